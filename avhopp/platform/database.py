@@ -1,0 +1,132 @@
+"""Connections to PostgreSQL and the per-transaction request context.
+
+Two roles: the owner runs migrations and loads reference data (sync engine, CLI and setup),
+and the runtime role, which owns nothing and cannot bypass row-level security, serves
+requests and jobs (async engine). The tenant and user of a request reach the database
+through `set_config(..., true)` at the start of every transaction, so they die with the
+transaction and a pooled connection never carries them into the next one.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
+
+from avhopp.platform.settings import APP_ROLE_DEFAULT
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from sqlalchemy import Connection, Engine
+    from sqlalchemy.engine import URL
+
+    from avhopp.platform.settings import Settings
+
+TENANT_SETTING = "app.tenant_id"
+USER_SETTING = "app.user_id"
+JOB_RELAY_SETTING = "app.job_relay"
+
+_SET_CONTEXT = text(
+    "SELECT set_config('app.tenant_id', :tenant_id, true),"
+    " set_config('app.user_id', :user_id, true),"
+    " set_config('app.job_relay', :job_relay, true)"
+)
+
+
+class RuntimeRoleError(RuntimeError):
+    """The runtime role could bypass row-level security; the platform must not start."""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestContext:
+    """Who acts, for which tenant; made visible to row-level security policies."""
+
+    tenant_id: UUID | None = None
+    user_id: UUID | None = None
+    job_relay: bool = False
+    """Only the job outbox relay reads the outbox across tenants (see avhopp.platform.jobs)."""
+
+
+def app_url_for(owner_url: URL, app_url: URL | None) -> URL:
+    """The runtime connection: the one given, or the owner's server and database as the app role."""
+    if app_url is not None:
+        return app_url
+    return owner_url.set(username=APP_ROLE_DEFAULT, password=None)
+
+
+def create_owner_engine(owner_url: URL) -> Engine:
+    """A small sync engine for migrations, role set-up and reference data."""
+    return create_engine(owner_url, pool_size=2, max_overflow=0, pool_pre_ping=True)
+
+
+def create_app_engine(app_url: URL, *, pool_size: int = 10) -> AsyncEngine:
+    """The runtime engine. Its sessions must come from `session_factory`."""
+    return create_async_engine(app_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions whose every transaction starts by publishing the request context."""
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=ContextSession)
+
+
+class ContextSession(Session):
+    """A Session that carries a RequestContext in `info["context"]`."""
+
+
+@event.listens_for(ContextSession, "after_begin")
+def _publish_context(session: Session, _transaction: Any, connection: Connection) -> None:  # noqa: ANN401 - SQLAlchemy's hook
+    context: RequestContext = session.info.get("context", RequestContext())
+    # An empty string, not NULL: set_config cannot take NULL, and the policies read '' as unset.
+    connection.execute(
+        _SET_CONTEXT,
+        {
+            "tenant_id": str(context.tenant_id) if context.tenant_id else "",
+            "user_id": str(context.user_id) if context.user_id else "",
+            "job_relay": "on" if context.job_relay else "",
+        },
+    )
+
+
+@asynccontextmanager
+async def context_session(
+    sessions: async_sessionmaker[AsyncSession], context: RequestContext
+) -> AsyncIterator[AsyncSession]:
+    """One session for one request or job, in one tenant. Commits on success, rolls back on error."""
+    async with sessions(info={"context": context}) as session, session.begin():
+        yield session
+
+
+async def verify_runtime_role(engine: AsyncEngine) -> None:
+    """Refuse to run as a role that row-level security does not bind."""
+    async with engine.connect() as connection:
+        row = (
+            await connection.execute(
+                text(
+                    "SELECT r.rolname, r.rolsuper, r.rolbypassrls,"
+                    " (SELECT count(*) FROM pg_class c WHERE c.relowner = r.oid"
+                    "  AND c.relnamespace = 'public'::regnamespace) AS owned"
+                    " FROM pg_roles r WHERE r.rolname = current_user"
+                )
+            )
+        ).one()
+    if row.rolsuper:
+        raise RuntimeRoleError(f"Databasrollen {row.rolname} är superanvändare och får inte köra plattformen.")
+    if row.rolbypassrls:
+        raise RuntimeRoleError(f"Databasrollen {row.rolname} kan kringgå radsäkerheten (BYPASSRLS).")
+    if row.owned:
+        raise RuntimeRoleError(f"Databasrollen {row.rolname} äger tabeller och kringgår därmed radsäkerheten.")
+
+
+def owner_and_app_urls(settings: Settings, embedded_owner_url: URL | None) -> tuple[URL, URL]:
+    """Resolve the two connections from the settings and, when embedded, the embedded server."""
+    owner_url = settings.database_url or embedded_owner_url
+    if owner_url is None:
+        msg = "no database: start the embedded server first"
+        raise RuntimeError(msg)
+    return owner_url, app_url_for(owner_url, settings.database_app_url)

@@ -1,0 +1,59 @@
+"""The embedded PostgreSQL (pgserver) for a machine with no database server.
+
+It keeps its data under the user's data directory, listens on a Unix socket only, and is
+stopped cleanly when the last process using it exits. The platform never runs as the
+server's superuser: the first start creates the owner role and the runtime role, just as a
+database administrator would on a real server.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import psycopg
+from psycopg import sql
+from sqlalchemy.engine import URL, make_url
+
+from avhopp.platform.settings import APP_ROLE_DEFAULT
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+OWNER_ROLE = "avhopp_owner"
+DATABASE_NAME = "avhopp"
+
+
+def start_embedded_postgres(data_dir: Path) -> URL:
+    """Start (or join) the embedded server and return the owner's connection URL."""
+    import pgserver  # noqa: PLC0415 - only the embedded path needs it, and it is slow to import
+
+    pgdata = data_dir / "pgdata"
+    pgdata.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    superuser_url = server.get_uri()
+    _bootstrap(superuser_url)
+    base = make_url(superuser_url).set(drivername="postgresql+psycopg")
+    return base.set(username=OWNER_ROLE, password=None, database=DATABASE_NAME)
+
+
+def _bootstrap(superuser_url: str) -> None:
+    """Create the two roles and the database once; later starts find them and do nothing."""
+    with psycopg.connect(superuser_url, autocommit=True) as connection:
+        roles = {row[0] for row in connection.execute("SELECT rolname FROM pg_roles")}
+        if OWNER_ROLE not in roles:
+            connection.execute(
+                sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS CREATEROLE").format(sql.Identifier(OWNER_ROLE))
+            )
+        if APP_ROLE_DEFAULT not in roles:
+            connection.execute(
+                sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE").format(
+                    sql.Identifier(APP_ROLE_DEFAULT)
+                )
+            )
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)).fetchone()
+        if exists is None:
+            connection.execute(
+                sql.SQL("CREATE DATABASE {} OWNER {} ENCODING 'UTF8' TEMPLATE template0").format(
+                    sql.Identifier(DATABASE_NAME), sql.Identifier(OWNER_ROLE)
+                )
+            )

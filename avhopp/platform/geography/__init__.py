@@ -1,0 +1,1 @@
+"""Swedish administrative geography: police regions, counties and municipalities."""

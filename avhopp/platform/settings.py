@@ -1,0 +1,157 @@
+"""Settings read from the environment and validated once, at start.
+
+A wrong value stops the platform with one line that names the variable; no traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import platformdirs
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+APP_ROLE_DEFAULT = "avhopp_app"
+_ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+_BROKER_SCHEMES = ("amqp", "amqps", "redis", "rediss")
+_MIN_SECRET_LENGTH = 32
+
+
+class SettingsError(ValueError):
+    """A setting is missing or wrong; the message names the variable and is safe to print."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"Fel i inställningen {variable}: {problem}")
+        self.variable = variable
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the platform reads from its environment."""
+
+    database_url: URL | None
+    """Owner connection (runs migrations). None means the embedded PostgreSQL."""
+    database_app_url: URL | None
+    """Runtime connection as the role that owns nothing. None means derived from the owner URL."""
+    broker_url: str | None
+    """RabbitMQ or Redis. None means jobs run in-process."""
+    secret_key: str
+    data_dir: Path
+    host: str
+    port: int
+    log_level: str
+    otlp_endpoint: str | None
+
+    @property
+    def embedded(self) -> bool:
+        """True when the platform runs its own PostgreSQL."""
+        return self.database_url is None
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate the settings; raise SettingsError naming the first bad variable."""
+    env = os.environ if environ is None else environ
+    data_dir = Path(env.get("AVHOPP_DATA_DIR") or platformdirs.user_data_dir("avhopp"))
+    database_url = _database_url(env, "DATABASE_URL")
+    database_app_url = _database_url(env, "DATABASE_APP_URL")
+    if database_app_url is not None and database_url is None:
+        raise SettingsError("DATABASE_APP_URL", "kan bara anges tillsammans med DATABASE_URL.")
+    if database_app_url is not None:
+        _check_role_name("DATABASE_APP_URL", database_app_url.username)
+    return Settings(
+        database_url=database_url,
+        database_app_url=database_app_url,
+        broker_url=_broker_url(env),
+        secret_key=_secret_key(env, data_dir, required=database_url is not None),
+        data_dir=data_dir,
+        host=env.get("AVHOPP_HOST") or "127.0.0.1",
+        port=_port(env),
+        log_level=_log_level(env),
+        otlp_endpoint=_otlp_endpoint(env),
+    )
+
+
+def _database_url(env: Mapping[str, str], variable: str) -> URL | None:
+    raw = env.get(variable)
+    if not raw:
+        return None
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise SettingsError(variable, "är ingen giltig databasadress (postgresql://användare@värd/databas).") from None
+    if url.get_backend_name() != "postgresql":
+        raise SettingsError(variable, "måste vara en PostgreSQL-adress som börjar med postgresql://.")
+    if not url.database:
+        raise SettingsError(variable, "saknar databasens namn (postgresql://användare@värd/databas).")
+    if not url.username:
+        raise SettingsError(variable, "saknar användare (postgresql://användare@värd/databas).")
+    return url.set(drivername="postgresql+psycopg")
+
+
+def _check_role_name(variable: str, role: str | None) -> None:
+    if role is None or not _ROLE_NAME.fullmatch(role):
+        raise SettingsError(variable, "användarnamnet får bara innehålla a–z, 0–9 och understreck.")
+
+
+def _broker_url(env: Mapping[str, str]) -> str | None:
+    raw = env.get("BROKER_URL")
+    if not raw:
+        return None
+    scheme = raw.split("://", 1)[0] if "://" in raw else ""
+    if scheme not in _BROKER_SCHEMES:
+        raise SettingsError("BROKER_URL", "måste börja med amqp:// (RabbitMQ) eller redis:// (Redis).")
+    return raw
+
+
+def _secret_key(env: Mapping[str, str], data_dir: Path, *, required: bool) -> str:
+    raw = env.get("AVHOPP_SECRET_KEY")
+    if raw:
+        if len(raw) < _MIN_SECRET_LENGTH:
+            raise SettingsError("AVHOPP_SECRET_KEY", f"måste vara minst {_MIN_SECRET_LENGTH} tecken lång.")
+        return raw
+    if required:
+        # Several processes share one database server; a key made up per machine would differ between them.
+        raise SettingsError("AVHOPP_SECRET_KEY", "saknas. Den krävs när DATABASE_URL är satt.")
+    return _embedded_secret(data_dir)
+
+
+def _embedded_secret(data_dir: Path) -> str:
+    path = data_dir / "secret_key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _port(env: Mapping[str, str]) -> int:
+    raw = env.get("AVHOPP_PORT") or "8000"
+    if not raw.isdigit() or not 0 < int(raw) < 65536:  # noqa: PLR2004 - the TCP port range
+        raise SettingsError("AVHOPP_PORT", "måste vara ett portnummer mellan 1 och 65535.")
+    return int(raw)
+
+
+def _log_level(env: Mapping[str, str]) -> str:
+    raw = (env.get("AVHOPP_LOG_LEVEL") or "INFO").upper()
+    if raw not in _LOG_LEVELS:
+        raise SettingsError("AVHOPP_LOG_LEVEL", f"måste vara en av {', '.join(_LOG_LEVELS)}.")
+    return raw
+
+
+def _otlp_endpoint(env: Mapping[str, str]) -> str | None:
+    raw = env.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+    if not raw:
+        return None
+    if not raw.startswith(("http://", "https://")):
+        raise SettingsError("OTEL_EXPORTER_OTLP_ENDPOINT", "måste börja med http:// eller https://.")
+    return raw

@@ -1,0 +1,39 @@
+"""Idempotent upserts for reference data: a row is written only when it is new or differs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import literal_column, or_
+from sqlalchemy.dialects.postgresql import insert
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Table
+
+
+@dataclass(slots=True)
+class UpsertCounts:
+    """How many rows a load wrote; all but `unchanged` are zero when nothing differed."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def upsert_row(connection: Connection, table: Table, row: dict[str, Any], key: str, counts: UpsertCounts) -> None:
+    """Insert `row`, or update the row with the same `key` where a value differs; count which."""
+    statement = insert(table).values(row)
+    columns = [column for column in row if column != key]
+    statement = statement.on_conflict_do_update(
+        index_elements=[key],
+        set_={column: statement.excluded[column] for column in columns},
+        where=or_(*(table.c[column].is_distinct_from(statement.excluded[column]) for column in columns)),
+    ).returning(literal_column("xmax = 0").label("inserted"))  # xmax is 0 only for a fresh insert
+    written = connection.execute(statement).first()
+    if written is None:
+        counts.unchanged += 1
+    elif written.inserted:
+        counts.inserted += 1
+    else:
+        counts.updated += 1

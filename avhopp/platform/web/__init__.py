@@ -1,0 +1,1 @@
+"""The web application: app factory, health checks, errors, request observation."""

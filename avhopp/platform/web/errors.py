@@ -1,0 +1,85 @@
+"""Errors: a stable JSON shape for the API, friendly Swedish pages for people.
+
+JSON: `{"error": {"status": 404, "code": "not_found", "message": "...", "request_id": "...",
+"fields": [...]}}`. `fields` appears on validation errors only and names each bad field.
+Nothing from the request or the exception's message is echoed back or logged.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.response import Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from avhopp.platform.web.observe import request_id_of
+
+if TYPE_CHECKING:
+    from litestar.types import ExceptionHandlersMap
+
+_log = structlog.get_logger("avhopp.errors")
+
+# status: (code, title, message) in Swedish; the code is the stable part for API clients.
+_ERRORS: dict[int, tuple[str, str, str]] = {
+    400: ("bad_request", "Något i förfrågan stämmer inte", "Kontrollera uppgifterna och försök igen."),
+    401: ("unauthenticated", "Du behöver logga in", "Logga in och försök igen."),
+    403: ("forbidden", "Du har inte behörighet", "Kontakta din administratör om du behöver tillgång."),
+    404: ("not_found", "Sidan finns inte", "Sidan eller uppgiften du söker finns inte, eller så saknar du tillgång till den."),
+    405: ("method_not_allowed", "Det går inte att göra så här", "Den här sidan tar inte emot den sortens förfrågan."),
+    409: ("conflict", "Uppgiften har ändrats", "Någon annan har ändrat uppgiften. Ladda om sidan och försök igen."),
+    413: ("too_large", "För mycket data", "Förfrågan är för stor. Försök med mindre data."),
+    429: ("rate_limited", "För många försök", "Vänta en stund och försök sedan igen."),
+    500: ("internal_error", "Något gick fel hos oss", "Felet är loggat. Försök igen om en stund."),
+    503: ("unavailable", "Tjänsten är inte tillgänglig just nu", "Försök igen om en stund."),
+}
+
+
+def _wants_json(request: Request[Any, Any, Any]) -> bool:
+    path = request.url.path
+    if path.startswith(("/api/", "/health/")):
+        return True
+    return "text/html" not in request.headers.get("accept", "")
+
+
+def _describe(status: int) -> tuple[str, str, str]:
+    if status in _ERRORS:
+        return _ERRORS[status]
+    return _ERRORS[500] if status >= 500 else _ERRORS[400]  # noqa: PLR2004
+
+
+def _fields(exc: Exception) -> list[dict[str, str]]:
+    if not isinstance(exc, ValidationException) or not isinstance(exc.extra, list):
+        return []
+    return [
+        {"field": str(item.get("key", "")), "message": str(item.get("message", ""))}
+        for item in exc.extra
+        if isinstance(item, dict)
+    ]
+
+
+def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Turn any exception into the JSON error or the HTML page, with the request id."""
+    status = exc.status_code if isinstance(exc, HTTPException) else HTTP_500_INTERNAL_SERVER_ERROR
+    if status >= 500:  # noqa: PLR2004
+        _log.error("unhandled_error", exc_info=exc)
+    code, title, message = _describe(status)
+    request_id = request_id_of(request.scope)
+    headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
+    if _wants_json(request):
+        body: dict[str, Any] = {"status": status, "code": code, "message": f"{title}. {message}", "request_id": request_id}
+        fields = _fields(exc)
+        if fields:
+            body["fields"] = fields
+        return Response({"error": body}, status_code=status, media_type=MediaType.JSON, headers=headers)
+    return Template(
+        template_name="error.html",
+        context={"status": status, "title": title, "message": message, "request_id": request_id},
+        status_code=status,
+        headers=headers,
+    )
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {Exception: error_response}

@@ -1,0 +1,1 @@
+"""Tenants: the organisations that use the platform, their people and roles."""

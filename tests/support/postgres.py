@@ -1,0 +1,60 @@
+"""A PostgreSQL for the tests: the server in DATABASE_URL, or an embedded one (pgserver).
+
+Each test session gets a database of its own, migrated to head by the real migrations and
+used through the real runtime role, so that row-level security is what the tests see.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import psycopg
+from psycopg import sql
+from sqlalchemy.engine import URL, make_url
+
+from avhopp.platform.database import app_url_for
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class TestDatabase:
+    """A fresh database: the owner's URL and the runtime role's URL."""
+
+    owner_url: URL
+    app_url: URL
+
+
+def server_admin_url(tmp_dir: Path) -> URL:
+    """An administrative connection: DATABASE_URL if set, else a new embedded server in `tmp_dir`."""
+    raw = os.environ.get("DATABASE_URL")
+    if not raw:
+        import pgserver  # noqa: PLC0415 - only without a server
+
+        raw = pgserver.get_server(tmp_dir / "pgdata", cleanup_mode="delete").get_uri()
+    return make_url(raw).set(drivername="postgresql+psycopg")
+
+
+def _libpq(url: URL) -> str:
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def create_database(admin_url: URL, prefix: str = "avhopp_test") -> TestDatabase:
+    """Create an empty database owned by the admin's role."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_libpq(admin_url), autocommit=True) as connection:
+        connection.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(name)))
+    owner_url = admin_url.set(database=name)
+    return TestDatabase(owner_url=owner_url, app_url=app_url_for(owner_url, None))
+
+
+def drop_database(admin_url: URL, database: TestDatabase) -> None:
+    """Drop a test database, closing whatever still uses it."""
+    with psycopg.connect(_libpq(admin_url), autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(str(database.owner_url.database)))
+        )
