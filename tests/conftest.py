@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import Engine
 
 from avhopp.platform.database import create_app_engine, create_owner_engine, session_factory
 from avhopp.platform.geography.load import load_geography
@@ -16,6 +15,7 @@ from tests.support.postgres import TestDatabase, create_database, drop_database,
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
 
+    from sqlalchemy import Engine
     from sqlalchemy.engine import URL
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -22,11 +21,10 @@ from avhopp.platform.settings import APP_ROLE_DEFAULT
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
+    from uuid import UUID
 
     from sqlalchemy import Connection, Engine
     from sqlalchemy.engine import URL
-
-    from avhopp.platform.settings import Settings
 
 TENANT_SETTING = "app.tenant_id"
 USER_SETTING = "app.user_id"
@@ -121,12 +119,3 @@ async def verify_runtime_role(engine: AsyncEngine) -> None:
         raise RuntimeRoleError(f"Databasrollen {row.rolname} kan kringgå radsäkerheten (BYPASSRLS).")
     if row.owned:
         raise RuntimeRoleError(f"Databasrollen {row.rolname} äger tabeller och kringgår därmed radsäkerheten.")
-
-
-def owner_and_app_urls(settings: Settings, embedded_owner_url: URL | None) -> tuple[URL, URL]:
-    """Resolve the two connections from the settings and, when embedded, the embedded server."""
-    owner_url = settings.database_url or embedded_owner_url
-    if owner_url is None:
-        msg = "no database: start the embedded server first"
-        raise RuntimeError(msg)
-    return owner_url, app_url_for(owner_url, settings.database_app_url)

@@ -8,6 +8,9 @@ database administrator would on a real server.
 
 from __future__ import annotations
 
+import signal
+import warnings
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import psycopg
@@ -17,23 +20,39 @@ from sqlalchemy.engine import URL, make_url
 from avhopp.platform.settings import APP_ROLE_DEFAULT
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
 OWNER_ROLE = "avhopp_owner"
 DATABASE_NAME = "avhopp"
 
 
-def start_embedded_postgres(data_dir: Path) -> URL:
-    """Start (or join) the embedded server and return the owner's connection URL."""
-    import pgserver  # noqa: PLC0415 - only the embedded path needs it, and it is slow to import
+@contextmanager
+def embedded_postgres(data_dir: Path) -> Iterator[URL]:
+    """Start (or join) the embedded server, yield the owner's URL, stop it on the way out.
 
-    pgdata = data_dir / "pgdata"
-    pgdata.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(pgdata, cleanup_mode="stop")
-    superuser_url = server.get_uri()
-    _bootstrap(superuser_url)
-    base = make_url(superuser_url).set(drivername="postgresql+psycopg")
-    return base.set(username=OWNER_ROLE, password=None, database=DATABASE_NAME)
+    The server stops when the last process using it leaves; a second Ctrl-C while it stops
+    is ignored so that the stop completes.
+    """
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset; pgserver then uses /tmp, which is fine.
+        warnings.simplefilter("ignore")
+        import pgserver  # noqa: PLC0415 - only the embedded path needs it
+
+        pgdata = data_dir / "pgdata"
+        pgdata.mkdir(parents=True, exist_ok=True)
+        server = pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
+    try:
+        superuser_url = server.get_uri()
+        _bootstrap(superuser_url)
+        base = make_url(superuser_url).set(drivername="postgresql+psycopg")
+        yield base.set(username=OWNER_ROLE, password=None, database=DATABASE_NAME)
+    finally:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            server.cleanup()
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _bootstrap(superuser_url: str) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import structlog
 
-_QUIET = ("uvicorn.access", "httpx", "pika", "sqlalchemy.engine")
+_QUIET = ("uvicorn.access", "httpx", "pika", "sqlalchemy.engine", "pgserver")
 
 
 def _exception_without_message(_logger: object, _name: str, event: dict[str, Any]) -> dict[str, Any]:

@@ -37,7 +37,7 @@ def alembic_config(connection: Connection, app_role: str) -> Config:
 
 def ensure_runtime_role(connection: Connection, app_url: URL) -> None:
     """Create the runtime role if it is missing: it may log in, and nothing else."""
-    role = app_url.username
+    role = str(app_url.username)
     exists = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role}).first()
     if exists is None:
         can_create = connection.execute(
@@ -91,6 +91,7 @@ def _run(owner_url: URL, app_url: URL, step: object) -> None:
                 step(alembic_config(connection, str(app_url.username)))  # type: ignore[operator]
                 connection.commit()
             finally:
+                connection.rollback()  # a failed step leaves the transaction aborted; unlocking needs a fresh one
                 connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK})
                 connection.commit()
     finally:

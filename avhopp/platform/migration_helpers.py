@@ -33,6 +33,4 @@ def tenant_scoped_table(table: str) -> None:
     ident = sql.Identifier(table).as_string()
     op.execute(f"ALTER TABLE {ident} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {ident} FORCE ROW LEVEL SECURITY")
-    op.execute(
-        f"CREATE POLICY tenant_isolation ON {ident} USING ({TENANT_PREDICATE}) WITH CHECK ({TENANT_PREDICATE})"
-    )
+    op.execute(f"CREATE POLICY tenant_isolation ON {ident} USING ({TENANT_PREDICATE}) WITH CHECK ({TENANT_PREDICATE})")

@@ -65,8 +65,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     database_app_url = _database_url(env, "DATABASE_APP_URL")
     if database_app_url is not None and database_url is None:
         raise SettingsError("DATABASE_APP_URL", "kan bara anges tillsammans med DATABASE_URL.")
-    if database_app_url is not None:
+    if database_url is not None and database_app_url is not None:
         _check_role_name("DATABASE_APP_URL", database_app_url.username)
+        if database_app_url.database != database_url.database:
+            raise SettingsError("DATABASE_APP_URL", "måste gälla samma databas som DATABASE_URL.")
     return Settings(
         database_url=database_url,
         database_app_url=database_app_url,

@@ -86,7 +86,7 @@ def trace_engine(engine: Engine, telemetry: Telemetry) -> None:
     """Record a client span and a duration for every statement `engine` executes."""
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _start(_conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool) -> None:  # noqa: ANN401
+    def _start(_conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool) -> None:  # noqa: ANN401, FBT001
         operation = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else "SQL"
         span = telemetry.tracer.start_span(
             f"{operation} {engine.url.database}",
@@ -101,7 +101,7 @@ def trace_engine(engine: Engine, telemetry: Telemetry) -> None:
         context._avhopp_span = (span, time.perf_counter(), operation)  # noqa: SLF001
 
     @event.listens_for(engine, "after_cursor_execute")
-    def _end(_conn: Any, _cursor: Any, _statement: str, _params: Any, context: Any, _many: bool) -> None:  # noqa: ANN401
+    def _end(_conn: Any, _cursor: Any, _statement: str, _params: Any, context: Any, _many: bool) -> None:  # noqa: ANN401, FBT001
         _finish(context, telemetry, error=None)
 
     @event.listens_for(engine, "handle_error")

@@ -9,7 +9,10 @@ from sqlalchemy import literal_column, or_
 from sqlalchemy.dialects.postgresql import insert
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection, Table
+    from sqlalchemy import Connection
+    from sqlalchemy.sql.dml import ReturningInsert
+
+    from avhopp.platform.models import Base
 
 
 @dataclass(slots=True)
@@ -21,16 +24,17 @@ class UpsertCounts:
     unchanged: int = 0
 
 
-def upsert_row(connection: Connection, table: Table, row: dict[str, Any], key: str, counts: UpsertCounts) -> None:
+def upsert_row(connection: Connection, model: type[Base], row: dict[str, Any], key: str, counts: UpsertCounts) -> None:
     """Insert `row`, or update the row with the same `key` where a value differs; count which."""
-    statement = insert(table).values(row)
+    table = model.__table__
+    statement = insert(model).values(row)
     columns = [column for column in row if column != key]
-    statement = statement.on_conflict_do_update(
+    upsert: ReturningInsert[Any] = statement.on_conflict_do_update(
         index_elements=[key],
         set_={column: statement.excluded[column] for column in columns},
         where=or_(*(table.c[column].is_distinct_from(statement.excluded[column]) for column in columns)),
     ).returning(literal_column("xmax = 0").label("inserted"))  # xmax is 0 only for a fresh insert
-    written = connection.execute(statement).first()
+    written = connection.execute(upsert).first()
     if written is None:
         counts.unchanged += 1
     elif written.inserted:

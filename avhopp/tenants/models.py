@@ -40,7 +40,9 @@ class Tenant(Base):
         CheckConstraint("kind <> 'county_board' OR county_code IS NOT NULL", name="county_board_has_code"),
         CheckConstraint("slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'", name="slug_format"),
         # One tenant per municipality and one per county board.
-        Index("uq_tenant_municipality", "municipality_code", unique=True, postgresql_where=text("kind = 'municipality'")),
+        Index(
+            "uq_tenant_municipality", "municipality_code", unique=True, postgresql_where=text("kind = 'municipality'")
+        ),
         Index("uq_tenant_county_board", "county_code", unique=True, postgresql_where=text("kind = 'county_board'")),
     )
 

@@ -106,7 +106,7 @@ def provision_tenants(
     """Create missing tenants and correct drifted names or links, matched by slug."""
     counts = UpsertCounts()
     for spec in specs:
-        upsert_row(connection, Tenant.__table__, asdict(spec) | {"kind": spec.kind.value}, "slug", counts)
+        upsert_row(connection, Tenant, asdict(spec) | {"kind": spec.kind.value}, "slug", counts)
         if progress is not None:
             progress(1)
     return counts

@@ -92,7 +92,11 @@ def upgrade() -> None:
         postgresql_where=sa.text("kind = 'municipality'"),
     )
     op.create_index(
-        "uq_tenant_county_board", "tenant", ["county_code"], unique=True, postgresql_where=sa.text("kind = 'county_board'")
+        "uq_tenant_county_board",
+        "tenant",
+        ["county_code"],
+        unique=True,
+        postgresql_where=sa.text("kind = 'county_board'"),
     )
     for table in ("police_region", "county", "municipality"):
         grant_runtime(table, "SELECT")

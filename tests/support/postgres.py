@@ -47,7 +47,9 @@ def create_database(admin_url: URL, prefix: str = "avhopp_test") -> TestDatabase
     """Create an empty database owned by the admin's role."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(_libpq(admin_url), autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(name)))
+        connection.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(name))
+        )
     owner_url = admin_url.set(database=name)
     return TestDatabase(owner_url=owner_url, app_url=app_url_for(owner_url, None))
 

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from sqlalchemy import Connection
+
     from avhopp.platform.models import Base
 
 
@@ -25,10 +26,7 @@ def load_geography(connection: Connection, progress: Callable[[int], None] | Non
         (PoliceRegion, [{"code": code, "name": name} for code, name in geography.police_regions.items()]),
         (
             County,
-            [
-                {"code": c.code, "name": c.name, "police_region_code": c.police_region_code}
-                for c in geography.counties
-            ],
+            [{"code": c.code, "name": c.name, "police_region_code": c.police_region_code} for c in geography.counties],
         ),
         (
             Municipality,
@@ -48,7 +46,7 @@ def load_geography(connection: Connection, progress: Callable[[int], None] | Non
     counts = UpsertCounts()
     for model, rows in batches:
         for row in rows:
-            upsert_row(connection, model.__table__, row, "code", counts)  # type: ignore[arg-type]
+            upsert_row(connection, model, row, "code", counts)
             if progress is not None:
                 progress(1)
     return counts

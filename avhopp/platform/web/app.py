@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from litestar import Litestar, get
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, RedocRenderPlugin
 from litestar.response import Template
@@ -22,7 +22,9 @@ from avhopp.platform.web.health import PUBLIC, live, ready
 from avhopp.platform.web.observe import RequestObserver
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Sequence
+
+    from litestar.types import ControllerRouterHandler
 
     from sqlalchemy.engine import URL
 
@@ -39,8 +41,14 @@ def home() -> Template:
     return Template(template_name="home.html")
 
 
-def create_app(settings: Settings, app_url: URL, *, telemetry: Telemetry | None = None) -> Litestar:
-    """Build the web application; it connects as the runtime role given by `app_url`."""
+def create_app(
+    settings: Settings,
+    app_url: URL,
+    *,
+    route_handlers: Sequence[ControllerRouterHandler] = (),
+    telemetry: Telemetry | None = None,
+) -> Litestar:
+    """Build the web application with the modules' `route_handlers`; it connects as the runtime role."""
     telemetry = telemetry or configure_telemetry(settings.otlp_endpoint)
 
     @asynccontextmanager
@@ -64,9 +72,11 @@ def create_app(settings: Settings, app_url: URL, *, telemetry: Telemetry | None 
             live,
             ready,
             create_static_files_router(path=STATIC_PATH, directories=[_WEB / "static"], opt={"permission": PUBLIC}),
+            *route_handlers,
         ],
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
+        logging_config=None,  # avhopp.platform.logs owns logging
         template_config=TemplateConfig(directory=_WEB / "templates", engine=JinjaTemplateEngine),
         openapi_config=OpenAPIConfig(
             title="Avhopp",
@@ -74,7 +84,10 @@ def create_app(settings: Settings, app_url: URL, *, telemetry: Telemetry | None 
             description="Nationell samordningsplattform för stöd till avhoppare.",
             path="/api/docs",
             render_plugins=[
-                RedocRenderPlugin(js_url=f"{STATIC_PATH}/vendor/redoc/redoc.standalone.js"),
+                # Everything from the app itself: no CDN, no web fonts, no remote favicon.
+                RedocRenderPlugin(
+                    js_url=f"{STATIC_PATH}/vendor/redoc/redoc.standalone.js", google_fonts=False, favicon=""
+                ),
                 JsonRenderPlugin(path="/openapi.json"),
             ],
         ),

@@ -27,7 +27,11 @@ _ERRORS: dict[int, tuple[str, str, str]] = {
     400: ("bad_request", "Något i förfrågan stämmer inte", "Kontrollera uppgifterna och försök igen."),
     401: ("unauthenticated", "Du behöver logga in", "Logga in och försök igen."),
     403: ("forbidden", "Du har inte behörighet", "Kontakta din administratör om du behöver tillgång."),
-    404: ("not_found", "Sidan finns inte", "Sidan eller uppgiften du söker finns inte, eller så saknar du tillgång till den."),
+    404: (
+        "not_found",
+        "Sidan finns inte",
+        "Sidan eller uppgiften du söker finns inte, eller så saknar du tillgång till den.",
+    ),
     405: ("method_not_allowed", "Det går inte att göra så här", "Den här sidan tar inte emot den sortens förfrågan."),
     409: ("conflict", "Uppgiften har ändrats", "Någon annan har ändrat uppgiften. Ladda om sidan och försök igen."),
     413: ("too_large", "För mycket data", "Förfrågan är för stor. Försök med mindre data."),
@@ -69,7 +73,12 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
     request_id = request_id_of(request.scope)
     headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
     if _wants_json(request):
-        body: dict[str, Any] = {"status": status, "code": code, "message": f"{title}. {message}", "request_id": request_id}
+        body: dict[str, Any] = {
+            "status": status,
+            "code": code,
+            "message": f"{title}. {message}",
+            "request_id": request_id,
+        }
         fields = _fields(exc)
         if fields:
             body["fields"] = fields

@@ -13,11 +13,12 @@ import uuid
 from typing import TYPE_CHECKING
 
 import structlog
-from opentelemetry import trace
+from litestar.enums import ScopeType
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
+    from opentelemetry import trace
 
     from avhopp.platform.telemetry import Telemetry
 
@@ -39,11 +40,12 @@ class RequestObserver:
         self.telemetry = telemetry
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        """Observe one HTTP request; other ASGI traffic passes through."""
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         request_id = _incoming_request_id(scope) or str(uuid.uuid4())
-        scope.setdefault("state", {})["request_id"] = request_id  # type: ignore[typeddict-unknown-key]
+        scope.setdefault("state", {})["request_id"] = request_id
         method = scope["method"]
         status = 500
         started = time.perf_counter()
@@ -70,9 +72,7 @@ class RequestObserver:
                 self.telemetry.http_requests.record(
                     duration, {"http.request.method": method, "http.route": route, "http.response.status_code": status}
                 )
-                _log.info(
-                    "request", method=method, route=route, status=status, duration_ms=round(duration * 1000, 1)
-                )
+                _log.info("request", method=method, route=route, status=status, duration_ms=round(duration * 1000, 1))
 
 
 def _finish_span(span: trace.Span, method: str, route: str, status: int) -> None:

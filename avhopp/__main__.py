@@ -1,0 +1,5 @@
+"""`python -m avhopp` is the `avhopp` command."""
+
+from avhopp.cli import main
+
+main()

@@ -1,0 +1,197 @@
+"""The `avhopp` command: start the platform and run its administrative tasks.
+
+This module composes the platform and the domain modules, so it sits at the package top,
+above all of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import sys
+from contextlib import contextmanager, suppress
+from typing import TYPE_CHECKING
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from avhopp.platform.database import RuntimeRoleError, create_app_engine, create_owner_engine, verify_runtime_role
+from avhopp.platform.geography.load import load_geography
+from avhopp.platform.geography.reference import shipped_geography
+from avhopp.platform.logs import configure_logging
+from avhopp.platform.migrate import RuntimeRoleMissingError, current_revision, downgrade, migrate
+from avhopp.platform.settings import Settings, SettingsError, load_settings
+from avhopp.platform.startup import DatabaseUnavailableError, open_database
+from avhopp.tenants.provisioning import TenantSpec, demo_tenants, geographic_tenants, provision_tenants
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from sqlalchemy import Connection
+    from sqlalchemy.engine import URL
+
+    from avhopp.platform.upsert import UpsertCounts
+
+_console = Console(stderr=True, soft_wrap=True)
+# Errors the user can act on: one line, no traceback.
+_USER_ERRORS = (SettingsError, DatabaseUnavailableError, RuntimeRoleError, RuntimeRoleMissingError)
+
+
+def _with_settings(command: Callable[..., None]) -> Callable[..., None]:
+    """Read the settings when a command runs (not for --help), and set up logging."""
+
+    @functools.wraps(command)
+    def run(*args: object, **kwargs: object) -> None:
+        settings = load_settings()
+        configure_logging(settings.log_level)
+        command(settings, *args, **kwargs)
+
+    return run
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Avhopp: nationell samordningsplattform för stöd till avhoppare."""
+
+
+@cli.command()
+@_with_settings
+def serve(settings: Settings) -> None:
+    """Starta plattformen (inbyggd PostgreSQL om DATABASE_URL inte är satt)."""
+    import uvicorn  # noqa: PLC0415 - only this command serves
+
+    from avhopp.platform.web.app import create_app  # noqa: PLC0415
+
+    with _database(settings) as (owner_url, app_url):
+        migrate(owner_url, app_url)
+        _load_geography(owner_url)
+        _provision(owner_url, geographic_tenants() + (demo_tenants() if settings.embedded else []))
+        asyncio.run(_check_runtime_role(app_url))
+        app = create_app(settings, app_url)
+        _console.print(f"[bold green]Avhopp är igång:[/] http://{settings.host}:{settings.port}/  (stoppa med Ctrl-C)")
+        with suppress(KeyboardInterrupt):
+            uvicorn.run(app, host=settings.host, port=settings.port, access_log=False, log_config=None)
+        if settings.embedded:
+            _console.print("Stoppar den inbyggda databasen; dina data finns kvar till nästa start.")
+
+
+@cli.group()
+def db() -> None:
+    """Databasens schema."""
+
+
+@db.command("migrate")
+@click.argument("revision", default="head")
+@_with_settings
+def db_migrate(settings: Settings, revision: str) -> None:
+    """Uppgradera schemat till REVISION (normalt den senaste)."""
+    with _database(settings) as (owner_url, app_url):
+        migrate(owner_url, app_url, revision)
+        _console.print(f"Databasen är på version {current_revision(owner_url)}.")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@click.confirmation_option(prompt="Nedgradering kan radera data. Fortsätta?")
+@_with_settings
+def db_downgrade(settings: Settings, revision: str) -> None:
+    """Nedgradera schemat till REVISION ("base" tar bort alla tabeller)."""
+    with _database(settings) as (owner_url, app_url):
+        downgrade(owner_url, app_url, revision)
+        _console.print(f"Databasen är på version {current_revision(owner_url) or 'base'}.")
+
+
+@db.command("current")
+@_with_settings
+def db_current(settings: Settings) -> None:
+    """Visa schemats version."""
+    with _database(settings) as (owner_url, _):
+        click.echo(current_revision(owner_url) or "base")
+
+
+@cli.group()
+def geography() -> None:
+    """Sveriges geografi (län, kommuner, polisregioner)."""
+
+
+@geography.command("load")
+@_with_settings
+def geography_load(settings: Settings) -> None:
+    """Läs in eller uppdatera geografin; en ny körning ändrar ingenting."""
+    with _database(settings) as (owner_url, _):
+        _report("Geografi", _load_geography(owner_url))
+
+
+@cli.group()
+def tenants() -> None:
+    """Organisationerna (tenants) på plattformen."""
+
+
+@tenants.command("provision")
+@click.option("--demo", is_flag=True, help="Även demo-organisationerna (verksamheter, stödlinjen, Brå).")
+@_with_settings
+def tenants_provision(settings: Settings, *, demo: bool) -> None:
+    """Skapa en organisation för varje kommun och länsstyrelse; en ny körning ändrar ingenting."""
+    with _database(settings) as (owner_url, _):
+        _report("Organisationer", _provision(owner_url, geographic_tenants() + (demo_tenants() if demo else [])))
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[tuple[URL, URL]]:
+    if settings.embedded:
+        _console.print(f"Inbyggd PostgreSQL i {settings.data_dir / 'pgdata'}")
+    with open_database(settings) as urls:
+        yield urls
+
+
+async def _check_runtime_role(app_url: URL) -> None:
+    """Refuse before serving, with one line, rather than from inside the server's start-up."""
+    engine = create_app_engine(app_url, pool_size=1)
+    try:
+        await verify_runtime_role(engine)
+    finally:
+        await engine.dispose()
+
+
+@contextmanager
+def _owner_transaction(owner_url: URL) -> Iterator[Connection]:
+    engine = create_owner_engine(owner_url)
+    try:
+        with engine.begin() as connection:
+            yield connection
+    finally:
+        engine.dispose()
+
+
+def _load_geography(owner_url: URL) -> UpsertCounts:
+    geo = shipped_geography()
+    total = len(geo.police_regions) + len(geo.counties) + len(geo.municipalities)
+    with _owner_transaction(owner_url) as connection, _progress("Geografi", total) as advance:
+        return load_geography(connection, advance)
+
+
+def _provision(owner_url: URL, specs: list[TenantSpec]) -> UpsertCounts:
+    with _owner_transaction(owner_url) as connection, _progress("Organisationer", len(specs)) as advance:
+        return provision_tenants(connection, specs, advance)
+
+
+@contextmanager
+def _progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=_console, transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda steps: progress.advance(task, steps)
+
+
+def _report(label: str, counts: UpsertCounts) -> None:
+    _console.print(f"{label}: {counts.inserted} nya, {counts.updated} uppdaterade, {counts.unchanged} oförändrade.")
+
+
+def main() -> None:
+    """Entry point of the `avhopp` command."""
+    try:
+        cli()
+    except _USER_ERRORS as error:
+        _console.print(f"[bold red]{error}[/]", highlight=False)
+        sys.exit(2)

@@ -1,0 +1,1 @@
+"""Inter-municipal placement: housing units, requests, matching, offers."""

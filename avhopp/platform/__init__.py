@@ -1,0 +1,1 @@
+"""The ground floor every module stands on: settings, database, jobs, telemetry, web."""

@@ -1,0 +1,143 @@
+"""The tenant and user reach the database per transaction, and row-level security fails closed."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from avhopp.platform.database import RequestContext, context_session, create_app_engine, session_factory
+from avhopp.platform.migration_helpers import TENANT_PREDICATE
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterator
+
+    from sqlalchemy import Engine
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+    from tests.support.postgres import TestDatabase
+
+TENANT_A = uuid.uuid4()
+TENANT_B = uuid.uuid4()
+ANNA = uuid.uuid4()
+
+SETTINGS_AND_PID = text(
+    "SELECT current_setting('app.tenant_id', true) AS tenant, current_setting('app.user_id', true) AS user_id,"
+    " pg_backend_pid() AS pid"
+)
+
+
+@pytest.fixture
+async def one_connection_engine(database: TestDatabase) -> AsyncIterator[AsyncEngine]:
+    """A pool of exactly one connection, so consecutive transactions share it."""
+    engine = create_app_engine(database.app_url, pool_size=1)
+    yield engine
+    await engine.dispose()
+
+
+async def test_context_is_visible_inside_the_transaction(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with context_session(sessions, RequestContext(tenant_id=TENANT_A, user_id=ANNA)) as session:
+        row = (await session.execute(SETTINGS_AND_PID)).one()
+
+    assert row.tenant == str(TENANT_A)
+    assert row.user_id == str(ANNA)
+
+
+async def test_a_pooled_connection_carries_no_tenant_into_the_next_transaction(
+    one_connection_engine: AsyncEngine,
+) -> None:
+    sessions = session_factory(one_connection_engine)
+    async with context_session(sessions, RequestContext(tenant_id=TENANT_A, user_id=ANNA)) as session:
+        first = (await session.execute(SETTINGS_AND_PID)).one()
+
+    async with one_connection_engine.connect() as connection:
+        bare = (await connection.execute(SETTINGS_AND_PID)).one()
+    async with context_session(sessions, RequestContext()) as session:
+        anonymous = (await session.execute(SETTINGS_AND_PID)).one()
+
+    assert first.pid == bare.pid == anonymous.pid, "the test needs the same pooled connection"
+    assert (bare.tenant or "") == ""
+    assert (bare.user_id or "") == ""
+    assert anonymous.tenant == ""
+
+
+async def test_every_transaction_of_a_session_publishes_the_context(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions(info={"context": RequestContext(tenant_id=TENANT_B)}) as session:
+        async with session.begin():
+            first = (await session.execute(SETTINGS_AND_PID)).one()
+        async with session.begin():
+            second = (await session.execute(SETTINGS_AND_PID)).one()
+
+    assert first.tenant == second.tenant == str(TENANT_B)
+
+
+@pytest.fixture
+def tenant_table(owner_engine: Engine, database: TestDatabase) -> Iterator[str]:
+    """A table set up exactly as `tenant_scoped_table` sets up every tenant table."""
+    name = f"rls_probe_{uuid.uuid4().hex[:8]}"
+    role = database.app_url.username
+    with owner_engine.begin() as connection:
+        connection.exec_driver_sql(f"CREATE TABLE {name} (tenant_id uuid NOT NULL, marker text NOT NULL)")
+        connection.exec_driver_sql(f"INSERT INTO {name} VALUES ('{TENANT_A}', 'a-marker'), ('{TENANT_B}', 'b-marker')")
+        connection.exec_driver_sql(f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY")
+        connection.exec_driver_sql(f"ALTER TABLE {name} FORCE ROW LEVEL SECURITY")
+        connection.exec_driver_sql(
+            f"CREATE POLICY tenant_isolation ON {name} USING ({TENANT_PREDICATE}) WITH CHECK ({TENANT_PREDICATE})"
+        )
+        connection.exec_driver_sql(f"GRANT SELECT, INSERT ON {name} TO {role}")
+    yield name
+    with owner_engine.begin() as connection:
+        connection.exec_driver_sql(f"DROP TABLE {name}")
+
+
+async def markers(sessions: async_sessionmaker[AsyncSession], table: str, context: RequestContext) -> set[str]:
+    async with context_session(sessions, context) as session:
+        return set((await session.execute(text(f"SELECT marker FROM {table}"))).scalars())
+
+
+async def test_the_tenant_policy_shows_only_the_current_tenants_rows(
+    sessions: async_sessionmaker[AsyncSession], tenant_table: str
+) -> None:
+    assert await markers(sessions, tenant_table, RequestContext(tenant_id=TENANT_A)) == {"a-marker"}
+    assert await markers(sessions, tenant_table, RequestContext(tenant_id=TENANT_B)) == {"b-marker"}
+
+
+async def test_the_tenant_policy_fails_closed_without_a_tenant(
+    sessions: async_sessionmaker[AsyncSession], tenant_table: str, app_engine: AsyncEngine
+) -> None:
+    assert await markers(sessions, tenant_table, RequestContext()) == set()
+    async with app_engine.connect() as connection:  # no set_config at all
+        assert (await connection.execute(text(f"SELECT count(*) FROM {tenant_table}"))).scalar_one() == 0
+
+
+async def test_the_tenant_policy_refuses_writing_into_another_tenant(
+    sessions: async_sessionmaker[AsyncSession], tenant_table: str
+) -> None:
+    with pytest.raises(DBAPIError, match="row-level security"):
+        async with context_session(sessions, RequestContext(tenant_id=TENANT_A)) as session:
+            await session.execute(
+                text(f"INSERT INTO {tenant_table} VALUES (:tenant, 'forged')"), {"tenant": str(TENANT_B)}
+            )
+
+    assert await markers(sessions, tenant_table, RequestContext(tenant_id=TENANT_B)) == {"b-marker"}
+
+
+def test_every_table_with_a_tenant_column_has_forced_rls_and_a_policy(owner_engine: Engine) -> None:
+    with owner_engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,"
+                " (SELECT count(*) FROM pg_policies p WHERE p.schemaname = 'public' AND p.tablename = c.relname)"
+                "   AS policies"
+                " FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid"
+                " WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')"
+                " AND a.attname = 'tenant_id' AND NOT a.attisdropped"
+                " AND c.relname NOT LIKE 'rls_probe_%' AND c.relname NOT LIKE 'test_%'"
+            )
+        ).all()
+
+    unprotected = [row.relname for row in rows if not (row.relrowsecurity and row.relforcerowsecurity and row.policies)]
+    assert unprotected == []

@@ -1,0 +1,85 @@
+"""Settings: every bad value is refused with a message that names its variable."""
+
+from __future__ import annotations
+
+import stat
+from typing import TYPE_CHECKING
+
+import pytest
+
+from avhopp.platform.settings import SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+SECRET = "s" * 40
+
+
+def test_no_settings_means_embedded_with_a_generated_secret_kept_between_starts(tmp_path: Path) -> None:
+    first = load_settings({"AVHOPP_DATA_DIR": str(tmp_path)})
+    second = load_settings({"AVHOPP_DATA_DIR": str(tmp_path)})
+
+    assert first.embedded
+    assert first.broker_url is None
+    assert len(first.secret_key) >= 32
+    assert second.secret_key == first.secret_key
+    assert stat.S_IMODE((tmp_path / "secret_key").stat().st_mode) == 0o600
+
+
+def test_database_url_selects_the_server_and_psycopg(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "AVHOPP_DATA_DIR": str(tmp_path),
+            "DATABASE_URL": "postgresql://owner@db.example:5433/avhopp",
+            "AVHOPP_SECRET_KEY": SECRET,
+            "BROKER_URL": "amqp://guest:guest@mq:5672/",
+        }
+    )
+
+    assert not settings.embedded
+    assert settings.database_url is not None
+    assert settings.database_url.drivername == "postgresql+psycopg"
+    assert settings.database_url.port == 5433
+    assert settings.broker_url == "amqp://guest:guest@mq:5672/"
+
+
+@pytest.mark.parametrize(
+    ("environ", "variable"),
+    [
+        ({"DATABASE_URL": "not a url"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "mysql://u@h/db", "AVHOPP_SECRET_KEY": SECRET}, "DATABASE_URL"),
+        ({"DATABASE_URL": "postgresql://u@h", "AVHOPP_SECRET_KEY": SECRET}, "DATABASE_URL"),
+        ({"DATABASE_URL": "postgresql://h/db", "AVHOPP_SECRET_KEY": SECRET}, "DATABASE_URL"),
+        ({"DATABASE_URL": "postgresql://u@h/db"}, "AVHOPP_SECRET_KEY"),
+        ({"DATABASE_URL": "postgresql://u@h/db", "AVHOPP_SECRET_KEY": "short"}, "AVHOPP_SECRET_KEY"),
+        ({"DATABASE_APP_URL": "postgresql://app@h/db"}, "DATABASE_APP_URL"),
+        (
+            {
+                "DATABASE_URL": "postgresql://u@h/db",
+                "AVHOPP_SECRET_KEY": SECRET,
+                "DATABASE_APP_URL": "postgresql://app;drop@h/db",
+            },
+            "DATABASE_APP_URL",
+        ),
+        (
+            {
+                "DATABASE_URL": "postgresql://u@h/db",
+                "AVHOPP_SECRET_KEY": SECRET,
+                "DATABASE_APP_URL": "postgresql://app@h/other",
+            },
+            "DATABASE_APP_URL",
+        ),
+        ({"BROKER_URL": "kafka://broker:9092"}, "BROKER_URL"),
+        ({"AVHOPP_PORT": "http"}, "AVHOPP_PORT"),
+        ({"AVHOPP_PORT": "70000"}, "AVHOPP_PORT"),
+        ({"AVHOPP_LOG_LEVEL": "LOUD"}, "AVHOPP_LOG_LEVEL"),
+        ({"OTEL_EXPORTER_OTLP_ENDPOINT": "collector:4318"}, "OTEL_EXPORTER_OTLP_ENDPOINT"),
+    ],
+)
+def test_a_bad_value_names_its_variable(tmp_path: Path, environ: dict[str, str], variable: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"AVHOPP_DATA_DIR": str(tmp_path), **environ})
+
+    assert raised.value.variable == variable
+    assert variable in str(raised.value)
+    assert "\n" not in str(raised.value)

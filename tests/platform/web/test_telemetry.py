@@ -1,0 +1,100 @@
+"""A request yields spans for itself and its queries, and no span carries a value from the request."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import SpanKind, StatusCode
+
+from avhopp.platform.telemetry import configure_telemetry
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import ReadableSpan
+
+    from tests.platform.web.conftest import RunningApp
+
+# Values a person might type; none may reach a span.
+BODY_VALUE = "Anna Andersson på Storgatan 5"
+QUERY_VALUE = "hemlig-sokning"
+
+
+def all_attribute_text(spans: tuple[ReadableSpan, ...]) -> str:
+    parts: list[str] = []
+    for span in spans:
+        parts.append(span.name)
+        parts.extend(f"{key}={value}" for key, value in (span.attributes or {}).items())
+        parts.append(span.status.description or "")
+        for span_event in span.events:
+            parts.extend(f"{key}={value}" for key, value in (span_event.attributes or {}).items())
+    return "\n".join(parts)
+
+
+async def test_a_request_produces_a_server_span_with_its_query_as_child(running: RunningApp) -> None:
+    response = await running.client.post("/api/probe/echo", params={"q": QUERY_VALUE}, json={"name": BODY_VALUE})
+    assert response.status_code == 201
+
+    spans = running.spans.get_finished_spans()
+    server = next(span for span in spans if span.kind == SpanKind.SERVER)
+    queries = [span for span in spans if span.kind == SpanKind.CLIENT and "length" in str(span.attributes)]
+
+    assert server.name == "POST /api/probe/echo"
+    assert server.attributes is not None
+    assert server.attributes["http.route"] == "/api/probe/echo"
+    assert server.attributes["http.response.status_code"] == 201
+    assert len(queries) == 1
+    query = queries[0]
+    assert query.parent is not None
+    assert query.parent.span_id == server.context.span_id
+    assert query.context.trace_id == server.context.trace_id
+    assert query.attributes is not None
+    assert query.attributes["db.system.name"] == "postgresql"
+
+
+async def test_no_span_contains_a_bound_parameter_or_a_request_value(running: RunningApp) -> None:
+    await running.client.post("/api/probe/echo", params={"q": QUERY_VALUE}, json={"name": BODY_VALUE})
+
+    text = all_attribute_text(running.spans.get_finished_spans())
+
+    assert "Anna" not in text
+    assert "Storgatan" not in text
+    assert QUERY_VALUE not in text
+
+
+async def test_a_failed_query_is_marked_without_the_value_the_database_quoted(running: RunningApp) -> None:
+    response = await running.client.post("/api/probe/duplicate", json={"name": "Anna-19850101"})
+    assert response.status_code == 500
+
+    spans = running.spans.get_finished_spans()
+    failed = [span for span in spans if span.kind == SpanKind.CLIENT and span.status.status_code == StatusCode.ERROR]
+
+    assert len(failed) == 1
+    assert failed[0].attributes is not None
+    assert failed[0].attributes["error.type"] == "InvalidTextRepresentation"
+    assert "Anna" not in all_attribute_text(spans)
+
+
+async def test_requests_are_measured(running: RunningApp) -> None:
+    await running.client.get("/health/live")
+
+    data = running.metrics.get_metrics_data()
+    assert data is not None
+    names = {metric.name for rm in data.resource_metrics for sm in rm.scope_metrics for metric in sm.metrics}
+    assert "http.server.request.duration" in names
+    assert "db.client.operation.duration" in names
+
+
+def exporter_names(provider: TracerProvider) -> list[str]:
+    processors = provider._active_span_processor._span_processors  # noqa: SLF001 - the SDK has no public view
+    return [type(getattr(processor, "_exporter", processor)).__name__ for processor in processors]
+
+
+def test_nothing_is_exported_without_an_endpoint_and_otlp_with_one() -> None:
+    quiet = configure_telemetry(None)
+    exporting = configure_telemetry("http://127.0.0.1:4318")
+    try:
+        assert exporter_names(quiet.tracer_provider) == []
+        assert exporter_names(exporting.tracer_provider) == ["OTLPSpanExporter"]
+    finally:
+        quiet.shutdown()
+        exporting.shutdown()
