@@ -22,7 +22,7 @@ from avhopp.platform.geography.reference import shipped_geography
 from avhopp.platform.logs import configure_logging
 from avhopp.platform.migrate import RuntimeRoleMissingError, current_revision, downgrade, migrate
 from avhopp.platform.settings import Settings, SettingsError, load_settings
-from avhopp.platform.startup import DatabaseUnavailableError, open_database
+from avhopp.platform.startup import DatabaseUnavailableError, DatabaseUrls, open_database
 from avhopp.tenants.provisioning import TenantSpec, demo_tenants, geographic_tenants, provision_tenants
 
 if TYPE_CHECKING:
@@ -34,8 +34,6 @@ if TYPE_CHECKING:
     from avhopp.platform.upsert import UpsertCounts
 
 _console = Console(stderr=True, soft_wrap=True)
-# Errors the user can act on: one line, no traceback.
-_USER_ERRORS = (SettingsError, DatabaseUnavailableError, RuntimeRoleError, RuntimeRoleMissingError)
 
 
 def _with_settings(command: Callable[..., None]) -> Callable[..., None]:
@@ -58,17 +56,18 @@ def cli() -> None:
 @cli.command()
 @_with_settings
 def serve(settings: Settings) -> None:
-    """Starta plattformen (inbyggd PostgreSQL om DATABASE_URL inte är satt)."""
+    """Starta plattformen (inbyggd PostgreSQL om ingen databas är angiven)."""
     import uvicorn  # noqa: PLC0415 - only this command serves
 
     from avhopp.platform.web.app import create_app  # noqa: PLC0415
 
-    with _database(settings) as (owner_url, app_url):
-        migrate(owner_url, app_url)
-        _load_geography(owner_url)
-        _provision(owner_url, geographic_tenants() + (demo_tenants() if settings.embedded else []))
-        asyncio.run(_check_runtime_role(app_url))
-        app = create_app(settings, app_url)
+    with _database(settings) as urls:
+        if urls.owner is not None:
+            migrate(urls.owner, urls.app)
+            _load_geography(urls.owner)
+            _provision(urls.owner, geographic_tenants() + (demo_tenants() if settings.embedded else []))
+        asyncio.run(_check_runtime_role(urls.app))
+        app = create_app(settings, urls.app)
         _console.print(f"[bold green]Avhopp är igång:[/] http://{settings.host}:{settings.port}/  (stoppa med Ctrl-C)")
         with suppress(KeyboardInterrupt):
             uvicorn.run(app, host=settings.host, port=settings.port, access_log=False, log_config=None)
@@ -86,7 +85,7 @@ def db() -> None:
 @_with_settings
 def db_migrate(settings: Settings, revision: str) -> None:
     """Uppgradera schemat till REVISION (normalt den senaste)."""
-    with _database(settings) as (owner_url, app_url):
+    with _as_owner(settings) as (owner_url, app_url):
         migrate(owner_url, app_url, revision)
         _console.print(f"Databasen är på version {current_revision(owner_url)}.")
 
@@ -97,7 +96,7 @@ def db_migrate(settings: Settings, revision: str) -> None:
 @_with_settings
 def db_downgrade(settings: Settings, revision: str) -> None:
     """Nedgradera schemat till REVISION ("base" tar bort alla tabeller)."""
-    with _database(settings) as (owner_url, app_url):
+    with _as_owner(settings) as (owner_url, app_url):
         downgrade(owner_url, app_url, revision)
         _console.print(f"Databasen är på version {current_revision(owner_url) or 'base'}.")
 
@@ -106,7 +105,7 @@ def db_downgrade(settings: Settings, revision: str) -> None:
 @_with_settings
 def db_current(settings: Settings) -> None:
     """Visa schemats version."""
-    with _database(settings) as (owner_url, _):
+    with _as_owner(settings) as (owner_url, _):
         click.echo(current_revision(owner_url) or "base")
 
 
@@ -119,7 +118,7 @@ def geography() -> None:
 @_with_settings
 def geography_load(settings: Settings) -> None:
     """Läs in eller uppdatera geografin; en ny körning ändrar ingenting."""
-    with _database(settings) as (owner_url, _):
+    with _as_owner(settings) as (owner_url, _):
         _report("Geografi", _load_geography(owner_url))
 
 
@@ -133,16 +132,31 @@ def tenants() -> None:
 @_with_settings
 def tenants_provision(settings: Settings, *, demo: bool) -> None:
     """Skapa en organisation för varje kommun och länsstyrelse; en ny körning ändrar ingenting."""
-    with _database(settings) as (owner_url, _):
+    with _as_owner(settings) as (owner_url, _):
         _report("Organisationer", _provision(owner_url, geographic_tenants() + (demo_tenants() if demo else [])))
 
 
 @contextmanager
-def _database(settings: Settings) -> Iterator[tuple[URL, URL]]:
+def _database(settings: Settings) -> Iterator[DatabaseUrls]:
     if settings.embedded:
         _console.print(f"Inbyggd PostgreSQL i {settings.data_dir / 'pgdata'}")
     with open_database(settings) as urls:
         yield urls
+
+
+@contextmanager
+def _as_owner(settings: Settings) -> Iterator[tuple[URL, URL]]:
+    with _database(settings) as urls:
+        if urls.owner is None:
+            raise OwnerRequiredError
+        yield urls.owner, urls.app
+
+
+class OwnerRequiredError(RuntimeError):
+    """A schema or reference-data command run with the runtime role only."""
+
+    def __init__(self) -> None:
+        super().__init__("Kommandot ändrar databasen och behöver ägarrollens anslutning i DATABASE_URL.")
 
 
 async def _check_runtime_role(app_url: URL) -> None:
@@ -186,6 +200,10 @@ def _progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
 
 def _report(label: str, counts: UpsertCounts) -> None:
     _console.print(f"{label}: {counts.inserted} nya, {counts.updated} uppdaterade, {counts.unchanged} oförändrade.")
+
+
+# Errors the user can act on: one line, no traceback.
+_USER_ERRORS = (SettingsError, DatabaseUnavailableError, RuntimeRoleError, RuntimeRoleMissingError, OwnerRequiredError)
 
 
 def main() -> None:

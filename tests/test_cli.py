@@ -42,6 +42,10 @@ def test_help_lists_the_commands() -> None:
         ({"DATABASE_URL": "postgres//oops", "AVHOPP_SECRET_KEY": SECRET}, "DATABASE_URL"),
         ({"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/avhopp", "AVHOPP_SECRET_KEY": SECRET}, "DATABASE_URL"),
         ({"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/avhopp"}, "AVHOPP_SECRET_KEY"),
+        (
+            {"DATABASE_APP_URL": "postgresql://nobody@127.0.0.1:1/avhopp", "AVHOPP_SECRET_KEY": SECRET},
+            "DATABASE_APP_URL",
+        ),
     ],
 )
 def test_a_wrong_setting_gives_one_clear_line_and_no_traceback(env: dict[str, str], expected: str) -> None:
@@ -75,6 +79,19 @@ def test_tenant_provisioning_twice_changes_nothing_the_second_time(database: Tes
 
     assert second.returncode == 0, second.stderr
     assert "Organisationer: 0 nya, 0 uppdaterade, 311 oförändrade." in second.stderr
+
+
+def test_schema_commands_need_the_owner(database: TestDatabase) -> None:
+    runtime_only = {
+        "DATABASE_APP_URL": database.app_url.render_as_string(hide_password=False),
+        "AVHOPP_SECRET_KEY": SECRET,
+    }
+
+    result = run_avhopp("db", "migrate", env=runtime_only)
+
+    assert result.returncode == 2
+    assert "DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_db_current_names_the_head_revision(database: TestDatabase) -> None:

@@ -39,9 +39,9 @@ class Settings:
     """Everything the platform reads from its environment."""
 
     database_url: URL | None
-    """Owner connection (runs migrations). None means the embedded PostgreSQL."""
+    """Owner connection: migrations and reference data. None on the embedded server or runtime-only."""
     database_app_url: URL | None
-    """Runtime connection as the role that owns nothing. None means derived from the owner URL."""
+    """Runtime connection as the role that owns nothing. None means the owner's URL as `avhopp_app`."""
     broker_url: str | None
     """RabbitMQ or Redis. None means jobs run in-process."""
     secret_key: str
@@ -54,7 +54,7 @@ class Settings:
     @property
     def embedded(self) -> bool:
         """True when the platform runs its own PostgreSQL."""
-        return self.database_url is None
+        return self.database_url is None and self.database_app_url is None
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -63,17 +63,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     data_dir = Path(env.get("AVHOPP_DATA_DIR") or platformdirs.user_data_dir("avhopp"))
     database_url = _database_url(env, "DATABASE_URL")
     database_app_url = _database_url(env, "DATABASE_APP_URL")
-    if database_app_url is not None and database_url is None:
-        raise SettingsError("DATABASE_APP_URL", "kan bara anges tillsammans med DATABASE_URL.")
-    if database_url is not None and database_app_url is not None:
+    if database_app_url is not None:
         _check_role_name("DATABASE_APP_URL", database_app_url.username)
-        if database_app_url.database != database_url.database:
+        if database_url is not None and database_app_url.database != database_url.database:
             raise SettingsError("DATABASE_APP_URL", "måste gälla samma databas som DATABASE_URL.")
     return Settings(
         database_url=database_url,
         database_app_url=database_app_url,
         broker_url=_broker_url(env),
-        secret_key=_secret_key(env, data_dir, required=database_url is not None),
+        secret_key=_secret_key(env, data_dir, required=database_url is not None or database_app_url is not None),
         data_dir=data_dir,
         host=env.get("AVHOPP_HOST") or "127.0.0.1",
         port=_port(env),
@@ -122,7 +120,7 @@ def _secret_key(env: Mapping[str, str], data_dir: Path, *, required: bool) -> st
         return raw
     if required:
         # Several processes share one database server; a key made up per machine would differ between them.
-        raise SettingsError("AVHOPP_SECRET_KEY", "saknas. Den krävs när DATABASE_URL är satt.")
+        raise SettingsError("AVHOPP_SECRET_KEY", "saknas. Den krävs när plattformen använder en databasserver.")
     return _embedded_secret(data_dir)
 
 

@@ -68,13 +68,13 @@ def configure_telemetry(
     tracer_provider = TracerProvider(resource=resource)
     readers: list[MetricReader] = []
     if otlp_endpoint:
-        # The exporters read OTEL_EXPORTER_OTLP_ENDPOINT and its companions themselves.
         from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter  # noqa: PLC0415
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter  # noqa: PLC0415
         from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader  # noqa: PLC0415
 
-        tracer_provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
-        readers.append(PeriodicExportingMetricReader(OTLPMetricExporter()))
+        base = otlp_endpoint.rstrip("/")
+        tracer_provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{base}/v1/traces")))
+        readers.append(PeriodicExportingMetricReader(OTLPMetricExporter(endpoint=f"{base}/v1/metrics")))
     if span_processor is not None:
         tracer_provider.add_span_processor(span_processor)
     if metric_reader is not None:

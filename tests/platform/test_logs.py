@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import TYPE_CHECKING
 
-import pytest
 import structlog
 
 from avhopp.platform.logs import configure_logging
+
+if TYPE_CHECKING:
+    import pytest
 
 
 def test_an_exception_is_logged_by_type_and_frames_only(capsys: pytest.CaptureFixture[str]) -> None:

@@ -43,6 +43,21 @@ def test_database_url_selects_the_server_and_psycopg(tmp_path: Path) -> None:
     assert settings.broker_url == "amqp://guest:guest@mq:5672/"
 
 
+def test_the_runtime_url_alone_is_a_server_without_the_owner(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "AVHOPP_DATA_DIR": str(tmp_path),
+            "DATABASE_APP_URL": "postgresql://avhopp_app:pw@db.example/avhopp",
+            "AVHOPP_SECRET_KEY": SECRET,
+        }
+    )
+
+    assert not settings.embedded
+    assert settings.database_url is None
+    assert settings.database_app_url is not None
+    assert settings.database_app_url.username == "avhopp_app"
+
+
 @pytest.mark.parametrize(
     ("environ", "variable"),
     [
@@ -52,7 +67,7 @@ def test_database_url_selects_the_server_and_psycopg(tmp_path: Path) -> None:
         ({"DATABASE_URL": "postgresql://h/db", "AVHOPP_SECRET_KEY": SECRET}, "DATABASE_URL"),
         ({"DATABASE_URL": "postgresql://u@h/db"}, "AVHOPP_SECRET_KEY"),
         ({"DATABASE_URL": "postgresql://u@h/db", "AVHOPP_SECRET_KEY": "short"}, "AVHOPP_SECRET_KEY"),
-        ({"DATABASE_APP_URL": "postgresql://app@h/db"}, "DATABASE_APP_URL"),
+        ({"DATABASE_APP_URL": "postgresql://app@h/db"}, "AVHOPP_SECRET_KEY"),
         (
             {
                 "DATABASE_URL": "postgresql://u@h/db",

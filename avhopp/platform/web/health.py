@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import msgspec
 from litestar import get
+from litestar.datastructures import State
 from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy import text
-
-if TYPE_CHECKING:
-    from litestar.datastructures import State
 
 PUBLIC = "public"
 """The permission of routes anyone may call (checked by the authorization layer)."""

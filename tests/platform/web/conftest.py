@@ -73,7 +73,7 @@ class RunningApp:
     metrics: InMemoryMetricReader
 
 
-def platform_settings(database: TestDatabase, tmp_path: Path) -> Any:  # noqa: ANN401
+def platform_settings(database: TestDatabase, tmp_path: Path) -> Any:
     environ = {
         "DATABASE_URL": database.owner_url.render_as_string(hide_password=False),
         "AVHOPP_SECRET_KEY": "s" * 40,
