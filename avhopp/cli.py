@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from avhopp.platform.database import RuntimeRoleError, create_app_engine, create_owner_engine, verify_runtime_role
 from avhopp.platform.geography.load import load_geography
 from avhopp.platform.geography.reference import shipped_geography
+from avhopp.platform.jobs import run_worker
 from avhopp.platform.logs import configure_logging
 from avhopp.platform.migrate import RuntimeRoleMissingError, current_revision, downgrade, migrate
 from avhopp.platform.settings import Settings, SettingsError, load_settings
@@ -73,6 +74,14 @@ def serve(settings: Settings) -> None:
             uvicorn.run(app, host=settings.host, port=settings.port, access_log=False, log_config=None)
         if settings.embedded:
             _console.print("Stoppar den inbyggda databasen; dina data finns kvar till nästa start.")
+
+
+@cli.command()
+@_with_settings
+def worker(settings: Settings) -> None:
+    """Kör bakgrundsjobb från BROKER_URL (i drift, bredvid webbprocesserna)."""
+    with _database(settings) as urls, suppress(KeyboardInterrupt):
+        run_worker(settings, urls.app)
 
 
 @cli.group()

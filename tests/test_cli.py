@@ -32,7 +32,7 @@ def test_help_lists_the_commands() -> None:
     result = run_avhopp("--help")
 
     assert result.returncode == 0
-    for command in ("serve", "db", "geography", "tenants"):
+    for command in ("serve", "worker", "db", "geography", "tenants"):
         assert command in result.stdout
 
 

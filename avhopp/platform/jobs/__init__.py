@@ -1,19 +1,20 @@
-"""Background jobs (being written)."""
+"""Background jobs (Dramatiq) with a transactional outbox.
 
-from __future__ import annotations
+Declare a job, enqueue it inside a transaction, and it runs once that transaction
+commits, exactly once as far as the database is concerned:
 
-from typing import Any
+    @job(queue_name="default")
+    async def notify_case_owner(session: AsyncSession, *, case_id: str) -> None: ...
 
+    async with context_session(sessions, context) as session:
+        ...
+        await enqueue(session, notify_case_owner, case_id=str(case.id))
 
-class JobRuntime:
-    def __init__(self, broker_url: str | None, sessions: Any, telemetry: Any) -> None:
-        self.broker_url = broker_url
+Arguments are ids and codes only, never personal data (see `enqueue`).
+"""
 
-    async def start(self) -> None:
-        pass
+from avhopp.platform.jobs.actors import Job, job
+from avhopp.platform.jobs.outbox import enqueue
+from avhopp.platform.jobs.runtime import JobRuntime, run_worker
 
-    async def stop(self) -> None:
-        pass
-
-    async def ready(self) -> bool:
-        return True
+__all__ = ["Job", "JobRuntime", "enqueue", "job", "run_worker"]
