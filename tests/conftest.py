@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -21,9 +24,18 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture(scope="session")
-def admin_url(tmp_path_factory: pytest.TempPathFactory) -> URL:
-    """A role that may create databases, on the server under test."""
-    return server_admin_url(tmp_path_factory.mktemp("postgres"))
+def admin_url() -> Iterator[URL]:
+    """A role that may create databases, on the server under test.
+
+    The embedded server's folder lives outside pytest's temporary folders, which a
+    concurrent pytest session may delete from under it.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="avhopp-test-postgres-"))
+    try:
+        with server_admin_url(folder) as url:
+            yield url
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

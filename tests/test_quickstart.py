@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import psycopg
+import pytest
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from collections.abc import Iterator
 
 MARKER = "kvarstar-efter-omstart"
 
@@ -61,14 +65,22 @@ def owner_connection(data_dir: Path) -> psycopg.Connection[tuple[object, ...]]:
     return psycopg.connect(host=socket_dir, user="avhopp_owner", dbname="avhopp", autocommit=True)
 
 
-def test_start_serve_stop_and_start_again_keeping_the_data(tmp_path: Path) -> None:
+@pytest.fixture
+def data_dir() -> Iterator[Path]:
+    """Outside pytest's temporary folders, which a concurrent pytest session may delete."""
+    folder = Path(tempfile.mkdtemp(prefix="avhopp-quickstart-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_start_serve_stop_and_start_again_keeping_the_data(data_dir: Path) -> None:
     port = free_port()
-    first = start(tmp_path, port)
+    first = start(data_dir, port)
     try:
         wait_until_ready(first, port)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
             assert "Avhopp" in response.read().decode()
-        with owner_connection(tmp_path) as connection:
+        with owner_connection(data_dir) as connection:
             tenants = connection.execute("SELECT count(*) FROM tenant").fetchone()
             connection.execute(
                 "INSERT INTO tenant (slug, kind, name) VALUES (%s, 'other_authority', 'Markör')", (MARKER,)
@@ -80,12 +92,12 @@ def test_start_serve_stop_and_start_again_keeping_the_data(tmp_path: Path) -> No
     assert f"Avhopp är igång: http://127.0.0.1:{port}/" in output
     assert "Traceback" not in output
     assert tenants == (290 + 21 + 6,)
-    assert not (tmp_path / "pgdata" / "postmaster.pid").exists(), "the embedded server was not stopped"
+    assert not (data_dir / "pgdata" / "postmaster.pid").exists(), "the embedded server was not stopped"
 
-    second = start(tmp_path, port)
+    second = start(data_dir, port)
     try:
         wait_until_ready(second, port)
-        with owner_connection(tmp_path) as connection:
+        with owner_connection(data_dir) as connection:
             kept = connection.execute("SELECT count(*) FROM tenant WHERE slug = %s", (MARKER,)).fetchone()
     finally:
         stop(second)

@@ -6,12 +6,24 @@ import json
 import logging
 from typing import TYPE_CHECKING
 
+import pytest
 import structlog
 
 from avhopp.platform.logs import configure_logging
 
 if TYPE_CHECKING:
-    import pytest
+    from collections.abc import Iterator
+
+
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """configure_logging binds the root handler to the captured stderr, which closes after the test."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    structlog.reset_defaults()
 
 
 def test_an_exception_is_logged_by_type_and_frames_only(capsys: pytest.CaptureFixture[str]) -> None:

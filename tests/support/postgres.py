@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from sqlalchemy.engine import URL, make_url
 from avhopp.platform.database import app_url_for
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
 
@@ -29,14 +31,20 @@ class TestDatabase:
     app_url: URL
 
 
-def server_admin_url(tmp_dir: Path) -> URL:
-    """An administrative connection: DATABASE_URL if set, else a new embedded server in `tmp_dir`."""
+@contextmanager
+def server_admin_url(folder: Path) -> Iterator[URL]:
+    """An administrative connection: DATABASE_URL if set, else a new embedded server in `folder`."""
     raw = os.environ.get("DATABASE_URL")
-    if not raw:
-        import pgserver  # noqa: PLC0415 - only without a server
+    if raw:
+        yield make_url(raw).set(drivername="postgresql+psycopg")
+        return
+    import pgserver  # noqa: PLC0415 - only without a server
 
-        raw = pgserver.get_server(tmp_dir / "pgdata", cleanup_mode="delete").get_uri()
-    return make_url(raw).set(drivername="postgresql+psycopg")
+    server = pgserver.get_server(folder / "pgdata", cleanup_mode="delete")
+    try:
+        yield make_url(server.get_uri()).set(drivername="postgresql+psycopg")
+    finally:
+        server.cleanup()
 
 
 def _libpq(url: URL) -> str:
