@@ -1,0 +1,23 @@
+"""The benchmark command runs end to end and prints its figures (a smoke test: no timing asserted)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from avhopp.housing.benchmark import main
+
+if TYPE_CHECKING:
+    import pytest
+
+
+def test_the_benchmark_prints_latency_ratios_and_targets(capsys: pytest.CaptureFixture[str]) -> None:
+    sizes = ["--units", "400", "--placements", "60", "--singles", "20"]
+    main([*sizes, "--batches", "5,8", "--seeds", "1", "--dense-from", "8"])
+    out = capsys.readouterr().out
+    assert "Single request, 20 requests: p50" in out
+    assert "N=5 " in out
+    assert "N=8 " in out
+    for name in ("greedy", "heuristic", "engine"):
+        assert f"    {name}" in out
+    assert "Targets:" in out
+    assert "never worse than greedy" in out
