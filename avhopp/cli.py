@@ -19,12 +19,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from avhopp.platform.database import RuntimeRoleError, create_app_engine, create_owner_engine, verify_runtime_role
 from avhopp.platform.geography.load import load_geography
 from avhopp.platform.geography.reference import shipped_geography
+from avhopp.platform.idp import idp_cli
 from avhopp.platform.jobs import run_worker
 from avhopp.platform.logs import configure_logging
 from avhopp.platform.migrate import RuntimeRoleMissingError, current_revision, downgrade, migrate
 from avhopp.platform.settings import Settings, SettingsError, load_settings
 from avhopp.platform.startup import DatabaseUnavailableError, DatabaseUrls, open_database
+from avhopp.tenants.demo import DEMO_PEOPLE
 from avhopp.tenants.provisioning import TenantSpec, demo_tenants, geographic_tenants, provision_tenants
+from avhopp.tenants.roles import ROLE_NAMES, Role
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
     from sqlalchemy.engine import URL
 
+    from avhopp.platform.idp import CreatedAccount
     from avhopp.platform.upsert import UpsertCounts
 
 _console = Console(stderr=True, soft_wrap=True)
@@ -50,8 +54,25 @@ def _with_settings(command: Callable[..., None]) -> Callable[..., None]:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def cli() -> None:
+@click.pass_context
+def cli(context: click.Context) -> None:
     """Avhopp: nationell samordningsplattform för stöd till avhoppare."""
+    context.obj = _OwnerAccess()
+
+
+class _OwnerAccess:
+    """What `avhopp idp ...` needs (avhopp.platform.idp.OwnerAccess), read only when used."""
+
+    @functools.cached_property
+    def settings(self) -> Settings:
+        settings = load_settings()
+        configure_logging(settings.log_level)
+        return settings
+
+    @contextmanager
+    def owner_transaction(self) -> Iterator[Connection]:
+        with _as_owner(self.settings) as (owner_url, _), _owner_transaction(owner_url) as connection:
+            yield connection
 
 
 @cli.command()
@@ -60,15 +81,18 @@ def serve(settings: Settings) -> None:
     """Starta plattformen (inbyggd PostgreSQL om ingen databas är angiven)."""
     import uvicorn  # noqa: PLC0415 - only this command serves
 
-    from avhopp.platform.web.app import create_app  # noqa: PLC0415
+    from avhopp.app import build_app  # noqa: PLC0415
+    from avhopp.identity_setup import set_up_built_in_identity  # noqa: PLC0415
 
     with _database(settings) as urls:
         if urls.owner is not None:
             migrate(urls.owner, urls.app)
             _load_geography(urls.owner)
             _provision(urls.owner, geographic_tenants() + (demo_tenants() if settings.embedded else []))
+            if settings.oidc is None:
+                _show_new_accounts(set_up_built_in_identity(urls.owner, settings, demo=settings.embedded))
         asyncio.run(_check_runtime_role(urls.app))
-        app = create_app(settings, urls.app)
+        app = build_app(settings, urls.app)
         _console.print(f"[bold green]Avhopp är igång:[/] http://{settings.host}:{settings.port}/  (stoppa med Ctrl-C)")
         with suppress(KeyboardInterrupt):
             uvicorn.run(app, host=settings.host, port=settings.port, access_log=False, log_config=None)
@@ -207,9 +231,29 @@ def _progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
         yield lambda steps: progress.advance(task, steps)
 
 
+def _show_new_accounts(accounts: list[CreatedAccount]) -> None:
+    if not accounts:
+        return
+    people = {person.username: person for person in DEMO_PEOPLE}
+    tenant_names = {spec.slug: spec.name for spec in geographic_tenants() + demo_tenants()}
+    _console.print("\n[bold]Demokonton[/] – lösenorden visas bara nu, spara dem:")
+    for account in accounts:
+        person = people[account.username]
+        where = "; ".join(
+            f"{tenant_names[slug]}: {', '.join(ROLE_NAMES[role] for role in Role if role in roles)}"
+            for slug, roles in person.memberships
+        )
+        _console.print(
+            f"  [bold]{account.username}[/]  lösenord [bold]{account.password}[/]  {person.display_name}, {where}"
+        )
+    _console.print("Vid första inloggningen kopplar du en autentiseringsapp (TOTP) till kontot.\n")
+
+
 def _report(label: str, counts: UpsertCounts) -> None:
     _console.print(f"{label}: {counts.inserted} nya, {counts.updated} uppdaterade, {counts.unchanged} oförändrade.")
 
+
+cli.add_command(idp_cli)
 
 # Errors the user can act on: one line, no traceback.
 _USER_ERRORS = (SettingsError, DatabaseUnavailableError, RuntimeRoleError, RuntimeRoleMissingError, OwnerRequiredError)

@@ -99,3 +99,22 @@ def test_db_current_names_the_head_revision(database: TestDatabase) -> None:
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() != "base"
+
+
+def test_idp_commands_reach_the_owner_connection(database: TestDatabase) -> None:
+    created = run_avhopp(
+        "idp",
+        "create-client",
+        "Telefonisystem",
+        "--tenant",
+        "stodlinjen",
+        "--roles",
+        "line_operator",
+        env=owner_env(database),
+    )
+    unknown = run_avhopp("idp", "unlock", "finns-inte", env=owner_env(database))
+
+    assert created.returncode == 0, created.stderr
+    assert "client_id" in created.stdout.lower() or "klient" in created.stdout.lower()
+    assert unknown.returncode == 1
+    assert "Traceback" not in unknown.stderr

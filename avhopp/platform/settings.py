@@ -35,6 +35,15 @@ class SettingsError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class OidcClientSettings:
+    """An external OpenID Connect provider, found by discovery from its issuer URL."""
+
+    issuer: str
+    client_id: str
+    client_secret: str
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the platform reads from its environment."""
 
@@ -50,6 +59,10 @@ class Settings:
     port: int
     log_level: str
     otlp_endpoint: str | None
+    public_url: str
+    """Where browsers reach the platform, without a trailing slash; OIDC redirects are built from it."""
+    oidc: OidcClientSettings | None
+    """The organisation's identity provider. None means the platform's built-in provider."""
 
     @property
     def embedded(self) -> bool:
@@ -67,16 +80,20 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         _check_role_name("DATABASE_APP_URL", database_app_url.username)
         if database_url is not None and database_app_url.database != database_url.database:
             raise SettingsError("DATABASE_APP_URL", "måste gälla samma databas som DATABASE_URL.")
+    host = env.get("AVHOPP_HOST") or "127.0.0.1"
+    port = _port(env)
     return Settings(
         database_url=database_url,
         database_app_url=database_app_url,
         broker_url=_broker_url(env),
         secret_key=_secret_key(env, data_dir, required=database_url is not None or database_app_url is not None),
         data_dir=data_dir,
-        host=env.get("AVHOPP_HOST") or "127.0.0.1",
-        port=_port(env),
+        host=host,
+        port=port,
         log_level=_log_level(env),
         otlp_endpoint=_otlp_endpoint(env),
+        public_url=_http_url(env, "AVHOPP_PUBLIC_URL") or f"http://{host}:{port}",
+        oidc=_oidc(env),
     )
 
 
@@ -146,6 +163,28 @@ def _log_level(env: Mapping[str, str]) -> str:
     if raw not in _LOG_LEVELS:
         raise SettingsError("AVHOPP_LOG_LEVEL", f"måste vara en av {', '.join(_LOG_LEVELS)}.")
     return raw
+
+
+def _http_url(env: Mapping[str, str], variable: str) -> str | None:
+    raw = env.get(variable)
+    if not raw:
+        return None
+    if not raw.startswith(("http://", "https://")) or any(c in raw for c in " ?#"):
+        raise SettingsError(variable, "måste vara en adress som börjar med https:// (utan ? eller #).")
+    return raw.rstrip("/")
+
+
+def _oidc(env: Mapping[str, str]) -> OidcClientSettings | None:
+    names = ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET")
+    given = [name for name in names if env.get(name)]
+    if not given:
+        return None
+    missing = [name for name in names if name not in given]
+    if missing:
+        raise SettingsError(missing[0], "saknas. OIDC_ISSUER, OIDC_CLIENT_ID och OIDC_CLIENT_SECRET anges tillsammans.")
+    issuer = _http_url(env, "OIDC_ISSUER")
+    assert issuer is not None  # noqa: S101 - given above
+    return OidcClientSettings(issuer=issuer, client_id=env["OIDC_CLIENT_ID"], client_secret=env["OIDC_CLIENT_SECRET"])
 
 
 def _otlp_endpoint(env: Mapping[str, str]) -> str | None:

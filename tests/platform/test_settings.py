@@ -43,6 +43,25 @@ def test_database_url_selects_the_server_and_psycopg(tmp_path: Path) -> None:
     assert settings.broker_url == "amqp://guest:guest@mq:5672/"
 
 
+def test_the_public_url_defaults_to_the_listening_address_and_oidc_to_the_built_in_provider(tmp_path: Path) -> None:
+    settings = load_settings({"AVHOPP_DATA_DIR": str(tmp_path), "AVHOPP_PORT": "8123"})
+    external = load_settings(
+        {
+            "AVHOPP_DATA_DIR": str(tmp_path),
+            "AVHOPP_PUBLIC_URL": "https://avhopp.example.se/",
+            "OIDC_ISSUER": "https://idp.example.se/realms/kommun",
+            "OIDC_CLIENT_ID": "avhopp",
+            "OIDC_CLIENT_SECRET": "hemligt",
+        }
+    )
+
+    assert settings.public_url == "http://127.0.0.1:8123"
+    assert settings.oidc is None
+    assert external.public_url == "https://avhopp.example.se"
+    assert external.oidc is not None
+    assert external.oidc.issuer == "https://idp.example.se/realms/kommun"
+
+
 def test_the_runtime_url_alone_is_a_server_without_the_owner(tmp_path: Path) -> None:
     settings = load_settings(
         {
@@ -88,6 +107,9 @@ def test_the_runtime_url_alone_is_a_server_without_the_owner(tmp_path: Path) -> 
         ({"AVHOPP_PORT": "http"}, "AVHOPP_PORT"),
         ({"AVHOPP_PORT": "70000"}, "AVHOPP_PORT"),
         ({"AVHOPP_LOG_LEVEL": "LOUD"}, "AVHOPP_LOG_LEVEL"),
+        ({"AVHOPP_PUBLIC_URL": "avhopp.example.se"}, "AVHOPP_PUBLIC_URL"),
+        ({"OIDC_ISSUER": "https://idp.example.se/realms/x", "OIDC_CLIENT_ID": "avhopp"}, "OIDC_CLIENT_SECRET"),
+        ({"OIDC_ISSUER": "idp.example.se", "OIDC_CLIENT_ID": "a", "OIDC_CLIENT_SECRET": "b"}, "OIDC_ISSUER"),
         ({"OTEL_EXPORTER_OTLP_ENDPOINT": "collector:4318"}, "OTEL_EXPORTER_OTLP_ENDPOINT"),
     ],
 )

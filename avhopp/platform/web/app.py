@@ -1,54 +1,73 @@
-"""The Litestar application factory."""
+"""The Litestar application factory.
+
+The platform builds the frame (database, jobs, login, sessions, CSRF, security headers,
+errors, telemetry); the modules bring their routes and templates through `create_app`'s
+arguments, composed in `avhopp.app`.
+"""
 
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from litestar import Litestar, get
+import httpx
+from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, RedocRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Template
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
+from avhopp.platform.auth.machine import MachineTokens
+from avhopp.platform.auth.middleware import PrincipalMiddleware
+from avhopp.platform.auth.oidc import OidcClient, client_config
+from avhopp.platform.auth.permissions import PUBLIC, require_permission
+from avhopp.platform.auth.routes import AUTH_ROUTES
 from avhopp.platform.database import create_app_engine, session_factory, verify_runtime_role
+from avhopp.platform.idp import IDP_TEMPLATES, identity_provider_router, platform_client_secret
 from avhopp.platform.jobs import JobRuntime
 from avhopp.platform.telemetry import configure_telemetry, trace_engine
+from avhopp.platform.web.api_docs import LocalRedoc
+from avhopp.platform.web.csrf import CookieCSRFMiddleware
 from avhopp.platform.web.errors import EXCEPTION_HANDLERS
-from avhopp.platform.web.health import PUBLIC, live, ready
+from avhopp.platform.web.health import live, ready
+from avhopp.platform.web.language import choose_language
 from avhopp.platform.web.observe import RequestObserver
+from avhopp.platform.web.security_headers import SecurityHeaders, origin_of
+from avhopp.platform.web.shell import STATIC_DIR, STATIC_PATH, install_globals
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Sequence
 
+    from httpx._transports.asgi import _ASGIApp
     from litestar.types import ControllerRouterHandler
     from sqlalchemy.engine import URL
 
+    from avhopp.platform.auth.directory import PeopleDirectory
     from avhopp.platform.settings import Settings
     from avhopp.platform.telemetry import Telemetry
 
-_WEB = Path(__file__).parent
-STATIC_PATH = "/static"
+_TEMPLATES = Path(__file__).parent / "templates"
+CSRF_COOKIE = "avhopp_csrf"
+EXCLUDE_FROM_CSRF = "exclude_from_csrf"
 
 
-@get("/", opt={"permission": PUBLIC}, include_in_schema=False, sync_to_thread=False)
-def home() -> Template:
-    """The start page."""
-    return Template(template_name="home.html")
-
-
-def create_app(
+def create_app(  # noqa: PLR0913 - the composition root hands over each part explicitly
     settings: Settings,
     app_url: URL,
     *,
+    people: PeopleDirectory,
     route_handlers: Sequence[ControllerRouterHandler] = (),
+    template_dirs: Sequence[Path] = (),
     telemetry: Telemetry | None = None,
 ) -> Litestar:
-    """Build the web application with the modules' `route_handlers`; it connects as the runtime role."""
+    """Build the web application; it connects to the database as the runtime role in `app_url`."""
     telemetry = telemetry or configure_telemetry(settings.otlp_endpoint)
+    built_in_provider = settings.oidc is None
+    https = settings.public_url.startswith("https://")
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -57,7 +76,19 @@ def create_app(
         await verify_runtime_role(engine)
         sessions = session_factory(engine)
         jobs = JobRuntime(settings.broker_url, sessions, telemetry)
-        app.state.update(engine=engine, sessions=sessions, jobs=jobs, telemetry=telemetry)
+        # The built-in provider is this very app: reach it in-process, whatever the network looks like.
+        transport = httpx.ASGITransport(app=cast("_ASGIApp", app)) if built_in_provider else None
+        oidc = OidcClient(client_config(settings, platform_client_secret(settings)), transport)
+        app.state.update(
+            settings=settings,
+            engine=engine,
+            sessions=sessions,
+            jobs=jobs,
+            telemetry=telemetry,
+            people=people,
+            oidc=oidc,
+            machine_tokens=MachineTokens(sessions, settings),
+        )
         await jobs.start()
         try:
             yield
@@ -65,32 +96,54 @@ def create_app(
             await jobs.stop()
             await engine.dispose()
 
+    handlers: list[ControllerRouterHandler] = [
+        live,
+        ready,
+        choose_language,
+        *AUTH_ROUTES,
+        create_static_files_router(path=STATIC_PATH, directories=[STATIC_DIR], opt={"permission": PUBLIC}),
+        # Also with an external issuer: machine clients get their tokens from the platform's own endpoint.
+        identity_provider_router(settings),
+        *route_handlers,
+    ]
     app = Litestar(
-        route_handlers=[
-            home,
-            live,
-            ready,
-            create_static_files_router(path=STATIC_PATH, directories=[_WEB / "static"], opt={"permission": PUBLIC}),
-            *route_handlers,
-        ],
+        route_handlers=handlers,
         lifespan=[lifespan],
+        guards=[require_permission],
+        middleware=[
+            DefineMiddleware(
+                CookieCSRFMiddleware,
+                config=CSRFConfig(
+                    secret=settings.secret_key,
+                    cookie_name=CSRF_COOKIE,
+                    cookie_secure=https or settings.public_url.startswith(("http://127.0.0.1", "http://localhost")),
+                    cookie_httponly=True,
+                    cookie_samesite="strict",
+                    header_name="x-csrf-token",
+                    exclude_from_csrf_key=EXCLUDE_FROM_CSRF,
+                ),
+            ),
+            DefineMiddleware(PrincipalMiddleware),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         logging_config=None,  # avhopp.platform.logs owns logging
-        template_config=TemplateConfig(directory=_WEB / "templates", engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(
+            directory=[*template_dirs, IDP_TEMPLATES, _TEMPLATES],
+            engine=JinjaTemplateEngine,
+            engine_callback=lambda engine: install_globals(engine.engine),
+        ),
         openapi_config=OpenAPIConfig(
             title="Avhopp",
             version="1",
             description="Nationell samordningsplattform för stöd till avhoppare.",
             path="/api/docs",
-            render_plugins=[
-                # Everything from the app itself: no CDN, no web fonts, no remote favicon.
-                RedocRenderPlugin(
-                    js_url=f"{STATIC_PATH}/vendor/redoc/redoc.standalone.js", google_fonts=False, favicon=""
-                ),
-                JsonRenderPlugin(path="/openapi.json"),
-            ],
+            openapi_router=Router(path="/api/docs", route_handlers=[], opt={"permission": PUBLIC}),
+            render_plugins=[LocalRedoc(), JsonRenderPlugin(path="/openapi.json")],
         ),
     )
-    # Outermost, around routing, so that requests to unknown routes are observed too.
-    app.asgi_handler = RequestObserver(app.asgi_handler, telemetry)
+    external_issuer = () if settings.oidc is None else (origin_of(settings.oidc.issuer),)
+    # Outermost, around routing, so that requests to unknown routes are observed and protected too.
+    app.asgi_handler = RequestObserver(
+        SecurityHeaders(app.asgi_handler, https=https, form_targets=external_issuer), telemetry
+    )
     return app

@@ -8,12 +8,13 @@ Nothing from the request or the exception's message is echoed back or logged.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.response import Template
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_401_UNAUTHORIZED, HTTP_500_INTERNAL_SERVER_ERROR
 
 from avhopp.platform.web.observe import request_id_of
 
@@ -72,6 +73,9 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
     code, title, message = _describe(status)
     request_id = request_id_of(request.scope)
     headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
+    if status == HTTP_401_UNAUTHORIZED and not _wants_json(request):
+        # A person whose session ended: log in again and come back here.
+        return Redirect(f"/auth/login?{urlencode({'next': request.url.path})}")
     if _wants_json(request):
         body: dict[str, Any] = {
             "status": status,

@@ -9,8 +9,7 @@ from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy import text
 
-PUBLIC = "public"
-"""The permission of routes anyone may call (checked by the authorization layer)."""
+from avhopp.platform.auth.permissions import PUBLIC
 
 
 class Health(msgspec.Struct):

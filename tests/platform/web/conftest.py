@@ -21,6 +21,7 @@ from avhopp.platform.database import RequestContext, context_session
 from avhopp.platform.settings import load_settings
 from avhopp.platform.telemetry import configure_telemetry
 from avhopp.platform.web.app import create_app
+from avhopp.tenants.service import People
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -31,13 +32,17 @@ if TYPE_CHECKING:
     from tests.support.postgres import TestDatabase
 
 PUBLIC = {"permission": "public"}
+# The telemetry probes post without a browser page; CSRF is tested elsewhere.
+PROBE = {"permission": "public", "exclude_from_csrf": True}
+# One key for every app on the session's database: the identity provider's signing keys are sealed with it.
+SECRET_KEY = "s" * 40
 
 
 class Probe(msgspec.Struct):
     name: str
 
 
-@post("/api/probe/echo", opt=PUBLIC)
+@post("/api/probe/echo", opt=PROBE)
 async def echo(data: JSONBody[Probe], state: State) -> dict[str, int]:
     """Send a body value to the database as a bound parameter."""
     async with context_session(state.sessions, RequestContext()) as session:
@@ -45,7 +50,7 @@ async def echo(data: JSONBody[Probe], state: State) -> dict[str, int]:
     return {"length": length}
 
 
-@post("/api/probe/duplicate", opt=PUBLIC)
+@post("/api/probe/duplicate", opt=PROBE)
 async def duplicate(data: JSONBody[Probe], state: State) -> None:
     """Fail in the database with an error that quotes the refused value."""
     async with context_session(state.sessions, RequestContext()) as session:
@@ -76,7 +81,7 @@ class RunningApp:
 def platform_settings(database: TestDatabase, tmp_path: Path) -> Any:
     environ = {
         "DATABASE_URL": database.owner_url.render_as_string(hide_password=False),
-        "AVHOPP_SECRET_KEY": "s" * 40,
+        "AVHOPP_SECRET_KEY": SECRET_KEY,
         "AVHOPP_DATA_DIR": str(tmp_path),
     }
     if os.environ.get("BROKER_URL"):
@@ -92,6 +97,7 @@ async def running(database: TestDatabase, tmp_path: Path) -> AsyncIterator[Runni
     app = create_app(
         platform_settings(database, tmp_path),
         database.app_url,
+        people=People(),
         route_handlers=[echo, duplicate, boom, page],
         telemetry=telemetry,
     )

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from avhopp.platform.database import RuntimeRoleError
 from avhopp.platform.web.app import create_app
+from avhopp.tenants.service import People
 from tests.platform.web.conftest import platform_settings
 
 if TYPE_CHECKING:
@@ -106,7 +107,7 @@ async def test_openapi_docs_are_served_from_the_app_itself(running: RunningApp) 
 
 
 async def test_the_app_refuses_to_start_as_a_role_that_bypasses_rls(database: TestDatabase, tmp_path: Path) -> None:
-    app = create_app(platform_settings(database, tmp_path), database.owner_url)
+    app = create_app(platform_settings(database, tmp_path), database.owner_url, people=People())
 
     with pytest.raises(ExceptionGroup) as raised:
         async with AsyncTestClient(app):

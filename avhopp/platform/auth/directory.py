@@ -1,0 +1,37 @@
+"""What the auth layer needs to know about people, provided by the tenants module.
+
+The platform may not import the modules above it, so the composition root hands an
+implementation of this protocol to the app.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from avhopp.platform.auth.oidc import VerifiedIdentity
+    from avhopp.platform.auth.principal import Principal, TenantChoice
+
+
+class PeopleDirectory(Protocol):
+    """Finds people and their memberships. Each call runs in the caller's transaction."""
+
+    async def user_for_identity(self, session: AsyncSession, identity: VerifiedIdentity) -> UUID | None:
+        """The person the identity belongs to (created at first login), or None if deactivated."""
+        ...
+
+    async def tenant_choices(self, session: AsyncSession, user_id: UUID) -> tuple[TenantChoice, ...]:
+        """The active tenants the person belongs to, by name; needs `app.user_id` set."""
+        ...
+
+    async def display_name(self, session: AsyncSession, user_id: UUID) -> str | None:
+        """The person's name, or None if they have been deactivated."""
+        ...
+
+    async def principal(self, session: AsyncSession, user_id: UUID, tenant_id: UUID) -> Principal | None:
+        """The person acting for the tenant, or None if they are not (or no longer) a member."""
+        ...

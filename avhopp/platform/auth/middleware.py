@@ -1,0 +1,71 @@
+"""Resolve the request's principal once, before any handler runs.
+
+A machine client presents a bearer token; a person presents the session cookie. The tenant
+comes from the principal (the token's scope, or the tenant the person chose to act for),
+never from a header, a path or a form field the caller controls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
+from litestar.exceptions import NotAuthorizedException
+
+from avhopp.platform.auth.principal import PRINCIPAL_STATE_KEY, Principal
+from avhopp.platform.auth.sessions import SESSION_COOKIE, active_session
+from avhopp.platform.database import RequestContext, context_session
+
+if TYPE_CHECKING:
+    from litestar.types import ASGIApp, Receive, Scope, Send
+
+_log = structlog.get_logger("avhopp.auth")
+IDP_PATH = "/idp/"
+
+
+class PrincipalMiddleware:
+    """Litestar middleware that puts the Principal (or nothing) into the request state."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Resolve, then pass on."""
+        # The identity provider authenticates its own callers (client secrets, its own tokens).
+        if scope["type"] == ScopeType.HTTP and not scope["path"].startswith(IDP_PATH):
+            principal = await _resolve(ASGIConnection(scope, receive, send))
+            if principal is not None:
+                scope["state"][PRINCIPAL_STATE_KEY] = principal
+        await self.app(scope, receive, send)
+
+
+async def _resolve(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    authorization = connection.headers.get("authorization", "")
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise NotAuthorizedException(headers={"WWW-Authenticate": 'Bearer error="invalid_request"'})
+        machine: Principal = await connection.app.state.machine_tokens.principal(token.strip())
+        return machine
+    cookie = connection.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    state = connection.app.state
+    async with context_session(state.sessions, RequestContext()) as session:
+        web_session = await active_session(session, cookie)
+        if web_session is None:
+            return None
+        user_id, tenant_id = web_session.user_id, web_session.acting_tenant_id
+    async with context_session(state.sessions, RequestContext(user_id=user_id, tenant_id=tenant_id)) as session:
+        choices = await state.people.tenant_choices(session, user_id)
+        principal = await state.people.principal(session, user_id, tenant_id) if tenant_id else None
+        if principal is None:
+            # Not acting for a tenant (none yet, or the membership was revoked): signed in, no tenant data.
+            name = await state.people.display_name(session, user_id)
+            if name is None:
+                return None
+            principal = Principal(user_id=user_id, display_name=name, tenant_id=None, tenant_name="", roles=frozenset())
+        return replace(principal, tenants=choices)

@@ -1,0 +1,123 @@
+"""Login through the identity provider, and logout: /auth/login, /auth/callback, /auth/logout."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+
+import structlog
+from litestar import Request, Response, get, post
+from litestar.datastructures import Cookie, State
+from litestar.exceptions import ClientException, HTTPException, PermissionDeniedException
+from litestar.params import FromQuery, QueryParameter
+from litestar.response import Redirect
+
+from avhopp.platform.auth.oidc import LoginRejectedError, new_browser_token
+from avhopp.platform.auth.permissions import PUBLIC, SIGNED_IN
+from avhopp.platform.auth.principal import principal_of
+from avhopp.platform.auth.sessions import (
+    ABSOLUTE_TIMEOUT,
+    LOGIN_COOKIE,
+    LOGIN_TIMEOUT,
+    SESSION_COOKIE,
+    end_session,
+    remember_login,
+    start_session,
+    take_login,
+)
+from avhopp.platform.database import RequestContext, context_session
+
+_log = structlog.get_logger("avhopp.auth")
+
+
+def safe_return_path(candidate: str | None) -> str:
+    """A local path to return to; anything else (another site, a scheme) becomes the start page."""
+    if candidate and candidate.startswith("/") and not candidate.startswith(("//", "/\\")):
+        return candidate
+    return "/"
+
+
+def _cookie(name: str, value: str, max_age: int, *, secure: bool) -> Cookie:
+    return Cookie(key=name, value=value, max_age=max_age, path="/", httponly=True, secure=secure, samesite="lax")
+
+
+def _secure(state: State) -> bool:
+    # Browsers accept Secure cookies from http://localhost and 127.0.0.1, so only a plain-http public host is exempt.
+    url: str = state.settings.public_url
+    return url.startswith(("https://", "http://127.0.0.1", "http://localhost"))
+
+
+@get("/auth/login", opt={"permission": PUBLIC}, include_in_schema=False)
+async def login(state: State, next_path: Annotated[str | None, QueryParameter(query="next")] = None) -> Response[Any]:
+    """Send the browser to the identity provider."""
+    try:
+        request = await state.oidc.begin()
+    except LoginRejectedError as error:
+        _log.warning("auth.provider_unavailable", reason=error.reason)
+        raise HTTPException(status_code=503) from None
+    token = new_browser_token()
+    async with context_session(state.sessions, RequestContext()) as session:
+        await remember_login(session, token, request, safe_return_path(next_path))
+    return Redirect(
+        request.url,
+        cookies=[_cookie(LOGIN_COOKIE, token, int(LOGIN_TIMEOUT.total_seconds()), secure=_secure(state))],
+    )
+
+
+@get("/auth/callback", opt={"permission": PUBLIC}, include_in_schema=False)
+async def callback(
+    request: Request[Any, Any, Any],
+    state: State,
+    code: FromQuery[str | None] = None,
+) -> Response[Any]:
+    """Verify the provider's answer, find or create the person, start a session."""
+    token = request.cookies.get(LOGIN_COOKIE)
+    returned_state = request.query_params.get("state")
+    async with context_session(state.sessions, RequestContext()) as session:
+        pending = await take_login(session, token) if token else None
+    if pending is None or not returned_state or not hmac.compare_digest(pending.state, returned_state) or not code:
+        _log.warning("auth.login_rejected", reason="state_mismatch" if pending else "no_pending_login")
+        raise ClientException
+    try:
+        identity = await state.oidc.finish(code, pending.nonce, pending.code_verifier)
+    except LoginRejectedError as error:
+        _log.warning("auth.login_rejected", reason=error.reason)
+        raise ClientException from None
+    session_token = new_browser_token()
+    async with context_session(state.sessions, RequestContext()) as session:
+        user_id = await state.people.user_for_identity(session, identity)
+    if user_id is None:
+        _log.warning("auth.login_rejected", reason="user_deactivated")
+        raise PermissionDeniedException
+    async with context_session(state.sessions, RequestContext(user_id=user_id)) as session:
+        choices = await state.people.tenant_choices(session, user_id)
+        await start_session(session, session_token, identity, user_id, choices[0].id if choices else None)
+    _log.info("auth.login_succeeded", user_id=str(user_id))
+    response = Redirect(pending.return_to)
+    response.set_cookie(
+        _cookie(SESSION_COOKIE, session_token, int(ABSOLUTE_TIMEOUT.total_seconds()), secure=_secure(state))
+    )
+    response.delete_cookie(LOGIN_COOKIE, path="/")
+    return response
+
+
+@post("/auth/logout", opt={"permission": SIGNED_IN}, include_in_schema=False)
+async def logout(request: Request[Any, Any, Any], state: State) -> Response[Any]:
+    """End the session here and at the provider."""
+    principal = principal_of(request)
+    token = request.cookies.get(SESSION_COOKIE)
+    id_token = None
+    if token:
+        async with context_session(state.sessions, RequestContext()) as session:
+            id_token = await end_session(session, token)
+    _log.info("auth.logout", user_id=str(principal.user_id) if principal else None)
+    try:
+        target = await state.oidc.logout_url(id_token) or "/"
+    except LoginRejectedError:
+        target = "/"
+    response = Redirect(target)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+AUTH_ROUTES = [login, callback, logout]

@@ -1,0 +1,112 @@
+"""Server-side web sessions and the logins under way, stored by the hash of their cookie token."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, select, update
+
+from avhopp.platform.auth.models import LoginAttempt, WebSession
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from avhopp.platform.auth.oidc import LoginRequest, VerifiedIdentity
+
+SESSION_COOKIE = "avhopp_session"
+LOGIN_COOKIE = "avhopp_login"
+IDLE_TIMEOUT = timedelta(minutes=30)
+ABSOLUTE_TIMEOUT = timedelta(hours=12)
+LOGIN_TIMEOUT = timedelta(minutes=10)
+# Writing last_seen_at on every request would make every page view a write.
+_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def token_hash(token: str) -> str:
+    """The stored form of a cookie token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class PendingLogin:
+    """A login's state, nonce and PKCE verifier, taken back when the provider returns."""
+
+    state: str
+    nonce: str
+    code_verifier: str
+    return_to: str
+
+
+async def remember_login(session: AsyncSession, token: str, login: LoginRequest, return_to: str) -> None:
+    """Keep what the callback needs to verify the provider's answer."""
+    session.add(
+        LoginAttempt(
+            token_hash=token_hash(token),
+            state=login.state,
+            nonce=login.nonce,
+            code_verifier=login.code_verifier,
+            return_to=return_to,
+            expires_at=datetime.now(UTC) + LOGIN_TIMEOUT,
+        )
+    )
+
+
+async def take_login(session: AsyncSession, token: str) -> PendingLogin | None:
+    """The pending login for this browser, removed so that it can be used once only."""
+    row = (
+        await session.execute(
+            delete(LoginAttempt).where(LoginAttempt.token_hash == token_hash(token)).returning(LoginAttempt)
+        )
+    ).scalar_one_or_none()
+    if row is None or row.expires_at < datetime.now(UTC):
+        return None
+    return PendingLogin(row.state, row.nonce, row.code_verifier, row.return_to)
+
+
+async def start_session(
+    session: AsyncSession, token: str, identity: VerifiedIdentity, user_id: UUID, acting_tenant_id: UUID | None
+) -> None:
+    """A new session under a new token, so no token from before the login survives it."""
+    session.add(
+        WebSession(
+            token_hash=token_hash(token),
+            user_id=user_id,
+            issuer=identity.issuer,
+            id_token=identity.id_token,
+            acting_tenant_id=acting_tenant_id,
+            expires_at=datetime.now(UTC) + ABSOLUTE_TIMEOUT,
+        )
+    )
+
+
+async def active_session(session: AsyncSession, token: str) -> WebSession | None:
+    """The live session for this token: not ended, within both time-outs."""
+    now = datetime.now(UTC)
+    row = (
+        await session.execute(select(WebSession).where(WebSession.token_hash == token_hash(token)))
+    ).scalar_one_or_none()
+    if row is None or row.ended_at is not None or row.expires_at <= now or row.last_seen_at + IDLE_TIMEOUT <= now:
+        return None
+    if now - row.last_seen_at > _TOUCH_INTERVAL:
+        row.last_seen_at = now
+    return row
+
+
+async def act_for(session: AsyncSession, token: str, tenant_id: UUID) -> None:
+    """Record the tenant the person now acts for."""
+    await session.execute(
+        update(WebSession).where(WebSession.token_hash == token_hash(token)).values(acting_tenant_id=tenant_id)
+    )
+
+
+async def end_session(session: AsyncSession, token: str) -> str | None:
+    """End the session now and return its ID token for the provider's logout; the row stays."""
+    live = (WebSession.token_hash == token_hash(token), WebSession.ended_at.is_(None))
+    id_token = (await session.execute(select(WebSession.id_token).where(*live))).scalar_one_or_none()
+    await session.execute(update(WebSession).where(*live).values(ended_at=datetime.now(UTC), id_token=None))
+    return id_token

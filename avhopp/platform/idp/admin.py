@@ -1,0 +1,128 @@
+"""Administration as the database owner: accounts, machine clients, housekeeping.
+
+Each function runs in the caller's transaction. Secrets they create (temporary passwords,
+client secrets) are returned once for the caller to show once; only hashes are stored.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, insert, or_, select, text, update
+
+from avhopp.platform.idp.accounts import MAX_USERNAME_LENGTH, normalise_username
+from avhopp.platform.idp.clients import CLIENT_CREDENTIALS
+from avhopp.platform.idp.models import IdpAccount, IdpAuthorizationCode, IdpBrowserSession, IdpClient
+from avhopp.platform.idp.passwords import hash_password, temporary_password
+from avhopp.platform.idp.sealing import digest
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from uuid import UUID
+
+    from sqlalchemy import Connection
+
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]*$")
+_ROLE = re.compile(r"^[a-z][a-z0-9_]*$")
+_SPENT_CODES_KEPT = timedelta(days=1)
+_ENDED_SESSIONS_KEPT = timedelta(days=30)
+
+
+class AdminError(ValueError):
+    """An administrative operation cannot be done; the message is Swedish and safe to show."""
+
+
+def create_account(
+    connection: Connection, username: str, display_name: str, email: str | None = None
+) -> tuple[UUID, str]:
+    """A new account with a temporary password (returned once); the person enrols TOTP at first login."""
+    username = normalise_username(username)
+    if not _USERNAME.fullmatch(username) or len(username) > MAX_USERNAME_LENGTH:
+        raise AdminError("Användarnamnet får bara innehålla a–z, 0–9 och . _ @ - (högst 64 tecken).")
+    if connection.execute(select(IdpAccount.id).where(IdpAccount.username == username)).first() is not None:
+        raise AdminError("Det finns redan ett konto med det användarnamnet.")
+    password = temporary_password()
+    account_id: UUID = connection.execute(
+        insert(IdpAccount)
+        .values(username=username, display_name=display_name, email=email, password_hash=hash_password(password))
+        .returning(IdpAccount.id)
+    ).scalar_one()
+    return account_id, password
+
+
+def reset_password(connection: Connection, username: str) -> str:
+    """Set a temporary password (returned once), require a new password and a new TOTP enrolment, end sessions."""
+    password = temporary_password()
+    account_id = connection.execute(
+        update(IdpAccount)
+        .where(IdpAccount.username == normalise_username(username))
+        .values(
+            password_hash=hash_password(password),
+            password_reset_required=True,
+            totp_secret_encrypted=None,
+            totp_last_step=None,
+            failed_attempts=0,
+            locked_until=None,
+        )
+        .returning(IdpAccount.id)
+    ).scalar()
+    if account_id is None:
+        raise AdminError("Det finns inget konto med det användarnamnet.")
+    connection.execute(
+        update(IdpBrowserSession)
+        .where(IdpBrowserSession.account_id == account_id, IdpBrowserSession.ended_at.is_(None))
+        .values(ended_at=datetime.now(UTC))
+    )
+    return password
+
+
+def unlock(connection: Connection, username: str) -> None:
+    """Lift a lockout and forget the failed attempts."""
+    found = connection.execute(
+        update(IdpAccount)
+        .where(IdpAccount.username == normalise_username(username))
+        .values(failed_attempts=0, locked_until=None)
+        .returning(IdpAccount.id)
+    ).first()
+    if found is None:
+        raise AdminError("Det finns inget konto med det användarnamnet.")
+
+
+def create_machine_client(connection: Connection, name: str, tenant_slug: str, roles: Sequence[str]) -> tuple[str, str]:
+    """A client-credentials client acting for one tenant with `roles`; returns (client_id, secret), shown once."""
+    bad = [role for role in roles if not _ROLE.fullmatch(role)]
+    if not roles or bad:
+        raise AdminError("Ange minst en roll; roller skrivs med a–z, 0–9 och understreck.")
+    tenant_id = connection.execute(text("SELECT id FROM tenant WHERE slug = :slug"), {"slug": tenant_slug}).scalar()
+    if tenant_id is None:
+        raise AdminError("Det finns ingen organisation med den förkortningen (slug).")
+    client_id = f"m2m-{secrets.token_hex(8)}"
+    secret = secrets.token_urlsafe(32)
+    connection.execute(
+        insert(IdpClient).values(
+            client_id=client_id,
+            client_secret_hash=digest(secret),
+            name=name,
+            grant_types=[CLIENT_CREDENTIALS],
+            scope_tenant_id=tenant_id,
+            roles=sorted(set(roles)),
+        )
+    )
+    return client_id, secret
+
+
+def prune_spent(connection: Connection, now: datetime | None = None) -> None:
+    """Delete codes a day after they expired and browser sessions a month after they ended."""
+    now = now or datetime.now(UTC)
+    connection.execute(delete(IdpAuthorizationCode).where(IdpAuthorizationCode.expires_at < now - _SPENT_CODES_KEPT))
+    connection.execute(
+        delete(IdpBrowserSession).where(
+            or_(
+                IdpBrowserSession.ended_at < now - _ENDED_SESSIONS_KEPT,
+                IdpBrowserSession.last_seen_at < now - _ENDED_SESSIONS_KEPT,
+            )
+        )
+    )

@@ -1,0 +1,119 @@
+"""What every page shows around its content: who acts for which tenant, the menu, the language.
+
+Modules add menu entries with `register_nav`; an entry is shown to people holding one of its
+roles in the tenant they act for (an empty role set means everyone signed in).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import pass_context
+
+from avhopp.platform.auth.principal import TenantChoice, principal_of
+from avhopp.platform.web.i18n import gettext, language_of
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+    from jinja2.runtime import Context
+    from litestar import Request
+
+STATIC_DIR = Path(__file__).parent / "static"
+STATIC_PATH = "/static"
+
+
+@dataclass(frozen=True, slots=True)
+class NavEntry:
+    """A menu entry; `label` is a Swedish message id."""
+
+    label: str
+    path: str
+    roles: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    """A menu entry as shown on one page."""
+
+    label: str
+    path: str
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TenantOption:
+    """A choice in the tenant switcher."""
+
+    id: str
+    name: str
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PageShell:
+    """The shell's view of one request."""
+
+    signed_in: bool
+    user_name: str = ""
+    tenant_name: str = ""
+    tenants: tuple[TenantOption, ...] = ()
+    nav: tuple[NavItem, ...] = ()
+
+
+_NAV: list[NavEntry] = [NavEntry("Översikt", "/")]
+
+
+def register_nav(entry: NavEntry) -> None:
+    """Add a menu entry (modules call this when their routes are mounted)."""
+    if entry not in _NAV:
+        _NAV.append(entry)
+
+
+def page_shell(request: Request[Any, Any, Any]) -> PageShell:
+    """The shell for this request's principal; anonymous visitors get no menu."""
+    principal = principal_of(request)
+    if principal is None or principal.user_id is None:
+        return PageShell(signed_in=False)
+    path = request.url.path
+    nav = tuple(
+        NavItem(entry.label, entry.path, current=path == entry.path)
+        for entry in _NAV
+        if not entry.roles or entry.roles & principal.roles
+    )
+    return PageShell(
+        signed_in=True,
+        user_name=principal.display_name,
+        tenant_name=principal.tenant_name,
+        tenants=tuple(_option(choice, principal.tenant_id) for choice in principal.tenants),
+        nav=nav,
+    )
+
+
+def _option(choice: TenantChoice, current: object) -> TenantOption:
+    return TenantOption(id=str(choice.id), name=choice.name, current=choice.id == current)
+
+
+@cache
+def static_url(relative: str) -> str:
+    """A static file's URL with its content hash, so browsers may cache it for a year."""
+    digest = hashlib.sha256((STATIC_DIR / relative).read_bytes()).hexdigest()[:12]
+    return f"{STATIC_PATH}/{relative}?v={digest}"
+
+
+@pass_context
+def _translate(context: Context, message: str) -> str:
+    return gettext(context["request"], message)
+
+
+def install_globals(environment: Environment) -> None:
+    """Make the shell's helpers available to every template."""
+    environment.globals.update(
+        _=_translate,
+        lang=language_of,
+        static_url=static_url,
+        page_shell=page_shell,
+    )
