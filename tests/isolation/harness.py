@@ -1,0 +1,98 @@
+"""The isolation harness: every route of the app, for every role, against a foreign tenant's data.
+
+It reads the app's route table, so a route added by any module is walked without extra work.
+A module that adds routes with path parameters or form fields that name objects registers how
+to make a foreign object of that kind in `FOREIGN_VALUES` (parameter or field name -> attribute
+of `ForeignWorld`); an unknown parameter fails the harness, so a new kind of object cannot slip
+through untested.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from litestar.handlers.http_handlers import HTTPRouteHandler
+from litestar.routes import HTTPRoute
+
+if TYPE_CHECKING:
+    import uuid
+
+    from litestar import Litestar
+
+# Routes whose parameters name no tenant object (static files, API docs), with their harmless value.
+NEUTRAL_PARAMETERS = {"file_path": "app.css", "path": "openapi.json"}
+
+# Path parameters and form fields that name tenant objects, and which foreign object fills them.
+FOREIGN_VALUES = {
+    "tenant_id": "tenant_id",
+    "user_id": "user_id",
+    "membership_id": "membership_id",
+}
+
+# Routes that take no part in a person's session: the identity provider authenticates its own
+# callers (client secrets, its own browser session) and holds no tenant data.
+OUTSIDE_TENANT_SESSIONS = re.compile(r"^/idp/")
+
+
+@dataclass(frozen=True)
+class ForeignWorld:
+    """Tenant B's private objects, and the marker values that must never reach tenant A's people."""
+
+    tenant_id: uuid.UUID
+    user_id: uuid.UUID
+    membership_id: uuid.UUID
+    markers: tuple[str, ...]
+
+    def value_for(self, name: str) -> str:
+        if name in NEUTRAL_PARAMETERS:
+            return NEUTRAL_PARAMETERS[name]
+        attribute = FOREIGN_VALUES.get(name)
+        if attribute is None:
+            msg = f"the isolation harness does not know how to fill {name!r}: register it in FOREIGN_VALUES"
+            raise LookupError(msg)
+        return str(getattr(self, attribute))
+
+
+@dataclass(frozen=True)
+class Door:
+    """One method on one route, as the harness will try it."""
+
+    method: str
+    path_template: str
+    permission: str | None
+    parameters: tuple[str, ...] = field(default=())
+
+    def path(self, world: ForeignWorld) -> str:
+        path = self.path_template
+        for name in self.parameters:
+            path = re.sub(r"\{" + re.escape(name) + r"(:[^}]*)?\}", world.value_for(name), path)
+        return path
+
+
+def doors(app: Litestar) -> list[Door]:
+    """Every method of every HTTP route the app serves, from its route table."""
+    return [
+        Door(
+            method=method,
+            path_template=route.path,
+            permission=handler.opt.get("permission"),
+            parameters=tuple(route.path_parameters),
+        )
+        for route in app.routes
+        if isinstance(route, HTTPRoute)
+        for handler in route.route_handlers
+        if isinstance(handler, HTTPRouteHandler)
+        for method in sorted(handler.http_methods)
+    ]
+
+
+def is_framework_options(door: Door) -> bool:
+    """Litestar answers OPTIONS itself for every route; those handlers are not ours to annotate."""
+    return door.method == "OPTIONS" and door.permission is None
+
+
+def forged_fields(world: ForeignWorld) -> dict[str, Any]:
+    """A form or JSON body that names every known kind of foreign object (over-posting)."""
+    return {name: str(getattr(world, attribute)) for name, attribute in FOREIGN_VALUES.items()}

@@ -1,0 +1,147 @@
+"""Try every door: each route, for a person in each role of tenant A, against tenant B's objects.
+
+Tenant A is Göteborgs Stad, tenant B Malmö stad. Tenant B's person and membership carry
+marker values that must never appear in anything tenant A's people receive, JSON or HTML.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+import pytest
+from litestar.testing import AsyncTestClient
+from sqlalchemy import text
+
+from avhopp.app import build_app
+from avhopp.platform.idp import ensure_identity_provider
+from avhopp.platform.idp.admin import create_account
+from avhopp.tenants.roles import Role
+from tests.isolation.harness import (
+    OUTSIDE_TENANT_SESSIONS,
+    ForeignWorld,
+    doors,
+    forged_fields,
+    is_framework_options,
+)
+from tests.platform.auth.conftest import BASE_URL, Browser, Person, grant_membership, user_id_of
+from tests.platform.idp.conftest import BROWSER, csrf_token
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    import httpx
+    from sqlalchemy import Engine
+
+    from avhopp.platform.settings import Settings
+    from tests.support.postgres import TestDatabase
+
+TENANT_A, TENANT_B = "kommun-1480", "kommun-1280"
+# Sessions are this test's instrument, not a door to try: logging out would end the walk.
+NOT_WALKED = {("POST", "/auth/logout")}
+REFUSALS = {401, 403, 404}
+
+
+@pytest.fixture
+def foreign_world(owner_engine: Engine) -> ForeignWorld:
+    marker = uuid.uuid4().hex[:8]
+    name, email = f"Bertil Främling {marker}", f"bertil.{marker}@malmo.example"
+    with owner_engine.begin() as connection:
+        user_id = connection.execute(
+            text("INSERT INTO app_user (display_name, email) VALUES (:name, :email) RETURNING id"),
+            {"name": name, "email": email},
+        ).scalar_one()
+    grant_membership(owner_engine, user_id, TENANT_B, [Role.CASE_OFFICER])
+    with owner_engine.connect() as connection:
+        tenant_id, membership_id = connection.execute(
+            text(
+                "SELECT t.id, m.id FROM tenant t JOIN membership m ON m.tenant_id = t.id"
+                " WHERE t.slug = :slug AND m.user_id = :user"
+            ).bindparams(slug=TENANT_B, user=user_id)
+        ).one()
+    return ForeignWorld(
+        tenant_id=tenant_id,
+        user_id=user_id,
+        membership_id=membership_id,
+        markers=(name, email, str(user_id), str(membership_id)),
+    )
+
+
+@pytest.fixture
+async def browser_in_a(
+    request: pytest.FixtureRequest, product_settings: Settings, database: TestDatabase, owner_engine: Engine
+) -> AsyncIterator[Browser]:
+    role: Role = request.param
+    with owner_engine.begin() as connection:
+        ensure_identity_provider(connection, product_settings, [])
+        username = f"a-{role.value}-{uuid.uuid4().hex[:6]}"
+        _, password = create_account(connection, username, f"Anna {role.value}", None)
+    app = build_app(product_settings, database.app_url)
+    async with AsyncTestClient(app, base_url=BASE_URL) as client:
+        client.follow_redirects = False
+        browser = Browser(client, product_settings)
+        await browser.log_in(Person(username, password))
+        user_id = user_id_of(owner_engine, username)
+        tenant_a = grant_membership(owner_engine, user_id, TENANT_A, [role])
+        page = await browser.get("/konto")
+        await browser.post_form(page, "/konto/organisation", {"tenant_id": str(tenant_a)})
+        yield browser
+
+
+def leaked(response: httpx.Response, world: ForeignWorld) -> list[str]:
+    exposed = response.text + " ".join(f"{k}: {v}" for k, v in response.headers.items())
+    return [marker for marker in world.markers if marker in exposed]
+
+
+@pytest.mark.parametrize("browser_in_a", list(Role), indirect=True, ids=[role.value for role in Role])
+async def test_no_door_opens_onto_another_tenant(
+    browser_in_a: Browser, foreign_world: ForeignWorld, owner_engine: Engine
+) -> None:
+    browser = browser_in_a
+    app = browser.client.app
+    token = csrf_token((await browser.get("/konto")).text)
+    tried = 0
+    for door in doors(app):
+        if is_framework_options(door) or OUTSIDE_TENANT_SESSIONS.match(door.path_template):
+            continue
+        if (door.method, door.path_template) in NOT_WALKED:
+            continue
+        path = door.path(foreign_world)
+        names_foreign_object = any(name not in ("file_path", "path") for name in door.parameters)
+        for accept in (BROWSER, {"accept": "application/json"}):
+            if door.method in {"GET", "HEAD"}:
+                response = await browser.client.request(door.method, path, headers=accept)
+            else:
+                response = await browser.client.request(
+                    door.method, path, data={"_csrf_token": token, **forged_fields(foreign_world)}, headers=accept
+                )
+            tried += 1
+            assert response.status_code < 500, f"{door.method} {path}: {response.status_code}"
+            assert leaked(response, foreign_world) == [], f"{door.method} {path} leaked tenant B's data"
+            if names_foreign_object:
+                assert response.status_code in REFUSALS, f"{door.method} {path} opened for a foreign object"
+
+    with owner_engine.connect() as connection:
+        acting_in_b = connection.execute(
+            text("SELECT count(*) FROM web_session WHERE acting_tenant_id = :b AND ended_at IS NULL").bindparams(
+                b=foreign_world.tenant_id
+            )
+        ).scalar_one()
+    assert acting_in_b == 0, "a forged tenant id in a form made someone act for tenant B"
+    assert tried > 20
+
+
+def test_every_route_states_its_permission(product_settings: Settings, database: TestDatabase) -> None:
+    app = build_app(product_settings, database.app_url)
+    undeclared = [
+        f"{door.method} {door.path_template}"
+        for door in doors(app)
+        if door.permission is None and not is_framework_options(door)
+    ]
+    assert undeclared == []
+
+
+async def test_framework_options_are_refused_not_answered(product_settings: Settings, database: TestDatabase) -> None:
+    async with AsyncTestClient(build_app(product_settings, database.app_url), base_url=BASE_URL) as client:
+        response = await client.options("/konto")
+    assert response.status_code == 403
