@@ -1,6 +1,8 @@
 """Imports every module's tables so that `Base.metadata` is complete (Alembic and tests use it)."""
 
+from avhopp.platform.audit import models as audit
 from avhopp.platform.auth import models as auth
+from avhopp.platform.authz import models as authz
 from avhopp.platform.geography import models as geography
 from avhopp.platform.idp import models as idp
 from avhopp.platform.jobs import models as jobs
@@ -8,4 +10,4 @@ from avhopp.platform.models import Base
 from avhopp.tenants import models as tenants
 from avhopp.tenants import people
 
-__all__ = ["Base", "auth", "geography", "idp", "jobs", "people", "tenants"]
+__all__ = ["Base", "audit", "auth", "authz", "geography", "idp", "jobs", "people", "tenants"]

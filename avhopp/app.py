@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from avhopp.platform.web.app import create_app
 from avhopp.platform.web.shell import register_nav
+from avhopp.tenants.admin_views import ADMIN_ROUTES
 from avhopp.tenants.service import People
 from avhopp.tenants.views import TENANT_NAV, TENANT_ROUTES
 
@@ -28,7 +29,7 @@ def build_app(settings: Settings, app_url: URL, *, telemetry: Telemetry | None =
         settings,
         app_url,
         people=People(),
-        route_handlers=TENANT_ROUTES,
+        route_handlers=[*TENANT_ROUTES, *ADMIN_ROUTES],
         template_dirs=[_TENANT_TEMPLATES],
         telemetry=telemetry,
     )

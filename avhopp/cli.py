@@ -16,6 +16,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from avhopp.platform.audit.cli import audit_cli
 from avhopp.platform.database import RuntimeRoleError, create_app_engine, create_owner_engine, verify_runtime_role
 from avhopp.platform.geography.load import load_geography
 from avhopp.platform.geography.reference import shipped_geography
@@ -254,6 +255,7 @@ def _report(label: str, counts: UpsertCounts) -> None:
 
 
 cli.add_command(idp_cli)
+cli.add_command(audit_cli)
 
 # Errors the user can act on: one line, no traceback.
 _USER_ERRORS = (SettingsError, DatabaseUnavailableError, RuntimeRoleError, RuntimeRoleMissingError, OwnerRequiredError)

@@ -55,3 +55,21 @@ class Membership(Base):
     user_id: Mapped[UUID] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
     roles: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'::text[]"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Invitation(Base):
+    """An invitation to join a tenant with given roles; used once, before it expires.
+
+    Only the SHA-256 of the invitation's token is stored; the link holds the token.
+    """
+
+    __tablename__ = "invitation"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
+    roles: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    invited_by: Mapped[UUID] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    accepted_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -13,14 +13,14 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 
-from avhopp.platform.auth.permissions import PUBLIC, SIGNED_IN, holding_role
+from avhopp.platform.audit import Action, AuditEvent, record
+from avhopp.platform.auth.permissions import PUBLIC, SIGNED_IN
 from avhopp.platform.auth.principal import principal_of
 from avhopp.platform.auth.sessions import SESSION_COOKIE, act_for
 from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.web.observe import request_id_of
 from avhopp.platform.web.shell import NavEntry
-from avhopp.tenants.models import Tenant, TenantKind
 from avhopp.tenants.roles import ROLE_NAMES, Role
 
 _log = structlog.get_logger("avhopp.tenants")
@@ -71,36 +71,21 @@ async def switch_tenant(
     if wanted not in {choice.id for choice in principal.tenants}:
         _log.warning("tenants.switch_refused", user_id=str(principal.user_id))
         raise NotFoundException
-    async with context_session(state.sessions, RequestContext(user_id=principal.user_id)) as session:
+    async with context_session(state.sessions, RequestContext(tenant_id=wanted, user_id=principal.user_id)) as session:
         await act_for(session, request.cookies[SESSION_COOKIE], wanted)
+        await record(
+            session,
+            AuditEvent(
+                Action.TENANT_SWITCHED, wanted, principal.user_id, request_id=request_id_of(request.scope) or None
+            ),
+        )
     _log.info("tenants.switched", user_id=str(principal.user_id), tenant_id=str(wanted))
     return Redirect("/")
 
 
-KIND_NAMES = {
-    TenantKind.MUNICIPALITY: "Kommun",
-    TenantKind.OPERATION: "Avhopparverksamhet",
-    TenantKind.COUNTY_BOARD: "Länsstyrelse",
-    TenantKind.GUIDANCE_LINE: "Stödlinje",
-    TenantKind.NATIONAL_COORDINATOR: "Nationell samordnare",
-    TenantKind.OTHER_AUTHORITY: "Annan myndighet",
-}
-
-
-@get("/organisationer", opt={"permission": holding_role(Role.PLATFORM_ADMIN)}, include_in_schema=False)
-async def tenant_list(request: Request[Any, Any, Any], state: State) -> Template:
-    """Every tenant on the platform, for platform administrators."""
-    principal = principal_of(request)
-    assert principal is not None  # noqa: S101 - the guard let only platform admins in
-    async with context_session(
-        state.sessions, RequestContext(tenant_id=principal.tenant_id, user_id=principal.user_id)
-    ) as session:
-        tenants = (await session.execute(select(Tenant).order_by(Tenant.kind, Tenant.name))).scalars().all()
-    return Template(template_name="tenants/tenant_list.html", context={"tenants": tenants, "kind_names": KIND_NAMES})
-
-
-TENANT_ROUTES = [home, account, switch_tenant, tenant_list]
+TENANT_ROUTES = [home, account, switch_tenant]
 TENANT_NAV = (
     NavEntry("Mitt konto", "/konto"),
+    NavEntry("Personer och roller", "/organisation/personer", roles=frozenset({Role.TENANT_ADMIN})),
     NavEntry("Organisationer", "/organisationer", roles=frozenset({Role.PLATFORM_ADMIN})),
 )

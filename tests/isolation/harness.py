@@ -29,7 +29,13 @@ FOREIGN_VALUES = {
     "tenant_id": "tenant_id",
     "user_id": "user_id",
     "membership_id": "membership_id",
+    # A capability, not an id: whoever holds it may use it. The harness tries one it was never given.
+    "token": "unknown_token",
 }
+
+# Permissions of platform administration: the tenant registry is the platform's, not a tenant's,
+# and platform administrators act on every tenant in it. Their doors are still walked for leaks.
+PLATFORM_PERMISSIONS = {"platform:administer"}
 
 # Routes that take no part in a person's session: the identity provider authenticates its own
 # callers (client secrets, its own browser session) and holds no tenant data.
@@ -38,12 +44,17 @@ OUTSIDE_TENANT_SESSIONS = re.compile(r"^/idp/")
 
 @dataclass(frozen=True)
 class ForeignWorld:
-    """Tenant B's private objects, and the marker values that must never reach tenant A's people."""
+    """Tenant B's private objects, and the marker values that must never reach tenant A's people.
+
+    Ids address objects and are known to whoever tries them (they are in the request itself);
+    the markers are what only tenant B knows: its person's name and address.
+    """
 
     tenant_id: uuid.UUID
     user_id: uuid.UUID
     membership_id: uuid.UUID
     markers: tuple[str, ...]
+    unknown_token: str = "okand-inbjudan-0000000000000000000000000000"  # noqa: S105 - not a secret
 
     def value_for(self, name: str) -> str:
         if name in NEUTRAL_PARAMETERS:
@@ -86,6 +97,11 @@ def doors(app: Litestar) -> list[Door]:
         if isinstance(handler, HTTPRouteHandler)
         for method in sorted(handler.http_methods)
     ]
+
+
+def is_platform_door(door: Door) -> bool:
+    """A door of platform administration (see PLATFORM_PERMISSIONS)."""
+    return door.permission in PLATFORM_PERMISSIONS
 
 
 def is_framework_options(door: Door) -> bool:

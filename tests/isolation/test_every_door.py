@@ -18,11 +18,13 @@ from avhopp.platform.idp import ensure_identity_provider
 from avhopp.platform.idp.admin import create_account
 from avhopp.tenants.roles import Role
 from tests.isolation.harness import (
+    NEUTRAL_PARAMETERS,
     OUTSIDE_TENANT_SESSIONS,
     ForeignWorld,
     doors,
     forged_fields,
     is_framework_options,
+    is_platform_door,
 )
 from tests.platform.auth.conftest import BASE_URL, Browser, Person, grant_membership, user_id_of
 from tests.platform.idp.conftest import BROWSER, csrf_token
@@ -63,7 +65,7 @@ def foreign_world(owner_engine: Engine) -> ForeignWorld:
         tenant_id=tenant_id,
         user_id=user_id,
         membership_id=membership_id,
-        markers=(name, email, str(user_id), str(membership_id)),
+        markers=(name, email),
     )
 
 
@@ -79,13 +81,17 @@ async def browser_in_a(
     app = build_app(product_settings, database.app_url)
     async with AsyncTestClient(app, base_url=BASE_URL) as client:
         client.follow_redirects = False
-        browser = Browser(client, product_settings)
+        browser = Browser(client, product_settings, role=role)
         await browser.log_in(Person(username, password))
         user_id = user_id_of(owner_engine, username)
         tenant_a = grant_membership(owner_engine, user_id, TENANT_A, [role])
         page = await browser.get("/konto")
         await browser.post_form(page, "/konto/organisation", {"tenant_id": str(tenant_a)})
         yield browser
+
+
+def role_of(browser: Browser) -> set[str]:
+    return {browser.role} if browser.role else set()
 
 
 def leaked(response: httpx.Response, world: ForeignWorld) -> list[str]:
@@ -107,7 +113,8 @@ async def test_no_door_opens_onto_another_tenant(
         if (door.method, door.path_template) in NOT_WALKED:
             continue
         path = door.path(foreign_world)
-        names_foreign_object = any(name not in ("file_path", "path") for name in door.parameters)
+        names_foreign_object = any(name not in NEUTRAL_PARAMETERS for name in door.parameters)
+        platform_admin_at_platform_door = is_platform_door(door) and Role.PLATFORM_ADMIN in role_of(browser)
         for accept in (BROWSER, {"accept": "application/json"}):
             if door.method in {"GET", "HEAD"}:
                 response = await browser.client.request(door.method, path, headers=accept)
@@ -118,7 +125,7 @@ async def test_no_door_opens_onto_another_tenant(
             tried += 1
             assert response.status_code < 500, f"{door.method} {path}: {response.status_code}"
             assert leaked(response, foreign_world) == [], f"{door.method} {path} leaked tenant B's data"
-            if names_foreign_object:
+            if names_foreign_object and not platform_admin_at_platform_door:
                 assert response.status_code in REFUSALS, f"{door.method} {path} opened for a foreign object"
 
     with owner_engine.connect() as connection:

@@ -1,7 +1,8 @@
 """Every route states the permission it needs in `opt={"permission": ...}`; this guard enforces it.
 
-A route that states none is refused (fail closed). The separation layer refines SIGNED_IN
-into per-tenant permissions; until then these two are the vocabulary.
+Three kinds: PUBLIC, SIGNED_IN, and "object:action" permissions (avhopp.platform.authz), which
+Casbin decides for the tenant the principal acts for. A route that states none is refused (fail
+closed). A refusal of a signed-in principal is recorded in the audit trail before the 403 goes out.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 
+from avhopp.platform.audit import Action, AuditEvent, record_alone
 from avhopp.platform.auth.principal import principal_of
+from avhopp.platform.authz import parse_permission
+from avhopp.platform.web.observe import request_id_of
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
@@ -21,15 +25,9 @@ PUBLIC = "public"
 SIGNED_IN = "signed_in"
 """A person who has signed in, acting for a tenant or not yet."""
 PERMISSION_KEY = "permission"
-_ROLE_PREFIX = "role:"
 
 
-def holding_role(role: str) -> str:
-    """The permission of a route open to people holding `role` in the tenant they act for."""
-    return f"{_ROLE_PREFIX}{role}"
-
-
-def require_permission(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+async def require_permission(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """Litestar guard applied to every route of the app."""
     permission = handler.opt.get(PERMISSION_KEY)
     if permission == PUBLIC:
@@ -41,6 +39,18 @@ def require_permission(connection: ASGIConnection[Any, Any, Any, Any], handler: 
         raise NotAuthorizedException
     if permission == SIGNED_IN and principal.user_id is not None:
         return
-    if permission.startswith(_ROLE_PREFIX) and permission.removeprefix(_ROLE_PREFIX) in principal.roles:
+    if parse_permission(permission) is not None and await connection.app.state.authz.allows(principal, permission):
         return
+    refusal = AuditEvent(
+        action=Action.ACCESS_REFUSED,
+        tenant_id=principal.tenant_id,
+        actor_user_id=principal.user_id,
+        actor_client_id=principal.client_id,
+        # The route's template, never the path: a path can carry ids a person typed.
+        object_type="route",
+        object_id=f"{connection.scope.get('method', '')} {connection.scope.get('path_template', '')}"[:120],
+        reason=permission[:120],
+        request_id=request_id_of(connection.scope) or None,
+    )
+    await record_alone(connection.app.state.sessions, refusal)
     raise PermissionDeniedException

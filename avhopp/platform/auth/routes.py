@@ -12,6 +12,7 @@ from litestar.exceptions import ClientException, HTTPException, PermissionDenied
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Redirect
 
+from avhopp.platform.audit import Action, AuditEvent, record_alone
 from avhopp.platform.auth.oidc import LoginRejectedError, new_browser_token
 from avhopp.platform.auth.permissions import PUBLIC, SIGNED_IN
 from avhopp.platform.auth.principal import principal_of
@@ -26,6 +27,7 @@ from avhopp.platform.auth.sessions import (
     take_login,
 )
 from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.web.observe import request_id_of
 
 _log = structlog.get_logger("avhopp.auth")
 
@@ -39,6 +41,12 @@ def safe_return_path(candidate: str | None) -> str:
 
 def _cookie(name: str, value: str, max_age: int, *, secure: bool) -> Cookie:
     return Cookie(key=name, value=value, max_age=max_age, path="/", httponly=True, secure=secure, samesite="lax")
+
+
+async def _login_failed(request: Request[Any, Any, Any], reason: str) -> None:
+    """Record a refused login in the platform chain, by reason code only: nothing the caller sent."""
+    event = AuditEvent(action=Action.LOGIN_FAILED, reason=reason, request_id=request_id_of(request.scope) or None)
+    await record_alone(request.app.state.sessions, event)
 
 
 def _secure(state: State) -> bool:
@@ -77,22 +85,30 @@ async def callback(
         pending = await take_login(session, token) if token else None
     if pending is None or not returned_state or not hmac.compare_digest(pending.state, returned_state) or not code:
         _log.warning("auth.login_rejected", reason="state_mismatch" if pending else "no_pending_login")
+        await _login_failed(request, "state_mismatch" if pending else "no_pending_login")
         raise ClientException
     try:
         identity = await state.oidc.finish(code, pending.nonce, pending.code_verifier)
     except LoginRejectedError as error:
         _log.warning("auth.login_rejected", reason=error.reason)
+        await _login_failed(request, error.reason)
         raise ClientException from None
     session_token = new_browser_token()
     async with context_session(state.sessions, RequestContext()) as session:
         user_id = await state.people.user_for_identity(session, identity)
     if user_id is None:
         _log.warning("auth.login_rejected", reason="user_deactivated")
+        await _login_failed(request, "user_deactivated")
         raise PermissionDeniedException
     async with context_session(state.sessions, RequestContext(user_id=user_id)) as session:
         choices = await state.people.tenant_choices(session, user_id)
         await start_session(session, session_token, identity, user_id, choices[0].id if choices else None)
     _log.info("auth.login_succeeded", user_id=str(user_id))
+    acting = choices[0].id if choices else None
+    await record_alone(
+        state.sessions,
+        AuditEvent(Action.LOGIN_SUCCEEDED, acting, user_id, request_id=request_id_of(request.scope) or None),
+    )
     response = Redirect(pending.return_to)
     response.set_cookie(
         _cookie(SESSION_COOKIE, session_token, int(ABSOLUTE_TIMEOUT.total_seconds()), secure=_secure(state))
@@ -111,6 +127,13 @@ async def logout(request: Request[Any, Any, Any], state: State) -> Response[Any]
         async with context_session(state.sessions, RequestContext()) as session:
             id_token = await end_session(session, token)
     _log.info("auth.logout", user_id=str(principal.user_id) if principal else None)
+    if principal is not None:
+        await record_alone(
+            state.sessions,
+            AuditEvent(
+                Action.LOGOUT, principal.tenant_id, principal.user_id, request_id=request_id_of(request.scope) or None
+            ),
+        )
     try:
         target = await state.oidc.logout_url(id_token) or "/"
     except LoginRejectedError:

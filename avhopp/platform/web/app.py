@@ -21,11 +21,13 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
+from avhopp.platform.audit.views import AUDIT_NAV, AUDIT_ROUTES, AUDIT_TEMPLATES
 from avhopp.platform.auth.machine import MachineTokens
 from avhopp.platform.auth.middleware import PrincipalMiddleware
 from avhopp.platform.auth.oidc import OidcClient, client_config
 from avhopp.platform.auth.permissions import PUBLIC, require_permission
 from avhopp.platform.auth.routes import AUTH_ROUTES
+from avhopp.platform.authz import AuthzEnforcer, PolicyWatcher
 from avhopp.platform.database import create_app_engine, session_factory, verify_runtime_role
 from avhopp.platform.idp import IDP_TEMPLATES, identity_provider_router, platform_client_secret
 from avhopp.platform.jobs import JobRuntime
@@ -37,7 +39,7 @@ from avhopp.platform.web.health import live, ready
 from avhopp.platform.web.language import choose_language
 from avhopp.platform.web.observe import RequestObserver
 from avhopp.platform.web.security_headers import SecurityHeaders, origin_of
-from avhopp.platform.web.shell import STATIC_DIR, STATIC_PATH, install_globals
+from avhopp.platform.web.shell import STATIC_DIR, STATIC_PATH, install_globals, register_nav
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Sequence
@@ -66,6 +68,7 @@ def create_app(  # noqa: PLR0913 - the composition root hands over each part exp
 ) -> Litestar:
     """Build the web application; it connects to the database as the runtime role in `app_url`."""
     telemetry = telemetry or configure_telemetry(settings.otlp_endpoint)
+    register_nav(AUDIT_NAV)
     built_in_provider = settings.oidc is None
     https = settings.public_url.startswith("https://")
 
@@ -76,6 +79,9 @@ def create_app(  # noqa: PLR0913 - the composition root hands over each part exp
         await verify_runtime_role(engine)
         sessions = session_factory(engine)
         jobs = JobRuntime(settings.broker_url, sessions, telemetry)
+        authz = AuthzEnforcer(engine)
+        await authz.refresh()
+        policy_watcher = PolicyWatcher(app_url, authz)
         # The built-in provider is this very app: reach it in-process, whatever the network looks like.
         transport = httpx.ASGITransport(app=cast("_ASGIApp", app)) if built_in_provider else None
         oidc = OidcClient(client_config(settings, platform_client_secret(settings)), transport)
@@ -88,12 +94,15 @@ def create_app(  # noqa: PLR0913 - the composition root hands over each part exp
             people=people,
             oidc=oidc,
             machine_tokens=MachineTokens(sessions, settings),
+            authz=authz,
         )
+        await policy_watcher.start()
         await jobs.start()
         try:
             yield
         finally:
             await jobs.stop()
+            await policy_watcher.stop()
             await engine.dispose()
 
     handlers: list[ControllerRouterHandler] = [
@@ -104,6 +113,7 @@ def create_app(  # noqa: PLR0913 - the composition root hands over each part exp
         create_static_files_router(path=STATIC_PATH, directories=[STATIC_DIR], opt={"permission": PUBLIC}),
         # Also with an external issuer: machine clients get their tokens from the platform's own endpoint.
         identity_provider_router(settings),
+        *AUDIT_ROUTES,
         *route_handlers,
     ]
     app = Litestar(
@@ -128,7 +138,7 @@ def create_app(  # noqa: PLR0913 - the composition root hands over each part exp
         exception_handlers=EXCEPTION_HANDLERS,
         logging_config=None,  # avhopp.platform.logs owns logging
         template_config=TemplateConfig(
-            directory=[*template_dirs, IDP_TEMPLATES, _TEMPLATES],
+            directory=[*template_dirs, IDP_TEMPLATES, AUDIT_TEMPLATES, _TEMPLATES],
             engine=JinjaTemplateEngine,
             engine_callback=lambda engine: install_globals(engine.engine),
         ),

@@ -27,8 +27,12 @@ def live() -> Health:
 
 @get("/health/ready", opt={"permission": PUBLIC}, tags=["health"])
 async def ready(state: State) -> Response[Health]:
-    """The database answers and the job broker is reachable."""
-    checks = {"database": await _database_ok(state), "broker": "ok" if await state.jobs.ready() else "unavailable"}
+    """The database answers, the job broker is reachable and the authorization policy is loaded."""
+    checks = {
+        "database": await _database_ok(state),
+        "broker": "ok" if await state.jobs.ready() else "unavailable",
+        "authorization": "ok" if state.authz.version is not None else "unavailable",
+    }
     healthy = all(result == "ok" for result in checks.values())
     return Response(
         Health(status="ok" if healthy else "unavailable", checks=checks),

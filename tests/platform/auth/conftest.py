@@ -46,6 +46,8 @@ class Browser:
 
     client: AsyncTestClient[Litestar]
     settings: Settings
+    role: str | None = None
+    """The role the test gave this person, where it gave one."""
 
     async def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return await self.client.get(path, headers=BROWSER, **kwargs)

@@ -134,7 +134,8 @@ async def test_a_message_delivered_again_after_its_job_ran_changes_nothing(
 
     # As if a relay had sent the message and died before marking its row: it is sent again.
     jobs.as_owner("UPDATE job_outbox SET sent_at = NULL WHERE id = :id RETURNING id", id=message_id)
-    assert await runtime.relay_now() == 1
+    # Either this call or the runtime's own polling relay sends it again, whichever comes first.
+    await runtime.relay_now()
 
     await wait_until(lambda: jobs.observed.outcomes(message_id) == ["done", "duplicate"], "the second delivery")
     assert await jobs.effects(mark) == [(mark, None)]

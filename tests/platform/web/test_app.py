@@ -28,7 +28,7 @@ async def test_live_and_ready_answer_ok(running: RunningApp) -> None:
 
     assert live.status_code == 200
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+    assert ready.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok", "authorization": "ok"}}
 
 
 async def test_ready_reports_an_unreachable_database(running: RunningApp) -> None:

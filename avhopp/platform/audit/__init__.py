@@ -1,0 +1,14 @@
+"""The audit trail: append-only, hash-chained per tenant, verifiable, and visible to auditors.
+
+Record with `record` (inside a transaction) or `record_alone` (a transaction of its own).
+The web parts live in `avhopp.platform.audit.views` (AUDIT_ROUTES, AUDIT_NAV, AUDIT_TEMPLATES)
+and the commands in `avhopp.platform.audit.cli` (audit_cli); they are not imported here, since
+the authorization layer records refusals through this package and the views depend on it.
+"""
+
+from __future__ import annotations
+
+from avhopp.platform.audit.actions import ACTION_LABELS, Action
+from avhopp.platform.audit.trail import AuditEvent, AuditFieldError, record, record_alone
+
+__all__ = ["ACTION_LABELS", "Action", "AuditEvent", "AuditFieldError", "record", "record_alone"]

@@ -1,0 +1,43 @@
+"""The audit trail's table: one row per link of a hash chain, one chain per tenant plus the platform's."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from avhopp.platform.models import Base
+
+
+class AuditEntry(Base):
+    """A recorded event; rows are only ever inserted (grants and a trigger refuse the rest).
+
+    `chain` is the tenant id as text, or "platform" for events before a tenant is known;
+    a NULL tenant could not take part in a unique key, a text key can.
+    """
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        UniqueConstraint("chain", "seq"),
+        CheckConstraint("chain = COALESCE(tenant_id::text, 'platform')", name="chain_key"),
+        CheckConstraint("seq >= 1", name="seq_positive"),
+        # INSERT ... RETURNING must pass the read policy, which keeps the platform chain from the writer.
+        {"implicit_returning": False},
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    chain: Mapped[str] = mapped_column(Text)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    tenant_id: Mapped[UUID | None] = mapped_column()
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor_user_id: Mapped[UUID | None] = mapped_column()
+    actor_client_id: Mapped[str | None] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(Text)
+    object_type: Mapped[str | None] = mapped_column(Text)
+    object_id: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    request_id: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

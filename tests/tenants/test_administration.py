@@ -1,0 +1,146 @@
+"""Tenant administration: roles in the own tenant only, invitations, tenants by platform admins."""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import AsyncExitStack
+from typing import TYPE_CHECKING
+
+import pytest
+from litestar.testing import AsyncTestClient
+from sqlalchemy import text
+
+from avhopp.app import build_app
+from avhopp.platform.idp import ensure_identity_provider
+from avhopp.platform.idp.admin import create_account
+from avhopp.tenants.roles import Role
+from tests.platform.auth.conftest import BASE_URL, Browser, Person, grant_membership, user_id_of
+from tests.platform.idp.conftest import csrf_token
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Awaitable, Callable
+
+    from sqlalchemy import Engine
+
+    from avhopp.platform.settings import Settings
+    from tests.support.postgres import TestDatabase
+
+GOTEBORG, MALMO = "kommun-1480", "kommun-1280"
+
+
+@pytest.fixture
+async def open_browser(
+    product_settings: Settings, database: TestDatabase, owner_engine: Engine
+) -> AsyncIterator[Callable[[str, list[str]], Awaitable[tuple[Browser, uuid.UUID]]]]:
+    """Log a new person in (a browser of their own), member of `tenant` with `roles`, acting for it."""
+    with owner_engine.begin() as connection:
+        ensure_identity_provider(connection, product_settings, [])
+    async with AsyncExitStack() as stack:
+
+        async def log_in(tenant: str, roles: list[str]) -> tuple[Browser, uuid.UUID]:
+            username = f"adm-{uuid.uuid4().hex[:8]}"
+            with owner_engine.begin() as connection:
+                _, password = create_account(connection, username, f"Person {username}", None)
+            app = build_app(product_settings, database.app_url)
+            client = await stack.enter_async_context(AsyncTestClient(app, base_url=BASE_URL))
+            client.follow_redirects = False
+            browser = Browser(client, product_settings)
+            await browser.log_in(Person(username, password))
+            user_id = user_id_of(owner_engine, username)
+            tenant_id = grant_membership(owner_engine, user_id, tenant, roles)
+            await browser.post_form(await browser.get("/konto"), "/konto/organisation", {"tenant_id": str(tenant_id)})
+            return browser, user_id
+
+        yield log_in
+
+
+def membership_of(owner_engine: Engine, user_id: uuid.UUID, tenant: str) -> tuple[uuid.UUID, list[str]]:
+    with owner_engine.connect() as connection:
+        row = connection.execute(
+            text(
+                "SELECT m.id, m.roles FROM membership m JOIN tenant t ON t.id = m.tenant_id"
+                " WHERE m.user_id = :user AND t.slug = :slug"
+            ).bindparams(user=user_id, slug=tenant)
+        ).one()
+    return row.id, list(row.roles)
+
+
+async def test_a_tenant_admin_changes_roles_in_the_own_tenant_only(open_browser, owner_engine: Engine) -> None:
+    colleague, colleague_id = await open_browser(GOTEBORG, [Role.CASE_OFFICER])
+    _, stranger_id = await open_browser(MALMO, [Role.CASE_OFFICER])
+    admin, _ = await open_browser(GOTEBORG, [Role.TENANT_ADMIN])
+    own, _ = membership_of(owner_engine, colleague_id, GOTEBORG)
+    foreign, _ = membership_of(owner_engine, stranger_id, MALMO)
+    page = await admin.get("/organisation/personer")
+
+    granted = await admin.post_form(page, f"/organisation/personer/{own}/roller", {"roles": Role.PLACEMENT_COORDINATOR})
+    refused = await admin.post_form(page, f"/organisation/personer/{foreign}/roller", {"roles": Role.AUDITOR})
+    unknown = await admin.post_form(page, f"/organisation/personer/{uuid.uuid4()}/roller", {"roles": Role.AUDITOR})
+    no_role = await admin.post_form(page, f"/organisation/personer/{own}/roller", {"roles": "superhjälte"})
+    platform = await admin.post_form(page, f"/organisation/personer/{own}/roller", {"roles": Role.PLATFORM_ADMIN})
+
+    assert page.status_code == 200
+    assert f"Person {colleague_id}" not in page.text
+    assert granted.status_code == 302
+    assert membership_of(owner_engine, colleague_id, GOTEBORG)[1] == [Role.PLACEMENT_COORDINATOR]
+    assert refused.status_code == unknown.status_code == 404
+    assert membership_of(owner_engine, stranger_id, MALMO)[1] == [Role.CASE_OFFICER]
+    assert no_role.status_code == 400
+    assert "Rollen finns inte." in no_role.text
+    assert platform.status_code == 400
+    assert "Bara en plattformsadministratör" in platform.text
+    assert (await colleague.get("/organisation/personer")).status_code == 403
+
+
+async def test_an_invitation_is_used_once(open_browser, owner_engine: Engine) -> None:
+    admin, _ = await open_browser(GOTEBORG, [Role.TENANT_ADMIN])
+    page = await admin.get("/organisation/personer")
+    created = await admin.post_form(page, "/organisation/inbjudningar", {"roles": Role.CASE_OFFICER})
+    link = created.text.split(f"{BASE_URL}/inbjudan/")[1].split("<")[0].strip()
+    empty = await admin.post_form(page, "/organisation/inbjudningar", {})
+
+    invitee, invitee_id = await open_browser(MALMO, [Role.CASE_OFFICER])
+    offer = await invitee.get(f"/inbjudan/{link}")
+    accepted = await invitee.client.post(
+        f"/inbjudan/{link}", data={"_csrf_token": csrf_token(offer.text)}, headers={"accept": "text/html"}
+    )
+    again = await invitee.client.post(
+        f"/inbjudan/{link}", data={"_csrf_token": csrf_token(offer.text)}, headers={"accept": "text/html"}
+    )
+
+    assert created.status_code == 200
+    assert empty.status_code == 400
+    assert "Välj minst en roll." in empty.text
+    assert offer.status_code == 200
+    assert accepted.status_code == 302
+    assert membership_of(owner_engine, invitee_id, GOTEBORG)[1] == [Role.CASE_OFFICER]
+    assert again.status_code == 404
+    assert "Inbjudan gäller inte längre" in again.text
+
+
+async def test_platform_admins_add_and_deactivate_tenants(open_browser, owner_engine: Engine) -> None:
+    admin, _ = await open_browser("bra", [Role.PLATFORM_ADMIN])
+    member, _ = await open_browser(GOTEBORG, [Role.CASE_OFFICER])
+    page = await admin.get("/organisationer")
+    slug = f"exit-{uuid.uuid4().hex[:6]}"
+
+    created = await admin.post_form(
+        page, "/organisationer", {"name": "Exit, Fryshuset", "slug": slug, "kind": "operation"}
+    )
+    duplicate = await admin.post_form(page, "/organisationer", {"name": "Exit igen", "slug": slug, "kind": "operation"})
+    wrong_kind = await admin.post_form(
+        page, "/organisationer", {"name": "Kommun X", "slug": f"{slug}-x", "kind": "municipality"}
+    )
+    with owner_engine.connect() as connection:
+        goteborg = connection.execute(text("SELECT id FROM tenant WHERE slug = :s").bindparams(s=GOTEBORG)).scalar_one()
+    deactivated = await admin.post_form(page, f"/organisationer/{goteborg}/status", {"active": "false"})
+    member_home = await member.get("/")
+    await admin.post_form(page, f"/organisationer/{goteborg}/status", {"active": "true"})
+
+    assert created.status_code == 302
+    assert duplicate.status_code == 400
+    assert "Det finns redan en organisation med den kortadressen." in duplicate.text
+    assert wrong_kind.status_code == 400
+    assert deactivated.status_code == 302
+    assert "Du har inget uppdrag på plattformen ännu" in member_home.text
+    assert (await member.get("/organisationer")).status_code == 403
