@@ -57,6 +57,19 @@ def _event(
     return AuditEvent(action, tenant_id, principal.user_id, request_id=request_id_of(request.scope) or None, **fields)
 
 
+async def _audit(
+    session: AsyncSession,
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    action: Action,
+    *,
+    tenant_id: UUID | None = None,
+    **fields: str,
+) -> None:
+    """Record a change in the session's transaction, in the tenant acted for unless another is named."""
+    await record(session, _event(request, principal, action, tenant_id or principal.tenant_id, **fields))
+
+
 def _session(state: State, principal: Principal) -> Any:  # noqa: ANN401 - an async context manager
     return context_session(state.sessions, RequestContext(tenant_id=principal.tenant_id, user_id=principal.user_id))
 
@@ -102,17 +115,14 @@ async def change_roles(request: Request[Any, Any, Any], state: State, membership
             return await _members_page(session, principal, errors={"roles": error.message})
         for action, changed in ((Action.ROLE_GRANTED, after - before), (Action.ROLE_REVOKED, before - after)):
             for role in sorted(changed):
-                await record(
+                await _audit(
                     session,
-                    _event(
-                        request,
-                        principal,
-                        action,
-                        principal.tenant_id,
-                        object_type="membership",
-                        object_id=str(membership_id),
-                        reason=role,
-                    ),
+                    request,
+                    principal,
+                    action,
+                    object_type="membership",
+                    object_id=str(membership_id),
+                    reason=role,
                 )
     return Redirect("/organisation/personer")
 
@@ -126,16 +136,8 @@ async def remove_member(request: Request[Any, Any, Any], state: State, membershi
             await remove_member_in_tenant(session, principal.tenant_id, membership_id)  # type: ignore[arg-type]
         except AdministrationError:
             raise NotFoundException from None
-        await record(
-            session,
-            _event(
-                request,
-                principal,
-                Action.MEMBER_REMOVED,
-                principal.tenant_id,
-                object_type="membership",
-                object_id=str(membership_id),
-            ),
+        await _audit(
+            session, request, principal, Action.MEMBER_REMOVED, object_type="membership", object_id=str(membership_id)
         )
     return Redirect("/organisation/personer")
 
@@ -153,7 +155,7 @@ async def invite(request: Request[Any, Any, Any], state: State) -> Template:
             await record_alone(state.sessions, refusal)
             return await _members_page(session, principal, errors={"roles": error.message})
         token = await invite_to_tenant(session, principal.tenant_id, principal.user_id, roles)  # type: ignore[arg-type]
-        await record(session, _event(request, principal, Action.INVITED, principal.tenant_id, reason=",".join(roles)))
+        await _audit(session, request, principal, Action.INVITED, reason=",".join(roles))
         return await _members_page(session, principal, link=f"{state.settings.public_url}/inbjudan/{token}")
 
 
@@ -186,7 +188,7 @@ async def accept(request: Request[Any, Any, Any], state: State, token: str) -> T
         async with context_session(state.sessions, RequestContext(user_id=principal.user_id)) as session:
             tenant_id = await accept_invitation(session, token, principal.user_id)  # type: ignore[arg-type]
             # accept_invitation left the transaction acting in the inviting tenant: the event belongs there.
-            await record(session, _event(request, principal, Action.INVITATION_ACCEPTED, tenant_id))
+            await _audit(session, request, principal, Action.INVITATION_ACCEPTED, tenant_id=tenant_id)
     except AdministrationError as error:
         _log.warning("tenants.invitation_not_accepted", reason=error.code, user_id=str(principal.user_id))
         return _invitation_invalid(token, error)
@@ -248,16 +250,8 @@ async def new_tenant(request: Request[Any, Any, Any], state: State) -> Redirect 
             except AdministrationError as error:
                 errors["slug" if error.code == "slug_taken" else "kind"] = error.message
             else:
-                await record(
-                    session,
-                    _event(
-                        request,
-                        principal,
-                        Action.TENANT_CREATED,
-                        principal.tenant_id,
-                        object_type="tenant",
-                        object_id=str(tenant_id),
-                    ),
+                await _audit(
+                    session, request, principal, Action.TENANT_CREATED, object_type="tenant", object_id=str(tenant_id)
                 )
                 return Redirect("/organisationer")
         _log.warning("tenants.tenant_refused", reason=",".join(sorted(errors)), user_id=str(principal.user_id))
@@ -276,17 +270,14 @@ async def tenant_status(request: Request[Any, Any, Any], state: State, tenant_id
             await set_tenant_active(session, tenant_id, active=wanted == "true")
         except AdministrationError:
             raise NotFoundException from None
-        await record(
+        await _audit(
             session,
-            _event(
-                request,
-                principal,
-                Action.TENANT_STATUS_CHANGED,
-                principal.tenant_id,
-                object_type="tenant",
-                object_id=str(tenant_id),
-                reason="active" if wanted == "true" else "inactive",
-            ),
+            request,
+            principal,
+            Action.TENANT_STATUS_CHANGED,
+            object_type="tenant",
+            object_id=str(tenant_id),
+            reason="active" if wanted == "true" else "inactive",
         )
     return Redirect("/organisationer")
 

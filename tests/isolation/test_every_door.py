@@ -84,6 +84,7 @@ async def browser_in_a(
         browser = Browser(client, product_settings, role=role)
         await browser.log_in(Person(username, password))
         user_id = user_id_of(owner_engine, username)
+        browser.user_id = user_id
         tenant_a = grant_membership(owner_engine, user_id, TENANT_A, [role])
         page = await browser.get("/konto")
         await browser.post_form(page, "/konto/organisation", {"tenant_id": str(tenant_a)})
@@ -130,8 +131,8 @@ async def test_no_door_opens_onto_another_tenant(
 
     with owner_engine.connect() as connection:
         acting_in_b = connection.execute(
-            text("SELECT count(*) FROM web_session WHERE acting_tenant_id = :b AND ended_at IS NULL").bindparams(
-                b=foreign_world.tenant_id
+            text("SELECT count(*) FROM web_session WHERE acting_tenant_id = :b AND user_id = :a").bindparams(
+                b=foreign_world.tenant_id, a=browser.user_id
             )
         ).scalar_one()
     assert acting_in_b == 0, "a forged tenant id in a form made someone act for tenant B"

@@ -56,7 +56,7 @@ def _secure(state: State) -> bool:
 
 
 @get("/auth/login", opt={"permission": PUBLIC}, include_in_schema=False)
-async def login(state: State, next_path: Annotated[str | None, QueryParameter(query="next")] = None) -> Response[Any]:
+async def login(state: State, next_path: Annotated[str | None, QueryParameter(name="next")] = None) -> Response[Any]:
     """Send the browser to the identity provider."""
     try:
         request = await state.oidc.begin()

@@ -48,6 +48,7 @@ class Browser:
     settings: Settings
     role: str | None = None
     """The role the test gave this person, where it gave one."""
+    user_id: uuid.UUID | None = None
 
     async def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return await self.client.get(path, headers=BROWSER, **kwargs)
