@@ -56,9 +56,9 @@ class Browser:
     async def post_form(self, page: httpx.Response, action: str, data: dict[str, str]) -> httpx.Response:
         return await self.client.post(action, data={"_csrf_token": csrf_token(page.text), **data}, headers=BROWSER)
 
-    async def log_in(self, person: Person) -> httpx.Response:
+    async def log_in(self, person: Person, start: str = "/auth/login") -> httpx.Response:
         """From /auth/login to the platform's redirect after the callback."""
-        to_provider = await self.get("/auth/login")
+        to_provider = await self.get(start)
         login_page = await self.get(_local(to_provider.headers["location"]))
         enrol = await self.post_form(
             login_page,

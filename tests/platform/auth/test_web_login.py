@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
+import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
 from avhopp.app import build_app
+from avhopp.platform.auth.routes import safe_return_path
 from avhopp.platform.auth.sessions import SESSION_COOKIE, token_hash
 from avhopp.platform.idp.admin import create_machine_client
 from avhopp.platform.settings import load_settings
@@ -51,6 +53,17 @@ async def test_login_starts_a_server_side_session_with_a_safe_cookie(
     assert row is not None
     assert row["ended_at"] is None
     assert token not in str(row.values())
+
+
+async def test_login_returns_to_the_page_asked_for(browser: Browser, person: Person) -> None:
+    landing = await browser.log_in(person, start="/auth/login?next=/konto")
+
+    assert landing.headers["location"] == "/konto"
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "", None])
+def test_never_returns_to_another_site(target: str | None) -> None:
+    assert safe_return_path(target) == "/"
 
 
 async def test_a_new_person_without_membership_is_told_so(browser: Browser, person: Person) -> None:
