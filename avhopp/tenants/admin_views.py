@@ -95,6 +95,7 @@ async def members(request: Request[Any, Any, Any], state: State) -> Template:
     """The tenant's people and their roles, with forms to change them and to invite someone."""
     principal = _acting(request)
     async with _session(state, principal) as session:
+        await _audit(session, request, principal, Action.PERSON_READ, object_type="member_list")
         return await _members_page(session, principal)
 
 

@@ -68,7 +68,7 @@ def membership_of(owner_engine: Engine, user_id: uuid.UUID, tenant: str) -> tupl
 async def test_a_tenant_admin_changes_roles_in_the_own_tenant_only(open_browser, owner_engine: Engine) -> None:
     colleague, colleague_id = await open_browser(GOTEBORG, [Role.CASE_OFFICER])
     _, stranger_id = await open_browser(MALMO, [Role.CASE_OFFICER])
-    admin, _ = await open_browser(GOTEBORG, [Role.TENANT_ADMIN])
+    admin, admin_id = await open_browser(GOTEBORG, [Role.TENANT_ADMIN])
     own, _ = membership_of(owner_engine, colleague_id, GOTEBORG)
     foreign, _ = membership_of(owner_engine, stranger_id, MALMO)
     page = await admin.get("/organisation/personer")
@@ -81,6 +81,17 @@ async def test_a_tenant_admin_changes_roles_in_the_own_tenant_only(open_browser,
 
     assert page.status_code == 200
     assert f"Person {colleague_id}" not in page.text
+    with owner_engine.begin() as connection:
+        connection.execute(text("SELECT set_config('app.audit_verify', 'on', true)"))
+        actions = [
+            row.action
+            for row in connection.execute(
+                text("SELECT action FROM audit_event WHERE actor_user_id = :a ORDER BY id").bindparams(a=admin_id)
+            )
+        ]
+    assert "person.read" in actions
+    assert actions.count("tenant.role_granted") == 1
+    assert "tenant.change_refused" in actions
     assert granted.status_code == 302
     assert membership_of(owner_engine, colleague_id, GOTEBORG)[1] == [Role.PLACEMENT_COORDINATOR]
     assert refused.status_code == unknown.status_code == 404
