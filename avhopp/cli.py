@@ -21,6 +21,7 @@ from avhopp.platform.database import RuntimeRoleError, create_app_engine, create
 from avhopp.platform.geography.load import load_geography
 from avhopp.platform.geography.reference import shipped_geography
 from avhopp.platform.idp import idp_cli
+from avhopp.platform.idp.keys import SecretKeyChangedError
 from avhopp.platform.jobs import run_worker
 from avhopp.platform.logs import configure_logging
 from avhopp.platform.migrate import RuntimeRoleMissingError, current_revision, downgrade, migrate
@@ -258,7 +259,14 @@ cli.add_command(idp_cli)
 cli.add_command(audit_cli)
 
 # Errors the user can act on: one line, no traceback.
-_USER_ERRORS = (SettingsError, DatabaseUnavailableError, RuntimeRoleError, RuntimeRoleMissingError, OwnerRequiredError)
+_USER_ERRORS = (
+    SettingsError,
+    DatabaseUnavailableError,
+    RuntimeRoleError,
+    RuntimeRoleMissingError,
+    OwnerRequiredError,
+    SecretKeyChangedError,
+)
 
 
 def main() -> None:

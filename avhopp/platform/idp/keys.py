@@ -25,7 +25,7 @@ from sqlalchemy import delete, insert, or_, select, text, update
 
 from avhopp.platform.idp.claims import CLOCK_LEEWAY, SIGNING_ALGORITHM, TOKEN_LIFETIME
 from avhopp.platform.idp.models import IdpSigningKey
-from avhopp.platform.idp.sealing import seal, unseal
+from avhopp.platform.idp.sealing import SealError, seal, unseal
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -75,13 +75,38 @@ def create_signing_key(connection: Connection, secret_key: str) -> str:
     return kid
 
 
+class SecretKeyChangedError(RuntimeError):
+    """The signing keys were sealed with another AVHOPP_SECRET_KEY; the message is safe to print."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "AVHOPP_SECRET_KEY är inte densamma som när inloggningstjänstens nycklar skapades. Använd den"
+            " tidigare nyckeln, eller byt nycklar med `avhopp idp rotate-keys` och återställ alla konton."
+        )
+
+
 def ensure_signing_key(connection: Connection, secret_key: str) -> str:
-    """The active key's kid, creating the first key when there is none."""
+    """The active key's kid, creating the first key when there is none.
+
+    Raises:
+        SecretKeyChangedError: the active key cannot be opened with `secret_key`; found at start,
+            rather than as a failing token endpoint later.
+
+    """
     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ROTATION_LOCK})
-    kid = connection.execute(
-        select(IdpSigningKey.kid).where(IdpSigningKey.retired_at.is_(None)).order_by(IdpSigningKey.created_at.desc())
-    ).scalar()
-    return kid if kid is not None else create_signing_key(connection, secret_key)
+    row = connection.execute(
+        select(IdpSigningKey.kid, IdpSigningKey.private_jwk_encrypted)
+        .where(IdpSigningKey.retired_at.is_(None))
+        .order_by(IdpSigningKey.created_at.desc())
+        .limit(1)
+    ).one_or_none()
+    if row is None:
+        return create_signing_key(connection, secret_key)
+    try:
+        unseal(secret_key, _PURPOSE, row.private_jwk_encrypted, row.kid.encode())
+    except SealError:
+        raise SecretKeyChangedError from None
+    return str(row.kid)
 
 
 def rotate_signing_keys(connection: Connection, secret_key: str, now: datetime | None = None) -> Rotation:

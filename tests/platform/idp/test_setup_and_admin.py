@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
 from avhopp.platform.idp import ensure_identity_provider, idp_cli, platform_client_secret
+from avhopp.platform.idp.keys import SecretKeyChangedError
 from avhopp.platform.idp.models import IdpAccount, IdpClient, IdpSigningKey
 from avhopp.platform.idp.passwords import check_password
 
@@ -148,3 +151,12 @@ def test_the_help_text_is_swedish_and_hides_the_developer_contract() -> None:
 
     assert "Den inbyggda inloggningstjänsten" in result.output
     assert "OwnerAccess" not in result.output
+
+
+def test_a_changed_secret_key_is_named_at_start_not_found_later(owner_engine: Engine, settings: Settings) -> None:
+    with owner_engine.begin() as connection:
+        ensure_identity_provider(connection, settings, [])
+    changed = dataclasses.replace(settings, secret_key="x" * 40)
+
+    with pytest.raises(SecretKeyChangedError, match="AVHOPP_SECRET_KEY"), owner_engine.begin() as connection:
+        ensure_identity_provider(connection, changed, [])
