@@ -26,10 +26,6 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
     from sqlalchemy.engine import URL
 
-TENANT_SETTING = "app.tenant_id"
-USER_SETTING = "app.user_id"
-JOB_RELAY_SETTING = "app.job_relay"
-
 _SET_CONTEXT = text(
     "SELECT set_config('app.tenant_id', :tenant_id, true),"
     " set_config('app.user_id', :user_id, true),"

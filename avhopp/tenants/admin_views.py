@@ -35,6 +35,8 @@ from avhopp.tenants.models import Tenant, TenantKind
 from avhopp.tenants.roles import ROLE_NAMES, Role
 
 if TYPE_CHECKING:
+    from contextlib import AbstractAsyncContextManager
+
     from sqlalchemy.ext.asyncio import AsyncSession
 
 _log = structlog.get_logger("avhopp.tenants")
@@ -70,7 +72,7 @@ async def _audit(
     await record(session, _event(request, principal, action, tenant_id or principal.tenant_id, **fields))
 
 
-def _session(state: State, principal: Principal) -> Any:  # noqa: ANN401 - an async context manager
+def _session(state: State, principal: Principal) -> AbstractAsyncContextManager[AsyncSession]:
     return context_session(state.sessions, RequestContext(tenant_id=principal.tenant_id, user_id=principal.user_id))
 
 

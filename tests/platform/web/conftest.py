@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import msgspec
 import pytest
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from litestar import Litestar
 
+    from avhopp.platform.settings import Settings
     from tests.support.postgres import TestDatabase
 
 PUBLIC = {"permission": "public"}
@@ -78,7 +79,7 @@ class RunningApp:
     metrics: InMemoryMetricReader
 
 
-def platform_settings(database: TestDatabase, tmp_path: Path) -> Any:
+def platform_settings(database: TestDatabase, tmp_path: Path) -> Settings:
     environ = {
         "DATABASE_URL": database.owner_url.render_as_string(hide_password=False),
         "AVHOPP_SECRET_KEY": SECRET_KEY,
