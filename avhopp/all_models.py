@@ -1,5 +1,6 @@
 """Imports every module's tables so that `Base.metadata` is complete (Alembic and tests use it)."""
 
+from avhopp.directory import models as directory
 from avhopp.platform.audit import models as audit
 from avhopp.platform.auth import models as auth
 from avhopp.platform.authz import models as authz
@@ -10,4 +11,4 @@ from avhopp.platform.models import Base
 from avhopp.tenants import models as tenants
 from avhopp.tenants import people
 
-__all__ = ["Base", "audit", "auth", "authz", "geography", "idp", "jobs", "people", "tenants"]
+__all__ = ["Base", "audit", "auth", "authz", "directory", "geography", "idp", "jobs", "people", "tenants"]

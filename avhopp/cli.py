@@ -106,6 +106,9 @@ def serve(settings: Settings) -> None:
 @_with_settings
 def worker(settings: Settings) -> None:
     """Kör bakgrundsjobb från BROKER_URL (i drift, bredvid webbprocesserna)."""
+    from avhopp.app import JOBS  # noqa: PLC0415 - registers every module's jobs before the worker starts
+
+    _console.print(f"Bakgrundsjobb från modulerna: {len(JOBS)}")
     with _database(settings) as urls, suppress(KeyboardInterrupt):
         run_worker(settings, urls.app)
 

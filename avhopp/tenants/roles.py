@@ -17,6 +17,7 @@ class Role(enum.StrEnum):
     SECURITY_OFFICER = "security_officer"
     PLACEMENT_COORDINATOR = "placement_coordinator"
     DIRECTORY_EDITOR = "directory_editor"
+    DIRECTORY_REVIEWER = "directory_reviewer"
     LINE_OPERATOR = "line_operator"
     LINE_SUPERVISOR = "line_supervisor"
     NETWORK_COORDINATOR = "network_coordinator"
@@ -31,6 +32,7 @@ ROLE_NAMES: dict[Role, str] = {
     Role.SECURITY_OFFICER: "Säkerhetshandläggare (polisens hot- och riskbedömning)",
     Role.PLACEMENT_COORDINATOR: "Placeringssamordnare",
     Role.DIRECTORY_EDITOR: "Redaktör för katalogen",
+    Role.DIRECTORY_REVIEWER: "Granskare av katalogen (nationell samordnare)",
     Role.LINE_OPERATOR: "Vägledare på stödlinjen",
     Role.LINE_SUPERVISOR: "Arbetsledare på stödlinjen",
     Role.NETWORK_COORDINATOR: "Samordnare för länsnätverket",

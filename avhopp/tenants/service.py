@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from avhopp.platform.auth.principal import Principal, TenantChoice
-from avhopp.tenants.models import Tenant
+from avhopp.tenants.models import Tenant, TenantKind
 from avhopp.tenants.people import AppUser, Membership, UserIdentity
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
     from uuid import UUID
 
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -79,3 +80,37 @@ class People:
             tenant_name=row.name,
             roles=frozenset(row.roles),
         )
+
+
+async def tenant_names(session: AsyncSession, tenant_ids: Collection[UUID]) -> dict[UUID, str]:
+    """The names of the given tenants (the tenant registry is public within the platform)."""
+    if not tenant_ids:
+        return {}
+    rows = await session.execute(select(Tenant.id, Tenant.name).where(Tenant.id.in_(tenant_ids)))
+    return {row.id: row.name for row in rows}
+
+
+async def tenant_ids_by_slug(session: AsyncSession) -> dict[str, UUID]:
+    """Every tenant's id by its slug (seed data and imports name owners by slug)."""
+    return {row.slug: row.id for row in await session.execute(select(Tenant.slug, Tenant.id))}
+
+
+async def is_national_coordinator(session: AsyncSession, tenant_id: UUID) -> bool:
+    """Whether the tenant is an active national coordinator (who alone reviews the directory)."""
+    kind = await session.scalar(select(Tenant.kind).where(Tenant.id == tenant_id, Tenant.active))
+    return kind == TenantKind.NATIONAL_COORDINATOR
+
+
+async def national_coordinator_id(session: AsyncSession) -> UUID | None:
+    """The active national coordinator tenant (the first by slug, should there be several)."""
+    return await session.scalar(
+        select(Tenant.id)
+        .where(Tenant.kind == TenantKind.NATIONAL_COORDINATOR, Tenant.active)
+        .order_by(Tenant.slug)
+        .limit(1)
+    )
+
+
+async def tenant_ids_of_kind(session: AsyncSession, kind: TenantKind) -> list[UUID]:
+    """The active tenants of one kind."""
+    return list(await session.scalars(select(Tenant.id).where(Tenant.kind == kind, Tenant.active)))

@@ -29,6 +29,11 @@ FOREIGN_VALUES = {
     "tenant_id": "tenant_id",
     "user_id": "user_id",
     "membership_id": "membership_id",
+    # Directory entries that tenant B has proposed but nobody has published: only B and the
+    # national coordinator may see them (published entries are public by design).
+    "service_id": "draft_service_id",
+    "organization_id": "draft_organization_id",
+    "revision_id": "revision_id",
     # A capability, not an id: whoever holds it may use it. The harness tries one it was never given.
     "token": "unknown_token",
 }
@@ -53,6 +58,9 @@ class ForeignWorld:
     tenant_id: uuid.UUID
     user_id: uuid.UUID
     membership_id: uuid.UUID
+    draft_service_id: uuid.UUID
+    draft_organization_id: uuid.UUID
+    revision_id: uuid.UUID
     markers: tuple[str, ...]
     unknown_token: str = "okand-inbjudan-0000000000000000000000000000"  # noqa: S105 - not a secret
 

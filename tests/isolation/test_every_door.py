@@ -9,14 +9,18 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
+import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
 from avhopp.app import build_app
+from avhopp.directory.entry import OrganizationEntry, ServiceEntry
 from avhopp.platform.idp import ensure_identity_provider
 from avhopp.platform.idp.admin import create_account
 from avhopp.tenants.roles import Role
+from tests.directory.conftest import organization as organization_entry
+from tests.directory.conftest import service as service_entry
 from tests.isolation.harness import (
     NEUTRAL_PARAMETERS,
     OUTSIDE_TENANT_SESSIONS,
@@ -61,12 +65,43 @@ def foreign_world(owner_engine: Engine) -> ForeignWorld:
                 " WHERE t.slug = :slug AND m.user_id = :user"
             ).bindparams(slug=TENANT_B, user=user_id)
         ).one()
+    draft = f"Malmös utkast {marker}"
+    organization = organization_entry(name=draft)
+    service = service_entry(organization, name=f"{draft}, tjänsten")
+    revision_id = propose_as(owner_engine, tenant_id, organization)
+    propose_as(owner_engine, tenant_id, service)
     return ForeignWorld(
         tenant_id=tenant_id,
         user_id=user_id,
         membership_id=membership_id,
-        markers=(name, email),
+        draft_service_id=service.id,
+        draft_organization_id=organization.id,
+        revision_id=revision_id,
+        markers=(name, email, draft),
     )
+
+
+def propose_as(owner_engine: Engine, tenant_id: uuid.UUID, entry: OrganizationEntry | ServiceEntry) -> uuid.UUID:
+    """A directory proposal by tenant B that awaits review."""
+    subject = "service" if isinstance(entry, ServiceEntry) else "organization"
+    with owner_engine.begin() as connection:
+        connection.execute(text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": str(tenant_id)})
+        return uuid.UUID(
+            str(
+                connection.execute(
+                    text(
+                        "INSERT INTO directory_revision (tenant_id, subject, subject_id, document)"
+                        " VALUES (:tenant, :subject, :id, CAST(:document AS jsonb)) RETURNING id"
+                    ),
+                    {
+                        "tenant": tenant_id,
+                        "subject": subject,
+                        "id": entry.id,
+                        "document": msgspec.json.encode(entry).decode(),
+                    },
+                ).scalar_one()
+            )
+        )
 
 
 @pytest.fixture

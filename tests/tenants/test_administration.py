@@ -3,55 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING
 
-import pytest
-from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
-from avhopp.app import build_app
-from avhopp.platform.idp import ensure_identity_provider
-from avhopp.platform.idp.admin import create_account
 from avhopp.tenants.roles import Role
-from tests.platform.auth.conftest import BASE_URL, Browser, Person, grant_membership, user_id_of
+from tests.platform.auth.conftest import BASE_URL
 from tests.platform.idp.conftest import csrf_token
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable
 
     from sqlalchemy import Engine
 
-    from avhopp.platform.settings import Settings
-    from tests.support.postgres import TestDatabase
 
 GOTEBORG, MALMO = "kommun-1480", "kommun-1280"
-
-
-@pytest.fixture
-async def open_browser(
-    product_settings: Settings, database: TestDatabase, owner_engine: Engine
-) -> AsyncIterator[Callable[[str, list[str]], Awaitable[tuple[Browser, uuid.UUID]]]]:
-    """Log a new person in (a browser of their own), member of `tenant` with `roles`, acting for it."""
-    with owner_engine.begin() as connection:
-        ensure_identity_provider(connection, product_settings, [])
-    async with AsyncExitStack() as stack:
-
-        async def log_in(tenant: str, roles: list[str]) -> tuple[Browser, uuid.UUID]:
-            username = f"adm-{uuid.uuid4().hex[:8]}"
-            with owner_engine.begin() as connection:
-                _, password = create_account(connection, username, f"Person {username}", None)
-            app = build_app(product_settings, database.app_url)
-            client = await stack.enter_async_context(AsyncTestClient(app, base_url=BASE_URL))
-            client.follow_redirects = False
-            browser = Browser(client, product_settings)
-            await browser.log_in(Person(username, password))
-            user_id = user_id_of(owner_engine, username)
-            tenant_id = grant_membership(owner_engine, user_id, tenant, roles)
-            await browser.post_form(await browser.get("/konto"), "/konto/organisation", {"tenant_id": str(tenant_id)})
-            return browser, user_id
-
-        yield log_in
 
 
 def membership_of(owner_engine: Engine, user_id: uuid.UUID, tenant: str) -> tuple[uuid.UUID, list[str]]:

@@ -31,6 +31,8 @@ class Permission:
         return permission(self.obj, self.act)
 
 
+_DIRECTORY_SEARCH = Permission("directory", "search", "Söka i katalogen utifrån en persons situation och se skälen")
+
 ROLE_MATRIX: dict[str, tuple[Permission, ...]] = {
     "platform_admin": (
         Permission("platform", "administer", "Skapa, ändra och avaktivera organisationer på plattformen"),
@@ -39,30 +41,48 @@ ROLE_MATRIX: dict[str, tuple[Permission, ...]] = {
         Permission("tenant", "administer", "Bjuda in användare och ge eller ta bort roller i den egna organisationen"),
     ),
     "case_officer": (
+        _DIRECTORY_SEARCH,
         Permission("case", "read", "Läsa den egna organisationens ärenden"),
         Permission("case", "write", "Öppna, ändra och avsluta ärenden"),
     ),
     "security_officer": (
+        _DIRECTORY_SEARCH,
         Permission("threat_assessment", "read", "Läsa hot- och riskbedömningar"),
         Permission("threat_assessment", "write", "Skriva och uppdatera polisens hot- och riskbedömning"),
     ),
     "placement_coordinator": (
+        _DIRECTORY_SEARCH,
         Permission("placement", "request", "Begära placering av en person i en annan kommun"),
         Permission("placement", "offer", "Erbjuda boende och ta emot placeringar i den egna kommunen"),
     ),
     "directory_editor": (
+        _DIRECTORY_SEARCH,
         Permission("directory", "edit", "Redigera den egna organisationens uppgifter i den nationella katalogen"),
     ),
-    "line_operator": (Permission("line_contact", "write", "Registrera samtal och kontakter på stödlinjen"),),
+    "directory_reviewer": (
+        _DIRECTORY_SEARCH,
+        Permission(
+            "directory", "review", "Granska och publicera ändringar i katalogen (bara hos den nationella samordnaren)"
+        ),
+    ),
+    "line_operator": (
+        _DIRECTORY_SEARCH,
+        Permission("line_contact", "write", "Registrera samtal och kontakter på stödlinjen"),
+    ),
     "line_supervisor": (
+        _DIRECTORY_SEARCH,
         Permission("line_contact", "review", "Granska och följa upp vägledarnas kontakter"),
         Permission("line_statistics", "read", "Se stödlinjens statistik"),
     ),
     "network_coordinator": (
+        _DIRECTORY_SEARCH,
         Permission("network", "administer", "Leda länsnätverket: medlemmar, möten och gemensamma underlag"),
         Permission("network", "participate", "Delta i länsnätverket och dela underlag"),
     ),
-    "network_member": (Permission("network", "participate", "Delta i länsnätverket och dela underlag"),),
+    "network_member": (
+        _DIRECTORY_SEARCH,
+        Permission("network", "participate", "Delta i länsnätverket och dela underlag"),
+    ),
     "auditor": (Permission("audit", "read", "Läsa den egna organisationens granskningslogg"),),
 }
 

@@ -13,7 +13,6 @@ from avhopp.platform.idp.cli import OwnerAccess, idp_cli
 from avhopp.platform.idp.discovery import issuer_for
 from avhopp.platform.idp.keys import KeyStore
 from avhopp.platform.idp.provider import ProviderLimits
-from avhopp.platform.idp.ratelimit import RateLimit
 from avhopp.platform.idp.routes import identity_provider_router
 from avhopp.platform.idp.setup import (
     PLATFORM_CLIENT_ID,
@@ -23,6 +22,7 @@ from avhopp.platform.idp.setup import (
     platform_client_secret,
 )
 from avhopp.platform.idp.tokens import MachineClaims, TokenRejectedError, verify_access_token
+from avhopp.platform.web.ratelimit import RateLimit
 
 IDP_TEMPLATES = Path(__file__).parent / "templates"
 """Add to the template engine's directories; the pages are `idp/*.html` and extend `base.html`."""

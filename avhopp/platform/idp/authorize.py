@@ -33,9 +33,7 @@ from avhopp.platform.idp.login import (
 from avhopp.platform.idp.responses import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
-    check_rate,
     cleared_cookie,
-    client_address,
     page,
     provider_cookie,
     redirect,
@@ -44,6 +42,7 @@ from avhopp.platform.idp.responses import (
 )
 from avhopp.platform.idp.sealing import digest
 from avhopp.platform.idp.server import GrantContext, ProviderRequest, ProviderServer
+from avhopp.platform.web.ratelimit import check_rate, client_address
 from avhopp.platform.web.security_headers import content_security_policy, origin_of
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from avhopp.platform.database import RequestContext, context_session
 from avhopp.platform.idp.accounts import UnknownUsernameLockout
 from avhopp.platform.idp.discovery import issuer_for
 from avhopp.platform.idp.keys import KeyStore, Signer
-from avhopp.platform.idp.ratelimit import RateLimit, SlidingWindowLimiter
+from avhopp.platform.web.ratelimit import RateLimit, SlidingWindowLimiter
 
 if TYPE_CHECKING:
     from contextlib import AbstractAsyncContextManager

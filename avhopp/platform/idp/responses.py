@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from litestar.datastructures import Cookie
-from litestar.exceptions import TooManyRequestsException
 from litestar.response import Redirect, Template
 
 from avhopp.platform.web.i18n import gettext
@@ -21,7 +20,6 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 SESSION_COOKIE = "avhopp_idp_session"
 LOGIN_COOKIE = "avhopp_idp_login"
 COOKIE_PATH = "/idp"
-RETRY_AFTER_SECONDS = 60
 
 
 def page(template: str, context: dict[str, Any], *, status: int = 200, cookies: Sequence[Cookie] = ()) -> Template:
@@ -66,14 +64,3 @@ def provider_cookie(provider: Provider, name: str, value: str, *, max_age: int |
 def cleared_cookie(provider: Provider, name: str) -> Cookie:
     """Tells the browser to forget a provider cookie."""
     return provider_cookie(provider, name, "", max_age=0)
-
-
-def client_address(request: Request[Any, Any, Any]) -> str:
-    """The address rate limits count by (kept in memory only, never logged)."""
-    return request.client.host if request.client else "unknown"
-
-
-def check_rate(allowed: bool) -> None:  # noqa: FBT001 - reads as a guard: check_rate(limiter.allow(...))
-    """Refuse with 429 (the app's "För många försök") when over the limit."""
-    if not allowed:
-        raise TooManyRequestsException(headers={"Retry-After": str(RETRY_AFTER_SECONDS)})

@@ -20,9 +20,10 @@ from avhopp.platform.idp.claims import person_claims, userinfo_audience
 from avhopp.platform.idp.clients import AUTHORIZATION_CODE, find_client
 from avhopp.platform.idp.codes import find_code, spend_code
 from avhopp.platform.idp.keys import NoSigningKeyError
-from avhopp.platform.idp.responses import NO_STORE, check_rate, client_address
+from avhopp.platform.idp.responses import NO_STORE
 from avhopp.platform.idp.server import GrantContext, OAuthResponse, ProviderRequest, ProviderServer
 from avhopp.platform.idp.tokens import TokenRejectedError, verify_jwt
+from avhopp.platform.web.ratelimit import check_rate, client_address
 
 if TYPE_CHECKING:
     from litestar import Request

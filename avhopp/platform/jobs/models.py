@@ -49,3 +49,13 @@ class JobRun(Base):
     actor_name: Mapped[str] = mapped_column(Text)
     finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     """The start of the transaction that ran the job; the row becomes visible when it commits."""
+
+
+class JobSchedule(Base):
+    """A periodic job's period that has been enqueued; the key makes it once per period, fleet-wide."""
+
+    __tablename__ = "job_schedule"
+
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    period_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    enqueued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

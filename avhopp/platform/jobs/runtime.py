@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from avhopp.platform.database import create_app_engine, session_factory, verify_runtime_role
 from avhopp.platform.jobs.broker import BrokerKind, create_broker
 from avhopp.platform.jobs.relay import OutboxRelay
+from avhopp.platform.jobs.schedule import PeriodicTicker
 from avhopp.platform.jobs.worker import JobWorker
 from avhopp.platform.settings import SettingsError
 from avhopp.platform.telemetry import configure_telemetry, trace_engine
@@ -52,6 +53,7 @@ class JobRuntime:
         batch_size: Outbox rows sent per transaction.
         shutdown_timeout: Seconds `stop` waits for the relay's batch and for running jobs.
         ready_timeout: Seconds `ready` waits for the broker to answer.
+        periodic_tick: Seconds between looks at whether a periodic job is due.
 
     """
 
@@ -68,6 +70,7 @@ class JobRuntime:
         batch_size: int = 100,
         shutdown_timeout: float = 30.0,
         ready_timeout: float = 2.0,
+        periodic_tick: float = 60.0,
     ) -> None:
         self._link = create_broker(broker_url, telemetry)
         in_process = self._link.kind is BrokerKind.IN_PROCESS
@@ -95,6 +98,7 @@ class JobRuntime:
             if worker
             else None
         )
+        self._ticker = PeriodicTicker(sessions, periodic_tick)
         self._probe: asyncio.Task[bool] | None = None
         self._started = False
         self._stopped = False
@@ -115,6 +119,7 @@ class JobRuntime:
             if self._worker is not None:
                 await asyncio.to_thread(self._worker.start)
             await self._relay.start()
+            self._ticker.start()
         except BaseException:
             await self.stop()
             raise
@@ -125,6 +130,7 @@ class JobRuntime:
         if not self._started or self._stopped:
             return
         self._stopped = True
+        await self._ticker.stop()
         await self._relay.stop(self._shutdown_timeout)
         if self._probe is not None:
             self._probe.cancel()

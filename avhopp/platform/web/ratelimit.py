@@ -1,7 +1,7 @@
 """A sliding-window rate limit per client address, in memory, per process.
 
 Each web process counts on its own, so with N processes an address may make up to N times
-the limit; the account lockout is what protects a single account. The address is the one
+the limit (for sign-in, the account lockout is what protects a single account). The address is the one
 the ASGI server reports: behind a load balancer, run uvicorn with `--forwarded-allow-ips`
 so that it is the client's and not the balancer's. Addresses are kept only in memory and
 only while their window lasts; they are never logged.
@@ -12,6 +12,14 @@ from __future__ import annotations
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from litestar.exceptions import TooManyRequestsException
+
+if TYPE_CHECKING:
+    from litestar import Request
+
+RETRY_AFTER_SECONDS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +52,14 @@ class SlidingWindowLimiter:
         while len(self._hits) > self._max_keys:
             self._hits.popitem(last=False)
         return allowed
+
+
+def client_address(request: Request[Any, Any, Any]) -> str:
+    """The address rate limits count by (kept in memory only, never logged)."""
+    return request.client.host if request.client else "unknown"
+
+
+def check_rate(allowed: bool) -> None:  # noqa: FBT001 - reads as a guard: check_rate(limiter.allow(...))
+    """Refuse with 429 (the app's "För många försök") when over the limit."""
+    if not allowed:
+        raise TooManyRequestsException(headers={"Retry-After": str(RETRY_AFTER_SECONDS)})

@@ -1,0 +1,36 @@
+"""Everything the directory adds to the app: routes, menu entries, templates, jobs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from avhopp.directory import jobs
+from avhopp.directory.api import DIRECTORY_API
+from avhopp.directory.pages.editor import EDITOR_ROUTES
+from avhopp.directory.pages.public import PUBLIC_ROUTES
+from avhopp.directory.pages.review import REVIEW_ROUTES
+from avhopp.directory.pages.search import SEARCH_ROUTES
+from avhopp.platform.web.shell import NavEntry
+from avhopp.tenants.roles import Role
+
+DIRECTORY_ROUTES = [*DIRECTORY_API, *SEARCH_ROUTES, *EDITOR_ROUTES, *REVIEW_ROUTES, *PUBLIC_ROUTES]
+DIRECTORY_TEMPLATES = Path(__file__).parent / "templates"
+DIRECTORY_JOBS = (jobs.remind_stale_directory_entries,)
+_SEARCHERS = frozenset(
+    {
+        Role.CASE_OFFICER,
+        Role.SECURITY_OFFICER,
+        Role.PLACEMENT_COORDINATOR,
+        Role.DIRECTORY_EDITOR,
+        Role.DIRECTORY_REVIEWER,
+        Role.LINE_OPERATOR,
+        Role.LINE_SUPERVISOR,
+        Role.NETWORK_COORDINATOR,
+        Role.NETWORK_MEMBER,
+    }
+)
+DIRECTORY_NAV = (
+    NavEntry("Sök stöd", "/katalog", roles=_SEARCHERS),
+    NavEntry("Våra uppgifter i katalogen", "/katalog/redigera", roles=frozenset({Role.DIRECTORY_EDITOR})),
+    NavEntry("Granskning av katalogen", "/katalog/granskning", roles=frozenset({Role.DIRECTORY_REVIEWER})),
+)

@@ -1,0 +1,83 @@
+"""Directory fixtures: entry builders, tenants by slug, sessions acting for a tenant."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+import pytest
+from sqlalchemy import text
+
+from avhopp.directory.entry import Area, OrganizationEntry, Phone, ServiceEntry
+from avhopp.directory.loading import load_catalogue
+from avhopp.directory.seed import seed_catalogue
+from avhopp.directory.vocabulary import AreaKind, Intervention, OperationType
+from avhopp.platform.database import RequestContext, context_session
+from tests.platform.auth.conftest import open_browser, product_settings
+
+if TYPE_CHECKING:
+    from contextlib import AbstractAsyncContextManager
+
+    from sqlalchemy import Engine
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+__all__ = ["open_browser", "product_settings"]
+
+COORDINATOR, GOTEBORG, MALMO, KC = "bra", "kommun-1480", "kommun-1280", "kc-goteborg"
+
+
+@dataclass(frozen=True)
+class Tenants:
+    """Tenant ids by slug, and sessions acting for one of them."""
+
+    ids: dict[str, uuid.UUID]
+    sessions: async_sessionmaker[AsyncSession]
+
+    def acting(self, slug: str | None, user_id: uuid.UUID | None = None) -> AbstractAsyncContextManager[AsyncSession]:
+        tenant_id = None if slug is None else self.ids[slug]
+        return context_session(self.sessions, RequestContext(tenant_id=tenant_id, user_id=user_id))
+
+
+@pytest.fixture(scope="session")
+def tenants(owner_engine: Engine, sessions: async_sessionmaker[AsyncSession]) -> Tenants:
+    with owner_engine.connect() as connection:
+        ids = {row.slug: row.id for row in connection.execute(text("SELECT slug, id FROM tenant"))}
+    return Tenants(ids, sessions)
+
+
+@pytest.fixture(scope="session")
+async def seeded(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """The session database with the seed catalogue published (as `avhopp serve` does for the demo)."""
+    await load_catalogue(sessions, seed_catalogue(), note="Startdata", replace=False)
+
+
+def organization(**overrides: Any) -> OrganizationEntry:
+    """A valid organisation entry with a fresh id."""
+    fields: dict[str, Any] = {
+        "id": uuid.uuid4(),
+        "name": f"Testverksamheten {uuid.uuid4().hex[:6]}",
+        "description": "Stöd till den som vill lämna en kriminell grupp.",
+        "operation_type": OperationType.NON_AUTHORITY,
+    }
+    return OrganizationEntry(**(fields | overrides))
+
+
+def service(owner: OrganizationEntry, **overrides: Any) -> ServiceEntry:
+    """A valid service entry of `owner` with a fresh id: the whole country, guidance and contact person."""
+    fields: dict[str, Any] = {
+        "id": uuid.uuid4(),
+        "organization_id": owner.id,
+        "name": f"Stödtjänst {uuid.uuid4().hex[:6]}",
+        "description": "Samtalsstöd och en kontaktperson för den som vill bryta med kriminaliteten.",
+        "catchment": (Area(AreaKind.COUNTRY),),
+        "interventions": (Intervention.GUIDANCE, Intervention.CONTACT_PERSON),
+        "phones": (Phone(id=uuid.uuid4(), number="031-123456", description="Mottagningen"),),
+    }
+    return ServiceEntry(**(fields | overrides))
+
+
+def changed(entry: ServiceEntry, **fields: Any) -> ServiceEntry:
+    """A copy of an entry with some fields changed."""
+    return msgspec.structs.replace(entry, **fields)

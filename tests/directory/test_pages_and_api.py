@@ -1,0 +1,124 @@
+"""The directory through the app: search for professionals, the editor, the review queue, the JSON API."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import TYPE_CHECKING
+
+import pytest
+
+from avhopp.directory.service import publish_organization
+from avhopp.tenants.roles import Role
+from tests.directory.conftest import COORDINATOR, GOTEBORG, KC, organization
+from tests.platform.idp.conftest import csrf_token
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from tests.directory.conftest import Tenants
+    from tests.platform.auth.conftest import Browser
+
+    OpenBrowser = Callable[[str, list[str]], Awaitable[tuple[Browser, uuid.UUID]]]
+
+
+@pytest.mark.usefixtures("seeded")
+async def test_a_case_officer_searches_with_a_situation_and_sees_reasons(open_browser: OpenBrowser) -> None:
+    browser, _ = await open_browser(GOTEBORG, [Role.CASE_OFFICER])
+    page = await browser.get("/katalog")
+    assert page.status_code == 200
+    results = await browser.post_form(
+        page, "/katalog", {"home_municipality_code": "1481", "age": "17", "include_not_eligible": "on"}
+    )
+    assert results.status_code == 200
+    assert "Socialtjänsten, Mölndals kommun" in results.text
+    # The Göteborg programme is listed as unable, with the reason naming both places.
+    assert "Tar bara emot folkbokförda i Göteborg. Personen är folkbokförd i Mölndal." in results.text
+
+    bad = await browser.post_form(page, "/katalog", {"home_municipality_code": "9999", "age": "200"})
+    assert bad.status_code == 400
+    assert 'href="#home_municipality_code"' in bad.text or 'href="#age"' in bad.text
+
+
+async def test_the_search_api_names_each_bad_field(open_browser: OpenBrowser) -> None:
+    browser, _ = await open_browser(GOTEBORG, [Role.LINE_OPERATOR])
+    token = csrf_token((await browser.get("/katalog")).text)
+    headers = {"x-csrf-token": token, "accept": "application/json"}
+    response = await browser.client.post(
+        "/api/v1/directory/search",
+        json={"situation": {"home_municipality_code": "0000", "age": 30}},
+        headers=headers,
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"][0]["field"] == "situation.home_municipality_code"
+    response = await browser.client.post(
+        "/api/v1/directory/search", json={"situation": {"home_municipality_code": "1480", "age": -3}}, headers=headers
+    )
+    assert response.json()["error"]["fields"][0]["field"] == "situation.age"
+    ok = await browser.client.post(
+        "/api/v1/directory/search",
+        json={"situation": {"home_municipality_code": "1480", "age": 30}, "include_not_eligible": True},
+        headers=headers,
+    )
+    assert ok.status_code == 200
+    body = ok.json()
+    assert set(body) == {"hits", "total", "page", "per_page", "pages", "facets"}
+
+
+async def test_an_editor_proposes_and_the_coordinator_publishes(open_browser: OpenBrowser, tenants: Tenants) -> None:
+    owner = organization()
+    async with tenants.acting(COORDINATOR) as session:
+        await publish_organization(session, tenants.ids[KC], owner)
+    editor, _ = await open_browser(KC, [Role.DIRECTORY_EDITOR])
+    form_page = await editor.get("/katalog/redigera/tjanster/ny")
+    assert owner.name in form_page.text
+    name = f"Samtalsstöd {uuid.uuid4().hex[:6]}"
+    refused = await editor.post_form(
+        form_page,
+        "/katalog/redigera/tjanster/ny",
+        {"organization_id": str(owner.id), "name": name, "description": "", "catchment_kind": "areas"},
+    )
+    assert refused.status_code == 400
+    assert 'href="#description"' in refused.text
+    assert 'href="#catchment_kind"' in refused.text
+    sent = await editor.post_form(
+        form_page,
+        "/katalog/redigera/tjanster/ny",
+        {
+            "organization_id": str(owner.id),
+            "name": name,
+            "description": "Samtal för den som vill lämna.",
+            "catchment_kind": "country",
+            "interventions": "conversational_support",
+            "phone_0_number": "031-123456",
+        },
+    )
+    assert sent.status_code in {302, 303}
+
+    reviewer, _ = await open_browser(COORDINATOR, [Role.DIRECTORY_REVIEWER])
+    queue = await reviewer.get("/katalog/granskning")
+    assert name in queue.text
+    revision_path = re.search(r'href="(/katalog/granskning/[0-9a-f-]+)"[^>]*>' + re.escape(name), queue.text)
+    assert revision_path is not None
+    revision = await reviewer.get(revision_path.group(1))
+    assert "Samtal för den som vill lämna." in revision.text
+    decided = await reviewer.post_form(revision, revision_path.group(1), {"decision": "approve", "review_note": ""})
+    assert decided.status_code in {302, 303}
+
+    searcher, _ = await open_browser(GOTEBORG, [Role.CASE_OFFICER])
+    page = await searcher.get("/katalog")
+    results = await searcher.post_form(page, "/katalog", {"text": name})
+    assert name in results.text
+
+
+async def test_a_reviewer_role_outside_the_national_coordinator_opens_nothing(open_browser: OpenBrowser) -> None:
+    browser, _ = await open_browser(GOTEBORG, [Role.DIRECTORY_REVIEWER])
+    assert (await browser.get("/katalog/granskning")).status_code == 404
+    api = await browser.client.get("/api/v1/directory/revisions", headers={"accept": "application/json"})
+    assert api.status_code == 404
+
+
+async def test_roles_without_the_permission_are_refused(open_browser: OpenBrowser) -> None:
+    browser, _ = await open_browser(GOTEBORG, [Role.AUDITOR])
+    assert (await browser.get("/katalog")).status_code == 403
+    assert (await browser.get("/katalog/redigera")).status_code == 403
