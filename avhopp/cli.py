@@ -16,6 +16,8 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from avhopp.directory.cli import directory_cli, seed_directory
+from avhopp.directory.loading import NoCoordinatorError
 from avhopp.platform.audit.cli import audit_cli
 from avhopp.platform.database import RuntimeRoleError, create_app_engine, create_owner_engine, verify_runtime_role
 from avhopp.platform.geography.load import load_geography
@@ -76,6 +78,11 @@ class _OwnerAccess:
         with _as_owner(self.settings) as (owner_url, _), _owner_transaction(owner_url) as connection:
             yield connection
 
+    @contextmanager
+    def runtime_url(self) -> Iterator[URL]:
+        with _database(self.settings) as urls:
+            yield urls.app
+
 
 @cli.command()
 @_with_settings
@@ -93,6 +100,9 @@ def serve(settings: Settings) -> None:
             _provision(urls.owner, geographic_tenants() + (demo_tenants() if settings.embedded else []))
             if settings.oidc is None:
                 _show_new_accounts(set_up_built_in_identity(urls.owner, settings, demo=settings.embedded))
+            if settings.embedded:
+                counts = seed_directory(urls.app)
+                _console.print(f"Katalogen: {counts.published} nya uppgifter från startdata.")
         asyncio.run(_check_runtime_role(urls.app))
         app = build_app(settings, urls.app)
         _console.print(f"[bold green]Avhopp är igång:[/] http://{settings.host}:{settings.port}/  (stoppa med Ctrl-C)")
@@ -260,6 +270,7 @@ def _report(label: str, counts: UpsertCounts) -> None:
 
 cli.add_command(idp_cli)
 cli.add_command(audit_cli)
+cli.add_command(directory_cli)
 
 # Errors the user can act on: one line, no traceback.
 _USER_ERRORS = (
@@ -269,6 +280,7 @@ _USER_ERRORS = (
     RuntimeRoleMissingError,
     OwnerRequiredError,
     SecretKeyChangedError,
+    NoCoordinatorError,
 )
 
 

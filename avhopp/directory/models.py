@@ -88,6 +88,9 @@ class PublishedService(Base):
     maximum_age: Mapped[int | None] = mapped_column(Integer)
     target_groups: Mapped[list[str]] = mapped_column(ARRAY(Text))
     interventions: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    threat_requirement: Mapped[str] = mapped_column(Text)
+    accepts_serious_threat: Mapped[bool]
+    funding_rule: Mapped[str] = mapped_column(Text)
     search_text: Mapped[str] = mapped_column(Text)
     search: Mapped[str] = mapped_column(TSVECTOR, Computed(SEARCH_VECTOR, persisted=True))
     verified_on: Mapped[date | None] = mapped_column(Date, index=True)

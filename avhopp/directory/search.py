@@ -2,8 +2,9 @@
 
 PostgreSQL finds and ranks the candidates (the `swedish` text search configuration, so
 "boenden" finds "boende") and, when only services that can take the person are wanted,
-drops those that surely cannot: outside the catchment, outside the age range, another
-target group. The eligibility engine then decides every remaining candidate, so the
+drops those that surely cannot: outside the catchment or the age range, another target
+group, a threat requirement not met, no protection for a serious threat, payment refused,
+none of the needs offered. The eligibility engine then decides every remaining candidate, so the
 verdicts and reasons always come from one place; the pre-filter only saves work, and a
 test checks that it never drops a service the engine would accept.
 """
@@ -19,7 +20,16 @@ from sqlalchemy import Float, func, literal, literal_column, or_, select
 from avhopp.directory.eligibility import Assessment, Situation, Verdict, assess
 from avhopp.directory.models import PublishedOrganization, PublishedService
 from avhopp.directory.service import as_text, is_stale, organization_from_document, service_from_document
-from avhopp.directory.vocabulary import FundingRule, Intervention, OperationType, ServiceStatus, TargetGroup
+from avhopp.directory.vocabulary import (
+    FundingRule,
+    Intervention,
+    OperationType,
+    PaymentDecision,
+    ServiceStatus,
+    TargetGroup,
+    ThreatLevel,
+    ThreatRequirement,
+)
 
 if TYPE_CHECKING:
     from datetime import date
@@ -104,6 +114,16 @@ def _prefilter(situation: Situation) -> list[ColumnElement[bool]]:
         or_(PublishedService.minimum_age.is_(None), PublishedService.minimum_age <= situation.age),
         or_(PublishedService.maximum_age.is_(None), PublishedService.maximum_age >= situation.age),
     ]
+    if situation.threat_level is ThreatLevel.NONE:
+        conditions.append(PublishedService.threat_requirement == ThreatRequirement.NONE.value)
+    elif not situation.police_confirmed_threat:
+        conditions.append(PublishedService.threat_requirement != ThreatRequirement.POLICE_CONFIRMED.value)
+    if situation.threat_level is ThreatLevel.SERIOUS:
+        conditions.append(PublishedService.accepts_serious_threat.is_(True))
+    if situation.payment is PaymentDecision.REFUSED:
+        conditions.append(PublishedService.funding_rule != FundingRule.HOME_MUNICIPALITY_PAYS.value)
+    if situation.needs:
+        conditions.append(PublishedService.interventions.overlap([need.value for need in situation.needs]))
     if situation.target_group is not None:
         conditions.append(
             or_(

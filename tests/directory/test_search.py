@@ -92,18 +92,29 @@ async def test_the_eligibility_filter_drops_only_what_the_engine_refuses(tenants
             funding_rule=rng.choice(list(FundingRule)),
             accepts_serious_threat=rng.random() < 0.5,
             status=rng.choice([ServiceStatus.ACTIVE] * 4 + [ServiceStatus.INACTIVE]),
+            interventions=tuple(rng.sample(list(Intervention), rng.randint(1, 4))),
         )
         for index in range(40)
     ]
     await publish(tenants, *entries)
     situations = [
-        Situation(home_municipality_code=code, age=age, threat_level=threat, target_group=group, payment=payment)
-        for code, age, threat, group, payment in [
-            ("1480", 17, ThreatLevel.NONE, None, PaymentDecision.NOT_ASKED),
-            ("1481", 30, ThreatLevel.LATENT, TargetGroup.MC_GANG, PaymentDecision.AGREED),
-            ("1280", 19, ThreatLevel.SERIOUS, TargetGroup.WHITE_POWER, PaymentDecision.REFUSED),
-            ("1880", 45, ThreatLevel.NONE, TargetGroup.RELATIVES, PaymentDecision.NOT_ASKED),
-            ("2584", 70, ThreatLevel.LATENT, None, PaymentDecision.AGREED),
+        Situation(
+            home_municipality_code=code,
+            age=age,
+            threat_level=threat,
+            police_confirmed_threat=confirmed,
+            target_group=group,
+            payment=payment,
+            needs=frozenset(needs),
+        )
+        for code, age, threat, confirmed, group, payment, needs in [
+            ("1480", 17, ThreatLevel.NONE, False, None, PaymentDecision.NOT_ASKED, ()),
+            ("1481", 30, ThreatLevel.LATENT, True, TargetGroup.MC_GANG, PaymentDecision.AGREED, ()),
+            ("1280", 19, ThreatLevel.SERIOUS, False, TargetGroup.WHITE_POWER, PaymentDecision.REFUSED, ()),
+            ("1880", 45, ThreatLevel.NONE, False, TargetGroup.RELATIVES, PaymentDecision.NOT_ASKED, ()),
+            ("2584", 70, ThreatLevel.LATENT, False, None, PaymentDecision.AGREED, ()),
+            ("1480", 30, ThreatLevel.SERIOUS, True, None, PaymentDecision.NOT_ASKED, (Intervention.THERAPY,)),
+            ("1480", 30, ThreatLevel.NONE, False, None, PaymentDecision.AGREED, (Intervention.CONTACT_PERSON,)),
         ]
     ]
     for situation in situations:

@@ -24,6 +24,7 @@ import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from avhopp.app import build_app
+from avhopp.directory.cli import seed_directory
 from avhopp.identity_setup import set_up_built_in_identity
 from avhopp.platform.database import create_owner_engine
 from avhopp.platform.geography.load import load_geography
@@ -77,6 +78,7 @@ def live_server(admin_url: URL) -> Iterator[LiveServer]:
         provision_tenants(connection, geographic_tenants() + demo_tenants())
     engine.dispose()
     created = set_up_built_in_identity(db.owner_url, settings, demo=True)
+    seed_directory(db.app_url)
     with serving(build_app(settings, db.app_url), port):
         yield LiveServer(
             url=f"http://127.0.0.1:{port}",

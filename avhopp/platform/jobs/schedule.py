@@ -26,7 +26,7 @@ from avhopp.platform.jobs.models import JobSchedule
 from avhopp.platform.jobs.outbox import enqueue
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -68,15 +68,17 @@ def periodic_jobs() -> list[Periodic]:
     return list(_registry.values())
 
 
-async def enqueue_due(sessions: async_sessionmaker[AsyncSession], now: datetime) -> list[str]:
-    """Enqueue each periodic job whose current period nobody has enqueued yet.
+async def enqueue_due(
+    sessions: async_sessionmaker[AsyncSession], now: datetime, schedules: Sequence[Periodic] | None = None
+) -> list[str]:
+    """Enqueue each periodic job (default: every registered one) whose current period nobody has enqueued yet.
 
     Returns:
         The names of the jobs this call enqueued.
 
     """
     enqueued: list[str] = []
-    for schedule in periodic_jobs():
+    for schedule in periodic_jobs() if schedules is None else schedules:
         async with context_session(sessions, RequestContext()) as session:
             claimed = await session.scalar(
                 insert(JobSchedule)

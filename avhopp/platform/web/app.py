@@ -110,7 +110,10 @@ def create_app(  # noqa: PLR0913 - the composition root hands over each part exp
         ready,
         choose_language,
         *AUTH_ROUTES,
-        create_static_files_router(path=STATIC_PATH, directories=[STATIC_DIR], opt={"permission": PUBLIC}),
+        # No CSRF cookie with style sheets: the public pages must leave no cookie at all.
+        create_static_files_router(
+            path=STATIC_PATH, directories=[STATIC_DIR], opt={"permission": PUBLIC, EXCLUDE_FROM_CSRF: True}
+        ),
         # Also with an external issuer: machine clients get their tokens from the platform's own endpoint.
         identity_provider_router(settings),
         *AUDIT_ROUTES,

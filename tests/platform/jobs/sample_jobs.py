@@ -58,3 +58,9 @@ async def always_fails(session: AsyncSession, *, mark: str) -> None:
     """Record `mark`, then fail with personal data in the exception's message."""
     await session.execute(_RECORD, {"mark": mark})
     raise ValueError(PERSONAL_DATA)
+
+
+@job(queue_name=QUEUE, name="avhopp_test_periodic_tick", max_retries=0)
+async def periodic_tick(session: AsyncSession) -> None:
+    """Record one tick (a periodic job takes no arguments)."""
+    await session.execute(_RECORD, {"mark": "periodic-tick"})

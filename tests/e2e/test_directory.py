@@ -1,0 +1,61 @@
+"""The directory in Chromium: the public page without login or cookies, the professionals' pages, with axe."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import assert_accessible
+from tests.e2e.test_login import sign_in
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+    from tests.e2e.conftest import LiveServer
+
+
+def test_anyone_finds_support_without_leaving_a_cookie(page: Page, live_server: LiveServer) -> None:
+    page.goto(f"{live_server.url}/hitta-stod")
+    expect(page.get_by_text("Är någon i fara just nu? Ring 112.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Kommun där personen är folkbokförd").select_option(label="Mölndal")
+    page.get_by_label("Ålder").fill("17")
+    page.get_by_label("Råd och vägledning").check()
+    page.get_by_role("button", name="Sök").click()
+    expect(page.get_by_role("heading", name="Socialtjänsten, Mölndals kommun")).to_be_visible()
+    expect(page.get_by_text("Är någon i fara just nu? Ring 112.")).to_be_visible()
+    assert_accessible(page)
+    assert page.context.cookies() == []
+
+
+def test_a_wrong_age_is_named_next_to_its_field(page: Page, live_server: LiveServer) -> None:
+    page.goto(f"{live_server.url}/hitta-stod")
+    page.get_by_label("Kommun där personen är folkbokförd").select_option(label="Göteborg")
+    page.get_by_label("Ålder").fill("tolv")
+    page.get_by_role("button", name="Sök").click()
+    expect(page.get_by_role("alert")).to_contain_text("Ange personens ålder som ett heltal")
+    assert_accessible(page)
+
+
+def test_a_case_officer_sees_who_can_help_and_why(page: Page, live_server: LiveServer) -> None:
+    sign_in(page, live_server, "handlaggare", check=False)
+    page.get_by_role("link", name="Sök stöd").click()
+    assert_accessible(page)
+    page.get_by_label("Kommun där personen är folkbokförd").select_option(label="Mölndal")
+    page.get_by_label("Ålder").fill("30")
+    page.get_by_label("Visa även verksamheter som inte kan ta emot, med skälen").check()
+    page.get_by_role("button", name="Sök").click()
+    expect(
+        page.get_by_text("Tar bara emot folkbokförda i Göteborg. Personen är folkbokförd i Mölndal.")
+    ).to_be_visible()
+    assert_accessible(page)
+
+
+def test_the_editor_and_the_review_queue_are_accessible(page: Page, live_server: LiveServer) -> None:
+    sign_in(page, live_server, "redaktor", check=False)
+    page.get_by_role("link", name="Våra uppgifter i katalogen").click()
+    expect(page.get_by_role("heading", name="Våra uppgifter i katalogen")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Avhopparverksamheten i Göteborg").click()
+    assert_accessible(page)
