@@ -1,5 +1,9 @@
 """`avhopp directory ...`: publish the seed catalogue, and import or export an HSDS data package.
 
+An import is all or nothing: a package with any bad row publishes nothing and every bad
+row is listed. Imported entries are published at once, as the national coordinator's own
+act, and recorded in each entry's history.
+
 These run as the runtime role in the national coordinator's context, like a reviewer: row-
 level security applies to them as to the web app.
 """
@@ -7,13 +11,18 @@ level security applies to them as to the web app.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import click
 
+from avhopp.directory.entry import EntryRejectedError
+from avhopp.directory.hsds.package import PackageOrganization, PackageRejectedError, read_package, write_package
 from avhopp.directory.loading import LoadCounts, NoCoordinatorError, load_catalogue
 from avhopp.directory.seed import seed_catalogue
-from avhopp.platform.database import create_app_engine, session_factory
+from avhopp.directory.service import published_by_owner
+from avhopp.platform.database import RequestContext, context_session, create_app_engine, session_factory
+from avhopp.tenants.service import tenant_ids_by_slug
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -23,6 +32,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 T = TypeVar("T")
+IMPORT_NOTE = "Import av HSDS-datapaket"
 SEED_NOTE = "Startdata: Brås kartläggning 2016:6 (läget 2014) och ordinarie aktörer"
 
 
@@ -78,3 +88,50 @@ def seed_command() -> None:
             _report(seed_directory(app_url))
         except NoCoordinatorError as error:
             raise click.ClickException(str(error)) from None
+
+
+async def exported_catalogue(sessions: async_sessionmaker[AsyncSession]) -> list[PackageOrganization]:
+    """Everything published, with each owner's slug."""
+    async with context_session(sessions, RequestContext()) as session:
+        slugs = {tenant_id: slug for slug, tenant_id in (await tenant_ids_by_slug(session)).items()}
+        published = await published_by_owner(session)
+    return [
+        PackageOrganization(slugs[owner], organization, tuple(services)) for owner, organization, services in published
+    ]
+
+
+@directory_cli.command("export")
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--internal", is_flag=True, help="Ta med nummer som bara är för yrkesverksamma (dela inte paketet öppet)."
+)
+def export_command(target: Path, *, internal: bool) -> None:
+    """Skriv katalogen som ett HSDS-datapaket (CSV-filer och datapackage.json) i mappen TARGET."""
+    with _runtime().runtime_url() as app_url:
+        catalogue = asyncio.run(with_sessions(app_url, exported_catalogue))
+    target.mkdir(parents=True, exist_ok=True)
+    write_package(target, catalogue, include_internal=internal)
+    click.echo(f"Exporterade {len(catalogue)} organisationer med {sum(len(o.services) for o in catalogue)} tjänster.")
+
+
+@directory_cli.command("import")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def import_command(source: Path) -> None:
+    """Läs in ett HSDS-datapaket; med fel läses ingenting in och varje felaktig rad listas."""
+    try:
+        catalogue = read_package(source)
+    except PackageRejectedError as error:
+        for problem in error.problems:
+            where = f"rad {problem.row}" if problem.row is not None else "hela filen"
+            click.echo(f"{problem.file}, {where}, {problem.field or '-'}: {problem.message}", err=True)
+        raise click.ClickException(f"Ingenting är inläst: {len(error.problems)} fel.") from None
+    with _runtime().runtime_url() as app_url:
+        try:
+            counts = asyncio.run(
+                with_sessions(
+                    app_url, lambda sessions: load_catalogue(sessions, catalogue, note=IMPORT_NOTE, replace=True)
+                )
+            )
+        except (NoCoordinatorError, EntryRejectedError) as error:
+            raise click.ClickException(f"Ingenting är inläst: {error}") from None
+    _report(counts)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from avhopp.directory import jobs
 from avhopp.directory.api import DIRECTORY_API
+from avhopp.directory.hsds_api import HSDS_ROUTES
 from avhopp.directory.pages.editor import EDITOR_ROUTES
 from avhopp.directory.pages.public import PUBLIC_ROUTES
 from avhopp.directory.pages.review import REVIEW_ROUTES
@@ -13,7 +14,7 @@ from avhopp.directory.pages.search import SEARCH_ROUTES
 from avhopp.platform.web.shell import NavEntry
 from avhopp.tenants.roles import Role
 
-DIRECTORY_ROUTES = [*DIRECTORY_API, *SEARCH_ROUTES, *EDITOR_ROUTES, *REVIEW_ROUTES, *PUBLIC_ROUTES]
+DIRECTORY_ROUTES = [*DIRECTORY_API, *HSDS_ROUTES, *SEARCH_ROUTES, *EDITOR_ROUTES, *REVIEW_ROUTES, *PUBLIC_ROUTES]
 DIRECTORY_TEMPLATES = Path(__file__).parent / "templates"
 DIRECTORY_JOBS = (jobs.remind_stale_directory_entries,)
 _SEARCHERS = frozenset(

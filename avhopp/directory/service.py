@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-from sqlalchemy import Text, cast, func, select, update
+from sqlalchemy import Text, cast, func, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from avhopp.directory.entry import (
@@ -503,3 +503,51 @@ async def services_of_tenants(session: AsyncSession, tenant_ids: Sequence[UUID])
         .order_by(PublishedService.name)
     )
     return [service_from_document(document) for document in documents]
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueFilter:
+    """Filters of the exchange API (all optional, all apply together)."""
+
+    text: str = ""
+    organization_id: UUID | None = None
+    modified_after: datetime | None = None
+
+
+async def published_entries(session: AsyncSession, wanted: CatalogueFilter) -> list[PublishedEntry]:
+    """Published services with their organisations, by name."""
+    statement = (
+        select(as_text(PublishedService.document), as_text(PublishedOrganization.document))
+        .join(PublishedOrganization, PublishedOrganization.id == PublishedService.organization_id)
+        .order_by(PublishedService.name, PublishedService.id)
+    )
+    if wanted.text.strip():
+        query = func.websearch_to_tsquery(literal_column("'swedish'::regconfig"), wanted.text)
+        statement = statement.where(PublishedService.search.op("@@")(query))
+    if wanted.organization_id is not None:
+        statement = statement.where(PublishedService.organization_id == wanted.organization_id)
+    if wanted.modified_after is not None:
+        statement = statement.where(PublishedService.published_at > wanted.modified_after)
+    return [
+        PublishedEntry(service_from_document(service), organization_from_document(organization))
+        for service, organization in await session.execute(statement)
+    ]
+
+
+async def published_by_owner(session: AsyncSession) -> list[tuple[UUID, OrganizationEntry, list[ServiceEntry]]]:
+    """Every published organisation with its owner and services (organisations without services too)."""
+    organizations = [
+        (row[0], organization_from_document(row[1]))
+        for row in await session.execute(
+            select(PublishedOrganization.tenant_id, as_text(PublishedOrganization.document)).order_by(
+                PublishedOrganization.name, PublishedOrganization.id
+            )
+        )
+    ]
+    services: dict[UUID, list[ServiceEntry]] = {}
+    for document in await session.scalars(
+        select(as_text(PublishedService.document)).order_by(PublishedService.name, PublishedService.id)
+    ):
+        entry = service_from_document(document)
+        services.setdefault(entry.organization_id, []).append(entry)
+    return [(owner, organization, services.get(organization.id, [])) for owner, organization in organizations]

@@ -73,7 +73,7 @@ async def test_the_eligibility_filter_drops_only_what_the_engine_refuses(tenants
     """Varied services and situations: the filtered search equals the engine's verdicts on everything."""
     marker = f"zs{uuid.uuid4().hex[:6]}"
     owner = organization()
-    rng = random.Random(7)
+    rng = random.Random(7)  # noqa: S311 - test data, not secrets
     areas = [
         (Area(AreaKind.COUNTRY),),
         (Area(AreaKind.MUNICIPALITY, "1480"),),

@@ -22,7 +22,13 @@ if TYPE_CHECKING:
     from litestar import Litestar
 
 # Routes whose parameters name no tenant object (static files, API docs), with their harmless value.
-NEUTRAL_PARAMETERS = {"file_path": "app.css", "path": "openapi.json"}
+NEUTRAL_PARAMETERS = {
+    "file_path": "app.css",
+    "path": "openapi.json",
+    # The directory's published vocabularies: national, the same for every tenant.
+    "taxonomy_id": "00000000-0000-0000-0000-000000000000",
+    "term_id": "00000000-0000-0000-0000-000000000000",
+}
 
 # Path parameters and form fields that name tenant objects, and which foreign object fills them.
 FOREIGN_VALUES = {
@@ -34,6 +40,7 @@ FOREIGN_VALUES = {
     "service_id": "draft_service_id",
     "organization_id": "draft_organization_id",
     "revision_id": "revision_id",
+    "location_id": "draft_location_id",
     # A capability, not an id: whoever holds it may use it. The harness tries one it was never given.
     "token": "unknown_token",
 }
@@ -61,6 +68,7 @@ class ForeignWorld:
     draft_service_id: uuid.UUID
     draft_organization_id: uuid.UUID
     revision_id: uuid.UUID
+    draft_location_id: uuid.UUID
     markers: tuple[str, ...]
     unknown_token: str = "okand-inbjudan-0000000000000000000000000000"  # noqa: S105 - not a secret
 

@@ -15,7 +15,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
 from avhopp.app import build_app
-from avhopp.directory.entry import OrganizationEntry, ServiceEntry
+from avhopp.directory.entry import Location, OrganizationEntry, ServiceEntry
 from avhopp.platform.idp import ensure_identity_provider
 from avhopp.platform.idp.admin import create_account
 from avhopp.tenants.roles import Role
@@ -67,7 +67,8 @@ def foreign_world(owner_engine: Engine) -> ForeignWorld:
         ).one()
     draft = f"Malmös utkast {marker}"
     organization = organization_entry(name=draft)
-    service = service_entry(organization, name=f"{draft}, tjänsten")
+    place = Location(id=uuid.uuid4(), name=f"{draft}, mottagningen", municipality_code="1280")
+    service = service_entry(organization, name=f"{draft}, tjänsten", locations=(place,))
     revision_id = propose_as(owner_engine, tenant_id, organization)
     propose_as(owner_engine, tenant_id, service)
     return ForeignWorld(
@@ -77,6 +78,7 @@ def foreign_world(owner_engine: Engine) -> ForeignWorld:
         draft_service_id=service.id,
         draft_organization_id=organization.id,
         revision_id=revision_id,
+        draft_location_id=place.id,
         markers=(name, email, draft),
     )
 

@@ -12,7 +12,6 @@ from tests.platform.auth.conftest import BASE_URL
 from tests.platform.idp.conftest import csrf_token
 
 if TYPE_CHECKING:
-
     from sqlalchemy import Engine
 
 
