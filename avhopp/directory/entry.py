@@ -31,6 +31,7 @@ from avhopp.directory.vocabulary import (
     TargetGroup,
     ThreatRequirement,
     Weekday,
+    label,
 )
 from avhopp.platform.geography.reference import shipped_geography
 
@@ -197,7 +198,7 @@ def _area_problem(area: Area) -> str | None:
         return None
     if area.kind is AreaKind.COUNTRY:
         return "Hela landet har ingen kod."
-    return f"Okänd kod för {area.kind.value}: {area.code!r}."
+    return f"Okänd kod för {label(area.kind).lower()}: {area.code!r}."
 
 
 def _validate_catchment(problems: list[FieldProblem], catchment: tuple[Area, ...]) -> None:

@@ -119,25 +119,12 @@ async def publish_organization(session: AsyncSession, owner: UUID, entry: Organi
         "document": to_document(entry),
         "published_at": func.now(),
     }
-    statement = insert(PublishedOrganization).values(values)
-    written = await session.scalar(
-        statement.on_conflict_do_update(
-            index_elements=[PublishedOrganization.id],
-            set_={key: statement.excluded[key] for key in values if key not in {"id", "tenant_id"}},
-            where=PublishedOrganization.tenant_id == owner,
-        ).returning(PublishedOrganization.id)
-    )
-    if written is None:
-        raise EntryRejectedError([FieldProblem("id", "Uppgiften tillhör en annan organisation.")])
+    await _upsert_owned(session, PublishedOrganization, values)
     # The organisation's name and kind are copied into its services for search.
-    for row in (
-        await session.execute(
-            select(PublishedService.id, as_text(PublishedService.document)).where(
-                PublishedService.organization_id == entry.id
-            )
-        )
-    ).all():
-        await _write_service(session, owner, service_from_document(row[1]), entry)
+    for document in await session.scalars(
+        select(as_text(PublishedService.document)).where(PublishedService.organization_id == entry.id)
+    ):
+        await _write_service(session, owner, service_from_document(document), entry)
 
 
 async def publish_service(session: AsyncSession, owner: UUID, entry: ServiceEntry) -> None:
@@ -178,13 +165,20 @@ async def _write_service(
         "document": to_document(entry),
         "published_at": func.now(),
     }
-    statement = insert(PublishedService).values(values)
+    await _upsert_owned(session, PublishedService, values)
+
+
+async def _upsert_owned(
+    session: AsyncSession, table: type[PublishedOrganization | PublishedService], values: dict[str, Any]
+) -> None:
+    """Insert, or update the row of the same id and owner; another owner's row is never taken over."""
+    statement = insert(table).values(values)
     written = await session.scalar(
         statement.on_conflict_do_update(
-            index_elements=[PublishedService.id],
+            index_elements=[table.id],
             set_={key: statement.excluded[key] for key in values if key not in {"id", "tenant_id"}},
-            where=PublishedService.tenant_id == owner,
-        ).returning(PublishedService.id)
+            where=table.tenant_id == values["tenant_id"],
+        ).returning(table.id)
     )
     if written is None:
         raise EntryRejectedError([FieldProblem("id", "Uppgiften tillhör en annan organisation.")])
