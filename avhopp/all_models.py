@@ -1,6 +1,7 @@
 """Imports every module's tables so that `Base.metadata` is complete (Alembic and tests use it)."""
 
 from avhopp.directory import models as directory
+from avhopp.directory.line import models as line
 from avhopp.platform.audit import models as audit
 from avhopp.platform.auth import models as auth
 from avhopp.platform.authz import models as authz
@@ -11,4 +12,4 @@ from avhopp.platform.models import Base
 from avhopp.tenants import models as tenants
 from avhopp.tenants import people
 
-__all__ = ["Base", "audit", "auth", "authz", "directory", "geography", "idp", "jobs", "people", "tenants"]
+__all__ = ["Base", "audit", "auth", "authz", "directory", "geography", "idp", "jobs", "line", "people", "tenants"]

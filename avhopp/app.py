@@ -33,6 +33,6 @@ def build_app(settings: Settings, app_url: URL, *, telemetry: Telemetry | None =
         app_url,
         people=People(),
         route_handlers=[*TENANT_ROUTES, *ADMIN_ROUTES, *DIRECTORY_ROUTES],
-        template_dirs=[_TENANT_TEMPLATES, DIRECTORY_TEMPLATES],
+        template_dirs=[_TENANT_TEMPLATES, *DIRECTORY_TEMPLATES],
         telemetry=telemetry,
     )

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 
 from avhopp.directory.models import VerificationReminder
 from avhopp.directory.service import stale_services
+from avhopp.platform.database import act_for_tenant
 from avhopp.platform.jobs import job
 from avhopp.platform.jobs.schedule import periodic
 
@@ -29,9 +29,8 @@ async def remind_owners_of_stale_entries(session: AsyncSession, today: date) -> 
     period = today.replace(day=1)
     created = 0
     for service_id, owner in await stale_services(session, today):
-        # The job acts for each owner in turn: the reminder is the owner's tenant data, and
-        # row-level security checks each row against the tenant it is written for.
-        await session.execute(text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": str(owner)})
+        # The reminder is the owner's tenant data.
+        await act_for_tenant(session, owner)
         created += bool(
             await session.scalar(
                 insert(VerificationReminder)
@@ -40,7 +39,7 @@ async def remind_owners_of_stale_entries(session: AsyncSession, today: date) -> 
                 .returning(VerificationReminder.id)
             )
         )
-    await session.execute(text("SELECT set_config('app.tenant_id', '', true)"))
+    await act_for_tenant(session, None)
     return created
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from avhopp.directory.vocabulary import OperationType, ServiceStatus
-from avhopp.platform.models import Base
+from avhopp.platform.models import Base, one_of
 
 # Name weighs most, then everything else a searcher might type (description, other names,
 # the organisation, interventions and groups in Swedish). The `swedish` configuration stems.
@@ -27,10 +27,6 @@ SEARCH_VECTOR = (
     "setweight(to_tsvector('swedish'::regconfig, name), 'A')"
     " || setweight(to_tsvector('swedish'::regconfig, search_text), 'B')"
 )
-
-
-def _one_of(column: str, values: type[enum.StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(member.value) for member in values)})"
 
 
 class RevisionSubject(enum.StrEnum):
@@ -53,7 +49,7 @@ class PublishedOrganization(Base):
     """A published organisation; `tenant_id` is the tenant that owns and edits it."""
 
     __tablename__ = "directory_organization"
-    __table_args__ = (CheckConstraint(_one_of("operation_type", OperationType), name="operation_type_known"),)
+    __table_args__ = (CheckConstraint(one_of("operation_type", OperationType), name="operation_type_known"),)
 
     id: Mapped[UUID] = mapped_column(primary_key=True)
     tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
@@ -68,8 +64,8 @@ class PublishedService(Base):
 
     __tablename__ = "directory_service"
     __table_args__ = (
-        CheckConstraint(_one_of("status", ServiceStatus), name="status_known"),
-        CheckConstraint(_one_of("operation_type", OperationType), name="operation_type_known"),
+        CheckConstraint(one_of("status", ServiceStatus), name="status_known"),
+        CheckConstraint(one_of("operation_type", OperationType), name="operation_type_known"),
         Index("ix_directory_service_search", "search", postgresql_using="gin"),
         Index("ix_directory_service_catchment", "catchment_municipalities", postgresql_using="gin"),
     )
@@ -103,8 +99,8 @@ class Revision(Base):
 
     __tablename__ = "directory_revision"
     __table_args__ = (
-        CheckConstraint(_one_of("subject", RevisionSubject), name="subject_known"),
-        CheckConstraint(_one_of("status", RevisionStatus), name="status_known"),
+        CheckConstraint(one_of("subject", RevisionSubject), name="subject_known"),
+        CheckConstraint(one_of("status", RevisionStatus), name="status_known"),
         CheckConstraint("(status = 'pending') = (reviewed_at IS NULL)", name="reviewed_when_decided"),
         # One open proposal per entry: a second one would be reviewed against a stale base.
         Index("uq_directory_revision_pending", "subject_id", unique=True, postgresql_where=text("status = 'pending'")),

@@ -7,6 +7,8 @@ from pathlib import Path
 from avhopp.directory import jobs
 from avhopp.directory.api import DIRECTORY_API
 from avhopp.directory.hsds_api import HSDS_ROUTES
+from avhopp.directory.line import jobs as line_jobs
+from avhopp.directory.line.pages import LINE_ROUTES
 from avhopp.directory.pages.editor import EDITOR_ROUTES
 from avhopp.directory.pages.public import PUBLIC_ROUTES
 from avhopp.directory.pages.review import REVIEW_ROUTES
@@ -14,9 +16,17 @@ from avhopp.directory.pages.search import SEARCH_ROUTES
 from avhopp.platform.web.shell import NavEntry
 from avhopp.tenants.roles import Role
 
-DIRECTORY_ROUTES = [*DIRECTORY_API, *HSDS_ROUTES, *SEARCH_ROUTES, *EDITOR_ROUTES, *REVIEW_ROUTES, *PUBLIC_ROUTES]
-DIRECTORY_TEMPLATES = Path(__file__).parent / "templates"
-DIRECTORY_JOBS = (jobs.remind_stale_directory_entries,)
+DIRECTORY_ROUTES = [
+    *DIRECTORY_API,
+    *HSDS_ROUTES,
+    *SEARCH_ROUTES,
+    *EDITOR_ROUTES,
+    *REVIEW_ROUTES,
+    *PUBLIC_ROUTES,
+    *LINE_ROUTES,
+]
+DIRECTORY_TEMPLATES = (Path(__file__).parent / "templates", Path(__file__).parent / "line" / "templates")
+DIRECTORY_JOBS = (jobs.remind_stale_directory_entries, line_jobs.escalate_unopened_referrals)
 _SEARCHERS = frozenset(
     {
         Role.CASE_OFFICER,
@@ -34,4 +44,6 @@ DIRECTORY_NAV = (
     NavEntry("Sök stöd", "/katalog", roles=_SEARCHERS),
     NavEntry("Våra uppgifter i katalogen", "/katalog/redigera", roles=frozenset({Role.DIRECTORY_EDITOR})),
     NavEntry("Granskning av katalogen", "/katalog/granskning", roles=frozenset({Role.DIRECTORY_REVIEWER})),
+    NavEntry("Stödlinjen", "/linjen", roles=frozenset({Role.LINE_OPERATOR})),
+    NavEntry("Remisser från stödlinjen", "/remisser", roles=frozenset({Role.CASE_OFFICER})),
 )

@@ -115,3 +115,16 @@ async def verify_runtime_role(engine: AsyncEngine) -> None:
         raise RuntimeRoleError(f"Databasrollen {row.rolname} kan kringgå radsäkerheten (BYPASSRLS).")
     if row.owned:
         raise RuntimeRoleError(f"Databasrollen {row.rolname} äger tabeller och kringgår därmed radsäkerheten.")
+
+
+async def act_for_tenant(session: AsyncSession, tenant_id: UUID | None) -> None:
+    """Switch the rest of this transaction to another tenant (None: no tenant).
+
+    Only for jobs that act for several tenants in turn (reminders, escalations, erasure):
+    row-level security then checks each row against the tenant it is read or written for.
+    Request handlers never call this; their tenant is the principal's.
+    """
+    await session.execute(
+        text("SELECT set_config('app.tenant_id', :tenant, true)"),
+        {"tenant": "" if tenant_id is None else str(tenant_id)},
+    )

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from enum import StrEnum
 
 # Stable constraint names, so migrations and models compare equal and can be dropped by name.
 NAMING_CONVENTION = {
@@ -19,3 +25,13 @@ class Base(DeclarativeBase):
     """Base class of all tables."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def one_of(column: str, values: Iterable[StrEnum]) -> str:
+    """A CHECK expression: `column` holds one of the vocabulary's values."""
+    return f"{column} IN ({', '.join(repr(member.value) for member in values)})"
+
+
+def all_of(column: str, values: Iterable[StrEnum]) -> str:
+    """A CHECK expression: every element of the text array `column` is one of the vocabulary's values."""
+    return f"{column} <@ ARRAY[{', '.join(repr(member.value) for member in values)}]::text[]"

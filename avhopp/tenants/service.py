@@ -114,3 +114,11 @@ async def national_coordinator_id(session: AsyncSession) -> UUID | None:
 async def tenant_ids_of_kind(session: AsyncSession, kind: TenantKind) -> list[UUID]:
     """The active tenants of one kind."""
     return list(await session.scalars(select(Tenant.id).where(Tenant.kind == kind, Tenant.active)))
+
+
+async def tenant_kinds(session: AsyncSession, tenant_ids: Collection[UUID]) -> dict[UUID, TenantKind]:
+    """The kinds of the given active tenants."""
+    if not tenant_ids:
+        return {}
+    rows = await session.execute(select(Tenant.id, Tenant.kind).where(Tenant.id.in_(tenant_ids), Tenant.active))
+    return {row.id: TenantKind(row.kind) for row in rows}

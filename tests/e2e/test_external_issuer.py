@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert
 from avhopp.app import build_app
 from avhopp.platform.database import create_owner_engine
 from avhopp.platform.idp.models import IdpClient
-from avhopp.platform.idp.sealing import digest
+from avhopp.platform.sealing import digest
 from avhopp.platform.settings import load_settings
 from tests.e2e.conftest import assert_accessible, free_port, serving
 from tests.e2e.test_login import sign_in

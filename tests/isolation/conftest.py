@@ -1,5 +1,6 @@
-"""The isolation tests reuse the product app and the login helpers of the auth tests."""
+"""The isolation tests reuse the product app, the login helpers of the auth tests and the directory's seed."""
 
+from tests.directory.conftest import seeded
 from tests.platform.auth.conftest import product_settings
 
-__all__ = ["product_settings"]
+__all__ = ["product_settings", "seeded"]

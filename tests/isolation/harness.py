@@ -41,6 +41,9 @@ FOREIGN_VALUES = {
     "organization_id": "draft_organization_id",
     "revision_id": "revision_id",
     "location_id": "draft_location_id",
+    # The guidance line's contact and its referral to tenant B: neither is tenant A's.
+    "contact_id": "line_contact_id",
+    "referral_id": "referral_id",
     # A capability, not an id: whoever holds it may use it. The harness tries one it was never given.
     "token": "unknown_token",
 }
@@ -69,6 +72,8 @@ class ForeignWorld:
     draft_organization_id: uuid.UUID
     revision_id: uuid.UUID
     draft_location_id: uuid.UUID
+    line_contact_id: uuid.UUID
+    referral_id: uuid.UUID
     markers: tuple[str, ...]
     unknown_token: str = "okand-inbjudan-0000000000000000000000000000"  # noqa: S105 - not a secret
 

@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from avhopp.app import build_app
 from avhopp.directory.entry import Location, OrganizationEntry, ServiceEntry
+from avhopp.directory.seed import seed_service_id
 from avhopp.platform.idp import ensure_identity_provider
 from avhopp.platform.idp.admin import create_account
 from avhopp.tenants.roles import Role
@@ -49,7 +50,7 @@ REFUSALS = {401, 403, 404}
 
 
 @pytest.fixture
-def foreign_world(owner_engine: Engine) -> ForeignWorld:
+def foreign_world(owner_engine: Engine, seeded: None) -> ForeignWorld:  # noqa: ARG001 - Malmö's seeded services
     marker = uuid.uuid4().hex[:8]
     name, email = f"Bertil Främling {marker}", f"bertil.{marker}@malmo.example"
     with owner_engine.begin() as connection:
@@ -71,6 +72,8 @@ def foreign_world(owner_engine: Engine) -> ForeignWorld:
     service = service_entry(organization, name=f"{draft}, tjänsten", locations=(place,))
     revision_id = propose_as(owner_engine, tenant_id, organization)
     propose_as(owner_engine, tenant_id, service)
+    shared = f"Delat med Malmö {marker}"
+    line_contact_id, referral_id = referral_to(owner_engine, tenant_id, user_id, shared)
     return ForeignWorld(
         tenant_id=tenant_id,
         user_id=user_id,
@@ -79,8 +82,43 @@ def foreign_world(owner_engine: Engine) -> ForeignWorld:
         draft_organization_id=organization.id,
         revision_id=revision_id,
         draft_location_id=place.id,
-        markers=(name, email, draft),
+        line_contact_id=line_contact_id,
+        referral_id=referral_id,
+        markers=(name, email, draft, shared),
     )
+
+
+def referral_to(
+    owner_engine: Engine, tenant_id: uuid.UUID, operator: uuid.UUID, shared: str
+) -> tuple[uuid.UUID, uuid.UUID]:
+    """A contact on the guidance line and its referral to tenant B's social services."""
+    with owner_engine.begin() as connection:
+        line = connection.execute(text("SELECT id FROM tenant WHERE slug = 'stodlinjen'")).scalar_one()
+        connection.execute(text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": str(line)})
+        contact = connection.execute(
+            text(
+                "INSERT INTO line_contact (tenant_id, operator_id, channel, caller_type)"
+                " VALUES (:line, :operator, 'phone', 'person') RETURNING id"
+            ),
+            {"line": line, "operator": operator},
+        ).scalar_one()
+        service = seed_service_id("socialtjanst-1280")
+        referral = connection.execute(
+            text(
+                "INSERT INTO line_referral (tenant_id, contact_id, target_tenant_id, service_id, consent_given,"
+                " shared_information, sent_by) VALUES (:line, :contact, :b, :service, true, :shared, :operator)"
+                " RETURNING id"
+            ),
+            {
+                "line": line,
+                "contact": contact,
+                "b": tenant_id,
+                "service": service,
+                "shared": shared,
+                "operator": operator,
+            },
+        ).scalar_one()
+    return uuid.UUID(str(contact)), uuid.UUID(str(referral))
 
 
 def propose_as(owner_engine: Engine, tenant_id: uuid.UUID, entry: OrganizationEntry | ServiceEntry) -> uuid.UUID:

@@ -44,6 +44,7 @@ ROLE_MATRIX: dict[str, tuple[Permission, ...]] = {
         _DIRECTORY_SEARCH,
         Permission("case", "read", "Läsa den egna organisationens ärenden"),
         Permission("case", "write", "Öppna, ändra och avsluta ärenden"),
+        Permission("referral", "receive", "Ta emot remisser från stödlinjen: öppna, acceptera eller avböja"),
     ),
     "security_officer": (
         _DIRECTORY_SEARCH,

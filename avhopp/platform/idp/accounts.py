@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 
 from avhopp.platform.idp.models import IdpAccount
-from avhopp.platform.idp.sealing import digest, seal, unseal
+from avhopp.platform.sealing import digest, seal, unseal
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -17,7 +17,7 @@ from avhopp.platform.idp.accounts import MAX_USERNAME_LENGTH, normalise_username
 from avhopp.platform.idp.clients import CLIENT_CREDENTIALS
 from avhopp.platform.idp.models import IdpAccount, IdpAuthorizationCode, IdpBrowserSession, IdpClient
 from avhopp.platform.idp.passwords import hash_password, temporary_password
-from avhopp.platform.idp.sealing import digest
+from avhopp.platform.sealing import digest
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

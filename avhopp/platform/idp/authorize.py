@@ -40,8 +40,8 @@ from avhopp.platform.idp.responses import (
     refusal,
     translated,
 )
-from avhopp.platform.idp.sealing import digest
 from avhopp.platform.idp.server import GrantContext, ProviderRequest, ProviderServer
+from avhopp.platform.sealing import digest
 from avhopp.platform.web.ratelimit import check_rate, client_address
 from avhopp.platform.web.security_headers import content_security_policy, origin_of
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import insert, select, update
 
 from avhopp.platform.idp.models import IdpBrowserSession
-from avhopp.platform.idp.sealing import digest
+from avhopp.platform.sealing import digest
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from avhopp.platform.idp.models import IdpClient
-from avhopp.platform.idp.sealing import digest
+from avhopp.platform.sealing import digest
 
 if TYPE_CHECKING:
     from uuid import UUID

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import insert, select, update
 
 from avhopp.platform.idp.models import IdpAuthorizationCode
-from avhopp.platform.idp.sealing import digest
+from avhopp.platform.sealing import digest
 
 if TYPE_CHECKING:
     from datetime import datetime

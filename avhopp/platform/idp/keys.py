@@ -3,7 +3,7 @@
 One key signs at a time (RSA 3072, RS256). Rotation makes a new key the signer and retires
 the old one, which stays published until every token it signed has expired: the token
 lifetime plus the clock leeway plus a minute for requests in flight. Keys past that are
-pruned. Private keys are sealed with AES-GCM (see `avhopp.platform.idp.sealing`), bound to
+pruned. Private keys are sealed with AES-GCM (see `avhopp.platform.sealing`), bound to
 their kid.
 
 `KeyStore` serves resource servers and the JWKS: it caches the published public keys for a
@@ -25,7 +25,7 @@ from sqlalchemy import delete, insert, or_, select, text, update
 
 from avhopp.platform.idp.claims import CLOCK_LEEWAY, SIGNING_ALGORITHM, TOKEN_LIFETIME
 from avhopp.platform.idp.models import IdpSigningKey
-from avhopp.platform.idp.sealing import SealError, seal, unseal
+from avhopp.platform.sealing import SealError, seal, unseal
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection

@@ -42,7 +42,7 @@ from avhopp.platform.idp.passwords import (
     new_password_problem,
     run_hashing,
 )
-from avhopp.platform.idp.sealing import SealError, seal, unseal
+from avhopp.platform.sealing import SealError, seal, unseal
 
 if TYPE_CHECKING:
     from datetime import datetime

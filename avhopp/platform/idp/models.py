@@ -4,7 +4,7 @@ These are system tables of the provider, not tenant data, so they carry no `tena
 no row-level security. Secrets are never stored in the clear: passwords as argon2id hashes,
 client secrets and codes and session tokens as SHA-256 digests (they are random and long, so
 a slow hash adds nothing), TOTP secrets and private keys sealed with AES-GCM under a key
-derived from the platform's secret key (see `avhopp.platform.idp.sealing`).
+derived from the platform's secret key (see `avhopp.platform.sealing`).
 """
 
 from __future__ import annotations

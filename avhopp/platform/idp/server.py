@@ -46,8 +46,8 @@ from avhopp.platform.idp.claims import (
 )
 from avhopp.platform.idp.clients import AUTHORIZATION_CODE, CLIENT_CREDENTIALS
 from avhopp.platform.idp.codes import AuthorizationCode
-from avhopp.platform.idp.sealing import digest
 from avhopp.platform.idp.tokens import access_token_claims, mint
+from avhopp.platform.sealing import digest
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

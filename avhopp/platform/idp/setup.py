@@ -15,7 +15,7 @@ from avhopp.platform.idp.clients import AUTHORIZATION_CODE
 from avhopp.platform.idp.discovery import issuer_for
 from avhopp.platform.idp.keys import ensure_signing_key
 from avhopp.platform.idp.models import IdpAccount, IdpClient
-from avhopp.platform.idp.sealing import derived_secret, digest
+from avhopp.platform.sealing import derived_secret, digest
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

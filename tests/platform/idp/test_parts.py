@@ -13,8 +13,8 @@ from argon2 import PasswordHasher
 from avhopp.platform.idp.accounts import UnknownUsernameLockout
 from avhopp.platform.idp.login import LoginState, Stage, open_state, seal_state
 from avhopp.platform.idp.passwords import check_password, hash_password, new_password_problem, temporary_password
-from avhopp.platform.idp.sealing import SealError, seal, unseal
 from avhopp.platform.idp.totp import matching_step, new_secret, qr_code_svg
+from avhopp.platform.sealing import SealError, seal, unseal
 from avhopp.platform.web.ratelimit import RateLimit, SlidingWindowLimiter
 
 SECRET_KEY = "k" * 40

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 _VERSION = b"\x01"
 _NONCE_BYTES = 12
+# The module's first home; the salt stays, or every value sealed so far would no longer open.
 _SALT = b"avhopp.platform.idp"
 
 

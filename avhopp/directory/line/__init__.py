@@ -1,0 +1,1 @@
+"""The national guidance line: contacts, referrals, callbacks, statistics."""

@@ -1,0 +1,99 @@
+"""The guidance line's tables: contacts and referrals.
+
+A contact has no column for a name, a personal identity number or a phone number: the
+schema itself keeps the line anonymous. Free text is checked for personal identity numbers
+in the application and again by a CHECK constraint (`contains_personal_identity_number`,
+migration 0010). A referral is the line's row, readable by the tenant it is sent to, which
+may only record that it opened and what it decided.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Text, func, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column
+
+from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ProfessionalKind, ReferralStatus
+from avhopp.directory.vocabulary import Intervention, TargetGroup, ThreatLevel
+from avhopp.platform.models import Base, all_of, one_of
+
+
+def _no_personal_identity_number(column: str) -> str:
+    return f"NOT contains_personal_identity_number({column})"
+
+
+class Contact(Base):
+    """One contact with the line: structured codes, and guidance notes that are erased after a while."""
+
+    __tablename__ = "line_contact"
+    __table_args__ = (
+        CheckConstraint(one_of("channel", Channel), name="channel_known"),
+        CheckConstraint(one_of("caller_type", CallerType), name="caller_type_known"),
+        CheckConstraint(
+            f"professional_kind IS NULL OR ({one_of('professional_kind', ProfessionalKind)})",
+            name="professional_kind_known",
+        ),
+        CheckConstraint(f"target_group IS NULL OR ({one_of('target_group', TargetGroup)})", name="target_group_known"),
+        CheckConstraint(one_of("threat_level", ThreatLevel), name="threat_level_known"),
+        CheckConstraint(all_of("needs", Intervention), name="needs_known"),
+        CheckConstraint(all_of("outcomes", Outcome), name="outcomes_known"),
+        CheckConstraint(_no_personal_identity_number("guidance_notes"), name="notes_without_personal_numbers"),
+        CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ends_after_start"),
+        Index("ix_line_contact_tenant_started", "tenant_id", "started_at"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    operator_id: Mapped[UUID] = mapped_column(ForeignKey("app_user.id"))
+    channel: Mapped[str] = mapped_column(Text)
+    caller_type: Mapped[str] = mapped_column(Text)
+    professional_kind: Mapped[str | None] = mapped_column(Text)
+    county_code: Mapped[str | None] = mapped_column(ForeignKey("county.code"))
+    """Coarse on purpose: a municipality with few contacts could point at a person."""
+    target_group: Mapped[str | None] = mapped_column(Text)
+    threat_level: Mapped[str] = mapped_column(Text, server_default=text("'none'"))
+    needs: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'::text[]"))
+    outcomes: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'::text[]"))
+    guidance_notes: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    notes_erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Referral(Base):
+    """A referral the caller consented to, with only what they agreed to share."""
+
+    __tablename__ = "line_referral"
+    __table_args__ = (
+        CheckConstraint(one_of("status", ReferralStatus), name="status_known"),
+        CheckConstraint("consent_given", name="only_with_consent"),
+        CheckConstraint("target_tenant_id <> tenant_id", name="to_another_tenant"),
+        CheckConstraint(_no_personal_identity_number("shared_information"), name="shared_without_personal_numbers"),
+        CheckConstraint(_no_personal_identity_number("safe_contact"), name="contact_without_personal_numbers"),
+        CheckConstraint(_no_personal_identity_number("decision_reason"), name="reason_without_personal_numbers"),
+        CheckConstraint("status <> 'declined' OR decision_reason <> ''", name="declined_with_reason"),
+        Index("ix_line_referral_target", "target_tenant_id", "status"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
+    """The line that sent it."""
+    contact_id: Mapped[UUID] = mapped_column(ForeignKey("line_contact.id"), index=True)
+    target_tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    service_id: Mapped[UUID] = mapped_column(ForeignKey("directory_service.id"))
+    consent_given: Mapped[bool]
+    shared_information: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    safe_contact: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    """How and when the caller can safely be contacted, in their words."""
+    status: Mapped[str] = mapped_column(Text, server_default=text("'sent'"))
+    decision_reason: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    sent_by: Mapped[UUID] = mapped_column(ForeignKey("app_user.id"))
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """Set when nobody had opened it within one working day; the line's supervisors see it."""

@@ -1,0 +1,299 @@
+"""The guidance line's use cases: contacts, closed-loop referrals, the receiver's inbox, escalation.
+
+Every lookup names the tenant it is made for, and answers "not found" for anything that is
+not that tenant's. Free text passes `check_free_text` before it is written (and a CHECK
+constraint after): a personal identity number is refused, never stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from functools import cache
+from typing import TYPE_CHECKING
+
+import holidays
+from sqlalchemy import func, select, update
+
+from avhopp.directory.entry import EntryRejectedError, FieldProblem
+from avhopp.directory.line.models import Contact, Referral
+from avhopp.directory.line.privacy import FreeTextError, check_free_text
+from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ProfessionalKind, ReferralStatus
+from avhopp.directory.models import PublishedService
+from avhopp.directory.vocabulary import Intervention, ServiceStatus, TargetGroup, ThreatLevel
+from avhopp.tenants.models import TenantKind
+from avhopp.tenants.service import tenant_kinds
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+MAX_TEXT = 2000
+RECEIVING_KINDS = frozenset({TenantKind.MUNICIPALITY, TenantKind.OPERATION, TenantKind.OTHER_AUTHORITY})
+"""Who may receive referrals: the organisations that run services, not county boards or the coordinator."""
+
+
+class LineNotFoundError(LookupError):
+    """No such contact or referral for this tenant (also when it is another tenant's)."""
+
+
+def _checked_text(field: str, text: str) -> str:
+    text = text.strip()
+    if len(text) > MAX_TEXT:
+        raise EntryRejectedError([FieldProblem(field, f"Skriv högst {MAX_TEXT} tecken.")])
+    try:
+        check_free_text(field, text)
+    except FreeTextError as error:
+        raise EntryRejectedError([FieldProblem(error.field, error.message)]) from None
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """How a contact came in and who is calling."""
+
+    channel: Channel
+    caller_type: CallerType
+    professional_kind: ProfessionalKind | None = None
+
+
+async def start_contact(session: AsyncSession, line_id: UUID, operator_id: UUID, opening: Opening) -> UUID:
+    """Open a contact (anonymous: there is nowhere to put a name); the timer starts now."""
+    professional = opening.caller_type is CallerType.PROFESSIONAL and opening.professional_kind is not None
+    contact = Contact(
+        tenant_id=line_id,
+        operator_id=operator_id,
+        channel=opening.channel.value,
+        caller_type=opening.caller_type.value,
+        professional_kind=opening.professional_kind.value if professional and opening.professional_kind else None,
+    )
+    session.add(contact)
+    await session.flush()
+    return contact.id
+
+
+async def contact_in_line(session: AsyncSession, line_id: UUID, contact_id: UUID) -> Contact:
+    """One of the line's contacts."""
+    contact = await session.scalar(select(Contact).where(Contact.id == contact_id, Contact.tenant_id == line_id))
+    if contact is None:
+        raise LineNotFoundError
+    return contact
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRecord:
+    """What the operator records about a contact."""
+
+    county_code: str | None
+    target_group: TargetGroup | None
+    threat_level: ThreatLevel
+    needs: frozenset[Intervention]
+    outcomes: frozenset[Outcome]
+    guidance_notes: str
+    end: bool
+
+
+async def record_contact(session: AsyncSession, line_id: UUID, contact_id: UUID, record: ContactRecord) -> Contact:
+    """Save the contact's codes and notes; with `end`, also stop its timer.
+
+    Raises:
+        EntryRejectedError: a note with a personal identity number, or too long; nothing is saved.
+
+    """
+    notes = _checked_text("guidance_notes", record.guidance_notes)
+    contact = await contact_in_line(session, line_id, contact_id)
+    contact.county_code = record.county_code
+    contact.target_group = record.target_group.value if record.target_group else None
+    contact.threat_level = record.threat_level.value
+    contact.needs = sorted(need.value for need in record.needs)
+    referred = {Outcome.REFERRED.value} if await _has_referral(session, contact_id) else set()
+    contact.outcomes = sorted({outcome.value for outcome in record.outcomes} | referred)
+    if contact.notes_erased_at is None:
+        contact.guidance_notes = notes
+    if record.end and contact.ended_at is None:
+        contact.ended_at = datetime.now(UTC)
+    await session.flush()
+    return contact
+
+
+async def _has_referral(session: AsyncSession, contact_id: UUID) -> bool:
+    return bool(
+        await session.scalar(select(func.count()).select_from(Referral).where(Referral.contact_id == contact_id))
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralRequest:
+    """A referral the caller agreed to, with what they agreed to share."""
+
+    service_id: UUID | None
+    consent_given: bool
+    shared_information: str
+    safe_contact: str
+
+
+async def refer(
+    session: AsyncSession, line_id: UUID, operator_id: UUID, contact_id: UUID, request: ReferralRequest
+) -> UUID:
+    """Send a referral from a contact to the tenant that runs the chosen service.
+
+    Raises:
+        EntryRejectedError: no consent, no or an unknown service, a receiver that does not take
+            referrals, or free text with a personal identity number; nothing is saved.
+
+    """
+    problems: list[FieldProblem] = []
+    if not request.consent_given:
+        problems.append(FieldProblem("consent_given", "En remiss skickas bara om den som ringer har samtyckt."))
+    for field in ("shared_information", "safe_contact"):
+        try:
+            _checked_text(field, getattr(request, field))
+        except EntryRejectedError as error:
+            problems.extend(error.problems)
+    target = None if request.service_id is None else await _receiver_of(session, request.service_id)
+    if target is None:
+        problems.append(FieldProblem("service_id", "Välj en verksamhet i katalogen som tar emot remisser."))
+    elif target == line_id:
+        problems.append(FieldProblem("service_id", "Stödlinjen kan inte skicka en remiss till sig själv."))
+    if problems:
+        raise EntryRejectedError(problems)
+    assert target is not None  # noqa: S101 - problems would have been raised
+    contact = await contact_in_line(session, line_id, contact_id)
+    referral = Referral(
+        tenant_id=line_id,
+        contact_id=contact.id,
+        target_tenant_id=target,
+        service_id=request.service_id,
+        consent_given=True,
+        shared_information=request.shared_information.strip(),
+        safe_contact=request.safe_contact.strip(),
+        sent_by=operator_id,
+    )
+    session.add(referral)
+    contact.outcomes = sorted({*contact.outcomes, Outcome.REFERRED.value})
+    await session.flush()
+    return referral.id
+
+
+async def _receiver_of(session: AsyncSession, service_id: UUID) -> UUID | None:
+    """The tenant that runs an active published service, if it takes referrals."""
+    owner = await session.scalar(
+        select(PublishedService.tenant_id).where(
+            PublishedService.id == service_id, PublishedService.status == ServiceStatus.ACTIVE.value
+        )
+    )
+    if owner is None:
+        return None
+    kinds = await tenant_kinds(session, [owner])
+    return owner if kinds.get(owner) in RECEIVING_KINDS else None
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralView:
+    """A referral with the service's name, for the line's status view and the receiver's inbox."""
+
+    referral: Referral
+    service_name: str
+
+
+async def _views(session: AsyncSession, *conditions: object) -> list[ReferralView]:
+    rows = await session.execute(
+        select(Referral, PublishedService.name)
+        .join(PublishedService, PublishedService.id == Referral.service_id)
+        .where(*conditions)  # type: ignore[arg-type]
+        .order_by(Referral.sent_at.desc())
+    )
+    return [ReferralView(referral, name) for referral, name in rows.tuples()]
+
+
+async def referrals_of_line(session: AsyncSession, line_id: UUID, contact_id: UUID | None = None) -> list[ReferralView]:
+    """The line's referrals (of one contact, or all), newest first."""
+    conditions: list[object] = [Referral.tenant_id == line_id]
+    if contact_id is not None:
+        conditions.append(Referral.contact_id == contact_id)
+    return await _views(session, *conditions)
+
+
+async def inbox_of_tenant(session: AsyncSession, tenant_id: UUID) -> list[ReferralView]:
+    """Referrals sent to the tenant, newest first."""
+    return await _views(session, Referral.target_tenant_id == tenant_id)
+
+
+async def open_referral(session: AsyncSession, tenant_id: UUID, referral_id: UUID) -> ReferralView:
+    """A referral sent to the tenant; the first look marks it opened (the line sees that)."""
+    views = await _views(session, Referral.id == referral_id, Referral.target_tenant_id == tenant_id)
+    if not views:
+        raise LineNotFoundError
+    referral = views[0].referral
+    if referral.status == ReferralStatus.SENT:
+        referral.status = ReferralStatus.OPENED.value
+        referral.opened_at = datetime.now(UTC)
+        await session.flush()
+    return views[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The receiver's answer to a referral."""
+
+    accept: bool
+    reason: str
+
+
+async def decide_referral(
+    session: AsyncSession, tenant_id: UUID, user_id: UUID, referral_id: UUID, decision: Decision
+) -> Referral:
+    """Accept or decline a referral sent to the tenant; declining needs a reason.
+
+    Raises:
+        LineNotFoundError: not a referral to this tenant.
+        EntryRejectedError: a decline without a reason, a reason with a personal identity number.
+
+    """
+    reason = _checked_text("decision_reason", decision.reason)
+    if not decision.accept and not reason:
+        raise EntryRejectedError([FieldProblem("decision_reason", "Skriv varför ni inte kan ta emot personen.")])
+    referral = (await open_referral(session, tenant_id, referral_id)).referral
+    if referral.status not in {ReferralStatus.SENT, ReferralStatus.OPENED}:
+        raise EntryRejectedError([FieldProblem("decision", "Remissen är redan besvarad.")])
+    referral.status = (ReferralStatus.ACCEPTED if decision.accept else ReferralStatus.DECLINED).value
+    referral.decision_reason = reason
+    referral.decided_at = datetime.now(UTC)
+    referral.decided_by = user_id
+    await session.flush()
+    return referral
+
+
+@cache
+def _swedish_holidays(year: int) -> holidays.HolidayBase:
+    # Public holidays and the de facto ones (Midsummer, Christmas and New Year's Eve). Sweden's
+    # calendar also counts every Sunday unless told not to; weekends are handled apart.
+    sweden: holidays.HolidayBase = holidays.country_holidays(
+        "SE", years=year, include_sundays=False, categories=("public", "de_facto")
+    )
+    return sweden
+
+
+def working_day_after(moment: datetime) -> datetime:
+    """The same time one working day later (Monday to Friday, not Swedish public holidays)."""
+    day = moment.date()
+    while True:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in _swedish_holidays(day.year):  # noqa: PLR2004 - Saturday is 5
+            return datetime.combine(day, moment.timetz() if moment.tzinfo else time(), tzinfo=moment.tzinfo)
+
+
+async def escalate_unopened(session: AsyncSession, line_id: UUID, now: datetime) -> int:
+    """Mark the line's referrals nobody opened within one working day; returns how many were marked now."""
+    candidates = await session.execute(
+        select(Referral.id, Referral.sent_at).where(
+            Referral.tenant_id == line_id,
+            Referral.status == ReferralStatus.SENT.value,
+            Referral.escalated_at.is_(None),
+        )
+    )
+    due = [referral_id for referral_id, sent_at in candidates.tuples() if working_day_after(sent_at) <= now]
+    if due:
+        await session.execute(update(Referral).where(Referral.id.in_(due)).values(escalated_at=now))
+    return len(due)

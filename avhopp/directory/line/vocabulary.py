@@ -1,0 +1,87 @@
+"""The guidance line's codes, each with its Swedish label. Values are stored: renaming one is a data migration."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    """How the contact came in."""
+
+    PHONE = "phone"
+    TEXT_MESSAGE = "text_message"
+    EMAIL = "email"
+    CHAT = "chat"
+
+
+class CallerType(StrEnum):
+    """Who is calling."""
+
+    PERSON = "person"
+    RELATIVE = "relative"
+    PROFESSIONAL = "professional"
+    OTHER = "other"
+
+
+class ProfessionalKind(StrEnum):
+    """Which kind of professional, when a professional calls."""
+
+    SOCIAL_SERVICES = "social_services"
+    POLICE = "police"
+    PRISON_AND_PROBATION = "prison_and_probation"
+    SCHOOL = "school"
+    HEALTH_CARE = "health_care"
+    OTHER = "other"
+
+
+class Outcome(StrEnum):
+    """What came of a contact; a contact may have several."""
+
+    INFORMATION_GIVEN = "information_given"
+    REFERRED = "referred"
+    CALLBACK_REQUESTED = "callback_requested"
+    ADVISED_TO_CALL_112 = "advised_to_call_112"
+    OUT_OF_SCOPE = "out_of_scope"
+    OTHER = "other"
+
+
+class ReferralStatus(StrEnum):
+    """Where a referral is: sent, opened by the receiver, then accepted or declined."""
+
+    SENT = "sent"
+    OPENED = "opened"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+LABELS: dict[tuple[type[StrEnum], str], str] = {
+    (Channel, Channel.PHONE): "Telefon",
+    (Channel, Channel.TEXT_MESSAGE): "Sms",
+    (Channel, Channel.EMAIL): "E-post",
+    (Channel, Channel.CHAT): "Chatt",
+    (CallerType, CallerType.PERSON): "Personen själv",
+    (CallerType, CallerType.RELATIVE): "Anhörig",
+    (CallerType, CallerType.PROFESSIONAL): "Yrkesverksam",
+    (CallerType, CallerType.OTHER): "Annan",
+    (ProfessionalKind, ProfessionalKind.SOCIAL_SERVICES): "Socialtjänsten",
+    (ProfessionalKind, ProfessionalKind.POLICE): "Polisen",
+    (ProfessionalKind, ProfessionalKind.PRISON_AND_PROBATION): "Kriminalvården",
+    (ProfessionalKind, ProfessionalKind.SCHOOL): "Skolan",
+    (ProfessionalKind, ProfessionalKind.HEALTH_CARE): "Hälso- och sjukvården",
+    (ProfessionalKind, ProfessionalKind.OTHER): "Annan yrkesgrupp",
+    (Outcome, Outcome.INFORMATION_GIVEN): "Information lämnad",
+    (Outcome, Outcome.REFERRED): "Hänvisad till en namngiven verksamhet",
+    (Outcome, Outcome.CALLBACK_REQUESTED): "Vill bli uppringd",
+    (Outcome, Outcome.ADVISED_TO_CALL_112): "Uppmanad att ringa 112",
+    (Outcome, Outcome.OUT_OF_SCOPE): "Utanför stödlinjens uppdrag",
+    (Outcome, Outcome.OTHER): "Annat",
+    (ReferralStatus, ReferralStatus.SENT): "Skickad",
+    (ReferralStatus, ReferralStatus.OPENED): "Öppnad",
+    (ReferralStatus, ReferralStatus.ACCEPTED): "Accepterad",
+    (ReferralStatus, ReferralStatus.DECLINED): "Avböjd",
+}
+
+
+def line_label(value: StrEnum) -> str:
+    """The Swedish label of a line code."""
+    return LABELS[type(value), value.value]
