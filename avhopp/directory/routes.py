@@ -8,7 +8,9 @@ from avhopp.directory import jobs
 from avhopp.directory.api import DIRECTORY_API
 from avhopp.directory.hsds_api import HSDS_ROUTES
 from avhopp.directory.line import jobs as line_jobs
+from avhopp.directory.line.callback_pages import CALLBACK_ROUTES
 from avhopp.directory.line.pages import LINE_ROUTES
+from avhopp.directory.line.supervision import SUPERVISION_ROUTES
 from avhopp.directory.pages.editor import EDITOR_ROUTES
 from avhopp.directory.pages.public import PUBLIC_ROUTES
 from avhopp.directory.pages.review import REVIEW_ROUTES
@@ -24,9 +26,15 @@ DIRECTORY_ROUTES = [
     *REVIEW_ROUTES,
     *PUBLIC_ROUTES,
     *LINE_ROUTES,
+    *CALLBACK_ROUTES,
+    *SUPERVISION_ROUTES,
 ]
 DIRECTORY_TEMPLATES = (Path(__file__).parent / "templates", Path(__file__).parent / "line" / "templates")
-DIRECTORY_JOBS = (jobs.remind_stale_directory_entries, line_jobs.escalate_unopened_referrals)
+DIRECTORY_JOBS = (
+    jobs.remind_stale_directory_entries,
+    line_jobs.escalate_unopened_referrals,
+    line_jobs.erase_expired_guidance_notes,
+)
 _SEARCHERS = frozenset(
     {
         Role.CASE_OFFICER,
@@ -45,5 +53,10 @@ DIRECTORY_NAV = (
     NavEntry("Våra uppgifter i katalogen", "/katalog/redigera", roles=frozenset({Role.DIRECTORY_EDITOR})),
     NavEntry("Granskning av katalogen", "/katalog/granskning", roles=frozenset({Role.DIRECTORY_REVIEWER})),
     NavEntry("Stödlinjen", "/linjen", roles=frozenset({Role.LINE_OPERATOR})),
+    NavEntry("Återuppringningar", "/linjen/aterringningar", roles=frozenset({Role.LINE_OPERATOR})),
+    NavEntry("Granska kontakter", "/linjen/granskning", roles=frozenset({Role.LINE_SUPERVISOR})),
+    NavEntry(
+        "Stödlinjens statistik", "/linjen/statistik", roles=frozenset({Role.LINE_SUPERVISOR, Role.NATIONAL_ANALYST})
+    ),
     NavEntry("Remisser från stödlinjen", "/remisser", roles=frozenset({Role.CASE_OFFICER})),
 )

@@ -55,7 +55,7 @@ DEMO_PEOPLE = (
     DemoPerson("polis", "Johan Nord (demo)", (("polisen-bergslagen", frozenset({Role.SECURITY_OFFICER})),)),
     DemoPerson("redaktor", "Sara Holm (demo)", (("kc-goteborg", frozenset({Role.DIRECTORY_EDITOR})),)),
     DemoPerson("granskare", "Lars Ahl (demo)", (("bra", frozenset({Role.AUDITOR})),)),
-    DemoPerson("katalog", "Lina Vik (demo)", (("bra", frozenset({Role.DIRECTORY_REVIEWER})),)),
+    DemoPerson("katalog", "Lina Vik (demo)", (("bra", frozenset({Role.DIRECTORY_REVIEWER, Role.NATIONAL_ANALYST})),)),
     DemoPerson("admin", "Maria Falk (demo)", (("bra", frozenset({Role.PLATFORM_ADMIN, Role.TENANT_ADMIN})),)),
 )
 

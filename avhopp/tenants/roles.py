@@ -23,6 +23,7 @@ class Role(enum.StrEnum):
     NETWORK_COORDINATOR = "network_coordinator"
     NETWORK_MEMBER = "network_member"
     AUDITOR = "auditor"
+    NATIONAL_ANALYST = "national_analyst"
 
 
 ROLE_NAMES: dict[Role, str] = {
@@ -38,4 +39,5 @@ ROLE_NAMES: dict[Role, str] = {
     Role.NETWORK_COORDINATOR: "Samordnare för länsnätverket",
     Role.NETWORK_MEMBER: "Medlem i länsnätverket",
     Role.AUDITOR: "Granskare (logg)",
+    Role.NATIONAL_ANALYST: "Nationell samordnare (statistik)",
 }

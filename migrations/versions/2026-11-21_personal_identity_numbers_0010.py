@@ -104,7 +104,8 @@ $function$
 
 def upgrade() -> None:
     op.execute(_FUNCTION)
-    # Only the roles that write the line's free text need it: the owner and the runtime role.
+    # A CHECK constraint calls it with the writing role's privileges; functions are PUBLIC by
+    # default, but like the tables it is granted only to the role that writes (the owner keeps it).
     op.execute(f"REVOKE ALL ON FUNCTION {_SIGNATURE} FROM PUBLIC")
     op.execute(
         sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}")

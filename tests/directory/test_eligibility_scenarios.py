@@ -290,10 +290,11 @@ def test_across_the_whole_seed_a_goteborg_adult_has_these_doors_open() -> None:
     for assessment in assessments:
         by_verdict[assessment.verdict].add(assessment.service_id)
     assert by_verdict[Verdict.ELIGIBLE] == {
-        seed_service_id(key) for key in ("kc-goteborg", "socialtjanst-1480", "personsakerhet-vast", "kriminalvarden")
+        seed_service_id(key)
+        for key in ("kc-goteborg", "socialtjanst-1480", "personsakerhet-vast", "kriminalvarden", "stodlinjen")
     }
     assert by_verdict[Verdict.CONDITIONAL] == {seed_service_id(key) for key in NON_AUTHORITY}
-    assert len(by_verdict[Verdict.NOT_ELIGIBLE]) == len(services) - 4 - len(NON_AUTHORITY)
+    assert len(by_verdict[Verdict.NOT_ELIGIBLE]) == len(services) - 5 - len(NON_AUTHORITY)
     assert all(_unmet(a) for a in assessments if a.verdict is Verdict.NOT_ELIGIBLE)
 
 

@@ -44,6 +44,7 @@ FOREIGN_VALUES = {
     # The guidance line's contact and its referral to tenant B: neither is tenant A's.
     "contact_id": "line_contact_id",
     "referral_id": "referral_id",
+    "callback_id": "callback_id",
     # A capability, not an id: whoever holds it may use it. The harness tries one it was never given.
     "token": "unknown_token",
 }
@@ -74,6 +75,7 @@ class ForeignWorld:
     draft_location_id: uuid.UUID
     line_contact_id: uuid.UUID
     referral_id: uuid.UUID
+    callback_id: uuid.UUID
     markers: tuple[str, ...]
     unknown_token: str = "okand-inbjudan-0000000000000000000000000000"  # noqa: S105 - not a secret
 

@@ -73,7 +73,7 @@ def foreign_world(owner_engine: Engine, seeded: None) -> ForeignWorld:  # noqa: 
     revision_id = propose_as(owner_engine, tenant_id, organization)
     propose_as(owner_engine, tenant_id, service)
     shared = f"Delat med Malmö {marker}"
-    line_contact_id, referral_id = referral_to(owner_engine, tenant_id, user_id, shared)
+    line_contact_id, referral_id, callback_id = referral_to(owner_engine, tenant_id, user_id, shared)
     return ForeignWorld(
         tenant_id=tenant_id,
         user_id=user_id,
@@ -84,14 +84,15 @@ def foreign_world(owner_engine: Engine, seeded: None) -> ForeignWorld:  # noqa: 
         draft_location_id=place.id,
         line_contact_id=line_contact_id,
         referral_id=referral_id,
+        callback_id=callback_id,
         markers=(name, email, draft, shared),
     )
 
 
 def referral_to(
     owner_engine: Engine, tenant_id: uuid.UUID, operator: uuid.UUID, shared: str
-) -> tuple[uuid.UUID, uuid.UUID]:
-    """A contact on the guidance line and its referral to tenant B's social services."""
+) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
+    """A contact on the guidance line, its referral to tenant B's social services, and a callback."""
     with owner_engine.begin() as connection:
         line = connection.execute(text("SELECT id FROM tenant WHERE slug = 'stodlinjen'")).scalar_one()
         connection.execute(text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": str(line)})
@@ -118,7 +119,14 @@ def referral_to(
                 "operator": operator,
             },
         ).scalar_one()
-    return uuid.UUID(str(contact)), uuid.UUID(str(referral))
+        callback = connection.execute(
+            text(
+                "INSERT INTO line_callback (tenant_id, contact_id, window_start, window_end, note)"
+                " VALUES (:line, :contact, now(), now() + interval '1 hour', :note) RETURNING id"
+            ),
+            {"line": line, "contact": contact, "note": shared},
+        ).scalar_one()
+    return uuid.UUID(str(contact)), uuid.UUID(str(referral)), uuid.UUID(str(callback))
 
 
 def propose_as(owner_engine: Engine, tenant_id: uuid.UUID, entry: OrganizationEntry | ServiceEntry) -> uuid.UUID:

@@ -12,11 +12,19 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Text, func, text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, LargeBinary, SmallInteger, Text, func, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ProfessionalKind, ReferralStatus
+from avhopp.directory.line.vocabulary import (
+    AttemptOutcome,
+    CallbackStatus,
+    CallerType,
+    Channel,
+    Outcome,
+    ProfessionalKind,
+    ReferralStatus,
+)
 from avhopp.directory.vocabulary import Intervention, TargetGroup, ThreatLevel
 from avhopp.platform.models import Base, all_of, one_of
 
@@ -97,3 +105,57 @@ class Referral(Base):
     decided_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     """Set when nobody had opened it within one working day; the line's supervisors see it."""
+
+
+class Callback(Base):
+    """A request to be called back: when it is safe, on which number (sealed), in which window.
+
+    The number is sealed with a key derived from the platform's secret key, bound to this row,
+    and erased (set to NULL) when the callback is closed.
+    """
+
+    __tablename__ = "line_callback"
+    __table_args__ = (
+        CheckConstraint(one_of("status", CallbackStatus), name="status_known"),
+        CheckConstraint("window_end > window_start", name="window_forward"),
+        CheckConstraint("status = 'open' OR phone_sealed IS NULL", name="number_erased_when_closed"),
+        CheckConstraint("NOT contains_personal_identity_number(note)", name="note_without_personal_numbers"),
+        Index("ix_line_callback_queue", "tenant_id", "status", "window_start"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    contact_id: Mapped[UUID | None] = mapped_column(ForeignKey("line_contact.id"))
+    """None for a request left on the public page outside opening hours."""
+    phone_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    window_end: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    status: Mapped[str] = mapped_column(Text, server_default=text("'open'"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    first_reached_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CallbackAttempt(Base):
+    """One try to call back, and how it went."""
+
+    __tablename__ = "line_callback_attempt"
+    __table_args__ = (CheckConstraint(one_of("outcome", AttemptOutcome), name="outcome_known"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    callback_id: Mapped[UUID] = mapped_column(ForeignKey("line_callback.id"), index=True)
+    operator_id: Mapped[UUID] = mapped_column(ForeignKey("app_user.id"))
+    outcome: Mapped[str] = mapped_column(Text)
+    attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class LineSettings(Base):
+    """A line's own settings: how long guidance notes on contacts are kept."""
+
+    __tablename__ = "line_settings"
+    __table_args__ = (CheckConstraint("note_retention_days BETWEEN 1 AND 365", name="retention_in_range"),)
+
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), primary_key=True)
+    note_retention_days: Mapped[int] = mapped_column(SmallInteger, server_default=text("30"))

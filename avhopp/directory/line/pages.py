@@ -33,14 +33,19 @@ from avhopp.directory.pages.forms import Choice, county_choices, read_search
 from avhopp.directory.search import search_directory
 from avhopp.directory.vocabulary import Intervention, TargetGroup, ThreatLevel
 from avhopp.platform.audit import Action, AuditEvent, record
+from avhopp.platform.auth.principal import principal_of
 from avhopp.platform.authz import permission
 from avhopp.platform.database import RequestContext, context_session
 from avhopp.platform.web.observe import request_id_of
+from avhopp.tenants.models import TenantKind
+from avhopp.tenants.service import tenant_kinds
 
 if TYPE_CHECKING:
     from enum import StrEnum
 
+    from litestar.connection import ASGIConnection
     from litestar.datastructures import FormMultiDict
+    from litestar.handlers.base import BaseRouteHandler
 
     from avhopp.directory.line.models import Contact
     from avhopp.directory.search import SearchResult
@@ -54,14 +59,30 @@ def _line_choices(values: type[StrEnum]) -> tuple[Choice, ...]:
     return tuple(Choice(member.value, line_label(member)) for member in values)
 
 
-def _context(request: Request[Any, Any, Any]) -> tuple[UUID, UUID, RequestContext]:
+async def guidance_line_only(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+    """Guard of the line's own pages: a line role in any other kind of tenant opens nothing.
+
+    A guard, so it runs before a form is read.
+    """
+    principal = principal_of(connection)
+    if principal is None or principal.tenant_id is None or principal.user_id is None:
+        raise NotFoundException
+    context = RequestContext(tenant_id=principal.tenant_id, user_id=principal.user_id)
+    async with context_session(connection.app.state.sessions, context) as session:
+        kinds = await tenant_kinds(session, [principal.tenant_id])
+    if kinds.get(principal.tenant_id) is not TenantKind.GUIDANCE_LINE:
+        raise NotFoundException
+
+
+def line_context(request: Request[Any, Any, Any]) -> tuple[UUID, UUID, RequestContext]:
+    """The tenant acted for, the person, and their request context."""
     principal, tenant_id = member_of(request)
     if principal.user_id is None:
         raise NotFoundException
     return tenant_id, principal.user_id, RequestContext(tenant_id=tenant_id, user_id=principal.user_id)
 
 
-@get("/linjen", opt={"permission": OPERATE}, include_in_schema=False)
+@get("/linjen", opt={"permission": OPERATE}, guards=[guidance_line_only], include_in_schema=False)
 async def console_start() -> Template:
     """Start a contact: channel and who is calling; nothing else, and never a name."""
     return Template(
@@ -81,10 +102,10 @@ def _enum_or(values: type[StrEnum], raw: object, default: StrEnum | None) -> Any
         return default
 
 
-@post("/linjen/kontakter", opt={"permission": OPERATE}, include_in_schema=False)
+@post("/linjen/kontakter", opt={"permission": OPERATE}, guards=[guidance_line_only], include_in_schema=False)
 async def console_open(request: Request[Any, Any, Any], state: State) -> Redirect:
     """Open the contact and go to its console."""
-    line_id, user_id, context = _context(request)
+    line_id, user_id, context = line_context(request)
     form = await request.form()
     opening = Opening(
         channel=_enum_or(Channel, form.get("channel"), Channel.PHONE),
@@ -143,17 +164,27 @@ def _recorded(contact: Contact) -> dict[str, list[str]]:
     }
 
 
-@get("/linjen/kontakter/{contact_id:uuid}", opt={"permission": OPERATE}, include_in_schema=False)
+@get(
+    "/linjen/kontakter/{contact_id:uuid}",
+    opt={"permission": OPERATE},
+    guards=[guidance_line_only],
+    include_in_schema=False,
+)
 async def console(request: Request[Any, Any, Any], state: State, contact_id: UUID) -> Template:
     """One contact: the timer, the situation and the directory's answer, the record, referrals."""
-    _line, _user, context = _context(request)
+    _line, _user, context = line_context(request)
     return await _console(state, context, contact_id)
 
 
-@post("/linjen/kontakter/{contact_id:uuid}/sok", opt={"permission": OPERATE}, include_in_schema=False)
+@post(
+    "/linjen/kontakter/{contact_id:uuid}/sok",
+    opt={"permission": OPERATE},
+    guards=[guidance_line_only],
+    include_in_schema=False,
+)
 async def console_search(request: Request[Any, Any, Any], state: State, contact_id: UUID) -> Template:
     """Who can help, for the situation the caller describes (nothing of it is stored)."""
-    _line, _user, context = _context(request)
+    _line, _user, context = line_context(request)
     form = await request.form()
     query, errors = read_search(form, public=False)
     result = None
@@ -176,10 +207,15 @@ def _record_from(form: FormMultiDict) -> ContactRecord:
     )
 
 
-@post("/linjen/kontakter/{contact_id:uuid}", opt={"permission": OPERATE}, include_in_schema=False)
+@post(
+    "/linjen/kontakter/{contact_id:uuid}",
+    opt={"permission": OPERATE},
+    guards=[guidance_line_only],
+    include_in_schema=False,
+)
 async def console_record(request: Request[Any, Any, Any], state: State, contact_id: UUID) -> Template | Redirect:
     """Save what was said and done; "Avsluta" also stops the timer."""
-    line_id, _user, context = _context(request)
+    line_id, _user, context = line_context(request)
     form = await request.form()
     record_of_contact = _record_from(form)
     try:
@@ -193,10 +229,15 @@ async def console_record(request: Request[Any, Any, Any], state: State, contact_
     return Redirect("/linjen" if record_of_contact.end else f"/linjen/kontakter/{contact_id}")
 
 
-@post("/linjen/kontakter/{contact_id:uuid}/remisser", opt={"permission": OPERATE}, include_in_schema=False)
+@post(
+    "/linjen/kontakter/{contact_id:uuid}/remisser",
+    opt={"permission": OPERATE},
+    guards=[guidance_line_only],
+    include_in_schema=False,
+)
 async def console_refer(request: Request[Any, Any, Any], state: State, contact_id: UUID) -> Template | Redirect:
     """Send a referral, only with the caller's consent and only what they agreed to share."""
-    line_id, user_id, context = _context(request)
+    line_id, user_id, context = line_context(request)
     form = await request.form()
     raw_service = str(form.get("service_id") or "")
     try:
@@ -220,10 +261,10 @@ async def console_refer(request: Request[Any, Any, Any], state: State, contact_i
     return Redirect(f"/linjen/kontakter/{contact_id}#remisser")
 
 
-@get("/linjen/remisser", opt={"permission": OPERATE}, include_in_schema=False)
+@get("/linjen/remisser", opt={"permission": OPERATE}, guards=[guidance_line_only], include_in_schema=False)
 async def line_referrals(request: Request[Any, Any, Any], state: State) -> Template:
     """Every referral the line has sent and where it stands; escalated ones first."""
-    line_id, _user, context = _context(request)
+    line_id, _user, context = line_context(request)
     async with context_session(state.sessions, context) as session:
         referrals = await referrals_of_line(session, line_id)
     referrals.sort(key=lambda view: view.referral.escalated_at is None)
@@ -235,14 +276,14 @@ async def line_referrals(request: Request[Any, Any, Any], state: State) -> Templ
 @get("/remisser", opt={"permission": RECEIVE}, include_in_schema=False)
 async def inbox(request: Request[Any, Any, Any], state: State) -> Template:
     """Referrals from the guidance line to this organisation."""
-    tenant_id, _user, context = _context(request)
+    tenant_id, _user, context = line_context(request)
     async with context_session(state.sessions, context) as session:
         referrals = await inbox_of_tenant(session, tenant_id)
     return Template(template_name="line/inbox.html", context={"referrals": referrals, "status_labels": STATUS_LABELS})
 
 
 async def _opened(request: Request[Any, Any, Any], state: State, referral_id: UUID, errors: dict[str, str]) -> Template:
-    tenant_id, user_id, context = _context(request)
+    tenant_id, user_id, context = line_context(request)
     async with context_session(state.sessions, context) as session:
         try:
             view = await open_referral(session, tenant_id, referral_id)
@@ -275,7 +316,7 @@ async def referral_page(request: Request[Any, Any, Any], state: State, referral_
 @post("/remisser/{referral_id:uuid}", opt={"permission": RECEIVE}, include_in_schema=False)
 async def referral_decision(request: Request[Any, Any, Any], state: State, referral_id: UUID) -> Template | Redirect:
     """Accept or decline; the line sees the answer."""
-    tenant_id, user_id, context = _context(request)
+    tenant_id, user_id, context = line_context(request)
     form = await request.form()
     decision = Decision(accept=form.get("decision") == "accept", reason=str(form.get("decision_reason") or ""))
     try:

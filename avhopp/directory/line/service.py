@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 
 import holidays
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
 
 from avhopp.directory.entry import EntryRejectedError, FieldProblem
-from avhopp.directory.line.models import Contact, Referral
+from avhopp.directory.line.models import Contact, LineSettings, Referral
 from avhopp.directory.line.privacy import FreeTextError, check_free_text
 from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ProfessionalKind, ReferralStatus
 from avhopp.directory.models import PublishedService
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 MAX_TEXT = 2000
+DEFAULT_RETENTION_DAYS = 30
+MAX_RETENTION_DAYS = 365
 RECEIVING_KINDS = frozenset({TenantKind.MUNICIPALITY, TenantKind.OPERATION, TenantKind.OTHER_AUTHORITY})
 """Who may receive referrals: the organisations that run services, not county boards or the coordinator."""
 
@@ -297,3 +300,41 @@ async def escalate_unopened(session: AsyncSession, line_id: UUID, now: datetime)
     if due:
         await session.execute(update(Referral).where(Referral.id.in_(due)).values(escalated_at=now))
     return len(due)
+
+
+async def retention_days(session: AsyncSession, line_id: UUID) -> int:
+    """How many days the line keeps guidance notes (its setting, or 30)."""
+    days = await session.scalar(select(LineSettings.note_retention_days).where(LineSettings.tenant_id == line_id))
+    return DEFAULT_RETENTION_DAYS if days is None else int(days)
+
+
+async def set_retention_days(session: AsyncSession, line_id: UUID, days: int) -> None:
+    """Change how long the line keeps guidance notes.
+
+    Raises:
+        EntryRejectedError: outside 1 to 365 days.
+
+    """
+    if not 1 <= days <= MAX_RETENTION_DAYS:
+        raise EntryRejectedError([FieldProblem("note_retention_days", "Välj mellan 1 och 365 dagar.")])
+    statement = insert(LineSettings).values(tenant_id=line_id, note_retention_days=days)
+    await session.execute(
+        statement.on_conflict_do_update(index_elements=[LineSettings.tenant_id], set_={"note_retention_days": days})
+    )
+
+
+async def erase_expired_notes(session: AsyncSession, line_id: UUID, now: datetime) -> int:
+    """Erase the guidance notes of the line's ended contacts older than its retention; codes stay for statistics."""
+    cutoff = now - timedelta(days=await retention_days(session, line_id))
+    erased = await session.scalars(
+        update(Contact)
+        .where(
+            Contact.tenant_id == line_id,
+            Contact.notes_erased_at.is_(None),
+            Contact.ended_at.is_not(None),
+            Contact.ended_at < cutoff,
+        )
+        .values(guidance_notes="", notes_erased_at=now)
+        .returning(Contact.id)
+    )
+    return len(erased.all())

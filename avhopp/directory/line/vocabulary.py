@@ -54,6 +54,23 @@ class ReferralStatus(StrEnum):
     DECLINED = "declined"
 
 
+class CallbackStatus(StrEnum):
+    """Where a callback is."""
+
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class AttemptOutcome(StrEnum):
+    """How one try to call back went."""
+
+    REACHED = "reached"
+    NO_ANSWER = "no_answer"
+    NOT_SAFE = "not_safe"
+    WRONG_NUMBER = "wrong_number"
+
+
 LABELS: dict[tuple[type[StrEnum], str], str] = {
     (Channel, Channel.PHONE): "Telefon",
     (Channel, Channel.TEXT_MESSAGE): "Sms",
@@ -79,6 +96,13 @@ LABELS: dict[tuple[type[StrEnum], str], str] = {
     (ReferralStatus, ReferralStatus.OPENED): "Öppnad",
     (ReferralStatus, ReferralStatus.ACCEPTED): "Accepterad",
     (ReferralStatus, ReferralStatus.DECLINED): "Avböjd",
+    (CallbackStatus, CallbackStatus.OPEN): "Öppen",
+    (CallbackStatus, CallbackStatus.DONE): "Klar",
+    (CallbackStatus, CallbackStatus.CANCELLED): "Avbruten",
+    (AttemptOutcome, AttemptOutcome.REACHED): "Nådde personen",
+    (AttemptOutcome, AttemptOutcome.NO_ANSWER): "Inget svar",
+    (AttemptOutcome, AttemptOutcome.NOT_SAFE): "Inte säkert att prata (lade på)",
+    (AttemptOutcome, AttemptOutcome.WRONG_NUMBER): "Fel nummer",
 }
 
 

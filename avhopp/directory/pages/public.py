@@ -36,9 +36,15 @@ _PRIVATE = {"Cache-Control": "no-store"}  # Referrer-Policy: no-referrer comes w
 _OPT = {"permission": PUBLIC, EXCLUDE_FROM_CSRF: True}
 
 
-async def _page(
-    state: State, form: dict[str, list[str]], errors: dict[str, str], result: SearchResult | None
+async def public_page(
+    state: State,
+    form: dict[str, list[str]],
+    errors: dict[str, str],
+    result: SearchResult | None,
+    *,
+    callback_sent: bool = False,
 ) -> Template:
+    """The public page with what to show on it; the guidance line's opening hours come from its entry."""
     async with context_session(state.sessions, RequestContext()) as session:
         lines = await services_of_tenants(session, await tenant_ids_of_kind(session, TenantKind.GUIDANCE_LINE))
     return Template(
@@ -50,6 +56,7 @@ async def _page(
             "labels": result_labels(),
             "result": result,
             "guidance_lines": lines,
+            "callback_sent": callback_sent,
         },
         status_code=400 if errors else 200,
         headers=_PRIVATE,
@@ -66,7 +73,7 @@ def _limiter(state: State) -> SlidingWindowLimiter:
 @get("/hitta-stod", opt=_OPT, include_in_schema=False)
 async def find_support(state: State) -> Template:
     """The empty form."""
-    return await _page(state, {}, {}, None)
+    return await public_page(state, {}, {}, None)
 
 
 @post("/hitta-stod", opt=_OPT, include_in_schema=False)
@@ -76,10 +83,10 @@ async def find_support_results(request: Request[Any, Any, Any], state: State) ->
     form = await request.form()
     query, errors = read_search(form, public=True)
     if query is None:
-        return await _page(state, form_values(form), errors, None)
+        return await public_page(state, form_values(form), errors, None)
     async with context_session(state.sessions, RequestContext()) as session:
         result = await search_directory(session, query, datetime.now(UTC).date())
-    return await _page(state, form_values(form), {}, result)
+    return await public_page(state, form_values(form), {}, result)
 
 
 PUBLIC_ROUTES = [find_support, find_support_results]

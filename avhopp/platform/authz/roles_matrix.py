@@ -85,6 +85,9 @@ ROLE_MATRIX: dict[str, tuple[Permission, ...]] = {
         Permission("network", "participate", "Delta i länsnätverket och dela underlag"),
     ),
     "auditor": (Permission("audit", "read", "Läsa den egna organisationens granskningslogg"),),
+    "national_analyst": (
+        Permission("line_statistics", "read", "Se stödlinjens statistik, nationellt och med små tal dolda"),
+    ),
 }
 
 

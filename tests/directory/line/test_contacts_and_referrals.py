@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from avhopp.directory.entry import EntryRejectedError
-from avhopp.directory.line.jobs import escalate_for_every_line
+from avhopp.directory.line.jobs import for_every_line
 from avhopp.directory.line.models import Contact, Referral
 from avhopp.directory.line.service import (
     ContactRecord,
@@ -22,6 +22,7 @@ from avhopp.directory.line.service import (
     ReferralRequest,
     contact_in_line,
     decide_referral,
+    escalate_unopened,
     inbox_of_tenant,
     open_referral,
     record_contact,
@@ -201,7 +202,7 @@ async def test_unopened_referrals_are_escalated_after_one_working_day(
         connection.execute(update(Referral).where(Referral.id == stale).values(sent_at=long_ago))
 
     async with tenants.acting(None) as session:
-        await escalate_for_every_line(session, datetime.now(UTC))
+        await for_every_line(session, datetime.now(UTC), escalate_unopened)
     async with tenants.acting(LINE) as session:
         escalated = {
             row.id: row.escalated_at

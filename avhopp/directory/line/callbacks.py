@@ -1,0 +1,176 @@
+"""Callbacks: when and on which number it is safe to call someone back, and every try.
+
+The number is sealed (AES-GCM under a key derived from AVHOPP_SECRET_KEY, bound to the
+callback's id), shown only to the line's operators, and erased when the callback closes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from avhopp.directory.entry import EntryRejectedError, FieldProblem
+from avhopp.directory.line.models import Callback, CallbackAttempt
+from avhopp.directory.line.privacy import (
+    FreeTextError,
+    check_free_text,
+    displayed_phone_number,
+    normalised_phone_number,
+)
+from avhopp.directory.line.service import LineNotFoundError
+from avhopp.directory.line.vocabulary import AttemptOutcome, CallbackStatus
+from avhopp.platform.sealing import seal, unseal
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+_PURPOSE = "avhopp.line.callback_number"
+MAX_NOTE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackRequest:
+    """What a caller asked for: a number, a window when it is safe, a short note."""
+
+    phone_number: str
+    window_start: datetime | None
+    window_end: datetime | None
+    note: str = ""
+
+
+def _checked(request: CallbackRequest, now: datetime) -> tuple[str, datetime, datetime]:
+    problems: list[FieldProblem] = []
+    number = ""
+    try:
+        number = normalised_phone_number("phone_number", request.phone_number)
+    except FreeTextError as error:
+        problems.append(FieldProblem(error.field, error.message))
+    try:
+        check_free_text("note", request.note)
+    except FreeTextError as error:
+        problems.append(FieldProblem(error.field, error.message))
+    if len(request.note) > MAX_NOTE:
+        problems.append(FieldProblem("note", f"Skriv högst {MAX_NOTE} tecken."))
+    start, end = request.window_start, request.window_end
+    if start is None or end is None:
+        problems.append(FieldProblem("window_start", "Ange när det går bra att ringa: från och till."))
+    elif end <= now:
+        problems.append(FieldProblem("window_end", "Tiden har redan passerat. Välj en tid framåt."))
+    elif end <= start:
+        problems.append(FieldProblem("window_end", "Sluttiden måste vara efter starttiden."))
+    if problems:
+        raise EntryRejectedError(problems)
+    assert start is not None  # noqa: S101 - checked above
+    assert end is not None  # noqa: S101 - checked above
+    return number, start, end
+
+
+async def request_callback(
+    session: AsyncSession,
+    line_id: uuid.UUID,
+    secret_key: str,
+    request: CallbackRequest,
+    contact_id: uuid.UUID | None = None,
+) -> uuid.UUID:
+    """Queue a callback (from a contact, or from the public page outside opening hours).
+
+    Raises:
+        EntryRejectedError: not a phone number, a window in the past or backwards, a note with a
+            personal identity number; nothing is saved.
+
+    """
+    number, start, end = _checked(request, datetime.now(UTC))
+    callback_id = uuid.uuid4()
+    session.add(
+        Callback(
+            id=callback_id,
+            tenant_id=line_id,
+            contact_id=contact_id,
+            phone_sealed=seal(secret_key, _PURPOSE, number.encode(), callback_id.bytes),
+            window_start=start,
+            window_end=end,
+            note=request.note.strip(),
+        )
+    )
+    await session.flush()
+    return callback_id
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedCallback:
+    """A callback as the queue shows it, with the number readable for the operator."""
+
+    callback: Callback
+    phone_number: str | None
+    attempts: list[CallbackAttempt]
+
+    def due(self, now: datetime) -> bool:
+        """Whether its window has begun and it is still open."""
+        return self.callback.status == CallbackStatus.OPEN and self.callback.window_start <= now
+
+
+def _opened(callback: Callback, secret_key: str) -> str | None:
+    if callback.phone_sealed is None:
+        return None
+    return displayed_phone_number(unseal(secret_key, _PURPOSE, callback.phone_sealed, callback.id.bytes).decode())
+
+
+async def callback_queue(
+    session: AsyncSession, line_id: uuid.UUID, secret_key: str, *, open_only: bool = True
+) -> list[QueuedCallback]:
+    """The line's callbacks ordered by when they are due."""
+    statement = select(Callback).where(Callback.tenant_id == line_id).order_by(Callback.window_start)
+    if open_only:
+        statement = statement.where(Callback.status == CallbackStatus.OPEN.value)
+    callbacks = list(await session.scalars(statement))
+    attempts: dict[uuid.UUID, list[CallbackAttempt]] = {}
+    if callbacks:
+        for attempt in await session.scalars(
+            select(CallbackAttempt)
+            .where(CallbackAttempt.callback_id.in_([c.id for c in callbacks]))
+            .order_by(CallbackAttempt.attempted_at)
+        ):
+            attempts.setdefault(attempt.callback_id, []).append(attempt)
+    return [QueuedCallback(c, _opened(c, secret_key), attempts.get(c.id, [])) for c in callbacks]
+
+
+async def log_attempt(
+    session: AsyncSession, line_id: uuid.UUID, operator_id: uuid.UUID, callback_id: uuid.UUID, outcome: AttemptOutcome
+) -> None:
+    """Record one try; reaching the person closes the callback and erases the number."""
+    callback = await session.scalar(
+        select(Callback).where(
+            Callback.id == callback_id, Callback.tenant_id == line_id, Callback.status == CallbackStatus.OPEN.value
+        )
+    )
+    if callback is None:
+        raise LineNotFoundError
+    now = datetime.now(UTC)
+    session.add(CallbackAttempt(tenant_id=line_id, callback_id=callback_id, operator_id=operator_id, outcome=outcome))
+    if outcome is AttemptOutcome.REACHED:
+        callback.first_reached_at = now
+        _close(callback, CallbackStatus.DONE, now)
+    await session.flush()
+
+
+async def cancel_callback(session: AsyncSession, line_id: uuid.UUID, callback_id: uuid.UUID) -> None:
+    """Close a callback without reaching anyone (wrong number, no longer wanted); the number is erased."""
+    callback = await session.scalar(
+        select(Callback).where(
+            Callback.id == callback_id, Callback.tenant_id == line_id, Callback.status == CallbackStatus.OPEN.value
+        )
+    )
+    if callback is None:
+        raise LineNotFoundError
+    _close(callback, CallbackStatus.CANCELLED, datetime.now(UTC))
+    await session.flush()
+
+
+def _close(callback: Callback, status: CallbackStatus, now: datetime) -> None:
+    callback.status = status.value
+    callback.closed_at = now
+    callback.phone_sealed = None

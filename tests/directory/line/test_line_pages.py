@@ -1,0 +1,154 @@
+"""The line's pages through the app: console, callbacks, statistics with charts, audited review, public callbacks."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import pytest
+from litestar.testing import AsyncTestClient
+from sqlalchemy import text
+
+from avhopp.app import build_app
+from avhopp.directory.line.callback_pages import PUBLIC_CALLBACK_LIMIT, SWEDEN
+from avhopp.platform.idp import ensure_identity_provider
+from avhopp.tenants.roles import Role
+from tests.platform.auth.conftest import BASE_URL
+from tests.platform.idp.conftest import BROWSER
+
+if TYPE_CHECKING:
+    import uuid
+    from collections.abc import AsyncIterator, Awaitable, Callable
+
+    from sqlalchemy import Engine
+
+    from avhopp.platform.settings import Settings
+    from tests.platform.auth.conftest import Browser
+    from tests.support.postgres import TestDatabase
+
+    OpenBrowser = Callable[[str, list[str]], Awaitable[tuple[Browser, uuid.UUID]]]
+
+pytestmark = pytest.mark.usefixtures("seeded")
+LINE = "stodlinjen"
+
+
+def local(moment: datetime) -> str:
+    return moment.astimezone(SWEDEN).strftime("%Y-%m-%dT%H:%M")
+
+
+async def test_an_operator_opens_searches_records_and_asks_for_a_callback(open_browser: OpenBrowser) -> None:
+    operator, _ = await open_browser(LINE, [Role.LINE_OPERATOR])
+    start = await operator.get("/linjen")
+    assert "Fråga aldrig efter namn eller personnummer" in start.text
+    opened = await operator.post_form(
+        start, "/linjen/kontakter", {"channel": "chat", "caller_type": "professional", "professional_kind": "school"}
+    )
+    console_path = opened.headers["location"]
+    console = await operator.get(console_path)
+    assert "Ring 112" in console.text or "ringa 112" in console.text
+    searched = await operator.post_form(console, f"{console_path}/sok", {"home_municipality_code": "1280", "age": "19"})
+    assert "Socialtjänsten, Malmö stad" in searched.text
+    refused = await operator.post_form(
+        console, console_path, {"guidance_notes": "Personnummer 811218-9876", "outcomes": "information_given"}
+    )
+    assert refused.status_code == 400
+    assert "personnummer" in refused.text
+    saved = await operator.post_form(
+        console, console_path, {"guidance_notes": "Gav råd.", "outcomes": "information_given", "end": "1"}
+    )
+    assert saved.status_code in {302, 303}
+
+    now = datetime.now(SWEDEN)
+    past = await operator.post_form(
+        console,
+        f"{console_path}/aterringning",
+        {
+            "phone_number": "070-123 45 67",
+            "window_start": local(now - timedelta(hours=3)),
+            "window_end": local(now - timedelta(hours=2)),
+        },
+    )
+    assert past.status_code == 400
+    assert 'href="#window_end"' in past.text
+    queued = await operator.post_form(
+        console,
+        f"{console_path}/aterringning",
+        {
+            "phone_number": "070-123 45 67",
+            "window_start": local(now - timedelta(minutes=5)),
+            "window_end": local(now + timedelta(hours=1)),
+        },
+    )
+    assert queued.status_code in {302, 303}
+    queue = await operator.get("/linjen/aterringningar")
+    assert "070-123 45 67" in queue.text
+    assert "Dags att ringa" in queue.text
+
+
+async def test_statistics_render_charts_and_the_national_view_hides_small_figures(open_browser: OpenBrowser) -> None:
+    supervisor, _ = await open_browser(LINE, [Role.LINE_SUPERVISOR])
+    own = await supervisor.get("/linjen/statistik")
+    assert own.status_code == 200
+    assert "<svg" in own.text
+    assert 'role="img"' in own.text
+    analyst, _ = await open_browser("bra", [Role.NATIONAL_ANALYST])
+    national = await analyst.get("/linjen/statistik")
+    assert national.status_code == 200
+    assert "Tal under fem visas som &lt;5" in national.text
+    elsewhere, _ = await open_browser("kommun-1480", [Role.NATIONAL_ANALYST])
+    assert (await elsewhere.get("/linjen/statistik")).status_code == 404
+
+
+async def test_reviewing_contacts_is_read_only_and_audited(open_browser: OpenBrowser, owner_engine: Engine) -> None:
+    supervisor, user_id = await open_browser(LINE, [Role.LINE_SUPERVISOR])
+    listing = await supervisor.get("/linjen/granskning")
+    assert listing.status_code == 200
+    first = re.search(r'href="(/linjen/granskning/[0-9a-f-]+)"', listing.text)
+    if first is not None:
+        assert (await supervisor.get(first.group(1))).status_code == 200
+    with owner_engine.connect() as connection:
+        reads = connection.execute(
+            text("SELECT count(*) FROM audit_event WHERE actor_user_id = :u AND action = 'person.read'"), {"u": user_id}
+        ).scalar_one()
+    assert reads >= 1
+
+
+async def test_a_line_role_outside_the_line_opens_nothing(open_browser: OpenBrowser) -> None:
+    browser, _ = await open_browser("kommun-1480", [Role.LINE_OPERATOR, Role.LINE_SUPERVISOR])
+    for path in ("/linjen", "/linjen/aterringningar", "/linjen/granskning", "/linjen/remisser"):
+        assert (await browser.get(path)).status_code == 404
+
+
+@pytest.fixture
+async def visitor(
+    product_settings: Settings, database: TestDatabase, owner_engine: Engine
+) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+    with owner_engine.begin() as connection:
+        ensure_identity_provider(connection, product_settings, [])
+    async with AsyncTestClient(build_app(product_settings, database.app_url), base_url=BASE_URL) as client:
+        yield client
+
+
+async def test_anyone_can_ask_for_a_callback_without_a_cookie(visitor: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    now = datetime.now(SWEDEN)
+    form = {
+        "phone_number": "070-765 43 21",
+        "window_start": local(now + timedelta(hours=1)),
+        "window_end": local(now + timedelta(hours=3)),
+    }
+    page = await visitor.get("/hitta-stod", headers=BROWSER)
+    assert "Stödlinjen: råd, vägledning och hjälp vidare" in page.text
+    assert "måndag" in page.text
+    sent = await visitor.post("/hitta-stod/ring-mig", data=form, headers=BROWSER)
+    assert sent.status_code == 200
+    assert "Tack. Vi ringer" in sent.text
+    assert "set-cookie" not in sent.headers
+    bad = await visitor.post("/hitta-stod/ring-mig", data=form | {"phone_number": "nej"}, headers=BROWSER)
+    assert bad.status_code == 400
+    assert 'href="#callback_phone_number"' in bad.text
+    statuses = [
+        (await visitor.post("/hitta-stod/ring-mig", data=form, headers=BROWSER)).status_code
+        for _ in range(PUBLIC_CALLBACK_LIMIT.requests)
+    ]
+    assert statuses[-1] == 429
