@@ -151,6 +151,9 @@ def _residence(service: ServiceEntry, situation: Situation) -> Reason:
     home = _municipality_names()[situation.home_municipality_code]
     if any(area.kind is AreaKind.COUNTRY for area in service.catchment):
         return Reason(Finding.MET, "Tar emot personer från hela landet.")
+    if not service.catchment:
+        # Validation refuses an empty catchment; an entry that skipped it takes nobody.
+        return Reason(Finding.UNMET, "Verksamheten har inte angett vilka den tar emot.")
     areas = _listing(area_name(area) for area in service.catchment)
     if situation.home_municipality_code in catchment_municipalities(service.catchment):
         return Reason(Finding.MET, f"Tar emot folkbokförda i {areas}, och personen är folkbokförd i {home}.")
