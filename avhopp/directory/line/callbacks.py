@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from avhopp.directory.entry import EntryRejectedError, FieldProblem
 from avhopp.directory.line.models import Callback, CallbackAttempt
@@ -174,3 +174,17 @@ def _close(callback: Callback, status: CallbackStatus, now: datetime) -> None:
     callback.status = status.value
     callback.closed_at = now
     callback.phone_sealed = None
+
+
+async def due_callbacks(session: AsyncSession, line_id: uuid.UUID, now: datetime) -> int:
+    """How many open callbacks have reached their window: the reminder on the console's first page."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Callback)
+        .where(
+            Callback.tenant_id == line_id,
+            Callback.status == CallbackStatus.OPEN.value,
+            Callback.window_start <= now,
+        )
+    )
+    return int(count or 0)

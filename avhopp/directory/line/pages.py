@@ -12,6 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from avhopp.directory.entry import EntryRejectedError
+from avhopp.directory.line.callbacks import due_callbacks
 from avhopp.directory.line.service import (
     ContactRecord,
     Decision,
@@ -83,11 +84,15 @@ def line_context(request: Request[Any, Any, Any]) -> tuple[UUID, UUID, RequestCo
 
 
 @get("/linjen", opt={"permission": OPERATE}, guards=[guidance_line_only], include_in_schema=False)
-async def console_start() -> Template:
-    """Start a contact: channel and who is calling; nothing else, and never a name."""
+async def console_start(request: Request[Any, Any, Any], state: State) -> Template:
+    """Start a contact: channel and who is calling; nothing else, and never a name. Due callbacks first."""
+    line_id, _user, context = line_context(request)
+    async with context_session(state.sessions, context) as session:
+        due = await due_callbacks(session, line_id, datetime.now(UTC))
     return Template(
         template_name="line/start.html",
         context={
+            "due_callbacks": due,
             "channels": _line_choices(Channel),
             "caller_types": _line_choices(CallerType),
             "professional_kinds": _line_choices(ProfessionalKind),

@@ -84,6 +84,8 @@ async def test_an_operator_opens_searches_records_and_asks_for_a_callback(open_b
     queue = await operator.get("/linjen/aterringningar")
     assert "070-123 45 67" in queue.text
     assert "Dags att ringa" in queue.text
+    reminded = await operator.get("/linjen")
+    assert "Återuppringningar att ringa nu" in reminded.text
 
 
 async def test_statistics_render_charts_and_the_national_view_hides_small_figures(open_browser: OpenBrowser) -> None:
