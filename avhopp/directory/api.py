@@ -16,6 +16,7 @@ from litestar.exceptions import NotFoundException, ValidationException
 
 from avhopp.directory.eligibility import VERDICT_LABELS, Assessment, Situation, SituationError
 from avhopp.directory.entry import EntryRejectedError, FieldProblem, OrganizationEntry, ServiceEntry
+from avhopp.directory.guards import national_coordinator_only
 from avhopp.directory.models import RevisionStatus
 from avhopp.directory.search import SearchError, SearchQuery, search_directory
 from avhopp.directory.service import EntryNotFoundError, decide, propose, published_service, revisions_for_review
@@ -30,12 +31,8 @@ from avhopp.directory.vocabulary import (
 from avhopp.platform.auth.principal import principal_of
 from avhopp.platform.authz import permission
 from avhopp.platform.database import RequestContext, context_session
-from avhopp.tenants.service import is_national_coordinator
 
 if TYPE_CHECKING:
-    from litestar.connection import ASGIConnection
-    from litestar.handlers.base import BaseRouteHandler
-
     from avhopp.platform.auth.principal import Principal
 
 SEARCH = permission("directory", "search")
@@ -235,21 +232,6 @@ async def propose_api(request: Request[Any, Any, Any], state: State, data: Propo
     except EntryRejectedError as error:
         raise field_errors(error.problems) from None
     return ProposalOut(revision_id)
-
-
-async def national_coordinator_only(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
-    """Guard of the review routes: a reviewer role outside the national coordinator opens nothing.
-
-    A guard, so it runs before the request body is read: nobody else learns even whether a
-    body would have been valid.
-    """
-    principal = principal_of(connection)
-    if principal is None or principal.tenant_id is None or principal.user_id is None:
-        raise NotFoundException
-    context = RequestContext(tenant_id=principal.tenant_id, user_id=principal.user_id)
-    async with context_session(connection.app.state.sessions, context) as session:
-        if not await is_national_coordinator(session, principal.tenant_id):
-            raise NotFoundException
 
 
 def reviewer_of(request: Request[Any, Any, Any]) -> tuple[UUID, RequestContext]:

@@ -95,12 +95,6 @@ async def tenant_ids_by_slug(session: AsyncSession) -> dict[str, UUID]:
     return {row.slug: row.id for row in await session.execute(select(Tenant.slug, Tenant.id))}
 
 
-async def is_national_coordinator(session: AsyncSession, tenant_id: UUID) -> bool:
-    """Whether the tenant is an active national coordinator (who alone reviews the directory)."""
-    kind = await session.scalar(select(Tenant.kind).where(Tenant.id == tenant_id, Tenant.active))
-    return kind == TenantKind.NATIONAL_COORDINATOR
-
-
 async def national_coordinator_id(session: AsyncSession) -> UUID | None:
     """The active national coordinator tenant (the first by slug, should there be several)."""
     return await session.scalar(

@@ -13,6 +13,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from avhopp.directory.entry import EntryRejectedError
+from avhopp.directory.guards import guidance_line_only
 from avhopp.directory.line.callbacks import (
     CallbackRequest,
     callback_queue,
@@ -20,7 +21,7 @@ from avhopp.directory.line.callbacks import (
     log_attempt,
     request_callback,
 )
-from avhopp.directory.line.pages import OPERATE, guidance_line_only, line_context
+from avhopp.directory.line.pages import OPERATE, line_context
 from avhopp.directory.line.service import LineNotFoundError, contact_in_line
 from avhopp.directory.line.vocabulary import AttemptOutcome, line_label
 from avhopp.directory.pages.common import form_values

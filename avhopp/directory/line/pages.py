@@ -12,6 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from avhopp.directory.entry import EntryRejectedError
+from avhopp.directory.guards import guidance_line_only
 from avhopp.directory.line.callbacks import due_callbacks
 from avhopp.directory.line.service import (
     ContactRecord,
@@ -34,19 +35,14 @@ from avhopp.directory.pages.forms import Choice, county_choices, read_search
 from avhopp.directory.search import search_directory
 from avhopp.directory.vocabulary import Intervention, TargetGroup, ThreatLevel
 from avhopp.platform.audit import Action, AuditEvent, record
-from avhopp.platform.auth.principal import principal_of
 from avhopp.platform.authz import permission
 from avhopp.platform.database import RequestContext, context_session
 from avhopp.platform.web.observe import request_id_of
-from avhopp.tenants.models import TenantKind
-from avhopp.tenants.service import tenant_kinds
 
 if TYPE_CHECKING:
     from enum import StrEnum
 
-    from litestar.connection import ASGIConnection
     from litestar.datastructures import FormMultiDict
-    from litestar.handlers.base import BaseRouteHandler
 
     from avhopp.directory.line.models import Contact
     from avhopp.directory.search import SearchResult
@@ -58,21 +54,6 @@ RECEIVE = permission("referral", "receive")
 
 def _line_choices(values: type[StrEnum]) -> tuple[Choice, ...]:
     return tuple(Choice(member.value, line_label(member)) for member in values)
-
-
-async def guidance_line_only(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
-    """Guard of the line's own pages: a line role in any other kind of tenant opens nothing.
-
-    A guard, so it runs before a form is read.
-    """
-    principal = principal_of(connection)
-    if principal is None or principal.tenant_id is None or principal.user_id is None:
-        raise NotFoundException
-    context = RequestContext(tenant_id=principal.tenant_id, user_id=principal.user_id)
-    async with context_session(connection.app.state.sessions, context) as session:
-        kinds = await tenant_kinds(session, [principal.tenant_id])
-    if kinds.get(principal.tenant_id) is not TenantKind.GUIDANCE_LINE:
-        raise NotFoundException
 
 
 def line_context(request: Request[Any, Any, Any]) -> tuple[UUID, UUID, RequestContext]:

@@ -12,8 +12,9 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 
 from avhopp.directory.entry import EntryRejectedError
+from avhopp.directory.guards import guidance_line_only
 from avhopp.directory.line.models import Contact
-from avhopp.directory.line.pages import STATUS_LABELS, guidance_line_only, line_context
+from avhopp.directory.line.pages import STATUS_LABELS, line_context
 from avhopp.directory.line.service import contact_in_line, referrals_of_line, retention_days, set_retention_days
 from avhopp.directory.line.statistics import SUPPRESS_BELOW, gather, statistics_of
 from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ProfessionalKind, line_label

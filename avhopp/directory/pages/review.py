@@ -12,8 +12,9 @@ from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
-from avhopp.directory.api import REVIEW, national_coordinator_only, reviewer_of
+from avhopp.directory.api import REVIEW, reviewer_of
 from avhopp.directory.entry import EntryRejectedError
+from avhopp.directory.guards import national_coordinator_only
 from avhopp.directory.models import RevisionStatus
 from avhopp.directory.pages.common import REVISION_STATUS_LABELS
 from avhopp.directory.service import EntryNotFoundError, decide, revisions_for_review
