@@ -7,8 +7,9 @@ stores (kommunkod, länskod, the police region's ASCII code) and `SE` for the wh
 
 from __future__ import annotations
 
+from avhopp.directory.eligibility import area_name
 from avhopp.directory.entry import Area
-from avhopp.directory.vocabulary import AreaKind, label
+from avhopp.directory.vocabulary import AreaKind
 from avhopp.platform.geography.reference import shipped_geography
 
 AREA_URN_PREFIX = "urn:avhopp:area:"
@@ -32,18 +33,10 @@ def area_from_urn(urn: str) -> Area | None:
     return Area(AreaKind(kind), code)
 
 
-def area_name(area: Area) -> str:
-    """The Swedish name of a catchment area, e.g. "Västra Götalands län" or "Polisregion Väst"."""
-    geography = shipped_geography()
-    if area.kind is AreaKind.COUNTRY:
-        return label(AreaKind.COUNTRY)
-    if area.kind is AreaKind.POLICE_REGION and area.code in geography.police_regions:
-        return f"Polisregion {geography.police_regions[area.code]}"
-    names = {
-        AreaKind.COUNTY: {county.code: county.name for county in geography.counties},
-        AreaKind.MUNICIPALITY: {municipality.code: municipality.name for municipality in geography.municipalities},
-    }.get(area.kind, {})
-    return names.get(area.code) or f"{label(area.kind)} {area.code}"
+def area_title(area: Area) -> str:
+    """An area's Swedish name as a title, e.g. "Hela landet" or "Polisregion Väst" (the engine's name, capitalised)."""
+    name = area_name(area)
+    return name[:1].upper() + name[1:]
 
 
 def municipality_name(code: str) -> str | None:

@@ -18,7 +18,7 @@ from babel import Locale
 from avhopp.directory.hsds.areas import (
     COUNTRY_CODE,
     area_from_urn,
-    area_name,
+    area_title,
     area_urn,
     county_name_of_municipality,
     municipality_code,
@@ -179,7 +179,7 @@ def language_from_hsds(reader: Reader, data: Mapping[str, object], path: JsonPat
 
 def service_area_to_hsds(area: Area, service_id: UUID, key: str) -> JsonObject:
     """An HSDS service area naming a catchment area by URN; `key` tells repeated areas apart for the id."""
-    name = area_name(area)
+    name = area_title(area)
     return {
         "id": str(derived_id("service_area", service_id, key)),
         "service_id": str(service_id),
