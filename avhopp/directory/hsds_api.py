@@ -29,7 +29,13 @@ from avhopp.directory.hsds.taxonomy import (
     taxonomy_to_hsds,
     term_to_hsds,
 )
-from avhopp.directory.service import CatalogueFilter, PublishedEntry, published_entries
+from avhopp.directory.service import (
+    CatalogueFilter,
+    EntryNotFoundError,
+    PublishedEntry,
+    published_entries,
+    published_service,
+)
 from avhopp.platform.auth.permissions import PUBLIC
 from avhopp.platform.database import RequestContext, context_session
 from avhopp.platform.web.ratelimit import RateLimit, SlidingWindowLimiter, check_rate, client_address
@@ -98,10 +104,12 @@ async def hsds_services(  # noqa: PLR0913, PLR0917 - the HSDS API's query parame
 @get(f"{_PREFIX}/services/{{service_id:uuid}}", opt=_OPT, summary="HSDS: en tjänst")
 async def hsds_service(request: Request[Any, Any, Any], state: State, service_id: UUID) -> JsonObject:
     """One published service, fully nested."""
-    for entry in await _entries(request, state, CatalogueFilter()):
-        if entry.service.id == service_id:
-            return _public_service(entry)
-    raise NotFoundException
+    _limited(request, state)
+    async with context_session(state.sessions, RequestContext()) as session:
+        try:
+            return _public_service(await published_service(session, service_id))
+        except EntryNotFoundError:
+            raise NotFoundException from None
 
 
 def _organizations(entries: list[PublishedEntry]) -> list[JsonObject]:

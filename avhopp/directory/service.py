@@ -385,6 +385,17 @@ async def revisions_for_review(
     return [_view(revision, names.get(revision.tenant_id, "")) for revision in revisions]
 
 
+async def revision_for_review(session: AsyncSession, revision_id: UUID) -> RevisionView:
+    """One pending revision with its owner's name."""
+    revision = await session.scalar(
+        select(Revision).where(Revision.id == revision_id, Revision.status == RevisionStatus.PENDING)
+    )
+    if revision is None:
+        raise EntryNotFoundError
+    names = await tenant_names(session, {revision.tenant_id})
+    return _view(revision, names.get(revision.tenant_id, ""))
+
+
 def _view(revision: Revision, tenant_name: str) -> RevisionView:
     return RevisionView(
         id=revision.id,

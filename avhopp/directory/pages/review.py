@@ -17,7 +17,7 @@ from avhopp.directory.entry import EntryRejectedError
 from avhopp.directory.guards import national_coordinator_only
 from avhopp.directory.models import RevisionStatus
 from avhopp.directory.pages.common import REVISION_STATUS_LABELS
-from avhopp.directory.service import EntryNotFoundError, decide, revisions_for_review
+from avhopp.directory.service import EntryNotFoundError, decide, revision_for_review, revisions_for_review
 from avhopp.platform.database import context_session
 
 if TYPE_CHECKING:
@@ -69,10 +69,10 @@ async def review_queue(request: Request[Any, Any, Any], state: State) -> Templat
 async def _pending(state: State, request: Request[Any, Any, Any], revision_id: UUID) -> RevisionView:
     _reviewer, context = reviewer_of(request)
     async with context_session(state.sessions, context) as session:
-        for revision in await revisions_for_review(session, status=RevisionStatus.PENDING):
-            if revision.id == revision_id:
-                return revision
-    raise NotFoundException
+        try:
+            return await revision_for_review(session, revision_id)
+        except EntryNotFoundError:
+            raise NotFoundException from None
 
 
 def _revision_page(revision: RevisionView, errors: dict[str, str]) -> Template:
