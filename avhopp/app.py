@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from avhopp.directory.routes import DIRECTORY_JOBS, DIRECTORY_NAV, DIRECTORY_ROUTES, DIRECTORY_TEMPLATES
-from avhopp.platform.web.app import create_app
+from avhopp.platform.app import create_app
 from avhopp.platform.web.shell import register_nav
 from avhopp.tenants.admin_views import ADMIN_ROUTES
 from avhopp.tenants.service import People

@@ -28,12 +28,12 @@ from avhopp.directory.vocabulary import (
     ThreatLevel,
     ThreatScope,
 )
-from avhopp.platform.auth.principal import principal_of
 from avhopp.platform.authz import permission
 from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.scope.principal import principal_of
 
 if TYPE_CHECKING:
-    from avhopp.platform.auth.principal import Principal
+    from avhopp.platform.scope.principal import Principal
 
 SEARCH = permission("directory", "search")
 EDIT = permission("directory", "edit")

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from litestar.exceptions import NotFoundException
 
-from avhopp.platform.auth.principal import principal_of
 from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.scope.principal import principal_of
 from avhopp.tenants.models import TenantKind
 from avhopp.tenants.service import tenant_kinds
 

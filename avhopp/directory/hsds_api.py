@@ -36,8 +36,8 @@ from avhopp.directory.service import (
     published_entries,
     published_service,
 )
-from avhopp.platform.auth.permissions import PUBLIC
 from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.scope.route_permissions import PUBLIC
 from avhopp.platform.web.ratelimit import RateLimit, SlidingWindowLimiter, check_rate, client_address
 
 HSDS_VERSION = "3.1"

@@ -14,10 +14,10 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 
 from avhopp.platform.audit import Action, AuditEvent, record, record_alone
-from avhopp.platform.auth.permissions import SIGNED_IN
-from avhopp.platform.auth.principal import Principal, principal_of
 from avhopp.platform.authz import permission
 from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.scope.principal import Principal, principal_of
+from avhopp.platform.scope.route_permissions import SIGNED_IN
 from avhopp.platform.web.observe import request_id_of
 from avhopp.tenants.administration import (
     AdministrationError,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from avhopp.platform.auth.principal import Principal, TenantChoice
+from avhopp.platform.scope.principal import Principal, TenantChoice
 from avhopp.tenants.models import Tenant, TenantKind
 from avhopp.tenants.people import AppUser, Membership, UserIdentity
 

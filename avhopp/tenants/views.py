@@ -15,10 +15,10 @@ from litestar.params import Body
 from litestar.response import Redirect, Template
 
 from avhopp.platform.audit import Action, AuditEvent, record
-from avhopp.platform.auth.permissions import PUBLIC, SIGNED_IN
-from avhopp.platform.auth.principal import principal_of
 from avhopp.platform.auth.sessions import SESSION_COOKIE, act_for
 from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.scope.principal import principal_of
+from avhopp.platform.scope.route_permissions import PUBLIC, SIGNED_IN
 from avhopp.platform.web.observe import request_id_of
 from avhopp.platform.web.shell import NavEntry
 from avhopp.tenants.roles import ROLE_NAMES, Role

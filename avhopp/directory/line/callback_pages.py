@@ -26,9 +26,9 @@ from avhopp.directory.line.service import LineNotFoundError, contact_in_line
 from avhopp.directory.line.vocabulary import AttemptOutcome, line_label
 from avhopp.directory.pages.common import form_values
 from avhopp.directory.pages.public import public_page
-from avhopp.platform.auth.permissions import PUBLIC
+from avhopp.platform.app import EXCLUDE_FROM_CSRF
 from avhopp.platform.database import RequestContext, context_session
-from avhopp.platform.web.app import EXCLUDE_FROM_CSRF
+from avhopp.platform.scope.route_permissions import PUBLIC
 from avhopp.platform.web.ratelimit import RateLimit, SlidingWindowLimiter, check_rate, client_address
 from avhopp.tenants.models import TenantKind
 from avhopp.tenants.service import tenant_ids_of_kind

@@ -20,7 +20,7 @@ from avhopp.directory.vocabulary import (
     Weekday,
     label,
 )
-from avhopp.platform.auth.principal import principal_of
+from avhopp.platform.scope.principal import principal_of
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from litestar import Request
     from litestar.datastructures import FormMultiDict
 
-    from avhopp.platform.auth.principal import Principal
+    from avhopp.platform.scope.principal import Principal
 
 REVISION_STATUS_LABELS = {
     "pending": "Väntar på granskning",

@@ -20,9 +20,9 @@ from avhopp.directory.pages.common import form_values, result_labels, situation_
 from avhopp.directory.pages.forms import read_search
 from avhopp.directory.search import search_directory
 from avhopp.directory.service import services_of_tenants
-from avhopp.platform.auth.permissions import PUBLIC
+from avhopp.platform.app import EXCLUDE_FROM_CSRF
 from avhopp.platform.database import RequestContext, context_session
-from avhopp.platform.web.app import EXCLUDE_FROM_CSRF
+from avhopp.platform.scope.route_permissions import PUBLIC
 from avhopp.platform.web.ratelimit import RateLimit, SlidingWindowLimiter, check_rate, client_address
 from avhopp.tenants.models import TenantKind
 from avhopp.tenants.service import tenant_ids_of_kind

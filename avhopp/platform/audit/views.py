@@ -21,9 +21,9 @@ from avhopp.platform.audit.actions import ACTION_LABELS, Action
 from avhopp.platform.audit.chain import chain_of
 from avhopp.platform.audit.models import AuditEntry
 from avhopp.platform.audit.trail import AuditEvent, record
-from avhopp.platform.auth.principal import principal_of
 from avhopp.platform.authz import permission
 from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.scope.principal import principal_of
 from avhopp.platform.web.observe import request_id_of
 from avhopp.platform.web.shell import NavEntry
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from avhopp.platform.auth.oidc import VerifiedIdentity
-    from avhopp.platform.auth.principal import Principal, TenantChoice
+    from avhopp.platform.scope.principal import Principal, TenantChoice
 
 
 class PeopleDirectory(Protocol):

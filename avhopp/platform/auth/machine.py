@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import structlog
 from litestar.exceptions import NotAuthorizedException
 
-from avhopp.platform.auth.principal import Principal
 from avhopp.platform.idp import KeyStore, TokenRejectedError, issuer_for, verify_access_token
+from avhopp.platform.scope.principal import Principal
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker

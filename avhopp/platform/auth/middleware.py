@@ -15,9 +15,9 @@ from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
 from litestar.exceptions import NotAuthorizedException
 
-from avhopp.platform.auth.principal import PRINCIPAL_STATE_KEY, Principal
 from avhopp.platform.auth.sessions import SESSION_COOKIE, active_session
 from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.scope.principal import PRINCIPAL_STATE_KEY, Principal
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Receive, Scope, Send

@@ -12,19 +12,14 @@ from typing import TYPE_CHECKING, Any
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 
 from avhopp.platform.audit import Action, AuditEvent, record_alone
-from avhopp.platform.auth.principal import principal_of
 from avhopp.platform.authz import parse_permission
+from avhopp.platform.scope.principal import principal_of
+from avhopp.platform.scope.route_permissions import PERMISSION_KEY, PUBLIC, SIGNED_IN
 from avhopp.platform.web.observe import request_id_of
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
     from litestar.handlers.base import BaseRouteHandler
-
-PUBLIC = "public"
-"""Anyone, signed in or not."""
-SIGNED_IN = "signed_in"
-"""A person who has signed in, acting for a tenant or not yet."""
-PERMISSION_KEY = "permission"
 
 
 async def require_permission(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:

@@ -14,8 +14,6 @@ from litestar.response import Redirect
 
 from avhopp.platform.audit import Action, AuditEvent, record_alone
 from avhopp.platform.auth.oidc import LoginRejectedError, new_browser_token
-from avhopp.platform.auth.permissions import PUBLIC, SIGNED_IN
-from avhopp.platform.auth.principal import principal_of
 from avhopp.platform.auth.sessions import (
     ABSOLUTE_TIMEOUT,
     LOGIN_COOKIE,
@@ -27,16 +25,12 @@ from avhopp.platform.auth.sessions import (
     take_login,
 )
 from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.scope.principal import principal_of
+from avhopp.platform.scope.route_permissions import PUBLIC, SIGNED_IN
 from avhopp.platform.web.observe import request_id_of
+from avhopp.platform.web.redirects import safe_return_path
 
 _log = structlog.get_logger("avhopp.auth")
-
-
-def safe_return_path(candidate: str | None) -> str:
-    """A local path to return to; anything else (another site, a scheme) becomes the start page."""
-    if candidate and candidate.startswith("/") and not candidate.startswith(("//", "/\\")):
-        return candidate
-    return "/"
 
 
 def _cookie(name: str, value: str, max_age: int, *, secure: bool) -> Cookie:

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncEngine
 
-    from avhopp.platform.auth.principal import Principal
+    from avhopp.platform.scope.principal import Principal
 
 _log = structlog.get_logger("avhopp.authz")
 

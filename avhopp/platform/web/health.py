@@ -9,7 +9,7 @@ from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy import text
 
-from avhopp.platform.auth.permissions import PUBLIC
+from avhopp.platform.scope.route_permissions import PUBLIC
 
 
 class Health(msgspec.Struct):

@@ -11,9 +11,9 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect
 
-from avhopp.platform.auth.permissions import PUBLIC
-from avhopp.platform.auth.routes import safe_return_path
+from avhopp.platform.scope.route_permissions import PUBLIC
 from avhopp.platform.web.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, LANGUAGES
+from avhopp.platform.web.redirects import safe_return_path
 
 _YEAR = 365 * 24 * 3600
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import pass_context
 
-from avhopp.platform.auth.principal import TenantChoice, principal_of
+from avhopp.platform.scope.principal import TenantChoice, principal_of
 from avhopp.platform.web.i18n import gettext, language_of
 
 if TYPE_CHECKING:

@@ -10,10 +10,10 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
 from avhopp.app import build_app
-from avhopp.platform.auth.routes import safe_return_path
 from avhopp.platform.auth.sessions import SESSION_COOKIE, token_hash
 from avhopp.platform.idp.admin import create_machine_client
 from avhopp.platform.settings import load_settings
+from avhopp.platform.web.redirects import safe_return_path
 from tests.platform.auth.conftest import BASE_URL, grant_membership, user_id_of
 from tests.platform.idp.conftest import BROWSER, csrf_token
 from tests.platform.web.conftest import SECRET_KEY

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from avhopp.platform.auth.principal import Principal
 from avhopp.platform.authz import enforcer as enforcer_module
 from avhopp.platform.authz.enforcer import AuthzEnforcer, AuthzUnavailableError
 from avhopp.platform.authz.model import MODEL_TEXT
 from avhopp.platform.authz.policy import client_subject, load_policy, user_subject
 from avhopp.platform.authz.roles_matrix import ROLE_MATRIX
 from avhopp.platform.database import create_app_engine
+from avhopp.platform.scope.principal import Principal
 from tests.platform.authz.conftest import new_user, set_roles
 
 if TYPE_CHECKING:

@@ -23,12 +23,12 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from avhopp.platform.app import create_app
 from avhopp.platform.idp import ensure_identity_provider, issuer_for, platform_client_secret
 from avhopp.platform.idp.admin import create_account
 from avhopp.platform.idp.keys import KeyStore
 from avhopp.platform.logs import configure_logging
 from avhopp.platform.telemetry import configure_telemetry
-from avhopp.platform.web.app import create_app
 from tests.platform.web.conftest import platform_settings
 
 if TYPE_CHECKING:

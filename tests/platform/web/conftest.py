@@ -17,10 +17,10 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy import text
 
+from avhopp.platform.app import create_app
 from avhopp.platform.database import RequestContext, context_session
 from avhopp.platform.settings import load_settings
 from avhopp.platform.telemetry import configure_telemetry
-from avhopp.platform.web.app import create_app
 from avhopp.tenants.service import People
 
 if TYPE_CHECKING:

@@ -8,8 +8,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from avhopp.platform.app import create_app
 from avhopp.platform.database import RuntimeRoleError
-from avhopp.platform.web.app import create_app
 from avhopp.tenants.service import People
 from tests.platform.web.conftest import platform_settings
 

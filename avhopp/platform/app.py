@@ -25,12 +25,13 @@ from avhopp.platform.audit.views import AUDIT_NAV, AUDIT_ROUTES, AUDIT_TEMPLATES
 from avhopp.platform.auth.machine import MachineTokens
 from avhopp.platform.auth.middleware import PrincipalMiddleware
 from avhopp.platform.auth.oidc import OidcClient, client_config
-from avhopp.platform.auth.permissions import PUBLIC, require_permission
+from avhopp.platform.auth.permissions import require_permission
 from avhopp.platform.auth.routes import AUTH_ROUTES
 from avhopp.platform.authz import AuthzEnforcer, PolicyWatcher
 from avhopp.platform.database import create_app_engine, session_factory, verify_runtime_role
 from avhopp.platform.idp import IDP_TEMPLATES, identity_provider_router, platform_client_secret
 from avhopp.platform.jobs import JobRuntime
+from avhopp.platform.scope.route_permissions import PUBLIC
 from avhopp.platform.telemetry import configure_telemetry, trace_engine
 from avhopp.platform.web.api_docs import LocalRedoc
 from avhopp.platform.web.csrf import CookieCSRFMiddleware
