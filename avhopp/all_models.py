@@ -1,6 +1,6 @@
 """Imports every module's tables so that `Base.metadata` is complete (Alembic and tests use it)."""
 
-from avhopp.directory import models as directory
+from avhopp.directory.catalogue import models as directory
 from avhopp.directory.line import models as line
 from avhopp.platform.audit import models as audit
 from avhopp.platform.auth import models as auth
@@ -9,7 +9,7 @@ from avhopp.platform.geography import models as geography
 from avhopp.platform.idp import models as idp
 from avhopp.platform.jobs import models as jobs
 from avhopp.platform.models import Base
-from avhopp.tenants import models as tenants
-from avhopp.tenants import people
+from avhopp.tenants.registry import models as tenants
+from avhopp.tenants.registry import people
 
 __all__ = ["Base", "audit", "auth", "authz", "directory", "geography", "idp", "jobs", "line", "people", "tenants"]

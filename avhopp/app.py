@@ -1,16 +1,16 @@
-"""The composition root: the platform's app with every module's routes and templates."""
+"""The composition root: the platform's app with every part's routes, templates, menu entries and jobs."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from avhopp.directory.routes import DIRECTORY_JOBS, DIRECTORY_NAV, DIRECTORY_ROUTES, DIRECTORY_TEMPLATES
+from avhopp.directory.catalogue import jobs as catalogue_jobs
+from avhopp.directory.catalogue.web.routes import CATALOGUE_WEB
+from avhopp.directory.line import jobs as line_jobs
+from avhopp.directory.line.web.routes import LINE_WEB
 from avhopp.platform.app import create_app
-from avhopp.platform.web.shell import register_nav
-from avhopp.tenants.admin_views import ADMIN_ROUTES
-from avhopp.tenants.service import People
-from avhopp.tenants.views import TENANT_NAV, TENANT_ROUTES
+from avhopp.tenants.registry.service import People
+from avhopp.tenants.registry.web.routes import REGISTRY_WEB
 
 if TYPE_CHECKING:
     from litestar import Litestar
@@ -19,20 +19,12 @@ if TYPE_CHECKING:
     from avhopp.platform.settings import Settings
     from avhopp.platform.telemetry import Telemetry
 
-_TENANT_TEMPLATES = Path(__file__).parent / "tenants" / "templates"
-JOBS = (*DIRECTORY_JOBS,)
-"""Every module's background jobs; importing this module registers them with the job runtime."""
+PARTS = (REGISTRY_WEB, CATALOGUE_WEB, LINE_WEB)
+"""Every part's web contribution, in menu order."""
+JOBS = (*catalogue_jobs.JOBS, *line_jobs.JOBS)
+"""Every part's background jobs; importing this module registers them with the job runtime."""
 
 
 def build_app(settings: Settings, app_url: URL, *, telemetry: Telemetry | None = None) -> Litestar:
     """The whole product's web application."""
-    for entry in (*TENANT_NAV, *DIRECTORY_NAV):
-        register_nav(entry)
-    return create_app(
-        settings,
-        app_url,
-        people=People(),
-        route_handlers=[*TENANT_ROUTES, *ADMIN_ROUTES, *DIRECTORY_ROUTES],
-        template_dirs=[_TENANT_TEMPLATES, *DIRECTORY_TEMPLATES],
-        telemetry=telemetry,
-    )
+    return create_app(settings, app_url, people=People(), parts=PARTS, telemetry=telemetry)

@@ -16,8 +16,8 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from avhopp.directory.cli import directory_cli, seed_directory
-from avhopp.directory.loading import NoCoordinatorError
+from avhopp.directory.catalogue.cli import directory_cli, seed_directory
+from avhopp.directory.catalogue.loading import NoCoordinatorError
 from avhopp.platform.audit.cli import audit_cli
 from avhopp.platform.database import RuntimeRoleError, create_app_engine, create_owner_engine, verify_runtime_role
 from avhopp.platform.geography.load import load_geography
@@ -29,9 +29,9 @@ from avhopp.platform.logs import configure_logging
 from avhopp.platform.migrate import RuntimeRoleMissingError, current_revision, downgrade, migrate
 from avhopp.platform.settings import Settings, SettingsError, load_settings
 from avhopp.platform.startup import DatabaseUnavailableError, DatabaseUrls, open_database
-from avhopp.tenants.demo import DEMO_PEOPLE
-from avhopp.tenants.provisioning import TenantSpec, demo_tenants, geographic_tenants, provision_tenants
-from avhopp.tenants.roles import ROLE_NAMES, Role
+from avhopp.tenants.registry.demo import DEMO_PEOPLE
+from avhopp.tenants.registry.provisioning import TenantSpec, demo_tenants, geographic_tenants, provision_tenants
+from avhopp.tenants.registry.roles import ROLE_NAMES, Role
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

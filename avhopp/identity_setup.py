@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from avhopp.platform.database import create_owner_engine
 from avhopp.platform.idp import ensure_identity_provider
-from avhopp.tenants.demo import DEMO_PEOPLE, link_demo_people
+from avhopp.tenants.registry.demo import DEMO_PEOPLE, link_demo_people
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL

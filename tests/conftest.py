@@ -12,7 +12,7 @@ import pytest
 from avhopp.platform.database import create_app_engine, create_owner_engine, session_factory
 from avhopp.platform.geography.load import load_geography
 from avhopp.platform.migrate import migrate
-from avhopp.tenants.provisioning import demo_tenants, geographic_tenants, provision_tenants
+from avhopp.tenants.registry.provisioning import demo_tenants, geographic_tenants, provision_tenants
 from tests.support.postgres import TestDatabase, create_database, drop_database, server_admin_url
 
 if TYPE_CHECKING:

@@ -1,1 +1,1 @@
-"""The national directory of defector services."""
+"""The national directory of defector services (the catalogue) and the guidance line."""

@@ -21,7 +21,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
-from avhopp.platform.audit.views import AUDIT_NAV, AUDIT_ROUTES, AUDIT_TEMPLATES
+from avhopp.platform.audit.views import AUDIT_WEB
 from avhopp.platform.auth.machine import MachineTokens
 from avhopp.platform.auth.middleware import PrincipalMiddleware
 from avhopp.platform.auth.oidc import OidcClient, client_config
@@ -52,24 +52,27 @@ if TYPE_CHECKING:
     from avhopp.platform.auth.directory import PeopleDirectory
     from avhopp.platform.settings import Settings
     from avhopp.platform.telemetry import Telemetry
+    from avhopp.platform.web.parts import PartWeb
 
 _TEMPLATES = Path(__file__).parent / "templates"
 CSRF_COOKIE = "avhopp_csrf"
 EXCLUDE_FROM_CSRF = "exclude_from_csrf"
 
 
-def create_app(  # noqa: PLR0913 - the composition root hands over each part explicitly
+def create_app(
     settings: Settings,
     app_url: URL,
     *,
     people: PeopleDirectory,
-    route_handlers: Sequence[ControllerRouterHandler] = (),
-    template_dirs: Sequence[Path] = (),
+    parts: Sequence[PartWeb] = (),
     telemetry: Telemetry | None = None,
 ) -> Litestar:
     """Build the web application; it connects to the database as the runtime role in `app_url`."""
     telemetry = telemetry or configure_telemetry(settings.otlp_endpoint)
-    register_nav(AUDIT_NAV)
+    parts = (AUDIT_WEB, *parts)
+    for part in parts:
+        for entry in part.nav:
+            register_nav(entry)
     built_in_provider = settings.oidc is None
     https = settings.public_url.startswith("https://")
 
@@ -117,8 +120,7 @@ def create_app(  # noqa: PLR0913 - the composition root hands over each part exp
         ),
         # Also with an external issuer: machine clients get their tokens from the platform's own endpoint.
         identity_provider_router(settings),
-        *AUDIT_ROUTES,
-        *route_handlers,
+        *(handler for part in parts for handler in part.routes),
     ]
     app = Litestar(
         route_handlers=handlers,
@@ -142,7 +144,7 @@ def create_app(  # noqa: PLR0913 - the composition root hands over each part exp
         exception_handlers=EXCEPTION_HANDLERS,
         logging_config=None,  # avhopp.platform.logs owns logging
         template_config=TemplateConfig(
-            directory=[*template_dirs, IDP_TEMPLATES, AUDIT_TEMPLATES, _TEMPLATES],
+            directory=[*(part.templates for part in parts if part.templates), IDP_TEMPLATES, _TEMPLATES],
             engine=JinjaTemplateEngine,
             engine_callback=lambda engine: install_globals(engine.engine),
         ),

@@ -1,1 +1,1 @@
-"""Tenants: the organisations that use the platform, their people and roles."""
+"""Tenants: the registry of organisations and people; later cases, county networks and follow-up."""

@@ -10,10 +10,10 @@ import msgspec
 import pytest
 from sqlalchemy import text
 
-from avhopp.directory.entry import Area, OrganizationEntry, Phone, ServiceEntry
-from avhopp.directory.loading import load_catalogue
-from avhopp.directory.seed import seed_catalogue
-from avhopp.directory.vocabulary import AreaKind, Intervention, OperationType
+from avhopp.directory.catalogue.entry import Area, OrganizationEntry, Phone, ServiceEntry
+from avhopp.directory.catalogue.loading import load_catalogue
+from avhopp.directory.catalogue.seed import seed_catalogue
+from avhopp.directory.catalogue.vocabulary import AreaKind, Intervention, OperationType
 from avhopp.platform.database import RequestContext, context_session
 from tests.platform.auth.conftest import open_browser, product_settings
 

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from avhopp.directory.eligibility import Situation
-from avhopp.directory.entry import (
+from avhopp.directory.catalogue.eligibility import Situation
+from avhopp.directory.catalogue.entry import (
     Area,
     Contact,
     Location,
@@ -29,7 +29,7 @@ from avhopp.directory.entry import (
     Phone,
     ServiceEntry,
 )
-from avhopp.directory.vocabulary import (
+from avhopp.directory.catalogue.vocabulary import (
     AreaKind,
     CapacityStatus,
     ContactChannel,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from avhopp.directory.benchmark import main
+from avhopp.bench.directory_search import main
 
 if TYPE_CHECKING:
     import pytest

@@ -18,8 +18,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from avhopp.directory import vocabulary
-from avhopp.directory.eligibility import (
+from avhopp.directory.catalogue import vocabulary
+from avhopp.directory.catalogue.eligibility import (
     VERDICT_LABELS,
     Assessment,
     Finding,
@@ -29,8 +29,14 @@ from avhopp.directory.eligibility import (
     assess,
     assess_all,
 )
-from avhopp.directory.entry import Area, ServiceEntry, catchment_municipalities, validate_service, whole_country
-from avhopp.directory.vocabulary import (
+from avhopp.directory.catalogue.entry import (
+    Area,
+    ServiceEntry,
+    catchment_municipalities,
+    validate_service,
+    whole_country,
+)
+from avhopp.directory.catalogue.vocabulary import (
     AreaKind,
     CapacityStatus,
     FundingRule,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from avhopp.directory.eligibility import (
+from avhopp.directory.catalogue.eligibility import (
     Finding,
     Situation,
     SituationError,
@@ -14,12 +14,12 @@ from avhopp.directory.eligibility import (
     assess,
     assess_all,
 )
-from avhopp.directory.seed import seed_catalogue, seed_service_id
-from avhopp.directory.vocabulary import Intervention, PaymentDecision, TargetGroup, ThreatLevel, ThreatScope
+from avhopp.directory.catalogue.seed import seed_catalogue, seed_service_id
+from avhopp.directory.catalogue.vocabulary import Intervention, PaymentDecision, TargetGroup, ThreatLevel, ThreatScope
 
 if TYPE_CHECKING:
-    from avhopp.directory.eligibility import Assessment
-    from avhopp.directory.entry import ServiceEntry
+    from avhopp.directory.catalogue.eligibility import Assessment
+    from avhopp.directory.catalogue.entry import ServiceEntry
 
 NON_AUTHORITY = ("exit", "passus", "kris-halmstad", "easas", "x-cons")
 

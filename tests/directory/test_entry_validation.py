@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from avhopp.directory import vocabulary
-from avhopp.directory.entry import (
+from avhopp.directory.catalogue import vocabulary
+from avhopp.directory.catalogue.entry import (
     Area,
     Contact,
     EntryRejectedError,
@@ -32,7 +32,7 @@ from avhopp.directory.entry import (
     validate_organization,
     validate_service,
 )
-from avhopp.directory.vocabulary import AreaKind, Weekday
+from avhopp.directory.catalogue.vocabulary import AreaKind, Weekday
 from tests.directory.strategies import (
     COUNTY_CODES,
     MUNICIPALITY_CODES,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import text
 
-from avhopp.directory.hsds.package import read_package
+from avhopp.directory.catalogue.hsds.package import read_package
 from tests.test_cli import SECRET, run_avhopp
 
 if TYPE_CHECKING:

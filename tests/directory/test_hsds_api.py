@@ -9,11 +9,11 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from avhopp.app import build_app
-from avhopp.directory.entry import Phone
-from avhopp.directory.hsds.package import PackageOrganization, read_package, write_package
-from avhopp.directory.hsds.validation import hsds_problems, page_problems
-from avhopp.directory.seed import seed_catalogue, seed_service_id
-from avhopp.directory.service import publish_organization, publish_service
+from avhopp.directory.catalogue.entry import Phone
+from avhopp.directory.catalogue.hsds.package import PackageOrganization, read_package, write_package
+from avhopp.directory.catalogue.hsds.validation import hsds_problems, page_problems
+from avhopp.directory.catalogue.seed import seed_catalogue, seed_service_id
+from avhopp.directory.catalogue.service import publish_organization, publish_service
 from avhopp.platform.idp import ensure_identity_provider
 from tests.directory.conftest import COORDINATOR, KC, organization, service
 from tests.platform.auth.conftest import BASE_URL

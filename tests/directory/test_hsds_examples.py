@@ -15,7 +15,7 @@ from uuid import UUID
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from avhopp.directory.entry import (
+from avhopp.directory.catalogue.entry import (
     Area,
     Contact,
     Location,
@@ -26,8 +26,8 @@ from avhopp.directory.entry import (
     validate_organization,
     validate_service,
 )
-from avhopp.directory.hsds.package import PackageOrganization
-from avhopp.directory.vocabulary import (
+from avhopp.directory.catalogue.hsds.package import PackageOrganization
+from avhopp.directory.catalogue.vocabulary import (
     AreaKind,
     CapacityStatus,
     ContactChannel,

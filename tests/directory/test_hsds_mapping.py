@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from avhopp.directory.entry import Area, Location, validate_service
-from avhopp.directory.hsds.mapping import (
+from avhopp.directory.catalogue.entry import Area, Location, validate_service
+from avhopp.directory.catalogue.hsds.mapping import (
     HsdsMappingError,
     location_to_hsds,
     organization_field_path,
@@ -22,9 +22,9 @@ from avhopp.directory.hsds.mapping import (
     service_from_hsds,
     service_to_hsds,
 )
-from avhopp.directory.hsds.taxonomy import term_of
-from avhopp.directory.hsds.validation import hsds_problems
-from avhopp.directory.vocabulary import AreaKind, ContactChannel, TargetGroup, ThreatRequirement
+from avhopp.directory.catalogue.hsds.taxonomy import term_of
+from avhopp.directory.catalogue.hsds.validation import hsds_problems
+from avhopp.directory.catalogue.vocabulary import AreaKind, ContactChannel, TargetGroup, ThreatRequirement
 from tests.directory.test_hsds_examples import (
     ORG_A,
     ORG_B,

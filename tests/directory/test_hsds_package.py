@@ -13,8 +13,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from avhopp.directory.hsds.package import PackageOrganization, PackageRejectedError, read_package, write_package
-from avhopp.directory.hsds.vendored import datapackage_descriptor
+from avhopp.directory.catalogue.hsds.package import (
+    PackageOrganization,
+    PackageRejectedError,
+    read_package,
+    write_package,
+)
+from avhopp.directory.catalogue.hsds.vendored import datapackage_descriptor
 from tests.directory.test_hsds_examples import (
     CATALOGUE,
     ORG_A,

@@ -6,8 +6,8 @@ from uuid import UUID, uuid5
 
 import pytest
 
-from avhopp.directory.hsds.ids import NAMESPACE
-from avhopp.directory.hsds.taxonomy import (
+from avhopp.directory.catalogue.hsds.ids import NAMESPACE
+from avhopp.directory.catalogue.hsds.taxonomy import (
     TAXONOMIES,
     Provenance,
     ServiceFlag,
@@ -18,8 +18,8 @@ from avhopp.directory.hsds.taxonomy import (
     hsds_taxonomy_terms,
     term_of,
 )
-from avhopp.directory.hsds.validation import hsds_problems
-from avhopp.directory.vocabulary import (
+from avhopp.directory.catalogue.hsds.validation import hsds_problems
+from avhopp.directory.catalogue.vocabulary import (
     CapacityStatus,
     ContactChannel,
     DrugPolicy,
@@ -90,7 +90,7 @@ def test_same_string_values_in_different_vocabularies_are_different_terms():
 
 
 def test_a_vocabulary_that_is_not_published_has_no_term():
-    from avhopp.directory.vocabulary import ThreatLevel  # noqa: PLC0415 - only this test needs it
+    from avhopp.directory.catalogue.vocabulary import ThreatLevel  # noqa: PLC0415 - only this test needs it
 
     with pytest.raises(LookupError):
         term_of(ThreatLevel.SERIOUS)

@@ -10,20 +10,20 @@ from uuid import uuid4
 
 import pytest
 
-from avhopp.directory.hsds.mapping import service_to_hsds
-from avhopp.directory.hsds.paging import page_of
-from avhopp.directory.hsds.taxonomy import hsds_taxonomies, hsds_taxonomy_terms
-from avhopp.directory.hsds.validation import (
+from avhopp.directory.catalogue.hsds.mapping import service_to_hsds
+from avhopp.directory.catalogue.hsds.paging import page_of
+from avhopp.directory.catalogue.hsds.taxonomy import hsds_taxonomies, hsds_taxonomy_terms
+from avhopp.directory.catalogue.hsds.validation import (
     hsds_problems,
     local_schema_uri,
     openapi_response_problems,
     page_problems,
     schema_problems,
 )
-from avhopp.directory.hsds.vendored import openapi_document, schema_names
+from avhopp.directory.catalogue.hsds.vendored import openapi_document, schema_names
 from tests.directory.test_hsds_examples import ORGANIZATIONS, SERVICES
 
-STANDARD = files("avhopp.directory.hsds").joinpath("standard")
+STANDARD = files("avhopp.directory.catalogue.hsds").joinpath("standard")
 
 
 @pytest.fixture(autouse=True)

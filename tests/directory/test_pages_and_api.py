@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from avhopp.directory.service import publish_organization
-from avhopp.tenants.roles import Role
+from avhopp.directory.catalogue.service import publish_organization
+from avhopp.tenants.registry.roles import Role
 from tests.directory.conftest import COORDINATOR, GOTEBORG, KC, organization
 from tests.platform.idp.conftest import csrf_token
 

@@ -9,7 +9,7 @@ import structlog
 from litestar.testing import AsyncTestClient
 
 from avhopp.app import build_app
-from avhopp.directory.pages.public import PUBLIC_SEARCH_LIMIT
+from avhopp.directory.catalogue.web.public import PUBLIC_SEARCH_LIMIT
 from avhopp.platform.idp import ensure_identity_provider
 from tests.platform.auth.conftest import BASE_URL
 

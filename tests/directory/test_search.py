@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from avhopp.directory.eligibility import Situation, Verdict, assess
-from avhopp.directory.entry import Area
-from avhopp.directory.search import SearchError, SearchQuery, search_directory
-from avhopp.directory.service import publish_organization, publish_service
-from avhopp.directory.vocabulary import (
+from avhopp.directory.catalogue.eligibility import Situation, Verdict, assess
+from avhopp.directory.catalogue.entry import Area
+from avhopp.directory.catalogue.search import SearchError, SearchQuery, search_directory
+from avhopp.directory.catalogue.service import publish_organization, publish_service
+from avhopp.directory.catalogue.vocabulary import (
     AreaKind,
     FundingRule,
     Intervention,
@@ -27,7 +27,7 @@ from avhopp.directory.vocabulary import (
 from tests.directory.conftest import COORDINATOR, KC, organization, service
 
 if TYPE_CHECKING:
-    from avhopp.directory.entry import ServiceEntry
+    from avhopp.directory.catalogue.entry import ServiceEntry
     from tests.directory.conftest import Tenants
 
 TODAY = date(2026, 11, 21)

@@ -9,14 +9,14 @@ from uuid import UUID, uuid5
 
 import pytest
 
-from avhopp.directory.entry import (
+from avhopp.directory.catalogue.entry import (
     ServiceEntry,
     catchment_municipalities,
     validate_organization,
     validate_service,
     whole_country,
 )
-from avhopp.directory.seed import (
+from avhopp.directory.catalogue.seed import (
     SEED_NAMESPACE,
     SURVEY_NOTE,
     SeedOrganization,
@@ -24,7 +24,7 @@ from avhopp.directory.seed import (
     seed_organization_id,
     seed_service_id,
 )
-from avhopp.directory.vocabulary import (
+from avhopp.directory.catalogue.vocabulary import (
     AreaKind,
     FundingRule,
     Intervention,
@@ -33,7 +33,7 @@ from avhopp.directory.vocabulary import (
     ThreatRequirement,
 )
 from avhopp.platform.geography.reference import shipped_geography
-from avhopp.tenants.provisioning import demo_tenants, geographic_tenants, municipality_organisation_name
+from avhopp.tenants.registry.provisioning import demo_tenants, geographic_tenants, municipality_organisation_name
 
 SURVEY_OPERATIONS = (
     "polisen-stockholm",

@@ -6,8 +6,8 @@ from enum import StrEnum
 
 import pytest
 
-from avhopp.directory import vocabulary
-from avhopp.directory.vocabulary import CapacityStatus, ThreatLevel, ThreatRequirement, ThreatScope, label
+from avhopp.directory.catalogue import vocabulary
+from avhopp.directory.catalogue.vocabulary import CapacityStatus, ThreatLevel, ThreatRequirement, ThreatScope, label
 
 VOCABULARIES = [
     member

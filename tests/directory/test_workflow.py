@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 
-from avhopp.directory.entry import EntryRejectedError
-from avhopp.directory.jobs import remind_owners_of_stale_entries
-from avhopp.directory.models import PublishedService, Revision, RevisionStatus, VerificationReminder
-from avhopp.directory.service import (
+from avhopp.directory.catalogue.entry import EntryRejectedError
+from avhopp.directory.catalogue.jobs import remind_owners_of_stale_entries
+from avhopp.directory.catalogue.models import PublishedService, Revision, RevisionStatus, VerificationReminder
+from avhopp.directory.catalogue.service import (
     EntryNotFoundError,
     confirm_service,
     decide,
@@ -30,7 +30,7 @@ from tests.directory.conftest import COORDINATOR, GOTEBORG, KC, MALMO, changed, 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from avhopp.directory.entry import OrganizationEntry
+    from avhopp.directory.catalogue.entry import OrganizationEntry
     from tests.directory.conftest import Tenants
 
 TODAY = date(2026, 11, 21)

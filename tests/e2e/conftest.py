@@ -24,13 +24,13 @@ import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from avhopp.app import build_app
-from avhopp.directory.cli import seed_directory
+from avhopp.directory.catalogue.cli import seed_directory
 from avhopp.identity_setup import set_up_built_in_identity
 from avhopp.platform.database import create_owner_engine
 from avhopp.platform.geography.load import load_geography
 from avhopp.platform.migrate import migrate
 from avhopp.platform.settings import load_settings
-from avhopp.tenants.provisioning import demo_tenants, geographic_tenants, provision_tenants
+from avhopp.tenants.registry.provisioning import demo_tenants, geographic_tenants, provision_tenants
 from tests.support.postgres import create_database, drop_database
 
 if TYPE_CHECKING:

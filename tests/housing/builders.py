@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
-from avhopp.housing.inputs import (
+from avhopp.housing.engine.inputs import (
     ActivePlacement,
     EngineSettings,
     GroupConflict,

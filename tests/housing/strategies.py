@@ -17,7 +17,7 @@ from datetime import timedelta
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from avhopp.housing.inputs import (
+from avhopp.housing.engine.inputs import (
     ActivePlacement,
     EngineSettings,
     GroupConflict,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from avhopp.housing.batch import BatchMethod, assign_batch
-from avhopp.housing.batch_problem import build_problem, placed_count, total_points
-from avhopp.housing.constraints import violations
-from avhopp.housing.context import prepare_context
-from avhopp.housing.heuristic import assignment_is_consistent, heuristic, naive_greedy
-from avhopp.housing.scenarios import ScenarioSpec, generate_scenario
+from avhopp.housing.engine.batch import BatchMethod, assign_batch
+from avhopp.housing.engine.batch_problem import build_problem, placed_count, total_points
+from avhopp.housing.engine.constraints import violations
+from avhopp.housing.engine.context import prepare_context
+from avhopp.housing.engine.heuristic import assignment_is_consistent, heuristic, naive_greedy
+from avhopp.housing.engine.scenarios import ScenarioSpec, generate_scenario
 from tests.housing.builders import settings
 
 SMALL_BATCHES = [

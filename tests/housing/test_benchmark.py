@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from avhopp.housing.benchmark import main
+from avhopp.bench.placement_engine import main
 
 if TYPE_CHECKING:
     import pytest

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from avhopp.housing.batch import assign_batch
-from avhopp.housing.constraints import DESCRIPTIONS, Constraint
-from avhopp.housing.context import prepare_context
-from avhopp.housing.explain import Outcome, explain_batch, explain_request
-from avhopp.housing.inputs import ThreatLevel, ThreatScope
+from avhopp.housing.engine.batch import assign_batch
+from avhopp.housing.engine.constraints import DESCRIPTIONS, Constraint
+from avhopp.housing.engine.context import prepare_context
+from avhopp.housing.engine.explain import Outcome, explain_batch, explain_request
+from avhopp.housing.engine.inputs import ThreatLevel, ThreatScope
 from tests.housing.builders import ENKOPING, GAVLE, OREBRO, VASTERAS, context, placement, request, settings, unit
 
 

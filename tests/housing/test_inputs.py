@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from avhopp.housing.batch import assign_batch
-from avhopp.housing.context import prepare_context
-from avhopp.housing.inputs import (
+from avhopp.housing.engine.batch import assign_batch
+from avhopp.housing.engine.context import prepare_context
+from avhopp.housing.engine.inputs import (
     EngineSettings,
     GroupConflict,
     PlacementInputError,
@@ -17,7 +17,7 @@ from avhopp.housing.inputs import (
     ThreatLevel,
     ThreatScope,
 )
-from avhopp.housing.shortlist import shortlist
+from avhopp.housing.engine.shortlist import shortlist
 from tests.housing.builders import AS_OF, GAVLE, OREBRO, UPPSALA, VASTERAS, context, placement, request, unit
 
 

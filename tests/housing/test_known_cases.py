@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from avhopp.housing.batch import BatchMethod, assign_batch
-from avhopp.housing.batch_problem import build_problem, placed_count
-from avhopp.housing.context import prepare_context
-from avhopp.housing.heuristic import naive_greedy
-from avhopp.housing.inputs import (
+from avhopp.housing.engine.batch import BatchMethod, assign_batch
+from avhopp.housing.engine.batch_problem import build_problem, placed_count
+from avhopp.housing.engine.context import prepare_context
+from avhopp.housing.engine.heuristic import naive_greedy
+from avhopp.housing.engine.inputs import (
     EngineSettings,
     Need,
     PlacementContext,
@@ -20,8 +20,8 @@ from avhopp.housing.inputs import (
     ThreatScope,
     UnitType,
 )
-from avhopp.housing.scoring import SCORE_SCALE, Criterion
-from avhopp.housing.shortlist import propose, shortlist
+from avhopp.housing.engine.scoring import SCORE_SCALE, Criterion
+from avhopp.housing.engine.shortlist import propose, shortlist
 from tests.housing.builders import (
     AS_OF,
     ENKOPING,

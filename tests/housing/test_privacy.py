@@ -11,12 +11,12 @@ from dataclasses import fields, replace
 
 import pytest
 
-from avhopp.housing.batch import assign_batch
-from avhopp.housing.context import prepare_context
-from avhopp.housing.inputs import Need, PlacementContext, PlacementRequest, ThreatLevel, ThreatScope
-from avhopp.housing.results import NO_PROPOSAL_MESSAGE, ProposalView, Shortlist
-from avhopp.housing.scoring import REQUESTER_CRITERIA, Criterion
-from avhopp.housing.shortlist import shortlist
+from avhopp.housing.engine.batch import assign_batch
+from avhopp.housing.engine.context import prepare_context
+from avhopp.housing.engine.inputs import Need, PlacementContext, PlacementRequest, ThreatLevel, ThreatScope
+from avhopp.housing.engine.results import NO_PROPOSAL_MESSAGE, ProposalView, Shortlist
+from avhopp.housing.engine.scoring import REQUESTER_CRITERIA, Criterion
+from avhopp.housing.engine.shortlist import shortlist
 from tests.housing.builders import (
     AS_OF,
     ENKOPING,

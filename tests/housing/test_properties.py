@@ -12,19 +12,19 @@ from typing import TYPE_CHECKING
 
 from hypothesis import given
 
-from avhopp.housing.batch import assign_batch
-from avhopp.housing.batch_problem import build_problem, placed_count, total_points
-from avhopp.housing.constraints import violations
-from avhopp.housing.context import prepare_context
-from avhopp.housing.heuristic import naive_greedy
-from avhopp.housing.scoring import REQUESTER_CRITERIA
-from avhopp.housing.screening import screen
-from avhopp.housing.shortlist import shortlist
+from avhopp.housing.engine.batch import assign_batch
+from avhopp.housing.engine.batch_problem import build_problem, placed_count, total_points
+from avhopp.housing.engine.constraints import violations
+from avhopp.housing.engine.context import prepare_context
+from avhopp.housing.engine.heuristic import naive_greedy
+from avhopp.housing.engine.scoring import REQUESTER_CRITERIA
+from avhopp.housing.engine.screening import screen
+from avhopp.housing.engine.shortlist import shortlist
 from tests.housing.strategies import PROPERTIES, SOLVER_PROPERTIES, World, worlds
 
 if TYPE_CHECKING:
-    from avhopp.housing.context import PreparedContext
-    from avhopp.housing.results import Shortlist
+    from avhopp.housing.engine.context import PreparedContext
+    from avhopp.housing.engine.results import Shortlist
 
 
 @PROPERTIES

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from avhopp.housing.context import prepare_context
-from avhopp.housing.scenarios import ScenarioSpec, generate_scenario, metro_municipalities
+from avhopp.housing.engine.context import prepare_context
+from avhopp.housing.engine.scenarios import ScenarioSpec, generate_scenario, metro_municipalities
 
 
 def test_the_same_spec_gives_the_same_scenario() -> None:

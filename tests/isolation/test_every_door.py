@@ -15,11 +15,11 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
 from avhopp.app import build_app
-from avhopp.directory.entry import Location, OrganizationEntry, ServiceEntry
-from avhopp.directory.seed import seed_service_id
+from avhopp.directory.catalogue.entry import Location, OrganizationEntry, ServiceEntry
+from avhopp.directory.catalogue.seed import seed_service_id
 from avhopp.platform.idp import ensure_identity_provider
 from avhopp.platform.idp.admin import create_account
-from avhopp.tenants.roles import Role
+from avhopp.tenants.registry.roles import Role
 from tests.directory.conftest import organization as organization_entry
 from tests.directory.conftest import service as service_entry
 from tests.isolation.harness import (

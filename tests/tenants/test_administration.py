@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
-from avhopp.tenants.roles import Role
+from avhopp.tenants.registry.roles import Role
 from tests.platform.auth.conftest import BASE_URL
 from tests.platform.idp.conftest import csrf_token
 

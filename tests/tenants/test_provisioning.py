@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from avhopp.tenants.models import TenantKind
-from avhopp.tenants.provisioning import (
+from avhopp.tenants.registry.models import TenantKind
+from avhopp.tenants.registry.provisioning import (
     TenantSpec,
     demo_tenants,
     geographic_tenants,

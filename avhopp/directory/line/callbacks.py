@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from avhopp.directory.entry import EntryRejectedError, FieldProblem
+from avhopp.directory.catalogue.entry import EntryRejectedError, FieldProblem
 from avhopp.directory.line.models import Callback, CallbackAttempt
 from avhopp.directory.line.privacy import (
     FreeTextError,

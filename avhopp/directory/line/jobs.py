@@ -9,8 +9,8 @@ from avhopp.directory.line.service import erase_expired_notes, escalate_unopened
 from avhopp.platform.database import act_for_tenant
 from avhopp.platform.jobs import job
 from avhopp.platform.jobs.schedule import periodic
-from avhopp.tenants.models import TenantKind
-from avhopp.tenants.service import tenant_ids_of_kind
+from avhopp.tenants.registry.models import TenantKind
+from avhopp.tenants.registry.service import tenant_ids_of_kind
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -43,3 +43,7 @@ async def escalate_unopened_referrals(session: AsyncSession) -> None:
 async def erase_expired_guidance_notes(session: AsyncSession) -> None:
     """Every hour: notes on anonymous contacts live only as long as each line's setting allows."""
     await for_every_line(session, datetime.now(UTC), erase_expired_notes)
+
+
+JOBS = (escalate_unopened_referrals, erase_expired_guidance_notes)
+"""This part's jobs, for the composition root."""

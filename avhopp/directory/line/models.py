@@ -16,6 +16,7 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, LargeBinary
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
+from avhopp.directory.catalogue.vocabulary import Intervention, TargetGroup, ThreatLevel
 from avhopp.directory.line.vocabulary import (
     AttemptOutcome,
     CallbackStatus,
@@ -25,7 +26,6 @@ from avhopp.directory.line.vocabulary import (
     ProfessionalKind,
     ReferralStatus,
 )
-from avhopp.directory.vocabulary import Intervention, TargetGroup, ThreatLevel
 from avhopp.platform.models import Base, all_of, one_of
 
 

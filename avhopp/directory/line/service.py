@@ -16,14 +16,14 @@ import holidays
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from avhopp.directory.entry import EntryRejectedError, FieldProblem
+from avhopp.directory.catalogue.entry import EntryRejectedError, FieldProblem
+from avhopp.directory.catalogue.models import PublishedService
+from avhopp.directory.catalogue.vocabulary import Intervention, ServiceStatus, TargetGroup, ThreatLevel
 from avhopp.directory.line.models import Contact, LineSettings, Referral
 from avhopp.directory.line.privacy import FreeTextError, check_free_text
 from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ProfessionalKind, ReferralStatus
-from avhopp.directory.models import PublishedService
-from avhopp.directory.vocabulary import Intervention, ServiceStatus, TargetGroup, ThreatLevel
-from avhopp.tenants.models import TenantKind
-from avhopp.tenants.service import tenant_kinds
+from avhopp.tenants.registry.models import TenantKind
+from avhopp.tenants.registry.service import tenant_kinds
 
 if TYPE_CHECKING:
     from uuid import UUID

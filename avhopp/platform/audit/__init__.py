@@ -1,7 +1,7 @@
 """The audit trail: append-only, hash-chained per tenant, verifiable, and visible to auditors.
 
 Record with `record` (inside a transaction) or `record_alone` (a transaction of its own).
-The web parts live in `avhopp.platform.audit.views` (AUDIT_ROUTES, AUDIT_NAV, AUDIT_TEMPLATES)
+The web parts live in `avhopp.platform.audit.views` (AUDIT_WEB)
 and the commands in `avhopp.platform.audit.cli` (audit_cli); they are not imported here, since
 the authorization layer records refusals through this package and the views depend on it.
 """

@@ -25,6 +25,7 @@ from avhopp.platform.authz import permission
 from avhopp.platform.database import RequestContext, context_session
 from avhopp.platform.scope.principal import principal_of
 from avhopp.platform.web.observe import request_id_of
+from avhopp.platform.web.parts import PartWeb
 from avhopp.platform.web.shell import NavEntry
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
-AUDIT_TEMPLATES = Path(__file__).parent / "templates"
+_TEMPLATES = Path(__file__).parent / "templates"
 AUDITOR = "auditor"
 PAGE_SIZE = 50
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -178,5 +179,9 @@ def _line(entry: AuditEntry, names: dict[UUID, str]) -> Line:
     )
 
 
-AUDIT_ROUTES = [audit_trail]
-AUDIT_NAV = NavEntry("Granskning", "/granskning", roles=frozenset({AUDITOR}))
+AUDIT_WEB = PartWeb(
+    name="platform.audit",
+    routes=[audit_trail],
+    templates=_TEMPLATES,
+    nav=(NavEntry("Granskning", "/granskning", roles=frozenset({AUDITOR})),),
+)

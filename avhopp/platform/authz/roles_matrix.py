@@ -2,7 +2,7 @@
 
 ROLE_MATRIX is the single source: migration 0006 seeds `authz_role_permission` from a frozen
 copy of it, and the README's roles table is rendered from it. The role names are those of
-`avhopp.tenants.roles.Role` (spelled out here because `platform` imports no module above it;
+`avhopp.tenants.registry.roles.Role` (spelled out here because `platform` imports no module above it;
 a test keeps the two equal). Routes name a permission as "obj:act", e.g. "tenant:administer".
 """
 

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import select, text, update
 
-from avhopp.directory.entry import EntryRejectedError
+from avhopp.directory.catalogue.entry import EntryRejectedError
+from avhopp.directory.catalogue.vocabulary import ThreatLevel
 from avhopp.directory.line.callbacks import (
     CallbackRequest,
     callback_queue,
@@ -29,7 +30,6 @@ from avhopp.directory.line.service import (
 )
 from avhopp.directory.line.statistics import gather, statistics_of
 from avhopp.directory.line.vocabulary import AttemptOutcome, CallbackStatus, CallerType, Channel, Outcome
-from avhopp.directory.vocabulary import ThreatLevel
 
 if TYPE_CHECKING:
     import uuid

@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from avhopp.directory.entry import EntryRejectedError
+from avhopp.directory.catalogue.entry import EntryRejectedError
+from avhopp.directory.catalogue.seed import seed_service_id
+from avhopp.directory.catalogue.vocabulary import ThreatLevel
 from avhopp.directory.line.jobs import for_every_line
 from avhopp.directory.line.models import Contact, Referral
 from avhopp.directory.line.service import (
@@ -32,8 +34,6 @@ from avhopp.directory.line.service import (
     working_day_after,
 )
 from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ReferralStatus
-from avhopp.directory.seed import seed_service_id
-from avhopp.directory.vocabulary import ThreatLevel
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine

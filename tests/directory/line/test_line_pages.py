@@ -11,9 +11,9 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
 from avhopp.app import build_app
-from avhopp.directory.line.callback_pages import PUBLIC_CALLBACK_LIMIT, SWEDEN
+from avhopp.directory.line.web.callbacks import PUBLIC_CALLBACK_LIMIT, SWEDEN
 from avhopp.platform.idp import ensure_identity_provider
-from avhopp.tenants.roles import Role
+from avhopp.tenants.registry.roles import Role
 from tests.platform.auth.conftest import BASE_URL
 from tests.platform.idp.conftest import BROWSER
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from avhopp.platform.authz.roles_matrix import ROLE_MATRIX, parse_permission, permission, render_roles_table
-from avhopp.tenants.roles import ROLE_NAMES, Role
+from avhopp.tenants.registry.roles import ROLE_NAMES, Role
 
 
 def test_the_matrix_covers_exactly_the_tenant_roles() -> None:

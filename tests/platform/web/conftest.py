@@ -21,7 +21,8 @@ from avhopp.platform.app import create_app
 from avhopp.platform.database import RequestContext, context_session
 from avhopp.platform.settings import load_settings
 from avhopp.platform.telemetry import configure_telemetry
-from avhopp.tenants.service import People
+from avhopp.platform.web.parts import PartWeb
+from avhopp.tenants.registry.service import People
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -99,7 +100,7 @@ async def running(database: TestDatabase, tmp_path: Path) -> AsyncIterator[Runni
         platform_settings(database, tmp_path),
         database.app_url,
         people=People(),
-        route_handlers=[echo, duplicate, boom, page],
+        parts=[PartWeb(name="test", routes=[echo, duplicate, boom, page])],
         telemetry=telemetry,
     )
     async with AsyncTestClient(app) as client:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from avhopp.platform.app import create_app
 from avhopp.platform.database import RuntimeRoleError
-from avhopp.tenants.service import People
+from avhopp.tenants.registry.service import People
 from tests.platform.web.conftest import platform_settings
 
 if TYPE_CHECKING:

@@ -1,0 +1,304 @@
+# The benchmark's output is its purpose: printing is allowed here.
+# ruff: noqa: T201, S311 - printing is the point; generated data needs no cryptographic randomness
+"""Benchmark of eligibility + search through the API against the bare SQL query on the same data.
+
+Run: `uv run python -m avhopp.bench.directory_search` (see `--help` for sizes and seed).
+
+It starts a throwaway embedded PostgreSQL in a temporary folder (never your data), publishes
+generated services (10,000 by default), and times the same searches three ways: through
+the JSON API (HTTP in-process, bearer token, authorization, search, eligibility, JSON), through the
+service layer only, and as the bare SQL query that finds and ranks the candidates. It
+prints p50/p95 for each and the ratios to the bare SQL. It measures; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import secrets
+import shutil
+import statistics
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from litestar.testing import AsyncTestClient
+from sqlalchemy import text
+
+from avhopp.app import build_app
+from avhopp.directory.catalogue.eligibility import Situation
+from avhopp.directory.catalogue.entry import Area, OrganizationEntry, Phone, ServiceEntry
+from avhopp.directory.catalogue.loading import load_catalogue
+from avhopp.directory.catalogue.search import SearchQuery, search_directory
+from avhopp.directory.catalogue.vocabulary import (
+    AreaKind,
+    FundingRule,
+    Intervention,
+    OperationType,
+    TargetGroup,
+    ThreatLevel,
+    ThreatRequirement,
+    label,
+)
+from avhopp.platform.database import (
+    RequestContext,
+    app_url_for,
+    context_session,
+    create_app_engine,
+    create_owner_engine,
+    session_factory,
+)
+from avhopp.platform.embedded import embedded_postgres
+from avhopp.platform.geography.load import load_geography
+from avhopp.platform.geography.reference import shipped_geography
+from avhopp.platform.idp import ensure_identity_provider
+from avhopp.platform.idp.admin import create_machine_client
+from avhopp.platform.logs import configure_logging
+from avhopp.platform.migrate import migrate
+from avhopp.platform.settings import load_settings
+from avhopp.tenants.registry.provisioning import demo_tenants, geographic_tenants, provision_tenants
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Sequence
+
+    from litestar import Litestar
+    from sqlalchemy.engine import URL
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+_PUBLIC_URL = "https://benchmark.invalid"
+_WORDS = (
+    *("stöd", "samtal", "boende", "arbete", "skuld", "familj", "ungdom", "vuxen", "kvinna", "stadsdel", "förort"),
+    *("hot", "skydd", "kontakt", "behandling", "missbruk", "utbildning", "nätverk", "flytt", "trygghet"),
+    *("vägledning", "kris", "jour", "avhopp"),
+)
+_PROTECTING_SHARE = 0.3
+_WITH_WORDS_SHARE = 0.5
+# Bare SQL: the candidate query the search runs, without decoding, eligibility or HTTP.
+_BARE_SQL = text(
+    "SELECT id FROM directory_service"
+    " WHERE (:text = '' OR search @@ websearch_to_tsquery('swedish', :text))"
+    " AND status = 'active'"
+    " AND (whole_country OR :municipality = ANY(catchment_municipalities))"
+    " AND (minimum_age IS NULL OR minimum_age <= :age) AND (maximum_age IS NULL OR maximum_age >= :age)"
+    " ORDER BY ts_rank_cd(search, websearch_to_tsquery('swedish', :text)) DESC, name LIMIT 20"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """One search, as the API receives it."""
+
+    text: str
+    municipality: str
+    age: int
+    threat: ThreatLevel
+    needs: tuple[Intervention, ...]
+
+    def body(self) -> dict[str, Any]:
+        """The API request body."""
+        return {
+            "text": self.text,
+            "situation": {
+                "home_municipality_code": self.municipality,
+                "age": self.age,
+                "threat_level": self.threat.value,
+                "needs": [need.value for need in self.needs],
+            },
+        }
+
+    def query(self) -> SearchQuery:
+        """The service layer's query."""
+        situation = Situation(
+            home_municipality_code=self.municipality,
+            age=self.age,
+            threat_level=self.threat,
+            needs=frozenset(self.needs),
+        )
+        return SearchQuery(text=self.text, situation=situation)
+
+
+def generated_catalogue(size: int, seed: int) -> list[_Item]:
+    """`size` services under size/10 organisations, a third national, the rest local."""
+    rng = random.Random(seed)
+    geography = shipped_geography()
+    municipalities = [m.code for m in geography.municipalities]
+    counties = [c.code for c in geography.counties]
+    items: list[_Item] = []
+    per_organization = 10
+    for number in range(max(1, size // per_organization)):
+        organization = OrganizationEntry(
+            id=uuid.UUID(int=rng.getrandbits(128)),
+            name=f"Organisation {number}",
+            description=" ".join(rng.choices(_WORDS, k=12)),
+            operation_type=rng.choice(list(OperationType)),
+        )
+        services = tuple(
+            _service(rng, organization, f"{number}-{index}", municipalities, counties)
+            for index in range(min(per_organization, size - number * per_organization))
+        )
+        items.append(_Item("bra", organization, services))
+    return items
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    owner_slug: str
+    organization: OrganizationEntry
+    services: tuple[ServiceEntry, ...]
+
+
+def _service(
+    rng: random.Random, organization: OrganizationEntry, key: str, municipalities: list[str], counties: list[str]
+) -> ServiceEntry:
+    roll = rng.random()
+    if roll < 1 / 3:
+        catchment: tuple[Area, ...] = (Area(AreaKind.COUNTRY),)
+    elif roll < 2 / 3:
+        catchment = (Area(AreaKind.COUNTY, rng.choice(counties)),)
+    else:
+        catchment = tuple(Area(AreaKind.MUNICIPALITY, code) for code in rng.sample(municipalities, rng.randint(1, 3)))
+    interventions = tuple(rng.sample(list(Intervention), rng.randint(2, 6)))
+    return ServiceEntry(
+        id=uuid.UUID(int=rng.getrandbits(128)),
+        organization_id=organization.id,
+        name=f"{label(interventions[0])} {key}",
+        description=" ".join(rng.choices(_WORDS, k=30)),
+        catchment=catchment,
+        minimum_age=rng.choice([None, None, 16, 18]),
+        maximum_age=rng.choice([None, None, 30, 65]),
+        target_groups=tuple(rng.sample(list(TargetGroup), rng.randint(0, 2))),
+        interventions=interventions,
+        threat_requirement=rng.choice(list(ThreatRequirement)),
+        funding_rule=rng.choice(list(FundingRule)),
+        accepts_serious_threat=rng.random() < _PROTECTING_SHARE,
+        phones=(Phone(id=uuid.UUID(int=rng.getrandbits(128)), number="010-1234567"),),
+    )
+
+
+def probes(count: int, seed: int) -> list[Probe]:
+    """Searches like the ones people make: half with words, every one with a situation."""
+    rng = random.Random(seed + 1)
+    municipalities = [m.code for m in shipped_geography().municipalities]
+    return [
+        Probe(
+            text=" ".join(rng.sample(_WORDS, rng.randint(1, 2))) if rng.random() < _WITH_WORDS_SHARE else "",
+            municipality=rng.choice(municipalities),
+            age=rng.randint(15, 60),
+            threat=rng.choice(list(ThreatLevel)),
+            needs=tuple(rng.sample(list(Intervention), rng.randint(0, 2))),
+        )
+        for _ in range(count)
+    ]
+
+
+async def _timed(run: Callable[[Probe], Awaitable[None]], searches: Sequence[Probe]) -> list[float]:
+    timings = []
+    for probe in searches:
+        started = time.perf_counter()
+        await run(probe)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def _percentiles(timings: list[float]) -> tuple[float, float]:
+    cuts = statistics.quantiles(timings, n=20, method="inclusive")
+    return statistics.median(timings), cuts[18]
+
+
+async def _run(owner_url: URL, folder: Path, args: argparse.Namespace) -> None:
+    app_url = app_url_for(owner_url, None)
+    migrate(owner_url, app_url)
+    engine = create_owner_engine(owner_url)
+    settings = load_settings(
+        {
+            "DATABASE_URL": owner_url.render_as_string(hide_password=False),
+            "AVHOPP_SECRET_KEY": secrets.token_urlsafe(32),
+            "AVHOPP_DATA_DIR": str(folder),
+            "AVHOPP_PUBLIC_URL": _PUBLIC_URL,
+        }
+    )
+    with engine.begin() as connection:
+        load_geography(connection)
+        provision_tenants(connection, geographic_tenants() + demo_tenants())
+        ensure_identity_provider(connection, settings, [])
+        client_id, secret = create_machine_client(connection, "Benchmark", "kommun-1480", ["case_officer"])
+    engine.dispose()
+
+    app_engine = create_app_engine(app_url, pool_size=4)
+    sessions = session_factory(app_engine)
+    started = time.perf_counter()
+    await load_catalogue(sessions, generated_catalogue(args.services, args.seed), note="Benchmark", replace=True)
+    print(f"Published {args.services} services in {time.perf_counter() - started:.1f} s")
+    searches = probes(args.searches, args.seed)
+    try:
+        await _measure(sessions, build_app(settings, app_url), client_id, secret, searches)
+    finally:
+        await app_engine.dispose()
+
+
+async def _measure(
+    sessions: async_sessionmaker[AsyncSession], app: Litestar, client_id: str, secret: str, searches: list[Probe]
+) -> None:
+    today = datetime.now(UTC).date()
+    async with AsyncTestClient(app, base_url=_PUBLIC_URL) as client:
+        token = (
+            await client.post("/idp/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
+        ).json()["access_token"]
+        headers = {"authorization": f"Bearer {token}"}
+
+        async def through_api(probe: Probe) -> None:
+            response = await client.post("/api/v1/directory/search", json=probe.body(), headers=headers)
+            response.raise_for_status()
+
+        async def through_service(probe: Probe) -> None:
+            async with context_session(sessions, RequestContext()) as session:
+                await search_directory(session, probe.query(), today)
+
+        async def bare_sql(probe: Probe) -> None:
+            async with context_session(sessions, RequestContext()) as session:
+                (
+                    await session.execute(
+                        _BARE_SQL, {"text": probe.text, "municipality": probe.municipality, "age": probe.age}
+                    )
+                ).all()
+
+        figures = {}
+        for name, run in (("bare SQL", bare_sql), ("service layer", through_service), ("API", through_api)):
+            await _timed(run, searches[:5])  # warm up caches and the connection pool
+            figures[name] = _percentiles(await _timed(run, searches))
+    base_p50, base_p95 = figures["bare SQL"]
+    print(f"{len(searches)} searches, {os.cpu_count()} CPUs")
+    print(f"{'path':<15}{'p50 ms':>10}{'p95 ms':>10}{'p50 ratio':>12}{'p95 ratio':>12}")
+    for name, (p50, p95) in figures.items():
+        print(f"{name:<15}{p50:>10.1f}{p95:>10.1f}{p50 / base_p50:>12.1f}{p95 / base_p95:>12.1f}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--services", type=int, default=10_000, help="how many services to publish")
+    parser.add_argument("--searches", type=int, default=300, help="how many searches to time per path")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the generated data")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the benchmark and print the figures."""
+    args = _parser().parse_args(argv)
+    configure_logging("WARNING")
+    folder = Path(tempfile.mkdtemp(prefix="avhopp-directory-benchmark-"))
+    print(f"Avhopp directory benchmark: {args.services} services, throwaway database in {folder}")
+    try:
+        with embedded_postgres(folder) as owner_url:
+            asyncio.run(_run(owner_url, folder, args))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

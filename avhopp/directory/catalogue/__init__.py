@@ -1,0 +1,1 @@
+"""The catalogue: entries, eligibility, search, review, HSDS. Other parts use its `service`."""

@@ -1,0 +1,207 @@
+"""Search the published directory: Swedish full text, the eligibility verdicts, facets, pages.
+
+PostgreSQL finds and ranks the candidates (the `swedish` text search configuration, so
+"boenden" finds "boende") and, when only services that can take the person are wanted,
+drops those that surely cannot: outside the catchment or the age range, another target
+group, a threat requirement not met, no protection for a serious threat, payment refused,
+none of the needs offered. The eligibility engine then decides every remaining candidate, so the
+verdicts and reasons always come from one place; the pre-filter only saves work, and a
+test checks that it never drops a service the engine would accept.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Float, func, literal, literal_column, or_, select
+
+from avhopp.directory.catalogue.eligibility import Assessment, Situation, Verdict, assess
+from avhopp.directory.catalogue.models import PublishedOrganization, PublishedService
+from avhopp.directory.catalogue.service import as_text, is_stale, organization_from_document, service_from_document
+from avhopp.directory.catalogue.vocabulary import (
+    FundingRule,
+    Intervention,
+    OperationType,
+    PaymentDecision,
+    ServiceStatus,
+    TargetGroup,
+    ThreatLevel,
+    ThreatRequirement,
+)
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from sqlalchemy import ColumnElement, Select
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from avhopp.directory.catalogue.entry import OrganizationEntry, ServiceEntry
+
+MAX_PER_PAGE = 50
+MAX_QUERY_LENGTH = 200
+_VERDICT_ORDER = {Verdict.ELIGIBLE: 0, Verdict.CONDITIONAL: 1, Verdict.NOT_ELIGIBLE: 2}
+
+
+class SearchError(ValueError):
+    """A search field is wrong; `field` names it, the message is Swedish."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """What to look for; every filter is optional and they all apply together."""
+
+    text: str = ""
+    situation: Situation | None = None
+    include_not_eligible: bool = False
+    """With a situation: also list the services that cannot take the person, with why."""
+    operation_types: frozenset[OperationType] = frozenset()
+    interventions: frozenset[Intervention] = frozenset()
+    """Services offering at least one of these."""
+    page: int = 1
+    per_page: int = 20
+
+    def __post_init__(self) -> None:
+        """Refuse pages and texts outside the limits, naming the field."""
+        if len(self.text) > MAX_QUERY_LENGTH:
+            raise SearchError("text", f"Skriv högst {MAX_QUERY_LENGTH} tecken.")
+        if self.page < 1:
+            raise SearchError("page", "Sidnumret börjar på 1.")
+        if not 1 <= self.per_page <= MAX_PER_PAGE:
+            raise SearchError("per_page", f"Välj mellan 1 och {MAX_PER_PAGE} träffar per sida.")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One service in the results."""
+
+    service: ServiceEntry
+    organization: OrganizationEntry
+    assessment: Assessment | None
+    stale: bool
+    """Not confirmed by its owner for six months: shown with a warning."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """One page of hits, the total, and counts per facet value over all hits."""
+
+    hits: list[SearchHit]
+    total: int
+    page: int
+    per_page: int
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        """How many pages the hits fill (at least one)."""
+        return max(1, -(-self.total // self.per_page))
+
+
+def _prefilter(situation: Situation) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [
+        PublishedService.status == ServiceStatus.ACTIVE.value,
+        or_(
+            PublishedService.whole_country,
+            PublishedService.catchment_municipalities.any_() == situation.home_municipality_code,
+        ),
+        or_(PublishedService.minimum_age.is_(None), PublishedService.minimum_age <= situation.age),
+        or_(PublishedService.maximum_age.is_(None), PublishedService.maximum_age >= situation.age),
+    ]
+    if situation.threat_level is ThreatLevel.NONE:
+        conditions.append(PublishedService.threat_requirement == ThreatRequirement.NONE.value)
+    elif not situation.police_confirmed_threat:
+        conditions.append(PublishedService.threat_requirement != ThreatRequirement.POLICE_CONFIRMED.value)
+    if situation.threat_level is ThreatLevel.SERIOUS:
+        conditions.append(PublishedService.accepts_serious_threat.is_(True))
+    if situation.payment is PaymentDecision.REFUSED:
+        conditions.append(PublishedService.funding_rule != FundingRule.HOME_MUNICIPALITY_PAYS.value)
+    if situation.needs:
+        conditions.append(PublishedService.interventions.overlap([need.value for need in situation.needs]))
+    if situation.target_group is not None:
+        conditions.append(
+            or_(
+                func.cardinality(PublishedService.target_groups) == 0,
+                PublishedService.target_groups.any_() == situation.target_group.value,
+            )
+        )
+    return conditions
+
+
+def _candidates(query: SearchQuery) -> Select[str, str, float]:
+    # websearch syntax: words, "phrases", -exclusions, OR; never an error for odd input.
+    tsquery = func.websearch_to_tsquery(literal_column("'swedish'::regconfig"), query.text)
+    statement = select(
+        as_text(PublishedService.document),
+        as_text(PublishedOrganization.document),
+        func.ts_rank_cd(PublishedService.search, tsquery) if query.text.strip() else literal(0.0, Float),
+    ).join(PublishedOrganization, PublishedOrganization.id == PublishedService.organization_id)
+    if query.text.strip():
+        statement = statement.where(PublishedService.search.op("@@")(tsquery))
+    if query.situation is not None and not query.include_not_eligible:
+        statement = statement.where(*_prefilter(query.situation))
+    elif query.situation is None:
+        statement = statement.where(PublishedService.status == ServiceStatus.ACTIVE.value)
+    if query.operation_types:
+        statement = statement.where(PublishedService.operation_type.in_([t.value for t in query.operation_types]))
+    if query.interventions:
+        statement = statement.where(PublishedService.interventions.overlap([i.value for i in query.interventions]))
+    return statement
+
+
+def _facets(hits: list[SearchHit]) -> dict[str, dict[str, int]]:
+    counters: dict[str, Counter[str]] = {name: Counter() for name in ("verdict", "operation_type", "intervention")}
+    counters |= {"target_group": Counter(), "funding_rule": Counter()}
+    for hit in hits:
+        if hit.assessment is not None:
+            counters["verdict"][hit.assessment.verdict.value] += 1
+        counters["operation_type"][hit.organization.operation_type.value] += 1
+        counters["intervention"].update(value.value for value in hit.service.interventions)
+        counters["target_group"].update(value.value for value in hit.service.target_groups)
+        counters["funding_rule"][hit.service.funding_rule.value] += 1
+    return {name: dict(counter.most_common()) for name, counter in counters.items()}
+
+
+async def search_directory(session: AsyncSession, query: SearchQuery, today: date) -> SearchResult:
+    """One page of services matching the query, best first: verdict, then text rank, then name."""
+    ranked: list[tuple[SearchHit, float]] = []
+    for service_document, organization_document, rank in await session.execute(_candidates(query)):
+        service = service_from_document(service_document)
+        assessment = None if query.situation is None else assess(service, query.situation)
+        if assessment is not None and assessment.verdict is Verdict.NOT_ELIGIBLE and not query.include_not_eligible:
+            continue
+        hit = SearchHit(
+            service, organization_from_document(organization_document), assessment, is_stale(service, today)
+        )
+        ranked.append((hit, float(rank)))
+    ranked.sort(
+        key=lambda pair: (
+            _VERDICT_ORDER[pair[0].assessment.verdict] if pair[0].assessment else 0,
+            -pair[1],
+            pair[0].service.name,
+        )
+    )
+    hits = [hit for hit, _rank in ranked]
+    start = (query.page - 1) * query.per_page
+    return SearchResult(
+        hits=hits[start : start + query.per_page],
+        total=len(hits),
+        page=query.page,
+        per_page=query.per_page,
+        facets=_facets(hits),
+    )
+
+
+FACET_VOCABULARIES = {
+    "operation_type": OperationType,
+    "intervention": Intervention,
+    "target_group": TargetGroup,
+    "funding_rule": FundingRule,
+    "verdict": Verdict,
+}

@@ -1,0 +1,558 @@
+"""The directory's use cases: propose, review, publish, confirm, and read published entries.
+
+Every function takes a session whose RequestContext names the acting tenant; row-level
+security enforces the same rules again (see migration 0009). Lookups that a tenant may
+not make answer as if the thing did not exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+from sqlalchemy import Text, cast, func, literal_column, select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from avhopp.directory.catalogue.entry import (
+    EntryRejectedError,
+    FieldProblem,
+    OrganizationEntry,
+    ServiceEntry,
+    catchment_municipalities,
+    validate_organization,
+    validate_service,
+    whole_country,
+)
+from avhopp.directory.catalogue.models import (
+    PublishedOrganization,
+    PublishedService,
+    Revision,
+    RevisionStatus,
+    RevisionSubject,
+    VerificationReminder,
+)
+from avhopp.directory.catalogue.vocabulary import label
+from avhopp.tenants.registry.service import tenant_names
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from uuid import UUID
+
+    from sqlalchemy import Label
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.orm import InstrumentedAttribute
+
+STALE_AFTER = timedelta(days=183)
+"""Six months: an entry not confirmed for longer is flagged and its owner reminded."""
+
+Entry = OrganizationEntry | ServiceEntry
+
+
+class EntryNotFoundError(LookupError):
+    """No such entry or revision for this tenant (also when it exists but is someone else's)."""
+
+
+def as_text(
+    document: InstrumentedAttribute[dict[str, Any]] | InstrumentedAttribute[dict[str, Any] | None],
+) -> Label[str]:
+    """A JSONB document column as text: msgspec decodes that straight into an entry, faster than via dicts."""
+    return cast(document, Text).label("document_text")
+
+
+def to_document(entry: Entry) -> dict[str, Any]:
+    """An entry as stored in JSONB."""
+    return msgspec.to_builtins(entry)  # type: ignore[no-any-return]
+
+
+def service_from_document(document: dict[str, Any] | str | bytes) -> ServiceEntry:
+    """A stored service document back as an entry."""
+    if isinstance(document, dict):
+        return msgspec.convert(document, ServiceEntry)
+    return msgspec.json.decode(document, type=ServiceEntry)
+
+
+def organization_from_document(document: dict[str, Any] | str | bytes) -> OrganizationEntry:
+    """A stored organisation document back as an entry."""
+    if isinstance(document, dict):
+        return msgspec.convert(document, OrganizationEntry)
+    return msgspec.json.decode(document, type=OrganizationEntry)
+
+
+def is_stale(entry: ServiceEntry, today: date) -> bool:
+    """Whether an entry has not been confirmed for six months (or never)."""
+    return entry.verified_on is None or entry.verified_on < today - STALE_AFTER
+
+
+def _search_text(service: ServiceEntry, organization: OrganizationEntry) -> str:
+    words = [
+        service.alternate_name,
+        service.description,
+        service.eligibility_description,
+        organization.name,
+        organization.alternate_name,
+        *(label(value) for value in service.interventions),
+        *(label(value) for value in service.target_groups),
+        label(organization.operation_type),
+        *(location.city for location in service.locations),
+    ]
+    return " ".join(word for word in words if word)
+
+
+def _rejected_unless_valid(problems: list[FieldProblem]) -> None:
+    if problems:
+        raise EntryRejectedError(problems)
+
+
+# Publishing (the national coordinator's transaction, or the seed and imports as the owner).
+
+
+async def publish_organization(session: AsyncSession, owner: UUID, entry: OrganizationEntry) -> None:
+    """Make an organisation entry live for `owner`; an entry of another owner is not taken over."""
+    _rejected_unless_valid(validate_organization(entry))
+    values = {
+        "id": entry.id,
+        "tenant_id": owner,
+        "name": entry.name,
+        "operation_type": entry.operation_type.value,
+        "document": to_document(entry),
+        "published_at": func.now(),
+    }
+    await _upsert_owned(session, PublishedOrganization, values)
+    # The organisation's name and kind are copied into its services for search.
+    for document in await session.scalars(
+        select(as_text(PublishedService.document)).where(PublishedService.organization_id == entry.id)
+    ):
+        await _write_service(session, owner, service_from_document(document), entry)
+
+
+async def publish_service(session: AsyncSession, owner: UUID, entry: ServiceEntry) -> None:
+    """Make a service entry live for `owner`, under an organisation `owner` has published."""
+    _rejected_unless_valid(validate_service(entry))
+    organization = await session.scalar(
+        select(as_text(PublishedOrganization.document)).where(
+            PublishedOrganization.id == entry.organization_id, PublishedOrganization.tenant_id == owner
+        )
+    )
+    if organization is None:
+        raise EntryRejectedError([FieldProblem("organization_id", "Organisationen finns inte i katalogen ännu.")])
+    await _write_service(session, owner, entry, organization_from_document(organization))
+
+
+async def _write_service(
+    session: AsyncSession, owner: UUID, entry: ServiceEntry, organization: OrganizationEntry
+) -> None:
+    national = whole_country(entry)
+    values = {
+        "id": entry.id,
+        "organization_id": entry.organization_id,
+        "tenant_id": owner,
+        "name": entry.name,
+        "status": entry.status.value,
+        "operation_type": organization.operation_type.value,
+        "whole_country": national,
+        "catchment_municipalities": [] if national else sorted(catchment_municipalities(entry.catchment)),
+        "minimum_age": entry.minimum_age,
+        "maximum_age": entry.maximum_age,
+        "target_groups": [group.value for group in entry.target_groups],
+        "interventions": [intervention.value for intervention in entry.interventions],
+        "threat_requirement": entry.threat_requirement.value,
+        "accepts_serious_threat": entry.accepts_serious_threat,
+        "funding_rule": entry.funding_rule.value,
+        "search_text": _search_text(entry, organization),
+        "verified_on": entry.verified_on,
+        "document": to_document(entry),
+        "published_at": func.now(),
+    }
+    await _upsert_owned(session, PublishedService, values)
+
+
+async def _upsert_owned(
+    session: AsyncSession, table: type[PublishedOrganization | PublishedService], values: dict[str, Any]
+) -> None:
+    """Insert, or update the row of the same id and owner; another owner's row is never taken over."""
+    statement = insert(table).values(values)
+    written = await session.scalar(
+        statement.on_conflict_do_update(
+            index_elements=[table.id],
+            set_={key: statement.excluded[key] for key in values if key not in {"id", "tenant_id"}},
+            where=table.tenant_id == values["tenant_id"],
+        ).returning(table.id)
+    )
+    if written is None:
+        raise EntryRejectedError([FieldProblem("id", "Uppgiften tillhör en annan organisation.")])
+
+
+# Proposing (the owner's transaction).
+
+
+@dataclass(frozen=True, slots=True)
+class OwnEntries:
+    """What a tenant has in the directory: published entries, open proposals, reminders."""
+
+    organizations: list[OrganizationEntry]
+    services: list[ServiceEntry]
+    pending: dict[UUID, UUID]
+    """Entry id to the id of its pending revision."""
+    reminded: set[UUID]
+    """Services the owner has been reminded to confirm."""
+
+
+async def own_entries_in_tenant(session: AsyncSession, tenant_id: UUID) -> OwnEntries:
+    """The tenant's own published entries, pending revisions and reminders."""
+    organizations = [
+        organization_from_document(document)
+        for document in await session.scalars(
+            select(as_text(PublishedOrganization.document))
+            .where(PublishedOrganization.tenant_id == tenant_id)
+            .order_by(PublishedOrganization.name)
+        )
+    ]
+    services = [
+        service_from_document(document)
+        for document in await session.scalars(
+            select(as_text(PublishedService.document))
+            .where(PublishedService.tenant_id == tenant_id)
+            .order_by(PublishedService.name)
+        )
+    ]
+    pending = {
+        row.subject_id: row.id
+        for row in await session.execute(
+            select(Revision.subject_id, Revision.id).where(
+                Revision.tenant_id == tenant_id, Revision.status == RevisionStatus.PENDING
+            )
+        )
+    }
+    reminded = set(
+        await session.scalars(
+            select(VerificationReminder.service_id).where(VerificationReminder.tenant_id == tenant_id)
+        )
+    )
+    return OwnEntries(organizations, services, pending, reminded)
+
+
+async def own_service_in_tenant(session: AsyncSession, tenant_id: UUID, service_id: UUID) -> ServiceEntry:
+    """One of the tenant's published services, or its pending proposal for a new one."""
+    document = await session.scalar(
+        select(as_text(PublishedService.document)).where(
+            PublishedService.id == service_id, PublishedService.tenant_id == tenant_id
+        )
+    )
+    if document is None:
+        document = await session.scalar(
+            select(as_text(Revision.document)).where(
+                Revision.subject_id == service_id,
+                Revision.tenant_id == tenant_id,
+                Revision.subject == RevisionSubject.SERVICE,
+                Revision.status == RevisionStatus.PENDING,
+            )
+        )
+    if document is None:
+        raise EntryNotFoundError
+    return service_from_document(document)
+
+
+async def _published_owner(session: AsyncSession, subject: RevisionSubject, subject_id: UUID) -> UUID | None:
+    table = PublishedOrganization if subject is RevisionSubject.ORGANIZATION else PublishedService
+    return await session.scalar(select(table.tenant_id).where(table.id == subject_id))
+
+
+async def propose(session: AsyncSession, tenant_id: UUID, user_id: UUID | None, entry: Entry, today: date) -> UUID:
+    """Propose a new or changed entry of the tenant's for review; returns the revision's id.
+
+    The proposer vouches for the whole entry, so it counts as confirmed today.
+
+    Raises:
+        EntryRejectedError: the entry has problems, or is someone else's, or already awaits review.
+
+    """
+    if isinstance(entry, ServiceEntry):
+        subject = RevisionSubject.SERVICE
+        entry = msgspec.structs.replace(entry, verified_on=today)
+        _rejected_unless_valid(validate_service(entry))
+        await _check_organization_is_own(session, tenant_id, entry.organization_id)
+        previous_table: type[PublishedOrganization | PublishedService] = PublishedService
+    else:
+        subject = RevisionSubject.ORGANIZATION
+        _rejected_unless_valid(validate_organization(entry))
+        previous_table = PublishedOrganization
+    owner = await _published_owner(session, subject, entry.id)
+    if owner is not None and owner != tenant_id:
+        raise EntryRejectedError([FieldProblem("id", "Uppgiften tillhör en annan organisation.")])
+    previous = await session.scalar(select(previous_table.document).where(previous_table.id == entry.id))
+    statement = (
+        insert(Revision)
+        .values(
+            tenant_id=tenant_id,
+            subject=subject.value,
+            subject_id=entry.id,
+            document=to_document(entry),
+            previous=previous,
+            submitted_by=user_id,
+        )
+        .on_conflict_do_nothing(index_elements=[Revision.subject_id], index_where=Revision.status == "pending")
+        .returning(Revision.id)
+    )
+    revision_id = await session.scalar(statement)
+    if revision_id is None:
+        raise EntryRejectedError(
+            [FieldProblem("id", "Det finns redan en ändring som väntar på granskning. Dra tillbaka den först.")]
+        )
+    return revision_id
+
+
+async def _check_organization_is_own(session: AsyncSession, tenant_id: UUID, organization_id: UUID) -> None:
+    owner = await _published_owner(session, RevisionSubject.ORGANIZATION, organization_id)
+    if owner == tenant_id:
+        return
+    pending = await session.scalar(
+        select(Revision.id).where(
+            Revision.subject_id == organization_id,
+            Revision.tenant_id == tenant_id,
+            Revision.status == RevisionStatus.PENDING,
+        )
+    )
+    if pending is None:
+        raise EntryRejectedError([FieldProblem("organization_id", "Välj en av den egna organisationens uppgifter.")])
+
+
+async def withdraw(session: AsyncSession, tenant_id: UUID, revision_id: UUID) -> None:
+    """Withdraw one of the tenant's pending revisions."""
+    withdrawn = await session.scalar(
+        update(Revision)
+        .where(Revision.id == revision_id, Revision.tenant_id == tenant_id, Revision.status == RevisionStatus.PENDING)
+        .values(status=RevisionStatus.WITHDRAWN.value, reviewed_at=func.now(), reviewed_by=Revision.submitted_by)
+        .returning(Revision.id)
+    )
+    if withdrawn is None:
+        raise EntryNotFoundError
+
+
+async def confirm_service(session: AsyncSession, tenant_id: UUID, service_id: UUID, today: date) -> None:
+    """The owner confirms that a published service's facts are still right."""
+    document = await session.scalar(
+        select(as_text(PublishedService.document)).where(
+            PublishedService.id == service_id, PublishedService.tenant_id == tenant_id
+        )
+    )
+    if document is None:
+        raise EntryNotFoundError
+    confirmed = msgspec.structs.replace(service_from_document(document), verified_on=today, source_note="")
+    await session.execute(
+        update(PublishedService)
+        .where(PublishedService.id == service_id, PublishedService.tenant_id == tenant_id)
+        .values(verified_on=today, document=to_document(confirmed))
+    )
+
+
+# Reviewing (the national coordinator's transaction).
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionView:
+    """A revision as the reviewer sees it."""
+
+    id: UUID
+    tenant_id: UUID
+    tenant_name: str
+    subject: RevisionSubject
+    status: RevisionStatus
+    entry: Entry
+    previous: Entry | None
+    submitted_at: datetime
+    review_note: str
+
+
+def _decode(subject: str, document: dict[str, Any]) -> Entry:
+    if subject == RevisionSubject.SERVICE:
+        return service_from_document(document)
+    return organization_from_document(document)
+
+
+async def revisions_for_review(
+    session: AsyncSession, *, status: RevisionStatus, limit: int = 200
+) -> list[RevisionView]:
+    """Revisions in one status, oldest first (the queue), with their owners' names."""
+    rows = (
+        await session.execute(
+            select(Revision).where(Revision.status == status).order_by(Revision.submitted_at).limit(limit)
+        )
+    ).scalars()
+    revisions = list(rows)
+    names = await tenant_names(session, {revision.tenant_id for revision in revisions})
+    return [_view(revision, names.get(revision.tenant_id, "")) for revision in revisions]
+
+
+async def revision_for_review(session: AsyncSession, revision_id: UUID) -> RevisionView:
+    """One pending revision with its owner's name."""
+    revision = await session.scalar(
+        select(Revision).where(Revision.id == revision_id, Revision.status == RevisionStatus.PENDING)
+    )
+    if revision is None:
+        raise EntryNotFoundError
+    names = await tenant_names(session, {revision.tenant_id})
+    return _view(revision, names.get(revision.tenant_id, ""))
+
+
+def _view(revision: Revision, tenant_name: str) -> RevisionView:
+    return RevisionView(
+        id=revision.id,
+        tenant_id=revision.tenant_id,
+        tenant_name=tenant_name,
+        subject=RevisionSubject(revision.subject),
+        status=RevisionStatus(revision.status),
+        entry=_decode(revision.subject, revision.document),
+        previous=None if revision.previous is None else _decode(revision.subject, revision.previous),
+        submitted_at=revision.submitted_at,
+        review_note=revision.review_note,
+    )
+
+
+async def decide(
+    session: AsyncSession, revision_id: UUID, reviewer_id: UUID, *, approve: bool, note: str
+) -> RevisionView:
+    """Approve (publish) or reject a pending revision; a rejection must say why.
+
+    Raises:
+        EntryNotFoundError: no pending revision with that id.
+        EntryRejectedError: a rejection without a note, or an approval whose entry no longer passes.
+
+    """
+    revision = await session.scalar(
+        select(Revision).where(Revision.id == revision_id, Revision.status == RevisionStatus.PENDING).with_for_update()
+    )
+    if revision is None:
+        raise EntryNotFoundError
+    if not approve and not note.strip():
+        raise EntryRejectedError([FieldProblem("review_note", "Skriv varför ändringen inte godkänns.")])
+    entry = _decode(revision.subject, revision.document)
+    if approve:
+        if isinstance(entry, ServiceEntry):
+            await publish_service(session, revision.tenant_id, entry)
+        else:
+            await publish_organization(session, revision.tenant_id, entry)
+    revision.status = (RevisionStatus.APPROVED if approve else RevisionStatus.REJECTED).value
+    revision.reviewed_by = reviewer_id
+    revision.reviewed_at = datetime.now(UTC)
+    revision.review_note = note.strip()
+    await session.flush()
+    return _view(revision, "")
+
+
+async def history_of_entry(session: AsyncSession, subject_id: UUID) -> list[RevisionView]:
+    """Every decided or pending revision of one entry that this transaction may see, newest first."""
+    revisions = (
+        await session.scalars(
+            select(Revision).where(Revision.subject_id == subject_id).order_by(Revision.submitted_at.desc())
+        )
+    ).all()
+    return [_view(revision, "") for revision in revisions]
+
+
+# Reading what is published (anyone).
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedEntry:
+    """A published service with its organisation."""
+
+    service: ServiceEntry
+    organization: OrganizationEntry
+
+
+async def published_service(session: AsyncSession, service_id: UUID) -> PublishedEntry:
+    """One published service with its organisation."""
+    row = (
+        await session.execute(
+            select(as_text(PublishedService.document), as_text(PublishedOrganization.document))
+            .join(PublishedOrganization, PublishedOrganization.id == PublishedService.organization_id)
+            .where(PublishedService.id == service_id)
+        )
+    ).one_or_none()
+    if row is None:
+        raise EntryNotFoundError
+    return PublishedEntry(service_from_document(row[0]), organization_from_document(row[1]))
+
+
+async def published_organizations(
+    session: AsyncSession, ids: Sequence[UUID] | None = None
+) -> dict[UUID, OrganizationEntry]:
+    """Published organisations by id (all of them when `ids` is None)."""
+    statement = select(as_text(PublishedOrganization.document)).order_by(PublishedOrganization.name)
+    if ids is not None:
+        statement = statement.where(PublishedOrganization.id.in_(ids))
+    entries = [organization_from_document(document) for document in await session.scalars(statement)]
+    return {entry.id: entry for entry in entries}
+
+
+async def stale_services(session: AsyncSession, today: date) -> list[tuple[UUID, UUID]]:
+    """(service id, owner tenant id) of every active service not confirmed for six months."""
+    rows = await session.execute(
+        select(PublishedService.id, PublishedService.tenant_id).where(
+            PublishedService.status == "active",
+            (PublishedService.verified_on.is_(None)) | (PublishedService.verified_on < today - STALE_AFTER),
+        )
+    )
+    return [(row.id, row.tenant_id) for row in rows]
+
+
+async def services_of_tenants(session: AsyncSession, tenant_ids: Sequence[UUID]) -> list[ServiceEntry]:
+    """The active published services the given tenants own, by name."""
+    if not tenant_ids:
+        return []
+    documents = await session.scalars(
+        select(as_text(PublishedService.document))
+        .where(PublishedService.tenant_id.in_(tenant_ids), PublishedService.status == "active")
+        .order_by(PublishedService.name)
+    )
+    return [service_from_document(document) for document in documents]
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueFilter:
+    """Filters of the exchange API (all optional, all apply together)."""
+
+    text: str = ""
+    organization_id: UUID | None = None
+    modified_after: datetime | None = None
+
+
+async def published_entries(session: AsyncSession, wanted: CatalogueFilter) -> list[PublishedEntry]:
+    """Published services with their organisations, by name."""
+    statement = (
+        select(as_text(PublishedService.document), as_text(PublishedOrganization.document))
+        .join(PublishedOrganization, PublishedOrganization.id == PublishedService.organization_id)
+        .order_by(PublishedService.name, PublishedService.id)
+    )
+    if wanted.text.strip():
+        query = func.websearch_to_tsquery(literal_column("'swedish'::regconfig"), wanted.text)
+        statement = statement.where(PublishedService.search.op("@@")(query))
+    if wanted.organization_id is not None:
+        statement = statement.where(PublishedService.organization_id == wanted.organization_id)
+    if wanted.modified_after is not None:
+        statement = statement.where(PublishedService.published_at > wanted.modified_after)
+    return [
+        PublishedEntry(service_from_document(service), organization_from_document(organization))
+        for service, organization in await session.execute(statement)
+    ]
+
+
+async def published_by_owner(session: AsyncSession) -> list[tuple[UUID, OrganizationEntry, list[ServiceEntry]]]:
+    """Every published organisation with its owner and services (organisations without services too)."""
+    organizations = [
+        (row[0], organization_from_document(row[1]))
+        for row in await session.execute(
+            select(PublishedOrganization.tenant_id, as_text(PublishedOrganization.document)).order_by(
+                PublishedOrganization.name, PublishedOrganization.id
+            )
+        )
+    ]
+    services: dict[UUID, list[ServiceEntry]] = {}
+    for document in await session.scalars(
+        select(as_text(PublishedService.document)).order_by(PublishedService.name, PublishedService.id)
+    ):
+        entry = service_from_document(document)
+        services.setdefault(entry.organization_id, []).append(entry)
+    return [(owner, organization, services.get(organization.id, [])) for owner, organization in organizations]

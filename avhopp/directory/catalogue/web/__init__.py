@@ -1,0 +1,1 @@
+"""The catalogue's pages and APIs."""

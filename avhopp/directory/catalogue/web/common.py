@@ -1,0 +1,86 @@
+"""What the directory's pages share: the form's options, labels, the acting member."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from litestar.exceptions import NotFoundException
+
+from avhopp.directory.catalogue.eligibility import VERDICT_LABELS
+from avhopp.directory.catalogue.vocabulary import (
+    Intervention,
+    OperationType,
+    PaymentDecision,
+    TargetGroup,
+    ThreatLevel,
+    ThreatScope,
+    Weekday,
+    label,
+)
+from avhopp.directory.catalogue.web.forms import Choice, ChoiceGroup, choices, municipality_groups
+from avhopp.platform.scope.principal import principal_of
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+    from litestar import Request
+    from litestar.datastructures import FormMultiDict
+
+    from avhopp.platform.scope.principal import Principal
+
+REVISION_STATUS_LABELS = {
+    "pending": "Väntar på granskning",
+    "approved": "Publicerad",
+    "rejected": "Inte godkänd",
+    "withdrawn": "Tillbakadragen",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SituationOptions:
+    """The choices of the situation form."""
+
+    municipalities: tuple[ChoiceGroup, ...]
+    threat_levels: tuple[Choice, ...]
+    threat_scopes: tuple[Choice, ...]
+    target_groups: tuple[Choice, ...]
+    interventions: tuple[Choice, ...]
+    payments: tuple[Choice, ...]
+    operation_types: tuple[Choice, ...]
+
+
+@cache
+def situation_options() -> SituationOptions:
+    """The situation form's choices (the same for every request)."""
+    return SituationOptions(
+        municipalities=municipality_groups(),
+        threat_levels=choices(ThreatLevel),
+        threat_scopes=choices(ThreatScope),
+        target_groups=choices(TargetGroup),
+        interventions=choices(Intervention),
+        payments=choices(PaymentDecision),
+        operation_types=choices(OperationType),
+    )
+
+
+@cache
+def result_labels() -> dict[str, str]:
+    """Labels the results show, by value: verdicts, operation types, weekdays (their values do not overlap)."""
+    labels = {verdict.value: text for verdict, text in VERDICT_LABELS.items()}
+    labels |= {member.value: label(member) for member in (*OperationType, *Weekday)}
+    return labels
+
+
+def form_values(form: FormMultiDict) -> dict[str, list[str]]:
+    """A submitted form as name -> values, to fill the form in again."""
+    return {name: [str(value) for value in form.getall(name)] for name in form}
+
+
+def member_of(request: Request[Any, Any, Any]) -> tuple[Principal, UUID]:
+    """The signed-in person and the tenant they act for; anyone else finds nothing here."""
+    principal = principal_of(request)
+    if principal is None or principal.tenant_id is None:
+        raise NotFoundException
+    return principal, principal.tenant_id

@@ -1,0 +1,1 @@
+"""The guidance line's pages: the console, callbacks, supervision."""

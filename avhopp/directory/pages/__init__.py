@@ -1,1 +1,0 @@
-"""The directory's HTML pages: search, editor, review queue and the public page."""

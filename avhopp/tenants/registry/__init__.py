@@ -1,0 +1,1 @@
+"""The tenant registry: organisations, their people and roles, and their administration."""

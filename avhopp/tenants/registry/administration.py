@@ -1,0 +1,166 @@
+"""Tenant administration: who belongs to a tenant, with which roles; invitations; tenants themselves.
+
+Every function takes the tenant it acts in and runs in a session whose transactions carry that
+tenant, so row-level security confines it even if a caller passes a foreign id: a foreign
+membership or invitation is simply not found.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, select, text
+
+from avhopp.platform.auth.sessions import token_hash
+from avhopp.tenants.registry.models import Tenant, TenantKind
+from avhopp.tenants.registry.people import AppUser, Invitation, Membership
+from avhopp.tenants.registry.roles import Role
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+INVITATION_LIFETIME = timedelta(days=7)
+# Roles that only a platform administrator may hand out.
+PLATFORM_ROLES = frozenset({Role.PLATFORM_ADMIN})
+
+
+class AdministrationError(ValueError):
+    """A refused change; `message` is Swedish and safe to show, `code` safe to log."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A person in the tenant, as its administrator sees them."""
+
+    membership_id: UUID
+    display_name: str
+    roles: frozenset[str]
+
+
+def checked_roles(requested: list[str], *, may_grant_platform_roles: bool, at_least_one: bool = False) -> list[str]:
+    """The requested roles if all exist and may be granted here; else AdministrationError."""
+    if at_least_one and not requested:
+        raise AdministrationError("no_role", "Välj minst en roll.")
+    known = {role.value for role in Role}
+    unknown = [role for role in requested if role not in known]
+    if unknown:
+        raise AdministrationError("unknown_role", "Rollen finns inte.")
+    if not may_grant_platform_roles and PLATFORM_ROLES & set(requested):
+        raise AdministrationError("platform_role", "Bara en plattformsadministratör kan dela ut den rollen.")
+    return sorted(set(requested))
+
+
+async def members_in_tenant(session: AsyncSession, tenant_id: UUID) -> list[Member]:
+    """The tenant's members by name."""
+    rows = await session.execute(
+        select(Membership.id, AppUser.display_name, Membership.roles)
+        .join(AppUser, AppUser.id == Membership.user_id)
+        .where(Membership.tenant_id == tenant_id)
+        .order_by(AppUser.display_name)
+    )
+    return [Member(row.id, row.display_name, frozenset(row.roles)) for row in rows]
+
+
+async def set_roles_in_tenant(
+    session: AsyncSession, tenant_id: UUID, membership_id: UUID, roles: list[str]
+) -> tuple[frozenset[str], frozenset[str]]:
+    """Replace a member's roles; returns (before, after). A foreign membership is not found."""
+    membership = (
+        await session.execute(
+            select(Membership).where(Membership.id == membership_id, Membership.tenant_id == tenant_id)
+        )
+    ).scalar_one_or_none()
+    if membership is None:
+        raise AdministrationError("not_found", "Personen finns inte i organisationen.")
+    before = frozenset(membership.roles)
+    membership.roles = roles
+    return before, frozenset(roles)
+
+
+async def remove_member_in_tenant(session: AsyncSession, tenant_id: UUID, membership_id: UUID) -> None:
+    """Remove a person from the tenant; a foreign membership is not found."""
+    removed = (
+        await session.execute(
+            delete(Membership)
+            .where(Membership.id == membership_id, Membership.tenant_id == tenant_id)
+            .returning(Membership.id)
+        )
+    ).scalar_one_or_none()
+    if removed is None:
+        raise AdministrationError("not_found", "Personen finns inte i organisationen.")
+
+
+async def invite_to_tenant(session: AsyncSession, tenant_id: UUID, invited_by: UUID, roles: list[str]) -> str:
+    """A new invitation; returns its token, which exists only in the link given to the invitee."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        Invitation(
+            token_hash=token_hash(token),
+            tenant_id=tenant_id,
+            roles=roles,
+            invited_by=invited_by,
+            expires_at=datetime.now(UTC) + INVITATION_LIFETIME,
+        )
+    )
+    return token
+
+
+async def open_invitation(session: AsyncSession, token: str) -> Invitation:
+    """The invitation the token belongs to, if it can still be used; else AdministrationError."""
+    digest = token_hash(token)
+    await session.execute(text("SELECT set_config('app.invitation', :digest, true)"), {"digest": digest})
+    invitation = (await session.execute(select(Invitation).where(Invitation.token_hash == digest))).scalar_one_or_none()
+    if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= datetime.now(UTC):
+        raise AdministrationError("invitation_invalid", "Inbjudan gäller inte längre. Be den som bjöd in dig om en ny.")
+    return invitation
+
+
+async def accept_invitation(session: AsyncSession, token: str, user_id: UUID) -> UUID:
+    """Join the tenant the invitation is for; returns the tenant. Used once, before it expires."""
+    invitation = await open_invitation(session, token)
+    # From here on the transaction acts in the inviting tenant, where the membership belongs.
+    await session.execute(
+        text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": str(invitation.tenant_id)}
+    )
+    existing = (
+        await session.execute(
+            select(Membership).where(Membership.tenant_id == invitation.tenant_id, Membership.user_id == user_id)
+        )
+    ).scalar_one_or_none()
+    if existing is None:
+        session.add(Membership(tenant_id=invitation.tenant_id, user_id=user_id, roles=invitation.roles))
+    else:
+        existing.roles = sorted(set(existing.roles) | set(invitation.roles))
+    invitation.accepted_by, invitation.accepted_at = user_id, datetime.now(UTC)
+    return invitation.tenant_id
+
+
+async def create_tenant(session: AsyncSession, kind: str, name: str, slug: str) -> UUID:
+    """A new tenant (platform administrators); the slug must be free."""
+    if kind not in {k.value for k in TenantKind} or kind in {TenantKind.MUNICIPALITY, TenantKind.COUNTY_BOARD}:
+        raise AdministrationError("kind", "Välj vilket slags organisation det är.")
+    taken = (await session.execute(select(Tenant.id).where(Tenant.slug == slug))).scalar_one_or_none()
+    if taken is not None:
+        raise AdministrationError("slug_taken", "Det finns redan en organisation med den kortadressen.")
+    tenant = Tenant(kind=kind, name=name, slug=slug)
+    session.add(tenant)
+    await session.flush()
+    return tenant.id
+
+
+async def set_tenant_active(session: AsyncSession, tenant_id: UUID, *, active: bool) -> None:
+    """Activate or deactivate a tenant; its people can no longer act for it while inactive."""
+    tenant = (await session.execute(select(Tenant).where(Tenant.id == tenant_id))).scalar_one_or_none()
+    if tenant is None:
+        raise AdministrationError("not_found", "Organisationen finns inte.")
+    tenant.active = active

@@ -1,0 +1,118 @@
+"""People and memberships: the use cases the auth layer and the pages need."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from avhopp.platform.scope.principal import Principal, TenantChoice
+from avhopp.tenants.registry.models import Tenant, TenantKind
+from avhopp.tenants.registry.people import AppUser, Membership, UserIdentity
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
+    from uuid import UUID
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from avhopp.platform.auth.oidc import VerifiedIdentity
+
+
+class People:
+    """The platform's PeopleDirectory (see avhopp.platform.auth.directory)."""
+
+    async def user_for_identity(self, session: AsyncSession, identity: VerifiedIdentity) -> UUID | None:
+        """Find the person by issuer and subject, creating them at first login; None if deactivated."""
+        user = (
+            await session.execute(
+                select(AppUser)
+                .join(UserIdentity, UserIdentity.user_id == AppUser.id)
+                .where(UserIdentity.issuer == identity.issuer, UserIdentity.subject == identity.subject)
+            )
+        ).scalar_one_or_none()
+        if user is None:
+            user = AppUser(display_name=identity.display_name, email=identity.email)
+            session.add(user)
+            await session.flush()
+            session.add(UserIdentity(user_id=user.id, issuer=identity.issuer, subject=identity.subject))
+        elif not user.active:
+            return None
+        else:
+            # The provider is the source of truth for name and address.
+            user.display_name, user.email = identity.display_name, identity.email
+        user.last_login_at = datetime.now(UTC)
+        return user.id
+
+    async def display_name(self, session: AsyncSession, user_id: UUID) -> str | None:
+        """The active person's name."""
+        return (
+            await session.execute(select(AppUser.display_name).where(AppUser.id == user_id, AppUser.active))
+        ).scalar_one_or_none()
+
+    async def tenant_choices(self, session: AsyncSession, user_id: UUID) -> tuple[TenantChoice, ...]:
+        """The active tenants the person belongs to, by name."""
+        rows = await session.execute(
+            select(Tenant.id, Tenant.name)
+            .join(Membership, Membership.tenant_id == Tenant.id)
+            .where(Membership.user_id == user_id, Tenant.active)
+            .order_by(Tenant.name)
+        )
+        return tuple(TenantChoice(id=row.id, name=row.name) for row in rows)
+
+    async def principal(self, session: AsyncSession, user_id: UUID, tenant_id: UUID) -> Principal | None:
+        """The person acting for the tenant with their roles there, if they are an active member."""
+        row = (
+            await session.execute(
+                select(AppUser.display_name, Tenant.name, Membership.roles)
+                .join(Membership, Membership.user_id == AppUser.id)
+                .join(Tenant, Tenant.id == Membership.tenant_id)
+                .where(AppUser.id == user_id, AppUser.active, Tenant.id == tenant_id, Tenant.active)
+            )
+        ).one_or_none()
+        if row is None:
+            return None
+        return Principal(
+            user_id=user_id,
+            display_name=row.display_name,
+            tenant_id=tenant_id,
+            tenant_name=row.name,
+            roles=frozenset(row.roles),
+        )
+
+
+async def tenant_names(session: AsyncSession, tenant_ids: Collection[UUID]) -> dict[UUID, str]:
+    """The names of the given tenants (the tenant registry is public within the platform)."""
+    if not tenant_ids:
+        return {}
+    rows = await session.execute(select(Tenant.id, Tenant.name).where(Tenant.id.in_(tenant_ids)))
+    return {row.id: row.name for row in rows}
+
+
+async def tenant_ids_by_slug(session: AsyncSession) -> dict[str, UUID]:
+    """Every tenant's id by its slug (seed data and imports name owners by slug)."""
+    return {row.slug: row.id for row in await session.execute(select(Tenant.slug, Tenant.id))}
+
+
+async def national_coordinator_id(session: AsyncSession) -> UUID | None:
+    """The active national coordinator tenant (the first by slug, should there be several)."""
+    return await session.scalar(
+        select(Tenant.id)
+        .where(Tenant.kind == TenantKind.NATIONAL_COORDINATOR, Tenant.active)
+        .order_by(Tenant.slug)
+        .limit(1)
+    )
+
+
+async def tenant_ids_of_kind(session: AsyncSession, kind: TenantKind) -> list[UUID]:
+    """The active tenants of one kind."""
+    return list(await session.scalars(select(Tenant.id).where(Tenant.kind == kind, Tenant.active)))
+
+
+async def tenant_kinds(session: AsyncSession, tenant_ids: Collection[UUID]) -> dict[UUID, TenantKind]:
+    """The kinds of the given active tenants."""
+    if not tenant_ids:
+        return {}
+    rows = await session.execute(select(Tenant.id, Tenant.kind).where(Tenant.id.in_(tenant_ids), Tenant.active))
+    return {row.id: TenantKind(row.kind) for row in rows}

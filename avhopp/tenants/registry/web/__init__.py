@@ -1,0 +1,1 @@
+"""The registry's pages: overview, account, tenant switching, administration."""

@@ -1,0 +1,22 @@
+"""What the tenant registry adds to the web app: start page, account, tenant switching, administration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from avhopp.platform.web.parts import PartWeb
+from avhopp.platform.web.shell import NavEntry
+from avhopp.tenants.registry.roles import Role
+from avhopp.tenants.registry.web.admin import ADMIN_ROUTES
+from avhopp.tenants.registry.web.pages import TENANT_ROUTES
+
+REGISTRY_WEB = PartWeb(
+    name="tenants.registry",
+    routes=[*TENANT_ROUTES, *ADMIN_ROUTES],
+    templates=Path(__file__).parent / "templates",
+    nav=(
+        NavEntry("Mitt konto", "/konto"),
+        NavEntry("Personer och roller", "/organisation/personer", roles=frozenset({Role.TENANT_ADMIN})),
+        NavEntry("Organisationer", "/organisationer", roles=frozenset({Role.PLATFORM_ADMIN})),
+    ),
+)
