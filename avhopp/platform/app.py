@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from avhopp.platform.telemetry import Telemetry
     from avhopp.platform.web.parts import PartWeb
 
-_TEMPLATES = Path(__file__).parent / "templates"
+_TEMPLATES = Path(__file__).parent / "web" / "templates"
 CSRF_COOKIE = "avhopp_csrf"
 EXCLUDE_FROM_CSRF = "exclude_from_csrf"
 

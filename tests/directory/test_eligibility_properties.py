@@ -24,7 +24,6 @@ from avhopp.directory.catalogue.eligibility import (
     Assessment,
     Finding,
     Situation,
-    SituationError,
     Verdict,
     assess,
     assess_all,
@@ -49,6 +48,7 @@ from avhopp.directory.catalogue.vocabulary import (
     label,
 )
 from avhopp.platform.geography.reference import shipped_geography
+from avhopp.platform.problems import InvalidInputError
 from tests.directory.strategies import (
     MUNICIPALITY_CODES,
     PROPERTIES,
@@ -537,7 +537,7 @@ def test_an_assessment_is_hashable_and_repeatable(service: ServiceEntry, situati
     ages(),
 )
 def test_an_unknown_municipality_is_refused(code: str, age: int) -> None:
-    with pytest.raises(SituationError) as caught:
+    with pytest.raises(InvalidInputError) as caught:
         Situation(home_municipality_code=code, age=age)
     assert caught.value.field == "home_municipality_code"
     assert caught.value.message
@@ -549,7 +549,7 @@ def test_an_unknown_municipality_is_refused(code: str, age: int) -> None:
     municipality_codes(), st.one_of(st.sampled_from([-1, 121]), st.integers(max_value=-1), st.integers(min_value=121))
 )
 def test_an_impossible_age_is_refused(code: str, age: int) -> None:
-    with pytest.raises(SituationError) as caught:
+    with pytest.raises(InvalidInputError) as caught:
         Situation(home_municipality_code=code, age=age)
     assert caught.value.field == "age"
     assert "120" in caught.value.message
@@ -558,7 +558,7 @@ def test_an_impossible_age_is_refused(code: str, age: int) -> None:
 @PROPERTIES
 @given(situations())
 def test_the_police_cannot_confirm_a_threat_that_does_not_exist(situation: Situation) -> None:
-    with pytest.raises(SituationError) as caught:
+    with pytest.raises(InvalidInputError) as caught:
         dataclasses.replace(situation, threat_level=ThreatLevel.NONE, police_confirmed_threat=True)
     assert caught.value.field == "police_confirmed_threat"
 

@@ -6,16 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from avhopp.directory.catalogue.eligibility import (
-    Finding,
-    Situation,
-    SituationError,
-    Verdict,
-    assess,
-    assess_all,
-)
+from avhopp.directory.catalogue.eligibility import Finding, Situation, Verdict, assess, assess_all
 from avhopp.directory.catalogue.seed import seed_catalogue, seed_service_id
 from avhopp.directory.catalogue.vocabulary import Intervention, PaymentDecision, TargetGroup, ThreatLevel, ThreatScope
+from avhopp.platform.problems import InvalidInputError
 
 if TYPE_CHECKING:
     from avhopp.directory.catalogue.eligibility import Assessment
@@ -303,14 +297,14 @@ def test_across_the_whole_seed_a_goteborg_adult_has_these_doors_open() -> None:
 
 @pytest.mark.parametrize("code", ["9999", "", "1480 ", "14"])
 def test_a_situation_refuses_an_unknown_municipality(code: str) -> None:
-    with pytest.raises(SituationError) as raised:
+    with pytest.raises(InvalidInputError) as raised:
         _situation(code)
     assert raised.value.field == "home_municipality_code"
 
 
 @pytest.mark.parametrize("age", [-1, 121])
 def test_a_situation_refuses_an_impossible_age(age: int) -> None:
-    with pytest.raises(SituationError) as raised:
+    with pytest.raises(InvalidInputError) as raised:
         _situation("1480", age=age)
     assert raised.value.field == "age"
 
@@ -321,6 +315,6 @@ def test_a_situation_accepts_the_ages_at_the_edges(age: int) -> None:
 
 
 def test_a_situation_refuses_a_confirmed_threat_that_does_not_exist() -> None:
-    with pytest.raises(SituationError) as raised:
+    with pytest.raises(InvalidInputError) as raised:
         _situation("1280", threat_level=ThreatLevel.NONE, police_confirmed_threat=True)
     assert raised.value.field == "police_confirmed_threat"

@@ -22,8 +22,6 @@ from avhopp.directory.catalogue import vocabulary
 from avhopp.directory.catalogue.entry import (
     Area,
     Contact,
-    EntryRejectedError,
-    FieldProblem,
     Location,
     OpeningHours,
     OrganizationEntry,
@@ -33,6 +31,7 @@ from avhopp.directory.catalogue.entry import (
     validate_service,
 )
 from avhopp.directory.catalogue.vocabulary import AreaKind, Weekday
+from avhopp.platform.problems import FieldProblem, InvalidInputError
 from tests.directory.strategies import (
     COUNTY_CODES,
     MUNICIPALITY_CODES,
@@ -248,7 +247,7 @@ def test_several_faults_are_all_reported(entry: ServiceEntry, faults: list[Fault
     assert expected <= _fields(problems), (sorted(expected - _fields(problems)), [f.name for f in faults])
     touched = {"minimum_age", "maximum_age"} if any(f.group == "ages" for f in faults) else set()
     assert _fields(problems) <= expected | touched, "only broken fields are reported"
-    rejection = str(EntryRejectedError(problems))
+    rejection = str(InvalidInputError(problems))
     assert all(f"{field}: " in rejection for field in expected)
 
 

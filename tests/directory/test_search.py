@@ -11,7 +11,10 @@ import pytest
 
 from avhopp.directory.catalogue.eligibility import Situation, Verdict, assess
 from avhopp.directory.catalogue.entry import Area
-from avhopp.directory.catalogue.search import SearchError, SearchQuery, search_directory
+from avhopp.directory.catalogue.search import (
+    SearchQuery,
+    search_directory,
+)
 from avhopp.directory.catalogue.service import publish_organization, publish_service
 from avhopp.directory.catalogue.vocabulary import (
     AreaKind,
@@ -24,6 +27,7 @@ from avhopp.directory.catalogue.vocabulary import (
     ThreatLevel,
     ThreatRequirement,
 )
+from avhopp.platform.problems import InvalidInputError
 from tests.directory.conftest import COORDINATOR, KC, organization, service
 
 if TYPE_CHECKING:
@@ -176,6 +180,6 @@ async def test_pages_and_facets_cover_all_hits(tenants: Tenants) -> None:
     [({"page": 0}, "page"), ({"per_page": 51}, "per_page"), ({"text": "x" * 201}, "text")],
 )
 def test_bad_search_input_names_the_field(fields: dict[str, object], field: str) -> None:
-    with pytest.raises(SearchError) as refused:
+    with pytest.raises(InvalidInputError) as refused:
         SearchQuery(**fields)  # type: ignore[arg-type]
     assert refused.value.field == field

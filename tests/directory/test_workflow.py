@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 
-from avhopp.directory.catalogue.entry import EntryRejectedError
 from avhopp.directory.catalogue.jobs import remind_owners_of_stale_entries
 from avhopp.directory.catalogue.models import PublishedService, Revision, RevisionStatus, VerificationReminder
 from avhopp.directory.catalogue.service import (
@@ -25,6 +24,7 @@ from avhopp.directory.catalogue.service import (
     published_service,
     withdraw,
 )
+from avhopp.platform.problems import InvalidInputError
 from tests.directory.conftest import COORDINATOR, GOTEBORG, KC, MALMO, changed, organization, service
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ async def test_a_rejection_must_say_why_and_publishes_nothing(tenants: Tenants, 
         revision_id = await propose(session, tenants.ids[KC], None, proposed, TODAY)
     reviewer = reviewer_id(owner_engine)
     async with tenants.acting(COORDINATOR) as session:
-        with pytest.raises(EntryRejectedError) as refused:
+        with pytest.raises(InvalidInputError) as refused:
             await decide(session, revision_id, reviewer, approve=False, note="  ")
     assert refused.value.problems[0].field == "review_note"
     async with tenants.acting(COORDINATOR) as session:
@@ -98,7 +98,7 @@ async def test_only_one_proposal_per_entry_awaits_review_and_it_can_be_withdrawn
     async with tenants.acting(KC) as session:
         first = await propose(session, tenants.ids[KC], None, proposed, TODAY)
     async with tenants.acting(KC) as session:
-        with pytest.raises(EntryRejectedError):
+        with pytest.raises(InvalidInputError):
             await propose(session, tenants.ids[KC], None, changed(proposed, name="Nytt namn"), TODAY)
     async with tenants.acting(KC) as session:
         await withdraw(session, tenants.ids[KC], first)
@@ -112,12 +112,12 @@ async def test_a_tenant_cannot_propose_for_another_tenants_organisation_or_entry
         live = service(theirs)
         await publish_service(session, tenants.ids[KC], live)
     async with tenants.acting(MALMO) as session:
-        with pytest.raises(EntryRejectedError) as new_under_theirs:
+        with pytest.raises(InvalidInputError) as new_under_theirs:
             await propose(session, tenants.ids[MALMO], None, service(theirs), TODAY)
     assert new_under_theirs.value.problems[0].field == "organization_id"
     mine = await published_for(tenants, MALMO)
     async with tenants.acting(MALMO) as session:
-        with pytest.raises(EntryRejectedError) as taking_over:
+        with pytest.raises(InvalidInputError) as taking_over:
             await propose(session, tenants.ids[MALMO], None, changed(live, organization_id=mine.id), TODAY)
     assert taking_over.value.problems[0].field == "id"
     async with tenants.acting(MALMO) as session:
@@ -131,7 +131,7 @@ async def test_the_coordinator_cannot_move_an_entry_to_another_owner(tenants: Te
     async with tenants.acting(COORDINATOR) as session:
         await publish_service(session, tenants.ids[KC], live)
     async with tenants.acting(COORDINATOR) as session:
-        with pytest.raises(EntryRejectedError):
+        with pytest.raises(InvalidInputError):
             await publish_organization(session, tenants.ids[MALMO], owner)
 
 

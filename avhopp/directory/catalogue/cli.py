@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import click
 
-from avhopp.directory.catalogue.entry import EntryRejectedError
 from avhopp.directory.catalogue.hsds.package import (
     PackageOrganization,
     PackageRejectedError,
@@ -27,6 +26,7 @@ from avhopp.directory.catalogue.loading import LoadCounts, NoCoordinatorError, l
 from avhopp.directory.catalogue.seed import seed_catalogue
 from avhopp.directory.catalogue.service import published_by_owner
 from avhopp.platform.database import RequestContext, context_session, create_app_engine, session_factory
+from avhopp.platform.problems import InvalidInputError
 from avhopp.tenants.registry.service import tenant_ids_by_slug
 
 if TYPE_CHECKING:
@@ -137,6 +137,6 @@ def import_command(source: Path) -> None:
                     app_url, lambda sessions: load_catalogue(sessions, catalogue, note=IMPORT_NOTE, replace=True)
                 )
             )
-        except (NoCoordinatorError, EntryRejectedError) as error:
+        except (NoCoordinatorError, InvalidInputError) as error:
             raise click.ClickException(f"Ingenting är inläst: {error}") from None
     _report(counts)

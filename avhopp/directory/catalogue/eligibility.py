@@ -30,6 +30,7 @@ from avhopp.directory.catalogue.vocabulary import (
     label,
 )
 from avhopp.platform.geography.reference import shipped_geography
+from avhopp.platform.problems import InvalidInputError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -55,15 +56,6 @@ VERDICT_LABELS = {
 }
 
 
-class SituationError(ValueError):
-    """A situation field is wrong; `field` names it, the message is Swedish."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-
-
 @dataclass(frozen=True, slots=True)
 class Situation:
     """What is known about the person who needs help; nothing that identifies them."""
@@ -81,11 +73,13 @@ class Situation:
     def __post_init__(self) -> None:
         """Refuse an unknown municipality or an impossible age, naming the field."""
         if self.home_municipality_code not in _municipality_names():
-            raise SituationError("home_municipality_code", f"Okänd kommunkod: {self.home_municipality_code!r}.")
+            raise InvalidInputError.one("home_municipality_code", f"Okänd kommunkod: {self.home_municipality_code!r}.")
         if not 0 <= self.age <= MAX_AGE:
-            raise SituationError("age", f"Åldern måste vara mellan 0 och {MAX_AGE} år.")
+            raise InvalidInputError.one("age", f"Åldern måste vara mellan 0 och {MAX_AGE} år.")
         if self.police_confirmed_threat and self.threat_level is ThreatLevel.NONE:
-            raise SituationError("police_confirmed_threat", "Polisen kan inte ha bekräftat en hotbild som inte finns.")
+            raise InvalidInputError.one(
+                "police_confirmed_threat", "Polisen kan inte ha bekräftat en hotbild som inte finns."
+            )
 
 
 class Finding(StrEnum):

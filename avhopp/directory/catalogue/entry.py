@@ -12,7 +12,6 @@ problem at once, each naming its field, in Swedish.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, time
 from functools import cache
 from uuid import UUID
@@ -34,6 +33,7 @@ from avhopp.directory.catalogue.vocabulary import (
     label,
 )
 from avhopp.platform.geography.reference import shipped_geography
+from avhopp.platform.problems import FieldProblem
 
 MAX_AGE = 120
 _PHONE = re.compile(r"^\+?[0-9][0-9 -]{4,20}[0-9]$")
@@ -142,22 +142,6 @@ class ServiceEntry(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """When the owner last confirmed the entry (HSDS assured_date); None: never."""
     source_note: str = ""
     """Where the facts come from, e.g. the 2014 survey, until the owner confirms them."""
-
-
-@dataclass(frozen=True, slots=True)
-class FieldProblem:
-    """One thing wrong with an entry: the field (dotted path) and a Swedish message."""
-
-    field: str
-    message: str
-
-
-class EntryRejectedError(ValueError):
-    """An entry has problems; nothing was saved."""
-
-    def __init__(self, problems: list[FieldProblem]) -> None:
-        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
-        self.problems = problems
 
 
 def _text(problems: list[FieldProblem], field: str, value: str, *, required: bool, limit: int) -> None:

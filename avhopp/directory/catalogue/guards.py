@@ -13,8 +13,7 @@ from litestar.exceptions import NotFoundException
 
 from avhopp.platform.database import RequestContext, context_session
 from avhopp.platform.scope.principal import principal_of
-from avhopp.tenants.registry.models import TenantKind
-from avhopp.tenants.registry.service import tenant_kinds
+from avhopp.tenants.registry.service import TenantKind, tenant_kinds
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable

@@ -30,6 +30,7 @@ from avhopp.directory.catalogue.vocabulary import (
     ThreatLevel,
     ThreatRequirement,
 )
+from avhopp.platform.problems import InvalidInputError
 
 if TYPE_CHECKING:
     from datetime import date
@@ -42,15 +43,6 @@ if TYPE_CHECKING:
 MAX_PER_PAGE = 50
 MAX_QUERY_LENGTH = 200
 _VERDICT_ORDER = {Verdict.ELIGIBLE: 0, Verdict.CONDITIONAL: 1, Verdict.NOT_ELIGIBLE: 2}
-
-
-class SearchError(ValueError):
-    """A search field is wrong; `field` names it, the message is Swedish."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +62,11 @@ class SearchQuery:
     def __post_init__(self) -> None:
         """Refuse pages and texts outside the limits, naming the field."""
         if len(self.text) > MAX_QUERY_LENGTH:
-            raise SearchError("text", f"Skriv högst {MAX_QUERY_LENGTH} tecken.")
+            raise InvalidInputError.one("text", f"Skriv högst {MAX_QUERY_LENGTH} tecken.")
         if self.page < 1:
-            raise SearchError("page", "Sidnumret börjar på 1.")
+            raise InvalidInputError.one("page", "Sidnumret börjar på 1.")
         if not 1 <= self.per_page <= MAX_PER_PAGE:
-            raise SearchError("per_page", f"Välj mellan 1 och {MAX_PER_PAGE} träffar per sida.")
+            raise InvalidInputError.one("per_page", f"Välj mellan 1 och {MAX_PER_PAGE} träffar per sida.")
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,17 +21,11 @@ from uuid import UUID, uuid5
 
 import msgspec
 
-from avhopp.directory.catalogue.entry import (
-    EntryRejectedError,
-    FieldProblem,
-    OrganizationEntry,
-    ServiceEntry,
-    validate_organization,
-    validate_service,
-)
+from avhopp.directory.catalogue.entry import OrganizationEntry, ServiceEntry, validate_organization, validate_service
 from avhopp.directory.catalogue.vocabulary import AreaKind
 from avhopp.platform.geography.reference import shipped_geography
-from avhopp.tenants.registry.provisioning import municipality_organisation_name
+from avhopp.platform.problems import FieldProblem, InvalidInputError
+from avhopp.tenants.registry.service import municipality_organisation_name
 
 SEED_NAMESPACE = UUID("5b0f4c36-8d0e-4d0a-9a51-3f0c2b7e6a19")
 """Never change: every seeded id is derived from it."""
@@ -118,7 +112,7 @@ def _service(key: str, organization_key: str, fields: dict[str, Any]) -> Service
 
 def _raise_if_invalid(key: str, problems: list[FieldProblem]) -> None:
     if problems:
-        raise EntryRejectedError([FieldProblem(f"{key}.{p.field}", p.message) for p in problems])
+        raise InvalidInputError([FieldProblem(f"{key}.{p.field}", p.message) for p in problems])
 
 
 def _police_regions() -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
@@ -171,7 +165,7 @@ def seed_catalogue() -> tuple[SeedOrganization, ...]:
     """The whole seed, in a fixed order: police regions, the survey's organisations, municipalities.
 
     Raises:
-        EntryRejectedError: an entry of the data file is invalid (a bug in the seed).
+        InvalidInputError: an entry of the data file is invalid (a bug in the seed).
         KeyError: a service names an organisation the seed does not have.
 
     """
@@ -181,7 +175,7 @@ def seed_catalogue() -> tuple[SeedOrganization, ...]:
 
     def add(owner: str, key: str, organization: dict[str, Any]) -> None:
         if key in organizations:
-            raise EntryRejectedError([FieldProblem(f"organization:{key}", "Nyckeln finns redan.")])
+            raise InvalidInputError([FieldProblem(f"organization:{key}", "Nyckeln finns redan.")])
         owners[key] = owner
         organizations[key] = _organization(key, organization)
         services[key] = []

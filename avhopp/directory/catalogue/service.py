@@ -16,8 +16,6 @@ from sqlalchemy import Text, cast, func, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from avhopp.directory.catalogue.entry import (
-    EntryRejectedError,
-    FieldProblem,
     OrganizationEntry,
     ServiceEntry,
     catchment_municipalities,
@@ -34,6 +32,7 @@ from avhopp.directory.catalogue.models import (
     VerificationReminder,
 )
 from avhopp.directory.catalogue.vocabulary import label
+from avhopp.platform.problems import FieldProblem, InvalidInputError
 from avhopp.tenants.registry.service import tenant_names
 
 if TYPE_CHECKING:
@@ -102,7 +101,7 @@ def _search_text(service: ServiceEntry, organization: OrganizationEntry) -> str:
 
 def _rejected_unless_valid(problems: list[FieldProblem]) -> None:
     if problems:
-        raise EntryRejectedError(problems)
+        raise InvalidInputError(problems)
 
 
 # Publishing (the national coordinator's transaction, or the seed and imports as the owner).
@@ -136,7 +135,7 @@ async def publish_service(session: AsyncSession, owner: UUID, entry: ServiceEntr
         )
     )
     if organization is None:
-        raise EntryRejectedError([FieldProblem("organization_id", "Organisationen finns inte i katalogen ännu.")])
+        raise InvalidInputError([FieldProblem("organization_id", "Organisationen finns inte i katalogen ännu.")])
     await _write_service(session, owner, entry, organization_from_document(organization))
 
 
@@ -181,7 +180,7 @@ async def _upsert_owned(
         ).returning(table.id)
     )
     if written is None:
-        raise EntryRejectedError([FieldProblem("id", "Uppgiften tillhör en annan organisation.")])
+        raise InvalidInputError([FieldProblem("id", "Uppgiften tillhör en annan organisation.")])
 
 
 # Proposing (the owner's transaction).
@@ -265,7 +264,7 @@ async def propose(session: AsyncSession, tenant_id: UUID, user_id: UUID | None, 
     The proposer vouches for the whole entry, so it counts as confirmed today.
 
     Raises:
-        EntryRejectedError: the entry has problems, or is someone else's, or already awaits review.
+        InvalidInputError: the entry has problems, or is someone else's, or already awaits review.
 
     """
     if isinstance(entry, ServiceEntry):
@@ -280,7 +279,7 @@ async def propose(session: AsyncSession, tenant_id: UUID, user_id: UUID | None, 
         previous_table = PublishedOrganization
     owner = await _published_owner(session, subject, entry.id)
     if owner is not None and owner != tenant_id:
-        raise EntryRejectedError([FieldProblem("id", "Uppgiften tillhör en annan organisation.")])
+        raise InvalidInputError([FieldProblem("id", "Uppgiften tillhör en annan organisation.")])
     previous = await session.scalar(select(previous_table.document).where(previous_table.id == entry.id))
     statement = (
         insert(Revision)
@@ -297,7 +296,7 @@ async def propose(session: AsyncSession, tenant_id: UUID, user_id: UUID | None, 
     )
     revision_id = await session.scalar(statement)
     if revision_id is None:
-        raise EntryRejectedError(
+        raise InvalidInputError(
             [FieldProblem("id", "Det finns redan en ändring som väntar på granskning. Dra tillbaka den först.")]
         )
     return revision_id
@@ -315,7 +314,7 @@ async def _check_organization_is_own(session: AsyncSession, tenant_id: UUID, org
         )
     )
     if pending is None:
-        raise EntryRejectedError([FieldProblem("organization_id", "Välj en av den egna organisationens uppgifter.")])
+        raise InvalidInputError([FieldProblem("organization_id", "Välj en av den egna organisationens uppgifter.")])
 
 
 async def withdraw(session: AsyncSession, tenant_id: UUID, revision_id: UUID) -> None:
@@ -417,7 +416,7 @@ async def decide(
 
     Raises:
         EntryNotFoundError: no pending revision with that id.
-        EntryRejectedError: a rejection without a note, or an approval whose entry no longer passes.
+        InvalidInputError: a rejection without a note, or an approval whose entry no longer passes.
 
     """
     revision = await session.scalar(
@@ -426,7 +425,7 @@ async def decide(
     if revision is None:
         raise EntryNotFoundError
     if not approve and not note.strip():
-        raise EntryRejectedError([FieldProblem("review_note", "Skriv varför ändringen inte godkänns.")])
+        raise InvalidInputError([FieldProblem("review_note", "Skriv varför ändringen inte godkänns.")])
     entry = _decode(revision.subject, revision.document)
     if approve:
         if isinstance(entry, ServiceEntry):

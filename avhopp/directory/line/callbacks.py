@@ -13,16 +13,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from avhopp.directory.catalogue.entry import EntryRejectedError, FieldProblem
 from avhopp.directory.line.models import Callback, CallbackAttempt
-from avhopp.directory.line.privacy import (
-    FreeTextError,
-    check_free_text,
-    displayed_phone_number,
-    normalised_phone_number,
-)
+from avhopp.directory.line.privacy import check_free_text, displayed_phone_number, normalised_phone_number
 from avhopp.directory.line.service import LineNotFoundError
 from avhopp.directory.line.vocabulary import AttemptOutcome, CallbackStatus
+from avhopp.platform.problems import FieldProblem, InvalidInputError
 from avhopp.platform.sealing import seal, unseal
 
 if TYPE_CHECKING:
@@ -47,11 +42,11 @@ def _checked(request: CallbackRequest, now: datetime) -> tuple[str, datetime, da
     number = ""
     try:
         number = normalised_phone_number("phone_number", request.phone_number)
-    except FreeTextError as error:
+    except InvalidInputError as error:
         problems.append(FieldProblem(error.field, error.message))
     try:
         check_free_text("note", request.note)
-    except FreeTextError as error:
+    except InvalidInputError as error:
         problems.append(FieldProblem(error.field, error.message))
     if len(request.note) > MAX_NOTE:
         problems.append(FieldProblem("note", f"Skriv högst {MAX_NOTE} tecken."))
@@ -63,7 +58,7 @@ def _checked(request: CallbackRequest, now: datetime) -> tuple[str, datetime, da
     elif end <= start:
         problems.append(FieldProblem("window_end", "Sluttiden måste vara efter starttiden."))
     if problems:
-        raise EntryRejectedError(problems)
+        raise InvalidInputError(problems)
     assert start is not None  # noqa: S101 - checked above
     assert end is not None  # noqa: S101 - checked above
     return number, start, end
@@ -79,7 +74,7 @@ async def request_callback(
     """Queue a callback (from a contact, or from the public page outside opening hours).
 
     Raises:
-        EntryRejectedError: not a phone number, a window in the past or backwards, a note with a
+        InvalidInputError: not a phone number, a window in the past or backwards, a note with a
             personal identity number; nothing is saved.
 
     """

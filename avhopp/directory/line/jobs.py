@@ -9,8 +9,7 @@ from avhopp.directory.line.service import erase_expired_notes, escalate_unopened
 from avhopp.platform.database import act_for_tenant
 from avhopp.platform.jobs import job
 from avhopp.platform.jobs.schedule import periodic
-from avhopp.tenants.registry.models import TenantKind
-from avhopp.tenants.registry.service import tenant_ids_of_kind
+from avhopp.tenants.registry.service import TenantKind, tenant_ids_of_kind
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable

@@ -20,6 +20,8 @@ from stdnum import luhn
 from stdnum.exceptions import ValidationError
 from stdnum.se import personnummer
 
+from avhopp.platform.problems import InvalidInputError
+
 _PERSONAL_IDENTITY_NUMBER_MESSAGE = (
     "Texten innehåller ett personnummer. Ta bort det – stödlinjen sparar aldrig personnummer."
 )
@@ -37,15 +39,6 @@ _CENTURIES = frozenset({"18", "19", "20"})
 # A samordningsnummer is a personnummer whose day of birth has 60 added.
 _COORDINATION_OFFSET = 60
 _PHONE_REGION = "SE"
-
-
-class FreeTextError(ValueError):
-    """A field's text may not be stored; `message` says why, in Swedish, for the operator."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 def personal_identity_numbers_in(text: str) -> list[str]:
@@ -77,7 +70,7 @@ def _is_personal_identity_number(match: re.Match[str]) -> bool:
 def check_free_text(field: str, text: str) -> None:
     """Refuse `text` for `field` if it holds a personal identity number."""
     if personal_identity_numbers_in(text):
-        raise FreeTextError(field, _PERSONAL_IDENTITY_NUMBER_MESSAGE)
+        raise InvalidInputError.one(field, _PERSONAL_IDENTITY_NUMBER_MESSAGE)
 
 
 def normalised_phone_number(field: str, text: str) -> str:
@@ -85,9 +78,9 @@ def normalised_phone_number(field: str, text: str) -> str:
     try:
         number = phonenumbers.parse(text, _PHONE_REGION)
     except phonenumbers.NumberParseException:
-        raise FreeTextError(field, _PHONE_NUMBER_MESSAGE) from None
+        raise InvalidInputError.one(field, _PHONE_NUMBER_MESSAGE) from None
     if not (phonenumbers.is_possible_number(number) and phonenumbers.is_valid_number(number)):
-        raise FreeTextError(field, _PHONE_NUMBER_MESSAGE)
+        raise InvalidInputError.one(field, _PHONE_NUMBER_MESSAGE)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -16,14 +16,15 @@ import holidays
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from avhopp.directory.catalogue.entry import EntryRejectedError, FieldProblem
 from avhopp.directory.catalogue.models import PublishedService
 from avhopp.directory.catalogue.vocabulary import Intervention, ServiceStatus, TargetGroup, ThreatLevel
 from avhopp.directory.line.models import Contact, LineSettings, Referral
-from avhopp.directory.line.privacy import FreeTextError, check_free_text
+from avhopp.directory.line.privacy import (
+    check_free_text,
+)
 from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ProfessionalKind, ReferralStatus
-from avhopp.tenants.registry.models import TenantKind
-from avhopp.tenants.registry.service import tenant_kinds
+from avhopp.platform.problems import FieldProblem, InvalidInputError
+from avhopp.tenants.registry.service import TenantKind, tenant_kinds
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -44,11 +45,11 @@ class LineNotFoundError(LookupError):
 def _checked_text(field: str, text: str) -> str:
     text = text.strip()
     if len(text) > MAX_TEXT:
-        raise EntryRejectedError([FieldProblem(field, f"Skriv högst {MAX_TEXT} tecken.")])
+        raise InvalidInputError([FieldProblem(field, f"Skriv högst {MAX_TEXT} tecken.")])
     try:
         check_free_text(field, text)
-    except FreeTextError as error:
-        raise EntryRejectedError([FieldProblem(error.field, error.message)]) from None
+    except InvalidInputError as error:
+        raise InvalidInputError([FieldProblem(error.field, error.message)]) from None
     return text
 
 
@@ -101,7 +102,7 @@ async def record_contact(session: AsyncSession, line_id: UUID, contact_id: UUID,
     """Save the contact's codes and notes; with `end`, also stop its timer.
 
     Raises:
-        EntryRejectedError: a note with a personal identity number, or too long; nothing is saved.
+        InvalidInputError: a note with a personal identity number, or too long; nothing is saved.
 
     """
     notes = _checked_text("guidance_notes", record.guidance_notes)
@@ -142,7 +143,7 @@ async def refer(
     """Send a referral from a contact to the tenant that runs the chosen service.
 
     Raises:
-        EntryRejectedError: no consent, no or an unknown service, a receiver that does not take
+        InvalidInputError: no consent, no or an unknown service, a receiver that does not take
             referrals, or free text with a personal identity number; nothing is saved.
 
     """
@@ -152,7 +153,7 @@ async def refer(
     for field in ("shared_information", "safe_contact"):
         try:
             _checked_text(field, getattr(request, field))
-        except EntryRejectedError as error:
+        except InvalidInputError as error:
             problems.extend(error.problems)
     target = None if request.service_id is None else await _receiver_of(session, request.service_id)
     if target is None:
@@ -160,7 +161,7 @@ async def refer(
     elif target == line_id:
         problems.append(FieldProblem("service_id", "Stödlinjen kan inte skicka en remiss till sig själv."))
     if problems:
-        raise EntryRejectedError(problems)
+        raise InvalidInputError(problems)
     assert target is not None  # noqa: S101 - problems would have been raised
     contact = await contact_in_line(session, line_id, contact_id)
     referral = Referral(
@@ -251,15 +252,15 @@ async def decide_referral(
 
     Raises:
         LineNotFoundError: not a referral to this tenant.
-        EntryRejectedError: a decline without a reason, a reason with a personal identity number.
+        InvalidInputError: a decline without a reason, a reason with a personal identity number.
 
     """
     reason = _checked_text("decision_reason", decision.reason)
     if not decision.accept and not reason:
-        raise EntryRejectedError([FieldProblem("decision_reason", "Skriv varför ni inte kan ta emot personen.")])
+        raise InvalidInputError([FieldProblem("decision_reason", "Skriv varför ni inte kan ta emot personen.")])
     referral = (await open_referral(session, tenant_id, referral_id)).referral
     if referral.status not in {ReferralStatus.SENT, ReferralStatus.OPENED}:
-        raise EntryRejectedError([FieldProblem("decision", "Remissen är redan besvarad.")])
+        raise InvalidInputError([FieldProblem("decision", "Remissen är redan besvarad.")])
     referral.status = (ReferralStatus.ACCEPTED if decision.accept else ReferralStatus.DECLINED).value
     referral.decision_reason = reason
     referral.decided_at = datetime.now(UTC)
@@ -312,11 +313,11 @@ async def set_retention_days(session: AsyncSession, line_id: UUID, days: int) ->
     """Change how long the line keeps guidance notes.
 
     Raises:
-        EntryRejectedError: outside 1 to 365 days.
+        InvalidInputError: outside 1 to 365 days.
 
     """
     if not 1 <= days <= MAX_RETENTION_DAYS:
-        raise EntryRejectedError([FieldProblem("note_retention_days", "Välj mellan 1 och 365 dagar.")])
+        raise InvalidInputError([FieldProblem("note_retention_days", "Välj mellan 1 och 365 dagar.")])
     statement = insert(LineSettings).values(tenant_id=line_id, note_retention_days=days)
     await session.execute(
         statement.on_conflict_do_update(index_elements=[LineSettings.tenant_id], set_={"note_retention_days": days})

@@ -10,6 +10,8 @@ from sqlalchemy import select
 from avhopp.platform.scope.principal import Principal, TenantChoice
 from avhopp.tenants.registry.models import Tenant, TenantKind
 from avhopp.tenants.registry.people import AppUser, Membership, UserIdentity
+from avhopp.tenants.registry.provisioning import municipality_organisation_name
+from avhopp.tenants.registry.roles import Role
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -18,6 +20,20 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from avhopp.platform.auth.oidc import VerifiedIdentity
+
+
+__all__ = [
+    "People",
+    "Role",
+    "TenantKind",
+    "municipality_organisation_name",
+    "national_coordinator_id",
+    "tenant_ids_by_slug",
+    "tenant_ids_of_kind",
+    "tenant_kinds",
+    "tenant_names",
+]
+"""What other parts may use: the tenant kinds and roles they name, and these lookups."""
 
 
 class People:

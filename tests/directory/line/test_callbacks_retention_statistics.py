@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import select, text, update
 
-from avhopp.directory.catalogue.entry import EntryRejectedError
 from avhopp.directory.catalogue.vocabulary import ThreatLevel
 from avhopp.directory.line.callbacks import (
     CallbackRequest,
@@ -30,6 +29,7 @@ from avhopp.directory.line.service import (
 )
 from avhopp.directory.line.statistics import gather, statistics_of
 from avhopp.directory.line.vocabulary import AttemptOutcome, CallbackStatus, CallerType, Channel, Outcome
+from avhopp.platform.problems import InvalidInputError
 
 if TYPE_CHECKING:
     import uuid
@@ -119,7 +119,7 @@ async def test_bad_callback_requests_are_refused_naming_the_field(
     async with tenants.acting(LINE) as session:
         before = len(await callback_queue(session, tenants.ids[LINE], SECRET, open_only=False))
     async with tenants.acting(LINE) as session:
-        with pytest.raises(EntryRejectedError) as refused:
+        with pytest.raises(InvalidInputError) as refused:
             await request_callback(session, tenants.ids[LINE], SECRET, request_)
     assert field in {problem.field for problem in refused.value.problems}
     async with tenants.acting(LINE) as session:
@@ -176,7 +176,7 @@ async def test_retention_erases_old_notes_of_ended_contacts_and_nothing_else(
 
 async def test_a_retention_outside_a_year_is_refused(tenants: Tenants) -> None:
     async with tenants.acting(LINE) as session:
-        with pytest.raises(EntryRejectedError):
+        with pytest.raises(InvalidInputError):
             await set_retention_days(session, tenants.ids[LINE], 400)
 
 

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from avhopp.directory.catalogue.entry import EntryRejectedError
 from avhopp.directory.catalogue.seed import seed_service_id
 from avhopp.directory.catalogue.vocabulary import ThreatLevel
 from avhopp.directory.line.jobs import for_every_line
@@ -34,6 +33,7 @@ from avhopp.directory.line.service import (
     working_day_after,
 )
 from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ReferralStatus
+from avhopp.platform.problems import InvalidInputError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -115,7 +115,7 @@ async def test_refusals_name_their_field_and_save_nothing(tenants: Tenants, peop
     }
     for field, bad in cases.items():
         async with tenants.acting(LINE) as session:
-            with pytest.raises(EntryRejectedError) as refused:
+            with pytest.raises(InvalidInputError) as refused:
                 await refer(session, tenants.ids[LINE], operator, contact_id, bad)
         assert field in {problem.field for problem in refused.value.problems}
     async with tenants.acting(LINE) as session:
@@ -128,7 +128,7 @@ async def test_a_tenant_that_takes_no_referrals_is_refused(tenants: Tenants, peo
     contact_id = await new_contact(tenants, operator)
     bergslagen_unit = seed_service_id("personsakerhet-bergslagen")  # owned by the national coordinator
     async with tenants.acting(LINE) as session:
-        with pytest.raises(EntryRejectedError) as refused:
+        with pytest.raises(InvalidInputError) as refused:
             await refer(session, tenants.ids[LINE], operator, contact_id, request(bergslagen_unit))
     assert refused.value.problems[0].field == "service_id"
 
@@ -141,7 +141,7 @@ async def test_declining_needs_a_reason(tenants: Tenants, people: dict[str, uuid
             session, tenants.ids[LINE], operator, contact_id, request(seed_service_id("kc-goteborg"))
         )
     async with tenants.acting(KC) as session:
-        with pytest.raises(EntryRejectedError):
+        with pytest.raises(InvalidInputError):
             await decide_referral(session, tenants.ids[KC], officer, referral_id, Decision(accept=False, reason=" "))
     async with tenants.acting(KC) as session:
         declined = await decide_referral(
@@ -165,7 +165,7 @@ async def test_notes_with_a_personal_identity_number_are_refused_by_the_app_and_
         end=True,
     )
     async with tenants.acting(LINE) as session:
-        with pytest.raises(EntryRejectedError) as refused:
+        with pytest.raises(InvalidInputError) as refused:
             await record_contact(session, tenants.ids[LINE], contact_id, record)
     assert refused.value.problems[0].field == "guidance_notes"
     async with tenants.acting(LINE) as session:

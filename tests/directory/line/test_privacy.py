@@ -11,13 +11,13 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from avhopp.directory.line.privacy import (
-    FreeTextError,
     check_free_text,
     displayed_phone_number,
     normalised_phone_number,
     personal_identity_numbers_in,
 )
 from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.problems import InvalidInputError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -88,7 +88,7 @@ def test_a_valid_number_in_text_is_found_by_both(owner_engine: Engine, before: s
 
     assert personal_identity_numbers_in(embedded) == [number]
     assert database_finds(owner_engine, embedded)
-    with pytest.raises(FreeTextError):
+    with pytest.raises(InvalidInputError):
         check_free_text("guidance_notes", embedded)
 
 
@@ -166,7 +166,7 @@ async def test_the_runtime_role_may_call_the_function(sessions: async_sessionmak
 
 
 def test_check_free_text_names_the_field() -> None:
-    with pytest.raises(FreeTextError) as raised:
+    with pytest.raises(InvalidInputError) as raised:
         check_free_text("shared_information", "Personen har nummer 19811218-9876.")
 
     assert raised.value.field == "shared_information"
@@ -193,7 +193,7 @@ def test_phone_numbers_are_stored_in_e164_and_shown_as_dialled(value: str, e164:
 
 @pytest.mark.parametrize("value", ["abc", "123", "+46 70", "", "112", "070-123 45 67 kvällstid"])
 def test_what_is_not_a_phone_number_is_refused(value: str) -> None:
-    with pytest.raises(FreeTextError) as raised:
+    with pytest.raises(InvalidInputError) as raised:
         normalised_phone_number("callback_number", value)
 
     assert raised.value.field == "callback_number"

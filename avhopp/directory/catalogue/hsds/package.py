@@ -44,8 +44,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
     from pathlib import Path
 
-    from avhopp.directory.catalogue.entry import FieldProblem
     from avhopp.directory.catalogue.hsds.reading import JsonObject, JsonPath, MappingProblem
+    from avhopp.platform.problems import FieldProblem
 
 __all__ = ["PackageOrganization", "PackageProblem", "PackageRejectedError", "read_package", "write_package"]
 

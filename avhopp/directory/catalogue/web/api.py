@@ -14,11 +14,21 @@ from litestar import Request, get, post
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException, ValidationException
 
-from avhopp.directory.catalogue.eligibility import VERDICT_LABELS, Assessment, Situation, SituationError
-from avhopp.directory.catalogue.entry import EntryRejectedError, FieldProblem, OrganizationEntry, ServiceEntry
+from avhopp.directory.catalogue.eligibility import (
+    VERDICT_LABELS,
+    Assessment,
+    Situation,
+)
+from avhopp.directory.catalogue.entry import (
+    OrganizationEntry,
+    ServiceEntry,
+)
 from avhopp.directory.catalogue.guards import national_coordinator_only
 from avhopp.directory.catalogue.models import RevisionStatus
-from avhopp.directory.catalogue.search import SearchError, SearchQuery, search_directory
+from avhopp.directory.catalogue.search import (
+    SearchQuery,
+    search_directory,
+)
 from avhopp.directory.catalogue.service import (
     EntryNotFoundError,
     decide,
@@ -36,9 +46,12 @@ from avhopp.directory.catalogue.vocabulary import (
 )
 from avhopp.platform.authz import permission
 from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.problems import FieldProblem, InvalidInputError
 from avhopp.platform.scope.principal import principal_of
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from avhopp.platform.scope.principal import Principal
 
 SEARCH = permission("directory", "search")
@@ -140,7 +153,7 @@ class RevisionOut(msgspec.Struct):
     previous: dict[str, Any] | None
 
 
-def field_errors(problems: list[FieldProblem]) -> ValidationException:
+def field_errors(problems: Sequence[FieldProblem]) -> ValidationException:
     """A 400 naming every bad field (the platform's JSON error shape)."""
     return ValidationException(extra=[{"key": p.field, "message": p.message} for p in problems])
 
@@ -159,7 +172,7 @@ def situation_from(data: SituationIn) -> Situation:
             payment=data.payment,
             in_custody=data.in_custody,
         )
-    except SituationError as error:
+    except InvalidInputError as error:
         raise field_errors([FieldProblem(f"situation.{error.field}", error.message)]) from None
 
 
@@ -197,7 +210,7 @@ async def search_api(request: Request[Any, Any, Any], state: State, data: Search
             page=data.page,
             per_page=data.per_page,
         )
-    except SearchError as error:
+    except InvalidInputError as error:
         raise field_errors([FieldProblem(error.field, error.message)]) from None
     context = RequestContext(tenant_id=tenant_id, user_id=principal.user_id)
     async with context_session(state.sessions, context) as session:
@@ -235,7 +248,7 @@ async def propose_api(request: Request[Any, Any, Any], state: State, data: Propo
     try:
         async with context_session(state.sessions, context) as session:
             revision_id = await propose(session, tenant_id, principal.user_id, entry, datetime.now(UTC).date())
-    except EntryRejectedError as error:
+    except InvalidInputError as error:
         raise field_errors(error.problems) from None
     return ProposalOut(revision_id)
 
@@ -284,7 +297,7 @@ async def decide_api(
             decided = await decide(session, revision_id, reviewer, approve=data.approve, note=data.note)
     except EntryNotFoundError:
         raise NotFoundException from None
-    except EntryRejectedError as error:
+    except InvalidInputError as error:
         raise field_errors(error.problems) from None
     return {"status": decided.status.value}
 

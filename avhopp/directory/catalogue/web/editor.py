@@ -12,7 +12,6 @@ from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
-from avhopp.directory.catalogue.entry import EntryRejectedError, OrganizationEntry, ServiceEntry
 from avhopp.directory.catalogue.service import (
     EntryNotFoundError,
     confirm_service,
@@ -48,11 +47,17 @@ from avhopp.directory.catalogue.web.forms import (
     service_form_values,
 )
 from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.problems import InvalidInputError
 
 if TYPE_CHECKING:
     from contextlib import AbstractAsyncContextManager
 
     from sqlalchemy.ext.asyncio import AsyncSession
+
+    from avhopp.directory.catalogue.entry import (
+        OrganizationEntry,
+        ServiceEntry,
+    )
 
 _SAVED = "/katalog/redigera?skickat=1"
 
@@ -129,7 +134,7 @@ async def _propose_from_form(
         if not errors:
             try:
                 await propose(session, tenant_id, user_id, entry, _today())
-            except EntryRejectedError as error:
+            except InvalidInputError as error:
                 errors = {form_field(p.field): p.message for p in reversed(error.problems)}
     if errors:
         return _service_form(form_values(form), errors, organizations, action)
@@ -211,7 +216,7 @@ async def _propose_organization(
         try:
             async with opened as session:
                 await propose(session, tenant_id, user_id, entry, _today())
-        except EntryRejectedError as error:
+        except InvalidInputError as error:
             errors = {p.field: p.message for p in reversed(error.problems)}
     if errors:
         return _organization_form(form_values(form), errors, action)

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import time
 from enum import StrEnum
 from functools import cache
 from typing import TYPE_CHECKING, TypeVar
 
-from avhopp.directory.catalogue.eligibility import Situation, SituationError
+from avhopp.directory.catalogue.eligibility import (
+    Situation,
+)
 from avhopp.directory.catalogue.entry import (
     Area,
     Contact,
@@ -26,7 +28,9 @@ from avhopp.directory.catalogue.entry import (
     validate_organization,
     validate_service,
 )
-from avhopp.directory.catalogue.search import SearchError, SearchQuery
+from avhopp.directory.catalogue.search import (
+    SearchQuery,
+)
 from avhopp.directory.catalogue.vocabulary import (
     AreaKind,
     CapacityStatus,
@@ -45,6 +49,7 @@ from avhopp.directory.catalogue.vocabulary import (
     label,
 )
 from avhopp.platform.geography.reference import shipped_geography
+from avhopp.platform.problems import InvalidInputError, Problems
 
 if TYPE_CHECKING:
     from litestar.datastructures import FormMultiDict
@@ -105,18 +110,7 @@ def police_region_choices() -> tuple[Choice, ...]:
     return tuple(Choice(code, f"Polisregion {name}") for code, name in sorted(regions.items(), key=lambda i: i[1]))
 
 
-@dataclass(slots=True)
-class FormErrors:
-    """Field name to message, in the order found."""
-
-    messages: dict[str, str] = field(default_factory=dict)
-
-    def add(self, name: str, message: str) -> None:
-        """Keep the first message per field."""
-        self.messages.setdefault(name, message)
-
-
-def _enum(form: FormMultiDict, name: str, values: type[E], default: E, errors: FormErrors) -> E:
+def _enum(form: FormMultiDict, name: str, values: type[E], default: E, errors: Problems) -> E:
     raw = str(form.get(name) or default.value)
     try:
         return values(raw)
@@ -125,7 +119,7 @@ def _enum(form: FormMultiDict, name: str, values: type[E], default: E, errors: F
         return default
 
 
-def _enums(form: FormMultiDict, name: str, values: type[E], errors: FormErrors) -> tuple[E, ...]:
+def _enums(form: FormMultiDict, name: str, values: type[E], errors: Problems) -> tuple[E, ...]:
     chosen: list[E] = []
     for raw in form.getall(name, []):
         try:
@@ -135,7 +129,7 @@ def _enums(form: FormMultiDict, name: str, values: type[E], errors: FormErrors) 
     return tuple(member for member in values if member in chosen)
 
 
-def _int(form: FormMultiDict, name: str, errors: FormErrors, *, required: bool, what: str) -> int | None:
+def _int(form: FormMultiDict, name: str, errors: Problems, *, required: bool, what: str) -> int | None:
     raw = str(form.get(name) or "").strip()
     if not raw:
         if required:
@@ -157,7 +151,7 @@ def _text(form: FormMultiDict, name: str) -> str:
 
 def read_search(form: FormMultiDict, *, public: bool) -> tuple[SearchQuery | None, dict[str, str]]:
     """A search from the situation form; the public form has no filters by operation type."""
-    errors = FormErrors()
+    errors = Problems()
     municipality = _text(form, "home_municipality_code")
     age = _int(form, "age", errors, required=bool(municipality), what="personens ålder")
     if age is not None and not municipality:
@@ -184,7 +178,7 @@ def read_search(form: FormMultiDict, *, public: bool) -> tuple[SearchQuery | Non
                 payment=payment,
                 in_custody=_checked(form, "in_custody"),
             )
-        except SituationError as error:
+        except InvalidInputError as error:
             errors.add(error.field, error.message)
     page = _int(form, "page", errors, required=False, what="sidnummer") or 1
     if errors.messages:
@@ -198,13 +192,13 @@ def read_search(form: FormMultiDict, *, public: bool) -> tuple[SearchQuery | Non
             interventions=frozenset(_enums(form, "interventions", Intervention, errors)),
             page=page,
         )
-    except SearchError as error:
+    except InvalidInputError as error:
         errors.add(error.field, error.message)
         return None, errors.messages
     return (None, errors.messages) if errors.messages else (query, {})
 
 
-def _uuid(form: FormMultiDict, name: str, errors: FormErrors) -> uuid.UUID | None:
+def _uuid(form: FormMultiDict, name: str, errors: Problems) -> uuid.UUID | None:
     raw = _text(form, name)
     if not raw:
         return None
@@ -215,7 +209,7 @@ def _uuid(form: FormMultiDict, name: str, errors: FormErrors) -> uuid.UUID | Non
         return None
 
 
-def _time(form: FormMultiDict, name: str, errors: FormErrors) -> time | None:
+def _time(form: FormMultiDict, name: str, errors: Problems) -> time | None:
     raw = _text(form, name)
     if not raw:
         return None
@@ -226,7 +220,7 @@ def _time(form: FormMultiDict, name: str, errors: FormErrors) -> time | None:
         return None
 
 
-def _catchment(form: FormMultiDict, errors: FormErrors) -> tuple[Area, ...]:
+def _catchment(form: FormMultiDict, errors: Problems) -> tuple[Area, ...]:
     if _text(form, "catchment_kind") == AreaKind.COUNTRY.value:
         return (Area(AreaKind.COUNTRY),)
     areas = [Area(AreaKind.COUNTY, str(code)) for code in form.getall("catchment_counties", [])]
@@ -255,7 +249,7 @@ def _phones(form: FormMultiDict, existing: tuple[Phone, ...]) -> tuple[Phone, ..
     return tuple(phones)
 
 
-def _hours(form: FormMultiDict, existing: tuple[OpeningHours, ...], errors: FormErrors) -> tuple[OpeningHours, ...]:
+def _hours(form: FormMultiDict, existing: tuple[OpeningHours, ...], errors: Problems) -> tuple[OpeningHours, ...]:
     days = _enums(form, "hours_days", Weekday, errors)
     opens, closes = _time(form, "hours_opens_at", errors), _time(form, "hours_closes_at", errors)
     if not days and opens is None and closes is None:
@@ -298,7 +292,7 @@ def read_service(
 
     Ids of phones and places are kept from `existing`.
     """
-    errors = FormErrors()
+    errors = Problems()
     organization_id = _uuid(form, "organization_id", errors)
     if organization_id is None:
         errors.add("organization_id", "Välj organisation.")
@@ -348,7 +342,7 @@ def read_service(
 
 def read_organization(form: FormMultiDict, organization_id: uuid.UUID) -> tuple[OrganizationEntry, dict[str, str]]:
     """An organisation entry from the editor form, and every problem with it."""
-    errors = FormErrors()
+    errors = Problems()
     entry = OrganizationEntry(
         id=organization_id,
         name=_text(form, "name"),

@@ -24,8 +24,7 @@ from avhopp.platform.app import EXCLUDE_FROM_CSRF
 from avhopp.platform.database import RequestContext, context_session
 from avhopp.platform.scope.route_permissions import PUBLIC
 from avhopp.platform.web.ratelimit import RateLimit, SlidingWindowLimiter, check_rate, client_address
-from avhopp.tenants.registry.models import TenantKind
-from avhopp.tenants.registry.service import tenant_ids_of_kind
+from avhopp.tenants.registry.service import TenantKind, tenant_ids_of_kind
 
 if TYPE_CHECKING:
     from avhopp.directory.catalogue.search import SearchResult

@@ -12,13 +12,13 @@ from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
-from avhopp.directory.catalogue.entry import EntryRejectedError
 from avhopp.directory.catalogue.guards import national_coordinator_only
 from avhopp.directory.catalogue.models import RevisionStatus
 from avhopp.directory.catalogue.service import EntryNotFoundError, decide, revision_for_review, revisions_for_review
 from avhopp.directory.catalogue.web.api import REVIEW, reviewer_of
 from avhopp.directory.catalogue.web.common import REVISION_STATUS_LABELS
 from avhopp.platform.database import context_session
+from avhopp.platform.problems import InvalidInputError
 
 if TYPE_CHECKING:
     from avhopp.directory.catalogue.service import Entry, RevisionView
@@ -121,7 +121,7 @@ async def decide_revision(request: Request[Any, Any, Any], state: State, revisio
             )
     except EntryNotFoundError:
         raise NotFoundException from None
-    except EntryRejectedError as error:
+    except InvalidInputError as error:
         return _revision_page(revision, {p.field: p.message for p in error.problems})
     return Redirect("/katalog/granskning")
 

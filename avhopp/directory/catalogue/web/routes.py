@@ -12,7 +12,7 @@ from avhopp.directory.catalogue.web.review import REVIEW_ROUTES
 from avhopp.directory.catalogue.web.search import SEARCH_ROUTES
 from avhopp.platform.web.parts import PartWeb
 from avhopp.platform.web.shell import NavEntry
-from avhopp.tenants.registry.roles import Role
+from avhopp.tenants.registry.service import Role
 
 _SEARCHERS = frozenset(
     {

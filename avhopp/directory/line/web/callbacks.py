@@ -12,7 +12,6 @@ from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
-from avhopp.directory.catalogue.entry import EntryRejectedError
 from avhopp.directory.catalogue.guards import guidance_line_only
 from avhopp.directory.catalogue.web.common import form_values
 from avhopp.directory.catalogue.web.public import public_page
@@ -28,10 +27,10 @@ from avhopp.directory.line.vocabulary import AttemptOutcome, line_label
 from avhopp.directory.line.web.console import OPERATE, line_context
 from avhopp.platform.app import EXCLUDE_FROM_CSRF
 from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.problems import InvalidInputError
 from avhopp.platform.scope.route_permissions import PUBLIC
 from avhopp.platform.web.ratelimit import RateLimit, SlidingWindowLimiter, check_rate, client_address
-from avhopp.tenants.registry.models import TenantKind
-from avhopp.tenants.registry.service import tenant_ids_of_kind
+from avhopp.tenants.registry.service import TenantKind, tenant_ids_of_kind
 
 if TYPE_CHECKING:
     from litestar.datastructures import FormMultiDict
@@ -76,7 +75,7 @@ async def request_from_contact(request: Request[Any, Any, Any], state: State, co
             await request_callback(session, line_id, state.settings.secret_key, _callback_request(form), contact.id)
     except LineNotFoundError:
         raise NotFoundException from None
-    except EntryRejectedError as error:
+    except InvalidInputError as error:
         return _queue_page([], {p.field: p.message for p in error.problems}, form_values(form), contact_id)
     return Redirect("/linjen/aterringningar")
 
@@ -150,7 +149,7 @@ async def public_callback(request: Request[Any, Any, Any], state: State) -> Temp
     try:
         async with context_session(state.sessions, line_context_) as session:
             await request_callback(session, lines[0], state.settings.secret_key, _callback_request(form))
-    except EntryRejectedError as error:
+    except InvalidInputError as error:
         errors = {f"callback_{p.field}": p.message for p in error.problems}
         return await public_page(state, {f"callback_{k}": v for k, v in form_values(form).items()}, errors, None)
     return await public_page(state, {}, {}, None, callback_sent=True)

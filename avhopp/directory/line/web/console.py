@@ -11,7 +11,6 @@ from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
-from avhopp.directory.catalogue.entry import EntryRejectedError
 from avhopp.directory.catalogue.guards import guidance_line_only
 from avhopp.directory.catalogue.search import search_directory
 from avhopp.directory.catalogue.vocabulary import Intervention, TargetGroup, ThreatLevel
@@ -37,6 +36,7 @@ from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, Profe
 from avhopp.platform.audit import Action, AuditEvent, record
 from avhopp.platform.authz import permission
 from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.problems import InvalidInputError
 from avhopp.platform.web.observe import request_id_of
 
 if TYPE_CHECKING:
@@ -209,7 +209,7 @@ async def console_record(request: Request[Any, Any, Any], state: State, contact_
             await record_contact(session, line_id, contact_id, record_of_contact)
     except LineNotFoundError:
         raise NotFoundException from None
-    except EntryRejectedError as error:
+    except InvalidInputError as error:
         errors = {problem.field: problem.message for problem in error.problems}
         return await _console(state, context, contact_id, form=form_values(form), errors=errors)
     return Redirect("/linjen" if record_of_contact.end else f"/linjen/kontakter/{contact_id}")
@@ -241,7 +241,7 @@ async def console_refer(request: Request[Any, Any, Any], state: State, contact_i
             await refer(session, line_id, user_id, contact_id, referral)
     except LineNotFoundError:
         raise NotFoundException from None
-    except EntryRejectedError as error:
+    except InvalidInputError as error:
         errors = {problem.field: problem.message for problem in error.problems}
         return await _console(state, context, contact_id, form=form_values(form), errors=errors)
     return Redirect(f"/linjen/kontakter/{contact_id}#remisser")
@@ -310,7 +310,7 @@ async def referral_decision(request: Request[Any, Any, Any], state: State, refer
             await decide_referral(session, tenant_id, user_id, referral_id, decision)
     except LineNotFoundError:
         raise NotFoundException from None
-    except EntryRejectedError as error:
+    except InvalidInputError as error:
         return await _opened(request, state, referral_id, {p.field: p.message for p in error.problems})
     return Redirect("/remisser")
 

@@ -9,7 +9,7 @@ from avhopp.directory.line.web.console import LINE_ROUTES
 from avhopp.directory.line.web.supervision import SUPERVISION_ROUTES
 from avhopp.platform.web.parts import PartWeb
 from avhopp.platform.web.shell import NavEntry
-from avhopp.tenants.registry.roles import Role
+from avhopp.tenants.registry.service import Role
 
 LINE_WEB = PartWeb(
     name="directory.line",

@@ -11,7 +11,6 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 
-from avhopp.directory.catalogue.entry import EntryRejectedError
 from avhopp.directory.catalogue.guards import guidance_line_only
 from avhopp.directory.catalogue.vocabulary import Intervention, TargetGroup, ThreatLevel, label
 from avhopp.directory.catalogue.web.forms import county_choices
@@ -23,9 +22,9 @@ from avhopp.directory.line.web.console import STATUS_LABELS, line_context
 from avhopp.platform.audit import Action, AuditEvent, record
 from avhopp.platform.authz import permission
 from avhopp.platform.database import context_session
+from avhopp.platform.problems import InvalidInputError
 from avhopp.platform.web.observe import request_id_of
-from avhopp.tenants.registry.models import TenantKind
-from avhopp.tenants.registry.service import tenant_ids_of_kind, tenant_kinds
+from avhopp.tenants.registry.service import TenantKind, tenant_ids_of_kind, tenant_kinds
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -89,7 +88,7 @@ async def change_retention(request: Request[Any, Any, Any], state: State) -> Tem
     try:
         async with context_session(state.sessions, context) as session:
             await set_retention_days(session, line_id, int(raw) if raw.isdigit() else 0)
-    except EntryRejectedError as error:
+    except InvalidInputError as error:
         return await _statistics(request, state, {p.field: p.message for p in error.problems})
     return Redirect("/linjen/statistik")
 
