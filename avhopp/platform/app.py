@@ -31,6 +31,7 @@ from avhopp.platform.authz import AuthzEnforcer, PolicyWatcher
 from avhopp.platform.database import create_app_engine, session_factory, verify_runtime_role
 from avhopp.platform.idp import IDP_TEMPLATES, identity_provider_router, platform_client_secret
 from avhopp.platform.jobs import JobRuntime
+from avhopp.platform.scope.request import SCOPE_DEPENDENCIES
 from avhopp.platform.scope.route_permissions import PUBLIC
 from avhopp.platform.telemetry import configure_telemetry, trace_engine
 from avhopp.platform.web.api_docs import LocalRedoc
@@ -126,6 +127,7 @@ def create_app(
         route_handlers=handlers,
         lifespan=[lifespan],
         guards=[require_permission],
+        dependencies=SCOPE_DEPENDENCIES,
         middleware=[
             DefineMiddleware(
                 CookieCSRFMiddleware,

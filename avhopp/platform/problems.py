@@ -1,7 +1,9 @@
-"""The one way to say that input was refused: each problem names its field and says why, in Swedish.
+"""What services answer when they refuse: not found, or input with problems.
 
-Services raise `InvalidInputError` before they change anything; pages show the messages beside
-their fields and in the error summary, and the API returns them as the problem's `errors`.
+`NotFoundError`: the object does not exist, or belongs to another tenant (the same answer).
+`InvalidInputError`: each problem names its field and says why, in Swedish; raised before
+anything changes. Pages show the messages beside their fields and in the error summary; the API
+returns them as the problem's `errors` (avhopp.platform.web.errors maps both).
 """
 
 from __future__ import annotations
@@ -11,6 +13,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+
+class NotFoundError(LookupError):
+    """The thing does not exist, or this tenant may not know of it: both get the same answer."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -541,7 +541,7 @@ def test_an_unknown_municipality_is_refused(code: str, age: int) -> None:
         Situation(home_municipality_code=code, age=age)
     assert caught.value.field == "home_municipality_code"
     assert caught.value.message
-    assert str(caught.value).startswith("home_municipality_code: ")
+    assert str(caught.value) == "home_municipality_code"  # field names only: messages stay out of logs
 
 
 @PROPERTIES

@@ -13,7 +13,6 @@ from sqlalchemy.exc import DBAPIError
 from avhopp.directory.catalogue.jobs import remind_owners_of_stale_entries
 from avhopp.directory.catalogue.models import PublishedService, Revision, RevisionStatus, VerificationReminder
 from avhopp.directory.catalogue.service import (
-    EntryNotFoundError,
     confirm_service,
     decide,
     history_of_entry,
@@ -24,7 +23,7 @@ from avhopp.directory.catalogue.service import (
     published_service,
     withdraw,
 )
-from avhopp.platform.problems import InvalidInputError
+from avhopp.platform.problems import InvalidInputError, NotFoundError
 from tests.directory.conftest import COORDINATOR, GOTEBORG, KC, MALMO, changed, organization, service
 
 if TYPE_CHECKING:
@@ -57,7 +56,7 @@ async def test_a_proposal_goes_live_only_when_the_coordinator_approves(tenants: 
     async with tenants.acting(KC) as session:
         revision_id = await propose(session, tenants.ids[KC], None, proposed, TODAY)
     async with tenants.acting(None) as session:
-        with pytest.raises(EntryNotFoundError):
+        with pytest.raises(NotFoundError):
             await published_service(session, proposed.id)
 
     async with tenants.acting(COORDINATOR) as session:
@@ -88,7 +87,7 @@ async def test_a_rejection_must_say_why_and_publishes_nothing(tenants: Tenants, 
         (rejected,) = await history_of_entry(session, proposed.id)
     assert (rejected.status, rejected.review_note) == (RevisionStatus.REJECTED, "Ange telefontider.")
     async with tenants.acting(None) as session:
-        with pytest.raises(EntryNotFoundError):
+        with pytest.raises(NotFoundError):
             await published_service(session, proposed.id)
 
 
@@ -121,7 +120,7 @@ async def test_a_tenant_cannot_propose_for_another_tenants_organisation_or_entry
             await propose(session, tenants.ids[MALMO], None, changed(live, organization_id=mine.id), TODAY)
     assert taking_over.value.problems[0].field == "id"
     async with tenants.acting(MALMO) as session:
-        with pytest.raises(EntryNotFoundError):
+        with pytest.raises(NotFoundError):
             await confirm_service(session, tenants.ids[MALMO], live.id, TODAY)
 
 

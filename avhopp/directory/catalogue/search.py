@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Float, func, literal, literal_column, or_, select
 
+from avhopp.directory.catalogue.documents import as_text, is_stale, organization_from_document, service_from_document
 from avhopp.directory.catalogue.eligibility import Assessment, Situation, Verdict, assess
 from avhopp.directory.catalogue.models import PublishedOrganization, PublishedService
-from avhopp.directory.catalogue.service import as_text, is_stale, organization_from_document, service_from_document
 from avhopp.directory.catalogue.vocabulary import (
     FundingRule,
     Intervention,

@@ -8,13 +8,22 @@ not make answer as if the thing did not exist.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-from sqlalchemy import Text, cast, func, literal_column, select, update
+from sqlalchemy import func, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert
 
+from avhopp.directory.catalogue.documents import (
+    STALE_AFTER,
+    Entry,
+    as_text,
+    is_stale,
+    organization_from_document,
+    service_from_document,
+    to_document,
+)
 from avhopp.directory.catalogue.entry import (
     OrganizationEntry,
     ServiceEntry,
@@ -31,57 +40,35 @@ from avhopp.directory.catalogue.models import (
     RevisionSubject,
     VerificationReminder,
 )
-from avhopp.directory.catalogue.vocabulary import label
-from avhopp.platform.problems import FieldProblem, InvalidInputError
-from avhopp.tenants.registry.service import tenant_names
+from avhopp.directory.catalogue.search import SearchQuery, SearchResult, search_directory
+from avhopp.directory.catalogue.vocabulary import Intervention, ServiceStatus, TargetGroup, ThreatLevel, label
+from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
+from avhopp.tenants.registry.service import TenantKind, tenant_kinds, tenant_names
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Sequence
     from uuid import UUID
 
-    from sqlalchemy import Label
     from sqlalchemy.ext.asyncio import AsyncSession
-    from sqlalchemy.orm import InstrumentedAttribute
-
-STALE_AFTER = timedelta(days=183)
-"""Six months: an entry not confirmed for longer is flagged and its owner reminded."""
-
-Entry = OrganizationEntry | ServiceEntry
 
 
-class EntryNotFoundError(LookupError):
-    """No such entry or revision for this tenant (also when it exists but is someone else's)."""
-
-
-def as_text(
-    document: InstrumentedAttribute[dict[str, Any]] | InstrumentedAttribute[dict[str, Any] | None],
-) -> Label[str]:
-    """A JSONB document column as text: msgspec decodes that straight into an entry, faster than via dicts."""
-    return cast(document, Text).label("document_text")
-
-
-def to_document(entry: Entry) -> dict[str, Any]:
-    """An entry as stored in JSONB."""
-    return msgspec.to_builtins(entry)  # type: ignore[no-any-return]
-
-
-def service_from_document(document: dict[str, Any] | str | bytes) -> ServiceEntry:
-    """A stored service document back as an entry."""
-    if isinstance(document, dict):
-        return msgspec.convert(document, ServiceEntry)
-    return msgspec.json.decode(document, type=ServiceEntry)
-
-
-def organization_from_document(document: dict[str, Any] | str | bytes) -> OrganizationEntry:
-    """A stored organisation document back as an entry."""
-    if isinstance(document, dict):
-        return msgspec.convert(document, OrganizationEntry)
-    return msgspec.json.decode(document, type=OrganizationEntry)
-
-
-def is_stale(entry: ServiceEntry, today: date) -> bool:
-    """Whether an entry has not been confirmed for six months (or never)."""
-    return entry.verified_on is None or entry.verified_on < today - STALE_AFTER
+__all__ = [
+    "STALE_AFTER",
+    "Entry",
+    "Intervention",
+    "SearchQuery",
+    "SearchResult",
+    "TargetGroup",
+    "ThreatLevel",
+    "as_text",
+    "is_stale",
+    "label",
+    "organization_from_document",
+    "search_directory",
+    "service_from_document",
+    "to_document",
+]
+"""Besides this module's own use cases, what other parts may use: the searches and the codes they record."""
 
 
 def _search_text(service: ServiceEntry, organization: OrganizationEntry) -> str:
@@ -249,7 +236,7 @@ async def own_service_in_tenant(session: AsyncSession, tenant_id: UUID, service_
             )
         )
     if document is None:
-        raise EntryNotFoundError
+        raise NotFoundError
     return service_from_document(document)
 
 
@@ -326,7 +313,7 @@ async def withdraw(session: AsyncSession, tenant_id: UUID, revision_id: UUID) ->
         .returning(Revision.id)
     )
     if withdrawn is None:
-        raise EntryNotFoundError
+        raise NotFoundError
 
 
 async def confirm_service(session: AsyncSession, tenant_id: UUID, service_id: UUID, today: date) -> None:
@@ -337,7 +324,7 @@ async def confirm_service(session: AsyncSession, tenant_id: UUID, service_id: UU
         )
     )
     if document is None:
-        raise EntryNotFoundError
+        raise NotFoundError
     confirmed = msgspec.structs.replace(service_from_document(document), verified_on=today, source_note="")
     await session.execute(
         update(PublishedService)
@@ -370,10 +357,22 @@ def _decode(subject: str, document: dict[str, Any]) -> Entry:
     return organization_from_document(document)
 
 
-async def revisions_for_review(
-    session: AsyncSession, *, status: RevisionStatus, limit: int = 200
+async def _check_reviewer(session: AsyncSession, tenant_id: UUID) -> None:
+    """Only the national coordinator reviews; any other tenant finds nothing to review."""
+    if not await _reviews(session, tenant_id):
+        raise NotFoundError
+
+
+async def _reviews(session: AsyncSession, tenant_id: UUID) -> bool:
+    kinds = await tenant_kinds(session, [tenant_id])
+    return kinds.get(tenant_id) is TenantKind.NATIONAL_COORDINATOR
+
+
+async def revisions_for_review_in_tenant(
+    session: AsyncSession, tenant_id: UUID, *, status: RevisionStatus, limit: int = 200
 ) -> list[RevisionView]:
     """Revisions in one status, oldest first (the queue), with their owners' names."""
+    await _check_reviewer(session, tenant_id)
     rows = (
         await session.execute(
             select(Revision).where(Revision.status == status).order_by(Revision.submitted_at).limit(limit)
@@ -384,13 +383,14 @@ async def revisions_for_review(
     return [_view(revision, names.get(revision.tenant_id, "")) for revision in revisions]
 
 
-async def revision_for_review(session: AsyncSession, revision_id: UUID) -> RevisionView:
+async def revision_for_review_in_tenant(session: AsyncSession, tenant_id: UUID, revision_id: UUID) -> RevisionView:
     """One pending revision with its owner's name."""
+    await _check_reviewer(session, tenant_id)
     revision = await session.scalar(
         select(Revision).where(Revision.id == revision_id, Revision.status == RevisionStatus.PENDING)
     )
     if revision is None:
-        raise EntryNotFoundError
+        raise NotFoundError
     names = await tenant_names(session, {revision.tenant_id})
     return _view(revision, names.get(revision.tenant_id, ""))
 
@@ -409,21 +409,22 @@ def _view(revision: Revision, tenant_name: str) -> RevisionView:
     )
 
 
-async def decide(
-    session: AsyncSession, revision_id: UUID, reviewer_id: UUID, *, approve: bool, note: str
+async def decide_in_tenant(  # noqa: PLR0913 - the decision's parts, each named at the call
+    session: AsyncSession, tenant_id: UUID, revision_id: UUID, reviewer_id: UUID, *, approve: bool, note: str
 ) -> RevisionView:
     """Approve (publish) or reject a pending revision; a rejection must say why.
 
     Raises:
-        EntryNotFoundError: no pending revision with that id.
+        NotFoundError: no pending revision with that id, or `tenant_id` does not review.
         InvalidInputError: a rejection without a note, or an approval whose entry no longer passes.
 
     """
+    await _check_reviewer(session, tenant_id)
     revision = await session.scalar(
         select(Revision).where(Revision.id == revision_id, Revision.status == RevisionStatus.PENDING).with_for_update()
     )
     if revision is None:
-        raise EntryNotFoundError
+        raise NotFoundError
     if not approve and not note.strip():
         raise InvalidInputError([FieldProblem("review_note", "Skriv varför ändringen inte godkänns.")])
     entry = _decode(revision.subject, revision.document)
@@ -440,17 +441,35 @@ async def decide(
     return _view(revision, "")
 
 
-async def history_of_entry(session: AsyncSession, subject_id: UUID) -> list[RevisionView]:
-    """Every decided or pending revision of one entry that this transaction may see, newest first."""
-    revisions = (
-        await session.scalars(
-            select(Revision).where(Revision.subject_id == subject_id).order_by(Revision.submitted_at.desc())
-        )
-    ).all()
+async def history_of_entry_in_tenant(session: AsyncSession, tenant_id: UUID, subject_id: UUID) -> list[RevisionView]:
+    """Every revision of one entry that the tenant may see (its own; all for the reviewer), newest first."""
+    query = select(Revision).where(Revision.subject_id == subject_id)
+    if not await _reviews(session, tenant_id):
+        query = query.where(Revision.tenant_id == tenant_id)
+    revisions = (await session.scalars(query.order_by(Revision.submitted_at.desc()))).all()
     return [_view(revision, "") for revision in revisions]
 
 
 # Reading what is published (anyone).
+
+
+async def active_service_owner(session: AsyncSession, service_id: UUID) -> UUID | None:
+    """The tenant that runs a published, active service; None for anything else."""
+    return await session.scalar(
+        select(PublishedService.tenant_id).where(
+            PublishedService.id == service_id, PublishedService.status == ServiceStatus.ACTIVE.value
+        )
+    )
+
+
+async def service_names(session: AsyncSession, service_ids: Collection[UUID]) -> dict[UUID, str]:
+    """Published services' names by id (a service no longer published is missing)."""
+    if not service_ids:
+        return {}
+    rows = await session.execute(
+        select(PublishedService.id, PublishedService.name).where(PublishedService.id.in_(service_ids))
+    )
+    return dict(rows.tuples().all())
 
 
 @dataclass(frozen=True, slots=True)
@@ -471,7 +490,7 @@ async def published_service(session: AsyncSession, service_id: UUID) -> Publishe
         )
     ).one_or_none()
     if row is None:
-        raise EntryNotFoundError
+        raise NotFoundError
     return PublishedEntry(service_from_document(row[0]), organization_from_document(row[1]))
 
 

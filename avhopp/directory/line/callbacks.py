@@ -15,10 +15,11 @@ from sqlalchemy import func, select
 
 from avhopp.directory.line.models import Callback, CallbackAttempt
 from avhopp.directory.line.privacy import check_free_text, displayed_phone_number, normalised_phone_number
-from avhopp.directory.line.service import LineNotFoundError
 from avhopp.directory.line.vocabulary import AttemptOutcome, CallbackStatus
-from avhopp.platform.problems import FieldProblem, InvalidInputError
+from avhopp.platform.database import act_for_tenant
+from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
 from avhopp.platform.sealing import seal, unseal
+from avhopp.tenants.registry.service import TenantKind, tenant_ids_of_kind
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -95,6 +96,24 @@ async def request_callback(
     return callback_id
 
 
+async def request_callback_from_public(session: AsyncSession, secret_key: str, request: CallbackRequest) -> uuid.UUID:
+    """Queue a callback that someone asked for on the public page, with the national guidance line.
+
+    The visitor acts for no tenant: this transaction acts for the line from here on, so that
+    row-level security checks the callback against the line it is written for.
+
+    Raises:
+        NotFoundError: no guidance line on the platform.
+        InvalidInputError: as `request_callback`; nothing is saved.
+
+    """
+    lines = await tenant_ids_of_kind(session, TenantKind.GUIDANCE_LINE)
+    if not lines:
+        raise NotFoundError
+    await act_for_tenant(session, lines[0])
+    return await request_callback(session, lines[0], secret_key, request)
+
+
 @dataclass(frozen=True, slots=True)
 class QueuedCallback:
     """A callback as the queue shows it, with the number readable for the operator."""
@@ -143,7 +162,7 @@ async def log_attempt(
         )
     )
     if callback is None:
-        raise LineNotFoundError
+        raise NotFoundError
     now = datetime.now(UTC)
     session.add(CallbackAttempt(tenant_id=line_id, callback_id=callback_id, operator_id=operator_id, outcome=outcome))
     if outcome is AttemptOutcome.REACHED:
@@ -160,7 +179,7 @@ async def cancel_callback(session: AsyncSession, line_id: uuid.UUID, callback_id
         )
     )
     if callback is None:
-        raise LineNotFoundError
+        raise NotFoundError
     _close(callback, CallbackStatus.CANCELLED, datetime.now(UTC))
     await session.flush()
 

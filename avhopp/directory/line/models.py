@@ -16,7 +16,7 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, LargeBinary
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from avhopp.directory.catalogue.vocabulary import Intervention, TargetGroup, ThreatLevel
+from avhopp.directory.catalogue.service import Intervention, TargetGroup, ThreatLevel
 from avhopp.directory.line.vocabulary import (
     AttemptOutcome,
     CallbackStatus,

@@ -16,14 +16,19 @@ import holidays
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from avhopp.directory.catalogue.models import PublishedService
-from avhopp.directory.catalogue.vocabulary import Intervention, ServiceStatus, TargetGroup, ThreatLevel
+from avhopp.directory.catalogue.service import (
+    Intervention,
+    TargetGroup,
+    ThreatLevel,
+    active_service_owner,
+    service_names,
+)
 from avhopp.directory.line.models import Contact, LineSettings, Referral
 from avhopp.directory.line.privacy import (
     check_free_text,
 )
 from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ProfessionalKind, ReferralStatus
-from avhopp.platform.problems import FieldProblem, InvalidInputError
+from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
 from avhopp.tenants.registry.service import TenantKind, tenant_kinds
 
 if TYPE_CHECKING:
@@ -36,10 +41,6 @@ DEFAULT_RETENTION_DAYS = 30
 MAX_RETENTION_DAYS = 365
 RECEIVING_KINDS = frozenset({TenantKind.MUNICIPALITY, TenantKind.OPERATION, TenantKind.OTHER_AUTHORITY})
 """Who may receive referrals: the organisations that run services, not county boards or the coordinator."""
-
-
-class LineNotFoundError(LookupError):
-    """No such contact or referral for this tenant (also when it is another tenant's)."""
 
 
 def _checked_text(field: str, text: str) -> str:
@@ -81,7 +82,7 @@ async def contact_in_line(session: AsyncSession, line_id: UUID, contact_id: UUID
     """One of the line's contacts."""
     contact = await session.scalar(select(Contact).where(Contact.id == contact_id, Contact.tenant_id == line_id))
     if contact is None:
-        raise LineNotFoundError
+        raise NotFoundError
     return contact
 
 
@@ -182,11 +183,7 @@ async def refer(
 
 async def _receiver_of(session: AsyncSession, service_id: UUID) -> UUID | None:
     """The tenant that runs an active published service, if it takes referrals."""
-    owner = await session.scalar(
-        select(PublishedService.tenant_id).where(
-            PublishedService.id == service_id, PublishedService.status == ServiceStatus.ACTIVE.value
-        )
-    )
+    owner = await active_service_owner(session, service_id)
     if owner is None:
         return None
     kinds = await tenant_kinds(session, [owner])
@@ -202,13 +199,13 @@ class ReferralView:
 
 
 async def _views(session: AsyncSession, *conditions: object) -> list[ReferralView]:
-    rows = await session.execute(
-        select(Referral, PublishedService.name)
-        .join(PublishedService, PublishedService.id == Referral.service_id)
-        .where(*conditions)  # type: ignore[arg-type]
-        .order_by(Referral.sent_at.desc())
+    referrals = list(
+        await session.scalars(select(Referral).where(*conditions).order_by(Referral.sent_at.desc()))  # type: ignore[arg-type]
     )
-    return [ReferralView(referral, name) for referral, name in rows.tuples()]
+    names = await service_names(session, {referral.service_id for referral in referrals})
+    return [
+        ReferralView(referral, names[referral.service_id]) for referral in referrals if referral.service_id in names
+    ]
 
 
 async def referrals_of_line(session: AsyncSession, line_id: UUID, contact_id: UUID | None = None) -> list[ReferralView]:
@@ -228,7 +225,7 @@ async def open_referral(session: AsyncSession, tenant_id: UUID, referral_id: UUI
     """A referral sent to the tenant; the first look marks it opened (the line sees that)."""
     views = await _views(session, Referral.id == referral_id, Referral.target_tenant_id == tenant_id)
     if not views:
-        raise LineNotFoundError
+        raise NotFoundError
     referral = views[0].referral
     if referral.status == ReferralStatus.SENT:
         referral.status = ReferralStatus.OPENED.value
@@ -251,7 +248,7 @@ async def decide_referral(
     """Accept or decline a referral sent to the tenant; declining needs a reason.
 
     Raises:
-        LineNotFoundError: not a referral to this tenant.
+        NotFoundError: not a referral to this tenant.
         InvalidInputError: a decline without a reason, a reason with a personal identity number.
 
     """
@@ -339,3 +336,12 @@ async def erase_expired_notes(session: AsyncSession, line_id: UUID, now: datetim
         .returning(Contact.id)
     )
     return len(erased.all())
+
+
+async def recent_contacts_in_line(session: AsyncSession, line_id: UUID, limit: int = 100) -> list[Contact]:
+    """The line's latest contacts, newest first, for its supervisors' quality review."""
+    return list(
+        await session.scalars(
+            select(Contact).where(Contact.tenant_id == line_id).order_by(Contact.started_at.desc()).limit(limit)
+        )
+    )

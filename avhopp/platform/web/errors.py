@@ -1,8 +1,11 @@
-"""Errors: a stable JSON shape for the API, friendly Swedish pages for people.
+"""Errors: problem details (RFC 9457) for the API, one friendly Swedish page for people.
 
-JSON: `{"error": {"status": 404, "code": "not_found", "message": "...", "request_id": "...",
-"fields": [...]}}`. `fields` appears on validation errors only and names each bad field.
-Nothing from the request or the exception's message is echoed back or logged.
+API answers are `application/problem+json`: `{"type": "urn:avhopp:problem:not_found", "title": ...,
+"status": 404, "detail": ..., "code": "not_found", "request_id": ...}`, plus `errors`
+(`[{"field": ..., "message": ...}]`) when input was refused. `code` is the stable part for clients.
+Services raise `NotFoundError` (a foreign object and a missing one alike) and `InvalidInputError`;
+both map here, so handlers need not translate them. Nothing from the request or the exception's
+message is echoed back or logged.
 """
 
 from __future__ import annotations
@@ -11,11 +14,17 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import structlog
-from litestar import MediaType, Request, Response
+from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_401_UNAUTHORIZED, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_401_UNAUTHORIZED,
+    HTTP_404_NOT_FOUND,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+)
 
+from avhopp.platform.problems import InvalidInputError, NotFoundError
 from avhopp.platform.web.observe import request_id_of
 
 if TYPE_CHECKING:
@@ -55,7 +64,12 @@ def _describe(status: int) -> tuple[str, str, str]:
     return _ERRORS[500] if status >= 500 else _ERRORS[400]  # noqa: PLR2004
 
 
+PROBLEM_JSON = "application/problem+json"
+
+
 def _fields(exc: Exception) -> list[dict[str, str]]:
+    if isinstance(exc, InvalidInputError):
+        return [{"field": problem.field, "message": problem.message} for problem in exc.problems]
     if not isinstance(exc, ValidationException) or not isinstance(exc.extra, list):
         return []
     return [
@@ -65,9 +79,19 @@ def _fields(exc: Exception) -> list[dict[str, str]]:
     ]
 
 
+def _status_of(exc: Exception) -> int:
+    if isinstance(exc, HTTPException):
+        return exc.status_code
+    if isinstance(exc, NotFoundError):
+        return HTTP_404_NOT_FOUND
+    if isinstance(exc, InvalidInputError):
+        return HTTP_400_BAD_REQUEST
+    return HTTP_500_INTERNAL_SERVER_ERROR
+
+
 def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Turn any exception into the JSON error or the HTML page, with the request id."""
-    status = exc.status_code if isinstance(exc, HTTPException) else HTTP_500_INTERNAL_SERVER_ERROR
+    status = _status_of(exc)
     if status >= 500:  # noqa: PLR2004
         _log.error("unhandled_error", exc_info=exc)
     code, title, message = _describe(status)
@@ -78,15 +102,17 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
         return Redirect(f"/auth/login?{urlencode({'next': request.url.path})}")
     if _wants_json(request):
         body: dict[str, Any] = {
+            "type": f"urn:avhopp:problem:{code}",
+            "title": title,
             "status": status,
+            "detail": message,
             "code": code,
-            "message": f"{title}. {message}",
             "request_id": request_id,
         }
         fields = _fields(exc)
         if fields:
-            body["fields"] = fields
-        return Response({"error": body}, status_code=status, media_type=MediaType.JSON, headers=headers)
+            body["errors"] = fields
+        return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
     return Template(
         template_name="error.html",
         context={"status": status, "title": title, "message": message, "request_id": request_id},

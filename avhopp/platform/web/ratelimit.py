@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from litestar.exceptions import TooManyRequestsException
 
 if TYPE_CHECKING:
-    from litestar import Request
+    from litestar.connection import ASGIConnection
 
 RETRY_AFTER_SECONDS = 60
 
@@ -54,9 +54,9 @@ class SlidingWindowLimiter:
         return allowed
 
 
-def client_address(request: Request[Any, Any, Any]) -> str:
+def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     """The address rate limits count by (kept in memory only, never logged)."""
-    return request.client.host if request.client else "unknown"
+    return connection.client.host if connection.client else "unknown"
 
 
 def check_rate(allowed: bool) -> None:  # noqa: FBT001 - reads as a guard: check_rate(limiter.allow(...))

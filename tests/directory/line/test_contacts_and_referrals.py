@@ -18,7 +18,6 @@ from avhopp.directory.line.models import Contact, Referral
 from avhopp.directory.line.service import (
     ContactRecord,
     Decision,
-    LineNotFoundError,
     Opening,
     ReferralRequest,
     contact_in_line,
@@ -33,7 +32,7 @@ from avhopp.directory.line.service import (
     working_day_after,
 )
 from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ReferralStatus
-from avhopp.platform.problems import InvalidInputError
+from avhopp.platform.problems import InvalidInputError, NotFoundError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -98,9 +97,9 @@ async def test_a_referral_reaches_the_service_owner_who_accepts_and_the_line_see
 
     async with tenants.acting(MALMO) as session:
         assert await inbox_of_tenant(session, tenants.ids[MALMO]) == []
-        with pytest.raises(LineNotFoundError):
+        with pytest.raises(NotFoundError):
             await open_referral(session, tenants.ids[MALMO], referral_id)
-        with pytest.raises(LineNotFoundError):
+        with pytest.raises(NotFoundError):
             await contact_in_line(session, tenants.ids[MALMO], contact_id)
 
 

@@ -10,9 +10,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Request, get, post
-from litestar.datastructures import State
-from litestar.exceptions import NotFoundException, ValidationException
+from litestar import Controller, get, post
 
 from avhopp.directory.catalogue.eligibility import (
     VERDICT_LABELS,
@@ -30,11 +28,10 @@ from avhopp.directory.catalogue.search import (
     search_directory,
 )
 from avhopp.directory.catalogue.service import (
-    EntryNotFoundError,
-    decide,
+    decide_in_tenant,
     propose,
     published_service,
-    revisions_for_review,
+    revisions_for_review_in_tenant,
 )
 from avhopp.directory.catalogue.vocabulary import (
     Intervention,
@@ -45,14 +42,11 @@ from avhopp.directory.catalogue.vocabulary import (
     ThreatScope,
 )
 from avhopp.platform.authz import permission
-from avhopp.platform.database import RequestContext, context_session
-from avhopp.platform.problems import FieldProblem, InvalidInputError
-from avhopp.platform.scope.principal import principal_of
+from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
+from avhopp.platform.scope.request import TenantScope
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from avhopp.platform.scope.principal import Principal
+    from avhopp.directory.catalogue.service import RevisionView
 
 SEARCH = permission("directory", "search")
 EDIT = permission("directory", "edit")
@@ -153,13 +147,8 @@ class RevisionOut(msgspec.Struct):
     previous: dict[str, Any] | None
 
 
-def field_errors(problems: Sequence[FieldProblem]) -> ValidationException:
-    """A 400 naming every bad field (the platform's JSON error shape)."""
-    return ValidationException(extra=[{"key": p.field, "message": p.message} for p in problems])
-
-
 def situation_from(data: SituationIn) -> Situation:
-    """The engine's situation; a bad field is a 400 naming it."""
+    """The engine's situation; a bad field is refused, named under `situation.`."""
     try:
         return Situation(
             home_municipality_code=data.home_municipality_code,
@@ -173,7 +162,9 @@ def situation_from(data: SituationIn) -> Situation:
             in_custody=data.in_custody,
         )
     except InvalidInputError as error:
-        raise field_errors([FieldProblem(f"situation.{error.field}", error.message)]) from None
+        raise InvalidInputError(
+            FieldProblem(f"situation.{problem.field}", problem.message) for problem in error.problems
+        ) from None
 
 
 def assessment_out(assessment: Assessment | None) -> AssessmentOut | None:
@@ -188,19 +179,34 @@ def assessment_out(assessment: Assessment | None) -> AssessmentOut | None:
     )
 
 
-def member_of(request: Request[Any, Any, Any]) -> tuple[Principal, UUID]:
-    """The principal and the tenant it acts for (a permission guard passed, so there is one)."""
-    principal = principal_of(request)
-    if principal is None or principal.tenant_id is None:
-        raise NotFoundException
-    return principal, principal.tenant_id
+def reviewer_of(scope: TenantScope) -> UUID:
+    """The reviewing person; a machine client reviews nothing."""
+    if scope.user_id is None:
+        raise NotFoundError
+    return scope.user_id
 
 
-@post("/api/v1/directory/search", opt={"permission": SEARCH}, status_code=200)
-async def search_api(request: Request[Any, Any, Any], state: State, data: SearchIn) -> SearchOut:
-    """Services for a situation and/or free text, with each service's verdict and reasons."""
-    principal, tenant_id = member_of(request)
-    try:
+def _revision_out(revision: RevisionView) -> RevisionOut:
+    return RevisionOut(
+        id=revision.id,
+        owner=revision.tenant_name,
+        subject=revision.subject.value,
+        status=revision.status.value,
+        submitted_at=revision.submitted_at,
+        document=msgspec.to_builtins(revision.entry),
+        previous=None if revision.previous is None else msgspec.to_builtins(revision.previous),
+    )
+
+
+class DirectoryApi(Controller):
+    """Search with reasons, published services, proposals and review, as JSON."""
+
+    path = "/api/v1/directory"
+    tags = ["directory"]  # noqa: RUF012 - Litestar's layer attribute
+
+    @post("/search", opt={"permission": SEARCH}, status_code=200)
+    async def search(self, scope: TenantScope, data: SearchIn) -> SearchOut:
+        """Services for a situation and/or free text, with each service's verdict and reasons."""
         query = SearchQuery(
             text=data.text,
             situation=None if data.situation is None else situation_from(data.situation),
@@ -210,96 +216,51 @@ async def search_api(request: Request[Any, Any, Any], state: State, data: Search
             page=data.page,
             per_page=data.per_page,
         )
-    except InvalidInputError as error:
-        raise field_errors([FieldProblem(error.field, error.message)]) from None
-    context = RequestContext(tenant_id=tenant_id, user_id=principal.user_id)
-    async with context_session(state.sessions, context) as session:
-        result = await search_directory(session, query, datetime.now(UTC).date())
-    return SearchOut(
-        hits=[HitOut(hit.service, hit.organization, assessment_out(hit.assessment), hit.stale) for hit in result.hits],
-        total=result.total,
-        page=result.page,
-        per_page=result.per_page,
-        pages=result.pages,
-        facets=result.facets,
-    )
-
-
-@get("/api/v1/directory/services/{service_id:uuid}", opt={"permission": SEARCH})
-async def service_api(request: Request[Any, Any, Any], state: State, service_id: UUID) -> HitOut:
-    """One published service with its organisation, internal phone numbers included."""
-    _principal, tenant_id = member_of(request)
-    async with context_session(state.sessions, RequestContext(tenant_id=tenant_id)) as session:
-        try:
-            entry = await published_service(session, service_id)
-        except EntryNotFoundError:
-            raise NotFoundException from None
-    return HitOut(entry.service, entry.organization, None, stale=False)
-
-
-@post("/api/v1/directory/revisions", opt={"permission": EDIT}, status_code=201)
-async def propose_api(request: Request[Any, Any, Any], state: State, data: ProposalIn) -> ProposalOut:
-    """Propose a new or changed entry of your organisation's for review."""
-    principal, tenant_id = member_of(request)
-    entry = data.service or data.organization
-    if entry is None or (data.service is not None and data.organization is not None):
-        raise field_errors([FieldProblem("service", "Skicka antingen en tjänst eller en organisation.")])
-    context = RequestContext(tenant_id=tenant_id, user_id=principal.user_id)
-    try:
-        async with context_session(state.sessions, context) as session:
-            revision_id = await propose(session, tenant_id, principal.user_id, entry, datetime.now(UTC).date())
-    except InvalidInputError as error:
-        raise field_errors(error.problems) from None
-    return ProposalOut(revision_id)
-
-
-def reviewer_of(request: Request[Any, Any, Any]) -> tuple[UUID, RequestContext]:
-    """The reviewing person and their context (behind `national_coordinator_only`)."""
-    principal, tenant_id = member_of(request)
-    if principal.user_id is None:
-        raise NotFoundException
-    return principal.user_id, RequestContext(tenant_id=tenant_id, user_id=principal.user_id)
-
-
-@get("/api/v1/directory/revisions", opt={"permission": REVIEW}, guards=[national_coordinator_only])
-async def review_queue_api(request: Request[Any, Any, Any], state: State) -> list[RevisionOut]:
-    """The revisions that await review, oldest first."""
-    _reviewer, context = reviewer_of(request)
-    async with context_session(state.sessions, context) as session:
-        revisions = await revisions_for_review(session, status=RevisionStatus.PENDING)
-    return [
-        RevisionOut(
-            id=revision.id,
-            owner=revision.tenant_name,
-            subject=revision.subject.value,
-            status=revision.status.value,
-            submitted_at=revision.submitted_at,
-            document=msgspec.to_builtins(revision.entry),
-            previous=None if revision.previous is None else msgspec.to_builtins(revision.previous),
+        result = await search_directory(scope.session, query, datetime.now(UTC).date())
+        return SearchOut(
+            hits=[
+                HitOut(hit.service, hit.organization, assessment_out(hit.assessment), hit.stale) for hit in result.hits
+            ],
+            total=result.total,
+            page=result.page,
+            per_page=result.per_page,
+            pages=result.pages,
+            facets=result.facets,
         )
-        for revision in revisions
-    ]
+
+    @get("/services/{service_id:uuid}", opt={"permission": SEARCH})
+    async def service(self, scope: TenantScope, service_id: UUID) -> HitOut:
+        """One published service with its organisation, internal phone numbers included."""
+        entry = await published_service(scope.session, service_id)
+        return HitOut(entry.service, entry.organization, None, stale=False)
+
+    @post("/revisions", opt={"permission": EDIT}, status_code=201)
+    async def propose(self, scope: TenantScope, data: ProposalIn) -> ProposalOut:
+        """Propose a new or changed entry of your organisation's for review."""
+        entry = data.service or data.organization
+        if entry is None or (data.service is not None and data.organization is not None):
+            raise InvalidInputError.one("service", "Skicka antingen en tjänst eller en organisation.")
+        revision_id = await propose(scope.session, scope.tenant_id, scope.user_id, entry, datetime.now(UTC).date())
+        return ProposalOut(revision_id)
+
+    @get("/revisions", opt={"permission": REVIEW}, guards=[national_coordinator_only])
+    async def review_queue(self, scope: TenantScope) -> list[RevisionOut]:
+        """The revisions that await review, oldest first."""
+        revisions = await revisions_for_review_in_tenant(scope.session, scope.tenant_id, status=RevisionStatus.PENDING)
+        return [_revision_out(revision) for revision in revisions]
+
+    @post(
+        "/revisions/{revision_id:uuid}/decision",
+        opt={"permission": REVIEW},
+        guards=[national_coordinator_only],
+        status_code=200,
+    )
+    async def decide(self, scope: TenantScope, revision_id: UUID, data: DecisionIn) -> dict[str, str]:
+        """Approve (publish) or reject a pending revision."""
+        decided = await decide_in_tenant(
+            scope.session, scope.tenant_id, revision_id, reviewer_of(scope), approve=data.approve, note=data.note
+        )
+        return {"status": decided.status.value}
 
 
-@post(
-    "/api/v1/directory/revisions/{revision_id:uuid}/decision",
-    opt={"permission": REVIEW},
-    guards=[national_coordinator_only],
-    status_code=200,
-)
-async def decide_api(
-    request: Request[Any, Any, Any], state: State, revision_id: UUID, data: DecisionIn
-) -> dict[str, str]:
-    """Approve (publish) or reject a pending revision."""
-    reviewer, context = reviewer_of(request)
-    try:
-        async with context_session(state.sessions, context) as session:
-            decided = await decide(session, revision_id, reviewer, approve=data.approve, note=data.note)
-    except EntryNotFoundError:
-        raise NotFoundException from None
-    except InvalidInputError as error:
-        raise field_errors(error.problems) from None
-    return {"status": decided.status.value}
-
-
-DIRECTORY_API = [search_api, service_api, propose_api, review_queue_api, decide_api]
+DIRECTORY_API = [DirectoryApi]

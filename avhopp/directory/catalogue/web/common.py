@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
-
-from litestar.exceptions import NotFoundException
 
 from avhopp.directory.catalogue.eligibility import VERDICT_LABELS
 from avhopp.directory.catalogue.vocabulary import (
@@ -19,16 +16,8 @@ from avhopp.directory.catalogue.vocabulary import (
     Weekday,
     label,
 )
-from avhopp.directory.catalogue.web.forms import Choice, ChoiceGroup, choices, municipality_groups
-from avhopp.platform.scope.principal import principal_of
-
-if TYPE_CHECKING:
-    from uuid import UUID
-
-    from litestar import Request
-    from litestar.datastructures import FormMultiDict
-
-    from avhopp.platform.scope.principal import Principal
+from avhopp.directory.catalogue.web.forms import choices
+from avhopp.platform.web.forms import Choice, ChoiceGroup, municipality_groups
 
 REVISION_STATUS_LABELS = {
     "pending": "Väntar på granskning",
@@ -73,14 +62,4 @@ def result_labels() -> dict[str, str]:
     return labels
 
 
-def form_values(form: FormMultiDict) -> dict[str, list[str]]:
-    """A submitted form as name -> values, to fill the form in again."""
-    return {name: [str(value) for value in form.getall(name)] for name in form}
-
-
-def member_of(request: Request[Any, Any, Any]) -> tuple[Principal, UUID]:
-    """The signed-in person and the tenant they act for; anyone else finds nothing here."""
-    principal = principal_of(request)
-    if principal is None or principal.tenant_id is None:
-        raise NotFoundException
-    return principal, principal.tenant_id
+# END

@@ -7,13 +7,10 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from litestar import Request, get, post
-from litestar.datastructures import State
-from litestar.exceptions import NotFoundException
+from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from avhopp.directory.catalogue.service import (
-    EntryNotFoundError,
     confirm_service,
     is_stale,
     own_entries_in_tenant,
@@ -34,64 +31,32 @@ from avhopp.directory.catalogue.vocabulary import (
     Weekday,
 )
 from avhopp.directory.catalogue.web.api import EDIT
-from avhopp.directory.catalogue.web.common import REVISION_STATUS_LABELS, form_values, member_of
+from avhopp.directory.catalogue.web.common import REVISION_STATUS_LABELS
 from avhopp.directory.catalogue.web.forms import (
     choices,
-    county_choices,
     form_field,
-    municipality_groups,
     organization_form_values,
-    police_region_choices,
     read_organization,
     read_service,
     service_form_values,
 )
-from avhopp.platform.database import RequestContext, context_session
-from avhopp.platform.problems import InvalidInputError
+from avhopp.platform.problems import InvalidInputError, NotFoundError
+from avhopp.platform.scope.request import TenantScope
+from avhopp.platform.web.forms import county_choices, form_values, municipality_groups, police_region_choices
 
 if TYPE_CHECKING:
-    from contextlib import AbstractAsyncContextManager
-
-    from sqlalchemy.ext.asyncio import AsyncSession
-
     from avhopp.directory.catalogue.entry import (
         OrganizationEntry,
         ServiceEntry,
     )
 
 _SAVED = "/katalog/redigera?skickat=1"
-
-
-def _session(
-    state: State, request: Request[Any, Any, Any]
-) -> tuple[AbstractAsyncContextManager[AsyncSession], UUID, UUID | None]:
-    principal, tenant_id = member_of(request)
-    context = RequestContext(tenant_id=tenant_id, user_id=principal.user_id)
-    return context_session(state.sessions, context), tenant_id, principal.user_id
+_NEW_SERVICE = "/katalog/redigera/tjanster/ny"
+_NEW_ORGANIZATION = "/katalog/redigera/organisationer/ny"
 
 
 def _today() -> date:
     return datetime.now(UTC).date()
-
-
-@get("/katalog/redigera", opt={"permission": EDIT}, include_in_schema=False)
-async def own_entries(request: Request[Any, Any, Any], state: State, skickat: str = "") -> Template:
-    """The tenant's organisations and services, what awaits review, what needs confirming."""
-    opened, tenant_id, _user = _session(state, request)
-    async with opened as session:
-        entries = await own_entries_in_tenant(session, tenant_id)
-    today = _today()
-    stale = {service.id for service in entries.services if is_stale(service, today)}
-    return Template(
-        template_name="directory/editor.html",
-        context={
-            "entries": entries,
-            "stale": stale,
-            "stale_reminded": bool(stale & entries.reminded),
-            "sent": bool(skickat),
-            "status_labels": REVISION_STATUS_LABELS,
-        },
-    )
 
 
 def _service_form(
@@ -123,81 +88,6 @@ def _service_form(
     )
 
 
-async def _propose_from_form(
-    request: Request[Any, Any, Any], state: State, service_id: UUID, existing: ServiceEntry | None, action: str
-) -> Template | Redirect:
-    form = await request.form()
-    opened, tenant_id, user_id = _session(state, request)
-    async with opened as session:
-        organizations = (await own_entries_in_tenant(session, tenant_id)).organizations
-        entry, errors = read_service(form, service_id, existing)
-        if not errors:
-            try:
-                await propose(session, tenant_id, user_id, entry, _today())
-            except InvalidInputError as error:
-                errors = {form_field(p.field): p.message for p in reversed(error.problems)}
-    if errors:
-        return _service_form(form_values(form), errors, organizations, action)
-    return Redirect(_SAVED)
-
-
-@get("/katalog/redigera/tjanster/ny", opt={"permission": EDIT}, include_in_schema=False)
-async def new_service_form(request: Request[Any, Any, Any], state: State) -> Template:
-    """An empty service form."""
-    opened, tenant_id, _user = _session(state, request)
-    async with opened as session:
-        organizations = (await own_entries_in_tenant(session, tenant_id)).organizations
-    return _service_form(
-        {"catchment_kind": ["areas"], "languages": ["sv"]}, {}, organizations, "/katalog/redigera/tjanster/ny"
-    )
-
-
-@post("/katalog/redigera/tjanster/ny", opt={"permission": EDIT}, include_in_schema=False)
-async def propose_new_service(request: Request[Any, Any, Any], state: State) -> Template | Redirect:
-    """Propose a new service for review."""
-    return await _propose_from_form(request, state, uuid.uuid4(), None, "/katalog/redigera/tjanster/ny")
-
-
-async def _own_service(request: Request[Any, Any, Any], state: State, service_id: UUID) -> ServiceEntry:
-    opened, tenant_id, _user = _session(state, request)
-    async with opened as session:
-        try:
-            return await own_service_in_tenant(session, tenant_id, service_id)
-        except EntryNotFoundError:
-            raise NotFoundException from None
-
-
-@get("/katalog/redigera/tjanster/{service_id:uuid}", opt={"permission": EDIT}, include_in_schema=False)
-async def service_form(request: Request[Any, Any, Any], state: State, service_id: UUID) -> Template:
-    """One of the tenant's services in the form."""
-    existing = await _own_service(request, state, service_id)
-    opened, tenant_id, _user = _session(state, request)
-    async with opened as session:
-        organizations = (await own_entries_in_tenant(session, tenant_id)).organizations
-    return _service_form(service_form_values(existing), {}, organizations, f"/katalog/redigera/tjanster/{service_id}")
-
-
-@post("/katalog/redigera/tjanster/{service_id:uuid}", opt={"permission": EDIT}, include_in_schema=False)
-async def propose_service_change(
-    request: Request[Any, Any, Any], state: State, service_id: UUID
-) -> Template | Redirect:
-    """Propose a change to one of the tenant's services."""
-    existing = await _own_service(request, state, service_id)
-    return await _propose_from_form(request, state, service_id, existing, f"/katalog/redigera/tjanster/{service_id}")
-
-
-@post("/katalog/redigera/tjanster/{service_id:uuid}/bekrafta", opt={"permission": EDIT}, include_in_schema=False)
-async def confirm(request: Request[Any, Any, Any], state: State, service_id: UUID) -> Redirect:
-    """Confirm that a published service's facts still hold."""
-    opened, tenant_id, _user = _session(state, request)
-    async with opened as session:
-        try:
-            await confirm_service(session, tenant_id, service_id, _today())
-        except EntryNotFoundError:
-            raise NotFoundException from None
-    return Redirect("/katalog/redigera")
-
-
 def _organization_form(form: dict[str, list[str]], errors: dict[str, str], action: str) -> Template:
     return Template(
         template_name="directory/organization_form.html",
@@ -206,16 +96,32 @@ def _organization_form(form: dict[str, list[str]], errors: dict[str, str], actio
     )
 
 
+async def _propose_service(
+    request: Request[Any, Any, Any], scope: TenantScope, service_id: UUID, existing: ServiceEntry | None, action: str
+) -> Response[Any]:
+    form = await request.form()
+    organizations = (await own_entries_in_tenant(scope.session, scope.tenant_id)).organizations
+    entry, errors = read_service(form, service_id, existing)
+    if not errors:
+        try:
+            async with scope.session.begin_nested():
+                await propose(scope.session, scope.tenant_id, scope.user_id, entry, _today())
+        except InvalidInputError as error:
+            errors = {form_field(p.field): p.message for p in reversed(error.problems)}
+    if errors:
+        return _service_form(form_values(form), errors, organizations, action)
+    return Redirect(_SAVED)
+
+
 async def _propose_organization(
-    request: Request[Any, Any, Any], state: State, organization_id: UUID, action: str
-) -> Template | Redirect:
+    request: Request[Any, Any, Any], scope: TenantScope, organization_id: UUID, action: str
+) -> Response[Any]:
     form = await request.form()
     entry, errors = read_organization(form, organization_id)
     if not errors:
-        opened, tenant_id, user_id = _session(state, request)
         try:
-            async with opened as session:
-                await propose(session, tenant_id, user_id, entry, _today())
+            async with scope.session.begin_nested():
+                await propose(scope.session, scope.tenant_id, scope.user_id, entry, _today())
         except InvalidInputError as error:
             errors = {p.field: p.message for p in reversed(error.problems)}
     if errors:
@@ -223,70 +129,102 @@ async def _propose_organization(
     return Redirect(_SAVED)
 
 
-@get("/katalog/redigera/organisationer/ny", opt={"permission": EDIT}, include_in_schema=False)
-async def new_organization_form() -> Template:
-    """An empty organisation form."""
-    return _organization_form({}, {}, "/katalog/redigera/organisationer/ny")
-
-
-@post("/katalog/redigera/organisationer/ny", opt={"permission": EDIT}, include_in_schema=False)
-async def propose_new_organization(request: Request[Any, Any, Any], state: State) -> Template | Redirect:
-    """Propose a new organisation for review."""
-    return await _propose_organization(request, state, uuid.uuid4(), "/katalog/redigera/organisationer/ny")
-
-
-async def _own_organization(request: Request[Any, Any, Any], state: State, organization_id: UUID) -> OrganizationEntry:
-    opened, tenant_id, _user = _session(state, request)
-    async with opened as session:
-        entries = await own_entries_in_tenant(session, tenant_id)
+async def _own_organization(scope: TenantScope, organization_id: UUID) -> OrganizationEntry:
+    entries = await own_entries_in_tenant(scope.session, scope.tenant_id)
     for organization in entries.organizations:
         if organization.id == organization_id:
             return organization
-    raise NotFoundException
+    raise NotFoundError
 
 
-@get("/katalog/redigera/organisationer/{organization_id:uuid}", opt={"permission": EDIT}, include_in_schema=False)
-async def organization_form(request: Request[Any, Any, Any], state: State, organization_id: UUID) -> Template:
-    """One of the tenant's organisations in the form."""
-    existing = await _own_organization(request, state, organization_id)
-    return _organization_form(
-        organization_form_values(existing), {}, f"/katalog/redigera/organisationer/{organization_id}"
-    )
+class EditorPages(Controller):
+    """A tenant's editors propose their own entries for review and confirm that facts still hold."""
+
+    path = "/katalog/redigera"
+    opt = {"permission": EDIT}  # noqa: RUF012 - Litestar's layer attribute
+    include_in_schema = False
+
+    @get("/")
+    async def own_entries(self, scope: TenantScope, skickat: str = "") -> Template:
+        """The tenant's organisations and services, what awaits review, what needs confirming."""
+        entries = await own_entries_in_tenant(scope.session, scope.tenant_id)
+        today = _today()
+        stale = {service.id for service in entries.services if is_stale(service, today)}
+        return Template(
+            template_name="directory/editor.html",
+            context={
+                "entries": entries,
+                "stale": stale,
+                "stale_reminded": bool(stale & entries.reminded),
+                "sent": bool(skickat),
+                "status_labels": REVISION_STATUS_LABELS,
+            },
+        )
+
+    @get("/tjanster/ny")
+    async def new_service_form(self, scope: TenantScope) -> Template:
+        """An empty service form."""
+        organizations = (await own_entries_in_tenant(scope.session, scope.tenant_id)).organizations
+        return _service_form({"catchment_kind": ["areas"], "languages": ["sv"]}, {}, organizations, _NEW_SERVICE)
+
+    @post("/tjanster/ny")
+    async def propose_new_service(self, request: Request[Any, Any, Any], scope: TenantScope) -> Response[Any]:
+        """Propose a new service for review."""
+        return await _propose_service(request, scope, uuid.uuid4(), None, _NEW_SERVICE)
+
+    @get("/tjanster/{service_id:uuid}")
+    async def service_form(self, scope: TenantScope, service_id: UUID) -> Template:
+        """One of the tenant's services in the form."""
+        existing = await own_service_in_tenant(scope.session, scope.tenant_id, service_id)
+        organizations = (await own_entries_in_tenant(scope.session, scope.tenant_id)).organizations
+        action = f"/katalog/redigera/tjanster/{service_id}"
+        return _service_form(service_form_values(existing), {}, organizations, action)
+
+    @post("/tjanster/{service_id:uuid}")
+    async def propose_service_change(
+        self, request: Request[Any, Any, Any], scope: TenantScope, service_id: UUID
+    ) -> Response[Any]:
+        """Propose a change to one of the tenant's services."""
+        existing = await own_service_in_tenant(scope.session, scope.tenant_id, service_id)
+        return await _propose_service(request, scope, service_id, existing, f"/katalog/redigera/tjanster/{service_id}")
+
+    @post("/tjanster/{service_id:uuid}/bekrafta")
+    async def confirm(self, scope: TenantScope, service_id: UUID) -> Redirect:
+        """Confirm that a published service's facts still hold."""
+        await confirm_service(scope.session, scope.tenant_id, service_id, _today())
+        return Redirect("/katalog/redigera")
+
+    @get("/organisationer/ny")
+    async def new_organization_form(self) -> Template:
+        """An empty organisation form."""
+        return _organization_form({}, {}, _NEW_ORGANIZATION)
+
+    @post("/organisationer/ny")
+    async def propose_new_organization(self, request: Request[Any, Any, Any], scope: TenantScope) -> Response[Any]:
+        """Propose a new organisation for review."""
+        return await _propose_organization(request, scope, uuid.uuid4(), _NEW_ORGANIZATION)
+
+    @get("/organisationer/{organization_id:uuid}")
+    async def organization_form(self, scope: TenantScope, organization_id: UUID) -> Template:
+        """One of the tenant's organisations in the form."""
+        existing = await _own_organization(scope, organization_id)
+        action = f"/katalog/redigera/organisationer/{organization_id}"
+        return _organization_form(organization_form_values(existing), {}, action)
+
+    @post("/organisationer/{organization_id:uuid}")
+    async def propose_organization_change(
+        self, request: Request[Any, Any, Any], scope: TenantScope, organization_id: UUID
+    ) -> Response[Any]:
+        """Propose a change to one of the tenant's organisations."""
+        await _own_organization(scope, organization_id)
+        action = f"/katalog/redigera/organisationer/{organization_id}"
+        return await _propose_organization(request, scope, organization_id, action)
+
+    @post("/andringar/{revision_id:uuid}/dra-tillbaka")
+    async def withdraw_revision(self, scope: TenantScope, revision_id: UUID) -> Redirect:
+        """Withdraw a proposal that awaits review."""
+        await withdraw(scope.session, scope.tenant_id, revision_id)
+        return Redirect("/katalog/redigera")
 
 
-@post("/katalog/redigera/organisationer/{organization_id:uuid}", opt={"permission": EDIT}, include_in_schema=False)
-async def propose_organization_change(
-    request: Request[Any, Any, Any], state: State, organization_id: UUID
-) -> Template | Redirect:
-    """Propose a change to one of the tenant's organisations."""
-    await _own_organization(request, state, organization_id)
-    return await _propose_organization(
-        request, state, organization_id, f"/katalog/redigera/organisationer/{organization_id}"
-    )
-
-
-@post("/katalog/redigera/andringar/{revision_id:uuid}/dra-tillbaka", opt={"permission": EDIT}, include_in_schema=False)
-async def withdraw_revision(request: Request[Any, Any, Any], state: State, revision_id: UUID) -> Redirect:
-    """Withdraw a proposal that awaits review."""
-    opened, tenant_id, _user = _session(state, request)
-    async with opened as session:
-        try:
-            await withdraw(session, tenant_id, revision_id)
-        except EntryNotFoundError:
-            raise NotFoundException from None
-    return Redirect("/katalog/redigera")
-
-
-EDITOR_ROUTES = [
-    own_entries,
-    new_service_form,
-    propose_new_service,
-    service_form,
-    propose_service_change,
-    confirm,
-    new_organization_form,
-    propose_new_organization,
-    organization_form,
-    propose_organization_change,
-    withdraw_revision,
-]
+EDITOR_ROUTES = [EditorPages]

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
 from datetime import time
 from enum import StrEnum
-from functools import cache
 from typing import TYPE_CHECKING, TypeVar
 
 from avhopp.directory.catalogue.eligibility import (
@@ -48,8 +46,8 @@ from avhopp.directory.catalogue.vocabulary import (
     Weekday,
     label,
 )
-from avhopp.platform.geography.reference import shipped_geography
 from avhopp.platform.problems import InvalidInputError, Problems
+from avhopp.platform.web.forms import Choice
 
 if TYPE_CHECKING:
     from litestar.datastructures import FormMultiDict
@@ -59,55 +57,9 @@ PHONE_ROWS = 3
 _EMPTY = ServiceEntry(id=uuid.UUID(int=0), organization_id=uuid.UUID(int=0), name="", description="", catchment=())
 
 
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """One option of a select, radio group or checkbox list."""
-
-    value: str
-    label: str
-
-
-@dataclass(frozen=True, slots=True)
-class ChoiceGroup:
-    """Options under a heading (an optgroup)."""
-
-    label: str
-    choices: tuple[Choice, ...]
-
-
 def choices(values: type[E]) -> tuple[Choice, ...]:
     """A vocabulary's values with their Swedish labels."""
     return tuple(Choice(member.value, label(member)) for member in values)
-
-
-@cache
-def municipality_groups() -> tuple[ChoiceGroup, ...]:
-    """Municipalities grouped by county, both by name."""
-    geography = shipped_geography()
-    return tuple(
-        ChoiceGroup(
-            county.name,
-            tuple(
-                Choice(m.code, m.name)
-                for m in sorted(geography.municipalities, key=lambda m: m.name)
-                if m.county_code == county.code
-            ),
-        )
-        for county in sorted(geography.counties, key=lambda c: c.name)
-    )
-
-
-@cache
-def county_choices() -> tuple[Choice, ...]:
-    """Counties by name."""
-    return tuple(Choice(c.code, c.name) for c in sorted(shipped_geography().counties, key=lambda c: c.name))
-
-
-@cache
-def police_region_choices() -> tuple[Choice, ...]:
-    """Police regions by name."""
-    regions = shipped_geography().police_regions
-    return tuple(Choice(code, f"Polisregion {name}") for code, name in sorted(regions.items(), key=lambda i: i[1]))
 
 
 def _enum(form: FormMultiDict, name: str, values: type[E], default: E, errors: Problems) -> E:

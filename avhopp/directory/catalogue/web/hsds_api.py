@@ -9,12 +9,10 @@ cumulative, as the HSDS API specification requires. Locations are a profile exte
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
-from litestar import Request, get
-from litestar.datastructures import State
-from litestar.exceptions import NotFoundException
+from litestar import Controller, get
 from litestar.params import Parameter
 
 from avhopp.directory.catalogue.hsds.details import location_to_hsds
@@ -29,39 +27,32 @@ from avhopp.directory.catalogue.hsds.taxonomy import (
     taxonomy_to_hsds,
     term_to_hsds,
 )
-from avhopp.directory.catalogue.service import (
-    CatalogueFilter,
-    EntryNotFoundError,
-    PublishedEntry,
-    published_entries,
-    published_service,
-)
-from avhopp.platform.database import RequestContext, context_session
+from avhopp.directory.catalogue.service import CatalogueFilter, PublishedEntry, published_entries, published_service
+from avhopp.platform.problems import NotFoundError
+from avhopp.platform.scope.request import PublicScope
 from avhopp.platform.scope.route_permissions import PUBLIC
 from avhopp.platform.web.ratelimit import RateLimit, SlidingWindowLimiter, check_rate, client_address
+
+if TYPE_CHECKING:
+    from litestar.connection import ASGIConnection
+    from litestar.handlers.base import BaseRouteHandler
 
 HSDS_VERSION = "3.1"
 PROFILE = "https://github.com/avhopp/avhopp/blob/main/docs/katalog.md"
 EXCHANGE_LIMIT = RateLimit(requests=120, seconds=60)
 _LIMITER_STATE = "directory_hsds_limiter"
-_OPT = {"permission": PUBLIC}
-_PREFIX = "/api/hsds"
 
 Page = Annotated[int, Parameter(ge=1, description="Sidnummer, från 1")]
 PerPage = Annotated[int, Parameter(ge=1, le=100, description="Antal per sida, högst 100")]
 
 
-def _limited(request: Request[Any, Any, Any], state: State) -> None:
+async def within_exchange_limit(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+    """A guard on the routes that read the database: over the limit, refuse before touching it."""
+    state = connection.app.state
     limiter = state.get(_LIMITER_STATE)
     if limiter is None:
         limiter = state[_LIMITER_STATE] = SlidingWindowLimiter(EXCHANGE_LIMIT)
-    check_rate(limiter.allow(client_address(request)))
-
-
-async def _entries(request: Request[Any, Any, Any], state: State, wanted: CatalogueFilter) -> list[PublishedEntry]:
-    _limited(request, state)
-    async with context_session(state.sessions, RequestContext()) as session:
-        return await published_entries(session, wanted)
+    check_rate(limiter.allow(client_address(connection)))
 
 
 def _public_service(entry: PublishedEntry) -> JsonObject:
@@ -76,42 +67,6 @@ def _has_term(service: JsonObject, taxonomy_term_id: UUID | None, taxonomy_id: U
     )
 
 
-@get(f"{_PREFIX}/", opt=_OPT, summary="HSDS: om API:t")
-async def hsds_root() -> dict[str, str]:
-    """The HSDS version, the profile we follow and where the OpenAPI document is."""
-    return {"version": HSDS_VERSION, "profile": PROFILE, "openapi_url": "/api/docs/openapi.json"}
-
-
-@get(f"{_PREFIX}/services", opt=_OPT, summary="HSDS: tjänster")
-async def hsds_services(  # noqa: PLR0913, PLR0917 - the HSDS API's query parameters
-    request: Request[Any, Any, Any],
-    state: State,
-    search: str = "",
-    organization_id: UUID | None = None,
-    taxonomy_term_id: UUID | None = None,
-    taxonomy_id: UUID | None = None,
-    modified_after: datetime | None = None,
-    page: Page = 1,
-    per_page: PerPage = 50,
-) -> JsonObject:
-    """Published services, fully nested, paged; `search` is Swedish full text."""
-    wanted = CatalogueFilter(text=search[:200], organization_id=organization_id, modified_after=modified_after)
-    services = [_public_service(entry) for entry in await _entries(request, state, wanted)]
-    matching = [service for service in services if _has_term(service, taxonomy_term_id, taxonomy_id)]
-    return page_of(matching, page_number=page, per_page=per_page)
-
-
-@get(f"{_PREFIX}/services/{{service_id:uuid}}", opt=_OPT, summary="HSDS: en tjänst")
-async def hsds_service(request: Request[Any, Any, Any], state: State, service_id: UUID) -> JsonObject:
-    """One published service, fully nested."""
-    _limited(request, state)
-    async with context_session(state.sessions, RequestContext()) as session:
-        try:
-            return _public_service(await published_service(session, service_id))
-        except EntryNotFoundError:
-            raise NotFoundException from None
-
-
 def _organizations(entries: list[PublishedEntry]) -> list[JsonObject]:
     grouped: dict[UUID, list[PublishedEntry]] = {}
     for entry in entries:
@@ -122,24 +77,6 @@ def _organizations(entries: list[PublishedEntry]) -> list[JsonObject]:
     ]
 
 
-@get(f"{_PREFIX}/organizations", opt=_OPT, summary="HSDS: organisationer")
-async def hsds_organizations(
-    request: Request[Any, Any, Any], state: State, search: str = "", page: Page = 1, per_page: PerPage = 50
-) -> JsonObject:
-    """Organisations that have published services, paged."""
-    entries = await _entries(request, state, CatalogueFilter(text=search[:200]))
-    return page_of(_organizations(entries), page_number=page, per_page=per_page)
-
-
-@get(f"{_PREFIX}/organizations/{{organization_id:uuid}}", opt=_OPT, summary="HSDS: en organisation")
-async def hsds_organization(request: Request[Any, Any, Any], state: State, organization_id: UUID) -> JsonObject:
-    """One organisation with its identifiers and locations."""
-    entries = await _entries(request, state, CatalogueFilter(organization_id=organization_id))
-    if not entries:
-        raise NotFoundException
-    return _organizations(entries)[0]
-
-
 def _locations(entries: list[PublishedEntry]) -> list[JsonObject]:
     found: dict[UUID, JsonObject] = {}
     for entry in entries:
@@ -148,63 +85,99 @@ def _locations(entries: list[PublishedEntry]) -> list[JsonObject]:
     return list(found.values())
 
 
-@get(f"{_PREFIX}/locations", opt=_OPT, summary="HSDS: platser (profilens tillägg)")
-async def hsds_locations(
-    request: Request[Any, Any, Any], state: State, page: Page = 1, per_page: PerPage = 50
-) -> JsonObject:
-    """Public reception addresses of published services, paged."""
-    return page_of(_locations(await _entries(request, state, CatalogueFilter())), page_number=page, per_page=per_page)
+class HsdsApi(Controller):
+    """The read-only HSDS 3.1 API: published services and their organisations, public fields only."""
+
+    path = "/api/hsds"
+    opt = {"permission": PUBLIC}  # noqa: RUF012 - Litestar's layer attribute
+    tags = ["hsds"]  # noqa: RUF012 - Litestar's layer attribute
+
+    @get("/", summary="HSDS: om API:t")
+    async def root(self) -> dict[str, str]:
+        """The HSDS version, the profile we follow and where the OpenAPI document is."""
+        return {"version": HSDS_VERSION, "profile": PROFILE, "openapi_url": "/api/docs/openapi.json"}
+
+    @get("/services", guards=[within_exchange_limit], summary="HSDS: tjänster")
+    async def services(  # noqa: PLR0913, PLR0917 - the HSDS API's query parameters
+        self,
+        public: PublicScope,
+        search: str = "",
+        organization_id: UUID | None = None,
+        taxonomy_term_id: UUID | None = None,
+        taxonomy_id: UUID | None = None,
+        modified_after: datetime | None = None,
+        page: Page = 1,
+        per_page: PerPage = 50,
+    ) -> JsonObject:
+        """Published services, fully nested, paged; `search` is Swedish full text."""
+        wanted = CatalogueFilter(text=search[:200], organization_id=organization_id, modified_after=modified_after)
+        services = [_public_service(entry) for entry in await published_entries(public.session, wanted)]
+        matching = [service for service in services if _has_term(service, taxonomy_term_id, taxonomy_id)]
+        return page_of(matching, page_number=page, per_page=per_page)
+
+    @get("/services/{service_id:uuid}", guards=[within_exchange_limit], summary="HSDS: en tjänst")
+    async def service(self, public: PublicScope, service_id: UUID) -> JsonObject:
+        """One published service, fully nested."""
+        return _public_service(await published_service(public.session, service_id))
+
+    @get("/organizations", guards=[within_exchange_limit], summary="HSDS: organisationer")
+    async def organizations(
+        self, public: PublicScope, search: str = "", page: Page = 1, per_page: PerPage = 50
+    ) -> JsonObject:
+        """Organisations that have published services, paged."""
+        entries = await published_entries(public.session, CatalogueFilter(text=search[:200]))
+        return page_of(_organizations(entries), page_number=page, per_page=per_page)
+
+    @get("/organizations/{organization_id:uuid}", guards=[within_exchange_limit], summary="HSDS: en organisation")
+    async def organization(self, public: PublicScope, organization_id: UUID) -> JsonObject:
+        """One organisation with its identifiers and locations."""
+        entries = await published_entries(public.session, CatalogueFilter(organization_id=organization_id))
+        if not entries:
+            raise NotFoundError
+        return _organizations(entries)[0]
+
+    @get("/locations", guards=[within_exchange_limit], summary="HSDS: platser (profilens tillägg)")
+    async def locations(self, public: PublicScope, page: Page = 1, per_page: PerPage = 50) -> JsonObject:
+        """Public reception addresses of published services, paged."""
+        return page_of(
+            _locations(await published_entries(public.session, CatalogueFilter())),
+            page_number=page,
+            per_page=per_page,
+        )
+
+    @get("/locations/{location_id:uuid}", guards=[within_exchange_limit], summary="HSDS: en plats")
+    async def location(self, public: PublicScope, location_id: UUID) -> JsonObject:
+        """One location."""
+        for location in _locations(await published_entries(public.session, CatalogueFilter())):
+            if location["id"] == str(location_id):
+                return location
+        raise NotFoundError
+
+    @get("/taxonomies", summary="HSDS: taxonomier")
+    async def taxonomy_list(self, page: Page = 1, per_page: PerPage = 50) -> JsonObject:
+        """The directory's vocabularies as HSDS taxonomies."""
+        return page_of(hsds_taxonomies(), page_number=page, per_page=per_page)
+
+    @get("/taxonomies/{taxonomy_id:uuid}", summary="HSDS: en taxonomi")
+    async def taxonomy(self, taxonomy_id: UUID) -> dict[str, object]:
+        """One vocabulary."""
+        taxonomy = find_taxonomy(taxonomy_id)
+        if taxonomy is None:
+            raise NotFoundError
+        return taxonomy_to_hsds(taxonomy)
+
+    @get("/taxonomy_terms", summary="HSDS: termer")
+    async def term_list(self, taxonomy_id: UUID | None = None, page: Page = 1, per_page: PerPage = 50) -> JsonObject:
+        """The vocabularies' values, optionally of one taxonomy."""
+        return page_of(hsds_taxonomy_terms(taxonomy_id), page_number=page, per_page=per_page)
+
+    @get("/taxonomy_terms/{term_id:uuid}", summary="HSDS: en term")
+    async def term(self, term_id: UUID) -> dict[str, object]:
+        """One value."""
+        term = find_term(term_id)
+        if term is None:
+            raise NotFoundError
+        return term_to_hsds(term)
 
 
-@get(f"{_PREFIX}/locations/{{location_id:uuid}}", opt=_OPT, summary="HSDS: en plats")
-async def hsds_location(request: Request[Any, Any, Any], state: State, location_id: UUID) -> JsonObject:
-    """One location."""
-    for location in _locations(await _entries(request, state, CatalogueFilter())):
-        if location["id"] == str(location_id):
-            return location
-    raise NotFoundException
-
-
-@get(f"{_PREFIX}/taxonomies", opt=_OPT, summary="HSDS: taxonomier")
-async def hsds_taxonomy_list(page: Page = 1, per_page: PerPage = 50) -> JsonObject:
-    """The directory's vocabularies as HSDS taxonomies."""
-    return page_of(hsds_taxonomies(), page_number=page, per_page=per_page)
-
-
-@get(f"{_PREFIX}/taxonomies/{{taxonomy_id:uuid}}", opt=_OPT, summary="HSDS: en taxonomi")
-async def hsds_taxonomy(taxonomy_id: UUID) -> dict[str, object]:
-    """One vocabulary."""
-    taxonomy = find_taxonomy(taxonomy_id)
-    if taxonomy is None:
-        raise NotFoundException
-    return taxonomy_to_hsds(taxonomy)
-
-
-@get(f"{_PREFIX}/taxonomy_terms", opt=_OPT, summary="HSDS: termer")
-async def hsds_term_list(taxonomy_id: UUID | None = None, page: Page = 1, per_page: PerPage = 50) -> JsonObject:
-    """The vocabularies' values, optionally of one taxonomy."""
-    return page_of(hsds_taxonomy_terms(taxonomy_id), page_number=page, per_page=per_page)
-
-
-@get(f"{_PREFIX}/taxonomy_terms/{{term_id:uuid}}", opt=_OPT, summary="HSDS: en term")
-async def hsds_term(term_id: UUID) -> dict[str, object]:
-    """One value."""
-    term = find_term(term_id)
-    if term is None:
-        raise NotFoundException
-    return term_to_hsds(term)
-
-
-HSDS_ROUTES = [
-    hsds_root,
-    hsds_services,
-    hsds_service,
-    hsds_organizations,
-    hsds_organization,
-    hsds_locations,
-    hsds_location,
-    hsds_taxonomy_list,
-    hsds_taxonomy,
-    hsds_term_list,
-    hsds_term,
-]
+HSDS_ROUTES = [HsdsApi]

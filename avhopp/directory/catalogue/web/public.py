@@ -12,31 +12,34 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from litestar import Request, get, post
-from litestar.datastructures import State
+from litestar import Controller, Request, get, post
 from litestar.response import Template
 
 from avhopp.directory.catalogue.search import search_directory
 from avhopp.directory.catalogue.service import services_of_tenants
-from avhopp.directory.catalogue.web.common import form_values, result_labels, situation_options
+from avhopp.directory.catalogue.web.common import result_labels, situation_options
 from avhopp.directory.catalogue.web.forms import read_search
 from avhopp.platform.app import EXCLUDE_FROM_CSRF
-from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.scope.request import PublicScope
 from avhopp.platform.scope.route_permissions import PUBLIC
+from avhopp.platform.web.forms import form_values
 from avhopp.platform.web.ratelimit import RateLimit, SlidingWindowLimiter, check_rate, client_address
 from avhopp.tenants.registry.service import TenantKind, tenant_ids_of_kind
 
 if TYPE_CHECKING:
+    from litestar.connection import ASGIConnection
+    from litestar.datastructures import State
+    from litestar.handlers.base import BaseRouteHandler
+
     from avhopp.directory.catalogue.search import SearchResult
 
 PUBLIC_SEARCH_LIMIT = RateLimit(requests=30, seconds=60)
 _LIMITER_STATE = "directory_public_limiter"
 _PRIVATE = {"Cache-Control": "no-store"}  # Referrer-Policy: no-referrer comes with every response
-_OPT = {"permission": PUBLIC, EXCLUDE_FROM_CSRF: True}
 
 
 async def public_page(
-    state: State,
+    public: PublicScope,
     form: dict[str, list[str]],
     errors: dict[str, str],
     result: SearchResult | None,
@@ -44,8 +47,8 @@ async def public_page(
     callback_sent: bool = False,
 ) -> Template:
     """The public page with what to show on it; the guidance line's opening hours come from its entry."""
-    async with context_session(state.sessions, RequestContext()) as session:
-        lines = await services_of_tenants(session, await tenant_ids_of_kind(session, TenantKind.GUIDANCE_LINE))
+    session = public.session
+    lines = await services_of_tenants(session, await tenant_ids_of_kind(session, TenantKind.GUIDANCE_LINE))
     return Template(
         template_name="directory/public.html",
         context={
@@ -69,23 +72,32 @@ def _limiter(state: State) -> SlidingWindowLimiter:
     return limiter
 
 
-@get("/hitta-stod", opt=_OPT, include_in_schema=False)
-async def find_support(state: State) -> Template:
-    """The empty form."""
-    return await public_page(state, {}, {}, None)
+async def within_public_limit(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+    """A guard: over the limit, refuse before the body is read or the database is touched."""
+    check_rate(_limiter(connection.app.state).allow(client_address(connection)))
 
 
-@post("/hitta-stod", opt=_OPT, include_in_schema=False)
-async def find_support_results(request: Request[Any, Any, Any], state: State) -> Template:
-    """Services for the situation given, public contact details only."""
-    check_rate(_limiter(state).allow(client_address(request)))
-    form = await request.form()
-    query, errors = read_search(form, public=True)
-    if query is None:
-        return await public_page(state, form_values(form), errors, None)
-    async with context_session(state.sessions, RequestContext()) as session:
-        result = await search_directory(session, query, datetime.now(UTC).date())
-    return await public_page(state, form_values(form), {}, result)
+class PublicPages(Controller):
+    """The page for anyone: no cookie, no script, no query or address logged, a rate limit per address."""
+
+    path = "/hitta-stod"
+    opt = {"permission": PUBLIC, EXCLUDE_FROM_CSRF: True}  # noqa: RUF012 - Litestar's layer attribute
+    include_in_schema = False
+
+    @get("/")
+    async def form(self, public: PublicScope) -> Template:
+        """The empty form."""
+        return await public_page(public, {}, {}, None)
+
+    @post("/", guards=[within_public_limit])
+    async def results(self, request: Request[Any, Any, Any], public: PublicScope) -> Template:
+        """Services for the situation given, public contact details only."""
+        form = await request.form()
+        query, errors = read_search(form, public=True)
+        if query is None:
+            return await public_page(public, form_values(form), errors, None)
+        result = await search_directory(public.session, query, datetime.now(UTC).date())
+        return await public_page(public, form_values(form), {}, result)
 
 
-PUBLIC_ROUTES = [find_support, find_support_results]
+PUBLIC_ROUTES = [PublicPages]

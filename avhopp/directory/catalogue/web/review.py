@@ -7,18 +7,20 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Request, get, post
-from litestar.datastructures import State
-from litestar.exceptions import NotFoundException
+from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from avhopp.directory.catalogue.guards import national_coordinator_only
 from avhopp.directory.catalogue.models import RevisionStatus
-from avhopp.directory.catalogue.service import EntryNotFoundError, decide, revision_for_review, revisions_for_review
+from avhopp.directory.catalogue.service import (
+    decide_in_tenant,
+    revision_for_review_in_tenant,
+    revisions_for_review_in_tenant,
+)
 from avhopp.directory.catalogue.web.api import REVIEW, reviewer_of
 from avhopp.directory.catalogue.web.common import REVISION_STATUS_LABELS
-from avhopp.platform.database import context_session
 from avhopp.platform.problems import InvalidInputError
+from avhopp.platform.scope.request import TenantScope
 
 if TYPE_CHECKING:
     from avhopp.directory.catalogue.service import Entry, RevisionView
@@ -57,24 +59,6 @@ def changes(previous: Entry | None, proposed: Entry) -> list[Change]:
     ]
 
 
-@get("/katalog/granskning", opt={"permission": REVIEW}, guards=[national_coordinator_only], include_in_schema=False)
-async def review_queue(request: Request[Any, Any, Any], state: State) -> Template:
-    """Proposals awaiting review, oldest first."""
-    _reviewer, context = reviewer_of(request)
-    async with context_session(state.sessions, context) as session:
-        pending = await revisions_for_review(session, status=RevisionStatus.PENDING)
-    return Template(template_name="directory/review_queue.html", context={"pending": pending})
-
-
-async def _pending(state: State, request: Request[Any, Any, Any], revision_id: UUID) -> RevisionView:
-    _reviewer, context = reviewer_of(request)
-    async with context_session(state.sessions, context) as session:
-        try:
-            return await revision_for_review(session, revision_id)
-        except EntryNotFoundError:
-            raise NotFoundException from None
-
-
 def _revision_page(revision: RevisionView, errors: dict[str, str]) -> Template:
     return Template(
         template_name="directory/review_revision.html",
@@ -88,42 +72,43 @@ def _revision_page(revision: RevisionView, errors: dict[str, str]) -> Template:
     )
 
 
-@get(
-    "/katalog/granskning/{revision_id:uuid}",
-    opt={"permission": REVIEW},
-    guards=[national_coordinator_only],
-    include_in_schema=False,
-)
-async def review_revision(request: Request[Any, Any, Any], state: State, revision_id: UUID) -> Template:
-    """One proposal, field by field against what is published."""
-    return _revision_page(await _pending(state, request, revision_id), {})
+class ReviewPages(Controller):
+    """The national coordinator's reviewers publish or reject what owners propose."""
+
+    path = "/katalog/granskning"
+    opt = {"permission": REVIEW}  # noqa: RUF012 - Litestar's layer attribute
+    guards = [national_coordinator_only]  # noqa: RUF012 - Litestar's layer attribute
+    include_in_schema = False
+
+    @get("/")
+    async def queue(self, scope: TenantScope) -> Template:
+        """Proposals awaiting review, oldest first."""
+        pending = await revisions_for_review_in_tenant(scope.session, scope.tenant_id, status=RevisionStatus.PENDING)
+        return Template(template_name="directory/review_queue.html", context={"pending": pending})
+
+    @get("/{revision_id:uuid}")
+    async def revision(self, scope: TenantScope, revision_id: UUID) -> Template:
+        """One proposal, field by field against what is published."""
+        return _revision_page(await revision_for_review_in_tenant(scope.session, scope.tenant_id, revision_id), {})
+
+    @post("/{revision_id:uuid}")
+    async def decide(self, request: Request[Any, Any, Any], scope: TenantScope, revision_id: UUID) -> Response[Any]:
+        """Publish or reject a proposal; a rejection says why, and the owner sees it."""
+        revision = await revision_for_review_in_tenant(scope.session, scope.tenant_id, revision_id)
+        form = await request.form()
+        try:
+            async with scope.session.begin_nested():
+                await decide_in_tenant(
+                    scope.session,
+                    scope.tenant_id,
+                    revision_id,
+                    reviewer_of(scope),
+                    approve=form.get("decision") == "approve",
+                    note=str(form.get("review_note") or ""),
+                )
+        except InvalidInputError as error:
+            return _revision_page(revision, error.by_field())
+        return Redirect("/katalog/granskning")
 
 
-@post(
-    "/katalog/granskning/{revision_id:uuid}",
-    opt={"permission": REVIEW},
-    guards=[national_coordinator_only],
-    include_in_schema=False,
-)
-async def decide_revision(request: Request[Any, Any, Any], state: State, revision_id: UUID) -> Template | Redirect:
-    """Publish or reject a proposal; a rejection says why, and the owner sees it."""
-    revision = await _pending(state, request, revision_id)
-    reviewer, context = reviewer_of(request)
-    form = await request.form()
-    try:
-        async with context_session(state.sessions, context) as session:
-            await decide(
-                session,
-                revision_id,
-                reviewer,
-                approve=form.get("decision") == "approve",
-                note=str(form.get("review_note") or ""),
-            )
-    except EntryNotFoundError:
-        raise NotFoundException from None
-    except InvalidInputError as error:
-        return _revision_page(revision, {p.field: p.message for p in error.problems})
-    return Redirect("/katalog/granskning")
-
-
-REVIEW_ROUTES = [review_queue, review_revision, decide_revision]
+REVIEW_ROUTES = [ReviewPages]

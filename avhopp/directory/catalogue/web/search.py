@@ -6,25 +6,18 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from litestar import Request, get, post
-from litestar.datastructures import State
-from litestar.exceptions import NotFoundException
+from litestar import Controller, Request, get, post
 from litestar.response import Template
 
 from avhopp.directory.catalogue.eligibility import area_name
 from avhopp.directory.catalogue.search import search_directory
-from avhopp.directory.catalogue.service import EntryNotFoundError, history_of_entry, is_stale, published_service
+from avhopp.directory.catalogue.service import history_of_entry_in_tenant, is_stale, published_service
 from avhopp.directory.catalogue.vocabulary import label
 from avhopp.directory.catalogue.web.api import SEARCH
-from avhopp.directory.catalogue.web.common import (
-    REVISION_STATUS_LABELS,
-    form_values,
-    member_of,
-    result_labels,
-    situation_options,
-)
+from avhopp.directory.catalogue.web.common import REVISION_STATUS_LABELS, result_labels, situation_options
 from avhopp.directory.catalogue.web.forms import read_search
-from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.scope.request import TenantScope
+from avhopp.platform.web.forms import form_values
 
 if TYPE_CHECKING:
     from avhopp.directory.catalogue.search import SearchResult
@@ -44,48 +37,45 @@ def _page(form: dict[str, list[str]], errors: dict[str, str], result: SearchResu
     )
 
 
-@get("/katalog", opt={"permission": SEARCH}, include_in_schema=False)
-async def search_page() -> Template:
-    """The empty search form."""
-    return _page({}, {}, None)
+class SearchPages(Controller):
+    """Who can help this person, and why or why not; one published service with its history."""
+
+    path = "/katalog"
+    opt = {"permission": SEARCH}  # noqa: RUF012 - Litestar's layer attribute
+    include_in_schema = False
+
+    @get("/")
+    async def form(self) -> Template:
+        """The empty search form."""
+        return _page({}, {}, None)
+
+    @post("/")
+    async def results(self, request: Request[Any, Any, Any], scope: TenantScope) -> Template:
+        """The results for the submitted situation (the whole page, or with htmx just the results)."""
+        form = await request.form()
+        query, errors = read_search(form, public=False)
+        if query is None:
+            return _page(form_values(form), errors, None)
+        result = await search_directory(scope.session, query, datetime.now(UTC).date())
+        return _page(form_values(form), {}, result)
+
+    @get("/tjanster/{service_id:uuid}")
+    async def service(self, scope: TenantScope, service_id: UUID) -> Template:
+        """Everything about one published service, with its history of changes."""
+        entry = await published_service(scope.session, service_id)
+        history = await history_of_entry_in_tenant(scope.session, scope.tenant_id, service_id)
+        return Template(
+            template_name="directory/service.html",
+            context={
+                "entry": entry,
+                "stale": is_stale(entry.service, datetime.now(UTC).date()),
+                "history": history,
+                "area_names": [area_name(area) for area in entry.service.catchment],
+                "status_labels": REVISION_STATUS_LABELS,
+                "label": label,
+                "labels": result_labels(),
+            },
+        )
 
 
-@post("/katalog", opt={"permission": SEARCH}, include_in_schema=False)
-async def search_results(request: Request[Any, Any, Any], state: State) -> Template:
-    """The results for the submitted situation (the whole page, or with htmx just the results)."""
-    principal, tenant_id = member_of(request)
-    form = await request.form()
-    query, errors = read_search(form, public=False)
-    if query is None:
-        return _page(form_values(form), errors, None)
-    context = RequestContext(tenant_id=tenant_id, user_id=principal.user_id)
-    async with context_session(state.sessions, context) as session:
-        result = await search_directory(session, query, datetime.now(UTC).date())
-    return _page(form_values(form), {}, result)
-
-
-@get("/katalog/tjanster/{service_id:uuid}", opt={"permission": SEARCH}, include_in_schema=False)
-async def service_page(request: Request[Any, Any, Any], state: State, service_id: UUID) -> Template:
-    """Everything about one published service, with its history of changes."""
-    _principal, tenant_id = member_of(request)
-    async with context_session(state.sessions, RequestContext(tenant_id=tenant_id)) as session:
-        try:
-            entry = await published_service(session, service_id)
-        except EntryNotFoundError:
-            raise NotFoundException from None
-        history = await history_of_entry(session, service_id)
-    return Template(
-        template_name="directory/service.html",
-        context={
-            "entry": entry,
-            "stale": is_stale(entry.service, datetime.now(UTC).date()),
-            "history": history,
-            "area_names": [area_name(area) for area in entry.service.catchment],
-            "status_labels": REVISION_STATUS_LABELS,
-            "label": label,
-            "labels": result_labels(),
-        },
-    )
-
-
-SEARCH_ROUTES = [search_page, search_results, service_page]
+SEARCH_ROUTES = [SearchPages]

@@ -7,33 +7,36 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from litestar import Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from avhopp.directory.catalogue.guards import guidance_line_only
-from avhopp.directory.catalogue.web.common import form_values
-from avhopp.directory.catalogue.web.public import public_page
+from avhopp.directory.catalogue.web.components import public_page
 from avhopp.directory.line.callbacks import (
     CallbackRequest,
     callback_queue,
     cancel_callback,
     log_attempt,
     request_callback,
+    request_callback_from_public,
 )
-from avhopp.directory.line.service import LineNotFoundError, contact_in_line
+from avhopp.directory.line.service import contact_in_line
 from avhopp.directory.line.vocabulary import AttemptOutcome, line_label
-from avhopp.directory.line.web.console import OPERATE, line_context
+from avhopp.directory.line.web.console import OPERATE, person_of
 from avhopp.platform.app import EXCLUDE_FROM_CSRF
-from avhopp.platform.database import RequestContext, context_session
 from avhopp.platform.problems import InvalidInputError
+from avhopp.platform.scope.request import PublicScope, TenantScope
 from avhopp.platform.scope.route_permissions import PUBLIC
+from avhopp.platform.web.forms import form_values
 from avhopp.platform.web.ratelimit import RateLimit, SlidingWindowLimiter, check_rate, client_address
-from avhopp.tenants.registry.service import TenantKind, tenant_ids_of_kind
 
 if TYPE_CHECKING:
+    from litestar.connection import ASGIConnection
     from litestar.datastructures import FormMultiDict
+    from litestar.handlers.base import BaseRouteHandler
+    from litestar.types import ControllerRouterHandler
 
 SWEDEN = ZoneInfo("Europe/Stockholm")
 PUBLIC_CALLBACK_LIMIT = RateLimit(requests=5, seconds=3600)
@@ -59,27 +62,6 @@ def _callback_request(form: FormMultiDict) -> CallbackRequest:
     )
 
 
-@post(
-    "/linjen/kontakter/{contact_id:uuid}/aterringning",
-    opt={"permission": OPERATE},
-    guards=[guidance_line_only],
-    include_in_schema=False,
-)
-async def request_from_contact(request: Request[Any, Any, Any], state: State, contact_id: UUID) -> Template | Redirect:
-    """The caller wants to be called back: when it is safe, on which number."""
-    line_id, _user, context = line_context(request)
-    form = await request.form()
-    try:
-        async with context_session(state.sessions, context) as session:
-            contact = await contact_in_line(session, line_id, contact_id)
-            await request_callback(session, line_id, state.settings.secret_key, _callback_request(form), contact.id)
-    except LineNotFoundError:
-        raise NotFoundException from None
-    except InvalidInputError as error:
-        return _queue_page([], {p.field: p.message for p in error.problems}, form_values(form), contact_id)
-    return Redirect("/linjen/aterringningar")
-
-
 def _queue_page(
     queue: list[Any], errors: dict[str, str], form: dict[str, list[str]], contact_id: UUID | None = None
 ) -> Template:
@@ -98,35 +80,49 @@ def _queue_page(
     )
 
 
-@get("/linjen/aterringningar", opt={"permission": OPERATE}, guards=[guidance_line_only], include_in_schema=False)
-async def queue(request: Request[Any, Any, Any], state: State) -> Template:
-    """Open callbacks by when they are due; those whose window has begun are marked."""
-    line_id, _user, context = line_context(request)
-    async with context_session(state.sessions, context) as session:
-        waiting = await callback_queue(session, line_id, state.settings.secret_key)
-    return _queue_page(waiting, {}, {})
+class CallbackPages(Controller):
+    """Callbacks the line owes: asked for in a contact, queued by when they are due, each try logged."""
 
+    path = "/linjen"
+    opt = {"permission": OPERATE}  # noqa: RUF012 - Litestar's layer attribute
+    guards = [guidance_line_only]  # noqa: RUF012 - Litestar's layer attribute
+    include_in_schema = False
 
-@post(
-    "/linjen/aterringningar/{callback_id:uuid}",
-    opt={"permission": OPERATE},
-    guards=[guidance_line_only],
-    include_in_schema=False,
-)
-async def attempt(request: Request[Any, Any, Any], state: State, callback_id: UUID) -> Redirect:
-    """Log a try (reaching the person closes it), or cancel; closing erases the number."""
-    line_id, user_id, context = line_context(request)
-    form = await request.form()
-    try:
-        async with context_session(state.sessions, context) as session:
-            if form.get("action") == "cancel":
-                await cancel_callback(session, line_id, callback_id)
-            else:
+    @post("/kontakter/{contact_id:uuid}/aterringning")
+    async def request_from_contact(
+        self, request: Request[Any, Any, Any], state: State, scope: TenantScope, contact_id: UUID
+    ) -> Response[Any]:
+        """The caller wants to be called back: when it is safe, on which number."""
+        form = await request.form()
+        contact = await contact_in_line(scope.session, scope.tenant_id, contact_id)
+        try:
+            async with scope.session.begin_nested():
+                await request_callback(
+                    scope.session, scope.tenant_id, state.settings.secret_key, _callback_request(form), contact.id
+                )
+        except InvalidInputError as error:
+            return _queue_page([], error.by_field(), form_values(form), contact_id)
+        return Redirect("/linjen/aterringningar")
+
+    @get("/aterringningar")
+    async def queue(self, state: State, scope: TenantScope) -> Template:
+        """Open callbacks by when they are due; those whose window has begun are marked."""
+        waiting = await callback_queue(scope.session, scope.tenant_id, state.settings.secret_key)
+        return _queue_page(waiting, {}, {})
+
+    @post("/aterringningar/{callback_id:uuid}")
+    async def attempt(self, request: Request[Any, Any, Any], scope: TenantScope, callback_id: UUID) -> Redirect:
+        """Log a try (reaching the person closes it), or cancel; closing erases the number."""
+        form = await request.form()
+        if form.get("action") == "cancel":
+            await cancel_callback(scope.session, scope.tenant_id, callback_id)
+        else:
+            try:
                 outcome = AttemptOutcome(str(form.get("outcome") or AttemptOutcome.NO_ANSWER.value))
-                await log_attempt(session, line_id, user_id, callback_id, outcome)
-    except (LineNotFoundError, ValueError):
-        raise NotFoundException from None
-    return Redirect("/linjen/aterringningar")
+            except ValueError:
+                raise NotFoundException from None
+            await log_attempt(scope.session, scope.tenant_id, person_of(scope), callback_id, outcome)
+        return Redirect("/linjen/aterringningar")
 
 
 def _limiter(state: State) -> SlidingWindowLimiter:
@@ -136,23 +132,27 @@ def _limiter(state: State) -> SlidingWindowLimiter:
     return limiter
 
 
-@post("/hitta-stod/ring-mig", opt={"permission": PUBLIC, EXCLUDE_FROM_CSRF: True}, include_in_schema=False)
-async def public_callback(request: Request[Any, Any, Any], state: State) -> Template:
+async def within_callback_limit(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+    """A guard: over the limit, refuse before the body is read or the database is touched."""
+    check_rate(_limiter(connection.app.state).allow(client_address(connection)))
+
+
+@post(
+    "/hitta-stod/ring-mig",
+    opt={"permission": PUBLIC, EXCLUDE_FROM_CSRF: True},
+    guards=[within_callback_limit],
+    include_in_schema=False,
+)
+async def public_callback(request: Request[Any, Any, Any], state: State, public: PublicScope) -> Template:
     """Outside opening hours: leave a number and a safe time, and the line calls back."""
-    check_rate(_limiter(state).allow(client_address(request)))
     form = await request.form()
-    async with context_session(state.sessions, RequestContext()) as session:
-        lines = await tenant_ids_of_kind(session, TenantKind.GUIDANCE_LINE)
-    if not lines:
-        raise NotFoundException
-    line_context_ = RequestContext(tenant_id=lines[0])
     try:
-        async with context_session(state.sessions, line_context_) as session:
-            await request_callback(session, lines[0], state.settings.secret_key, _callback_request(form))
+        async with public.session.begin_nested():
+            await request_callback_from_public(public.session, state.settings.secret_key, _callback_request(form))
     except InvalidInputError as error:
         errors = {f"callback_{p.field}": p.message for p in error.problems}
-        return await public_page(state, {f"callback_{k}": v for k, v in form_values(form).items()}, errors, None)
-    return await public_page(state, {}, {}, None, callback_sent=True)
+        return await public_page(public, {f"callback_{k}": v for k, v in form_values(form).items()}, errors, None)
+    return await public_page(public, {}, {}, None, callback_sent=True)
 
 
-CALLBACK_ROUTES = [request_from_contact, queue, attempt, public_callback]
+CALLBACK_ROUTES: list[ControllerRouterHandler] = [CallbackPages, public_callback]

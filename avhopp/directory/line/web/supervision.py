@@ -5,29 +5,31 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from litestar import Request, get, post
-from litestar.datastructures import State
-from litestar.exceptions import NotFoundException
+from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 
 from avhopp.directory.catalogue.guards import guidance_line_only
-from avhopp.directory.catalogue.vocabulary import Intervention, TargetGroup, ThreatLevel, label
-from avhopp.directory.catalogue.web.forms import county_choices
-from avhopp.directory.line.models import Contact
-from avhopp.directory.line.service import contact_in_line, referrals_of_line, retention_days, set_retention_days
+from avhopp.directory.catalogue.service import Intervention, TargetGroup, ThreatLevel, label
+from avhopp.directory.line.service import (
+    contact_in_line,
+    recent_contacts_in_line,
+    referrals_of_line,
+    retention_days,
+    set_retention_days,
+)
 from avhopp.directory.line.statistics import SUPPRESS_BELOW, gather, statistics_of
 from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ProfessionalKind, line_label
-from avhopp.directory.line.web.console import STATUS_LABELS, line_context
+from avhopp.directory.line.web.console import STATUS_LABELS, person_of
 from avhopp.platform.audit import Action, AuditEvent, record
 from avhopp.platform.authz import permission
-from avhopp.platform.database import context_session
-from avhopp.platform.problems import InvalidInputError
+from avhopp.platform.problems import InvalidInputError, NotFoundError
+from avhopp.platform.scope.request import TenantScope
+from avhopp.platform.web.forms import county_choices
 from avhopp.platform.web.observe import request_id_of
 from avhopp.tenants.registry.service import TenantKind, tenant_ids_of_kind, tenant_kinds
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
+    from litestar.types import ControllerRouterHandler
 
 REVIEW = permission("line_contact", "review")
 STATISTICS = permission("line_statistics", "read")
@@ -47,24 +49,16 @@ def _labels() -> dict[str, str]:
     return labels
 
 
-@get("/linjen/statistik", opt={"permission": STATISTICS}, include_in_schema=False)
-async def statistics_page(request: Request[Any, Any, Any], state: State) -> Template:
-    """The line's own figures; for the national coordinator, all lines with small figures hidden."""
-    return await _statistics(request, state, {})
-
-
-async def _statistics(request: Request[Any, Any, Any], state: State, errors: dict[str, str]) -> Template:
-    tenant_id, _user, context = line_context(request)
-    async with context_session(state.sessions, context) as session:
-        kind = (await tenant_kinds(session, [tenant_id])).get(tenant_id)
-        if kind is TenantKind.GUIDANCE_LINE:
-            lines, own = [tenant_id], True
-        elif kind is TenantKind.NATIONAL_COORDINATOR:
-            lines, own = await tenant_ids_of_kind(session, TenantKind.GUIDANCE_LINE), False
-        else:
-            raise NotFoundException
-        figures = statistics_of(await gather(session, lines), suppress=not own)
-        retention = await retention_days(session, tenant_id) if own else None
+async def _statistics(scope: TenantScope, errors: dict[str, str]) -> Template:
+    kind = (await tenant_kinds(scope.session, [scope.tenant_id])).get(scope.tenant_id)
+    if kind is TenantKind.GUIDANCE_LINE:
+        lines, own = [scope.tenant_id], True
+    elif kind is TenantKind.NATIONAL_COORDINATOR:
+        lines, own = await tenant_ids_of_kind(scope.session, TenantKind.GUIDANCE_LINE), False
+    else:
+        raise NotFoundError
+    figures = statistics_of(await gather(scope.session, lines), suppress=not own)
+    retention = await retention_days(scope.session, scope.tenant_id) if own else None
     return Template(
         template_name="line/statistics.html",
         context={
@@ -79,29 +73,13 @@ async def _statistics(request: Request[Any, Any, Any], state: State, errors: dic
     )
 
 
-@post("/linjen/installningar", opt={"permission": REVIEW}, guards=[guidance_line_only], include_in_schema=False)
-async def change_retention(request: Request[Any, Any, Any], state: State) -> Template | Redirect:
-    """How long guidance notes are kept (1–365 days)."""
-    line_id, _user, context = line_context(request)
-    form = await request.form()
-    raw = str(form.get("note_retention_days") or "")
-    try:
-        async with context_session(state.sessions, context) as session:
-            await set_retention_days(session, line_id, int(raw) if raw.isdigit() else 0)
-    except InvalidInputError as error:
-        return await _statistics(request, state, {p.field: p.message for p in error.problems})
-    return Redirect("/linjen/statistik")
-
-
-async def _audited(
-    session: AsyncSession, request: Request[Any, Any, Any], line_id: UUID, user_id: UUID, object_id: str
-) -> None:
+async def _audited(request: Request[Any, Any, Any], scope: TenantScope, object_id: str) -> None:
     await record(
-        session,
+        scope.session,
         AuditEvent(
             Action.PERSON_READ,
-            line_id,
-            user_id,
+            scope.tenant_id,
+            person_of(scope),
             object_type="line_contact",
             object_id=object_id,
             request_id=request_id_of(request.scope) or None,
@@ -109,50 +87,59 @@ async def _audited(
     )
 
 
-@get("/linjen/granskning", opt={"permission": REVIEW}, guards=[guidance_line_only], include_in_schema=False)
-async def contacts_for_review(request: Request[Any, Any, Any], state: State) -> Template:
-    """The line's latest contacts, read-only, for quality review (the reading is audited)."""
-    line_id, user_id, context = line_context(request)
-    async with context_session(state.sessions, context) as session:
-        contacts = list(
-            await session.scalars(
-                select(Contact).where(Contact.tenant_id == line_id).order_by(Contact.started_at.desc()).limit(100)
-            )
-        )
-        await _audited(session, request, line_id, user_id, "list")
-    return Template(template_name="line/review_list.html", context={"contacts": contacts, "labels": _labels()})
+@get("/linjen/statistik", opt={"permission": STATISTICS}, include_in_schema=False)
+async def statistics_page(scope: TenantScope) -> Template:
+    """The line's own figures; for the national coordinator, all lines with small figures hidden."""
+    return await _statistics(scope, {})
 
 
-@get(
-    "/linjen/granskning/{contact_id:uuid}",
-    opt={"permission": REVIEW},
-    guards=[guidance_line_only],
-    include_in_schema=False,
-)
-async def contact_for_review(request: Request[Any, Any, Any], state: State, contact_id: UUID) -> Template:
-    """One contact as recorded, with its referrals; read-only and audited."""
-    line_id, user_id, context = line_context(request)
-    async with context_session(state.sessions, context) as session:
+class SupervisionPages(Controller):
+    """The line's supervisors: note retention and the audited quality review of contacts."""
+
+    path = "/linjen"
+    opt = {"permission": REVIEW}  # noqa: RUF012 - Litestar's layer attribute
+    guards = [guidance_line_only]  # noqa: RUF012 - Litestar's layer attribute
+    include_in_schema = False
+
+    @post("/installningar")
+    async def change_retention(self, request: Request[Any, Any, Any], scope: TenantScope) -> Response[Any]:
+        """How long guidance notes are kept (1–365 days)."""
+        form = await request.form()
+        raw = str(form.get("note_retention_days") or "")
         try:
-            contact = await contact_in_line(session, line_id, contact_id)
-        except LookupError:
-            raise NotFoundException from None
-        referrals = await referrals_of_line(session, line_id, contact_id)
-        await _audited(session, request, line_id, user_id, str(contact_id))
-    return Template(
-        template_name="line/review_contact.html",
-        context={
-            "contact": contact,
-            "referrals": referrals,
-            "labels": _labels(),
-            "status_labels": STATUS_LABELS,
-            "threat": label(ThreatLevel(contact.threat_level)),
-            "group": label(TargetGroup(contact.target_group)) if contact.target_group else "",
-            "professional": line_label(ProfessionalKind(contact.professional_kind))
-            if contact.professional_kind
-            else "",
-        },
-    )
+            async with scope.session.begin_nested():
+                await set_retention_days(scope.session, scope.tenant_id, int(raw) if raw.isdigit() else 0)
+        except InvalidInputError as error:
+            return await _statistics(scope, error.by_field())
+        return Redirect("/linjen/statistik")
+
+    @get("/granskning")
+    async def contacts(self, request: Request[Any, Any, Any], scope: TenantScope) -> Template:
+        """The line's latest contacts, read-only, for quality review (the reading is audited)."""
+        contacts = await recent_contacts_in_line(scope.session, scope.tenant_id)
+        await _audited(request, scope, "list")
+        return Template(template_name="line/review_list.html", context={"contacts": contacts, "labels": _labels()})
+
+    @get("/granskning/{contact_id:uuid}")
+    async def contact(self, request: Request[Any, Any, Any], scope: TenantScope, contact_id: UUID) -> Template:
+        """One contact as recorded, with its referrals; read-only and audited."""
+        contact = await contact_in_line(scope.session, scope.tenant_id, contact_id)
+        referrals = await referrals_of_line(scope.session, scope.tenant_id, contact_id)
+        await _audited(request, scope, str(contact_id))
+        return Template(
+            template_name="line/review_contact.html",
+            context={
+                "contact": contact,
+                "referrals": referrals,
+                "labels": _labels(),
+                "status_labels": STATUS_LABELS,
+                "threat": label(ThreatLevel(contact.threat_level)),
+                "group": label(TargetGroup(contact.target_group)) if contact.target_group else "",
+                "professional": line_label(ProfessionalKind(contact.professional_kind))
+                if contact.professional_kind
+                else "",
+            },
+        )
 
 
-SUPERVISION_ROUTES = [statistics_page, change_retention, contacts_for_review, contact_for_review]
+SUPERVISION_ROUTES: list[ControllerRouterHandler] = [statistics_page, SupervisionPages]

@@ -1,0 +1,94 @@
+"""The request scope: who acts, for which tenant, and a database session already bound to both.
+
+Handlers take one of three parameters and never open a session or derive the tenant themselves:
+
+- `scope: TenantScope`: a person or machine client acting for a tenant. Anyone else is answered
+  "not found", as for a foreign object, so nobody learns what exists here.
+- `person: PersonScope`: a signed-in person, acting for a tenant or not yet (the account page).
+- `public: PublicScope`: anyone; the session sees only what row-level security shows to nobody
+  in particular (the published directory).
+
+Each session is one transaction: committed after the handler returns and its response is built,
+rolled back if the handler raises. The tenant and user reach row-level security once, at BEGIN.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from litestar.di import Provide
+from litestar.exceptions import NotFoundException
+
+from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.scope.principal import Principal, principal_of
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+    from uuid import UUID
+
+    from litestar import Request
+    from litestar.datastructures import State
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+
+@dataclass(frozen=True, slots=True)
+class TenantScope:
+    """A principal acting for one tenant, with a session bound to that tenant."""
+
+    principal: Principal
+    tenant_id: UUID
+    session: AsyncSession
+
+    @property
+    def user_id(self) -> UUID | None:
+        """The person acting; None for a machine client."""
+        return self.principal.user_id
+
+
+@dataclass(frozen=True, slots=True)
+class PersonScope:
+    """A signed-in person, with a session bound to them and to the tenant they act for, if any."""
+
+    principal: Principal
+    user_id: UUID
+    session: AsyncSession
+
+
+@dataclass(frozen=True, slots=True)
+class PublicScope:
+    """Anyone; the session is bound to no tenant and no person."""
+
+    principal: Principal | None
+    session: AsyncSession
+
+
+async def _tenant_scope(request: Request[Any, Any, Any], state: State) -> AsyncIterator[TenantScope]:
+    principal = principal_of(request)
+    if principal is None or principal.tenant_id is None:
+        raise NotFoundException
+    context = RequestContext(tenant_id=principal.tenant_id, user_id=principal.user_id)
+    async with context_session(state.sessions, context) as session:
+        yield TenantScope(principal, principal.tenant_id, session)
+
+
+async def _person_scope(request: Request[Any, Any, Any], state: State) -> AsyncIterator[PersonScope]:
+    principal = principal_of(request)
+    if principal is None or principal.user_id is None:
+        raise NotFoundException
+    context = RequestContext(tenant_id=principal.tenant_id, user_id=principal.user_id)
+    async with context_session(state.sessions, context) as session:
+        yield PersonScope(principal, principal.user_id, session)
+
+
+async def _public_scope(request: Request[Any, Any, Any], state: State) -> AsyncIterator[PublicScope]:
+    async with context_session(state.sessions, RequestContext()) as session:
+        yield PublicScope(principal_of(request), session)
+
+
+SCOPE_DEPENDENCIES = {
+    "scope": Provide(_tenant_scope),
+    "person": Provide(_person_scope),
+    "public": Provide(_public_scope),
+}
+"""The app's dependencies: a handler names `scope`, `person` or `public` to get one."""
