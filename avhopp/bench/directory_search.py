@@ -44,7 +44,6 @@ from avhopp.directory.catalogue.vocabulary import (
     TargetGroup,
     ThreatLevel,
     ThreatRequirement,
-    label,
 )
 from avhopp.platform.database import (
     RequestContext,
@@ -59,6 +58,7 @@ from avhopp.platform.geography.load import load_geography
 from avhopp.platform.geography.reference import shipped_geography
 from avhopp.platform.idp import ensure_identity_provider
 from avhopp.platform.idp.admin import create_machine_client
+from avhopp.platform.labels import label
 from avhopp.platform.logs import configure_logging
 from avhopp.platform.migrate import migrate
 from avhopp.platform.settings import load_settings

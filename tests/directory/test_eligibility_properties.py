@@ -19,15 +19,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from avhopp.directory.catalogue import vocabulary
-from avhopp.directory.catalogue.eligibility import (
-    VERDICT_LABELS,
-    Assessment,
-    Finding,
-    Situation,
-    Verdict,
-    assess,
-    assess_all,
-)
+from avhopp.directory.catalogue.eligibility import Assessment, Finding, Situation, Verdict, assess, assess_all
 from avhopp.directory.catalogue.entry import (
     Area,
     ServiceEntry,
@@ -45,9 +37,9 @@ from avhopp.directory.catalogue.vocabulary import (
     TargetGroup,
     ThreatLevel,
     ThreatRequirement,
-    label,
 )
 from avhopp.platform.geography.reference import shipped_geography
+from avhopp.platform.labels import label, labels_of
 from avhopp.platform.problems import InvalidInputError
 from tests.directory.strategies import (
     MUNICIPALITY_CODES,
@@ -170,7 +162,7 @@ def test_the_verdict_follows_the_reasons(service: ServiceEntry, situation: Situa
     assert (assessment.verdict is Verdict.NOT_ELIGIBLE) == (unmet >= 1)
     assert (assessment.verdict is Verdict.CONDITIONAL) == (unmet == 0 and conditions >= 1)
     assert (assessment.verdict is Verdict.ELIGIBLE) == all(r.finding is Finding.MET for r in assessment.reasons)
-    assert assessment.verdict in VERDICT_LABELS
+    assert assessment.verdict in labels_of(Verdict)
     assert assessment.reasons, "residence is always judged, so there is always a reason"
     orders = [_ORDER[reason.finding] for reason in assessment.reasons]
     assert orders == sorted(orders), "unmet first, then conditions, then met"

@@ -28,8 +28,8 @@ from avhopp.directory.catalogue.vocabulary import (
     OperationType,
     TargetGroup,
     ThreatRequirement,
-    label,
 )
+from avhopp.platform.labels import label
 
 VOCABULARIES = (
     OperationType,

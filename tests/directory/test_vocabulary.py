@@ -7,7 +7,8 @@ from enum import StrEnum
 import pytest
 
 from avhopp.directory.catalogue import vocabulary
-from avhopp.directory.catalogue.vocabulary import CapacityStatus, ThreatLevel, ThreatRequirement, ThreatScope, label
+from avhopp.directory.catalogue.vocabulary import CapacityStatus, ThreatLevel, ThreatRequirement, ThreatScope
+from avhopp.platform.labels import label
 
 VOCABULARIES = [
     member

@@ -14,13 +14,15 @@ from avhopp.directory.catalogue.jobs import remind_owners_of_stale_entries
 from avhopp.directory.catalogue.models import PublishedService, Revision, RevisionStatus, VerificationReminder
 from avhopp.directory.catalogue.service import (
     confirm_service,
-    decide,
-    history_of_entry,
+    decide_in_tenant,
+    history_of_entry_in_tenant,
     own_entries_in_tenant,
     propose,
     publish_organization,
     publish_service,
     published_service,
+    revision_for_review_in_tenant,
+    revisions_for_review_in_tenant,
     withdraw,
 )
 from avhopp.platform.problems import InvalidInputError, NotFoundError
@@ -60,14 +62,16 @@ async def test_a_proposal_goes_live_only_when_the_coordinator_approves(tenants: 
             await published_service(session, proposed.id)
 
     async with tenants.acting(COORDINATOR) as session:
-        decided = await decide(session, revision_id, reviewer_id(owner_engine), approve=True, note="")
+        decided = await decide_in_tenant(
+            session, tenants.ids[COORDINATOR], revision_id, reviewer_id(owner_engine), approve=True, note=""
+        )
     assert decided.status is RevisionStatus.APPROVED
     async with tenants.acting(None) as session:
         live = await published_service(session, proposed.id)
     assert live.service == changed(proposed, verified_on=TODAY)
     assert live.organization == owner
     async with tenants.acting(KC) as session:
-        history = await history_of_entry(session, proposed.id)
+        history = await history_of_entry_in_tenant(session, tenants.ids[KC], proposed.id)
     assert [revision.status for revision in history] == [RevisionStatus.APPROVED]
 
 
@@ -79,13 +83,41 @@ async def test_a_rejection_must_say_why_and_publishes_nothing(tenants: Tenants, 
     reviewer = reviewer_id(owner_engine)
     async with tenants.acting(COORDINATOR) as session:
         with pytest.raises(InvalidInputError) as refused:
-            await decide(session, revision_id, reviewer, approve=False, note="  ")
+            await decide_in_tenant(session, tenants.ids[COORDINATOR], revision_id, reviewer, approve=False, note="  ")
     assert refused.value.problems[0].field == "review_note"
     async with tenants.acting(COORDINATOR) as session:
-        await decide(session, revision_id, reviewer, approve=False, note="Ange telefontider.")
+        await decide_in_tenant(
+            session, tenants.ids[COORDINATOR], revision_id, reviewer, approve=False, note="Ange telefontider."
+        )
     async with tenants.acting(KC) as session:
-        (rejected,) = await history_of_entry(session, proposed.id)
+        (rejected,) = await history_of_entry_in_tenant(session, tenants.ids[KC], proposed.id)
     assert (rejected.status, rejected.review_note) == (RevisionStatus.REJECTED, "Ange telefontider.")
+    async with tenants.acting(None) as session:
+        with pytest.raises(NotFoundError):
+            await published_service(session, proposed.id)
+
+
+async def test_only_the_coordinator_reviews_and_others_see_only_their_own_history(
+    tenants: Tenants, owner_engine: Engine
+) -> None:
+    owner = await published_for(tenants, KC)
+    proposed = service(owner)
+    async with tenants.acting(KC) as session:
+        revision_id = await propose(session, tenants.ids[KC], None, proposed, TODAY)
+    reviewer = reviewer_id(owner_engine)
+    for attacker in (KC, MALMO):
+        async with tenants.acting(attacker) as session:
+            with pytest.raises(NotFoundError):
+                await revisions_for_review_in_tenant(session, tenants.ids[attacker], status=RevisionStatus.PENDING)
+            with pytest.raises(NotFoundError):
+                await revision_for_review_in_tenant(session, tenants.ids[attacker], revision_id)
+            with pytest.raises(NotFoundError):
+                await decide_in_tenant(session, tenants.ids[attacker], revision_id, reviewer, approve=True, note="")
+    async with tenants.acting(MALMO) as session:
+        assert await history_of_entry_in_tenant(session, tenants.ids[MALMO], proposed.id) == []
+    async with tenants.acting(COORDINATOR) as session:
+        (pending,) = await history_of_entry_in_tenant(session, tenants.ids[COORDINATOR], proposed.id)
+    assert pending.status is RevisionStatus.PENDING
     async with tenants.acting(None) as session:
         with pytest.raises(NotFoundError):
             await published_service(session, proposed.id)

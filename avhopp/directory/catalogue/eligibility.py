@@ -27,9 +27,9 @@ from avhopp.directory.catalogue.vocabulary import (
     ThreatLevel,
     ThreatRequirement,
     ThreatScope,
-    label,
 )
 from avhopp.platform.geography.reference import shipped_geography
+from avhopp.platform.labels import label, register_labels
 from avhopp.platform.problems import InvalidInputError
 
 if TYPE_CHECKING:
@@ -49,11 +49,13 @@ class Verdict(StrEnum):
     NOT_ELIGIBLE = "not_eligible"
 
 
-VERDICT_LABELS = {
-    Verdict.ELIGIBLE: "Kan ta emot",
-    Verdict.CONDITIONAL: "Kan ta emot om ett villkor uppfylls",
-    Verdict.NOT_ELIGIBLE: "Kan inte ta emot",
-}
+register_labels(
+    (
+        (Verdict.ELIGIBLE, "Kan ta emot"),
+        (Verdict.CONDITIONAL, "Kan ta emot om ett villkor uppfylls"),
+        (Verdict.NOT_ELIGIBLE, "Kan inte ta emot"),
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,9 +30,9 @@ from avhopp.directory.catalogue.vocabulary import (
     TargetGroup,
     ThreatRequirement,
     Weekday,
-    label,
 )
 from avhopp.platform.geography.reference import shipped_geography
+from avhopp.platform.labels import label
 from avhopp.platform.problems import FieldProblem
 
 MAX_AGE = 120

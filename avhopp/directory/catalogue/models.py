@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from avhopp.directory.catalogue.vocabulary import OperationType, ServiceStatus
+from avhopp.platform.labels import register_labels
 from avhopp.platform.models import Base, one_of
 
 # Name weighs most, then everything else a searcher might type (description, other names,
@@ -43,6 +44,16 @@ class RevisionStatus(enum.StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
+
+
+register_labels(
+    (
+        (RevisionStatus.PENDING, "Väntar på granskning"),
+        (RevisionStatus.APPROVED, "Publicerad"),
+        (RevisionStatus.REJECTED, "Inte godkänd"),
+        (RevisionStatus.WITHDRAWN, "Tillbakadragen"),
+    )
+)
 
 
 class PublishedOrganization(Base):

@@ -41,7 +41,8 @@ from avhopp.directory.catalogue.models import (
     VerificationReminder,
 )
 from avhopp.directory.catalogue.search import SearchQuery, SearchResult, search_directory
-from avhopp.directory.catalogue.vocabulary import Intervention, ServiceStatus, TargetGroup, ThreatLevel, label
+from avhopp.directory.catalogue.vocabulary import Intervention, ServiceStatus, TargetGroup, ThreatLevel
+from avhopp.platform.labels import label
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
 from avhopp.tenants.registry.service import TenantKind, tenant_kinds, tenant_names
 
@@ -62,7 +63,6 @@ __all__ = [
     "ThreatLevel",
     "as_text",
     "is_stale",
-    "label",
     "organization_from_document",
     "search_directory",
     "service_from_document",

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from avhopp.platform.labels import register_labels
+
 
 class OperationType(StrEnum):
     """Who runs an organisation, which decides whom it may take and whether it can protect."""
@@ -227,10 +229,4 @@ _LABELLED: tuple[tuple[StrEnum, str], ...] = (
     (PaymentDecision.AGREED, "Har beslutat att betala"),
     (PaymentDecision.REFUSED, "Har sagt nej"),
 )
-# Keyed by type and value: members of different vocabularies may share a value ("none", "unknown").
-_LABELS = {(type(member), member.value): text for member, text in _LABELLED}
-
-
-def label(value: StrEnum) -> str:
-    """The Swedish label of a vocabulary value."""
-    return _LABELS[type(value), value.value]
+register_labels(_LABELLED)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from avhopp.platform.labels import register_labels
+
 
 class Channel(StrEnum):
     """How the contact came in."""
@@ -71,41 +73,38 @@ class AttemptOutcome(StrEnum):
     WRONG_NUMBER = "wrong_number"
 
 
-LABELS: dict[tuple[type[StrEnum], str], str] = {
-    (Channel, Channel.PHONE): "Telefon",
-    (Channel, Channel.TEXT_MESSAGE): "Sms",
-    (Channel, Channel.EMAIL): "E-post",
-    (Channel, Channel.CHAT): "Chatt",
-    (CallerType, CallerType.PERSON): "Personen själv",
-    (CallerType, CallerType.RELATIVE): "Anhörig",
-    (CallerType, CallerType.PROFESSIONAL): "Yrkesverksam",
-    (CallerType, CallerType.OTHER): "Annan",
-    (ProfessionalKind, ProfessionalKind.SOCIAL_SERVICES): "Socialtjänsten",
-    (ProfessionalKind, ProfessionalKind.POLICE): "Polisen",
-    (ProfessionalKind, ProfessionalKind.PRISON_AND_PROBATION): "Kriminalvården",
-    (ProfessionalKind, ProfessionalKind.SCHOOL): "Skolan",
-    (ProfessionalKind, ProfessionalKind.HEALTH_CARE): "Hälso- och sjukvården",
-    (ProfessionalKind, ProfessionalKind.OTHER): "Annan yrkesgrupp",
-    (Outcome, Outcome.INFORMATION_GIVEN): "Information lämnad",
-    (Outcome, Outcome.REFERRED): "Hänvisad till en namngiven verksamhet",
-    (Outcome, Outcome.CALLBACK_REQUESTED): "Vill bli uppringd",
-    (Outcome, Outcome.ADVISED_TO_CALL_112): "Uppmanad att ringa 112",
-    (Outcome, Outcome.OUT_OF_SCOPE): "Utanför stödlinjens uppdrag",
-    (Outcome, Outcome.OTHER): "Annat",
-    (ReferralStatus, ReferralStatus.SENT): "Skickad",
-    (ReferralStatus, ReferralStatus.OPENED): "Öppnad",
-    (ReferralStatus, ReferralStatus.ACCEPTED): "Accepterad",
-    (ReferralStatus, ReferralStatus.DECLINED): "Avböjd",
-    (CallbackStatus, CallbackStatus.OPEN): "Öppen",
-    (CallbackStatus, CallbackStatus.DONE): "Klar",
-    (CallbackStatus, CallbackStatus.CANCELLED): "Avbruten",
-    (AttemptOutcome, AttemptOutcome.REACHED): "Nådde personen",
-    (AttemptOutcome, AttemptOutcome.NO_ANSWER): "Inget svar",
-    (AttemptOutcome, AttemptOutcome.NOT_SAFE): "Inte säkert att prata (lade på)",
-    (AttemptOutcome, AttemptOutcome.WRONG_NUMBER): "Fel nummer",
-}
-
-
-def line_label(value: StrEnum) -> str:
-    """The Swedish label of a line code."""
-    return LABELS[type(value), value.value]
+register_labels(
+    (
+        (Channel.PHONE, "Telefon"),
+        (Channel.TEXT_MESSAGE, "Sms"),
+        (Channel.EMAIL, "E-post"),
+        (Channel.CHAT, "Chatt"),
+        (CallerType.PERSON, "Personen själv"),
+        (CallerType.RELATIVE, "Anhörig"),
+        (CallerType.PROFESSIONAL, "Yrkesverksam"),
+        (CallerType.OTHER, "Annan"),
+        (ProfessionalKind.SOCIAL_SERVICES, "Socialtjänsten"),
+        (ProfessionalKind.POLICE, "Polisen"),
+        (ProfessionalKind.PRISON_AND_PROBATION, "Kriminalvården"),
+        (ProfessionalKind.SCHOOL, "Skolan"),
+        (ProfessionalKind.HEALTH_CARE, "Hälso- och sjukvården"),
+        (ProfessionalKind.OTHER, "Annan yrkesgrupp"),
+        (Outcome.INFORMATION_GIVEN, "Information lämnad"),
+        (Outcome.REFERRED, "Hänvisad till en namngiven verksamhet"),
+        (Outcome.CALLBACK_REQUESTED, "Vill bli uppringd"),
+        (Outcome.ADVISED_TO_CALL_112, "Uppmanad att ringa 112"),
+        (Outcome.OUT_OF_SCOPE, "Utanför stödlinjens uppdrag"),
+        (Outcome.OTHER, "Annat"),
+        (ReferralStatus.SENT, "Skickad"),
+        (ReferralStatus.OPENED, "Öppnad"),
+        (ReferralStatus.ACCEPTED, "Accepterad"),
+        (ReferralStatus.DECLINED, "Avböjd"),
+        (CallbackStatus.OPEN, "Öppen"),
+        (CallbackStatus.DONE, "Klar"),
+        (CallbackStatus.CANCELLED, "Avbruten"),
+        (AttemptOutcome.REACHED, "Nådde personen"),
+        (AttemptOutcome.NO_ANSWER, "Inget svar"),
+        (AttemptOutcome.NOT_SAFE, "Inte säkert att prata (lade på)"),
+        (AttemptOutcome.WRONG_NUMBER, "Fel nummer"),
+    )
+)

@@ -8,7 +8,7 @@ the authorization layer records refusals through this package and the views depe
 
 from __future__ import annotations
 
-from avhopp.platform.audit.actions import ACTION_LABELS, Action
+from avhopp.platform.audit.actions import Action
 from avhopp.platform.audit.trail import AuditEvent, AuditFieldError, record, record_alone
 
-__all__ = ["ACTION_LABELS", "Action", "AuditEvent", "AuditFieldError", "record", "record_alone"]
+__all__ = ["Action", "AuditEvent", "AuditFieldError", "record", "record_alone"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from avhopp.platform.labels import register_labels
+
 
 class Action(enum.StrEnum):
     """What happened. Codes are stable: stored in hashed rows, they can never be renamed."""
@@ -26,21 +28,23 @@ class Action(enum.StrEnum):
     TENANT_STATUS_CHANGED = "platform.tenant_status_changed"
 
 
-ACTION_LABELS: dict[str, str] = {
-    Action.LOGIN_SUCCEEDED: "Inloggning",
-    Action.LOGIN_FAILED: "Misslyckad inloggning",
-    Action.LOGOUT: "Utloggning",
-    Action.TENANT_SWITCHED: "Bytte organisation",
-    Action.ACCESS_REFUSED: "Nekad åtkomst",
-    Action.ROLE_GRANTED: "Roll tilldelad",
-    Action.ROLE_REVOKED: "Roll borttagen",
-    Action.PERSON_READ: "Läste personuppgifter",
-    Action.PERSON_CHANGED: "Ändrade personuppgifter",
-    Action.AUDIT_VIEWED: "Granskade loggen",
-    Action.MEMBER_REMOVED: "Person borttagen ur organisationen",
-    Action.INVITED: "Inbjudan skapad",
-    Action.INVITATION_ACCEPTED: "Inbjudan antagen",
-    Action.CHANGE_REFUSED: "Ändring nekad",
-    Action.TENANT_CREATED: "Organisation skapad",
-    Action.TENANT_STATUS_CHANGED: "Organisationens status ändrad",
-}
+register_labels(
+    (
+        (Action.LOGIN_SUCCEEDED, "Inloggning"),
+        (Action.LOGIN_FAILED, "Misslyckad inloggning"),
+        (Action.LOGOUT, "Utloggning"),
+        (Action.TENANT_SWITCHED, "Bytte organisation"),
+        (Action.ACCESS_REFUSED, "Nekad åtkomst"),
+        (Action.ROLE_GRANTED, "Roll tilldelad"),
+        (Action.ROLE_REVOKED, "Roll borttagen"),
+        (Action.PERSON_READ, "Läste personuppgifter"),
+        (Action.PERSON_CHANGED, "Ändrade personuppgifter"),
+        (Action.AUDIT_VIEWED, "Granskade loggen"),
+        (Action.MEMBER_REMOVED, "Person borttagen ur organisationen"),
+        (Action.INVITED, "Inbjudan skapad"),
+        (Action.INVITATION_ACCEPTED, "Inbjudan antagen"),
+        (Action.CHANGE_REFUSED, "Ändring nekad"),
+        (Action.TENANT_CREATED, "Organisation skapad"),
+        (Action.TENANT_STATUS_CHANGED, "Organisationens status ändrad"),
+    )
+)

@@ -17,12 +17,13 @@ from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
 from sqlalchemy import select, text
 
-from avhopp.platform.audit.actions import ACTION_LABELS, Action
+from avhopp.platform.audit.actions import Action
 from avhopp.platform.audit.chain import chain_of
 from avhopp.platform.audit.models import AuditEntry
 from avhopp.platform.audit.trail import AuditEvent, record
 from avhopp.platform.authz import permission
 from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.labels import label, labels_of
 from avhopp.platform.scope.principal import principal_of
 from avhopp.platform.web.observe import request_id_of
 from avhopp.platform.web.parts import PartWeb
@@ -116,7 +117,7 @@ async def audit_trail(  # noqa: PLR0913 - one argument per filter in the URL
         context={
             "filters": filters,
             "members": members,
-            "actions": ACTION_LABELS,
+            "actions": labels_of(Action),
             "lines": [_line(entry, names) for entry in shown],
             "previous_query": filters.query(filters.page - 1) if filters.page > 1 else None,
             "next_query": filters.query(filters.page + 1) if len(entries) > PAGE_SIZE else None,
@@ -173,7 +174,7 @@ def _line(entry: AuditEntry, names: dict[UUID, str]) -> Line:
     return Line(
         occurred_at=entry.occurred_at.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M:%S"),
         person=person,
-        action=ACTION_LABELS.get(entry.action, entry.action),
+        action=label(Action(entry.action)) if entry.action in set(Action) else entry.action,
         object=" ".join(part for part in (entry.object_type, entry.object_id) if part),
         reason=entry.reason or "",
     )

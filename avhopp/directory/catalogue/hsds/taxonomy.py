@@ -23,8 +23,8 @@ from avhopp.directory.catalogue.vocabulary import (
     OperationType,
     TargetGroup,
     ThreatRequirement,
-    label,
 )
+from avhopp.platform.labels import label
 
 if TYPE_CHECKING:
     from uuid import UUID

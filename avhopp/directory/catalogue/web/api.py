@@ -12,11 +12,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, get, post
 
-from avhopp.directory.catalogue.eligibility import (
-    VERDICT_LABELS,
-    Assessment,
-    Situation,
-)
+from avhopp.directory.catalogue.eligibility import Assessment, Situation
 from avhopp.directory.catalogue.entry import (
     OrganizationEntry,
     ServiceEntry,
@@ -42,6 +38,7 @@ from avhopp.directory.catalogue.vocabulary import (
     ThreatScope,
 )
 from avhopp.platform.authz import permission
+from avhopp.platform.labels import label
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
 from avhopp.platform.scope.request import TenantScope
 
@@ -173,7 +170,7 @@ def assessment_out(assessment: Assessment | None) -> AssessmentOut | None:
         return None
     return AssessmentOut(
         verdict=assessment.verdict.value,
-        verdict_label=VERDICT_LABELS[assessment.verdict],
+        verdict_label=label(assessment.verdict),
         reasons=[ReasonOut(reason.finding.value, reason.text) for reason in assessment.reasons],
         conditions=list(assessment.conditions),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from avhopp.directory.catalogue.eligibility import VERDICT_LABELS
+from avhopp.directory.catalogue.eligibility import Verdict
 from avhopp.directory.catalogue.vocabulary import (
     Intervention,
     OperationType,
@@ -14,17 +14,10 @@ from avhopp.directory.catalogue.vocabulary import (
     ThreatLevel,
     ThreatScope,
     Weekday,
-    label,
 )
 from avhopp.directory.catalogue.web.forms import choices
+from avhopp.platform.labels import labels_of
 from avhopp.platform.web.forms import Choice, ChoiceGroup, municipality_groups
-
-REVISION_STATUS_LABELS = {
-    "pending": "Väntar på granskning",
-    "approved": "Publicerad",
-    "rejected": "Inte godkänd",
-    "withdrawn": "Tillbakadragen",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +50,7 @@ def situation_options() -> SituationOptions:
 @cache
 def result_labels() -> dict[str, str]:
     """Labels the results show, by value: verdicts, operation types, weekdays (their values do not overlap)."""
-    labels = {verdict.value: text for verdict, text in VERDICT_LABELS.items()}
-    labels |= {member.value: label(member) for member in (*OperationType, *Weekday)}
-    return labels
+    return labels_of(Verdict) | labels_of(OperationType) | labels_of(Weekday)
 
 
 # END

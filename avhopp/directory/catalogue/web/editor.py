@@ -10,6 +10,7 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
+from avhopp.directory.catalogue.models import RevisionStatus
 from avhopp.directory.catalogue.service import (
     confirm_service,
     is_stale,
@@ -31,7 +32,6 @@ from avhopp.directory.catalogue.vocabulary import (
     Weekday,
 )
 from avhopp.directory.catalogue.web.api import EDIT
-from avhopp.directory.catalogue.web.common import REVISION_STATUS_LABELS
 from avhopp.directory.catalogue.web.forms import (
     choices,
     form_field,
@@ -40,6 +40,7 @@ from avhopp.directory.catalogue.web.forms import (
     read_service,
     service_form_values,
 )
+from avhopp.platform.labels import labels_of
 from avhopp.platform.problems import InvalidInputError, NotFoundError
 from avhopp.platform.scope.request import TenantScope
 from avhopp.platform.web.forms import county_choices, form_values, municipality_groups, police_region_choices
@@ -157,7 +158,7 @@ class EditorPages(Controller):
                 "stale": stale,
                 "stale_reminded": bool(stale & entries.reminded),
                 "sent": bool(skickat),
-                "status_labels": REVISION_STATUS_LABELS,
+                "status_labels": labels_of(RevisionStatus),
             },
         )
 

@@ -44,8 +44,8 @@ from avhopp.directory.catalogue.vocabulary import (
     ThreatRequirement,
     ThreatScope,
     Weekday,
-    label,
 )
+from avhopp.platform.labels import label
 from avhopp.platform.problems import InvalidInputError, Problems
 from avhopp.platform.web.forms import Choice
 

@@ -18,7 +18,7 @@ from avhopp.directory.catalogue.service import (
     revisions_for_review_in_tenant,
 )
 from avhopp.directory.catalogue.web.api import REVIEW, reviewer_of
-from avhopp.directory.catalogue.web.common import REVISION_STATUS_LABELS
+from avhopp.platform.labels import labels_of
 from avhopp.platform.problems import InvalidInputError
 from avhopp.platform.scope.request import TenantScope
 
@@ -66,7 +66,7 @@ def _revision_page(revision: RevisionView, errors: dict[str, str]) -> Template:
             "revision": revision,
             "changes": changes(revision.previous, revision.entry),
             "errors": errors,
-            "status_labels": REVISION_STATUS_LABELS,
+            "status_labels": labels_of(RevisionStatus),
         },
         status_code=400 if errors else 200,
     )

@@ -10,12 +10,13 @@ from litestar import Controller, Request, get, post
 from litestar.response import Template
 
 from avhopp.directory.catalogue.eligibility import area_name
+from avhopp.directory.catalogue.models import RevisionStatus
 from avhopp.directory.catalogue.search import search_directory
 from avhopp.directory.catalogue.service import history_of_entry_in_tenant, is_stale, published_service
-from avhopp.directory.catalogue.vocabulary import label
 from avhopp.directory.catalogue.web.api import SEARCH
-from avhopp.directory.catalogue.web.common import REVISION_STATUS_LABELS, result_labels, situation_options
+from avhopp.directory.catalogue.web.common import result_labels, situation_options
 from avhopp.directory.catalogue.web.forms import read_search
+from avhopp.platform.labels import label, labels_of
 from avhopp.platform.scope.request import TenantScope
 from avhopp.platform.web.forms import form_values
 
@@ -71,7 +72,7 @@ class SearchPages(Controller):
                 "stale": is_stale(entry.service, datetime.now(UTC).date()),
                 "history": history,
                 "area_names": [area_name(area) for area in entry.service.catchment],
-                "status_labels": REVISION_STATUS_LABELS,
+                "status_labels": labels_of(RevisionStatus),
                 "label": label,
                 "labels": result_labels(),
             },

@@ -23,9 +23,10 @@ from avhopp.directory.line.callbacks import (
     request_callback_from_public,
 )
 from avhopp.directory.line.service import contact_in_line
-from avhopp.directory.line.vocabulary import AttemptOutcome, line_label
+from avhopp.directory.line.vocabulary import AttemptOutcome
 from avhopp.directory.line.web.console import OPERATE, person_of
 from avhopp.platform.app import EXCLUDE_FROM_CSRF
+from avhopp.platform.labels import labels_of
 from avhopp.platform.problems import InvalidInputError
 from avhopp.platform.scope.request import PublicScope, TenantScope
 from avhopp.platform.scope.route_permissions import PUBLIC
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 SWEDEN = ZoneInfo("Europe/Stockholm")
 PUBLIC_CALLBACK_LIMIT = RateLimit(requests=5, seconds=3600)
 _LIMITER_STATE = "line_public_callback_limiter"
-ATTEMPT_LABELS = {outcome.value: line_label(outcome) for outcome in AttemptOutcome}
+ATTEMPT_LABELS = labels_of(AttemptOutcome)
 
 
 def _moment(form: FormMultiDict, name: str) -> datetime | None:

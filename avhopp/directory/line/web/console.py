@@ -27,9 +27,10 @@ from avhopp.directory.line.service import (
     referrals_of_line,
     start_contact,
 )
-from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ProfessionalKind, ReferralStatus, line_label
+from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ProfessionalKind, ReferralStatus
 from avhopp.platform.audit import Action, AuditEvent, record
 from avhopp.platform.authz import permission
+from avhopp.platform.labels import label, labels_of
 from avhopp.platform.problems import InvalidInputError, NotFoundError
 from avhopp.platform.scope.request import TenantScope
 from avhopp.platform.web.forms import Choice, county_choices, form_values
@@ -44,12 +45,12 @@ if TYPE_CHECKING:
     from avhopp.directory.line.models import Contact
 
 OPERATE = permission("line_contact", "write")
-STATUS_LABELS = {status.value: line_label(status) for status in ReferralStatus}
+STATUS_LABELS = labels_of(ReferralStatus)
 RECEIVE = permission("referral", "receive")
 
 
 def _line_choices(values: type[StrEnum]) -> tuple[Choice, ...]:
-    return tuple(Choice(member.value, line_label(member)) for member in values)
+    return tuple(Choice(member.value, label(member)) for member in values)
 
 
 def person_of(scope: TenantScope) -> UUID:
@@ -89,8 +90,8 @@ async def _console(
             "counties": county_choices(),
             "outcomes": _line_choices(Outcome),
             "status_labels": STATUS_LABELS,
-            "caller": line_label(CallerType(contact.caller_type)),
-            "channel": line_label(Channel(contact.channel)),
+            "caller": label(CallerType(contact.caller_type)),
+            "channel": label(Channel(contact.channel)),
         },
         status_code=400 if errors else 200,
     )

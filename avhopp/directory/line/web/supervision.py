@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from avhopp.directory.catalogue.guards import guidance_line_only
-from avhopp.directory.catalogue.service import Intervention, TargetGroup, ThreatLevel, label
+from avhopp.directory.catalogue.service import Intervention, TargetGroup, ThreatLevel
 from avhopp.directory.line.service import (
     contact_in_line,
     recent_contacts_in_line,
@@ -18,10 +18,11 @@ from avhopp.directory.line.service import (
     set_retention_days,
 )
 from avhopp.directory.line.statistics import SUPPRESS_BELOW, gather, statistics_of
-from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ProfessionalKind, line_label
+from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ProfessionalKind
 from avhopp.directory.line.web.console import STATUS_LABELS, person_of
 from avhopp.platform.audit import Action, AuditEvent, record
 from avhopp.platform.authz import permission
+from avhopp.platform.labels import label, labels_of
 from avhopp.platform.problems import InvalidInputError, NotFoundError
 from avhopp.platform.scope.request import TenantScope
 from avhopp.platform.web.forms import county_choices
@@ -42,8 +43,8 @@ _CALLBACK_BUCKETS = {
 
 
 def _labels() -> dict[str, str]:
-    labels = {member.value: line_label(member) for member in (*CallerType, *Outcome, *Channel)}
-    labels |= {member.value: label(member) for member in Intervention}
+    labels = {member.value: label(member) for member in (*CallerType, *Outcome, *Channel)}
+    labels |= labels_of(Intervention)
     labels |= {choice.value: choice.label for choice in county_choices()}
     labels |= STATUS_LABELS | _CALLBACK_BUCKETS | {"": "Okänt län"}
     return labels
@@ -135,9 +136,7 @@ class SupervisionPages(Controller):
                 "status_labels": STATUS_LABELS,
                 "threat": label(ThreatLevel(contact.threat_level)),
                 "group": label(TargetGroup(contact.target_group)) if contact.target_group else "",
-                "professional": line_label(ProfessionalKind(contact.professional_kind))
-                if contact.professional_kind
-                else "",
+                "professional": label(ProfessionalKind(contact.professional_kind)) if contact.professional_kind else "",
             },
         )
 
