@@ -8,10 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlencode
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from litestar import Request, get
-from litestar.datastructures import State
 from litestar.exceptions import ClientException
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
@@ -22,9 +20,9 @@ from avhopp.platform.audit.chain import chain_of
 from avhopp.platform.audit.models import AuditEntry
 from avhopp.platform.audit.trail import AuditEvent, record
 from avhopp.platform.authz import permission
-from avhopp.platform.database import RequestContext, context_session
 from avhopp.platform.labels import label, labels_of
-from avhopp.platform.scope.principal import principal_of
+from avhopp.platform.scope.request import TenantScope
+from avhopp.platform.times import STOCKHOLM, swedish_time
 from avhopp.platform.web.observe import request_id_of
 from avhopp.platform.web.parts import PartWeb
 from avhopp.platform.web.shell import NavEntry
@@ -37,7 +35,6 @@ if TYPE_CHECKING:
 _TEMPLATES = Path(__file__).parent / "templates"
 AUDITOR = "auditor"
 PAGE_SIZE = 50
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 # The people module's tables, read by name: the platform may not import the modules above it.
 _MEMBERS = text(
@@ -83,7 +80,7 @@ class Line:
 @get("/granskning", opt={"permission": permission("audit", "read")}, include_in_schema=False)
 async def audit_trail(  # noqa: PLR0913 - one argument per filter in the URL
     request: Request[Any, Any, Any],
-    state: State,
+    scope: TenantScope,
     *,
     person: FromQuery[str | None] = None,
     action: Annotated[str | None, QueryParameter(name="handelse")] = None,
@@ -92,25 +89,22 @@ async def audit_trail(  # noqa: PLR0913 - one argument per filter in the URL
     page: Annotated[int, QueryParameter(name="sida", ge=1, le=100_000)] = 1,
 ) -> Template:
     """The trail of the tenant the auditor acts for; reading it is itself recorded."""
-    principal = principal_of(request)
-    assert principal is not None  # noqa: S101 - the guard let only auditors in
-    assert principal.tenant_id is not None  # noqa: S101 - roles are held in the tenant acted for
     filters = _parse(person, action, date_from, date_to, page)
-    context = RequestContext(tenant_id=principal.tenant_id, user_id=principal.user_id)
-    async with context_session(state.sessions, context) as session:
-        members = {row.id: row.display_name for row in await session.execute(_MEMBERS, {"tenant": principal.tenant_id})}
-        entries = await _entries(session, chain_of(principal.tenant_id), filters)
-        names = await _names(session, members, entries)
-        await record(
-            session,
-            AuditEvent(
-                action=Action.AUDIT_VIEWED,
-                tenant_id=principal.tenant_id,
-                actor_user_id=principal.user_id,
-                object_type="audit_trail",
-                request_id=request_id_of(request.scope) or None,
-            ),
-        )
+    session = scope.session
+    members = {row.id: row.display_name for row in await session.execute(_MEMBERS, {"tenant": scope.tenant_id})}
+    entries = await _entries(session, chain_of(scope.tenant_id), filters)
+    names = await _names(session, members, entries)
+    await record(
+        session,
+        AuditEvent(
+            action=Action.AUDIT_VIEWED,
+            tenant_id=scope.tenant_id,
+            actor_user_id=scope.user_id,
+            actor_client_id=scope.principal.client_id,
+            object_type="audit_trail",
+            request_id=request_id_of(request.scope) or None,
+        ),
+    )
     shown = entries[:PAGE_SIZE]
     return Template(
         template_name="audit/trail.html",
@@ -172,7 +166,7 @@ def _line(entry: AuditEntry, names: dict[UUID, str]) -> Line:
     else:
         person = ""
     return Line(
-        occurred_at=entry.occurred_at.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M:%S"),
+        occurred_at=swedish_time(entry.occurred_at, "%Y-%m-%d %H:%M:%S"),
         person=person,
         action=label(Action(entry.action)) if entry.action in set(Action) else entry.action,
         object=" ".join(part for part in (entry.object_type, entry.object_id) if part),

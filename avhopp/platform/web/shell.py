@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import pass_context
 
 from avhopp.platform.scope.principal import TenantChoice, principal_of
+from avhopp.platform.times import swedish_time
 from avhopp.platform.web.i18n import gettext, language_of
 
 if TYPE_CHECKING:
@@ -111,6 +112,7 @@ def _translate(context: Context, message: str) -> str:
 
 def install_globals(environment: Environment) -> None:
     """Make the shell's helpers available to every template."""
+    environment.filters["swedish_time"] = swedish_time
     environment.globals.update(
         _=_translate,
         lang=language_of,

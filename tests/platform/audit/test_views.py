@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from avhopp.platform.app import create_app
 from avhopp.platform.audit import Action, AuditEvent, record_alone
-from avhopp.platform.audit.views import STOCKHOLM
+from avhopp.platform.times import STOCKHOLM
 from avhopp.platform.auth.sessions import SESSION_COOKIE, token_hash
 from avhopp.platform.idp import ensure_identity_provider
 from avhopp.platform.idp.admin import create_account

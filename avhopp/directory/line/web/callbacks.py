@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
@@ -30,6 +29,7 @@ from avhopp.platform.labels import labels_of
 from avhopp.platform.problems import InvalidInputError
 from avhopp.platform.scope.request import PublicScope, TenantScope
 from avhopp.platform.scope.route_permissions import PUBLIC
+from avhopp.platform.times import STOCKHOLM
 from avhopp.platform.web.forms import form_values
 from avhopp.platform.web.ratelimit import RateLimit, SlidingWindowLimiter, check_rate, client_address
 
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from litestar.handlers.base import BaseRouteHandler
     from litestar.types import ControllerRouterHandler
 
-SWEDEN = ZoneInfo("Europe/Stockholm")
 PUBLIC_CALLBACK_LIMIT = RateLimit(requests=5, seconds=3600)
 _LIMITER_STATE = "line_public_callback_limiter"
 ATTEMPT_LABELS = labels_of(AttemptOutcome)
@@ -49,7 +48,7 @@ def _moment(form: FormMultiDict, name: str) -> datetime | None:
     """A datetime-local field, read as Swedish time."""
     raw = str(form.get(name) or "").strip()
     try:
-        return datetime.fromisoformat(raw).replace(tzinfo=SWEDEN) if raw else None
+        return datetime.fromisoformat(raw).replace(tzinfo=STOCKHOLM) if raw else None
     except ValueError:
         return None
 
@@ -75,7 +74,6 @@ def _queue_page(
             "contact_id": contact_id,
             "now": datetime.now(UTC),
             "attempt_labels": ATTEMPT_LABELS,
-            "sweden": SWEDEN,
         },
         status_code=400 if errors else 200,
     )
