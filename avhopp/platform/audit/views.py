@@ -80,7 +80,7 @@ class Line:
 @get("/granskning", opt={"permission": permission("audit", "read")}, include_in_schema=False)
 async def audit_trail(  # noqa: PLR0913 - one argument per filter in the URL
     request: Request[Any, Any, Any],
-    scope: TenantScope,
+    acting: TenantScope,
     *,
     person: FromQuery[str | None] = None,
     action: Annotated[str | None, QueryParameter(name="handelse")] = None,
@@ -90,17 +90,17 @@ async def audit_trail(  # noqa: PLR0913 - one argument per filter in the URL
 ) -> Template:
     """The trail of the tenant the auditor acts for; reading it is itself recorded."""
     filters = _parse(person, action, date_from, date_to, page)
-    session = scope.session
-    members = {row.id: row.display_name for row in await session.execute(_MEMBERS, {"tenant": scope.tenant_id})}
-    entries = await _entries(session, chain_of(scope.tenant_id), filters)
+    session = acting.session
+    members = {row.id: row.display_name for row in await session.execute(_MEMBERS, {"tenant": acting.tenant_id})}
+    entries = await _entries(session, chain_of(acting.tenant_id), filters)
     names = await _names(session, members, entries)
     await record(
         session,
         AuditEvent(
             action=Action.AUDIT_VIEWED,
-            tenant_id=scope.tenant_id,
-            actor_user_id=scope.user_id,
-            actor_client_id=scope.principal.client_id,
+            tenant_id=acting.tenant_id,
+            actor_user_id=acting.user_id,
+            actor_client_id=acting.principal.client_id,
             object_type="audit_trail",
             request_id=request_id_of(request.scope) or None,
         ),

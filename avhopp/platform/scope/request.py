@@ -2,7 +2,7 @@
 
 Handlers take one of three parameters and never open a session or derive the tenant themselves:
 
-- `scope: TenantScope`: a person or machine client acting for a tenant. Anyone else is answered
+- `acting: TenantScope`: a person or machine client acting for a tenant. Anyone else is answered
   "not found", as for a foreign object, so nobody learns what exists here.
 - `person: PersonScope`: a signed-in person, acting for a tenant or not yet (the account page).
 - `public: PublicScope`: anyone; the session sees only what row-level security shows to nobody
@@ -14,14 +14,13 @@ rolled back if the handler raises. The tenant and user reach row-level security 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 
 from avhopp.platform.database import RequestContext, context_session
-from avhopp.platform.scope.principal import Principal, principal_of
+from avhopp.platform.scope.principal import principal_of
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -31,14 +30,19 @@ if TYPE_CHECKING:
     from litestar.datastructures import State
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from avhopp.platform.scope.principal import Principal
 
-@dataclass(frozen=True, slots=True)
+
 class TenantScope:
     """A principal acting for one tenant, with a session bound to that tenant."""
 
-    principal: Principal
-    tenant_id: UUID
-    session: AsyncSession
+    # A plain class, not a dataclass: Litestar would otherwise validate the fields of every scope.
+    __slots__ = ("principal", "session", "tenant_id")
+
+    def __init__(self, principal: Principal, tenant_id: UUID, session: AsyncSession) -> None:
+        self.principal = principal
+        self.tenant_id = tenant_id
+        self.session = session
 
     @property
     def user_id(self) -> UUID | None:
@@ -46,21 +50,25 @@ class TenantScope:
         return self.principal.user_id
 
 
-@dataclass(frozen=True, slots=True)
 class PersonScope:
     """A signed-in person, with a session bound to them and to the tenant they act for, if any."""
 
-    principal: Principal
-    user_id: UUID
-    session: AsyncSession
+    __slots__ = ("principal", "session", "user_id")
+
+    def __init__(self, principal: Principal, user_id: UUID, session: AsyncSession) -> None:
+        self.principal = principal
+        self.user_id = user_id
+        self.session = session
 
 
-@dataclass(frozen=True, slots=True)
 class PublicScope:
     """Anyone; the session is bound to no tenant and no person."""
 
-    principal: Principal | None
-    session: AsyncSession
+    __slots__ = ("principal", "session")
+
+    def __init__(self, principal: Principal | None, session: AsyncSession) -> None:
+        self.principal = principal
+        self.session = session
 
 
 async def _tenant_scope(request: Request[Any, Any, Any], state: State) -> AsyncIterator[TenantScope]:
@@ -87,8 +95,8 @@ async def _public_scope(request: Request[Any, Any, Any], state: State) -> AsyncI
 
 
 SCOPE_DEPENDENCIES = {
-    "scope": Provide(_tenant_scope),
+    "acting": Provide(_tenant_scope),
     "person": Provide(_person_scope),
     "public": Provide(_public_scope),
 }
-"""The app's dependencies: a handler names `scope`, `person` or `public` to get one."""
+"""The app's dependencies: a handler names `acting`, `person` or `public` to get one."""

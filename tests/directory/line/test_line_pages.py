@@ -11,8 +11,9 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
 from avhopp.app import build_app
-from avhopp.directory.line.web.callbacks import PUBLIC_CALLBACK_LIMIT, SWEDEN
+from avhopp.directory.line.web.callbacks import PUBLIC_CALLBACK_LIMIT
 from avhopp.platform.idp import ensure_identity_provider
+from avhopp.platform.times import STOCKHOLM
 from avhopp.tenants.registry.roles import Role
 from tests.platform.auth.conftest import BASE_URL
 from tests.platform.idp.conftest import BROWSER
@@ -34,7 +35,7 @@ LINE = "stodlinjen"
 
 
 def local(moment: datetime) -> str:
-    return moment.astimezone(SWEDEN).strftime("%Y-%m-%dT%H:%M")
+    return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%dT%H:%M")
 
 
 async def test_an_operator_opens_searches_records_and_asks_for_a_callback(open_browser: OpenBrowser) -> None:
@@ -59,7 +60,7 @@ async def test_an_operator_opens_searches_records_and_asks_for_a_callback(open_b
     )
     assert saved.status_code in {302, 303}
 
-    now = datetime.now(SWEDEN)
+    now = datetime.now(STOCKHOLM)
     past = await operator.post_form(
         console,
         f"{console_path}/aterringning",
@@ -133,7 +134,7 @@ async def visitor(
 
 
 async def test_anyone_can_ask_for_a_callback_without_a_cookie(visitor: AsyncTestClient) -> None:  # type: ignore[type-arg]
-    now = datetime.now(SWEDEN)
+    now = datetime.now(STOCKHOLM)
     form = {
         "phone_number": "070-765 43 21",
         "window_start": local(now + timedelta(hours=1)),

@@ -12,11 +12,11 @@ from sqlalchemy import text
 
 from avhopp.platform.app import create_app
 from avhopp.platform.audit import Action, AuditEvent, record_alone
-from avhopp.platform.times import STOCKHOLM
 from avhopp.platform.auth.sessions import SESSION_COOKIE, token_hash
 from avhopp.platform.idp import ensure_identity_provider
 from avhopp.platform.idp.admin import create_account
 from avhopp.platform.settings import load_settings
+from avhopp.platform.times import STOCKHOLM
 from avhopp.tenants.registry.service import People
 from tests.platform.auth.conftest import BASE_URL, Browser, Person, grant_membership, user_id_of
 from tests.platform.web.conftest import SECRET_KEY

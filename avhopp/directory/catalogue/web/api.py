@@ -176,11 +176,11 @@ def assessment_out(assessment: Assessment | None) -> AssessmentOut | None:
     )
 
 
-def reviewer_of(scope: TenantScope) -> UUID:
+def reviewer_of(acting: TenantScope) -> UUID:
     """The reviewing person; a machine client reviews nothing."""
-    if scope.user_id is None:
+    if acting.user_id is None:
         raise NotFoundError
-    return scope.user_id
+    return acting.user_id
 
 
 def _revision_out(revision: RevisionView) -> RevisionOut:
@@ -202,7 +202,7 @@ class DirectoryApi(Controller):
     tags = ["directory"]  # noqa: RUF012 - Litestar's layer attribute
 
     @post("/search", opt={"permission": SEARCH}, status_code=200)
-    async def search(self, scope: TenantScope, data: SearchIn) -> SearchOut:
+    async def search(self, acting: TenantScope, data: SearchIn) -> SearchOut:
         """Services for a situation and/or free text, with each service's verdict and reasons."""
         query = SearchQuery(
             text=data.text,
@@ -213,7 +213,7 @@ class DirectoryApi(Controller):
             page=data.page,
             per_page=data.per_page,
         )
-        result = await search_directory(scope.session, query, datetime.now(UTC).date())
+        result = await search_directory(acting.session, query, datetime.now(UTC).date())
         return SearchOut(
             hits=[
                 HitOut(hit.service, hit.organization, assessment_out(hit.assessment), hit.stale) for hit in result.hits
@@ -226,24 +226,26 @@ class DirectoryApi(Controller):
         )
 
     @get("/services/{service_id:uuid}", opt={"permission": SEARCH})
-    async def service(self, scope: TenantScope, service_id: UUID) -> HitOut:
+    async def service(self, acting: TenantScope, service_id: UUID) -> HitOut:
         """One published service with its organisation, internal phone numbers included."""
-        entry = await published_service(scope.session, service_id)
+        entry = await published_service(acting.session, service_id)
         return HitOut(entry.service, entry.organization, None, stale=False)
 
     @post("/revisions", opt={"permission": EDIT}, status_code=201)
-    async def propose(self, scope: TenantScope, data: ProposalIn) -> ProposalOut:
+    async def propose(self, acting: TenantScope, data: ProposalIn) -> ProposalOut:
         """Propose a new or changed entry of your organisation's for review."""
         entry = data.service or data.organization
         if entry is None or (data.service is not None and data.organization is not None):
             raise InvalidInputError.one("service", "Skicka antingen en tjänst eller en organisation.")
-        revision_id = await propose(scope.session, scope.tenant_id, scope.user_id, entry, datetime.now(UTC).date())
+        revision_id = await propose(acting.session, acting.tenant_id, acting.user_id, entry, datetime.now(UTC).date())
         return ProposalOut(revision_id)
 
     @get("/revisions", opt={"permission": REVIEW}, guards=[national_coordinator_only])
-    async def review_queue(self, scope: TenantScope) -> list[RevisionOut]:
+    async def review_queue(self, acting: TenantScope) -> list[RevisionOut]:
         """The revisions that await review, oldest first."""
-        revisions = await revisions_for_review_in_tenant(scope.session, scope.tenant_id, status=RevisionStatus.PENDING)
+        revisions = await revisions_for_review_in_tenant(
+            acting.session, acting.tenant_id, status=RevisionStatus.PENDING
+        )
         return [_revision_out(revision) for revision in revisions]
 
     @post(
@@ -252,10 +254,10 @@ class DirectoryApi(Controller):
         guards=[national_coordinator_only],
         status_code=200,
     )
-    async def decide(self, scope: TenantScope, revision_id: UUID, data: DecisionIn) -> dict[str, str]:
+    async def decide(self, acting: TenantScope, revision_id: UUID, data: DecisionIn) -> dict[str, str]:
         """Approve (publish) or reject a pending revision."""
         decided = await decide_in_tenant(
-            scope.session, scope.tenant_id, revision_id, reviewer_of(scope), approve=data.approve, note=data.note
+            acting.session, acting.tenant_id, revision_id, reviewer_of(acting), approve=data.approve, note=data.note
         )
         return {"status": decided.status.value}
 

@@ -98,15 +98,15 @@ def _organization_form(form: dict[str, list[str]], errors: dict[str, str], actio
 
 
 async def _propose_service(
-    request: Request[Any, Any, Any], scope: TenantScope, service_id: UUID, existing: ServiceEntry | None, action: str
+    request: Request[Any, Any, Any], acting: TenantScope, service_id: UUID, existing: ServiceEntry | None, action: str
 ) -> Response[Any]:
     form = await request.form()
-    organizations = (await own_entries_in_tenant(scope.session, scope.tenant_id)).organizations
+    organizations = (await own_entries_in_tenant(acting.session, acting.tenant_id)).organizations
     entry, errors = read_service(form, service_id, existing)
     if not errors:
         try:
-            async with scope.session.begin_nested():
-                await propose(scope.session, scope.tenant_id, scope.user_id, entry, _today())
+            async with acting.session.begin_nested():
+                await propose(acting.session, acting.tenant_id, acting.user_id, entry, _today())
         except InvalidInputError as error:
             errors = {form_field(p.field): p.message for p in reversed(error.problems)}
     if errors:
@@ -115,14 +115,14 @@ async def _propose_service(
 
 
 async def _propose_organization(
-    request: Request[Any, Any, Any], scope: TenantScope, organization_id: UUID, action: str
+    request: Request[Any, Any, Any], acting: TenantScope, organization_id: UUID, action: str
 ) -> Response[Any]:
     form = await request.form()
     entry, errors = read_organization(form, organization_id)
     if not errors:
         try:
-            async with scope.session.begin_nested():
-                await propose(scope.session, scope.tenant_id, scope.user_id, entry, _today())
+            async with acting.session.begin_nested():
+                await propose(acting.session, acting.tenant_id, acting.user_id, entry, _today())
         except InvalidInputError as error:
             errors = {p.field: p.message for p in reversed(error.problems)}
     if errors:
@@ -130,8 +130,8 @@ async def _propose_organization(
     return Redirect(_SAVED)
 
 
-async def _own_organization(scope: TenantScope, organization_id: UUID) -> OrganizationEntry:
-    entries = await own_entries_in_tenant(scope.session, scope.tenant_id)
+async def _own_organization(acting: TenantScope, organization_id: UUID) -> OrganizationEntry:
+    entries = await own_entries_in_tenant(acting.session, acting.tenant_id)
     for organization in entries.organizations:
         if organization.id == organization_id:
             return organization
@@ -146,9 +146,9 @@ class EditorPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def own_entries(self, scope: TenantScope, skickat: str = "") -> Template:
+    async def own_entries(self, acting: TenantScope, skickat: str = "") -> Template:
         """The tenant's organisations and services, what awaits review, what needs confirming."""
-        entries = await own_entries_in_tenant(scope.session, scope.tenant_id)
+        entries = await own_entries_in_tenant(acting.session, acting.tenant_id)
         today = _today()
         stale = {service.id for service in entries.services if is_stale(service, today)}
         return Template(
@@ -163,36 +163,36 @@ class EditorPages(Controller):
         )
 
     @get("/tjanster/ny")
-    async def new_service_form(self, scope: TenantScope) -> Template:
+    async def new_service_form(self, acting: TenantScope) -> Template:
         """An empty service form."""
-        organizations = (await own_entries_in_tenant(scope.session, scope.tenant_id)).organizations
+        organizations = (await own_entries_in_tenant(acting.session, acting.tenant_id)).organizations
         return _service_form({"catchment_kind": ["areas"], "languages": ["sv"]}, {}, organizations, _NEW_SERVICE)
 
     @post("/tjanster/ny")
-    async def propose_new_service(self, request: Request[Any, Any, Any], scope: TenantScope) -> Response[Any]:
+    async def propose_new_service(self, request: Request[Any, Any, Any], acting: TenantScope) -> Response[Any]:
         """Propose a new service for review."""
-        return await _propose_service(request, scope, uuid.uuid4(), None, _NEW_SERVICE)
+        return await _propose_service(request, acting, uuid.uuid4(), None, _NEW_SERVICE)
 
     @get("/tjanster/{service_id:uuid}")
-    async def service_form(self, scope: TenantScope, service_id: UUID) -> Template:
+    async def service_form(self, acting: TenantScope, service_id: UUID) -> Template:
         """One of the tenant's services in the form."""
-        existing = await own_service_in_tenant(scope.session, scope.tenant_id, service_id)
-        organizations = (await own_entries_in_tenant(scope.session, scope.tenant_id)).organizations
+        existing = await own_service_in_tenant(acting.session, acting.tenant_id, service_id)
+        organizations = (await own_entries_in_tenant(acting.session, acting.tenant_id)).organizations
         action = f"/katalog/redigera/tjanster/{service_id}"
         return _service_form(service_form_values(existing), {}, organizations, action)
 
     @post("/tjanster/{service_id:uuid}")
     async def propose_service_change(
-        self, request: Request[Any, Any, Any], scope: TenantScope, service_id: UUID
+        self, request: Request[Any, Any, Any], acting: TenantScope, service_id: UUID
     ) -> Response[Any]:
         """Propose a change to one of the tenant's services."""
-        existing = await own_service_in_tenant(scope.session, scope.tenant_id, service_id)
-        return await _propose_service(request, scope, service_id, existing, f"/katalog/redigera/tjanster/{service_id}")
+        existing = await own_service_in_tenant(acting.session, acting.tenant_id, service_id)
+        return await _propose_service(request, acting, service_id, existing, f"/katalog/redigera/tjanster/{service_id}")
 
     @post("/tjanster/{service_id:uuid}/bekrafta")
-    async def confirm(self, scope: TenantScope, service_id: UUID) -> Redirect:
+    async def confirm(self, acting: TenantScope, service_id: UUID) -> Redirect:
         """Confirm that a published service's facts still hold."""
-        await confirm_service(scope.session, scope.tenant_id, service_id, _today())
+        await confirm_service(acting.session, acting.tenant_id, service_id, _today())
         return Redirect("/katalog/redigera")
 
     @get("/organisationer/ny")
@@ -201,30 +201,30 @@ class EditorPages(Controller):
         return _organization_form({}, {}, _NEW_ORGANIZATION)
 
     @post("/organisationer/ny")
-    async def propose_new_organization(self, request: Request[Any, Any, Any], scope: TenantScope) -> Response[Any]:
+    async def propose_new_organization(self, request: Request[Any, Any, Any], acting: TenantScope) -> Response[Any]:
         """Propose a new organisation for review."""
-        return await _propose_organization(request, scope, uuid.uuid4(), _NEW_ORGANIZATION)
+        return await _propose_organization(request, acting, uuid.uuid4(), _NEW_ORGANIZATION)
 
     @get("/organisationer/{organization_id:uuid}")
-    async def organization_form(self, scope: TenantScope, organization_id: UUID) -> Template:
+    async def organization_form(self, acting: TenantScope, organization_id: UUID) -> Template:
         """One of the tenant's organisations in the form."""
-        existing = await _own_organization(scope, organization_id)
+        existing = await _own_organization(acting, organization_id)
         action = f"/katalog/redigera/organisationer/{organization_id}"
         return _organization_form(organization_form_values(existing), {}, action)
 
     @post("/organisationer/{organization_id:uuid}")
     async def propose_organization_change(
-        self, request: Request[Any, Any, Any], scope: TenantScope, organization_id: UUID
+        self, request: Request[Any, Any, Any], acting: TenantScope, organization_id: UUID
     ) -> Response[Any]:
         """Propose a change to one of the tenant's organisations."""
-        await _own_organization(scope, organization_id)
+        await _own_organization(acting, organization_id)
         action = f"/katalog/redigera/organisationer/{organization_id}"
-        return await _propose_organization(request, scope, organization_id, action)
+        return await _propose_organization(request, acting, organization_id, action)
 
     @post("/andringar/{revision_id:uuid}/dra-tillbaka")
-    async def withdraw_revision(self, scope: TenantScope, revision_id: UUID) -> Redirect:
+    async def withdraw_revision(self, acting: TenantScope, revision_id: UUID) -> Redirect:
         """Withdraw a proposal that awaits review."""
-        await withdraw(scope.session, scope.tenant_id, revision_id)
+        await withdraw(acting.session, acting.tenant_id, revision_id)
         return Redirect("/katalog/redigera")
 
 

@@ -81,28 +81,28 @@ class ReviewPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def queue(self, scope: TenantScope) -> Template:
+    async def queue(self, acting: TenantScope) -> Template:
         """Proposals awaiting review, oldest first."""
-        pending = await revisions_for_review_in_tenant(scope.session, scope.tenant_id, status=RevisionStatus.PENDING)
+        pending = await revisions_for_review_in_tenant(acting.session, acting.tenant_id, status=RevisionStatus.PENDING)
         return Template(template_name="directory/review_queue.html", context={"pending": pending})
 
     @get("/{revision_id:uuid}")
-    async def revision(self, scope: TenantScope, revision_id: UUID) -> Template:
+    async def revision(self, acting: TenantScope, revision_id: UUID) -> Template:
         """One proposal, field by field against what is published."""
-        return _revision_page(await revision_for_review_in_tenant(scope.session, scope.tenant_id, revision_id), {})
+        return _revision_page(await revision_for_review_in_tenant(acting.session, acting.tenant_id, revision_id), {})
 
     @post("/{revision_id:uuid}")
-    async def decide(self, request: Request[Any, Any, Any], scope: TenantScope, revision_id: UUID) -> Response[Any]:
+    async def decide(self, request: Request[Any, Any, Any], acting: TenantScope, revision_id: UUID) -> Response[Any]:
         """Publish or reject a proposal; a rejection says why, and the owner sees it."""
-        revision = await revision_for_review_in_tenant(scope.session, scope.tenant_id, revision_id)
+        revision = await revision_for_review_in_tenant(acting.session, acting.tenant_id, revision_id)
         form = await request.form()
         try:
-            async with scope.session.begin_nested():
+            async with acting.session.begin_nested():
                 await decide_in_tenant(
-                    scope.session,
-                    scope.tenant_id,
+                    acting.session,
+                    acting.tenant_id,
                     revision_id,
-                    reviewer_of(scope),
+                    reviewer_of(acting),
                     approve=form.get("decision") == "approve",
                     note=str(form.get("review_note") or ""),
                 )

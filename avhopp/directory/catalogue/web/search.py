@@ -51,20 +51,20 @@ class SearchPages(Controller):
         return _page({}, {}, None)
 
     @post("/")
-    async def results(self, request: Request[Any, Any, Any], scope: TenantScope) -> Template:
+    async def results(self, request: Request[Any, Any, Any], acting: TenantScope) -> Template:
         """The results for the submitted situation (the whole page, or with htmx just the results)."""
         form = await request.form()
         query, errors = read_search(form, public=False)
         if query is None:
             return _page(form_values(form), errors, None)
-        result = await search_directory(scope.session, query, datetime.now(UTC).date())
+        result = await search_directory(acting.session, query, datetime.now(UTC).date())
         return _page(form_values(form), {}, result)
 
     @get("/tjanster/{service_id:uuid}")
-    async def service(self, scope: TenantScope, service_id: UUID) -> Template:
+    async def service(self, acting: TenantScope, service_id: UUID) -> Template:
         """Everything about one published service, with its history of changes."""
-        entry = await published_service(scope.session, service_id)
-        history = await history_of_entry_in_tenant(scope.session, scope.tenant_id, service_id)
+        entry = await published_service(acting.session, service_id)
+        history = await history_of_entry_in_tenant(acting.session, acting.tenant_id, service_id)
         return Template(
             template_name="directory/service.html",
             context={

@@ -89,38 +89,38 @@ class CallbackPages(Controller):
 
     @post("/kontakter/{contact_id:uuid}/aterringning")
     async def request_from_contact(
-        self, request: Request[Any, Any, Any], state: State, scope: TenantScope, contact_id: UUID
+        self, request: Request[Any, Any, Any], state: State, acting: TenantScope, contact_id: UUID
     ) -> Response[Any]:
         """The caller wants to be called back: when it is safe, on which number."""
         form = await request.form()
-        contact = await contact_in_line(scope.session, scope.tenant_id, contact_id)
+        contact = await contact_in_line(acting.session, acting.tenant_id, contact_id)
         try:
-            async with scope.session.begin_nested():
+            async with acting.session.begin_nested():
                 await request_callback(
-                    scope.session, scope.tenant_id, state.settings.secret_key, _callback_request(form), contact.id
+                    acting.session, acting.tenant_id, state.settings.secret_key, _callback_request(form), contact.id
                 )
         except InvalidInputError as error:
             return _queue_page([], error.by_field(), form_values(form), contact_id)
         return Redirect("/linjen/aterringningar")
 
     @get("/aterringningar")
-    async def queue(self, state: State, scope: TenantScope) -> Template:
+    async def queue(self, state: State, acting: TenantScope) -> Template:
         """Open callbacks by when they are due; those whose window has begun are marked."""
-        waiting = await callback_queue(scope.session, scope.tenant_id, state.settings.secret_key)
+        waiting = await callback_queue(acting.session, acting.tenant_id, state.settings.secret_key)
         return _queue_page(waiting, {}, {})
 
     @post("/aterringningar/{callback_id:uuid}")
-    async def attempt(self, request: Request[Any, Any, Any], scope: TenantScope, callback_id: UUID) -> Redirect:
+    async def attempt(self, request: Request[Any, Any, Any], acting: TenantScope, callback_id: UUID) -> Redirect:
         """Log a try (reaching the person closes it), or cancel; closing erases the number."""
         form = await request.form()
         if form.get("action") == "cancel":
-            await cancel_callback(scope.session, scope.tenant_id, callback_id)
+            await cancel_callback(acting.session, acting.tenant_id, callback_id)
         else:
             try:
                 outcome = AttemptOutcome(str(form.get("outcome") or AttemptOutcome.NO_ANSWER.value))
             except ValueError:
                 raise NotFoundException from None
-            await log_attempt(scope.session, scope.tenant_id, person_of(scope), callback_id, outcome)
+            await log_attempt(acting.session, acting.tenant_id, person_of(acting), callback_id, outcome)
         return Redirect("/linjen/aterringningar")
 
 

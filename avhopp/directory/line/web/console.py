@@ -53,11 +53,11 @@ def _line_choices(values: type[StrEnum]) -> tuple[Choice, ...]:
     return tuple(Choice(member.value, label(member)) for member in values)
 
 
-def person_of(scope: TenantScope) -> UUID:
+def person_of(acting: TenantScope) -> UUID:
     """The person acting; the line's pages are for people, never for machine clients."""
-    if scope.user_id is None:
+    if acting.user_id is None:
         raise NotFoundError
-    return scope.user_id
+    return acting.user_id
 
 
 def _enum_or(values: type[StrEnum], raw: object, default: StrEnum | None) -> Any:  # noqa: ANN401 - a member of `values`
@@ -68,15 +68,15 @@ def _enum_or(values: type[StrEnum], raw: object, default: StrEnum | None) -> Any
 
 
 async def _console(
-    scope: TenantScope,
+    acting: TenantScope,
     contact_id: UUID,
     *,
     form: dict[str, list[str]] | None = None,
     errors: dict[str, str] | None = None,
     result: SearchResult | None = None,
 ) -> Template:
-    contact = await contact_in_line(scope.session, scope.tenant_id, contact_id)
-    referrals = await referrals_of_line(scope.session, scope.tenant_id, contact_id)
+    contact = await contact_in_line(acting.session, acting.tenant_id, contact_id)
+    referrals = await referrals_of_line(acting.session, acting.tenant_id, contact_id)
     return Template(
         template_name="line/console.html",
         context={
@@ -144,9 +144,9 @@ class LineConsole(Controller):
     include_in_schema = False
 
     @get("/")
-    async def start(self, scope: TenantScope) -> Template:
+    async def start(self, acting: TenantScope) -> Template:
         """Start a contact: channel and who is calling; nothing else, and never a name. Due callbacks first."""
-        due = await due_callbacks(scope.session, scope.tenant_id, datetime.now(UTC))
+        due = await due_callbacks(acting.session, acting.tenant_id, datetime.now(UTC))
         return Template(
             template_name="line/start.html",
             context={
@@ -158,7 +158,7 @@ class LineConsole(Controller):
         )
 
     @post("/kontakter")
-    async def open_contact(self, request: Request[Any, Any, Any], scope: TenantScope) -> Redirect:
+    async def open_contact(self, request: Request[Any, Any, Any], acting: TenantScope) -> Redirect:
         """Open the contact and go to its console."""
         form = await request.form()
         opening = Opening(
@@ -166,53 +166,55 @@ class LineConsole(Controller):
             caller_type=_enum_or(CallerType, form.get("caller_type"), CallerType.OTHER),
             professional_kind=_enum_or(ProfessionalKind, form.get("professional_kind"), None),
         )
-        contact_id = await start_contact(scope.session, scope.tenant_id, person_of(scope), opening)
+        contact_id = await start_contact(acting.session, acting.tenant_id, person_of(acting), opening)
         return Redirect(f"/linjen/kontakter/{contact_id}")
 
     @get("/kontakter/{contact_id:uuid}")
-    async def console(self, scope: TenantScope, contact_id: UUID) -> Template:
+    async def console(self, acting: TenantScope, contact_id: UUID) -> Template:
         """One contact: the timer, the situation and the directory's answer, the record, referrals."""
-        return await _console(scope, contact_id)
+        return await _console(acting, contact_id)
 
     @post("/kontakter/{contact_id:uuid}/sok")
-    async def search(self, request: Request[Any, Any, Any], scope: TenantScope, contact_id: UUID) -> Template:
+    async def search(self, request: Request[Any, Any, Any], acting: TenantScope, contact_id: UUID) -> Template:
         """Who can help, for the situation the caller describes (nothing of it is stored)."""
         form = await request.form()
         query, errors = read_search(form, public=False)
         result = None
         if query is not None:
-            result = await search_directory(scope.session, query, datetime.now(UTC).date())
-        return await _console(scope, contact_id, form=form_values(form), errors=errors, result=result)
+            result = await search_directory(acting.session, query, datetime.now(UTC).date())
+        return await _console(acting, contact_id, form=form_values(form), errors=errors, result=result)
 
     @post("/kontakter/{contact_id:uuid}")
-    async def save_record(self, request: Request[Any, Any, Any], scope: TenantScope, contact_id: UUID) -> Response[Any]:
+    async def save_record(
+        self, request: Request[Any, Any, Any], acting: TenantScope, contact_id: UUID
+    ) -> Response[Any]:
         """Save what was said and done; "Avsluta" also stops the timer."""
         form = await request.form()
         record_of_contact = _record_from(form)
         try:
-            async with scope.session.begin_nested():
-                await record_contact(scope.session, scope.tenant_id, contact_id, record_of_contact)
+            async with acting.session.begin_nested():
+                await record_contact(acting.session, acting.tenant_id, contact_id, record_of_contact)
         except InvalidInputError as error:
-            return await _console(scope, contact_id, form=form_values(form), errors=error.by_field())
+            return await _console(acting, contact_id, form=form_values(form), errors=error.by_field())
         return Redirect("/linjen" if record_of_contact.end else f"/linjen/kontakter/{contact_id}")
 
     @post("/kontakter/{contact_id:uuid}/remisser")
     async def send_referral(
-        self, request: Request[Any, Any, Any], scope: TenantScope, contact_id: UUID
+        self, request: Request[Any, Any, Any], acting: TenantScope, contact_id: UUID
     ) -> Response[Any]:
         """Send a referral, only with the caller's consent and only what they agreed to share."""
         form = await request.form()
         try:
-            async with scope.session.begin_nested():
-                await refer(scope.session, scope.tenant_id, person_of(scope), contact_id, _referral_from(form))
+            async with acting.session.begin_nested():
+                await refer(acting.session, acting.tenant_id, person_of(acting), contact_id, _referral_from(form))
         except InvalidInputError as error:
-            return await _console(scope, contact_id, form=form_values(form), errors=error.by_field())
+            return await _console(acting, contact_id, form=form_values(form), errors=error.by_field())
         return Redirect(f"/linjen/kontakter/{contact_id}#remisser")
 
     @get("/remisser")
-    async def referrals(self, scope: TenantScope) -> Template:
+    async def referrals(self, acting: TenantScope) -> Template:
         """Every referral the line has sent and where it stands; escalated ones first."""
-        referrals = await referrals_of_line(scope.session, scope.tenant_id)
+        referrals = await referrals_of_line(acting.session, acting.tenant_id)
         referrals.sort(key=lambda view: view.referral.escalated_at is None)
         return Template(
             template_name="line/referrals.html", context={"referrals": referrals, "status_labels": STATUS_LABELS}
@@ -220,15 +222,15 @@ class LineConsole(Controller):
 
 
 async def _opened(
-    request: Request[Any, Any, Any], scope: TenantScope, referral_id: UUID, errors: dict[str, str]
+    request: Request[Any, Any, Any], acting: TenantScope, referral_id: UUID, errors: dict[str, str]
 ) -> Template:
-    view = await open_referral(scope.session, scope.tenant_id, referral_id)
+    view = await open_referral(acting.session, acting.tenant_id, referral_id)
     await record(
-        scope.session,
+        acting.session,
         AuditEvent(
             Action.PERSON_READ,
-            scope.tenant_id,
-            person_of(scope),
+            acting.tenant_id,
+            person_of(acting),
             object_type="referral",
             object_id=str(referral_id),
             request_id=request_id_of(request.scope) or None,
@@ -249,28 +251,28 @@ class ReferralInbox(Controller):
     include_in_schema = False
 
     @get("/")
-    async def inbox(self, scope: TenantScope) -> Template:
+    async def inbox(self, acting: TenantScope) -> Template:
         """Referrals from the guidance line to this organisation."""
-        referrals = await inbox_of_tenant(scope.session, scope.tenant_id)
+        referrals = await inbox_of_tenant(acting.session, acting.tenant_id)
         return Template(
             template_name="line/inbox.html", context={"referrals": referrals, "status_labels": STATUS_LABELS}
         )
 
     @get("/{referral_id:uuid}")
-    async def referral(self, request: Request[Any, Any, Any], scope: TenantScope, referral_id: UUID) -> Template:
+    async def referral(self, request: Request[Any, Any, Any], acting: TenantScope, referral_id: UUID) -> Template:
         """One referral: what the caller agreed to share, and how to reach them safely (an audited read)."""
-        return await _opened(request, scope, referral_id, {})
+        return await _opened(request, acting, referral_id, {})
 
     @post("/{referral_id:uuid}")
-    async def decide(self, request: Request[Any, Any, Any], scope: TenantScope, referral_id: UUID) -> Response[Any]:
+    async def decide(self, request: Request[Any, Any, Any], acting: TenantScope, referral_id: UUID) -> Response[Any]:
         """Accept or decline; the line sees the answer."""
         form = await request.form()
         decision = Decision(accept=form.get("decision") == "accept", reason=str(form.get("decision_reason") or ""))
         try:
-            async with scope.session.begin_nested():
-                await decide_referral(scope.session, scope.tenant_id, person_of(scope), referral_id, decision)
+            async with acting.session.begin_nested():
+                await decide_referral(acting.session, acting.tenant_id, person_of(acting), referral_id, decision)
         except InvalidInputError as error:
-            return await _opened(request, scope, referral_id, error.by_field())
+            return await _opened(request, acting, referral_id, error.by_field())
         return Redirect("/remisser")
 
 

@@ -50,16 +50,16 @@ def _labels() -> dict[str, str]:
     return labels
 
 
-async def _statistics(scope: TenantScope, errors: dict[str, str]) -> Template:
-    kind = (await tenant_kinds(scope.session, [scope.tenant_id])).get(scope.tenant_id)
+async def _statistics(acting: TenantScope, errors: dict[str, str]) -> Template:
+    kind = (await tenant_kinds(acting.session, [acting.tenant_id])).get(acting.tenant_id)
     if kind is TenantKind.GUIDANCE_LINE:
-        lines, own = [scope.tenant_id], True
+        lines, own = [acting.tenant_id], True
     elif kind is TenantKind.NATIONAL_COORDINATOR:
-        lines, own = await tenant_ids_of_kind(scope.session, TenantKind.GUIDANCE_LINE), False
+        lines, own = await tenant_ids_of_kind(acting.session, TenantKind.GUIDANCE_LINE), False
     else:
         raise NotFoundError
-    figures = statistics_of(await gather(scope.session, lines), suppress=not own)
-    retention = await retention_days(scope.session, scope.tenant_id) if own else None
+    figures = statistics_of(await gather(acting.session, lines), suppress=not own)
+    retention = await retention_days(acting.session, acting.tenant_id) if own else None
     return Template(
         template_name="line/statistics.html",
         context={
@@ -74,13 +74,13 @@ async def _statistics(scope: TenantScope, errors: dict[str, str]) -> Template:
     )
 
 
-async def _audited(request: Request[Any, Any, Any], scope: TenantScope, object_id: str) -> None:
+async def _audited(request: Request[Any, Any, Any], acting: TenantScope, object_id: str) -> None:
     await record(
-        scope.session,
+        acting.session,
         AuditEvent(
             Action.PERSON_READ,
-            scope.tenant_id,
-            person_of(scope),
+            acting.tenant_id,
+            person_of(acting),
             object_type="line_contact",
             object_id=object_id,
             request_id=request_id_of(request.scope) or None,
@@ -89,9 +89,9 @@ async def _audited(request: Request[Any, Any, Any], scope: TenantScope, object_i
 
 
 @get("/linjen/statistik", opt={"permission": STATISTICS}, include_in_schema=False)
-async def statistics_page(scope: TenantScope) -> Template:
+async def statistics_page(acting: TenantScope) -> Template:
     """The line's own figures; for the national coordinator, all lines with small figures hidden."""
-    return await _statistics(scope, {})
+    return await _statistics(acting, {})
 
 
 class SupervisionPages(Controller):
@@ -103,30 +103,30 @@ class SupervisionPages(Controller):
     include_in_schema = False
 
     @post("/installningar")
-    async def change_retention(self, request: Request[Any, Any, Any], scope: TenantScope) -> Response[Any]:
+    async def change_retention(self, request: Request[Any, Any, Any], acting: TenantScope) -> Response[Any]:
         """How long guidance notes are kept (1–365 days)."""
         form = await request.form()
         raw = str(form.get("note_retention_days") or "")
         try:
-            async with scope.session.begin_nested():
-                await set_retention_days(scope.session, scope.tenant_id, int(raw) if raw.isdigit() else 0)
+            async with acting.session.begin_nested():
+                await set_retention_days(acting.session, acting.tenant_id, int(raw) if raw.isdigit() else 0)
         except InvalidInputError as error:
-            return await _statistics(scope, error.by_field())
+            return await _statistics(acting, error.by_field())
         return Redirect("/linjen/statistik")
 
     @get("/granskning")
-    async def contacts(self, request: Request[Any, Any, Any], scope: TenantScope) -> Template:
+    async def contacts(self, request: Request[Any, Any, Any], acting: TenantScope) -> Template:
         """The line's latest contacts, read-only, for quality review (the reading is audited)."""
-        contacts = await recent_contacts_in_line(scope.session, scope.tenant_id)
-        await _audited(request, scope, "list")
+        contacts = await recent_contacts_in_line(acting.session, acting.tenant_id)
+        await _audited(request, acting, "list")
         return Template(template_name="line/review_list.html", context={"contacts": contacts, "labels": _labels()})
 
     @get("/granskning/{contact_id:uuid}")
-    async def contact(self, request: Request[Any, Any, Any], scope: TenantScope, contact_id: UUID) -> Template:
+    async def contact(self, request: Request[Any, Any, Any], acting: TenantScope, contact_id: UUID) -> Template:
         """One contact as recorded, with its referrals; read-only and audited."""
-        contact = await contact_in_line(scope.session, scope.tenant_id, contact_id)
-        referrals = await referrals_of_line(scope.session, scope.tenant_id, contact_id)
-        await _audited(request, scope, str(contact_id))
+        contact = await contact_in_line(acting.session, acting.tenant_id, contact_id)
+        referrals = await referrals_of_line(acting.session, acting.tenant_id, contact_id)
+        await _audited(request, acting, str(contact_id))
         return Template(
             template_name="line/review_contact.html",
             context={
