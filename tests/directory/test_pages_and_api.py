@@ -50,11 +50,11 @@ async def test_the_search_api_names_each_bad_field(open_browser: OpenBrowser) ->
         headers=headers,
     )
     assert response.status_code == 400
-    assert response.json()["error"]["fields"][0]["field"] == "situation.home_municipality_code"
+    assert response.json()["errors"][0]["field"] == "situation.home_municipality_code"
     response = await browser.client.post(
         "/api/v1/directory/search", json={"situation": {"home_municipality_code": "1480", "age": -3}}, headers=headers
     )
-    assert response.json()["error"]["fields"][0]["field"] == "situation.age"
+    assert response.json()["errors"][0]["field"] == "situation.age"
     ok = await browser.client.post(
         "/api/v1/directory/search",
         json={"situation": {"home_municipality_code": "1480", "age": 30}, "include_not_eligible": True},

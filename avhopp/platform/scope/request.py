@@ -4,8 +4,8 @@ Handlers take one of three parameters and never open a session or derive the ten
 
 - `acting: TenantScope`: a person or machine client acting for a tenant. Anyone else is answered
   "not found", as for a foreign object, so nobody learns what exists here.
-- `person: PersonScope`: a signed-in person, acting for a tenant or not yet (the account page).
-- `public: PublicScope`: anyone; the session sees only what row-level security shows to nobody
+- `signed_in: PersonScope`: a signed-in person, acting for a tenant or not yet (the account page).
+- `anyone: PublicScope`: anyone; the session sees only what row-level security shows to nobody
   in particular (the published directory).
 
 Each session is one transaction: committed after the handler returns and its response is built,
@@ -96,7 +96,8 @@ async def _public_scope(request: Request[Any, Any, Any], state: State) -> AsyncI
 
 SCOPE_DEPENDENCIES = {
     "acting": Provide(_tenant_scope),
-    "person": Provide(_person_scope),
-    "public": Provide(_public_scope),
+    "signed_in": Provide(_person_scope),
+    "anyone": Provide(_public_scope),
 }
-"""The app's dependencies: a handler names `acting`, `person` or `public` to get one."""
+"""The app's dependencies: a handler names `acting`, `signed_in` or `anyone` to get one.
+These names are reserved app-wide: no query, path or form parameter may use them."""

@@ -90,7 +90,8 @@ async def test_an_idle_session_ends(browser: Browser, person: Person, owner_engi
     assert page.status_code == 302
     assert page.headers["location"] == "/auth/login?next=%2Fkonto"
     assert api.status_code == 401
-    assert api.json()["error"]["code"] == "unauthenticated"
+    assert api.headers["content-type"].startswith("application/problem+json")
+    assert api.json()["code"] == "unauthenticated"
 
 
 async def test_a_session_ends_after_its_absolute_time_however_active(

@@ -48,19 +48,21 @@ async def test_api_errors_have_a_stable_json_shape_with_the_request_id(running: 
     response = await running.client.get("/api/v1/no-such-thing")
 
     assert response.status_code == 404
-    error = response.json()["error"]
-    assert set(error) == {"status", "code", "message", "request_id"}
-    assert (error["status"], error["code"]) == (404, "not_found")
-    assert error["request_id"] == response.headers["x-request-id"]
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    assert set(problem) == {"type", "title", "status", "detail", "code", "request_id"}
+    assert (problem["status"], problem["code"], problem["type"]) == (404, "not_found", "urn:avhopp:problem:not_found")
+    assert problem["title"] == "Sidan finns inte"
+    assert problem["request_id"] == response.headers["x-request-id"]
 
 
 async def test_validation_errors_name_the_field(running: RunningApp) -> None:
     response = await running.client.get("/api/probe/page", params={"size": "många"})
 
     assert response.status_code == 400
-    error = response.json()["error"]
-    assert error["code"] == "bad_request"
-    assert [field["field"] for field in error["fields"]] == ["size"]
+    problem = response.json()
+    assert problem["code"] == "bad_request"
+    assert [field["field"] for field in problem["errors"]] == ["size"]
     assert "många" not in response.text
 
 
@@ -79,7 +81,7 @@ async def test_an_unexpected_error_is_a_500_without_its_message(running: Running
     page = await running.client.get("/api/probe/boom", headers=BROWSER)
 
     assert api.status_code == page.status_code == 500
-    assert api.json()["error"]["code"] == "internal_error"
+    assert api.json()["code"] == "internal_error"
     for body in (api.text, page.text):
         assert "Anna" not in body
         assert "19850101" not in body

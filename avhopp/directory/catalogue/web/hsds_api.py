@@ -100,7 +100,7 @@ class HsdsApi(Controller):
     @get("/services", guards=[within_exchange_limit], summary="HSDS: tjänster")
     async def services(  # noqa: PLR0913, PLR0917 - the HSDS API's query parameters
         self,
-        public: PublicScope,
+        anyone: PublicScope,
         search: str = "",
         organization_id: UUID | None = None,
         taxonomy_term_id: UUID | None = None,
@@ -111,44 +111,44 @@ class HsdsApi(Controller):
     ) -> JsonObject:
         """Published services, fully nested, paged; `search` is Swedish full text."""
         wanted = CatalogueFilter(text=search[:200], organization_id=organization_id, modified_after=modified_after)
-        services = [_public_service(entry) for entry in await published_entries(public.session, wanted)]
+        services = [_public_service(entry) for entry in await published_entries(anyone.session, wanted)]
         matching = [service for service in services if _has_term(service, taxonomy_term_id, taxonomy_id)]
         return page_of(matching, page_number=page, per_page=per_page)
 
     @get("/services/{service_id:uuid}", guards=[within_exchange_limit], summary="HSDS: en tjänst")
-    async def service(self, public: PublicScope, service_id: UUID) -> JsonObject:
+    async def service(self, anyone: PublicScope, service_id: UUID) -> JsonObject:
         """One published service, fully nested."""
-        return _public_service(await published_service(public.session, service_id))
+        return _public_service(await published_service(anyone.session, service_id))
 
     @get("/organizations", guards=[within_exchange_limit], summary="HSDS: organisationer")
     async def organizations(
-        self, public: PublicScope, search: str = "", page: Page = 1, per_page: PerPage = 50
+        self, anyone: PublicScope, search: str = "", page: Page = 1, per_page: PerPage = 50
     ) -> JsonObject:
         """Organisations that have published services, paged."""
-        entries = await published_entries(public.session, CatalogueFilter(text=search[:200]))
+        entries = await published_entries(anyone.session, CatalogueFilter(text=search[:200]))
         return page_of(_organizations(entries), page_number=page, per_page=per_page)
 
     @get("/organizations/{organization_id:uuid}", guards=[within_exchange_limit], summary="HSDS: en organisation")
-    async def organization(self, public: PublicScope, organization_id: UUID) -> JsonObject:
+    async def organization(self, anyone: PublicScope, organization_id: UUID) -> JsonObject:
         """One organisation with its identifiers and locations."""
-        entries = await published_entries(public.session, CatalogueFilter(organization_id=organization_id))
+        entries = await published_entries(anyone.session, CatalogueFilter(organization_id=organization_id))
         if not entries:
             raise NotFoundError
         return _organizations(entries)[0]
 
     @get("/locations", guards=[within_exchange_limit], summary="HSDS: platser (profilens tillägg)")
-    async def locations(self, public: PublicScope, page: Page = 1, per_page: PerPage = 50) -> JsonObject:
+    async def locations(self, anyone: PublicScope, page: Page = 1, per_page: PerPage = 50) -> JsonObject:
         """Public reception addresses of published services, paged."""
         return page_of(
-            _locations(await published_entries(public.session, CatalogueFilter())),
+            _locations(await published_entries(anyone.session, CatalogueFilter())),
             page_number=page,
             per_page=per_page,
         )
 
     @get("/locations/{location_id:uuid}", guards=[within_exchange_limit], summary="HSDS: en plats")
-    async def location(self, public: PublicScope, location_id: UUID) -> JsonObject:
+    async def location(self, anyone: PublicScope, location_id: UUID) -> JsonObject:
         """One location."""
-        for location in _locations(await published_entries(public.session, CatalogueFilter())):
+        for location in _locations(await published_entries(anyone.session, CatalogueFilter())):
             if location["id"] == str(location_id):
                 return location
         raise NotFoundError

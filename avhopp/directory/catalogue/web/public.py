@@ -39,7 +39,7 @@ _PRIVATE = {"Cache-Control": "no-store"}  # Referrer-Policy: no-referrer comes w
 
 
 async def public_page(
-    public: PublicScope,
+    anyone: PublicScope,
     form: dict[str, list[str]],
     errors: dict[str, str],
     result: SearchResult | None,
@@ -47,7 +47,7 @@ async def public_page(
     callback_sent: bool = False,
 ) -> Template:
     """The public page with what to show on it; the guidance line's opening hours come from its entry."""
-    session = public.session
+    session = anyone.session
     lines = await services_of_tenants(session, await tenant_ids_of_kind(session, TenantKind.GUIDANCE_LINE))
     return Template(
         template_name="directory/public.html",
@@ -85,19 +85,19 @@ class PublicPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def form(self, public: PublicScope) -> Template:
+    async def form(self, anyone: PublicScope) -> Template:
         """The empty form."""
-        return await public_page(public, {}, {}, None)
+        return await public_page(anyone, {}, {}, None)
 
     @post("/", guards=[within_public_limit])
-    async def results(self, request: Request[Any, Any, Any], public: PublicScope) -> Template:
+    async def results(self, request: Request[Any, Any, Any], anyone: PublicScope) -> Template:
         """Services for the situation given, public contact details only."""
         form = await request.form()
         query, errors = read_search(form, public=True)
         if query is None:
-            return await public_page(public, form_values(form), errors, None)
-        result = await search_directory(public.session, query, datetime.now(UTC).date())
-        return await public_page(public, form_values(form), {}, result)
+            return await public_page(anyone, form_values(form), errors, None)
+        result = await search_directory(anyone.session, query, datetime.now(UTC).date())
+        return await public_page(anyone, form_values(form), {}, result)
 
 
 PUBLIC_ROUTES = [PublicPages]

@@ -142,16 +142,16 @@ async def within_callback_limit(connection: ASGIConnection[Any, Any, Any, Any], 
     guards=[within_callback_limit],
     include_in_schema=False,
 )
-async def public_callback(request: Request[Any, Any, Any], state: State, public: PublicScope) -> Template:
+async def public_callback(request: Request[Any, Any, Any], state: State, anyone: PublicScope) -> Template:
     """Outside opening hours: leave a number and a safe time, and the line calls back."""
     form = await request.form()
     try:
-        async with public.session.begin_nested():
-            await request_callback_from_public(public.session, state.settings.secret_key, _callback_request(form))
+        async with anyone.session.begin_nested():
+            await request_callback_from_public(anyone.session, state.settings.secret_key, _callback_request(form))
     except InvalidInputError as error:
         errors = {f"callback_{p.field}": p.message for p in error.problems}
-        return await public_page(public, {f"callback_{k}": v for k, v in form_values(form).items()}, errors, None)
-    return await public_page(public, {}, {}, None, callback_sent=True)
+        return await public_page(anyone, {f"callback_{k}": v for k, v in form_values(form).items()}, errors, None)
+    return await public_page(anyone, {}, {}, None, callback_sent=True)
 
 
 CALLBACK_ROUTES: list[ControllerRouterHandler] = [CallbackPages, public_callback]
