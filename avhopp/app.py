@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from avhopp.authorization import complete_registry
 from avhopp.directory.routes import DIRECTORY_JOBS, DIRECTORY_NAV, DIRECTORY_ROUTES, DIRECTORY_TEMPLATES
 from avhopp.platform.web.app import create_app
 from avhopp.platform.web.shell import register_nav
@@ -26,6 +27,7 @@ JOBS = (*DIRECTORY_JOBS,)
 
 def build_app(settings: Settings, app_url: URL, *, telemetry: Telemetry | None = None) -> Litestar:
     """The whole product's web application."""
+    complete_registry()
     for entry in (*TENANT_NAV, *DIRECTORY_NAV):
         register_nav(entry)
     return create_app(

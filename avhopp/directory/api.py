@@ -16,8 +16,8 @@ from litestar.exceptions import NotFoundException, ValidationException
 
 from avhopp.directory.eligibility import VERDICT_LABELS, Assessment, Situation, SituationError
 from avhopp.directory.entry import EntryRejectedError, FieldProblem, OrganizationEntry, ServiceEntry
-from avhopp.directory.guards import national_coordinator_only
 from avhopp.directory.models import RevisionStatus
+from avhopp.directory.permissions import EDIT, REVIEW, REVIEWING_KINDS, SEARCH
 from avhopp.directory.search import SearchError, SearchQuery, search_directory
 from avhopp.directory.service import EntryNotFoundError, decide, propose, published_service, revisions_for_review
 from avhopp.directory.vocabulary import (
@@ -29,15 +29,10 @@ from avhopp.directory.vocabulary import (
     ThreatScope,
 )
 from avhopp.platform.auth.principal import principal_of
-from avhopp.platform.authz import permission
 from avhopp.platform.database import RequestContext, context_session
 
 if TYPE_CHECKING:
     from avhopp.platform.auth.principal import Principal
-
-SEARCH = permission("directory", "search")
-EDIT = permission("directory", "edit")
-REVIEW = permission("directory", "review")
 
 
 class SituationIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -235,14 +230,14 @@ async def propose_api(request: Request[Any, Any, Any], state: State, data: Propo
 
 
 def reviewer_of(request: Request[Any, Any, Any]) -> tuple[UUID, RequestContext]:
-    """The reviewing person and their context (behind `national_coordinator_only`)."""
+    """The reviewing person and their context (the route opens only at the national coordinator)."""
     principal, tenant_id = member_of(request)
     if principal.user_id is None:
         raise NotFoundException
     return principal.user_id, RequestContext(tenant_id=tenant_id, user_id=principal.user_id)
 
 
-@get("/api/v1/directory/revisions", opt={"permission": REVIEW}, guards=[national_coordinator_only])
+@get("/api/v1/directory/revisions", opt={"permission": REVIEW, "tenant_kinds": REVIEWING_KINDS})
 async def review_queue_api(request: Request[Any, Any, Any], state: State) -> list[RevisionOut]:
     """The revisions that await review, oldest first."""
     _reviewer, context = reviewer_of(request)
@@ -264,8 +259,7 @@ async def review_queue_api(request: Request[Any, Any, Any], state: State) -> lis
 
 @post(
     "/api/v1/directory/revisions/{revision_id:uuid}/decision",
-    opt={"permission": REVIEW},
-    guards=[national_coordinator_only],
+    opt={"permission": REVIEW, "tenant_kinds": REVIEWING_KINDS},
     status_code=200,
 )
 async def decide_api(

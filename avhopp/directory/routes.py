@@ -8,15 +8,17 @@ from avhopp.directory import jobs
 from avhopp.directory.api import DIRECTORY_API
 from avhopp.directory.hsds_api import HSDS_ROUTES
 from avhopp.directory.line import jobs as line_jobs
+from avhopp.directory.line import permissions as line
 from avhopp.directory.line.callback_pages import CALLBACK_ROUTES
 from avhopp.directory.line.pages import LINE_ROUTES
+from avhopp.directory.line.permissions import LINE_KINDS, OPERATE, RECEIVE, STATISTICS, STATISTICS_KINDS
 from avhopp.directory.line.supervision import SUPERVISION_ROUTES
 from avhopp.directory.pages.editor import EDITOR_ROUTES
 from avhopp.directory.pages.public import PUBLIC_ROUTES
 from avhopp.directory.pages.review import REVIEW_ROUTES
 from avhopp.directory.pages.search import SEARCH_ROUTES
+from avhopp.directory.permissions import EDIT, REVIEW, REVIEWING_KINDS, SEARCH
 from avhopp.platform.web.shell import NavEntry
-from avhopp.tenants.roles import Role
 
 DIRECTORY_ROUTES = [
     *DIRECTORY_API,
@@ -35,28 +37,13 @@ DIRECTORY_JOBS = (
     line_jobs.escalate_unopened_referrals,
     line_jobs.erase_expired_guidance_notes,
 )
-_SEARCHERS = frozenset(
-    {
-        Role.CASE_OFFICER,
-        Role.SECURITY_OFFICER,
-        Role.PLACEMENT_COORDINATOR,
-        Role.DIRECTORY_EDITOR,
-        Role.DIRECTORY_REVIEWER,
-        Role.LINE_OPERATOR,
-        Role.LINE_SUPERVISOR,
-        Role.NETWORK_COORDINATOR,
-        Role.NETWORK_MEMBER,
-    }
-)
 DIRECTORY_NAV = (
-    NavEntry("Sök stöd", "/katalog", roles=_SEARCHERS),
-    NavEntry("Våra uppgifter i katalogen", "/katalog/redigera", roles=frozenset({Role.DIRECTORY_EDITOR})),
-    NavEntry("Granskning av katalogen", "/katalog/granskning", roles=frozenset({Role.DIRECTORY_REVIEWER})),
-    NavEntry("Stödlinjen", "/linjen", roles=frozenset({Role.LINE_OPERATOR})),
-    NavEntry("Återuppringningar", "/linjen/aterringningar", roles=frozenset({Role.LINE_OPERATOR})),
-    NavEntry("Granska kontakter", "/linjen/granskning", roles=frozenset({Role.LINE_SUPERVISOR})),
-    NavEntry(
-        "Stödlinjens statistik", "/linjen/statistik", roles=frozenset({Role.LINE_SUPERVISOR, Role.NATIONAL_ANALYST})
-    ),
-    NavEntry("Remisser från stödlinjen", "/remisser", roles=frozenset({Role.CASE_OFFICER})),
+    NavEntry("Sök stöd", "/katalog", SEARCH),
+    NavEntry("Våra uppgifter i katalogen", "/katalog/redigera", EDIT),
+    NavEntry("Granskning av katalogen", "/katalog/granskning", REVIEW, REVIEWING_KINDS),
+    NavEntry("Stödlinjen", "/linjen", OPERATE, LINE_KINDS),
+    NavEntry("Återuppringningar", "/linjen/aterringningar", OPERATE, LINE_KINDS),
+    NavEntry("Granska kontakter", "/linjen/granskning", line.REVIEW, LINE_KINDS),
+    NavEntry("Stödlinjens statistik", "/linjen/statistik", STATISTICS, STATISTICS_KINDS),
+    NavEntry("Remisser från stödlinjen", "/remisser", RECEIVE),
 )

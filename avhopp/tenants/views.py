@@ -21,14 +21,10 @@ from avhopp.platform.auth.sessions import SESSION_COOKIE, act_for
 from avhopp.platform.database import RequestContext, context_session
 from avhopp.platform.web.observe import request_id_of
 from avhopp.platform.web.shell import NavEntry
-from avhopp.tenants.roles import ROLE_NAMES, Role
+from avhopp.tenants.permissions import PLATFORM_ADMINISTER, TENANT_ADMINISTER
+from avhopp.tenants.roles import role_names
 
 _log = structlog.get_logger("avhopp.tenants")
-
-
-def role_names(roles: frozenset[str]) -> list[str]:
-    """Swedish names of the roles, in the order of the role list."""
-    return [ROLE_NAMES[role] for role in Role if role.value in roles]
 
 
 @get("/", opt={"permission": PUBLIC}, include_in_schema=False)
@@ -86,6 +82,6 @@ async def switch_tenant(
 TENANT_ROUTES = [home, account, switch_tenant]
 TENANT_NAV = (
     NavEntry("Mitt konto", "/konto"),
-    NavEntry("Personer och roller", "/organisation/personer", roles=frozenset({Role.TENANT_ADMIN})),
-    NavEntry("Organisationer", "/organisationer", roles=frozenset({Role.PLATFORM_ADMIN})),
+    NavEntry("Personer och roller", "/organisation/personer", TENANT_ADMINISTER),
+    NavEntry("Organisationer", "/organisationer", PLATFORM_ADMINISTER),
 )

@@ -13,7 +13,6 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from avhopp.directory.entry import EntryRejectedError
-from avhopp.directory.guards import guidance_line_only
 from avhopp.directory.line.callbacks import (
     CallbackRequest,
     callback_queue,
@@ -21,7 +20,8 @@ from avhopp.directory.line.callbacks import (
     log_attempt,
     request_callback,
 )
-from avhopp.directory.line.pages import OPERATE, line_context
+from avhopp.directory.line.pages import line_context
+from avhopp.directory.line.permissions import LINE_KINDS, OPERATE
 from avhopp.directory.line.service import LineNotFoundError, contact_in_line
 from avhopp.directory.line.vocabulary import AttemptOutcome, line_label
 from avhopp.directory.pages.common import form_values
@@ -62,8 +62,7 @@ def _callback_request(form: FormMultiDict) -> CallbackRequest:
 
 @post(
     "/linjen/kontakter/{contact_id:uuid}/aterringning",
-    opt={"permission": OPERATE},
-    guards=[guidance_line_only],
+    opt={"permission": OPERATE, "tenant_kinds": LINE_KINDS},
     include_in_schema=False,
 )
 async def request_from_contact(request: Request[Any, Any, Any], state: State, contact_id: UUID) -> Template | Redirect:
@@ -99,7 +98,7 @@ def _queue_page(
     )
 
 
-@get("/linjen/aterringningar", opt={"permission": OPERATE}, guards=[guidance_line_only], include_in_schema=False)
+@get("/linjen/aterringningar", opt={"permission": OPERATE, "tenant_kinds": LINE_KINDS}, include_in_schema=False)
 async def queue(request: Request[Any, Any, Any], state: State) -> Template:
     """Open callbacks by when they are due; those whose window has begun are marked."""
     line_id, _user, context = line_context(request)
@@ -110,8 +109,7 @@ async def queue(request: Request[Any, Any, Any], state: State) -> Template:
 
 @post(
     "/linjen/aterringningar/{callback_id:uuid}",
-    opt={"permission": OPERATE},
-    guards=[guidance_line_only],
+    opt={"permission": OPERATE, "tenant_kinds": LINE_KINDS},
     include_in_schema=False,
 )
 async def attempt(request: Request[Any, Any, Any], state: State, callback_id: UUID) -> Redirect:

@@ -12,8 +12,8 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from avhopp.directory.entry import EntryRejectedError
-from avhopp.directory.guards import guidance_line_only
 from avhopp.directory.line.callbacks import due_callbacks
+from avhopp.directory.line.permissions import LINE_KINDS, OPERATE, RECEIVE
 from avhopp.directory.line.service import (
     ContactRecord,
     Decision,
@@ -35,7 +35,6 @@ from avhopp.directory.pages.forms import Choice, county_choices, read_search
 from avhopp.directory.search import search_directory
 from avhopp.directory.vocabulary import Intervention, TargetGroup, ThreatLevel
 from avhopp.platform.audit import Action, AuditEvent, record
-from avhopp.platform.authz import permission
 from avhopp.platform.database import RequestContext, context_session
 from avhopp.platform.web.observe import request_id_of
 
@@ -47,9 +46,7 @@ if TYPE_CHECKING:
     from avhopp.directory.line.models import Contact
     from avhopp.directory.search import SearchResult
 
-OPERATE = permission("line_contact", "write")
 STATUS_LABELS = {status.value: line_label(status) for status in ReferralStatus}
-RECEIVE = permission("referral", "receive")
 
 
 def _line_choices(values: type[StrEnum]) -> tuple[Choice, ...]:
@@ -64,7 +61,7 @@ def line_context(request: Request[Any, Any, Any]) -> tuple[UUID, UUID, RequestCo
     return tenant_id, principal.user_id, RequestContext(tenant_id=tenant_id, user_id=principal.user_id)
 
 
-@get("/linjen", opt={"permission": OPERATE}, guards=[guidance_line_only], include_in_schema=False)
+@get("/linjen", opt={"permission": OPERATE, "tenant_kinds": LINE_KINDS}, include_in_schema=False)
 async def console_start(request: Request[Any, Any, Any], state: State) -> Template:
     """Start a contact: channel and who is calling; nothing else, and never a name. Due callbacks first."""
     line_id, _user, context = line_context(request)
@@ -88,7 +85,7 @@ def _enum_or(values: type[StrEnum], raw: object, default: StrEnum | None) -> Any
         return default
 
 
-@post("/linjen/kontakter", opt={"permission": OPERATE}, guards=[guidance_line_only], include_in_schema=False)
+@post("/linjen/kontakter", opt={"permission": OPERATE, "tenant_kinds": LINE_KINDS}, include_in_schema=False)
 async def console_open(request: Request[Any, Any, Any], state: State) -> Redirect:
     """Open the contact and go to its console."""
     line_id, user_id, context = line_context(request)
@@ -152,8 +149,7 @@ def _recorded(contact: Contact) -> dict[str, list[str]]:
 
 @get(
     "/linjen/kontakter/{contact_id:uuid}",
-    opt={"permission": OPERATE},
-    guards=[guidance_line_only],
+    opt={"permission": OPERATE, "tenant_kinds": LINE_KINDS},
     include_in_schema=False,
 )
 async def console(request: Request[Any, Any, Any], state: State, contact_id: UUID) -> Template:
@@ -164,8 +160,7 @@ async def console(request: Request[Any, Any, Any], state: State, contact_id: UUI
 
 @post(
     "/linjen/kontakter/{contact_id:uuid}/sok",
-    opt={"permission": OPERATE},
-    guards=[guidance_line_only],
+    opt={"permission": OPERATE, "tenant_kinds": LINE_KINDS},
     include_in_schema=False,
 )
 async def console_search(request: Request[Any, Any, Any], state: State, contact_id: UUID) -> Template:
@@ -195,8 +190,7 @@ def _record_from(form: FormMultiDict) -> ContactRecord:
 
 @post(
     "/linjen/kontakter/{contact_id:uuid}",
-    opt={"permission": OPERATE},
-    guards=[guidance_line_only],
+    opt={"permission": OPERATE, "tenant_kinds": LINE_KINDS},
     include_in_schema=False,
 )
 async def console_record(request: Request[Any, Any, Any], state: State, contact_id: UUID) -> Template | Redirect:
@@ -217,8 +211,7 @@ async def console_record(request: Request[Any, Any, Any], state: State, contact_
 
 @post(
     "/linjen/kontakter/{contact_id:uuid}/remisser",
-    opt={"permission": OPERATE},
-    guards=[guidance_line_only],
+    opt={"permission": OPERATE, "tenant_kinds": LINE_KINDS},
     include_in_schema=False,
 )
 async def console_refer(request: Request[Any, Any, Any], state: State, contact_id: UUID) -> Template | Redirect:
@@ -247,7 +240,7 @@ async def console_refer(request: Request[Any, Any, Any], state: State, contact_i
     return Redirect(f"/linjen/kontakter/{contact_id}#remisser")
 
 
-@get("/linjen/remisser", opt={"permission": OPERATE}, guards=[guidance_line_only], include_in_schema=False)
+@get("/linjen/remisser", opt={"permission": OPERATE, "tenant_kinds": LINE_KINDS}, include_in_schema=False)
 async def line_referrals(request: Request[Any, Any, Any], state: State) -> Template:
     """Every referral the line has sent and where it stands; escalated ones first."""
     line_id, _user, context = line_context(request)

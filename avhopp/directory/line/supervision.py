@@ -12,26 +12,24 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 
 from avhopp.directory.entry import EntryRejectedError
-from avhopp.directory.guards import guidance_line_only
 from avhopp.directory.line.models import Contact
 from avhopp.directory.line.pages import STATUS_LABELS, line_context
+from avhopp.directory.line.permissions import LINE_KINDS, REVIEW, STATISTICS, STATISTICS_KINDS
 from avhopp.directory.line.service import contact_in_line, referrals_of_line, retention_days, set_retention_days
 from avhopp.directory.line.statistics import SUPPRESS_BELOW, gather, statistics_of
 from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ProfessionalKind, line_label
+from avhopp.directory.pages.common import member_of
 from avhopp.directory.pages.forms import county_choices
 from avhopp.directory.vocabulary import Intervention, TargetGroup, ThreatLevel, label
 from avhopp.platform.audit import Action, AuditEvent, record
-from avhopp.platform.authz import permission
 from avhopp.platform.database import context_session
 from avhopp.platform.web.observe import request_id_of
 from avhopp.tenants.models import TenantKind
-from avhopp.tenants.service import tenant_ids_of_kind, tenant_kinds
+from avhopp.tenants.service import tenant_ids_of_kind
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-REVIEW = permission("line_contact", "review")
-STATISTICS = permission("line_statistics", "read")
 _CALLBACK_BUCKETS = {
     "under_1": "Under 1 timme",
     "1_to_4": "1–4 timmar",
@@ -48,7 +46,7 @@ def _labels() -> dict[str, str]:
     return labels
 
 
-@get("/linjen/statistik", opt={"permission": STATISTICS}, include_in_schema=False)
+@get("/linjen/statistik", opt={"permission": STATISTICS, "tenant_kinds": STATISTICS_KINDS}, include_in_schema=False)
 async def statistics_page(request: Request[Any, Any, Any], state: State) -> Template:
     """The line's own figures; for the national coordinator, all lines with small figures hidden."""
     return await _statistics(request, state, {})
@@ -56,14 +54,10 @@ async def statistics_page(request: Request[Any, Any, Any], state: State) -> Temp
 
 async def _statistics(request: Request[Any, Any, Any], state: State, errors: dict[str, str]) -> Template:
     tenant_id, _user, context = line_context(request)
+    # The route opens only in STATISTICS_KINDS: a line sees its own figures, the coordinator every line's.
+    own = member_of(request)[0].tenant_kind == TenantKind.GUIDANCE_LINE
     async with context_session(state.sessions, context) as session:
-        kind = (await tenant_kinds(session, [tenant_id])).get(tenant_id)
-        if kind is TenantKind.GUIDANCE_LINE:
-            lines, own = [tenant_id], True
-        elif kind is TenantKind.NATIONAL_COORDINATOR:
-            lines, own = await tenant_ids_of_kind(session, TenantKind.GUIDANCE_LINE), False
-        else:
-            raise NotFoundException
+        lines = [tenant_id] if own else await tenant_ids_of_kind(session, TenantKind.GUIDANCE_LINE)
         figures = statistics_of(await gather(session, lines), suppress=not own)
         retention = await retention_days(session, tenant_id) if own else None
     return Template(
@@ -80,7 +74,7 @@ async def _statistics(request: Request[Any, Any, Any], state: State, errors: dic
     )
 
 
-@post("/linjen/installningar", opt={"permission": REVIEW}, guards=[guidance_line_only], include_in_schema=False)
+@post("/linjen/installningar", opt={"permission": REVIEW, "tenant_kinds": LINE_KINDS}, include_in_schema=False)
 async def change_retention(request: Request[Any, Any, Any], state: State) -> Template | Redirect:
     """How long guidance notes are kept (1–365 days)."""
     line_id, _user, context = line_context(request)
@@ -110,7 +104,7 @@ async def _audited(
     )
 
 
-@get("/linjen/granskning", opt={"permission": REVIEW}, guards=[guidance_line_only], include_in_schema=False)
+@get("/linjen/granskning", opt={"permission": REVIEW, "tenant_kinds": LINE_KINDS}, include_in_schema=False)
 async def contacts_for_review(request: Request[Any, Any, Any], state: State) -> Template:
     """The line's latest contacts, read-only, for quality review (the reading is audited)."""
     line_id, user_id, context = line_context(request)
@@ -126,8 +120,7 @@ async def contacts_for_review(request: Request[Any, Any, Any], state: State) -> 
 
 @get(
     "/linjen/granskning/{contact_id:uuid}",
-    opt={"permission": REVIEW},
-    guards=[guidance_line_only],
+    opt={"permission": REVIEW, "tenant_kinds": LINE_KINDS},
     include_in_schema=False,
 )
 async def contact_for_review(request: Request[Any, Any, Any], state: State, contact_id: UUID) -> Template:

@@ -12,7 +12,6 @@ from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
-from avhopp.directory.api import EDIT
 from avhopp.directory.entry import EntryRejectedError, OrganizationEntry, ServiceEntry
 from avhopp.directory.pages.common import REVISION_STATUS_LABELS, form_values, member_of
 from avhopp.directory.pages.forms import (
@@ -26,6 +25,7 @@ from avhopp.directory.pages.forms import (
     read_service,
     service_form_values,
 )
+from avhopp.directory.permissions import EDIT
 from avhopp.directory.service import (
     EntryNotFoundError,
     confirm_service,

@@ -12,11 +12,11 @@ from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
-from avhopp.directory.api import REVIEW, reviewer_of
+from avhopp.directory.api import reviewer_of
 from avhopp.directory.entry import EntryRejectedError
-from avhopp.directory.guards import national_coordinator_only
 from avhopp.directory.models import RevisionStatus
 from avhopp.directory.pages.common import REVISION_STATUS_LABELS
+from avhopp.directory.permissions import REVIEW, REVIEWING_KINDS
 from avhopp.directory.service import EntryNotFoundError, decide, revision_for_review, revisions_for_review
 from avhopp.platform.database import context_session
 
@@ -57,7 +57,7 @@ def changes(previous: Entry | None, proposed: Entry) -> list[Change]:
     ]
 
 
-@get("/katalog/granskning", opt={"permission": REVIEW}, guards=[national_coordinator_only], include_in_schema=False)
+@get("/katalog/granskning", opt={"permission": REVIEW, "tenant_kinds": REVIEWING_KINDS}, include_in_schema=False)
 async def review_queue(request: Request[Any, Any, Any], state: State) -> Template:
     """Proposals awaiting review, oldest first."""
     _reviewer, context = reviewer_of(request)
@@ -90,8 +90,7 @@ def _revision_page(revision: RevisionView, errors: dict[str, str]) -> Template:
 
 @get(
     "/katalog/granskning/{revision_id:uuid}",
-    opt={"permission": REVIEW},
-    guards=[national_coordinator_only],
+    opt={"permission": REVIEW, "tenant_kinds": REVIEWING_KINDS},
     include_in_schema=False,
 )
 async def review_revision(request: Request[Any, Any, Any], state: State, revision_id: UUID) -> Template:
@@ -101,8 +100,7 @@ async def review_revision(request: Request[Any, Any, Any], state: State, revisio
 
 @post(
     "/katalog/granskning/{revision_id:uuid}",
-    opt={"permission": REVIEW},
-    guards=[national_coordinator_only],
+    opt={"permission": REVIEW, "tenant_kinds": REVIEWING_KINDS},
     include_in_schema=False,
 )
 async def decide_revision(request: Request[Any, Any, Any], state: State, revision_id: UUID) -> Template | Redirect:

@@ -11,7 +11,6 @@ from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
-from avhopp.directory.api import SEARCH
 from avhopp.directory.eligibility import area_name
 from avhopp.directory.pages.common import (
     REVISION_STATUS_LABELS,
@@ -21,6 +20,7 @@ from avhopp.directory.pages.common import (
     situation_options,
 )
 from avhopp.directory.pages.forms import read_search
+from avhopp.directory.permissions import SEARCH
 from avhopp.directory.search import search_directory
 from avhopp.directory.service import EntryNotFoundError, history_of_entry, is_stale, published_service
 from avhopp.directory.vocabulary import label

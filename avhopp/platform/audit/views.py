@@ -20,9 +20,9 @@ from sqlalchemy import select, text
 from avhopp.platform.audit.actions import ACTION_LABELS, Action
 from avhopp.platform.audit.chain import chain_of
 from avhopp.platform.audit.models import AuditEntry
+from avhopp.platform.audit.permissions import AUDIT_READ
 from avhopp.platform.audit.trail import AuditEvent, record
 from avhopp.platform.auth.principal import principal_of
-from avhopp.platform.authz import permission
 from avhopp.platform.database import RequestContext, context_session
 from avhopp.platform.web.observe import request_id_of
 from avhopp.platform.web.shell import NavEntry
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 AUDIT_TEMPLATES = Path(__file__).parent / "templates"
-AUDITOR = "auditor"
 PAGE_SIZE = 50
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -78,7 +77,7 @@ class Line:
     reason: str
 
 
-@get("/granskning", opt={"permission": permission("audit", "read")}, include_in_schema=False)
+@get("/granskning", opt={"permission": AUDIT_READ}, include_in_schema=False)
 async def audit_trail(  # noqa: PLR0913 - one argument per filter in the URL
     request: Request[Any, Any, Any],
     state: State,
@@ -179,4 +178,4 @@ def _line(entry: AuditEntry, names: dict[UUID, str]) -> Line:
 
 
 AUDIT_ROUTES = [audit_trail]
-AUDIT_NAV = NavEntry("Granskning", "/granskning", roles=frozenset({AUDITOR}))
+AUDIT_NAV = NavEntry("Granskning", "/granskning", AUDIT_READ)

@@ -3,13 +3,19 @@
 Three kinds: PUBLIC, SIGNED_IN, and "object:action" permissions (avhopp.platform.authz), which
 Casbin decides for the tenant the principal acts for. A route that states none is refused (fail
 closed). A refusal of a signed-in principal is recorded in the audit trail before the 403 goes out.
+
+A route that makes sense only in some kinds of tenant says so next to its permission,
+`opt={"permission": ..., "tenant_kinds": ("national_coordinator",)}`: acting for any other kind
+of tenant, the route does not exist (404), whatever roles the principal holds. The kind is the
+principal's, read once with its tenant. Guards run before the body is read, so nobody learns even
+whether a body would have been valid.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 
 from avhopp.platform.audit import Action, AuditEvent, record_alone
 from avhopp.platform.auth.principal import principal_of
@@ -20,11 +26,14 @@ if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
     from litestar.handlers.base import BaseRouteHandler
 
+    from avhopp.platform.auth.principal import Principal
+
 PUBLIC = "public"
 """Anyone, signed in or not."""
 SIGNED_IN = "signed_in"
 """A person who has signed in, acting for a tenant or not yet."""
 PERMISSION_KEY = "permission"
+TENANT_KINDS_KEY = "tenant_kinds"
 
 
 async def require_permission(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
@@ -38,8 +47,10 @@ async def require_permission(connection: ASGIConnection[Any, Any, Any, Any], han
     if principal is None:
         raise NotAuthorizedException
     if permission == SIGNED_IN and principal.user_id is not None:
+        _require_tenant_kind(principal, handler)
         return
     if parse_permission(permission) is not None and await connection.app.state.authz.allows(principal, permission):
+        _require_tenant_kind(principal, handler)
         return
     refusal = AuditEvent(
         action=Action.ACCESS_REFUSED,
@@ -54,3 +65,14 @@ async def require_permission(connection: ASGIConnection[Any, Any, Any, Any], han
     )
     await record_alone(connection.app.state.sessions, refusal)
     raise PermissionDeniedException
+
+
+def tenant_kinds_of(handler: BaseRouteHandler) -> tuple[str, ...]:
+    """The tenant kinds a route opens in; empty for every kind."""
+    return tuple(handler.opt.get(TENANT_KINDS_KEY, ()))
+
+
+def _require_tenant_kind(principal: Principal, handler: BaseRouteHandler) -> None:
+    kinds = tenant_kinds_of(handler)
+    if kinds and principal.tenant_kind not in kinds:
+        raise NotFoundException
