@@ -58,12 +58,12 @@ def checked_roles(
     """
     if at_least_one and not requested:
         raise AdministrationError("no_role", "Välj minst en roll.")
+    if not may_grant_platform_roles and PLATFORM_ROLES & set(requested):
+        raise AdministrationError("platform_role", "Bara en plattformsadministratör kan dela ut den rollen.")
     try:
         REGISTRY.check_grantable(requested, tenant_kind)
     except RoleNotGrantableError as error:
         raise AdministrationError(error.code, error.message) from None
-    if not may_grant_platform_roles and PLATFORM_ROLES & set(requested):
-        raise AdministrationError("platform_role", "Bara en plattformsadministratör kan dela ut den rollen.")
     return sorted(set(requested))
 
 

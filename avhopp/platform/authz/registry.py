@@ -194,13 +194,10 @@ def parse_permission(value: str) -> tuple[str, str] | None:
 
 
 def render_roles_table(roles: Iterable[RoleDefinition]) -> str:
-    """The README's roles table (Markdown): role, Swedish name, where it may be granted, what it allows."""
-    lines = ["| role | Swedish | granted in | permission | what it allows |", "|---|---|---|---|---|"]
+    """The README's roles table (Markdown): one row per role, where it may be granted, what it allows."""
+    lines = ["| role | Swedish | granted in | permissions |", "|---|---|---|---|"]
     for role in roles:
-        # The role's own cells on its first row only, so each role reads as one block.
-        kinds = ", ".join(f"`{kind}`" for kind in sorted(role.tenant_kinds))
-        role_cells = f"`{role.name}` | {role.swedish} | {kinds}"
-        for granted in role.permissions:
-            lines.append(f"| {role_cells} | `{granted.key}` | {granted.description} |")
-            role_cells = " |  | "
+        kinds = ", ".join(sorted(role.tenant_kinds))
+        allowed = "<br>".join(f"`{granted.key}` {granted.description}" for granted in role.permissions)
+        lines.append(f"| `{role.name}` | {role.swedish} | {kinds} | {allowed} |")
     return "\n".join(lines) + "\n"

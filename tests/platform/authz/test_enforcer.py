@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from avhopp.authorization import complete_registry
 from avhopp.platform.auth.principal import Principal
 from avhopp.platform.authz import enforcer as enforcer_module
 from avhopp.platform.authz.enforcer import AuthzEnforcer, AuthzUnavailableError
 from avhopp.platform.authz.model import MODEL_TEXT
 from avhopp.platform.authz.policy import client_subject, load_policy, user_subject
-from avhopp.platform.authz.roles_matrix import ROLE_MATRIX
 from avhopp.platform.database import create_app_engine
 from tests.platform.authz.conftest import new_user, set_roles
 
@@ -35,7 +35,7 @@ def test_the_database_holds_the_matrix_and_the_model_in_force(owner_engine: Engi
     with owner_engine.connect() as connection:
         rows = set(connection.execute(text("SELECT role, obj, act, description FROM authz_role_permission")).all())
         model = connection.execute(text("SELECT model FROM authz_model")).scalar_one()
-    assert rows == {(role, p.obj, p.act, p.description) for role, ps in ROLE_MATRIX.items() for p in ps}
+    assert rows == {(role.name, p.obj, p.act, p.description) for role in complete_registry() for p in role.permissions}
     assert model == MODEL_TEXT
 
 
