@@ -14,6 +14,7 @@ from avhopp.platform.authz.registry import (
     permission,
     render_roles_table,
 )
+from avhopp.platform.web.i18n import translations
 from avhopp.tenants.demo import DEMO_PEOPLE
 from avhopp.tenants.models import TenantKind
 from avhopp.tenants.provisioning import demo_tenants, geographic_tenants
@@ -28,6 +29,14 @@ def test_the_registry_defines_exactly_the_tenant_roles_each_with_permissions_and
     assert {role.name for role in roles} == {role.value for role in Role}
     assert all(role.permissions for role in roles)
     assert all(role.tenant_kinds <= {kind.value for kind in TenantKind} for role in roles)
+
+
+def test_the_english_catalogue_names_each_role_as_the_registry_does() -> None:
+    english = translations("en")
+
+    assert {role.name: english.gettext(role.swedish) for role in complete_registry()} == {
+        role.name: role.english for role in complete_registry()
+    }
 
 
 def test_the_readme_shows_the_registry_s_roles_table() -> None:
