@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from avhopp.authorization import complete_registry
 from avhopp.directory.catalogue import jobs as catalogue_jobs
 from avhopp.directory.catalogue.web.routes import CATALOGUE_WEB
 from avhopp.directory.line import jobs as line_jobs
@@ -27,4 +28,5 @@ JOBS = (*catalogue_jobs.JOBS, *line_jobs.JOBS)
 
 def build_app(settings: Settings, app_url: URL, *, telemetry: Telemetry | None = None) -> Litestar:
     """The whole product's web application."""
+    complete_registry()
     return create_app(settings, app_url, people=People(), parts=PARTS, telemetry=telemetry)

@@ -16,6 +16,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from avhopp.authorization import complete_registry
 from avhopp.directory.catalogue.cli import directory_cli, seed_directory
 from avhopp.directory.catalogue.loading import NoCoordinatorError
 from avhopp.platform.audit.cli import audit_cli
@@ -31,7 +32,7 @@ from avhopp.platform.settings import Settings, SettingsError, load_settings
 from avhopp.platform.startup import DatabaseUnavailableError, DatabaseUrls, open_database
 from avhopp.tenants.registry.demo import DEMO_PEOPLE
 from avhopp.tenants.registry.provisioning import TenantSpec, demo_tenants, geographic_tenants, provision_tenants
-from avhopp.tenants.registry.roles import ROLE_NAMES, Role
+from avhopp.tenants.registry.roles import role_names
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -61,6 +62,7 @@ def _with_settings(command: Callable[..., None]) -> Callable[..., None]:
 @click.pass_context
 def cli(context: click.Context) -> None:
     """Avhopp: nationell samordningsplattform för stöd till avhoppare."""
+    complete_registry()
     context.obj = _OwnerAccess()
 
 
@@ -254,10 +256,7 @@ def _show_new_accounts(accounts: list[CreatedAccount]) -> None:
     _console.print("\n[bold]Demokonton[/] – lösenorden visas bara nu, spara dem:")
     for account in accounts:
         person = people[account.username]
-        where = "; ".join(
-            f"{tenant_names[slug]}: {', '.join(ROLE_NAMES[role] for role in Role if role in roles)}"
-            for slug, roles in person.memberships
-        )
+        where = "; ".join(f"{tenant_names[slug]}: {', '.join(role_names(roles))}" for slug, roles in person.memberships)
         _console.print(
             f"  [bold]{account.username}[/]  lösenord [bold]{account.password}[/]  {person.display_name}, {where}"
         )

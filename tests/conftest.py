@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from avhopp.authorization import complete_registry
 from avhopp.platform.database import create_app_engine, create_owner_engine, session_factory
 from avhopp.platform.geography.load import load_geography
 from avhopp.platform.migrate import migrate
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.engine import URL
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+
+# Tests use the policy loader, the grant checks and the roles table without building the app.
+complete_registry()
 
 
 @pytest.fixture(scope="session")

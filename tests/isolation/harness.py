@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from litestar.handlers.http_handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
 
+from avhopp.platform.auth.permissions import tenant_kinds_of
+
 if TYPE_CHECKING:
     import uuid
 
@@ -97,6 +99,12 @@ class Door:
     path_template: str
     permission: str | None
     parameters: tuple[str, ...] = field(default=())
+    tenant_kinds: tuple[str, ...] = field(default=())
+    """The kinds of tenant the route opens in (its `opt`); empty for every kind."""
+
+    def shut_for(self, tenant_kind: str) -> bool:
+        """Whether the route is bound to other kinds of tenant than `tenant_kind`."""
+        return bool(self.tenant_kinds) and tenant_kind not in self.tenant_kinds
 
     def path(self, world: ForeignWorld) -> str:
         path = self.path_template
@@ -113,6 +121,7 @@ def doors(app: Litestar) -> list[Door]:
             path_template=route.path,
             permission=handler.opt.get("permission"),
             parameters=tuple(route.path_parameters),
+            tenant_kinds=tenant_kinds_of(handler),
         )
         for route in app.routes
         if isinstance(route, HTTPRoute)

@@ -7,6 +7,7 @@ marker values that must never appear in anything tenant A's people receive, JSON
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -17,6 +18,7 @@ from sqlalchemy import text
 from avhopp.app import build_app
 from avhopp.directory.catalogue.entry import Location, OrganizationEntry, ServiceEntry
 from avhopp.directory.catalogue.seed import seed_service_id
+from avhopp.platform.authz import REGISTRY
 from avhopp.platform.idp import ensure_identity_provider
 from avhopp.platform.idp.admin import create_account
 from avhopp.tenants.registry.roles import Role
@@ -35,7 +37,7 @@ from tests.platform.auth.conftest import BASE_URL, Browser, Person, grant_member
 from tests.platform.idp.conftest import BROWSER, csrf_token
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Iterator
 
     import httpx
     from sqlalchemy import Engine
@@ -44,6 +46,9 @@ if TYPE_CHECKING:
     from tests.support.postgres import TestDatabase
 
 TENANT_A, TENANT_B = "kommun-1480", "kommun-1280"
+# Tenant A for the roles a municipality may not grant: a guidance line of its own (the demo line
+# holds the contact tenant B was referred from) and a county board.
+OTHER_LINE, COUNTY_BOARD = "stodlinjen-isolering", "lansstyrelsen-14"
 # Sessions are this test's instrument, not a door to try: logging out would end the walk.
 NOT_WALKED = {("POST", "/auth/logout")}
 REFUSALS = {401, 403, 404}
@@ -152,26 +157,60 @@ def propose_as(owner_engine: Engine, tenant_id: uuid.UUID, entry: OrganizationEn
         )
 
 
+def tenant_a_for(role: Role) -> tuple[str, str]:
+    """(slug, kind) of a tenant A where the role may be granted, so that its doors are tried open.
+
+    The national coordinator sees every tenant's proposals and the national statistics by design,
+    so its roles are tried from the municipality, where every door bound to its kind stays shut.
+    """
+    definition = REGISTRY.definition(role)
+    kinds = definition.tenant_kinds if definition else frozenset()
+    for slug, kind in ((TENANT_A, "municipality"), (OTHER_LINE, "guidance_line"), (COUNTY_BOARD, "county_board")):
+        if kind in kinds:
+            return slug, kind
+    return TENANT_A, "municipality"
+
+
+@contextmanager
+def other_line(owner_engine: Engine) -> Iterator[None]:
+    """A second guidance line, active only while its role's walk lasts (other tests count the lines)."""
+    with owner_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO tenant (slug, kind, name) VALUES (:slug, 'guidance_line', 'Stödlinje för isoleringstest')"
+                " ON CONFLICT (slug) DO UPDATE SET active = true"
+            ),
+            {"slug": OTHER_LINE},
+        )
+    try:
+        yield
+    finally:
+        with owner_engine.begin() as connection:
+            connection.execute(text("UPDATE tenant SET active = false WHERE slug = :slug"), {"slug": OTHER_LINE})
+
+
 @pytest.fixture
 async def browser_in_a(
     request: pytest.FixtureRequest, product_settings: Settings, database: TestDatabase, owner_engine: Engine
-) -> AsyncIterator[Browser]:
+) -> AsyncIterator[tuple[Browser, str]]:
     role: Role = request.param
+    slug, kind = tenant_a_for(role)
     with owner_engine.begin() as connection:
         ensure_identity_provider(connection, product_settings, [])
         username = f"a-{role.value}-{uuid.uuid4().hex[:6]}"
         _, password = create_account(connection, username, f"Anna {role.value}", None)
     app = build_app(product_settings, database.app_url)
-    async with AsyncTestClient(app, base_url=BASE_URL) as client:
-        client.follow_redirects = False
-        browser = Browser(client, product_settings, role=role)
-        await browser.log_in(Person(username, password))
-        user_id = user_id_of(owner_engine, username)
-        browser.user_id = user_id
-        tenant_a = grant_membership(owner_engine, user_id, TENANT_A, [role])
-        page = await browser.get("/konto")
-        await browser.post_form(page, "/konto/organisation", {"tenant_id": str(tenant_a)})
-        yield browser
+    with other_line(owner_engine) if slug == OTHER_LINE else nullcontext():
+        async with AsyncTestClient(app, base_url=BASE_URL) as client:
+            client.follow_redirects = False
+            browser = Browser(client, product_settings, role=role)
+            await browser.log_in(Person(username, password))
+            user_id = user_id_of(owner_engine, username)
+            browser.user_id = user_id
+            tenant_a = grant_membership(owner_engine, user_id, slug, [role])
+            page = await browser.get("/konto")
+            await browser.post_form(page, "/konto/organisation", {"tenant_id": str(tenant_a)})
+            yield browser, kind
 
 
 def role_of(browser: Browser) -> set[str]:
@@ -185,9 +224,9 @@ def leaked(response: httpx.Response, world: ForeignWorld) -> list[str]:
 
 @pytest.mark.parametrize("browser_in_a", list(Role), indirect=True, ids=[role.value for role in Role])
 async def test_no_door_opens_onto_another_tenant(
-    browser_in_a: Browser, foreign_world: ForeignWorld, owner_engine: Engine
+    browser_in_a: tuple[Browser, str], foreign_world: ForeignWorld, owner_engine: Engine
 ) -> None:
-    browser = browser_in_a
+    browser, kind_of_a = browser_in_a
     app = browser.client.app
     token = csrf_token((await browser.get("/konto")).text)
     tried = 0
@@ -198,6 +237,8 @@ async def test_no_door_opens_onto_another_tenant(
             continue
         path = door.path(foreign_world)
         names_foreign_object = any(name not in NEUTRAL_PARAMETERS for name in door.parameters)
+        # The route says where it opens; in any other kind of tenant it is shut whatever the role.
+        shut_here = door.shut_for(kind_of_a)
         platform_admin_at_platform_door = is_platform_door(door) and Role.PLATFORM_ADMIN in role_of(browser)
         for accept in (BROWSER, {"accept": "application/json"}):
             if door.method in {"GET", "HEAD"}:
@@ -211,6 +252,8 @@ async def test_no_door_opens_onto_another_tenant(
             assert leaked(response, foreign_world) == [], f"{door.method} {path} leaked tenant B's data"
             if names_foreign_object and not platform_admin_at_platform_door:
                 assert response.status_code in REFUSALS, f"{door.method} {path} opened for a foreign object"
+            if shut_here:
+                assert response.status_code in REFUSALS, f"{door.method} {path} opened in a {kind_of_a}"
 
     with owner_engine.connect() as connection:
         acting_in_b = connection.execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import TYPE_CHECKING
 
@@ -65,6 +66,58 @@ async def test_a_tenant_admin_changes_roles_in_the_own_tenant_only(open_browser,
     assert platform.status_code == 400
     assert "Bara en plattformsadministratör" in platform.text
     assert (await colleague.get("/organisation/personer")).status_code == 403
+
+
+async def test_a_role_is_granted_only_in_the_kinds_of_tenant_it_makes_sense_in(
+    open_browser, owner_engine: Engine
+) -> None:
+    colleague, colleague_id = await open_browser(GOTEBORG, [Role.CASE_OFFICER])
+    admin, admin_id = await open_browser(GOTEBORG, [Role.TENANT_ADMIN])
+    own, _ = membership_of(owner_engine, colleague_id, GOTEBORG)
+    page = await admin.get("/organisation/personer")
+
+    # Forged: the page never offers these roles in a municipality.
+    forged = await admin.post_form(
+        page, f"/organisation/personer/{own}/roller", {"roles": [Role.CASE_OFFICER, Role.DIRECTORY_REVIEWER]}
+    )
+    line = await admin.post_form(page, f"/organisation/personer/{own}/roller", {"roles": Role.LINE_OPERATOR})
+    invited = await admin.post_form(page, "/organisation/inbjudningar", {"roles": Role.NATIONAL_ANALYST})
+
+    offered = set(re.findall(r'name="roles" value="([a-z_]+)"', page.text))
+    assert offered >= {Role.CASE_OFFICER, Role.PLACEMENT_COORDINATOR, Role.TENANT_ADMIN}
+    assert offered.isdisjoint({Role.DIRECTORY_REVIEWER, Role.NATIONAL_ANALYST, Role.LINE_OPERATOR, Role.PLATFORM_ADMIN})
+    for refused in (forged, line, invited):
+        assert refused.status_code == 400
+        assert "kan inte ges i den här sortens organisation" in refused.text
+    assert "Granskare av katalogen (nationell samordnare)" in forged.text
+    assert membership_of(owner_engine, colleague_id, GOTEBORG)[1] == [Role.CASE_OFFICER]
+    with owner_engine.begin() as connection:
+        connection.execute(text("SELECT set_config('app.audit_verify', 'on', true)"))
+        reasons = (
+            connection.execute(
+                text(
+                    "SELECT reason FROM audit_event WHERE actor_user_id = :a AND action = 'tenant.change_refused'"
+                ).bindparams(a=admin_id)
+            )
+            .scalars()
+            .all()
+        )
+        invitations = connection.execute(
+            text("SELECT count(*) FROM invitation WHERE invited_by = :a").bindparams(a=admin_id)
+        ).scalar_one()
+    assert reasons == ["role_not_for_tenant_kind"] * 3
+    assert invitations == 0
+    assert (await colleague.get("/katalog/granskning")).status_code == 403
+
+
+async def test_the_national_coordinator_is_offered_its_own_roles(open_browser) -> None:
+    admin, _ = await open_browser("bra", [Role.TENANT_ADMIN])
+
+    page = await admin.get("/organisation/personer")
+
+    offered = set(re.findall(r'name="roles" value="([a-z_]+)"', page.text))
+    assert {Role.DIRECTORY_REVIEWER, Role.NATIONAL_ANALYST, Role.TENANT_ADMIN, Role.AUDITOR} <= offered
+    assert offered.isdisjoint({Role.CASE_OFFICER, Role.LINE_OPERATOR, Role.NETWORK_COORDINATOR, Role.PLATFORM_ADMIN})
 
 
 async def test_an_invitation_is_used_once(open_browser, owner_engine: Engine) -> None:

@@ -18,8 +18,8 @@ from sqlalchemy import select, text
 from avhopp.platform.audit.actions import Action
 from avhopp.platform.audit.chain import chain_of
 from avhopp.platform.audit.models import AuditEntry
+from avhopp.platform.audit.permissions import AUDIT_READ
 from avhopp.platform.audit.trail import AuditEvent, record
-from avhopp.platform.authz import permission
 from avhopp.platform.labels import label, labels_of
 from avhopp.platform.scope.request import TenantScope
 from avhopp.platform.times import STOCKHOLM, swedish_time
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 _TEMPLATES = Path(__file__).parent / "templates"
-AUDITOR = "auditor"
 PAGE_SIZE = 50
 
 # The people module's tables, read by name: the platform may not import the modules above it.
@@ -77,7 +76,7 @@ class Line:
     reason: str
 
 
-@get("/granskning", opt={"permission": permission("audit", "read")}, include_in_schema=False)
+@get("/granskning", opt={"permission": AUDIT_READ}, include_in_schema=False)
 async def audit_trail(  # noqa: PLR0913 - one argument per filter in the URL
     request: Request[Any, Any, Any],
     acting: TenantScope,
@@ -178,5 +177,5 @@ AUDIT_WEB = PartWeb(
     name="platform.audit",
     routes=[audit_trail],
     templates=_TEMPLATES,
-    nav=(NavEntry("Granskning", "/granskning", roles=frozenset({AUDITOR})),),
+    nav=(NavEntry("Granskning", "/granskning", AUDIT_READ),),
 )

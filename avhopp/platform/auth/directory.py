@@ -33,5 +33,9 @@ class PeopleDirectory(Protocol):
         ...
 
     async def principal(self, session: AsyncSession, user_id: UUID, tenant_id: UUID) -> Principal | None:
-        """The person acting for the tenant, or None if they are not (or no longer) a member."""
+        """The person acting for the tenant (with its kind), or None if they are not (or no longer) a member."""
+        ...
+
+    async def tenant_kind(self, session: AsyncSession, tenant_id: UUID) -> str | None:
+        """The kind of an active tenant, or None (for a machine client's tenant)."""
         ...

@@ -16,6 +16,7 @@ from litestar.enums import ScopeType
 from litestar.exceptions import NotAuthorizedException
 
 from avhopp.platform.auth.sessions import SESSION_COOKIE, active_session
+from avhopp.platform.authz.registry import REGISTRY
 from avhopp.platform.database import RequestContext, context_session
 from avhopp.platform.scope.principal import PRINCIPAL_STATE_KEY, Principal
 
@@ -49,7 +50,7 @@ async def _resolve(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal 
         if scheme.lower() != "bearer" or not token:
             raise NotAuthorizedException(headers={"WWW-Authenticate": 'Bearer error="invalid_request"'})
         machine: Principal = await connection.app.state.machine_tokens.principal(token.strip())
-        return machine
+        return await _with_tenant_kind(connection, machine)
     cookie = connection.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
@@ -68,4 +69,15 @@ async def _resolve(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal 
             if name is None:
                 return None
             principal = Principal(user_id=user_id, display_name=name, tenant_id=None, tenant_name="", roles=frozenset())
-        return replace(principal, tenants=choices)
+    permissions = await state.authz.permissions_of(principal, REGISTRY.permission_keys())
+    return replace(principal, tenants=choices, permissions=permissions)
+
+
+async def _with_tenant_kind(connection: ASGIConnection[Any, Any, Any, Any], machine: Principal) -> Principal:
+    """The machine client with its tenant's kind; an inactive tenant has none, so kind-bound routes stay shut."""
+    if machine.tenant_id is None:
+        return machine
+    state = connection.app.state
+    async with context_session(state.sessions, RequestContext(tenant_id=machine.tenant_id)) as session:
+        kind = await state.people.tenant_kind(session, machine.tenant_id)
+    return replace(machine, tenant_kind=kind)

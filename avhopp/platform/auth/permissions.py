@@ -3,23 +3,31 @@
 Three kinds: PUBLIC, SIGNED_IN, and "object:action" permissions (avhopp.platform.authz), which
 Casbin decides for the tenant the principal acts for. A route that states none is refused (fail
 closed). A refusal of a signed-in principal is recorded in the audit trail before the 403 goes out.
+
+A route that makes sense only in some kinds of tenant says so next to its permission,
+`opt={"permission": ..., "tenant_kinds": ("national_coordinator",)}`: acting for any other kind
+of tenant, the route does not exist (404), whatever roles the principal holds. The kind is the
+principal's, read once with its tenant. Guards run before the body is read, so nobody learns even
+whether a body would have been valid.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 
 from avhopp.platform.audit import Action, AuditEvent, record_alone
 from avhopp.platform.authz import parse_permission
 from avhopp.platform.scope.principal import principal_of
-from avhopp.platform.scope.route_permissions import PERMISSION_KEY, PUBLIC, SIGNED_IN
+from avhopp.platform.scope.route_permissions import PERMISSION_KEY, PUBLIC, SIGNED_IN, TENANT_KINDS_KEY
 from avhopp.platform.web.observe import request_id_of
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
     from litestar.handlers.base import BaseRouteHandler
+
+    from avhopp.platform.scope.principal import Principal
 
 
 async def require_permission(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
@@ -33,8 +41,10 @@ async def require_permission(connection: ASGIConnection[Any, Any, Any, Any], han
     if principal is None:
         raise NotAuthorizedException
     if permission == SIGNED_IN and principal.user_id is not None:
+        _require_tenant_kind(principal, handler)
         return
     if parse_permission(permission) is not None and await connection.app.state.authz.allows(principal, permission):
+        _require_tenant_kind(principal, handler)
         return
     refusal = AuditEvent(
         action=Action.ACCESS_REFUSED,
@@ -49,3 +59,14 @@ async def require_permission(connection: ASGIConnection[Any, Any, Any, Any], han
     )
     await record_alone(connection.app.state.sessions, refusal)
     raise PermissionDeniedException
+
+
+def tenant_kinds_of(handler: BaseRouteHandler) -> tuple[str, ...]:
+    """The tenant kinds a route opens in; empty for every kind."""
+    return tuple(handler.opt.get(TENANT_KINDS_KEY, ()))
+
+
+def _require_tenant_kind(principal: Principal, handler: BaseRouteHandler) -> None:
+    kinds = tenant_kinds_of(handler)
+    if kinds and principal.tenant_kind not in kinds:
+        raise NotFoundException

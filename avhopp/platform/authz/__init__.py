@@ -7,16 +7,25 @@ guard calls `await enforcer.allows(principal, permission)`.
 
 from avhopp.platform.authz.enforcer import AuthzEnforcer, AuthzUnavailableError
 from avhopp.platform.authz.policy import PolicyLoadError, client_subject, user_subject
-from avhopp.platform.authz.roles_matrix import ROLE_MATRIX, Permission, parse_permission, permission
+from avhopp.platform.authz.registry import (
+    REGISTRY,
+    Permission,
+    RoleDefinition,
+    RoleNotGrantableError,
+    parse_permission,
+    permission,
+)
 from avhopp.platform.authz.watcher import PolicyWatcher
 
 __all__ = [
-    "ROLE_MATRIX",
+    "REGISTRY",
     "AuthzEnforcer",
     "AuthzUnavailableError",
     "Permission",
     "PolicyLoadError",
     "PolicyWatcher",
+    "RoleDefinition",
+    "RoleNotGrantableError",
     "client_subject",
     "parse_permission",
     "permission",

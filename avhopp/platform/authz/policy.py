@@ -26,7 +26,7 @@ import structlog
 from sqlalchemy import text
 
 from avhopp.platform.authz.model import MODEL_TEXT
-from avhopp.platform.authz.roles_matrix import ROLE_MATRIX
+from avhopp.platform.authz.registry import REGISTRY
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 _log = structlog.get_logger("avhopp.authz")
 
 LOADER_SETTING = "app.authz_loader"
-KNOWN_ROLES = frozenset(ROLE_MATRIX)
 USER_PREFIX = "user:"
 CLIENT_PREFIX = "client:"
 
@@ -106,6 +105,7 @@ def build_policy(
         PolicyLoadError: a domain is not a tenant's id, or a value is empty or contains "*".
 
     """
+    known_roles = REGISTRY.role_names()
     existing = {_domain(value) for value in tenants}
     active = existing if active_tenants is None else {_domain(value) for value in active_tenants}
     ignored: Counter[str] = Counter()
@@ -116,7 +116,7 @@ def build_policy(
             raise PolicyLoadError("a role is held in a domain that is no tenant")
         _plain(holding.subject, *holding.roles)
         for role in holding.roles:
-            if role not in KNOWN_ROLES:
+            if role not in known_roles:
                 ignored["unknown_role"] += 1
             elif domain not in active:
                 ignored["inactive_tenant"] += 1
@@ -125,7 +125,7 @@ def build_policy(
     by_role: dict[str, list[RoleGrant]] = {}
     for grant in grants:
         _plain(grant.role, grant.obj, grant.act)
-        if grant.role not in KNOWN_ROLES:
+        if grant.role not in known_roles:
             ignored["unknown_role_permission"] += 1
             continue
         by_role.setdefault(grant.role, []).append(grant)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, insert, or_, select, text, update
 
+from avhopp.platform.authz import REGISTRY, RoleNotGrantableError
 from avhopp.platform.idp.accounts import MAX_USERNAME_LENGTH, normalise_username
 from avhopp.platform.idp.clients import CLIENT_CREDENTIALS
 from avhopp.platform.idp.models import IdpAccount, IdpAuthorizationCode, IdpBrowserSession, IdpClient
@@ -92,13 +93,21 @@ def unlock(connection: Connection, username: str) -> None:
 
 
 def create_machine_client(connection: Connection, name: str, tenant_slug: str, roles: Sequence[str]) -> tuple[str, str]:
-    """A client-credentials client acting for one tenant with `roles`; returns (client_id, secret), shown once."""
+    """A client-credentials client acting for one tenant with `roles`; returns (client_id, secret), shown once.
+
+    The roles must be ones that may be granted in that kind of tenant, as in the administration pages.
+    """
     bad = [role for role in roles if not _ROLE.fullmatch(role)]
     if not roles or bad:
         raise AdminError("Ange minst en roll; roller skrivs med a–z, 0–9 och understreck.")
-    tenant_id = connection.execute(text("SELECT id FROM tenant WHERE slug = :slug"), {"slug": tenant_slug}).scalar()
-    if tenant_id is None:
+    tenant = connection.execute(text("SELECT id, kind FROM tenant WHERE slug = :slug"), {"slug": tenant_slug}).first()
+    if tenant is None:
         raise AdminError("Det finns ingen organisation med den förkortningen (slug).")
+    tenant_id = tenant.id
+    try:
+        REGISTRY.check_grantable(roles, tenant.kind)
+    except RoleNotGrantableError as error:
+        raise AdminError(error.message) from None
     client_id = f"m2m-{secrets.token_hex(8)}"
     secret = secrets.token_urlsafe(32)
     connection.execute(

@@ -35,6 +35,11 @@ class Principal:
     tenants: tuple[TenantChoice, ...] = field(default=())
     client_id: str | None = None
     """Set for a machine client (OAuth2 client credentials)."""
+    tenant_kind: str | None = None
+    """The kind of the tenant acted for, read once with the tenant; routes may open only in some kinds."""
+    permissions: frozenset[str] = frozenset()
+    """The permissions ("obj:act") a person holds in the tenant acted for, as the enforcer decided
+    them when the principal was resolved: for the menu only; routes ask the enforcer themselves."""
 
 
 def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:

@@ -1,7 +1,8 @@
 """What every page shows around its content: who acts for which tenant, the menu, the language.
 
-Modules add menu entries with `register_nav`; an entry is shown to people holding one of its
-roles in the tenant they act for (an empty role set means everyone signed in).
+Modules add menu entries with `register_nav`; an entry names the permission (and, like its route,
+the tenant kinds) its page needs, and is shown to people who hold that permission in the tenant
+they act for, so the menu offers exactly the pages that open.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import pass_context
 
 from avhopp.platform.scope.principal import TenantChoice, principal_of
+from avhopp.platform.scope.route_permissions import PUBLIC, SIGNED_IN
 from avhopp.platform.times import swedish_time
 from avhopp.platform.web.i18n import gettext, language_of
 
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
     from jinja2 import Environment
     from jinja2.runtime import Context
     from litestar import Request
+
+    from avhopp.platform.scope.principal import Principal
 
 STATIC_DIR = Path(__file__).parent / "static"
 STATIC_PATH = "/static"
@@ -33,7 +37,16 @@ class NavEntry:
 
     label: str
     path: str
-    roles: frozenset[str] = frozenset()
+    permission: str = SIGNED_IN
+    """The permission of the route at `path` (PUBLIC or SIGNED_IN: everyone signed in)."""
+    tenant_kinds: tuple[str, ...] = ()
+    """The route's tenant kinds; empty for every kind."""
+
+    def shown_to(self, principal: Principal) -> bool:
+        """Whether the entry's page opens for the principal."""
+        if self.tenant_kinds and principal.tenant_kind not in self.tenant_kinds:
+            return False
+        return self.permission in {PUBLIC, SIGNED_IN} or self.permission in principal.permissions
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +78,7 @@ class PageShell:
     nav: tuple[NavItem, ...] = ()
 
 
-_NAV: list[NavEntry] = [NavEntry("Översikt", "/")]
+_NAV: list[NavEntry] = [NavEntry("Översikt", "/", PUBLIC)]
 
 
 def register_nav(entry: NavEntry) -> None:
@@ -81,9 +94,7 @@ def page_shell(request: Request[Any, Any, Any]) -> PageShell:
         return PageShell(signed_in=False)
     path = request.url.path
     nav = tuple(
-        NavItem(entry.label, entry.path, current=path == entry.path)
-        for entry in _NAV
-        if not entry.roles or entry.roles & principal.roles
+        NavItem(entry.label, entry.path, current=path == entry.path) for entry in _NAV if entry.shown_to(principal)
     )
     return PageShell(
         signed_in=True,

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select, text
 
 from avhopp.platform.auth.sessions import token_hash
+from avhopp.platform.authz import REGISTRY, RoleNotGrantableError
 from avhopp.tenants.registry.models import Tenant, TenantKind
 from avhopp.tenants.registry.people import AppUser, Invitation, Membership
-from avhopp.tenants.registry.roles import Role
+from avhopp.tenants.registry.roles import Role, role_names
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -47,17 +48,32 @@ class Member:
     roles: frozenset[str]
 
 
-def checked_roles(requested: list[str], *, may_grant_platform_roles: bool, at_least_one: bool = False) -> list[str]:
-    """The requested roles if all exist and may be granted here; else AdministrationError."""
+def checked_roles(
+    requested: list[str], tenant_kind: str, *, may_grant_platform_roles: bool, at_least_one: bool = False
+) -> list[str]:
+    """The requested roles if all exist and may be granted in this kind of tenant; else AdministrationError.
+
+    Every way of granting roles in a tenant (these pages, invitations, the command line's machine
+    clients) asks the registry the same question (`REGISTRY.check_grantable`).
+    """
     if at_least_one and not requested:
         raise AdministrationError("no_role", "Välj minst en roll.")
-    known = {role.value for role in Role}
-    unknown = [role for role in requested if role not in known]
-    if unknown:
-        raise AdministrationError("unknown_role", "Rollen finns inte.")
     if not may_grant_platform_roles and PLATFORM_ROLES & set(requested):
         raise AdministrationError("platform_role", "Bara en plattformsadministratör kan dela ut den rollen.")
+    try:
+        REGISTRY.check_grantable(requested, tenant_kind)
+    except RoleNotGrantableError as error:
+        raise AdministrationError(error.code, error.message) from None
     return sorted(set(requested))
+
+
+def grantable_roles(tenant_kind: str, *, may_grant_platform_roles: bool) -> list[tuple[str, str]]:
+    """(role, Swedish name) of the roles an administrator may grant in this kind of tenant."""
+    return [
+        (role, role_names([role])[0])
+        for role in REGISTRY.grantable_in(tenant_kind)
+        if may_grant_platform_roles or role not in PLATFORM_ROLES
+    ]
 
 
 async def members_in_tenant(session: AsyncSession, tenant_id: UUID) -> list[Member]:

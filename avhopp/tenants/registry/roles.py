@@ -1,11 +1,19 @@
-"""The roles a person can hold in a tenant, with their Swedish names.
+"""The roles a person can hold in a tenant, by name for code that grants them.
 
-Roles are granted per tenant; what each may do is enforced by the authorization layer.
+Roles are granted per tenant; each module defines its own in its `permissions.py` (names, what
+they may do, where they may be granted) in the platform's registry, which a test keeps equal to
+this list. What each may do is enforced by the authorization layer.
 """
 
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
+
+from avhopp.platform.authz import REGISTRY
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 class Role(enum.StrEnum):
@@ -26,18 +34,7 @@ class Role(enum.StrEnum):
     NATIONAL_ANALYST = "national_analyst"
 
 
-ROLE_NAMES: dict[Role, str] = {
-    Role.PLATFORM_ADMIN: "Plattformsadministratör",
-    Role.TENANT_ADMIN: "Administratör för organisationen",
-    Role.CASE_OFFICER: "Handläggare",
-    Role.SECURITY_OFFICER: "Säkerhetshandläggare (polisens hot- och riskbedömning)",
-    Role.PLACEMENT_COORDINATOR: "Placeringssamordnare",
-    Role.DIRECTORY_EDITOR: "Redaktör för katalogen",
-    Role.DIRECTORY_REVIEWER: "Granskare av katalogen (nationell samordnare)",
-    Role.LINE_OPERATOR: "Vägledare på stödlinjen",
-    Role.LINE_SUPERVISOR: "Arbetsledare på stödlinjen",
-    Role.NETWORK_COORDINATOR: "Samordnare för länsnätverket",
-    Role.NETWORK_MEMBER: "Medlem i länsnätverket",
-    Role.AUDITOR: "Granskare (logg)",
-    Role.NATIONAL_ANALYST: "Nationell samordnare (statistik)",
-}
+def role_names(roles: Iterable[str]) -> list[str]:
+    """The Swedish names of the roles, by role name; a role nobody defines keeps its name."""
+    definitions = [(role, REGISTRY.definition(role)) for role in sorted(set(roles))]
+    return [definition.swedish if definition else role for role, definition in definitions]

@@ -81,7 +81,7 @@ class People:
         """The person acting for the tenant with their roles there, if they are an active member."""
         row = (
             await session.execute(
-                select(AppUser.display_name, Tenant.name, Membership.roles)
+                select(AppUser.display_name, Tenant.name, Tenant.kind, Membership.roles)
                 .join(Membership, Membership.user_id == AppUser.id)
                 .join(Tenant, Tenant.id == Membership.tenant_id)
                 .where(AppUser.id == user_id, AppUser.active, Tenant.id == tenant_id, Tenant.active)
@@ -95,7 +95,12 @@ class People:
             tenant_id=tenant_id,
             tenant_name=row.name,
             roles=frozenset(row.roles),
+            tenant_kind=row.kind,
         )
+
+    async def tenant_kind(self, session: AsyncSession, tenant_id: UUID) -> str | None:
+        """The kind of the active tenant."""
+        return await session.scalar(select(Tenant.kind).where(Tenant.id == tenant_id, Tenant.active))
 
 
 async def tenant_names(session: AsyncSession, tenant_ids: Collection[UUID]) -> dict[UUID, str]:

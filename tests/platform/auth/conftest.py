@@ -54,7 +54,7 @@ class Browser:
     async def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return await self.client.get(path, headers=BROWSER, **kwargs)
 
-    async def post_form(self, page: httpx.Response, action: str, data: dict[str, str]) -> httpx.Response:
+    async def post_form(self, page: httpx.Response, action: str, data: dict[str, str | list[str]]) -> httpx.Response:
         return await self.client.post(action, data={"_csrf_token": csrf_token(page.text), **data}, headers=BROWSER)
 
     async def log_in(self, person: Person, start: str = "/auth/login") -> httpx.Response:

@@ -14,6 +14,7 @@ import uuid
 import structlog
 from sqlalchemy.engine import make_url
 
+from avhopp.authorization import complete_registry
 from avhopp.platform.authz import AuthzEnforcer, PolicyWatcher
 from avhopp.platform.database import create_app_engine
 
@@ -26,6 +27,8 @@ def _answer(word: str) -> None:
 async def main(check_interval: float, *, watch: bool) -> None:
     # stdout is the protocol; logs go to stderr.
     structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
+    # This process is a composition root of its own: the roles come from every module.
+    complete_registry()
     url = make_url(os.environ["AUTHZ_PROBE_URL"])
     engine = create_app_engine(url, pool_size=1)
     enforcer = AuthzEnforcer(engine, check_interval=check_interval)

@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from avhopp.authorization import complete_registry
+from avhopp.platform.authz import REGISTRY
 from avhopp.platform.authz import enforcer as enforcer_module
 from avhopp.platform.authz.enforcer import AuthzEnforcer, AuthzUnavailableError
 from avhopp.platform.authz.model import MODEL_TEXT
 from avhopp.platform.authz.policy import client_subject, load_policy, user_subject
-from avhopp.platform.authz.roles_matrix import ROLE_MATRIX
 from avhopp.platform.database import create_app_engine
 from avhopp.platform.scope.principal import Principal
 from tests.platform.authz.conftest import new_user, set_roles
@@ -35,7 +36,7 @@ def test_the_database_holds_the_matrix_and_the_model_in_force(owner_engine: Engi
     with owner_engine.connect() as connection:
         rows = set(connection.execute(text("SELECT role, obj, act, description FROM authz_role_permission")).all())
         model = connection.execute(text("SELECT model FROM authz_model")).scalar_one()
-    assert rows == {(role, p.obj, p.act, p.description) for role, ps in ROLE_MATRIX.items() for p in ps}
+    assert rows == {(role.name, p.obj, p.act, p.description) for role in complete_registry() for p in role.permissions}
     assert model == MODEL_TEXT
 
 
@@ -127,6 +128,26 @@ async def test_a_principal_acting_for_no_tenant_or_a_route_without_an_obj_act_pe
     assert not await enforcer.allows(not_acting, "audit:read")
     assert not await enforcer.allows(acting, "role:auditor")
     assert not await enforcer.enforce(user_subject(user_id), tenant, "*", "read")
+
+
+async def test_the_permissions_a_person_holds_are_the_enforcer_s_decisions_in_the_tenant_acted_for(
+    enforcer: AuthzEnforcer, sessions: async_sessionmaker[AsyncSession], two_tenants: tuple[uuid.UUID, uuid.UUID]
+) -> None:
+    tenant_a, tenant_b = two_tenants
+    user_id = await new_user(sessions)
+    await set_roles(sessions, tenant_a, user_id, ["case_officer"])
+    every = REGISTRY.permission_keys() | {"public", "role:case_officer", "case:*"}
+
+    def acting_for(tenant: uuid.UUID) -> Principal:
+        return Principal(user_id=user_id, display_name="", tenant_id=tenant, tenant_name="", roles=frozenset())
+
+    assert await enforcer.permissions_of(acting_for(tenant_a), every) == {
+        "case:read",
+        "case:write",
+        "directory:search",
+        "referral:receive",
+    }
+    assert await enforcer.permissions_of(acting_for(tenant_b), every) == frozenset()
 
 
 async def test_an_unreachable_database_denies_everything(database: TestDatabase) -> None:

@@ -62,6 +62,9 @@ class NoPeople:
     async def principal(self, *_: object) -> None:
         return None
 
+    async def tenant_kind(self, *_: object) -> None:
+        return None
+
 
 @dataclass(frozen=True)
 class Account:

@@ -34,7 +34,7 @@ def machine(owner_engine: Engine) -> tuple[str, str, str]:
     """A machine client for the guidance line: (client_id, secret, tenant id)."""
     with owner_engine.begin() as connection:
         client_id, secret = create_machine_client(
-            connection, "Telefonisystem", "stodlinjen", ["guidance_line_operator", "reader"]
+            connection, "Telefonisystem", "stodlinjen", ["line_operator", "line_supervisor"]
         )
         tenant_id = connection.execute(text("SELECT id FROM tenant WHERE slug = 'stodlinjen'")).scalar_one()
     return client_id, secret, str(tenant_id)
@@ -62,7 +62,7 @@ async def test_a_machine_client_gets_a_short_lived_token_for_its_tenant_and_role
     claims = await verify_access_token(body["access_token"], idp.keys)
     assert claims.client_id == client_id
     assert str(claims.tenant_id) == tenant_id
-    assert claims.roles == {"guidance_line_operator", "reader"}
+    assert claims.roles == {"line_operator", "line_supervisor"}
     assert claims.expires_at - datetime.now(UTC) <= timedelta(minutes=5)
 
 

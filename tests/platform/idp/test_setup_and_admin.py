@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from avhopp.platform.idp import ensure_identity_provider, idp_cli, platform_client_secret
 from avhopp.platform.idp.keys import SecretKeyChangedError
@@ -109,7 +109,7 @@ def test_the_admin_commands(owner_engine: Engine, settings: Settings) -> None:
 
     client = runner.invoke(
         idp_cli,
-        ["create-client", "Telefoni", "--tenant", "stodlinjen", "--roles", "reader, guidance_line_operator"],
+        ["create-client", "Telefoni", "--tenant", "stodlinjen", "--roles", "line_supervisor, line_operator"],
         obj=owner,
     )
     assert client.exit_code == 0, client.output
@@ -121,7 +121,7 @@ def test_the_admin_commands(owner_engine: Engine, settings: Settings) -> None:
                 IdpClient.client_id == client_id.group(1)
             )
         ).one()
-    assert stored.roles == ["guidance_line_operator", "reader"]
+    assert stored.roles == ["line_operator", "line_supervisor"]
     assert stored.grant_types == ["client_credentials"]
     assert stored.scope_tenant_id is not None
 
@@ -144,6 +144,32 @@ def test_admin_commands_refuse_unknown_names_in_one_swedish_line(owner_engine: E
     assert "Det finns ingen organisation" in no_tenant.output
     assert bad_role.exit_code == 1
     assert "Traceback" not in missing.output + no_tenant.output + bad_role.output
+
+
+def test_a_machine_client_gets_no_role_that_its_kind_of_tenant_may_not_grant(
+    owner_engine: Engine, settings: Settings
+) -> None:
+    owner = Owner(settings, owner_engine)
+    with owner_engine.connect() as connection:
+        before = connection.execute(select(func.count()).select_from(IdpClient)).scalar_one()
+
+    # A directory reviewer belongs to the national coordinator, never to a municipality.
+    refused = CliRunner().invoke(
+        idp_cli,
+        ["create-client", "X", "--tenant", "kommun-1480", "--roles", "case_officer,directory_reviewer"],
+        obj=owner,
+    )
+    unknown = CliRunner().invoke(
+        idp_cli, ["create-client", "X", "--tenant", "kommun-1480", "--roles", "superuser"], obj=owner
+    )
+
+    assert refused.exit_code == 1
+    assert "Rollen Granskare av katalogen (nationell samordnare) kan inte ges" in refused.output
+    assert unknown.exit_code == 1
+    assert "Rollen finns inte." in unknown.output
+    assert "Traceback" not in refused.output + unknown.output
+    with owner_engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(IdpClient)).scalar_one() == before
 
 
 def test_the_help_text_is_swedish_and_hides_the_developer_contract() -> None:

@@ -17,8 +17,8 @@ from avhopp.directory.catalogue.entry import (
     OrganizationEntry,
     ServiceEntry,
 )
-from avhopp.directory.catalogue.guards import national_coordinator_only
 from avhopp.directory.catalogue.models import RevisionStatus
+from avhopp.directory.catalogue.permissions import EDIT, REVIEW, REVIEWING_KINDS, SEARCH
 from avhopp.directory.catalogue.search import (
     SearchQuery,
     search_directory,
@@ -37,17 +37,12 @@ from avhopp.directory.catalogue.vocabulary import (
     ThreatLevel,
     ThreatScope,
 )
-from avhopp.platform.authz import permission
 from avhopp.platform.labels import label
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
 from avhopp.platform.scope.request import TenantScope
 
 if TYPE_CHECKING:
     from avhopp.directory.catalogue.service import RevisionView
-
-SEARCH = permission("directory", "search")
-EDIT = permission("directory", "edit")
-REVIEW = permission("directory", "review")
 
 
 class SituationIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -240,7 +235,7 @@ class DirectoryApi(Controller):
         revision_id = await propose(acting.session, acting.tenant_id, acting.user_id, entry, datetime.now(UTC).date())
         return ProposalOut(revision_id)
 
-    @get("/revisions", opt={"permission": REVIEW}, guards=[national_coordinator_only])
+    @get("/revisions", opt={"permission": REVIEW, "tenant_kinds": REVIEWING_KINDS})
     async def review_queue(self, acting: TenantScope) -> list[RevisionOut]:
         """The revisions that await review, oldest first."""
         revisions = await revisions_for_review_in_tenant(
@@ -250,8 +245,7 @@ class DirectoryApi(Controller):
 
     @post(
         "/revisions/{revision_id:uuid}/decision",
-        opt={"permission": REVIEW},
-        guards=[national_coordinator_only],
+        opt={"permission": REVIEW, "tenant_kinds": REVIEWING_KINDS},
         status_code=200,
     )
     async def decide(self, acting: TenantScope, revision_id: UUID, data: DecisionIn) -> dict[str, str]:

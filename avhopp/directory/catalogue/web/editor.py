@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from avhopp.directory.catalogue.models import RevisionStatus
+from avhopp.directory.catalogue.permissions import EDIT
 from avhopp.directory.catalogue.service import (
     confirm_service,
     is_stale,
@@ -31,7 +32,6 @@ from avhopp.directory.catalogue.vocabulary import (
     ThreatRequirement,
     Weekday,
 )
-from avhopp.directory.catalogue.web.api import EDIT
 from avhopp.directory.catalogue.web.forms import (
     choices,
     form_field,

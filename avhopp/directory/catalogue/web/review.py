@@ -10,14 +10,14 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
-from avhopp.directory.catalogue.guards import national_coordinator_only
 from avhopp.directory.catalogue.models import RevisionStatus
+from avhopp.directory.catalogue.permissions import REVIEW, REVIEWING_KINDS
 from avhopp.directory.catalogue.service import (
     decide_in_tenant,
     revision_for_review_in_tenant,
     revisions_for_review_in_tenant,
 )
-from avhopp.directory.catalogue.web.api import REVIEW, reviewer_of
+from avhopp.directory.catalogue.web.api import reviewer_of
 from avhopp.platform.labels import labels_of
 from avhopp.platform.problems import InvalidInputError
 from avhopp.platform.scope.request import TenantScope
@@ -76,8 +76,7 @@ class ReviewPages(Controller):
     """The national coordinator's reviewers publish or reject what owners propose."""
 
     path = "/katalog/granskning"
-    opt = {"permission": REVIEW}  # noqa: RUF012 - Litestar's layer attribute
-    guards = [national_coordinator_only]  # noqa: RUF012 - Litestar's layer attribute
+    opt = {"permission": REVIEW, "tenant_kinds": REVIEWING_KINDS}  # noqa: RUF012 - Litestar's layer attribute
     include_in_schema = False
 
     @get("/")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from avhopp.directory.catalogue.permissions import EDIT, REVIEW, REVIEWING_KINDS, SEARCH
 from avhopp.directory.catalogue.web.api import DIRECTORY_API
 from avhopp.directory.catalogue.web.editor import EDITOR_ROUTES
 from avhopp.directory.catalogue.web.hsds_api import HSDS_ROUTES
@@ -12,28 +13,14 @@ from avhopp.directory.catalogue.web.review import REVIEW_ROUTES
 from avhopp.directory.catalogue.web.search import SEARCH_ROUTES
 from avhopp.platform.web.parts import PartWeb
 from avhopp.platform.web.shell import NavEntry
-from avhopp.tenants.registry.service import Role
 
-_SEARCHERS = frozenset(
-    {
-        Role.CASE_OFFICER,
-        Role.SECURITY_OFFICER,
-        Role.PLACEMENT_COORDINATOR,
-        Role.DIRECTORY_EDITOR,
-        Role.DIRECTORY_REVIEWER,
-        Role.LINE_OPERATOR,
-        Role.LINE_SUPERVISOR,
-        Role.NETWORK_COORDINATOR,
-        Role.NETWORK_MEMBER,
-    }
-)
 CATALOGUE_WEB = PartWeb(
     name="directory.catalogue",
     routes=[*DIRECTORY_API, *HSDS_ROUTES, *SEARCH_ROUTES, *EDITOR_ROUTES, *REVIEW_ROUTES, *PUBLIC_ROUTES],
     templates=Path(__file__).parent / "templates",
     nav=(
-        NavEntry("Sök stöd", "/katalog", roles=_SEARCHERS),
-        NavEntry("Våra uppgifter i katalogen", "/katalog/redigera", roles=frozenset({Role.DIRECTORY_EDITOR})),
-        NavEntry("Granskning av katalogen", "/katalog/granskning", roles=frozenset({Role.DIRECTORY_REVIEWER})),
+        NavEntry("Sök stöd", "/katalog", SEARCH),
+        NavEntry("Våra uppgifter i katalogen", "/katalog/redigera", EDIT),
+        NavEntry("Granskning av katalogen", "/katalog/granskning", REVIEW, REVIEWING_KINDS),
     ),
 )

@@ -11,9 +11,9 @@ from litestar.response import Template
 
 from avhopp.directory.catalogue.eligibility import area_name
 from avhopp.directory.catalogue.models import RevisionStatus
+from avhopp.directory.catalogue.permissions import SEARCH
 from avhopp.directory.catalogue.search import search_directory
 from avhopp.directory.catalogue.service import history_of_entry_in_tenant, is_stale, published_service
-from avhopp.directory.catalogue.web.api import SEARCH
 from avhopp.directory.catalogue.web.common import result_labels, situation_options
 from avhopp.directory.catalogue.web.forms import read_search
 from avhopp.platform.labels import label, labels_of

@@ -11,7 +11,6 @@ from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
-from avhopp.directory.catalogue.guards import guidance_line_only
 from avhopp.directory.catalogue.web.components import public_page
 from avhopp.directory.line.callbacks import (
     CallbackRequest,
@@ -21,9 +20,10 @@ from avhopp.directory.line.callbacks import (
     request_callback,
     request_callback_from_public,
 )
+from avhopp.directory.line.permissions import LINE_KINDS, OPERATE
 from avhopp.directory.line.service import contact_in_line
 from avhopp.directory.line.vocabulary import AttemptOutcome
-from avhopp.directory.line.web.console import OPERATE, person_of
+from avhopp.directory.line.web.console import person_of
 from avhopp.platform.app import EXCLUDE_FROM_CSRF
 from avhopp.platform.labels import labels_of
 from avhopp.platform.problems import InvalidInputError
@@ -83,8 +83,7 @@ class CallbackPages(Controller):
     """Callbacks the line owes: asked for in a contact, queued by when they are due, each try logged."""
 
     path = "/linjen"
-    opt = {"permission": OPERATE}  # noqa: RUF012 - Litestar's layer attribute
-    guards = [guidance_line_only]  # noqa: RUF012 - Litestar's layer attribute
+    opt = {"permission": OPERATE, "tenant_kinds": LINE_KINDS}  # noqa: RUF012 - Litestar's layer attribute
     include_in_schema = False
 
     @post("/kontakter/{contact_id:uuid}/aterringning")

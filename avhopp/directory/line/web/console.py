@@ -9,10 +9,10 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
-from avhopp.directory.catalogue.guards import guidance_line_only
 from avhopp.directory.catalogue.service import Intervention, TargetGroup, ThreatLevel, search_directory
 from avhopp.directory.catalogue.web.components import read_search, result_labels, situation_options
 from avhopp.directory.line.callbacks import due_callbacks
+from avhopp.directory.line.permissions import LINE_KINDS, OPERATE, RECEIVE
 from avhopp.directory.line.service import (
     ContactRecord,
     Decision,
@@ -29,7 +29,6 @@ from avhopp.directory.line.service import (
 )
 from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ProfessionalKind, ReferralStatus
 from avhopp.platform.audit import Action, AuditEvent, record
-from avhopp.platform.authz import permission
 from avhopp.platform.labels import label, labels_of
 from avhopp.platform.problems import InvalidInputError, NotFoundError
 from avhopp.platform.scope.request import TenantScope
@@ -44,9 +43,7 @@ if TYPE_CHECKING:
     from avhopp.directory.catalogue.service import SearchResult
     from avhopp.directory.line.models import Contact
 
-OPERATE = permission("line_contact", "write")
 STATUS_LABELS = labels_of(ReferralStatus)
-RECEIVE = permission("referral", "receive")
 
 
 def _line_choices(values: type[StrEnum]) -> tuple[Choice, ...]:
@@ -139,8 +136,7 @@ class LineConsole(Controller):
     """The operators' console: contacts, the directory's answer, referrals; only in the guidance line."""
 
     path = "/linjen"
-    opt = {"permission": OPERATE}  # noqa: RUF012 - Litestar's layer attribute
-    guards = [guidance_line_only]  # noqa: RUF012 - Litestar's layer attribute
+    opt = {"permission": OPERATE, "tenant_kinds": LINE_KINDS}  # noqa: RUF012 - Litestar's layer attribute
     include_in_schema = False
 
     @get("/")

@@ -8,8 +8,8 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
-from avhopp.directory.catalogue.guards import guidance_line_only
 from avhopp.directory.catalogue.service import Intervention, TargetGroup, ThreatLevel
+from avhopp.directory.line.permissions import LINE_KINDS, REVIEW, STATISTICS, STATISTICS_KINDS
 from avhopp.directory.line.service import (
     contact_in_line,
     recent_contacts_in_line,
@@ -21,19 +21,16 @@ from avhopp.directory.line.statistics import SUPPRESS_BELOW, gather, statistics_
 from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ProfessionalKind
 from avhopp.directory.line.web.console import STATUS_LABELS, person_of
 from avhopp.platform.audit import Action, AuditEvent, record
-from avhopp.platform.authz import permission
 from avhopp.platform.labels import label, labels_of
-from avhopp.platform.problems import InvalidInputError, NotFoundError
+from avhopp.platform.problems import InvalidInputError
 from avhopp.platform.scope.request import TenantScope
 from avhopp.platform.web.forms import county_choices
 from avhopp.platform.web.observe import request_id_of
-from avhopp.tenants.registry.service import TenantKind, tenant_ids_of_kind, tenant_kinds
+from avhopp.tenants.registry.service import TenantKind, tenant_ids_of_kind
 
 if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
 
-REVIEW = permission("line_contact", "review")
-STATISTICS = permission("line_statistics", "read")
 _CALLBACK_BUCKETS = {
     "under_1": "Under 1 timme",
     "1_to_4": "1–4 timmar",
@@ -51,13 +48,9 @@ def _labels() -> dict[str, str]:
 
 
 async def _statistics(acting: TenantScope, errors: dict[str, str]) -> Template:
-    kind = (await tenant_kinds(acting.session, [acting.tenant_id])).get(acting.tenant_id)
-    if kind is TenantKind.GUIDANCE_LINE:
-        lines, own = [acting.tenant_id], True
-    elif kind is TenantKind.NATIONAL_COORDINATOR:
-        lines, own = await tenant_ids_of_kind(acting.session, TenantKind.GUIDANCE_LINE), False
-    else:
-        raise NotFoundError
+    # The route opens only in STATISTICS_KINDS: a line sees its own figures, the coordinator every line's.
+    own = acting.principal.tenant_kind == TenantKind.GUIDANCE_LINE
+    lines = [acting.tenant_id] if own else await tenant_ids_of_kind(acting.session, TenantKind.GUIDANCE_LINE)
     figures = statistics_of(await gather(acting.session, lines), suppress=not own)
     retention = await retention_days(acting.session, acting.tenant_id) if own else None
     return Template(
@@ -88,7 +81,7 @@ async def _audited(request: Request[Any, Any, Any], acting: TenantScope, object_
     )
 
 
-@get("/linjen/statistik", opt={"permission": STATISTICS}, include_in_schema=False)
+@get("/linjen/statistik", opt={"permission": STATISTICS, "tenant_kinds": STATISTICS_KINDS}, include_in_schema=False)
 async def statistics_page(acting: TenantScope) -> Template:
     """The line's own figures; for the national coordinator, all lines with small figures hidden."""
     return await _statistics(acting, {})
@@ -98,8 +91,7 @@ class SupervisionPages(Controller):
     """The line's supervisors: note retention and the audited quality review of contacts."""
 
     path = "/linjen"
-    opt = {"permission": REVIEW}  # noqa: RUF012 - Litestar's layer attribute
-    guards = [guidance_line_only]  # noqa: RUF012 - Litestar's layer attribute
+    opt = {"permission": REVIEW, "tenant_kinds": LINE_KINDS}  # noqa: RUF012 - Litestar's layer attribute
     include_in_schema = False
 
     @post("/installningar")

@@ -14,7 +14,6 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 
 from avhopp.platform.audit import Action, AuditEvent, record, record_alone
-from avhopp.platform.authz import permission
 from avhopp.platform.database import RequestContext, context_session
 from avhopp.platform.scope.principal import Principal, principal_of
 from avhopp.platform.scope.route_permissions import SIGNED_IN
@@ -24,6 +23,7 @@ from avhopp.tenants.registry.administration import (
     accept_invitation,
     checked_roles,
     create_tenant,
+    grantable_roles,
     invite_to_tenant,
     members_in_tenant,
     open_invitation,
@@ -32,7 +32,7 @@ from avhopp.tenants.registry.administration import (
     set_tenant_active,
 )
 from avhopp.tenants.registry.models import Tenant, TenantKind
-from avhopp.tenants.registry.roles import ROLE_NAMES, Role
+from avhopp.tenants.registry.permissions import PLATFORM_ADMINISTER, TENANT_ADMINISTER
 
 if TYPE_CHECKING:
     from contextlib import AbstractAsyncContextManager
@@ -40,8 +40,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 _log = structlog.get_logger("avhopp.tenants")
-TENANT_ADMIN = permission("tenant", "administer")
-PLATFORM_ADMIN = permission("platform", "administer")
+TENANT_ADMIN, PLATFORM_ADMIN = TENANT_ADMINISTER, PLATFORM_ADMINISTER
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -50,6 +49,11 @@ def _acting(request: Request[Any, Any, Any]) -> Principal:
     if principal is None or principal.tenant_id is None or principal.user_id is None:
         raise NotFoundException
     return principal
+
+
+def _kind_of(principal: Principal) -> str:
+    # Resolved with the tenant the principal acts for, so it cannot come from the form.
+    return principal.tenant_kind or ""
 
 
 def _event(
@@ -84,7 +88,7 @@ async def _members_page(
         template_name="tenants/members.html",
         context={
             "members": await members_in_tenant(session, principal.tenant_id),
-            "roles": [(role.value, ROLE_NAMES[role]) for role in Role if role != Role.PLATFORM_ADMIN],
+            "roles": grantable_roles(_kind_of(principal), may_grant_platform_roles=False),
             "errors": errors or {},
             "invitation_link": link,
         },
@@ -108,7 +112,7 @@ async def change_roles(request: Request[Any, Any, Any], state: State, membership
     form = await request.form()
     async with _session(state, principal) as session:
         try:
-            roles = checked_roles(list(form.getall("roles", [])), may_grant_platform_roles=False)
+            roles = checked_roles(list(form.getall("roles", [])), _kind_of(principal), may_grant_platform_roles=False)
             before, after = await set_roles_in_tenant(session, principal.tenant_id, membership_id, roles)  # type: ignore[arg-type]
         except AdministrationError as error:
             refusal = _event(request, principal, Action.CHANGE_REFUSED, principal.tenant_id, reason=error.code)
@@ -152,7 +156,9 @@ async def invite(request: Request[Any, Any, Any], state: State) -> Template:
     form = await request.form()
     async with _session(state, principal) as session:
         try:
-            roles = checked_roles(list(form.getall("roles", [])), may_grant_platform_roles=False, at_least_one=True)
+            roles = checked_roles(
+                list(form.getall("roles", [])), _kind_of(principal), may_grant_platform_roles=False, at_least_one=True
+            )
         except AdministrationError as error:
             refusal = _event(request, principal, Action.CHANGE_REFUSED, principal.tenant_id, reason=error.code)
             await record_alone(state.sessions, refusal)

@@ -20,14 +20,9 @@ from avhopp.platform.database import RequestContext, context_session
 from avhopp.platform.scope.principal import principal_of
 from avhopp.platform.scope.route_permissions import PUBLIC, SIGNED_IN
 from avhopp.platform.web.observe import request_id_of
-from avhopp.tenants.registry.roles import ROLE_NAMES, Role
+from avhopp.tenants.registry.roles import role_names
 
 _log = structlog.get_logger("avhopp.tenants")
-
-
-def role_names(roles: frozenset[str]) -> list[str]:
-    """Swedish names of the roles, in the order of the role list."""
-    return [ROLE_NAMES[role] for role in Role if role.value in roles]
 
 
 @get("/", opt={"permission": PUBLIC}, include_in_schema=False)

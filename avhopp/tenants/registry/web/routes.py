@@ -6,7 +6,7 @@ from pathlib import Path
 
 from avhopp.platform.web.parts import PartWeb
 from avhopp.platform.web.shell import NavEntry
-from avhopp.tenants.registry.roles import Role
+from avhopp.tenants.registry.permissions import PLATFORM_ADMINISTER, TENANT_ADMINISTER
 from avhopp.tenants.registry.web.admin import ADMIN_ROUTES
 from avhopp.tenants.registry.web.pages import TENANT_ROUTES
 
@@ -16,7 +16,7 @@ REGISTRY_WEB = PartWeb(
     templates=Path(__file__).parent / "templates",
     nav=(
         NavEntry("Mitt konto", "/konto"),
-        NavEntry("Personer och roller", "/organisation/personer", roles=frozenset({Role.TENANT_ADMIN})),
-        NavEntry("Organisationer", "/organisationer", roles=frozenset({Role.PLATFORM_ADMIN})),
+        NavEntry("Personer och roller", "/organisation/personer", TENANT_ADMINISTER),
+        NavEntry("Organisationer", "/organisationer", PLATFORM_ADMINISTER),
     ),
 )
