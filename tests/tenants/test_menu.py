@@ -6,11 +6,10 @@ import re
 from typing import TYPE_CHECKING
 
 import pytest
-from avhopp.directory.routes import DIRECTORY_NAV
-from avhopp.tenants.views import TENANT_NAV
 
+from avhopp.app import PARTS
 from avhopp.authorization import complete_registry
-from avhopp.platform.audit.views import AUDIT_NAV
+from avhopp.platform.audit.views import AUDIT_WEB
 from avhopp.tenants.registry.models import TenantKind
 
 if TYPE_CHECKING:
@@ -28,7 +27,8 @@ TENANT_OF_KIND = {
     TenantKind.GUIDANCE_LINE: "stodlinjen",
     TenantKind.NATIONAL_COORDINATOR: "bra",
 }
-PATHS = {entry.path for entry in (*TENANT_NAV, *DIRECTORY_NAV, AUDIT_NAV)} | {"/"}
+NAV = tuple(entry for part in (*PARTS, AUDIT_WEB) for entry in part.nav)
+PATHS = {entry.path for entry in NAV} | {"/"}
 # Each role once, in the first kind of tenant where it may be granted (a login costs a second or two).
 ROLES_WHERE_GRANTABLE = [
     (role.name, TENANT_OF_KIND[TenantKind(min(role.tenant_kinds))]) for role in complete_registry()
@@ -74,7 +74,7 @@ async def test_the_menu_offers_exactly_the_pages_that_open(
 
 
 def test_every_role_has_a_page_of_its_own_in_the_menu() -> None:
-    named = {entry.permission for entry in (*TENANT_NAV, *DIRECTORY_NAV, AUDIT_NAV)}
+    named = {entry.permission for entry in NAV}
     roles_without_pages = [
         role.name for role in complete_registry() if not named & {granted.key for granted in role.permissions}
     ]
