@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select, update
 
 from avhopp.platform.auth.models import LoginAttempt, WebSession
+from avhopp.platform.database import act_for_tenant
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from avhopp.platform.auth.oidc import LoginRequest, VerifiedIdentity
+    from avhopp.platform.scope.principal import Principal
 
 SESSION_COOKIE = "avhopp_session"
 LOGIN_COOKIE = "avhopp_login"
@@ -97,11 +99,19 @@ async def active_session(session: AsyncSession, token: str) -> WebSession | None
     return row
 
 
-async def act_for(session: AsyncSession, token: str, tenant_id: UUID) -> None:
-    """Record the tenant the person now acts for."""
+async def act_for(session: AsyncSession, token: str, principal: Principal, tenant_id: UUID) -> bool:
+    """Act for another tenant the person belongs to, from now on; False (and no change) for any other.
+
+    The rest of the transaction acts for the new tenant, so that what is recorded about the
+    switch belongs to that tenant's trail.
+    """
+    if principal.user_id is None or tenant_id not in {choice.id for choice in principal.tenants}:
+        return False
+    await act_for_tenant(session, tenant_id)
     await session.execute(
         update(WebSession).where(WebSession.token_hash == token_hash(token)).values(acting_tenant_id=tenant_id)
     )
+    return True
 
 
 async def end_session(session: AsyncSession, token: str) -> str | None:

@@ -4,7 +4,8 @@ Handlers take one of three parameters and never open a session or derive the ten
 
 - `acting: TenantScope`: a person or machine client acting for a tenant. Anyone else is answered
   "not found", as for a foreign object, so nobody learns what exists here.
-- `signed_in: PersonScope`: a signed-in person, acting for a tenant or not yet (the account page).
+- `signed_in: PersonScope`: a signed-in person, acting for a tenant or not yet; the session is
+  bound to the person alone (their account, invitations addressed to them).
 - `anyone: PublicScope`: anyone; the session sees only what row-level security shows to nobody
   in particular (the published directory).
 
@@ -51,7 +52,7 @@ class TenantScope:
 
 
 class PersonScope:
-    """A signed-in person, with a session bound to them and to the tenant they act for, if any."""
+    """A signed-in person, with a session bound to them alone (their account, their invitations)."""
 
     __slots__ = ("principal", "session", "user_id")
 
@@ -84,8 +85,7 @@ async def _person_scope(request: Request[Any, Any, Any], state: State) -> AsyncI
     principal = principal_of(request)
     if principal is None or principal.user_id is None:
         raise NotFoundException
-    context = RequestContext(tenant_id=principal.tenant_id, user_id=principal.user_id)
-    async with context_session(state.sessions, context) as session:
+    async with context_session(state.sessions, RequestContext(user_id=principal.user_id)) as session:
         yield PersonScope(principal, principal.user_id, session)
 
 

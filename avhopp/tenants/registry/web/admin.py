@@ -7,15 +7,14 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import structlog
-from litestar import Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 
 from avhopp.platform.audit import Action, AuditEvent, record, record_alone
-from avhopp.platform.database import RequestContext, context_session
-from avhopp.platform.scope.principal import Principal, principal_of
+from avhopp.platform.scope.request import PersonScope, TenantScope
 from avhopp.platform.scope.route_permissions import SIGNED_IN
 from avhopp.platform.web.observe import request_id_of
 from avhopp.tenants.registry.administration import (
@@ -35,25 +34,19 @@ from avhopp.tenants.registry.models import Tenant, TenantKind
 from avhopp.tenants.registry.permissions import PLATFORM_ADMINISTER, TENANT_ADMINISTER
 
 if TYPE_CHECKING:
-    from contextlib import AbstractAsyncContextManager
-
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from avhopp.platform.scope.principal import Principal
+
 _log = structlog.get_logger("avhopp.tenants")
-TENANT_ADMIN, PLATFORM_ADMIN = TENANT_ADMINISTER, PLATFORM_ADMINISTER
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
-def _acting(request: Request[Any, Any, Any]) -> Principal:
-    principal = principal_of(request)
-    if principal is None or principal.tenant_id is None or principal.user_id is None:
+def _administrator(acting: TenantScope) -> UUID:
+    """The administrating person; machine clients administer nothing."""
+    if acting.user_id is None:
         raise NotFoundException
-    return principal
-
-
-def _kind_of(principal: Principal) -> str:
-    # Resolved with the tenant the principal acts for, so it cannot come from the form.
-    return principal.tenant_kind or ""
+    return acting.user_id
 
 
 def _event(
@@ -76,19 +69,24 @@ async def _audit(
     await record(session, _event(request, principal, action, tenant_id or principal.tenant_id, **fields))
 
 
-def _session(state: State, principal: Principal) -> AbstractAsyncContextManager[AsyncSession]:
-    return context_session(state.sessions, RequestContext(tenant_id=principal.tenant_id, user_id=principal.user_id))
+async def _refused(
+    request: Request[Any, Any, Any], state: State, acting: TenantScope, error: AdministrationError
+) -> None:
+    """Record a refused change in a transaction of its own: the request's own is rolled back."""
+    await record_alone(
+        state.sessions, _event(request, acting.principal, Action.CHANGE_REFUSED, acting.tenant_id, reason=error.code)
+    )
 
 
 async def _members_page(
-    session: AsyncSession, principal: Principal, *, errors: dict[str, str] | None = None, link: str | None = None
+    acting: TenantScope, *, errors: dict[str, str] | None = None, link: str | None = None
 ) -> Template:
-    assert principal.tenant_id is not None  # noqa: S101 - checked by _acting
     return Template(
         template_name="tenants/members.html",
         context={
-            "members": await members_in_tenant(session, principal.tenant_id),
-            "roles": grantable_roles(_kind_of(principal), may_grant_platform_roles=False),
+            "members": await members_in_tenant(acting.session, acting.tenant_id),
+            # The kind comes with the tenant the principal acts for, never from the form.
+            "roles": grantable_roles(acting.principal.tenant_kind or "", may_grant_platform_roles=False),
             "errors": errors or {},
             "invitation_link": link,
         },
@@ -96,76 +94,88 @@ async def _members_page(
     )
 
 
-@get("/organisation/personer", opt={"permission": TENANT_ADMIN}, include_in_schema=False)
-async def members(request: Request[Any, Any, Any], state: State) -> Template:
-    """The tenant's people and their roles, with forms to change them and to invite someone."""
-    principal = _acting(request)
-    async with _session(state, principal) as session:
-        await _audit(session, request, principal, Action.PERSON_READ, object_type="member_list")
-        return await _members_page(session, principal)
+class MemberAdministration(Controller):
+    """A tenant's administrators give and take roles, remove people and invite new ones."""
 
+    path = "/organisation"
+    opt = {"permission": TENANT_ADMINISTER}  # noqa: RUF012 - Litestar's layer attribute
+    include_in_schema = False
 
-@post("/organisation/personer/{membership_id:uuid}/roller", opt={"permission": TENANT_ADMIN}, include_in_schema=False)
-async def change_roles(request: Request[Any, Any, Any], state: State, membership_id: UUID) -> Template | Redirect:
-    """Set a member's roles in the tenant the administrator acts for."""
-    principal = _acting(request)
-    form = await request.form()
-    async with _session(state, principal) as session:
+    @get("/personer")
+    async def members(self, request: Request[Any, Any, Any], acting: TenantScope) -> Template:
+        """The tenant's people and their roles, with forms to change them and to invite someone."""
+        _administrator(acting)
+        await _audit(acting.session, request, acting.principal, Action.PERSON_READ, object_type="member_list")
+        return await _members_page(acting)
+
+    @post("/personer/{membership_id:uuid}/roller")
+    async def change_roles(
+        self, request: Request[Any, Any, Any], state: State, acting: TenantScope, membership_id: UUID
+    ) -> Response[Any]:
+        """Set a member's roles in the tenant the administrator acts for."""
+        _administrator(acting)
+        form = await request.form()
+        kind = acting.principal.tenant_kind or ""
         try:
-            roles = checked_roles(list(form.getall("roles", [])), _kind_of(principal), may_grant_platform_roles=False)
-            before, after = await set_roles_in_tenant(session, principal.tenant_id, membership_id, roles)  # type: ignore[arg-type]
+            async with acting.session.begin_nested():
+                roles = checked_roles(list(form.getall("roles", [])), kind, may_grant_platform_roles=False)
+                before, after = await set_roles_in_tenant(acting.session, acting.tenant_id, membership_id, roles)
         except AdministrationError as error:
-            refusal = _event(request, principal, Action.CHANGE_REFUSED, principal.tenant_id, reason=error.code)
-            await record_alone(state.sessions, refusal)
+            await _refused(request, state, acting, error)
             if error.code == "not_found":
                 raise NotFoundException from None
-            return await _members_page(session, principal, errors={"roles": error.message})
+            return await _members_page(acting, errors={"roles": error.message})
         for action, changed in ((Action.ROLE_GRANTED, after - before), (Action.ROLE_REVOKED, before - after)):
             for role in sorted(changed):
                 await _audit(
-                    session,
+                    acting.session,
                     request,
-                    principal,
+                    acting.principal,
                     action,
                     object_type="membership",
                     object_id=str(membership_id),
                     reason=role,
                 )
-    return Redirect("/organisation/personer")
+        return Redirect("/organisation/personer")
 
-
-@post("/organisation/personer/{membership_id:uuid}/ta-bort", opt={"permission": TENANT_ADMIN}, include_in_schema=False)
-async def remove_member(request: Request[Any, Any, Any], state: State, membership_id: UUID) -> Redirect:
-    """Take a person out of the tenant."""
-    principal = _acting(request)
-    async with _session(state, principal) as session:
+    @post("/personer/{membership_id:uuid}/ta-bort")
+    async def remove_member(
+        self, request: Request[Any, Any, Any], acting: TenantScope, membership_id: UUID
+    ) -> Redirect:
+        """Take a person out of the tenant."""
+        _administrator(acting)
         try:
-            await remove_member_in_tenant(session, principal.tenant_id, membership_id)  # type: ignore[arg-type]
+            await remove_member_in_tenant(acting.session, acting.tenant_id, membership_id)
         except AdministrationError:
             raise NotFoundException from None
         await _audit(
-            session, request, principal, Action.MEMBER_REMOVED, object_type="membership", object_id=str(membership_id)
+            acting.session,
+            request,
+            acting.principal,
+            Action.MEMBER_REMOVED,
+            object_type="membership",
+            object_id=str(membership_id),
         )
-    return Redirect("/organisation/personer")
+        return Redirect("/organisation/personer")
 
-
-@post("/organisation/inbjudningar", opt={"permission": TENANT_ADMIN}, include_in_schema=False)
-async def invite(request: Request[Any, Any, Any], state: State) -> Template:
-    """Create an invitation; its link is shown once, to be given to the invitee by a safe channel."""
-    principal = _acting(request)
-    form = await request.form()
-    async with _session(state, principal) as session:
+    @post("/inbjudningar")
+    async def invite(self, request: Request[Any, Any, Any], state: State, acting: TenantScope) -> Template:
+        """Create an invitation; its link is shown once, to be given to the invitee by a safe channel."""
+        administrator = _administrator(acting)
+        form = await request.form()
         try:
             roles = checked_roles(
-                list(form.getall("roles", [])), _kind_of(principal), may_grant_platform_roles=False, at_least_one=True
+                list(form.getall("roles", [])),
+                acting.principal.tenant_kind or "",
+                may_grant_platform_roles=False,
+                at_least_one=True,
             )
         except AdministrationError as error:
-            refusal = _event(request, principal, Action.CHANGE_REFUSED, principal.tenant_id, reason=error.code)
-            await record_alone(state.sessions, refusal)
-            return await _members_page(session, principal, errors={"roles": error.message})
-        token = await invite_to_tenant(session, principal.tenant_id, principal.user_id, roles)  # type: ignore[arg-type]
-        await _audit(session, request, principal, Action.INVITED, reason=",".join(roles))
-        return await _members_page(session, principal, link=f"{state.settings.public_url}/inbjudan/{token}")
+            await _refused(request, state, acting, error)
+            return await _members_page(acting, errors={"roles": error.message})
+        token = await invite_to_tenant(acting.session, acting.tenant_id, administrator, roles)
+        await _audit(acting.session, request, acting.principal, Action.INVITED, reason=",".join(roles))
+        return await _members_page(acting, link=f"{state.settings.public_url}/inbjudan/{token}")
 
 
 def _invitation_invalid(token: str, error: AdministrationError) -> Template:
@@ -175,33 +185,36 @@ def _invitation_invalid(token: str, error: AdministrationError) -> Template:
     )
 
 
-@get("/inbjudan/{token:str}", opt={"permission": SIGNED_IN}, include_in_schema=False)
-async def invitation(request: Request[Any, Any, Any], state: State, token: str) -> Template:
-    """Ask the signed-in person to accept the invitation."""
-    principal = principal_of(request)
-    assert principal is not None  # noqa: S101 - the guard let only signed-in people in
-    try:
-        async with context_session(state.sessions, RequestContext(user_id=principal.user_id)) as session:
-            await open_invitation(session, token)
-    except AdministrationError as error:
-        return _invitation_invalid(token, error)
-    return Template(template_name="tenants/invitation.html", context={"token": token})
+class InvitationPages(Controller):
+    """A signed-in person opens and accepts an invitation link."""
 
+    path = "/inbjudan"
+    opt = {"permission": SIGNED_IN}  # noqa: RUF012 - Litestar's layer attribute
+    include_in_schema = False
 
-@post("/inbjudan/{token:str}", opt={"permission": SIGNED_IN}, include_in_schema=False)
-async def accept(request: Request[Any, Any, Any], state: State, token: str) -> Template | Redirect:
-    """Join the tenant; the person then switches to it in the header."""
-    principal = principal_of(request)
-    assert principal is not None  # noqa: S101 - the guard let only signed-in people in
-    try:
-        async with context_session(state.sessions, RequestContext(user_id=principal.user_id)) as session:
-            tenant_id = await accept_invitation(session, token, principal.user_id)  # type: ignore[arg-type]
-            # accept_invitation left the transaction acting in the inviting tenant: the event belongs there.
-            await _audit(session, request, principal, Action.INVITATION_ACCEPTED, tenant_id=tenant_id)
-    except AdministrationError as error:
-        _log.warning("tenants.invitation_not_accepted", reason=error.code, user_id=str(principal.user_id))
-        return _invitation_invalid(token, error)
-    return Redirect("/konto")
+    @get("/{token:str}")
+    async def invitation(self, signed_in: PersonScope, token: str) -> Template:
+        """Ask the signed-in person to accept the invitation."""
+        try:
+            await open_invitation(signed_in.session, token)
+        except AdministrationError as error:
+            return _invitation_invalid(token, error)
+        return Template(template_name="tenants/invitation.html", context={"token": token})
+
+    @post("/{token:str}")
+    async def accept(self, request: Request[Any, Any, Any], signed_in: PersonScope, token: str) -> Response[Any]:
+        """Join the tenant; the person then switches to it in the header."""
+        try:
+            async with signed_in.session.begin_nested():
+                tenant_id = await accept_invitation(signed_in.session, token, signed_in.user_id)
+                # accept_invitation left the transaction acting in the inviting tenant: the event belongs there.
+                await _audit(
+                    signed_in.session, request, signed_in.principal, Action.INVITATION_ACCEPTED, tenant_id=tenant_id
+                )
+        except AdministrationError as error:
+            _log.warning("tenants.invitation_not_accepted", reason=error.code, user_id=str(signed_in.user_id))
+            return _invitation_invalid(token, error)
+        return Redirect("/konto")
 
 
 KIND_NAMES = {
@@ -233,72 +246,72 @@ async def _tenants_page(
     )
 
 
-@get("/organisationer", opt={"permission": PLATFORM_ADMIN}, include_in_schema=False)
-async def tenant_list(request: Request[Any, Any, Any], state: State) -> Template:
-    """Every tenant on the platform, with forms to add one and to (de)activate each."""
-    principal = _acting(request)
-    async with _session(state, principal) as session:
-        return await _tenants_page(session)
+class TenantRegistryPages(Controller):
+    """Platform administrators add tenants and (de)activate them; the registry is the platform's."""
 
+    path = "/organisationer"
+    opt = {"permission": PLATFORM_ADMINISTER}  # noqa: RUF012 - Litestar's layer attribute
+    include_in_schema = False
 
-@post("/organisationer", opt={"permission": PLATFORM_ADMIN}, include_in_schema=False)
-async def new_tenant(request: Request[Any, Any, Any], state: State) -> Redirect | Template:
-    """Create a tenant that is not a municipality or county board."""
-    principal = _acting(request)
-    form = await request.form()
-    values = {field: str(form.get(field, "")).strip() for field in ("name", "slug", "kind")}
-    errors: dict[str, str] = {}
-    if not 2 <= len(values["name"]) <= 200:  # noqa: PLR2004
-        errors["name"] = "Skriv organisationens namn."
-    if not _SLUG.fullmatch(values["slug"]) or len(values["slug"]) > 64:  # noqa: PLR2004
-        errors["slug"] = "Kortadressen får bara innehålla a–z, 0–9 och bindestreck."
-    async with _session(state, principal) as session:
+    @get("/")
+    async def tenant_list(self, acting: TenantScope) -> Template:
+        """Every tenant on the platform, with forms to add one and to (de)activate each."""
+        _administrator(acting)
+        return await _tenants_page(acting.session)
+
+    @post("/")
+    async def new_tenant(self, request: Request[Any, Any, Any], acting: TenantScope) -> Response[Any]:
+        """Create a tenant that is not a municipality or county board."""
+        administrator = _administrator(acting)
+        form = await request.form()
+        values = {field: str(form.get(field, "")).strip() for field in ("name", "slug", "kind")}
+        errors: dict[str, str] = {}
+        if not 2 <= len(values["name"]) <= 200:  # noqa: PLR2004
+            errors["name"] = "Skriv organisationens namn."
+        if not _SLUG.fullmatch(values["slug"]) or len(values["slug"]) > 64:  # noqa: PLR2004
+            errors["slug"] = "Kortadressen får bara innehålla a–z, 0–9 och bindestreck."
         if not errors:
             try:
-                tenant_id = await create_tenant(session, values["kind"], values["name"], values["slug"])
+                async with acting.session.begin_nested():
+                    tenant_id = await create_tenant(acting.session, values["kind"], values["name"], values["slug"])
             except AdministrationError as error:
                 errors["slug" if error.code == "slug_taken" else "kind"] = error.message
             else:
                 await _audit(
-                    session, request, principal, Action.TENANT_CREATED, object_type="tenant", object_id=str(tenant_id)
+                    acting.session,
+                    request,
+                    acting.principal,
+                    Action.TENANT_CREATED,
+                    object_type="tenant",
+                    object_id=str(tenant_id),
                 )
                 return Redirect("/organisationer")
-        _log.warning("tenants.tenant_refused", reason=",".join(sorted(errors)), user_id=str(principal.user_id))
-        return await _tenants_page(session, errors=errors, values=values)
+        _log.warning("tenants.tenant_refused", reason=",".join(sorted(errors)), user_id=str(administrator))
+        return await _tenants_page(acting.session, errors=errors, values=values)
 
-
-@post("/organisationer/{tenant_id:uuid}/status", opt={"permission": PLATFORM_ADMIN}, include_in_schema=False)
-async def tenant_status(request: Request[Any, Any, Any], state: State, tenant_id: UUID) -> Redirect | Template:
-    """Activate or deactivate a tenant (the tenant registry is platform data, not any tenant's)."""
-    principal = _acting(request)
-    wanted = (await request.form()).get("active")
-    async with _session(state, principal) as session:
+    @post("/{tenant_id:uuid}/status")
+    async def tenant_status(
+        self, request: Request[Any, Any, Any], acting: TenantScope, tenant_id: UUID
+    ) -> Response[Any]:
+        """Activate or deactivate a tenant (the tenant registry is platform data, not any tenant's)."""
+        _administrator(acting)
+        wanted = (await request.form()).get("active")
         if wanted not in {"true", "false"}:
-            return await _tenants_page(session, errors={"status": "Välj om organisationen ska vara aktiv."})
+            return await _tenants_page(acting.session, errors={"status": "Välj om organisationen ska vara aktiv."})
         try:
-            await set_tenant_active(session, tenant_id, active=wanted == "true")
+            await set_tenant_active(acting.session, tenant_id, active=wanted == "true")
         except AdministrationError:
             raise NotFoundException from None
         await _audit(
-            session,
+            acting.session,
             request,
-            principal,
+            acting.principal,
             Action.TENANT_STATUS_CHANGED,
             object_type="tenant",
             object_id=str(tenant_id),
             reason="active" if wanted == "true" else "inactive",
         )
-    return Redirect("/organisationer")
+        return Redirect("/organisationer")
 
 
-ADMIN_ROUTES = [
-    members,
-    change_roles,
-    remove_member,
-    invite,
-    invitation,
-    accept,
-    tenant_list,
-    new_tenant,
-    tenant_status,
-]
+ADMIN_ROUTES = [MemberAdministration, InvitationPages, TenantRegistryPages]
