@@ -99,6 +99,8 @@ class Door:
     path_template: str
     permission: str | None
     parameters: tuple[str, ...] = field(default=())
+    framework: bool = False
+    """Litestar's own OPTIONS answer, which carries its controller's options but no handler of ours."""
     tenant_kinds: tuple[str, ...] = field(default=())
     """The kinds of tenant the route opens in (its `opt`); empty for every kind."""
 
@@ -122,6 +124,7 @@ def doors(app: Litestar) -> list[Door]:
             permission=handler.opt.get("permission"),
             parameters=tuple(route.path_parameters),
             tenant_kinds=tenant_kinds_of(handler),
+            framework=_made_by_litestar(handler),
         )
         for route in app.routes
         if isinstance(route, HTTPRoute)
@@ -136,9 +139,13 @@ def is_platform_door(door: Door) -> bool:
     return door.permission in PLATFORM_PERMISSIONS
 
 
+def _made_by_litestar(handler: HTTPRouteHandler) -> bool:
+    return handler.http_methods == {"OPTIONS"} and handler.fn.__module__.startswith("litestar.")
+
+
 def is_framework_options(door: Door) -> bool:
     """Litestar answers OPTIONS itself for every route; those handlers are not ours to annotate."""
-    return door.method == "OPTIONS" and door.permission is None
+    return door.method == "OPTIONS" and door.framework
 
 
 def forged_fields(world: ForeignWorld) -> dict[str, Any]:
