@@ -48,7 +48,7 @@ def configure_logging(level: str, stream: TextIO | None = None) -> None:
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, _renderer(stream)],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *_rendering(stream)],
     )
     handler = logging.StreamHandler(stream)
     handler.setFormatter(formatter)
@@ -59,7 +59,14 @@ def configure_logging(level: str, stream: TextIO | None = None) -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def _renderer(stream: TextIO) -> structlog.typing.Processor:
+def _rendering(stream: TextIO) -> list[structlog.typing.Processor]:
     if stream.isatty():
-        return structlog.dev.ConsoleRenderer(colors=True)
-    return structlog.processors.JSONRenderer()
+        return [_stack_as_lines, structlog.dev.ConsoleRenderer(colors=True)]
+    return [structlog.processors.JSONRenderer()]
+
+
+def _stack_as_lines(_logger: object, _name: str, event: structlog.typing.EventDict) -> structlog.typing.EventDict:
+    """The console renderer prints `stack` below the line, as text."""
+    if isinstance(event.get("stack"), list):
+        event["stack"] = "\n".join(event["stack"])
+    return event
