@@ -256,8 +256,8 @@ def _load_reference_data(settings: Settings, owner_url: URL, app_url: URL) -> li
     when_changed("geography", shipped_geography(), lambda: _load_geography(owner_url))
     specs = geographic_tenants() + (demo_tenants() if settings.embedded else [])
     when_changed("tenants", specs, lambda: _provision(owner_url, specs))
-    # The first start hashes the demo passwords and makes a signing key (seconds of CPU, mostly
-    # outside the GIL) in another thread while this one writes the directory's seed.
+    # The first start hashes the demo passwords and makes a signing key, seconds of work in C,
+    # in another thread while this one writes the directory's seed.
     with ThreadPoolExecutor(max_workers=1) as pool:
         identity = None
         if settings.oidc is None:
