@@ -2,6 +2,7 @@
 
 from avhopp.directory.catalogue import models as directory
 from avhopp.directory.line import models as line
+from avhopp.platform import seed_versions
 from avhopp.platform.audit import models as audit
 from avhopp.platform.auth import models as auth
 from avhopp.platform.authz import models as authz
@@ -12,4 +13,17 @@ from avhopp.platform.models import Base
 from avhopp.tenants.registry import models as tenants
 from avhopp.tenants.registry import people
 
-__all__ = ["Base", "audit", "auth", "authz", "directory", "geography", "idp", "jobs", "line", "people", "tenants"]
+__all__ = [
+    "Base",
+    "audit",
+    "auth",
+    "authz",
+    "directory",
+    "geography",
+    "idp",
+    "jobs",
+    "line",
+    "people",
+    "seed_versions",
+    "tenants",
+]

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
+import signal
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING
 
@@ -19,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from avhopp.authorization import complete_registry
 from avhopp.directory.catalogue.cli import directory_cli, seed_directory
 from avhopp.directory.catalogue.loading import NoCoordinatorError
+from avhopp.directory.catalogue.seed import seed_catalogue
 from avhopp.platform.audit.cli import audit_cli
 from avhopp.platform.database import RuntimeRoleError, create_app_engine, create_owner_engine, verify_runtime_role
 from avhopp.platform.geography.load import load_geography
@@ -28,6 +32,7 @@ from avhopp.platform.idp.keys import SecretKeyChangedError
 from avhopp.platform.jobs import run_worker
 from avhopp.platform.logs import configure_logging
 from avhopp.platform.migrate import RuntimeRoleMissingError, current_revision, downgrade, migrate
+from avhopp.platform.seed_versions import content_digest, record_seed, seed_digests
 from avhopp.platform.settings import Settings, SettingsError, load_settings
 from avhopp.platform.startup import DatabaseUnavailableError, DatabaseUrls, open_database
 from avhopp.tenants.registry.demo import DEMO_PEOPLE
@@ -51,11 +56,17 @@ def _with_settings(command: Callable[..., None]) -> Callable[..., None]:
 
     @functools.wraps(command)
     def run(*args: object, **kwargs: object) -> None:
-        settings = load_settings()
-        configure_logging(settings.log_level)
-        command(settings, *args, **kwargs)
+        command(_settings(), *args, **kwargs)
 
     return run
+
+
+def _settings(**options: str | None) -> Settings:
+    """The settings from the environment, where a command-line option given (AVHOPP_PORT="8080") wins."""
+    given = {variable: value for variable, value in options.items() if value is not None}
+    settings = load_settings(os.environ | given if given else None)
+    configure_logging(settings.log_level)
+    return settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -87,24 +98,23 @@ class _OwnerAccess:
 
 
 @cli.command()
-@_with_settings
-def serve(settings: Settings) -> None:
+@click.option("--host", help="Adressen att lyssna på. Annars AVHOPP_HOST, normalt 127.0.0.1.")
+@click.option("--port", type=click.IntRange(1, 65535), help="Porten att lyssna på. Annars AVHOPP_PORT, normalt 8000.")
+def serve(host: str | None, port: int | None) -> None:
     """Starta plattformen (inbyggd PostgreSQL om ingen databas är angiven)."""
     import uvicorn  # noqa: PLC0415 - only this command serves
 
     from avhopp.app import build_app  # noqa: PLC0415
-    from avhopp.identity_setup import set_up_built_in_identity  # noqa: PLC0415
 
+    # SIGTERM (systemd, Docker, Kubernetes) stops the platform as Ctrl-C does. uvicorn shuts the
+    # app and its jobs down and then raises the signal again: without this, its default action
+    # would end the process before the embedded database is stopped.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    settings = _settings(AVHOPP_HOST=host, AVHOPP_PORT=None if port is None else str(port))
     with _database(settings) as urls:
         if urls.owner is not None:
             migrate(urls.owner, urls.app)
-            _load_geography(urls.owner)
-            _provision(urls.owner, geographic_tenants() + (demo_tenants() if settings.embedded else []))
-            if settings.oidc is None:
-                _show_new_accounts(set_up_built_in_identity(urls.owner, settings, demo=settings.embedded))
-            if settings.embedded:
-                counts = seed_directory(urls.app)
-                _console.print(f"Katalogen: {counts.published} nya uppgifter från startdata.")
+            _show_new_accounts(_load_reference_data(settings, urls.owner, urls.app))
         asyncio.run(_check_runtime_role(urls.app))
         app = build_app(settings, urls.app)
         _console.print(f"[bold green]Avhopp är igång:[/] http://{settings.host}:{settings.port}/  (stoppa med Ctrl-C)")
@@ -226,6 +236,42 @@ def _owner_transaction(owner_url: URL) -> Iterator[Connection]:
             yield connection
     finally:
         engine.dispose()
+
+
+def _load_reference_data(settings: Settings, owner_url: URL, app_url: URL) -> list[CreatedAccount]:
+    """What a start loads as the owner, each step only when its content has changed since the last start.
+
+    Returns the demo accounts created by this start.
+    """
+    from avhopp.identity_setup import set_up_built_in_identity  # noqa: PLC0415 - only serve sets it up
+
+    with _owner_transaction(owner_url) as connection:
+        done = seed_digests(connection)
+
+    def when_changed(step: str, content: object, load: Callable[[], object]) -> None:
+        digest = content_digest(content)
+        if done.get(step) != digest:
+            load()
+            with _owner_transaction(owner_url) as connection:
+                record_seed(connection, step, digest)
+
+    when_changed("geography", shipped_geography(), lambda: _load_geography(owner_url))
+    specs = geographic_tenants() + (demo_tenants() if settings.embedded else [])
+    when_changed("tenants", specs, lambda: _provision(owner_url, specs))
+    # The first start hashes the demo passwords and makes a signing key, seconds of work in C,
+    # in another thread while this one writes the directory's seed.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        identity = None
+        if settings.oidc is None:
+            identity = pool.submit(set_up_built_in_identity, owner_url, settings, demo=settings.embedded)
+        if settings.embedded:
+            when_changed("directory", seed_catalogue(), lambda: _seed_directory(app_url))
+        return [] if identity is None else identity.result()
+
+
+def _seed_directory(app_url: URL) -> None:
+    counts = seed_directory(app_url)
+    _console.print(f"Katalogen: {counts.published} nya uppgifter från startdata.")
 
 
 def _load_geography(owner_url: URL) -> UpsertCounts:

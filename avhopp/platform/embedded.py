@@ -8,10 +8,11 @@ database administrator would on a real server.
 
 from __future__ import annotations
 
+import os
 import signal
 import warnings
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg import sql
@@ -31,8 +32,8 @@ DATABASE_NAME = "avhopp"
 def embedded_postgres(data_dir: Path) -> Iterator[URL]:
     """Start (or join) the embedded server, yield the owner's URL, stop it on the way out.
 
-    The server stops when the last process using it leaves; a second Ctrl-C while it stops
-    is ignored so that the stop completes.
+    The server stops when the last process using it leaves; a second Ctrl-C or SIGTERM while
+    it stops is ignored so that the stop completes.
     """
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset; pgserver then uses /tmp, which is fine.
@@ -48,11 +49,35 @@ def embedded_postgres(data_dir: Path) -> Iterator[URL]:
         base = make_url(superuser_url).set(drivername="postgresql+psycopg")
         yield base.set(username=OWNER_ROLE, password=None, database=DATABASE_NAME)
     finally:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in (signal.SIGINT, signal.SIGTERM)}
         try:
+            _forget_dead_processes(server)
             server.cleanup()
         finally:
-            signal.signal(signal.SIGINT, previous)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+
+def _forget_dead_processes(server: Any) -> None:  # noqa: ANN401 - pgserver's PostgresServer has no type hints
+    """Drop processes that died without leaving from pgserver's list of the server's users.
+
+    pgserver stops the server only when the leaving process is the last one listed. A process
+    killed before its cleanup ran stays listed for ever, and every later stop would then leave
+    the server running.
+    """
+    with server._lock:  # noqa: SLF001 - the lock pgserver itself holds while it changes the list
+        users = server.global_process_id_list
+        users.put([pid for pid in users.get() if _running(pid)])
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        return True
+    return True
 
 
 def _bootstrap(superuser_url: str) -> None:

@@ -1,4 +1,4 @@
-"""Structured logs: JSON lines with a request id, and never personal data.
+"""Structured logs with a request id, and never personal data: JSON lines, or readable lines on a terminal.
 
 Exceptions are logged by type and stack frames only. Their messages are dropped because
 database errors quote the values they refused ("Key (x)=(...) already exists").
@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
-from typing import Any
+from typing import Any, TextIO
 
 import structlog
 
-_QUIET = ("uvicorn.access", "httpx", "pika", "sqlalchemy.engine", "pgserver")
+# casbin logs the whole policy at INFO whenever it loads it.
+_QUIET = ("uvicorn.access", "httpx", "pika", "sqlalchemy.engine", "pgserver", "casbin")
 
 
 def _exception_without_message(_logger: object, _name: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -30,8 +31,9 @@ def _exception_without_message(_logger: object, _name: str, event: dict[str, Any
     return event
 
 
-def configure_logging(level: str) -> None:
-    """Send the platform's and libraries' logs to stderr as JSON lines."""
+def configure_logging(level: str, stream: TextIO | None = None) -> None:
+    """Send the platform's and libraries' logs to `stream` (stderr): readable on a terminal, else JSON lines."""
+    stream = stream or sys.stderr
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
@@ -46,12 +48,25 @@ def configure_logging(level: str) -> None:
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, structlog.processors.JSONRenderer()],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *_rendering(stream)],
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
     for name in _QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def _rendering(stream: TextIO) -> list[structlog.typing.Processor]:
+    if stream.isatty():
+        return [_stack_as_lines, structlog.dev.ConsoleRenderer(colors=True)]
+    return [structlog.processors.JSONRenderer()]
+
+
+def _stack_as_lines(_logger: object, _name: str, event: structlog.typing.EventDict) -> structlog.typing.EventDict:
+    """The console renderer prints `stack` below the line, as text."""
+    if isinstance(event.get("stack"), list):
+        event["stack"] = "\n".join(event["stack"])
+    return event

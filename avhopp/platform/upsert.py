@@ -24,20 +24,25 @@ class UpsertCounts:
     unchanged: int = 0
 
 
-def upsert_row(connection: Connection, model: type[Base], row: dict[str, Any], key: str, counts: UpsertCounts) -> None:
-    """Insert `row`, or update the row with the same `key` where a value differs; count which."""
+def upsert_rows(
+    connection: Connection, model: type[Base], rows: list[dict[str, Any]], key: str, counts: UpsertCounts
+) -> None:
+    """Insert `rows`, or update the row with the same `key` where a value differs; count which.
+
+    One statement for all rows: a start that loads reference data waits on it.
+    """
+    if not rows:
+        return
     table = model.__table__
-    statement = insert(model).values(row)
-    columns = [column for column in row if column != key]
+    statement = insert(model).values(rows)
+    columns = [column for column in rows[0] if column != key]
     upsert: ReturningInsert[Any] = statement.on_conflict_do_update(
         index_elements=[key],
         set_={column: statement.excluded[column] for column in columns},
         where=or_(*(table.c[column].is_distinct_from(statement.excluded[column]) for column in columns)),
     ).returning(literal_column("xmax = 0").label("inserted"))  # xmax is 0 only for a fresh insert
-    written = connection.execute(upsert).first()
-    if written is None:
-        counts.unchanged += 1
-    elif written.inserted:
-        counts.inserted += 1
-    else:
-        counts.updated += 1
+    written = connection.execute(upsert).scalars().all()
+    inserted = sum(1 for fresh in written if fresh)
+    counts.inserted += inserted
+    counts.updated += len(written) - inserted
+    counts.unchanged += len(rows) - len(written)

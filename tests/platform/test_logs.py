@@ -1,9 +1,11 @@
-"""Log lines are JSON with the request id, and an exception is logged without its message."""
+"""Log lines: JSON with the request id, readable on a terminal, and exceptions without their messages."""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import re
 from typing import TYPE_CHECKING
 
 import pytest
@@ -54,3 +56,39 @@ def test_library_logs_are_json_too_and_their_exceptions_lose_the_message(capsys:
     assert line["event"] == "library failed"
     assert line["exception_type"] == "RuntimeError"
     assert "Anna" not in json.dumps(line)
+
+
+class Terminal(io.StringIO):
+    """What stderr is when a person runs the command in a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_gets_readable_lines_and_still_no_exception_message() -> None:
+    terminal = Terminal()
+    configure_logging("INFO", terminal)
+    log = structlog.get_logger("avhopp.test")
+    log.info("job runtime started", broker="in-process")
+    try:
+        raise ValueError("Key (personnummer)=(19850101-1234) already exists")  # noqa: TRY301
+    except ValueError:
+        log.exception("failed")
+
+    text = re.sub(r"\x1b\[[0-9;]*m", "", terminal.getvalue())  # without the colours
+    started = next(line for line in text.splitlines() if "job runtime started" in line)
+    assert "broker=in-process" in started
+    assert not started.lstrip().startswith("{")
+    assert "exception_type=ValueError" in text
+    assert "test_a_terminal_gets_readable_lines" in text, "the stack frames are shown below the line"
+    assert "19850101" not in text
+
+
+def test_the_authorization_policy_is_not_logged_at_info(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging("INFO")
+    logging.getLogger("casbin.policy").info("Policy: [['user:1', 'case_officer', 'tenant']]")
+    logging.getLogger("casbin.enforcer").warning("no model")
+
+    err = capsys.readouterr().err
+    assert "case_officer" not in err
+    assert "no model" in err

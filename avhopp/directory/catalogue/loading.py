@@ -82,7 +82,8 @@ async def load_catalogue(
         owners = await tenant_ids_by_slug(session)
     if coordinator is None:
         raise NoCoordinatorError
-    published = kept = 0
+    kept = 0
+    history: list[Revision] = []
     async with context_session(sessions, RequestContext(tenant_id=coordinator)) as session:
         existing = set(await session.scalars(select(PublishedOrganization.id)))
         existing |= set(await session.scalars(select(PublishedService.id)))
@@ -93,27 +94,26 @@ async def load_catalogue(
                 if entry.id in existing and not replace:
                     kept += 1
                     continue
-                await _publish(session, owner, entry, note)
-                published += 1
-    return LoadCounts(published, kept)
+                history.append(await _publish(session, owner, entry, note))
+        # Added at the end, so that they are written in a few statements rather than one per entry.
+        session.add_all(history)
+    return LoadCounts(len(history), kept)
 
 
-async def _publish(session: AsyncSession, owner: UUID, entry: OrganizationEntry | ServiceEntry, note: str) -> None:
+async def _publish(session: AsyncSession, owner: UUID, entry: OrganizationEntry | ServiceEntry, note: str) -> Revision:
+    """Publish `entry` and return its revision for the history."""
     if isinstance(entry, ServiceEntry):
         await publish_service(session, owner, entry)
         subject = RevisionSubject.SERVICE
     else:
         await publish_organization(session, owner, entry)
         subject = RevisionSubject.ORGANIZATION
-    session.add(
-        Revision(
-            tenant_id=owner,
-            subject=subject.value,
-            subject_id=entry.id,
-            document=to_document(entry),
-            status=RevisionStatus.APPROVED.value,
-            reviewed_at=datetime.now(UTC),
-            review_note=note,
-        )
+    return Revision(
+        tenant_id=owner,
+        subject=subject.value,
+        subject_id=entry.id,
+        document=to_document(entry),
+        status=RevisionStatus.APPROVED.value,
+        reviewed_at=datetime.now(UTC),
+        review_note=note,
     )
-    await session.flush()

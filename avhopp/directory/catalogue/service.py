@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -103,7 +104,6 @@ async def publish_organization(session: AsyncSession, owner: UUID, entry: Organi
         "name": entry.name,
         "operation_type": entry.operation_type.value,
         "document": to_document(entry),
-        "published_at": func.now(),
     }
     await _upsert_owned(session, PublishedOrganization, values)
     # The organisation's name and kind are copied into its services for search.
@@ -149,7 +149,6 @@ async def _write_service(
         "search_text": _search_text(entry, organization),
         "verified_on": entry.verified_on,
         "document": to_document(entry),
-        "published_at": func.now(),
     }
     await _upsert_owned(session, PublishedService, values)
 
@@ -158,16 +157,21 @@ async def _upsert_owned(
     session: AsyncSession, table: type[PublishedOrganization | PublishedService], values: dict[str, Any]
 ) -> None:
     """Insert, or update the row of the same id and owner; another owner's row is never taken over."""
-    statement = insert(table).values(values)
-    written = await session.scalar(
-        statement.on_conflict_do_update(
-            index_elements=[table.id],
-            set_={key: statement.excluded[key] for key in values if key not in {"id", "tenant_id"}},
-            where=table.tenant_id == values["tenant_id"],
-        ).returning(table.id)
-    )
+    written = await session.scalar(_owned_upsert(table, tuple(values)), values)
     if written is None:
         raise InvalidInputError([FieldProblem("id", "Uppgiften tillhör en annan organisation.")])
+
+
+@cache
+def _owned_upsert(table: type[PublishedOrganization | PublishedService], columns: tuple[str, ...]) -> Any:  # noqa: ANN401 - SQLAlchemy's generic insert
+    """The upsert statement, built once: a catalogue load runs it for hundreds of entries."""
+    statement = insert(table)
+    changed = {column: statement.excluded[column] for column in columns if column not in {"id", "tenant_id"}}
+    return statement.on_conflict_do_update(
+        index_elements=[table.id],
+        set_={**changed, "published_at": func.now()},
+        where=table.tenant_id == statement.excluded.tenant_id,
+    ).returning(table.id)
 
 
 # Proposing (the owner's transaction).

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from avhopp.platform.geography.models import County, Municipality, PoliceRegion
 from avhopp.platform.geography.reference import shipped_geography
-from avhopp.platform.upsert import UpsertCounts, upsert_row
+from avhopp.platform.upsert import UpsertCounts, upsert_rows
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def load_geography(connection: Connection, progress: Callable[[int], None] | None = None) -> UpsertCounts:
-    """Upsert police regions, counties and municipalities; call `progress(n)` after each row.
+    """Upsert police regions, counties and municipalities; call `progress(n)` after each kind of them.
 
     A row is written only when it is new or differs, so a second run changes nothing.
     """
@@ -45,8 +45,7 @@ def load_geography(connection: Connection, progress: Callable[[int], None] | Non
     ]
     counts = UpsertCounts()
     for model, rows in batches:
-        for row in rows:
-            upsert_row(connection, model, row, "code", counts)
-            if progress is not None:
-                progress(1)
+        upsert_rows(connection, model, rows, "code", counts)
+        if progress is not None:
+            progress(len(rows))
     return counts

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from avhopp.platform.geography.reference import shipped_geography
-from avhopp.platform.upsert import UpsertCounts, upsert_row
+from avhopp.platform.upsert import UpsertCounts, upsert_rows
 from avhopp.tenants.registry.models import Tenant, TenantKind
 
 if TYPE_CHECKING:
@@ -105,8 +105,8 @@ def provision_tenants(
 ) -> UpsertCounts:
     """Create missing tenants and correct drifted names or links, matched by slug."""
     counts = UpsertCounts()
-    for spec in specs:
-        upsert_row(connection, Tenant, asdict(spec) | {"kind": spec.kind.value}, "slug", counts)
-        if progress is not None:
-            progress(1)
+    rows = [asdict(spec) | {"kind": spec.kind.value} for spec in specs]
+    upsert_rows(connection, Tenant, rows, "slug", counts)
+    if progress is not None:
+        progress(len(rows))
     return counts
