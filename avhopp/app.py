@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from avhopp.directory.routes import DIRECTORY_JOBS, DIRECTORY_NAV, DIRECTORY_ROUTES, DIRECTORY_TEMPLATES
+from avhopp.platform.notifications.jobs import send_notice_email
 from avhopp.platform.web.app import create_app
 from avhopp.platform.web.shell import register_nav
 from avhopp.tenants.admin_views import ADMIN_ROUTES
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from avhopp.platform.telemetry import Telemetry
 
 _TENANT_TEMPLATES = Path(__file__).parent / "tenants" / "templates"
-JOBS = (*DIRECTORY_JOBS,)
+JOBS = (*DIRECTORY_JOBS, send_notice_email)
 """Every module's background jobs; importing this module registers them with the job runtime."""
 
 

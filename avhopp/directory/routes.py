@@ -8,6 +8,7 @@ from avhopp.directory import jobs
 from avhopp.directory.api import DIRECTORY_API
 from avhopp.directory.hsds_api import HSDS_ROUTES
 from avhopp.directory.line import jobs as line_jobs
+from avhopp.directory.line import notices as line_notices
 from avhopp.directory.line.callback_pages import CALLBACK_ROUTES
 from avhopp.directory.line.pages import LINE_ROUTES
 from avhopp.directory.line.supervision import SUPERVISION_ROUTES
@@ -34,6 +35,7 @@ DIRECTORY_JOBS = (
     jobs.remind_stale_directory_entries,
     line_jobs.escalate_unopened_referrals,
     line_jobs.erase_expired_guidance_notes,
+    line_notices.notify_referral_received,
 )
 _SEARCHERS = frozenset(
     {

@@ -18,10 +18,12 @@ from sqlalchemy.dialects.postgresql import insert
 
 from avhopp.directory.entry import EntryRejectedError, FieldProblem
 from avhopp.directory.line.models import Contact, LineSettings, Referral
+from avhopp.directory.line.notices import notify_referral_received, notify_supervisors_of_escalation
 from avhopp.directory.line.privacy import FreeTextError, check_free_text
 from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ProfessionalKind, ReferralStatus
 from avhopp.directory.models import PublishedService
 from avhopp.directory.vocabulary import Intervention, ServiceStatus, TargetGroup, ThreatLevel
+from avhopp.platform.jobs import enqueue
 from avhopp.tenants.models import TenantKind
 from avhopp.tenants.service import tenant_kinds
 
@@ -139,7 +141,7 @@ class ReferralRequest:
 async def refer(
     session: AsyncSession, line_id: UUID, operator_id: UUID, contact_id: UUID, request: ReferralRequest
 ) -> UUID:
-    """Send a referral from a contact to the tenant that runs the chosen service.
+    """Send a referral from a contact to the tenant that runs the chosen service; its receivers are notified.
 
     Raises:
         EntryRejectedError: no consent, no or an unknown service, a receiver that does not take
@@ -176,6 +178,7 @@ async def refer(
     session.add(referral)
     contact.outcomes = sorted({*contact.outcomes, Outcome.REFERRED.value})
     await session.flush()
+    await enqueue(session, notify_referral_received, referral_id=str(referral.id))
     return referral.id
 
 
@@ -288,7 +291,7 @@ def working_day_after(moment: datetime) -> datetime:
 
 
 async def escalate_unopened(session: AsyncSession, line_id: UUID, now: datetime) -> int:
-    """Mark the line's referrals nobody opened within one working day; returns how many were marked now."""
+    """Mark the line's referrals nobody opened within one working day and tell its supervisors; returns how many."""
     candidates = await session.execute(
         select(Referral.id, Referral.sent_at).where(
             Referral.tenant_id == line_id,
@@ -299,6 +302,7 @@ async def escalate_unopened(session: AsyncSession, line_id: UUID, now: datetime)
     due = [referral_id for referral_id, sent_at in candidates.tuples() if working_day_after(sent_at) <= now]
     if due:
         await session.execute(update(Referral).where(Referral.id.in_(due)).values(escalated_at=now))
+        await notify_supervisors_of_escalation(session, line_id)
     return len(due)
 
 

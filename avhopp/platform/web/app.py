@@ -31,6 +31,8 @@ from avhopp.platform.authz import AuthzEnforcer, PolicyWatcher
 from avhopp.platform.database import create_app_engine, session_factory, verify_runtime_role
 from avhopp.platform.idp import IDP_TEMPLATES, identity_provider_router, platform_client_secret
 from avhopp.platform.jobs import JobRuntime
+from avhopp.platform.notifications import configure_mail
+from avhopp.platform.notifications.web import NOTIFICATION_TEMPLATES, NotificationsController, UnreadNotices
 from avhopp.platform.telemetry import configure_telemetry, trace_engine
 from avhopp.platform.web.api_docs import LocalRedoc
 from avhopp.platform.web.csrf import CookieCSRFMiddleware
@@ -69,6 +71,7 @@ def create_app(  # noqa: PLR0913 - the composition root hands over each part exp
     """Build the web application; it connects to the database as the runtime role in `app_url`."""
     telemetry = telemetry or configure_telemetry(settings.otlp_endpoint)
     register_nav(AUDIT_NAV)
+    configure_mail(settings)
     built_in_provider = settings.oidc is None
     https = settings.public_url.startswith("https://")
 
@@ -117,6 +120,7 @@ def create_app(  # noqa: PLR0913 - the composition root hands over each part exp
         # Also with an external issuer: machine clients get their tokens from the platform's own endpoint.
         identity_provider_router(settings),
         *AUDIT_ROUTES,
+        NotificationsController,
         *route_handlers,
     ]
     app = Litestar(
@@ -137,11 +141,12 @@ def create_app(  # noqa: PLR0913 - the composition root hands over each part exp
                 ),
             ),
             DefineMiddleware(PrincipalMiddleware),
+            DefineMiddleware(UnreadNotices),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         logging_config=None,  # avhopp.platform.logs owns logging
         template_config=TemplateConfig(
-            directory=[*template_dirs, IDP_TEMPLATES, AUDIT_TEMPLATES, _TEMPLATES],
+            directory=[*template_dirs, IDP_TEMPLATES, AUDIT_TEMPLATES, NOTIFICATION_TEMPLATES, _TEMPLATES],
             engine=JinjaTemplateEngine,
             engine_callback=lambda engine: install_globals(engine.engine),
         ),
