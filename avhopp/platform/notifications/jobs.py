@@ -1,7 +1,9 @@
 """The job that e-mails a person about one new notification, after the commit that made it.
 
 Idempotent per notification: the notification records when its e-mail went out, in the same
-transaction, so a later delivery of the job finds it sent. Only if the SMTP server accepts
+transaction, so a later delivery of the job finds it sent; two jobs for one notification take
+turns on an advisory lock (never a row lock, which would hold up the person marking it read
+while the SMTP server answers). Only if the SMTP server accepts
 the message and the commit then fails can the person get it twice; the Message-ID, one per
 notification, lets their mail server recognise that. A server that is down or refuses for
 now makes the attempt fail and roll back; the job is retried with exponential back-off
@@ -29,6 +31,9 @@ _log = structlog.get_logger("avhopp.notifications")
 # The people module's table, read by name: the platform may not import the modules above it.
 _ADDRESS = text("SELECT email FROM app_user WHERE id = :user AND active")
 _ACT_AS = text("SELECT set_config('app.user_id', :user, true)")
+# The two-key form keeps these locks apart from other users of advisory locks.
+_LOCK_SPACE = 0x4E4F5449  # "NOTI"
+_ONE_SENDER = text(f"SELECT pg_advisory_xact_lock({_LOCK_SPACE}, hashtext(:notification))")
 SMTP_RETRIES = 12
 SMTP_FIRST_BACKOFF_MS = 30_000
 
@@ -42,6 +47,7 @@ async def send_notice_email(session: AsyncSession, *, notification_id: str, user
     recipient = UUID(user_id)
     # A notification is readable only by its recipient: the job acts as them for the rest of it.
     await session.execute(_ACT_AS, {"user": str(recipient)})
+    await session.execute(_ONE_SENDER, {"notification": notification_id})
     notification = await session.scalar(
         select(Notification).where(Notification.id == UUID(notification_id), Notification.user_id == recipient)
     )

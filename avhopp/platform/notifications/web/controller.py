@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from avhopp.platform.auth.permissions import SIGNED_IN
@@ -89,8 +90,10 @@ class NotificationsController(Controller):
             },
         )
 
-    @post("/{notification_id:uuid}/las", opt={"permission": SIGNED_IN}, status_code=303)
-    async def read_one(self, request: Request[Any, Any, Any], state: State, notification_id: UUID) -> Redirect:
+    @post("/{notification_id:uuid}/las", opt={"permission": SIGNED_IN})
+    async def read_one(
+        self, request: Request[Any, Any, Any], state: State, notification_id: FromPath[UUID]
+    ) -> Redirect:
         """Mark one notification read; another person's, or another tenant's, is not found."""
         principal, user_id = _person(request)
         if principal.tenant_id is None:
@@ -98,22 +101,22 @@ class NotificationsController(Controller):
         async with context_session(state.sessions, _as(principal, user_id)) as session:
             if not await mark_read(session, principal.tenant_id, user_id, notification_id):
                 raise NotFoundException
-        return Redirect(LIST_PATH)
+        return Redirect(LIST_PATH, status_code=303)
 
-    @post("/las-alla", opt={"permission": SIGNED_IN}, status_code=303)
+    @post("/las-alla", opt={"permission": SIGNED_IN})
     async def read_all(self, request: Request[Any, Any, Any], state: State) -> Redirect:
         """Mark every notification in the tenant acted for read."""
         principal, user_id = _person(request)
         if principal.tenant_id is not None:
             async with context_session(state.sessions, _as(principal, user_id)) as session:
                 await mark_all_read(session, principal.tenant_id, user_id)
-        return Redirect(LIST_PATH)
+        return Redirect(LIST_PATH, status_code=303)
 
-    @post("/e-post", opt={"permission": SIGNED_IN}, status_code=303)
+    @post("/e-post", opt={"permission": SIGNED_IN})
     async def email_choice(self, request: Request[Any, Any, Any], state: State) -> Redirect:
         """Turn e-mail about new notifications on or off (an unticked box sends nothing: off)."""
         _principal, user_id = _person(request)
         form = await request.form()
         async with context_session(state.sessions, RequestContext(user_id=user_id)) as session:
             await choose_email(session, user_id, wanted=form.get("email") == "on")
-        return Redirect(LIST_PATH)
+        return Redirect(LIST_PATH, status_code=303)
