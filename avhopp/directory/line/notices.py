@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 REFERRAL_RECEIVED = register_kind("line_referral_received", "Ny remiss från stödlinjen")
-REFERRALS_ESCALATED = register_kind("line_referrals_escalated", "Remisser som ingen har öppnat på en arbetsdag")
+REFERRALS_ESCALATED = register_kind("line_referrals_escalated", "Remisser som ingen har öppnat inom en arbetsdag")
 ESCALATED_LINK = "/linjen/remisser"
 
 

@@ -80,6 +80,11 @@ async def test_the_header_counts_unread_and_the_list_marks_them_read(
     assert 'aria-label="Notiser, inga olästa"' in header_link(after.text)
     assert "Markera som läst" not in after.text
 
+    browser.client.cookies.set("avhopp_lang", "en")
+    english = await browser.get("/notiser")
+    assert 'aria-label="Notifications, none unread"' in header_link(english.text)
+    assert "Send me an e-mail when I get a new notification" in english.text
+
 
 async def test_no_count_is_read_for_api_calls_or_fragments(
     open_browser: OpenBrowser, sessions: async_sessionmaker[AsyncSession], owner_engine: Engine
