@@ -3,11 +3,11 @@
 Idempotent per notification: the notification records when its e-mail went out, in the same
 transaction, so a later delivery of the job finds it sent; two jobs for one notification take
 turns on an advisory lock (never a row lock, which would hold up the person marking it read
-while the SMTP server answers). Only if the SMTP server accepts
-the message and the commit then fails can the person get it twice; the Message-ID, one per
-notification, lets their mail server recognise that. A server that is down or refuses for
-now makes the attempt fail and roll back; the job is retried with exponential back-off
-(twelve more times, from 30 seconds: about a day and a half in all).
+while the SMTP server answers). Only if the server accepts the message and the commit then
+fails can the person get it twice; the Message-ID, one per notification, lets their mail
+server recognise that. A server that is down or refuses for now makes the attempt fail and
+roll back; the job is retried with exponential back-off (twelve more times, from 30 seconds:
+about a day and a half in all).
 """
 
 from __future__ import annotations
