@@ -32,6 +32,7 @@ from avhopp.platform.idp.keys import SecretKeyChangedError
 from avhopp.platform.jobs import run_worker
 from avhopp.platform.logs import configure_logging
 from avhopp.platform.migrate import RuntimeRoleMissingError, current_revision, downgrade, migrate
+from avhopp.platform.notifications import configure_mail
 from avhopp.platform.seed_versions import content_digest, record_seed, seed_digests
 from avhopp.platform.settings import Settings, SettingsError, load_settings
 from avhopp.platform.startup import DatabaseUnavailableError, DatabaseUrls, open_database
@@ -131,6 +132,7 @@ def worker(settings: Settings) -> None:
     from avhopp.app import JOBS  # noqa: PLC0415 - registers every module's jobs before the worker starts
 
     _console.print(f"Bakgrundsjobb från modulerna: {len(JOBS)}")
+    configure_mail(settings)
     with _database(settings) as urls, suppress(KeyboardInterrupt):
         run_worker(settings, urls.app)
 

@@ -31,6 +31,8 @@ from avhopp.platform.authz import AuthzEnforcer, PolicyWatcher
 from avhopp.platform.database import create_app_engine, session_factory, verify_runtime_role
 from avhopp.platform.idp import IDP_TEMPLATES, identity_provider_router, platform_client_secret
 from avhopp.platform.jobs import JobRuntime
+from avhopp.platform.notifications import configure_mail
+from avhopp.platform.notifications.web import NOTIFICATIONS_WEB, UnreadNotices
 from avhopp.platform.scope.request import SCOPE_DEPENDENCIES
 from avhopp.platform.scope.route_permissions import PUBLIC
 from avhopp.platform.telemetry import configure_telemetry, trace_engine
@@ -70,10 +72,11 @@ def create_app(
 ) -> Litestar:
     """Build the web application; it connects to the database as the runtime role in `app_url`."""
     telemetry = telemetry or configure_telemetry(settings.otlp_endpoint)
-    parts = (AUDIT_WEB, *parts)
+    parts = (AUDIT_WEB, NOTIFICATIONS_WEB, *parts)
     for part in parts:
         for entry in part.nav:
             register_nav(entry)
+    configure_mail(settings)
     built_in_provider = settings.oidc is None
     https = settings.public_url.startswith("https://")
 
@@ -142,6 +145,7 @@ def create_app(
                 ),
             ),
             DefineMiddleware(PrincipalMiddleware),
+            DefineMiddleware(UnreadNotices),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         logging_config=None,  # avhopp.platform.logs owns logging

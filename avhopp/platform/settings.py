@@ -5,6 +5,7 @@ A wrong value stops the platform with one line that names the variable; no trace
 
 from __future__ import annotations
 
+import enum
 import os
 import re
 import secrets
@@ -24,6 +25,8 @@ _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _BROKER_SCHEMES = ("amqp", "amqps", "redis", "rediss")
 _MIN_SECRET_LENGTH = 32
+_MAIL_ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+_HOST_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$|^\[[0-9A-Fa-f:.]+\]$")
 
 
 class SettingsError(ValueError):
@@ -41,6 +44,31 @@ class OidcClientSettings:
     issuer: str
     client_id: str
     client_secret: str
+
+
+class SmtpSecurity(enum.StrEnum):
+    """How the connection to the SMTP server is protected."""
+
+    NONE = "none"
+    STARTTLS = "starttls"
+    TLS = "tls"
+
+
+_DEFAULT_SMTP_PORTS = {SmtpSecurity.NONE: 25, SmtpSecurity.STARTTLS: 587, SmtpSecurity.TLS: 465}
+_SMTP_DETAILS = ("AVHOPP_SMTP_PORT", "AVHOPP_SMTP_TLS", "AVHOPP_SMTP_USER", "AVHOPP_SMTP_PASSWORD", "AVHOPP_SMTP_FROM")
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    """The SMTP server notification e-mail goes through."""
+
+    host: str
+    port: int
+    security: SmtpSecurity
+    user: str | None
+    password: str | None
+    sender: str
+    """The From address."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +91,8 @@ class Settings:
     """Where browsers reach the platform, without a trailing slash; OIDC redirects are built from it."""
     oidc: OidcClientSettings | None
     """The organisation's identity provider. None means the platform's built-in provider."""
+    smtp: SmtpSettings | None = None
+    """Where notification e-mail goes. None means notifications are shown in the app only."""
 
     @property
     def embedded(self) -> bool:
@@ -94,6 +124,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         otlp_endpoint=_otlp_endpoint(env),
         public_url=_http_url(env, "AVHOPP_PUBLIC_URL") or f"http://{host}:{port}",
         oidc=_oidc(env),
+        smtp=_smtp(env),
     )
 
 
@@ -152,9 +183,12 @@ def _embedded_secret(data_dir: Path) -> str:
 
 
 def _port(env: Mapping[str, str]) -> int:
-    raw = env.get("AVHOPP_PORT") or "8000"
+    return _port_number("AVHOPP_PORT", env.get("AVHOPP_PORT") or "8000")
+
+
+def _port_number(variable: str, raw: str) -> int:
     if not raw.isdigit() or not 0 < int(raw) < 65536:  # noqa: PLR2004 - the TCP port range
-        raise SettingsError("AVHOPP_PORT", "måste vara ett portnummer mellan 1 och 65535.")
+        raise SettingsError(variable, "måste vara ett portnummer mellan 1 och 65535.")
     return int(raw)
 
 
@@ -194,3 +228,35 @@ def _otlp_endpoint(env: Mapping[str, str]) -> str | None:
     if not raw.startswith(("http://", "https://")):
         raise SettingsError("OTEL_EXPORTER_OTLP_ENDPOINT", "måste börja med http:// eller https://.")
     return raw
+
+
+def _smtp(env: Mapping[str, str]) -> SmtpSettings | None:
+    host = env.get("AVHOPP_SMTP_HOST")
+    if not host:
+        stray = next((name for name in _SMTP_DETAILS if env.get(name)), None)
+        if stray is not None:
+            raise SettingsError("AVHOPP_SMTP_HOST", f"saknas, men {stray} är satt. Ange servern eller ta bort {stray}.")
+        return None
+    if not _HOST_NAME.fullmatch(host):
+        raise SettingsError("AVHOPP_SMTP_HOST", "måste vara ett värdnamn eller en IP-adress, utan port eller schema.")
+    security = _smtp_security(env)
+    raw_port = env.get("AVHOPP_SMTP_PORT")
+    port = _DEFAULT_SMTP_PORTS[security] if not raw_port else _port_number("AVHOPP_SMTP_PORT", raw_port)
+    user, password = env.get("AVHOPP_SMTP_USER") or None, env.get("AVHOPP_SMTP_PASSWORD") or None
+    if (user is None) != (password is None):
+        missing = "AVHOPP_SMTP_PASSWORD" if password is None else "AVHOPP_SMTP_USER"
+        raise SettingsError(missing, "saknas. AVHOPP_SMTP_USER och AVHOPP_SMTP_PASSWORD anges tillsammans.")
+    if password is not None and security is SmtpSecurity.NONE:
+        raise SettingsError("AVHOPP_SMTP_TLS", "får inte vara none med ett lösenord, som då skulle gå okrypterat.")
+    sender = env.get("AVHOPP_SMTP_FROM") or ""
+    if not _MAIL_ADDRESS.fullmatch(sender):
+        raise SettingsError("AVHOPP_SMTP_FROM", "måste vara en e-postadress, t.ex. avhopp@kommun.se.")
+    return SmtpSettings(host=host, port=port, security=security, user=user, password=password, sender=sender)
+
+
+def _smtp_security(env: Mapping[str, str]) -> SmtpSecurity:
+    raw = (env.get("AVHOPP_SMTP_TLS") or SmtpSecurity.STARTTLS.value).lower()
+    try:
+        return SmtpSecurity(raw)
+    except ValueError:
+        raise SettingsError("AVHOPP_SMTP_TLS", "måste vara en av none, starttls, tls.") from None

@@ -47,6 +47,8 @@ FOREIGN_VALUES = {
     "contact_id": "line_contact_id",
     "referral_id": "referral_id",
     "callback_id": "callback_id",
+    # A notification for tenant B's person: only they, acting for B, may mark it read.
+    "notification_id": "notification_id",
     # A capability, not an id: whoever holds it may use it. The harness tries one it was never given.
     "token": "unknown_token",
 }
@@ -78,6 +80,7 @@ class ForeignWorld:
     line_contact_id: uuid.UUID
     referral_id: uuid.UUID
     callback_id: uuid.UUID
+    notification_id: uuid.UUID
     markers: tuple[str, ...]
     unknown_token: str = "okand-inbjudan-0000000000000000000000000000"  # noqa: S105 - not a secret
 

@@ -79,6 +79,7 @@ def foreign_world(owner_engine: Engine, seeded: None) -> ForeignWorld:  # noqa: 
     propose_as(owner_engine, tenant_id, service)
     shared = f"Delat med Malmö {marker}"
     line_contact_id, referral_id, callback_id = referral_to(owner_engine, tenant_id, user_id, shared)
+    notification_id = notification_for(owner_engine, tenant_id, user_id, f"/remisser/{referral_id}")
     return ForeignWorld(
         tenant_id=tenant_id,
         user_id=user_id,
@@ -90,6 +91,7 @@ def foreign_world(owner_engine: Engine, seeded: None) -> ForeignWorld:  # noqa: 
         line_contact_id=line_contact_id,
         referral_id=referral_id,
         callback_id=callback_id,
+        notification_id=notification_id,
         markers=(name, email, draft, shared),
     )
 
@@ -132,6 +134,21 @@ def referral_to(
             {"line": line, "contact": contact, "note": shared},
         ).scalar_one()
     return uuid.UUID(str(contact)), uuid.UUID(str(referral)), uuid.UUID(str(callback))
+
+
+def notification_for(owner_engine: Engine, tenant_id: uuid.UUID, user_id: uuid.UUID, link: str) -> uuid.UUID:
+    """An unread notification for tenant B's person."""
+    notification_id = uuid.uuid4()
+    with owner_engine.begin() as connection:
+        connection.execute(text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": str(tenant_id)})
+        connection.execute(
+            text(
+                "INSERT INTO notification (id, tenant_id, user_id, kind, link)"
+                " VALUES (:id, :tenant, :user, 'line_referral_received', :link)"
+            ),
+            {"id": notification_id, "tenant": tenant_id, "user": user_id, "link": link},
+        )
+    return notification_id
 
 
 def propose_as(owner_engine: Engine, tenant_id: uuid.UUID, entry: OrganizationEntry | ServiceEntry) -> uuid.UUID:
@@ -262,6 +279,15 @@ async def test_no_door_opens_onto_another_tenant(
             )
         ).scalar_one()
     assert acting_in_b == 0, "a forged tenant id in a form made someone act for tenant B"
+    with owner_engine.begin() as connection:
+        connection.execute(
+            text("SELECT set_config('app.tenant_id', :b, true), set_config('app.user_id', :person, true)"),
+            {"b": str(foreign_world.tenant_id), "person": str(foreign_world.user_id)},
+        )
+        still_unread = connection.execute(
+            text("SELECT read_at IS NULL FROM notification WHERE id = :id"), {"id": foreign_world.notification_id}
+        ).scalar_one()
+    assert still_unread, "someone in tenant A marked tenant B's notification read"
     assert tried > 20
 
 

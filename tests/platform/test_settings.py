@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from avhopp.platform.settings import SettingsError, load_settings
+from avhopp.platform.settings import SettingsError, SmtpSecurity, SmtpSettings, load_settings
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -111,6 +111,32 @@ def test_the_runtime_url_alone_is_a_server_without_the_owner(tmp_path: Path) -> 
         ({"OIDC_ISSUER": "https://idp.example.se/realms/x", "OIDC_CLIENT_ID": "avhopp"}, "OIDC_CLIENT_SECRET"),
         ({"OIDC_ISSUER": "idp.example.se", "OIDC_CLIENT_ID": "a", "OIDC_CLIENT_SECRET": "b"}, "OIDC_ISSUER"),
         ({"OTEL_EXPORTER_OTLP_ENDPOINT": "collector:4318"}, "OTEL_EXPORTER_OTLP_ENDPOINT"),
+        ({"AVHOPP_SMTP_FROM": "avhopp@kommun.se"}, "AVHOPP_SMTP_HOST"),
+        ({"AVHOPP_SMTP_HOST": "smtp://mail.kommun.se", "AVHOPP_SMTP_FROM": "a@kommun.se"}, "AVHOPP_SMTP_HOST"),
+        ({"AVHOPP_SMTP_HOST": "mail.kommun.se"}, "AVHOPP_SMTP_FROM"),
+        ({"AVHOPP_SMTP_HOST": "mail.kommun.se", "AVHOPP_SMTP_FROM": "Avhopp"}, "AVHOPP_SMTP_FROM"),
+        (
+            {"AVHOPP_SMTP_HOST": "mail.kommun.se", "AVHOPP_SMTP_FROM": "a@kommun.se", "AVHOPP_SMTP_PORT": "x"},
+            "AVHOPP_SMTP_PORT",
+        ),
+        (
+            {"AVHOPP_SMTP_HOST": "mail.kommun.se", "AVHOPP_SMTP_FROM": "a@kommun.se", "AVHOPP_SMTP_TLS": "ssl3"},
+            "AVHOPP_SMTP_TLS",
+        ),
+        (
+            {"AVHOPP_SMTP_HOST": "mail.kommun.se", "AVHOPP_SMTP_FROM": "a@kommun.se", "AVHOPP_SMTP_USER": "u"},
+            "AVHOPP_SMTP_PASSWORD",
+        ),
+        (
+            {
+                "AVHOPP_SMTP_HOST": "mail.kommun.se",
+                "AVHOPP_SMTP_FROM": "a@kommun.se",
+                "AVHOPP_SMTP_TLS": "none",
+                "AVHOPP_SMTP_USER": "u",
+                "AVHOPP_SMTP_PASSWORD": "p",
+            },
+            "AVHOPP_SMTP_TLS",
+        ),
     ],
 )
 def test_a_bad_value_names_its_variable(tmp_path: Path, environ: dict[str, str], variable: str) -> None:
@@ -120,3 +146,21 @@ def test_a_bad_value_names_its_variable(tmp_path: Path, environ: dict[str, str],
     assert raised.value.variable == variable
     assert variable in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+def test_smtp_is_optional_and_its_port_follows_the_protection(tmp_path: Path) -> None:
+    base = {"AVHOPP_DATA_DIR": str(tmp_path)}
+    mail = {"AVHOPP_SMTP_HOST": "mail.kommun.se", "AVHOPP_SMTP_FROM": "avhopp@kommun.se"}
+
+    assert load_settings(base).smtp is None
+    assert load_settings(base | mail).smtp == SmtpSettings(
+        "mail.kommun.se", 587, SmtpSecurity.STARTTLS, None, None, "avhopp@kommun.se"
+    )
+    implicit = load_settings(
+        base | mail | {"AVHOPP_SMTP_TLS": "TLS", "AVHOPP_SMTP_USER": "u", "AVHOPP_SMTP_PASSWORD": "p"}
+    )
+    assert implicit.smtp is not None
+    assert (implicit.smtp.port, implicit.smtp.security, implicit.smtp.user) == (465, SmtpSecurity.TLS, "u")
+    local = load_settings(base | mail | {"AVHOPP_SMTP_TLS": "none", "AVHOPP_SMTP_PORT": "2525"})
+    assert local.smtp is not None
+    assert (local.smtp.port, local.smtp.security) == (2525, SmtpSecurity.NONE)

@@ -24,10 +24,12 @@ from avhopp.directory.catalogue.service import (
     service_names,
 )
 from avhopp.directory.line.models import Contact, LineSettings, Referral
+from avhopp.directory.line.notices import notify_referral_received, notify_supervisors_of_escalation
 from avhopp.directory.line.privacy import (
     check_free_text,
 )
 from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ProfessionalKind, ReferralStatus
+from avhopp.platform.jobs import enqueue
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
 from avhopp.tenants.registry.service import TenantKind, tenant_kinds
 
@@ -141,7 +143,7 @@ class ReferralRequest:
 async def refer(
     session: AsyncSession, line_id: UUID, operator_id: UUID, contact_id: UUID, request: ReferralRequest
 ) -> UUID:
-    """Send a referral from a contact to the tenant that runs the chosen service.
+    """Send a referral from a contact to the tenant that runs the chosen service; its receivers are notified.
 
     Raises:
         InvalidInputError: no consent, no or an unknown service, a receiver that does not take
@@ -178,6 +180,7 @@ async def refer(
     session.add(referral)
     contact.outcomes = sorted({*contact.outcomes, Outcome.REFERRED.value})
     await session.flush()
+    await enqueue(session, notify_referral_received, referral_id=str(referral.id))
     return referral.id
 
 
@@ -286,7 +289,7 @@ def working_day_after(moment: datetime) -> datetime:
 
 
 async def escalate_unopened(session: AsyncSession, line_id: UUID, now: datetime) -> int:
-    """Mark the line's referrals nobody opened within one working day; returns how many were marked now."""
+    """Mark the line's referrals nobody opened within one working day and tell its supervisors; returns how many."""
     candidates = await session.execute(
         select(Referral.id, Referral.sent_at).where(
             Referral.tenant_id == line_id,
@@ -297,6 +300,7 @@ async def escalate_unopened(session: AsyncSession, line_id: UUID, now: datetime)
     due = [referral_id for referral_id, sent_at in candidates.tuples() if working_day_after(sent_at) <= now]
     if due:
         await session.execute(update(Referral).where(Referral.id.in_(due)).values(escalated_at=now))
+        await notify_supervisors_of_escalation(session, line_id)
     return len(due)
 
 

@@ -12,9 +12,9 @@ import threading
 from typing import TYPE_CHECKING, ParamSpec
 from uuid import UUID, uuid4
 
-from sqlalchemy import event, insert
+from sqlalchemy import Uuid, cast, event, func, insert
 
-from avhopp.platform.database import ContextSession, RequestContext
+from avhopp.platform.database import ContextSession
 from avhopp.platform.jobs.models import JobOutbox
 
 if TYPE_CHECKING:
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 
 _PENDING = "avhopp.jobs.pending"
+# The transaction's tenant setting, which the outbox's insert policy checks against.
+_ACTING_TENANT = cast(func.nullif(func.current_setting("app.tenant_id", True), ""), Uuid)  # noqa: FBT003 - SQL's missing_ok
 _wakers: set[Callable[[], None]] = set()
 _wakers_lock = threading.Lock()
 
@@ -35,8 +37,9 @@ _wakers_lock = threading.Lock()
 async def enqueue(session: AsyncSession, job: Job[P], /, *args: P.args, **kwargs: P.kwargs) -> UUID:
     """Schedule `job` to run once the transaction of `session` commits.
 
-    Nothing runs if the transaction rolls back. The job runs for the tenant of the
-    session's RequestContext (or for no tenant).
+    Nothing runs if the transaction rolls back. The job runs for the tenant the transaction
+    acts for at this moment: its RequestContext's, or the one a job switched to with
+    `act_for_tenant` (or for no tenant).
 
     The keyword arguments must be JSON values, and only ids and codes: NEVER personal data
     (names, personal identity numbers, addresses, free text). They are kept in
@@ -51,7 +54,6 @@ async def enqueue(session: AsyncSession, job: Job[P], /, *args: P.args, **kwargs
         raise TypeError("jobs take keyword arguments only")
     # Fail here, at the caller, rather than when the database serialises the row.
     json.dumps(kwargs, allow_nan=False)
-    context: RequestContext = session.info.get("context", RequestContext())
     # The id is made here, not by the database: INSERT ... RETURNING would need the row to be
     # readable, and only the relay may read the outbox.
     message_id = uuid4()
@@ -61,7 +63,7 @@ async def enqueue(session: AsyncSession, job: Job[P], /, *args: P.args, **kwargs
             actor_name=job.name,
             queue_name=job.queue_name,
             args=kwargs,
-            tenant_id=context.tenant_id,
+            tenant_id=_ACTING_TENANT,
         )
     )
     session.info[_PENDING] = True

@@ -4,8 +4,8 @@ Handlers take one of three parameters and never open a session or derive the ten
 
 - `acting: TenantScope`: a person or machine client acting for a tenant. Anyone else is answered
   "not found", as for a foreign object, so nobody learns what exists here.
-- `signed_in: PersonScope`: a signed-in person, acting for a tenant or not yet; the session is
-  bound to the person alone (their account, invitations addressed to them).
+- `signed_in: PersonScope`: a signed-in person, acting for a tenant or not yet (the account page,
+  invitations, their own notifications).
 - `anyone: PublicScope`: anyone; the session sees only what row-level security shows to nobody
   in particular (the published directory).
 
@@ -52,7 +52,7 @@ class TenantScope:
 
 
 class PersonScope:
-    """A signed-in person, with a session bound to them alone (their account, their invitations)."""
+    """A signed-in person, with a session bound to them and to the tenant they act for, if any."""
 
     __slots__ = ("principal", "session", "user_id")
 
@@ -85,7 +85,8 @@ async def _person_scope(request: Request[Any, Any, Any], state: State) -> AsyncI
     principal = principal_of(request)
     if principal is None or principal.user_id is None:
         raise NotFoundException
-    async with context_session(state.sessions, RequestContext(user_id=principal.user_id)) as session:
+    context = RequestContext(tenant_id=principal.tenant_id, user_id=principal.user_id)
+    async with context_session(state.sessions, context) as session:
         yield PersonScope(principal, principal.user_id, session)
 
 

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 STATIC_DIR = Path(__file__).parent / "static"
 STATIC_PATH = "/static"
+UNREAD_NOTICES_KEY = "unread_notices"
+"""Request state: the acting person's unread notifications, counted before the handler ran."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,8 @@ class PageShell:
     tenant_name: str = ""
     tenants: tuple[TenantOption, ...] = ()
     nav: tuple[NavItem, ...] = ()
+    unread_notices: int | None = None
+    """None where it was not counted (no tenant acted for, or not a page request)."""
 
 
 _NAV: list[NavEntry] = [NavEntry("Översikt", "/", PUBLIC)]
@@ -102,6 +106,7 @@ def page_shell(request: Request[Any, Any, Any]) -> PageShell:
         tenant_name=principal.tenant_name,
         tenants=tuple(_option(choice, principal.tenant_id) for choice in principal.tenants),
         nav=nav,
+        unread_notices=request.scope["state"].get(UNREAD_NOTICES_KEY),
     )
 
 

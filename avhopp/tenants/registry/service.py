@@ -137,3 +137,23 @@ async def tenant_kinds(session: AsyncSession, tenant_ids: Collection[UUID]) -> d
         return {}
     rows = await session.execute(select(Tenant.id, Tenant.kind).where(Tenant.id.in_(tenant_ids), Tenant.active))
     return {row.id: TenantKind(row.kind) for row in rows}
+
+
+async def members_with_roles(session: AsyncSession, tenant_id: UUID, roles: Collection[str]) -> list[UUID]:
+    """The active people of an active tenant who hold any of `roles` there (the transaction must act for it)."""
+    if not roles:
+        return []
+    return list(
+        await session.scalars(
+            select(Membership.user_id)
+            .join(AppUser, AppUser.id == Membership.user_id)
+            .join(Tenant, Tenant.id == Membership.tenant_id)
+            .where(
+                Membership.tenant_id == tenant_id,
+                Membership.roles.overlap(list(roles)),
+                AppUser.active,
+                Tenant.active,
+            )
+            .order_by(Membership.user_id)
+        )
+    )

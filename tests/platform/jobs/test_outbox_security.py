@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import insert, text
 from sqlalchemy.exc import DBAPIError
 
-from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.database import RequestContext, act_for_tenant, context_session
 from avhopp.platform.jobs import enqueue
 from avhopp.platform.jobs.models import JobOutbox
 from tests.platform.jobs.sample_jobs import record_effect
@@ -46,6 +46,15 @@ async def test_enqueue_records_the_tenant_of_the_session(jobs: JobsHarness) -> N
     assert jobs.outbox_row(for_tenant).tenant_id == jobs.tenants[1]
     assert jobs.outbox_row(for_no_tenant).tenant_id is None
     assert jobs.outbox_row(for_tenant).args == {"mark": "t"}
+
+
+async def test_a_job_that_switched_tenant_enqueues_for_the_tenant_it_acts_for_now(jobs: JobsHarness) -> None:
+    first, second = jobs.tenants
+    async with context_session(jobs.sessions, RequestContext(tenant_id=first)) as session:
+        await act_for_tenant(session, second)
+        switched = await enqueue(session, record_effect, mark="t")
+
+    assert jobs.outbox_row(switched).tenant_id == second
 
 
 async def test_the_runtime_role_sees_and_changes_no_outbox_row_outside_the_relay(jobs: JobsHarness) -> None:
