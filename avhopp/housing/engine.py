@@ -15,7 +15,6 @@ from __future__ import annotations
 from avhopp.housing.batch import BatchAssignment, BatchMethod, assign_batch
 from avhopp.housing.constraints import Constraint, Violation, violations
 from avhopp.housing.context import PreparedContext, prepare_context
-from avhopp.housing.exact import SolverReport
 from avhopp.housing.explain import PlacementExplanation, explain_batch, explain_request
 from avhopp.housing.inputs import (
     ActivePlacement,
@@ -38,6 +37,7 @@ from avhopp.housing.inputs import (
 from avhopp.housing.results import NO_PROPOSAL_MESSAGE, EngineSafetyError, Proposal, ProposalView, Shortlist
 from avhopp.housing.scoring import Criterion
 from avhopp.housing.shortlist import shortlist
+from avhopp.housing.solver_report import SolverReport
 
 __all__ = [
     "NO_PROPOSAL_MESSAGE",

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
-import holidays
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
@@ -28,6 +27,7 @@ from avhopp.tenants.service import tenant_kinds
 if TYPE_CHECKING:
     from uuid import UUID
 
+    from holidays import HolidayBase
     from sqlalchemy.ext.asyncio import AsyncSession
 
 MAX_TEXT = 2000
@@ -269,10 +269,13 @@ async def decide_referral(
 
 
 @cache
-def _swedish_holidays(year: int) -> holidays.HolidayBase:
+def _swedish_holidays(year: int) -> HolidayBase:
+    # Here, not at the top: the package loads every country's calendar, which few requests need.
+    import holidays  # noqa: PLC0415
+
     # Public holidays and the de facto ones (Midsummer, Christmas and New Year's Eve). Sweden's
     # calendar also counts every Sunday unless told not to; weekends are handled apart.
-    sweden: holidays.HolidayBase = holidays.country_holidays(
+    sweden: HolidayBase = holidays.country_holidays(
         "SE", years=year, include_sundays=False, categories=("public", "de_facto")
     )
     return sweden
