@@ -12,7 +12,13 @@ from tests.platform.auth.conftest import BASE_URL
 from tests.platform.idp.conftest import csrf_token
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from sqlalchemy import Engine
+
+    from tests.platform.auth.conftest import Browser
+
+    OpenBrowser = Callable[[str, list[str]], Awaitable[tuple[Browser, uuid.UUID]]]
 
 
 GOTEBORG, MALMO = "kommun-1480", "kommun-1280"
@@ -29,7 +35,9 @@ def membership_of(owner_engine: Engine, user_id: uuid.UUID, tenant: str) -> tupl
     return row.id, list(row.roles)
 
 
-async def test_a_tenant_admin_changes_roles_in_the_own_tenant_only(open_browser, owner_engine: Engine) -> None:
+async def test_a_tenant_admin_changes_roles_in_the_own_tenant_only(
+    open_browser: OpenBrowser, owner_engine: Engine
+) -> None:
     colleague, colleague_id = await open_browser(GOTEBORG, [Role.CASE_OFFICER])
     _, stranger_id = await open_browser(MALMO, [Role.CASE_OFFICER])
     admin, admin_id = await open_browser(GOTEBORG, [Role.TENANT_ADMIN])
@@ -67,7 +75,7 @@ async def test_a_tenant_admin_changes_roles_in_the_own_tenant_only(open_browser,
     assert (await colleague.get("/organisation/personer")).status_code == 403
 
 
-async def test_an_invitation_is_used_once(open_browser, owner_engine: Engine) -> None:
+async def test_an_invitation_is_used_once(open_browser: OpenBrowser, owner_engine: Engine) -> None:
     admin, _ = await open_browser(GOTEBORG, [Role.TENANT_ADMIN])
     page = await admin.get("/organisation/personer")
     created = await admin.post_form(page, "/organisation/inbjudningar", {"roles": Role.CASE_OFFICER})
@@ -93,7 +101,7 @@ async def test_an_invitation_is_used_once(open_browser, owner_engine: Engine) ->
     assert "Inbjudan gäller inte längre" in again.text
 
 
-async def test_platform_admins_add_and_deactivate_tenants(open_browser, owner_engine: Engine) -> None:
+async def test_platform_admins_add_and_deactivate_tenants(open_browser: OpenBrowser, owner_engine: Engine) -> None:
     admin, _ = await open_browser("bra", [Role.PLATFORM_ADMIN])
     member, _ = await open_browser(GOTEBORG, [Role.CASE_OFFICER])
     page = await admin.get("/organisationer")

@@ -32,7 +32,7 @@ def test_permission_refuses_anything_no_role_has(obj: str, act: str) -> None:
 
 
 def test_the_readme_table_names_every_role_and_permission() -> None:
-    table = render_roles_table(ROLE_NAMES)
+    table = render_roles_table({role.value: name for role, name in ROLE_NAMES.items()})
     for role, permissions in ROLE_MATRIX.items():
         assert f"| `{role}` | {ROLE_NAMES[Role(role)]} |" in table
         for granted in permissions:
