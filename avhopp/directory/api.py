@@ -13,6 +13,7 @@ import msgspec
 from litestar import Request, get, post
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException, ValidationException
+from litestar.params import FromPath, JSONBody
 
 from avhopp.directory.eligibility import VERDICT_LABELS, Assessment, Situation, SituationError
 from avhopp.directory.entry import EntryRejectedError, FieldProblem, OrganizationEntry, ServiceEntry
@@ -178,7 +179,7 @@ def member_of(request: Request[Any, Any, Any]) -> tuple[Principal, UUID]:
 
 
 @post("/api/v1/directory/search", opt={"permission": SEARCH}, status_code=200)
-async def search_api(request: Request[Any, Any, Any], state: State, data: SearchIn) -> SearchOut:
+async def search_api(request: Request[Any, Any, Any], state: State, data: JSONBody[SearchIn]) -> SearchOut:
     """Services for a situation and/or free text, with each service's verdict and reasons."""
     principal, tenant_id = member_of(request)
     try:
@@ -207,7 +208,7 @@ async def search_api(request: Request[Any, Any, Any], state: State, data: Search
 
 
 @get("/api/v1/directory/services/{service_id:uuid}", opt={"permission": SEARCH})
-async def service_api(request: Request[Any, Any, Any], state: State, service_id: UUID) -> HitOut:
+async def service_api(request: Request[Any, Any, Any], state: State, service_id: FromPath[UUID]) -> HitOut:
     """One published service with its organisation, internal phone numbers included."""
     _principal, tenant_id = member_of(request)
     async with context_session(state.sessions, RequestContext(tenant_id=tenant_id)) as session:
@@ -219,7 +220,7 @@ async def service_api(request: Request[Any, Any, Any], state: State, service_id:
 
 
 @post("/api/v1/directory/revisions", opt={"permission": EDIT}, status_code=201)
-async def propose_api(request: Request[Any, Any, Any], state: State, data: ProposalIn) -> ProposalOut:
+async def propose_api(request: Request[Any, Any, Any], state: State, data: JSONBody[ProposalIn]) -> ProposalOut:
     """Propose a new or changed entry of your organisation's for review."""
     principal, tenant_id = member_of(request)
     entry = data.service or data.organization
@@ -269,7 +270,7 @@ async def review_queue_api(request: Request[Any, Any, Any], state: State) -> lis
     status_code=200,
 )
 async def decide_api(
-    request: Request[Any, Any, Any], state: State, revision_id: UUID, data: DecisionIn
+    request: Request[Any, Any, Any], state: State, revision_id: FromPath[UUID], data: JSONBody[DecisionIn]
 ) -> dict[str, str]:
     """Approve (publish) or reject a pending revision."""
     reviewer, context = reviewer_of(request)

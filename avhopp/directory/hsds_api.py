@@ -15,7 +15,7 @@ from uuid import UUID
 from litestar import Request, get
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, Parameter
 
 from avhopp.directory.hsds.details import location_to_hsds
 from avhopp.directory.hsds.mapping import organization_to_hsds, service_to_hsds
@@ -86,11 +86,11 @@ async def hsds_root() -> dict[str, str]:
 async def hsds_services(  # noqa: PLR0913, PLR0917 - the HSDS API's query parameters
     request: Request[Any, Any, Any],
     state: State,
-    search: str = "",
-    organization_id: UUID | None = None,
-    taxonomy_term_id: UUID | None = None,
-    taxonomy_id: UUID | None = None,
-    modified_after: datetime | None = None,
+    search: FromQuery[str] = "",
+    organization_id: FromQuery[UUID | None] = None,
+    taxonomy_term_id: FromQuery[UUID | None] = None,
+    taxonomy_id: FromQuery[UUID | None] = None,
+    modified_after: FromQuery[datetime | None] = None,
     page: Page = 1,
     per_page: PerPage = 50,
 ) -> JsonObject:
@@ -102,7 +102,7 @@ async def hsds_services(  # noqa: PLR0913, PLR0917 - the HSDS API's query parame
 
 
 @get(f"{_PREFIX}/services/{{service_id:uuid}}", opt=_OPT, summary="HSDS: en tjänst")
-async def hsds_service(request: Request[Any, Any, Any], state: State, service_id: UUID) -> JsonObject:
+async def hsds_service(request: Request[Any, Any, Any], state: State, service_id: FromPath[UUID]) -> JsonObject:
     """One published service, fully nested."""
     _limited(request, state)
     async with context_session(state.sessions, RequestContext()) as session:
@@ -124,7 +124,7 @@ def _organizations(entries: list[PublishedEntry]) -> list[JsonObject]:
 
 @get(f"{_PREFIX}/organizations", opt=_OPT, summary="HSDS: organisationer")
 async def hsds_organizations(
-    request: Request[Any, Any, Any], state: State, search: str = "", page: Page = 1, per_page: PerPage = 50
+    request: Request[Any, Any, Any], state: State, search: FromQuery[str] = "", page: Page = 1, per_page: PerPage = 50
 ) -> JsonObject:
     """Organisations that have published services, paged."""
     entries = await _entries(request, state, CatalogueFilter(text=search[:200]))
@@ -132,7 +132,9 @@ async def hsds_organizations(
 
 
 @get(f"{_PREFIX}/organizations/{{organization_id:uuid}}", opt=_OPT, summary="HSDS: en organisation")
-async def hsds_organization(request: Request[Any, Any, Any], state: State, organization_id: UUID) -> JsonObject:
+async def hsds_organization(
+    request: Request[Any, Any, Any], state: State, organization_id: FromPath[UUID]
+) -> JsonObject:
     """One organisation with its identifiers and locations."""
     entries = await _entries(request, state, CatalogueFilter(organization_id=organization_id))
     if not entries:
@@ -157,7 +159,7 @@ async def hsds_locations(
 
 
 @get(f"{_PREFIX}/locations/{{location_id:uuid}}", opt=_OPT, summary="HSDS: en plats")
-async def hsds_location(request: Request[Any, Any, Any], state: State, location_id: UUID) -> JsonObject:
+async def hsds_location(request: Request[Any, Any, Any], state: State, location_id: FromPath[UUID]) -> JsonObject:
     """One location."""
     for location in _locations(await _entries(request, state, CatalogueFilter())):
         if location["id"] == str(location_id):
@@ -172,7 +174,7 @@ async def hsds_taxonomy_list(page: Page = 1, per_page: PerPage = 50) -> JsonObje
 
 
 @get(f"{_PREFIX}/taxonomies/{{taxonomy_id:uuid}}", opt=_OPT, summary="HSDS: en taxonomi")
-async def hsds_taxonomy(taxonomy_id: UUID) -> dict[str, object]:
+async def hsds_taxonomy(taxonomy_id: FromPath[UUID]) -> dict[str, object]:
     """One vocabulary."""
     taxonomy = find_taxonomy(taxonomy_id)
     if taxonomy is None:
@@ -181,13 +183,15 @@ async def hsds_taxonomy(taxonomy_id: UUID) -> dict[str, object]:
 
 
 @get(f"{_PREFIX}/taxonomy_terms", opt=_OPT, summary="HSDS: termer")
-async def hsds_term_list(taxonomy_id: UUID | None = None, page: Page = 1, per_page: PerPage = 50) -> JsonObject:
+async def hsds_term_list(
+    taxonomy_id: FromQuery[UUID | None] = None, page: Page = 1, per_page: PerPage = 50
+) -> JsonObject:
     """The vocabularies' values, optionally of one taxonomy."""
     return page_of(hsds_taxonomy_terms(taxonomy_id), page_number=page, per_page=per_page)
 
 
 @get(f"{_PREFIX}/taxonomy_terms/{{term_id:uuid}}", opt=_OPT, summary="HSDS: en term")
-async def hsds_term(term_id: UUID) -> dict[str, object]:
+async def hsds_term(term_id: FromPath[UUID]) -> dict[str, object]:
     """One value."""
     term = find_term(term_id)
     if term is None:

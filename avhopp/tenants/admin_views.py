@@ -10,6 +10,7 @@ import structlog
 from litestar import Request, get, post
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 
@@ -102,7 +103,9 @@ async def members(request: Request[Any, Any, Any], state: State) -> Template:
 
 
 @post("/organisation/personer/{membership_id:uuid}/roller", opt={"permission": TENANT_ADMIN}, include_in_schema=False)
-async def change_roles(request: Request[Any, Any, Any], state: State, membership_id: UUID) -> Template | Redirect:
+async def change_roles(
+    request: Request[Any, Any, Any], state: State, membership_id: FromPath[UUID]
+) -> Template | Redirect:
     """Set a member's roles in the tenant the administrator acts for."""
     principal = _acting(request)
     form = await request.form()
@@ -131,7 +134,7 @@ async def change_roles(request: Request[Any, Any, Any], state: State, membership
 
 
 @post("/organisation/personer/{membership_id:uuid}/ta-bort", opt={"permission": TENANT_ADMIN}, include_in_schema=False)
-async def remove_member(request: Request[Any, Any, Any], state: State, membership_id: UUID) -> Redirect:
+async def remove_member(request: Request[Any, Any, Any], state: State, membership_id: FromPath[UUID]) -> Redirect:
     """Take a person out of the tenant."""
     principal = _acting(request)
     async with _session(state, principal) as session:
@@ -170,7 +173,7 @@ def _invitation_invalid(token: str, error: AdministrationError) -> Template:
 
 
 @get("/inbjudan/{token:str}", opt={"permission": SIGNED_IN}, include_in_schema=False)
-async def invitation(request: Request[Any, Any, Any], state: State, token: str) -> Template:
+async def invitation(request: Request[Any, Any, Any], state: State, token: FromPath[str]) -> Template:
     """Ask the signed-in person to accept the invitation."""
     principal = principal_of(request)
     assert principal is not None  # noqa: S101 - the guard let only signed-in people in
@@ -183,7 +186,7 @@ async def invitation(request: Request[Any, Any, Any], state: State, token: str) 
 
 
 @post("/inbjudan/{token:str}", opt={"permission": SIGNED_IN}, include_in_schema=False)
-async def accept(request: Request[Any, Any, Any], state: State, token: str) -> Template | Redirect:
+async def accept(request: Request[Any, Any, Any], state: State, token: FromPath[str]) -> Template | Redirect:
     """Join the tenant; the person then switches to it in the header."""
     principal = principal_of(request)
     assert principal is not None  # noqa: S101 - the guard let only signed-in people in
@@ -262,7 +265,9 @@ async def new_tenant(request: Request[Any, Any, Any], state: State) -> Redirect 
 
 
 @post("/organisationer/{tenant_id:uuid}/status", opt={"permission": PLATFORM_ADMIN}, include_in_schema=False)
-async def tenant_status(request: Request[Any, Any, Any], state: State, tenant_id: UUID) -> Redirect | Template:
+async def tenant_status(
+    request: Request[Any, Any, Any], state: State, tenant_id: FromPath[UUID]
+) -> Redirect | Template:
     """Activate or deactivate a tenant (the tenant registry is platform data, not any tenant's)."""
     principal = _acting(request)
     wanted = (await request.form()).get("active")

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from litestar import Request, get, post
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from avhopp.directory.entry import EntryRejectedError
@@ -66,7 +67,9 @@ def _callback_request(form: FormMultiDict) -> CallbackRequest:
     guards=[guidance_line_only],
     include_in_schema=False,
 )
-async def request_from_contact(request: Request[Any, Any, Any], state: State, contact_id: UUID) -> Template | Redirect:
+async def request_from_contact(
+    request: Request[Any, Any, Any], state: State, contact_id: FromPath[UUID]
+) -> Template | Redirect:
     """The caller wants to be called back: when it is safe, on which number."""
     line_id, _user, context = line_context(request)
     form = await request.form()
@@ -114,7 +117,7 @@ async def queue(request: Request[Any, Any, Any], state: State) -> Template:
     guards=[guidance_line_only],
     include_in_schema=False,
 )
-async def attempt(request: Request[Any, Any, Any], state: State, callback_id: UUID) -> Redirect:
+async def attempt(request: Request[Any, Any, Any], state: State, callback_id: FromPath[UUID]) -> Redirect:
     """Log a try (reaching the person closes it), or cancel; closing erases the number."""
     line_id, user_id, context = line_context(request)
     form = await request.form()

@@ -9,6 +9,7 @@ from uuid import UUID
 from litestar import Request, get, post
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from avhopp.directory.entry import EntryRejectedError
@@ -156,7 +157,7 @@ def _recorded(contact: Contact) -> dict[str, list[str]]:
     guards=[guidance_line_only],
     include_in_schema=False,
 )
-async def console(request: Request[Any, Any, Any], state: State, contact_id: UUID) -> Template:
+async def console(request: Request[Any, Any, Any], state: State, contact_id: FromPath[UUID]) -> Template:
     """One contact: the timer, the situation and the directory's answer, the record, referrals."""
     _line, _user, context = line_context(request)
     return await _console(state, context, contact_id)
@@ -168,7 +169,7 @@ async def console(request: Request[Any, Any, Any], state: State, contact_id: UUI
     guards=[guidance_line_only],
     include_in_schema=False,
 )
-async def console_search(request: Request[Any, Any, Any], state: State, contact_id: UUID) -> Template:
+async def console_search(request: Request[Any, Any, Any], state: State, contact_id: FromPath[UUID]) -> Template:
     """Who can help, for the situation the caller describes (nothing of it is stored)."""
     _line, _user, context = line_context(request)
     form = await request.form()
@@ -199,7 +200,9 @@ def _record_from(form: FormMultiDict) -> ContactRecord:
     guards=[guidance_line_only],
     include_in_schema=False,
 )
-async def console_record(request: Request[Any, Any, Any], state: State, contact_id: UUID) -> Template | Redirect:
+async def console_record(
+    request: Request[Any, Any, Any], state: State, contact_id: FromPath[UUID]
+) -> Template | Redirect:
     """Save what was said and done; "Avsluta" also stops the timer."""
     line_id, _user, context = line_context(request)
     form = await request.form()
@@ -221,7 +224,9 @@ async def console_record(request: Request[Any, Any, Any], state: State, contact_
     guards=[guidance_line_only],
     include_in_schema=False,
 )
-async def console_refer(request: Request[Any, Any, Any], state: State, contact_id: UUID) -> Template | Redirect:
+async def console_refer(
+    request: Request[Any, Any, Any], state: State, contact_id: FromPath[UUID]
+) -> Template | Redirect:
     """Send a referral, only with the caller's consent and only what they agreed to share."""
     line_id, user_id, context = line_context(request)
     form = await request.form()
@@ -294,13 +299,15 @@ async def _opened(request: Request[Any, Any, Any], state: State, referral_id: UU
 
 
 @get("/remisser/{referral_id:uuid}", opt={"permission": RECEIVE}, include_in_schema=False)
-async def referral_page(request: Request[Any, Any, Any], state: State, referral_id: UUID) -> Template:
+async def referral_page(request: Request[Any, Any, Any], state: State, referral_id: FromPath[UUID]) -> Template:
     """One referral: what the caller agreed to share, and how to reach them safely (an audited read)."""
     return await _opened(request, state, referral_id, {})
 
 
 @post("/remisser/{referral_id:uuid}", opt={"permission": RECEIVE}, include_in_schema=False)
-async def referral_decision(request: Request[Any, Any, Any], state: State, referral_id: UUID) -> Template | Redirect:
+async def referral_decision(
+    request: Request[Any, Any, Any], state: State, referral_id: FromPath[UUID]
+) -> Template | Redirect:
     """Accept or decline; the line sees the answer."""
     tenant_id, user_id, context = line_context(request)
     form = await request.form()

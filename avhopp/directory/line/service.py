@@ -207,7 +207,7 @@ async def _views(session: AsyncSession, *conditions: object) -> list[ReferralVie
         .where(*conditions)  # type: ignore[arg-type]
         .order_by(Referral.sent_at.desc())
     )
-    return [ReferralView(referral, name) for referral, name in rows.tuples()]
+    return [ReferralView(referral, name) for referral, name in rows]
 
 
 async def referrals_of_line(session: AsyncSession, line_id: UUID, contact_id: UUID | None = None) -> list[ReferralView]:
@@ -299,7 +299,7 @@ async def escalate_unopened(session: AsyncSession, line_id: UUID, now: datetime)
             Referral.escalated_at.is_(None),
         )
     )
-    due = [referral_id for referral_id, sent_at in candidates.tuples() if working_day_after(sent_at) <= now]
+    due = [referral_id for referral_id, sent_at in candidates if working_day_after(sent_at) <= now]
     if due:
         await session.execute(update(Referral).where(Referral.id.in_(due)).values(escalated_at=now))
     return len(due)

@@ -8,6 +8,7 @@ from uuid import UUID
 from litestar import Request, get, post
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 
@@ -130,7 +131,7 @@ async def contacts_for_review(request: Request[Any, Any, Any], state: State) -> 
     guards=[guidance_line_only],
     include_in_schema=False,
 )
-async def contact_for_review(request: Request[Any, Any, Any], state: State, contact_id: UUID) -> Template:
+async def contact_for_review(request: Request[Any, Any, Any], state: State, contact_id: FromPath[UUID]) -> Template:
     """One contact as recorded, with its referrals; read-only and audited."""
     line_id, user_id, context = line_context(request)
     async with context_session(state.sessions, context) as session:

@@ -10,6 +10,7 @@ from uuid import UUID
 from litestar import Request, get, post
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from avhopp.directory.api import EDIT
@@ -70,7 +71,7 @@ def _today() -> date:
 
 
 @get("/katalog/redigera", opt={"permission": EDIT}, include_in_schema=False)
-async def own_entries(request: Request[Any, Any, Any], state: State, skickat: str = "") -> Template:
+async def own_entries(request: Request[Any, Any, Any], state: State, skickat: FromQuery[str] = "") -> Template:
     """The tenant's organisations and services, what awaits review, what needs confirming."""
     opened, tenant_id, _user = _session(state, request)
     async with opened as session:
@@ -163,7 +164,7 @@ async def _own_service(request: Request[Any, Any, Any], state: State, service_id
 
 
 @get("/katalog/redigera/tjanster/{service_id:uuid}", opt={"permission": EDIT}, include_in_schema=False)
-async def service_form(request: Request[Any, Any, Any], state: State, service_id: UUID) -> Template:
+async def service_form(request: Request[Any, Any, Any], state: State, service_id: FromPath[UUID]) -> Template:
     """One of the tenant's services in the form."""
     existing = await _own_service(request, state, service_id)
     opened, tenant_id, _user = _session(state, request)
@@ -174,7 +175,7 @@ async def service_form(request: Request[Any, Any, Any], state: State, service_id
 
 @post("/katalog/redigera/tjanster/{service_id:uuid}", opt={"permission": EDIT}, include_in_schema=False)
 async def propose_service_change(
-    request: Request[Any, Any, Any], state: State, service_id: UUID
+    request: Request[Any, Any, Any], state: State, service_id: FromPath[UUID]
 ) -> Template | Redirect:
     """Propose a change to one of the tenant's services."""
     existing = await _own_service(request, state, service_id)
@@ -182,7 +183,7 @@ async def propose_service_change(
 
 
 @post("/katalog/redigera/tjanster/{service_id:uuid}/bekrafta", opt={"permission": EDIT}, include_in_schema=False)
-async def confirm(request: Request[Any, Any, Any], state: State, service_id: UUID) -> Redirect:
+async def confirm(request: Request[Any, Any, Any], state: State, service_id: FromPath[UUID]) -> Redirect:
     """Confirm that a published service's facts still hold."""
     opened, tenant_id, _user = _session(state, request)
     async with opened as session:
@@ -241,7 +242,7 @@ async def _own_organization(request: Request[Any, Any, Any], state: State, organ
 
 
 @get("/katalog/redigera/organisationer/{organization_id:uuid}", opt={"permission": EDIT}, include_in_schema=False)
-async def organization_form(request: Request[Any, Any, Any], state: State, organization_id: UUID) -> Template:
+async def organization_form(request: Request[Any, Any, Any], state: State, organization_id: FromPath[UUID]) -> Template:
     """One of the tenant's organisations in the form."""
     existing = await _own_organization(request, state, organization_id)
     return _organization_form(
@@ -251,7 +252,7 @@ async def organization_form(request: Request[Any, Any, Any], state: State, organ
 
 @post("/katalog/redigera/organisationer/{organization_id:uuid}", opt={"permission": EDIT}, include_in_schema=False)
 async def propose_organization_change(
-    request: Request[Any, Any, Any], state: State, organization_id: UUID
+    request: Request[Any, Any, Any], state: State, organization_id: FromPath[UUID]
 ) -> Template | Redirect:
     """Propose a change to one of the tenant's organisations."""
     await _own_organization(request, state, organization_id)
@@ -261,7 +262,7 @@ async def propose_organization_change(
 
 
 @post("/katalog/redigera/andringar/{revision_id:uuid}/dra-tillbaka", opt={"permission": EDIT}, include_in_schema=False)
-async def withdraw_revision(request: Request[Any, Any, Any], state: State, revision_id: UUID) -> Redirect:
+async def withdraw_revision(request: Request[Any, Any, Any], state: State, revision_id: FromPath[UUID]) -> Redirect:
     """Withdraw a proposal that awaits review."""
     opened, tenant_id, _user = _session(state, request)
     async with opened as session:

@@ -10,6 +10,7 @@ import msgspec
 from litestar import Request, get, post
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from avhopp.directory.api import REVIEW, reviewer_of
@@ -94,7 +95,7 @@ def _revision_page(revision: RevisionView, errors: dict[str, str]) -> Template:
     guards=[national_coordinator_only],
     include_in_schema=False,
 )
-async def review_revision(request: Request[Any, Any, Any], state: State, revision_id: UUID) -> Template:
+async def review_revision(request: Request[Any, Any, Any], state: State, revision_id: FromPath[UUID]) -> Template:
     """One proposal, field by field against what is published."""
     return _revision_page(await _pending(state, request, revision_id), {})
 
@@ -105,7 +106,9 @@ async def review_revision(request: Request[Any, Any, Any], state: State, revisio
     guards=[national_coordinator_only],
     include_in_schema=False,
 )
-async def decide_revision(request: Request[Any, Any, Any], state: State, revision_id: UUID) -> Template | Redirect:
+async def decide_revision(
+    request: Request[Any, Any, Any], state: State, revision_id: FromPath[UUID]
+) -> Template | Redirect:
     """Publish or reject a proposal; a rejection says why, and the owner sees it."""
     revision = await _pending(state, request, revision_id)
     reviewer, context = reviewer_of(request)

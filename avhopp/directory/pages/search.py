@@ -9,6 +9,7 @@ from uuid import UUID
 from litestar import Request, get, post
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Template
 
 from avhopp.directory.api import SEARCH
@@ -65,7 +66,7 @@ async def search_results(request: Request[Any, Any, Any], state: State) -> Templ
 
 
 @get("/katalog/tjanster/{service_id:uuid}", opt={"permission": SEARCH}, include_in_schema=False)
-async def service_page(request: Request[Any, Any, Any], state: State, service_id: UUID) -> Template:
+async def service_page(request: Request[Any, Any, Any], state: State, service_id: FromPath[UUID]) -> Template:
     """Everything about one published service, with its history of changes."""
     _principal, tenant_id = member_of(request)
     async with context_session(state.sessions, RequestContext(tenant_id=tenant_id)) as session:
