@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 
 from avhopp.housing.engine.batch_problem import build_problem, placed_count, total_points
 from avhopp.housing.engine.context import prepare_context
-from avhopp.housing.engine.exact import solve_exact
 from avhopp.housing.engine.heuristic import heuristic, naive_greedy
 from avhopp.housing.engine.inputs import EngineSettings, SolverSettings, validate_requests
 from avhopp.housing.engine.scenarios import ScenarioSpec, generate_scenario
@@ -31,7 +30,7 @@ from avhopp.housing.engine.shortlist import shortlist
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from avhopp.housing.engine.exact import SolverReport
+    from avhopp.housing.engine.solver_report import SolverReport
 
 SINGLE_P95_TARGET_MS = 50.0
 BATCH_TARGET_SECONDS = {20: 5.0, 50: 10.0, 200: 60.0}
@@ -125,6 +124,9 @@ def _singles(args: argparse.Namespace) -> float:
 
 
 def _batch(args: argparse.Namespace, size: int, seed: int) -> _BatchResult:
+    # Here, not above: OR-Tools' CP-SAT loads pandas, which importing this module (as a test does) need not.
+    from avhopp.housing.engine.exact import solve_exact  # noqa: PLC0415
+
     rivals = args.dense_rivals if size >= args.dense_from else args.rivals
     spec = ScenarioSpec(seed=seed, units=args.units, placements=args.placements, requests=size, rivals_per_group=rivals)
     scenario = generate_scenario(spec)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import os
 from datetime import date
-from typing import TYPE_CHECKING
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -47,8 +48,7 @@ from avhopp.directory.catalogue.vocabulary import (
 )
 from avhopp.platform.geography.reference import shipped_geography
 
-if TYPE_CHECKING:
-    from enum import StrEnum
+_E = TypeVar("_E", bound=StrEnum)
 
 _THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
 PROPERTIES = settings(
@@ -114,7 +114,7 @@ def age_ranges() -> st.SearchStrategy[tuple[int | None, int | None]]:
     return st.tuples(st.none() | ages(), st.none() | ages()).map(_ordered)
 
 
-def _enum_tuple(values: type[StrEnum], *, min_size: int = 0, max_size: int) -> st.SearchStrategy[tuple[StrEnum, ...]]:
+def _enum_tuple(values: type[_E], *, min_size: int = 0, max_size: int) -> st.SearchStrategy[tuple[_E, ...]]:
     return st.lists(st.sampled_from(list(values)), min_size=min_size, max_size=max_size, unique=True).map(tuple)
 
 
@@ -122,7 +122,7 @@ def names() -> st.SearchStrategy[str]:
     """A plausible, non-blank name."""
     return st.one_of(
         st.sampled_from(_WORDS),
-        st.text(st.characters(categories=("L",)), min_size=1, max_size=40),
+        st.text(st.characters(categories=["L"]), min_size=1, max_size=40),
     )
 
 
@@ -180,7 +180,7 @@ def contacts() -> st.SearchStrategy[Contact]:
     return st.builds(Contact, id=st.uuids(), title=names(), department=st.just(""), email=st.just("") | emails())
 
 
-_DETAILS = st.fixed_dictionaries(
+_DETAILS: st.SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
     {
         "alternate_name": st.just("") | names(),
         "url": st.just("") | urls(),
@@ -194,7 +194,7 @@ _DETAILS = st.fixed_dictionaries(
         "eligibility_description": st.sampled_from(("", "Kontakta oss först.")),
     }
 )
-_SERVICE_FIELDS = st.fixed_dictionaries(
+_SERVICE_FIELDS: st.SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
     {
         "id": st.uuids(),
         "organization_id": st.uuids(),
@@ -226,7 +226,7 @@ def services(  # noqa: PLR0913 - each keyword pins one field a property needs fi
     details: bool = False,
 ) -> st.SearchStrategy[ServiceEntry]:
     """A service `validate_service` accepts; `details` adds phones, contacts, hours and locations."""
-    pinned = st.fixed_dictionaries(
+    pinned: st.SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
         {
             "catchment": catchment,
             "status": status,
@@ -242,8 +242,10 @@ def services(  # noqa: PLR0913 - each keyword pins one field a property needs fi
 
 _THREAT_LEVELS = st.sampled_from(list(ThreatLevel))
 _PAYMENTS = st.sampled_from(list(PaymentDecision))
-_NEEDS = st.frozensets(st.sampled_from(list(Intervention)), min_size=1, max_size=3) | st.just(frozenset())
-_SITUATION_FIELDS = st.fixed_dictionaries(
+_NEEDS: st.SearchStrategy[frozenset[Intervention]] = st.frozensets(
+    st.sampled_from(list(Intervention)), min_size=1, max_size=3
+) | st.just(frozenset())
+_SITUATION_FIELDS: st.SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
     {
         "threat_scope": st.sampled_from(list(ThreatScope)),
         "target_group": st.sampled_from(list(TargetGroup)) | st.none(),
@@ -264,7 +266,7 @@ def situations(
     """A situation `Situation` accepts: the police confirm only a threat that exists."""
 
     def build(
-        parts: tuple[str, int, ThreatLevel, PaymentDecision, frozenset[Intervention], dict[str, object]],
+        parts: tuple[str, int, ThreatLevel, PaymentDecision, frozenset[Intervention], dict[str, Any]],
     ) -> Situation:
         code, years, level, decision, wanted, rest = parts
         confirmed = bool(rest.pop("confirmed")) and level is not ThreatLevel.NONE

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 import msgspec
@@ -38,31 +39,35 @@ from tests.directory.test_hsds_examples import (
     services,
 )
 
+if TYPE_CHECKING:
+    from avhopp.directory.catalogue.entry import OrganizationEntry, ServiceEntry
 
-def _hsds(service=SERVICE_A1, *, include_internal=True):
+
+def _hsds(service: ServiceEntry = SERVICE_A1, *, include_internal: bool = True) -> dict[str, Any]:
+    # JSON that the tests read by key and index, as Any: its shape is what they assert.
     return service_to_hsds(service, ORGANIZATIONS[service.organization_id], include_internal=include_internal)
 
 
-def _problem_paths(data):
+def _problem_paths(data: dict[str, Any]) -> set[tuple[str | int, ...]]:
     with pytest.raises(HsdsMappingError) as raised:
         service_from_hsds(data)
     return {problem.path for problem in raised.value.problems}
 
 
 @pytest.mark.parametrize("service", SERVICES, ids=lambda service: service.name)
-def test_service_round_trip_is_exact(service):
+def test_service_round_trip_is_exact(service: ServiceEntry) -> None:
     assert service_from_hsds(_hsds(service)) == service
 
 
 @pytest.mark.parametrize("org", ORGANIZATIONS.values(), ids=lambda org: org.name)
-def test_organization_round_trip_is_exact(org):
+def test_organization_round_trip_is_exact(org: OrganizationEntry) -> None:
     owned = [service for service in SERVICES if service.organization_id == org.id]
     assert organization_from_hsds(organization_to_hsds(org, owned, include_internal=True)) == org
 
 
 @pytest.mark.parametrize("include_internal", [True, False])
 @pytest.mark.parametrize("service", SERVICES, ids=lambda service: service.name)
-def test_every_produced_object_validates(service, include_internal):
+def test_every_produced_object_validates(service: ServiceEntry, include_internal: bool) -> None:  # noqa: FBT001 - pytest passes it by name
     org = ORGANIZATIONS[service.organization_id]
     owned = [other for other in SERVICES if other.organization_id == org.id]
     assert hsds_problems("service", _hsds(service, include_internal=include_internal)) == []
@@ -74,7 +79,7 @@ def test_every_produced_object_validates(service, include_internal):
 
 @PROPERTIES
 @given(org=organizations(), data=st.data())
-def test_drawn_entries_round_trip_and_validate(org, data):
+def test_drawn_entries_round_trip_and_validate(org: OrganizationEntry, data: st.DataObject) -> None:
     service = data.draw(services(org.id))
     hsds = service_to_hsds(service, org, include_internal=True)
     assert service_from_hsds(hsds) == service
@@ -86,16 +91,16 @@ def test_drawn_entries_round_trip_and_validate(org, data):
 
 @PROPERTIES
 @given(org=organizations(), data=st.data())
-def test_public_output_has_only_public_phones(org, data):
+def test_public_output_has_only_public_phones(org: OrganizationEntry, data: st.DataObject) -> None:
     service = data.draw(services(org.id))
-    public = service_to_hsds(service, org, include_internal=False)
+    public: dict[str, Any] = service_to_hsds(service, org, include_internal=False)
     assert [phone["id"] for phone in public["phones"]] == [str(p.id) for p in service.phones if p.public]
     assert service_from_hsds(public) == msgspec.structs.replace(
         service, phones=tuple(phone for phone in service.phones if phone.public)
     )
 
 
-def test_internal_phone_is_marked_and_left_out_of_public_output():
+def test_internal_phone_is_marked_and_left_out_of_public_output() -> None:
     internal = next(phone for phone in SERVICE_A1.phones if not phone.public)
     phones = {phone["id"]: phone for phone in _hsds()["phones"]}
     marked = phones[str(internal.id)]["attributes"]
@@ -104,7 +109,7 @@ def test_internal_phone_is_marked_and_left_out_of_public_output():
     assert all(phone["attributes"] == [] for phone in _hsds(include_internal=False)["phones"])
 
 
-def test_hsds_fields_carry_what_hsds_has_words_for():
+def test_hsds_fields_carry_what_hsds_has_words_for() -> None:
     hsds = _hsds()
     assert (hsds["status"], hsds["minimum_age"], hsds["maximum_age"]) == ("temporarily closed", 18, 29)
     assert hsds["assured_date"] == "2026-03-01"
@@ -122,7 +127,7 @@ def test_hsds_fields_carry_what_hsds_has_words_for():
     ]
 
 
-def test_service_areas_are_named_by_urn_and_in_swedish():
+def test_service_areas_are_named_by_urn_and_in_swedish() -> None:
     areas = [(area["uri"], area["name"], area["extent_type"], area["extent"]) for area in _hsds()["service_areas"]]
     assert areas == [
         ("urn:avhopp:area:municipality:1480", "Göteborg", "text", "Göteborg"),
@@ -133,7 +138,7 @@ def test_service_areas_are_named_by_urn_and_in_swedish():
     assert _hsds(SERVICE_A2)["service_areas"][0]["uri"] == "urn:avhopp:area:country:SE"
 
 
-def test_locations_have_a_swedish_address():
+def test_locations_have_a_swedish_address() -> None:
     location = _hsds()["service_at_locations"][1]["location"]
     assert location["location_type"] == "physical"
     assert location["organization_id"] == str(ORG_A.id)
@@ -147,8 +152,8 @@ def test_locations_have_a_swedish_address():
     }
 
 
-def test_organization_carries_number_operation_type_and_locations():
-    hsds = organization_to_hsds(ORG_A, [SERVICE_A1, SERVICE_A2], include_internal=False)
+def test_organization_carries_number_operation_type_and_locations() -> None:
+    hsds: dict[str, Any] = organization_to_hsds(ORG_A, [SERVICE_A1, SERVICE_A2], include_internal=False)
     [identifier] = hsds["organization_identifiers"]
     assert (identifier["identifier_scheme"], identifier["identifier_type"], identifier["identifier"]) == (
         "SE-BLV",
@@ -163,7 +168,7 @@ def test_organization_carries_number_operation_type_and_locations():
     assert organization_to_hsds(ORG_B, [], include_internal=False)["organization_identifiers"] == []
 
 
-def test_every_extension_is_an_attribute_with_its_link_type():
+def test_every_extension_is_an_attribute_with_its_link_type() -> None:
     pairs = [
         (a["link_type"], a["taxonomy_term"]["taxonomy"], a["taxonomy_term"]["code"]) for a in _hsds()["attributes"]
     ]
@@ -187,12 +192,12 @@ def test_every_extension_is_an_attribute_with_its_link_type():
     assert len({a["id"] for a in _hsds()["attributes"]}) == len(pairs)
 
 
-def test_flags_that_are_false_and_empty_notes_are_left_out():
+def test_flags_that_are_false_and_empty_notes_are_left_out() -> None:
     codes = {a["taxonomy_term"]["code"] for a in _hsds(SERVICE_A2)["attributes"]}
     assert codes.isdisjoint({"police_report_required", "accepts_serious_threat", "reaches_custody", "source_note"})
 
 
-def test_repeated_values_keep_distinct_ids_and_their_order():
+def test_repeated_values_keep_distinct_ids_and_their_order() -> None:
     service = msgspec.structs.replace(
         SERVICE_A2,
         catchment=(Area(AreaKind.COUNTY, "14"), Area(AreaKind.COUNTY, "14")),
@@ -205,16 +210,16 @@ def test_repeated_values_keep_distinct_ids_and_their_order():
     assert service_from_hsds(hsds) == service
 
 
-def test_ids_are_stable_between_exports():
+def test_ids_are_stable_between_exports() -> None:
     assert _hsds() == _hsds()
 
 
-def test_a_service_of_another_organisation_is_refused():
+def test_a_service_of_another_organisation_is_refused() -> None:
     with pytest.raises(ValueError, match="belongs to"):
         service_to_hsds(SERVICE_A1, ORG_B, include_internal=True)
 
 
-def test_inverse_reports_every_problem_by_path():
+def test_inverse_reports_every_problem_by_path() -> None:
     hsds = copy.deepcopy(_hsds())
     del hsds["status"]
     hsds["minimum_age"] = 18.5
@@ -232,7 +237,7 @@ def test_inverse_reports_every_problem_by_path():
     }
 
 
-def test_inverse_refuses_what_the_entry_cannot_hold():
+def test_inverse_refuses_what_the_entry_cannot_hold() -> None:
     hsds = copy.deepcopy(_hsds())
     hsds["schedules"][0]["freq"] = "MONTHLY"
     hsds["schedules"][1]["valid_to"] = "2026-12-31"
@@ -252,7 +257,7 @@ def test_inverse_refuses_what_the_entry_cannot_hold():
     }
 
 
-def test_inverse_accepts_hsds_from_elsewhere_as_far_as_it_fits():
+def test_inverse_accepts_hsds_from_elsewhere_as_far_as_it_fits() -> None:
     hsds = copy.deepcopy(_hsds(SERVICE_A2))
     del hsds["languages"]
     hsds["fees_description"] = "Gratis"
@@ -265,7 +270,7 @@ def test_inverse_accepts_hsds_from_elsewhere_as_far_as_it_fits():
     assert entry.target_groups == ()
 
 
-def test_a_municipality_may_be_given_by_code_and_unknown_ones_reach_validation():
+def test_a_municipality_may_be_given_by_code_and_unknown_ones_reach_validation() -> None:
     hsds = copy.deepcopy(_hsds(SERVICE_A2))
     hsds["service_at_locations"][0]["location"]["addresses"][0]["region"] = "9999"
     entry = service_from_hsds(hsds)
@@ -274,7 +279,7 @@ def test_a_municipality_may_be_given_by_code_and_unknown_ones_reach_validation()
     assert service_field_path(problem.field) == ("service_at_locations", 0, "location", "addresses", 0, "region")
 
 
-def test_validation_fields_map_to_hsds_paths():
+def test_validation_fields_map_to_hsds_paths() -> None:
     assert service_field_path("name") == ("name",)
     assert service_field_path("catchment") == ("service_areas",)
     assert service_field_path("catchment[2].code") == ("service_areas", 2, "uri")
@@ -297,9 +302,9 @@ def test_validation_fields_map_to_hsds_paths():
     )
 
 
-def test_location_listing_object():
+def test_location_listing_object() -> None:
     location = Location(id=uuid4(), name="Kontoret", municipality_code="0180", address="Drottninggatan 1")
-    hsds = location_to_hsds(location, ORG_B)
+    hsds: dict[str, Any] = location_to_hsds(location, ORG_B)
     assert hsds_problems("location", hsds) == []
     assert hsds["addresses"][0]["state_province"] == "Stockholms län"
     assert hsds["addresses"][0]["region"] == "Stockholm"

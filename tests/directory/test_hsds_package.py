@@ -6,6 +6,7 @@ import csv
 import json
 import tempfile
 from pathlib import Path
+from typing import Any, cast
 from uuid import UUID, uuid4
 
 import msgspec
@@ -80,19 +81,19 @@ def problems_of(package: Path) -> set[tuple[str, int | None, str | None]]:
     return {(problem.file, problem.row, problem.field) for problem in raised.value.problems}
 
 
-def test_write_then_read_gives_back_the_catalogue(package):
+def test_write_then_read_gives_back_the_catalogue(package: Path) -> None:
     assert read_package(package) == CATALOGUE
 
 
 @PROPERTIES
 @given(st.lists(catalogue_items(), min_size=1, max_size=3, unique_by=lambda item: item.organization.id))
-def test_drawn_catalogues_survive_write_and_read(catalogue):
+def test_drawn_catalogues_survive_write_and_read(catalogue: list[PackageOrganization]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         write_package(Path(folder), catalogue, include_internal=True)
         assert read_package(Path(folder)) == tuple(catalogue)
 
 
-def test_public_package_leaves_out_internal_phones(tmp_path):
+def test_public_package_leaves_out_internal_phones(tmp_path: Path) -> None:
     write_package(tmp_path, CATALOGUE, include_internal=False)
     internal = [phone for item in CATALOGUE for s in item.services for phone in s.phones if not phone.public]
     assert internal
@@ -114,7 +115,7 @@ def test_public_package_leaves_out_internal_phones(tmp_path):
     assert "publicera inte" not in (tmp_path / "datapackage.json").read_text(encoding="utf-8")
 
 
-def test_descriptor_lists_what_was_written_with_vendored_schemas_and_licence(package):
+def test_descriptor_lists_what_was_written_with_vendored_schemas_and_licence(package: Path) -> None:
     descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
     assert descriptor["profile"] == "tabular-data-package"
     assert descriptor["licenses"][0]["name"] == "CC-BY-SA-4.0"
@@ -126,7 +127,8 @@ def test_descriptor_lists_what_was_written_with_vendored_schemas_and_licence(pac
     assert "publicera inte" in descriptor["description"]  # this package holds internal numbers
     listed = {resource["path"] for resource in descriptor["resources"]}
     assert listed == {file.name for file in package.iterdir() if file.suffix == ".csv"}
-    vendored = {resource["name"]: resource for resource in datapackage_descriptor()["resources"]}
+    resources = cast("list[dict[str, Any]]", datapackage_descriptor()["resources"])
+    vendored = {resource["name"]: resource for resource in resources}
     for resource in descriptor["resources"]:
         assert resource == vendored[resource["name"]]
         header = _records(package / resource["path"])[0]
@@ -137,7 +139,7 @@ def test_descriptor_lists_what_was_written_with_vendored_schemas_and_licence(pac
         assert {key["reference"]["resource"] for key in resource["schema"].get("foreignKeys", [])} <= names
 
 
-def test_csv_is_utf8_with_rfc4180_quoting(package):
+def test_csv_is_utf8_with_rfc4180_quoting(package: Path) -> None:
     raw = (package / "locations.csv").read_bytes()
     assert raw.endswith(b"\r\n")
     assert '"Ingång från gården, ring på ""Mottagning"".\nHiss finns."'.encode() in raw
@@ -147,7 +149,7 @@ def test_csv_is_utf8_with_rfc4180_quoting(package):
     assert [row[header.index("opens_at")] for row in schedules[1:3]] == ["08:00", "10:00:30"]
 
 
-def test_owner_travels_as_an_organization_identifier(package):
+def test_owner_travels_as_an_organization_identifier(package: Path) -> None:
     row = row_of(
         package, "organization_identifiers.csv", organization_id=str(ORG_A.id), identifier_scheme="avhopp-tenant"
     )
@@ -155,19 +157,19 @@ def test_owner_travels_as_an_organization_identifier(package):
     assert rows[row - 1][header.index("identifier")] == "kommun-1480"
 
 
-def test_a_shared_location_is_written_once(package):
+def test_a_shared_location_is_written_once(package: Path) -> None:
     locations = _records(package / "locations.csv")[1:]
     assert [row[0] for row in locations].count(str(SHARED_LOCATION.id)) == 1
 
 
-def test_a_location_id_with_two_contents_is_refused(tmp_path):
+def test_a_location_id_with_two_contents_is_refused(tmp_path: Path) -> None:
     changed = msgspec.structs.replace(SHARED_LOCATION, name="Ett annat namn")
     other = msgspec.structs.replace(SERVICE_A1, id=uuid4(), locations=(changed,))
     with pytest.raises(ValueError, match="different content"):
         write_package(tmp_path, [PackageOrganization("x", ORG_A, (SERVICE_A1, other))], include_internal=True)
 
 
-def test_every_bad_row_in_every_file_is_listed(package):
+def test_every_bad_row_in_every_file_is_listed(package: Path) -> None:
     services = row_of(package, "services.csv", id=str(SERVICE_B1.id))
     edit(package, "services.csv", services, "minimum_age", "arton")
     phone = row_of(package, "phones.csv", id=str(UUID(int=201)))
@@ -193,7 +195,7 @@ def test_every_bad_row_in_every_file_is_listed(package):
     }
 
 
-def test_a_broken_file_does_not_hide_problems_elsewhere_in_the_same_service(package):
+def test_a_broken_file_does_not_hide_problems_elsewhere_in_the_same_service(package: Path) -> None:
     drop_column(package, "locations.csv", "location_type")
     area = row_of(package, "service_areas.csv", uri="urn:avhopp:area:municipality:1280", service_id=str(SERVICE_A1.id))
     edit(package, "service_areas.csv", area, "uri", "urn:avhopp:area:municipality:9999")
@@ -206,14 +208,14 @@ def test_a_broken_file_does_not_hide_problems_elsewhere_in_the_same_service(pack
     }
 
 
-def test_a_bad_only_area_is_reported_once(package):
+def test_a_bad_only_area_is_reported_once(package: Path) -> None:
     area = row_of(package, "service_areas.csv", service_id=str(SERVICE_B1.id))
     edit(package, "service_areas.csv", area, "id", "x")
     # Not also "the service has no area": that follows from the bad row.
     assert problems_of(package) == {("service_areas.csv", area, "id")}
 
 
-def test_problems_are_in_swedish_and_name_the_row(package):
+def test_problems_are_in_swedish_and_name_the_row(package: Path) -> None:
     row = row_of(package, "services.csv", id=str(SERVICE_A1.id))
     edit(package, "services.csv", row, "maximum_age", "29.5")
     with pytest.raises(PackageRejectedError) as raised:
@@ -231,7 +233,9 @@ def test_problems_are_in_swedish_and_name_the_row(package):
         ("services.csv", {"id": str(SERVICE_B1.id)}, "organization_id", "{not a uuid}"),
     ],
 )
-def test_a_malformed_uuid_names_its_column(package, file, match, column, value):
+def test_a_malformed_uuid_names_its_column(
+    package: Path, file: str, match: dict[str, str], column: str, value: str
+) -> None:
     row = row_of(package, file, **match)
     edit(package, file, row, column, value)
     assert (file, row, column) in problems_of(package)
@@ -241,12 +245,12 @@ def test_a_malformed_uuid_names_its_column(package, file, match, column, value):
     ("file", "column"),
     [("services.csv", "status"), ("attributes.csv", "taxonomy_term_id"), ("organizations.csv", "name")],
 )
-def test_a_missing_required_column_names_it(package, file, column):
+def test_a_missing_required_column_names_it(package: Path, file: str, column: str) -> None:
     drop_column(package, file, column)
     assert (file, None, column) in problems_of(package)
 
 
-def test_unknown_municipality_codes_name_their_field(package):
+def test_unknown_municipality_codes_name_their_field(package: Path) -> None:
     area = row_of(package, "service_areas.csv", uri="urn:avhopp:area:municipality:1480")
     edit(package, "service_areas.csv", area, "uri", "urn:avhopp:area:municipality:0000")
     address = row_of(package, "addresses.csv", location_id=str(SHARED_LOCATION.id))
@@ -274,19 +278,21 @@ def test_unknown_municipality_codes_name_their_field(package):
         ("phones.csv", {"id": str(UUID(int=203))}, "id", str(UUID(int=201))),
     ],
 )
-def test_each_kind_of_bad_cell_is_reported(package, file, match, column, value):
+def test_each_kind_of_bad_cell_is_reported(
+    package: Path, file: str, match: dict[str, str], column: str, value: str
+) -> None:
     row = row_of(package, file, **match)
     edit(package, file, row, column, value)
     assert (file, row, column) in problems_of(package)
 
 
-def test_a_package_without_its_descriptor_or_organisations_is_rejected(package):
+def test_a_package_without_its_descriptor_or_organisations_is_rejected(package: Path) -> None:
     (package / "datapackage.json").unlink()
     (package / "organizations.csv").unlink()
     assert {("datapackage.json", None, None), ("organizations.csv", None, None)} <= problems_of(package)
 
 
-def test_an_organisation_without_owner_is_rejected(package):
+def test_an_organisation_without_owner_is_rejected(package: Path) -> None:
     rows = _records(package / "organization_identifiers.csv")
     kept = [
         row for row in rows if row[rows[0].index("identifier_scheme")] != "avhopp-tenant" or row[1] != str(ORG_C.id)
@@ -296,7 +302,7 @@ def test_an_organisation_without_owner_is_rejected(package):
     assert problems_of(package) == {("organizations.csv", row, "id")}
 
 
-def test_optional_files_may_be_missing(tmp_path):
+def test_optional_files_may_be_missing(tmp_path: Path) -> None:
     only = (PackageOrganization("nytt-liv", CATALOGUE[1].organization, ()),)
     write_package(tmp_path, only, include_internal=False)
     for name in ("phones.csv", "schedules.csv", "contacts.csv", "languages.csv", "programs.csv"):
@@ -304,13 +310,13 @@ def test_optional_files_may_be_missing(tmp_path):
     assert read_package(tmp_path) == only
 
 
-def test_a_time_zone_on_only_one_time_is_reported_not_a_crash(package):
+def test_a_time_zone_on_only_one_time_is_reported_not_a_crash(package: Path) -> None:
     row = row_of(package, "schedules.csv", byday="SA")
     edit(package, "schedules.csv", row, "opens_at", "10:00+01:00")
     assert problems_of(package) == {("schedules.csv", row, "closes_at")}
 
 
-def test_a_row_with_too_many_fields_is_reported_and_blank_lines_are_not(package):
+def test_a_row_with_too_many_fields_is_reported_and_blank_lines_are_not(package: Path) -> None:
     header, *rows = _records(package / "contacts.csv")
     rows[0].append("överbliven")
     _write_records(package / "contacts.csv", [header, *rows, []])

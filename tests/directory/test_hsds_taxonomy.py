@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from uuid import UUID, uuid5
 
 import pytest
@@ -31,6 +32,9 @@ from avhopp.directory.catalogue.vocabulary import (
 )
 from avhopp.platform.labels import label
 
+if TYPE_CHECKING:
+    from enum import StrEnum
+
 VOCABULARIES = (
     OperationType,
     TargetGroup,
@@ -47,7 +51,7 @@ VOCABULARIES = (
 
 
 @pytest.mark.parametrize("vocabulary", VOCABULARIES, ids=lambda vocabulary: vocabulary.__name__)
-def test_every_value_is_a_term_with_its_code(vocabulary):
+def test_every_value_is_a_term_with_its_code(vocabulary: type[StrEnum]) -> None:
     [taxonomy] = [taxonomy for taxonomy in TAXONOMIES if taxonomy.vocabulary is vocabulary]
     terms = {term["code"]: term for term in hsds_taxonomy_terms(taxonomy.id)}
     assert list(terms) == [value.value for value in vocabulary]
@@ -58,7 +62,7 @@ def test_every_value_is_a_term_with_its_code(vocabulary):
         assert find_term(term.id) == term
 
 
-def test_names_are_the_swedish_labels():
+def test_names_are_the_swedish_labels() -> None:
     assert term_of(TargetGroup.MC_GANG).name == label(TargetGroup.MC_GANG) == "MC-gäng"
     assert term_of(Intervention.PROTECTED_IDENTITY).name == "Skyddade personuppgifter"
     assert term_of(ServiceFlag.POLICE_REPORT_REQUIRED).name == "Polisanmälan krävs"
@@ -67,36 +71,36 @@ def test_names_are_the_swedish_labels():
     assert term_of(CapacityStatus.UNKNOWN).name == "Okänt"
 
 
-def test_names_are_distinct_within_each_taxonomy():
+def test_names_are_distinct_within_each_taxonomy() -> None:
     for taxonomy in TAXONOMIES:
         names = [term.name for term in taxonomy.terms]
         assert len(set(names)) == len(names), taxonomy.key
 
 
-def test_ids_are_stable_name_based_uuids():
+def test_ids_are_stable_name_based_uuids() -> None:
     # Published ids: consumers filter on them, so a change here breaks them.
     assert str(NAMESPACE) == "6bd298a0-4b38-53e0-8e0d-209d23ea22ac"
     assert str(term_of(TargetGroup.RELATIVES).id) == "0384b398-2812-50a8-a37f-340ac1d58edf"
     assert str(term_of(TargetGroup.RELATIVES).taxonomy.id) == "cd92b297-9671-566a-8772-c331f1b8159d"
     assert term_of(TargetGroup.RELATIVES).id == uuid5(NAMESPACE, "taxonomy_term/target_group/relatives")
-    assert find_taxonomy(UUID(hsds_taxonomies()[0]["id"])) == TAXONOMIES[0]
+    assert find_taxonomy(UUID(str(hsds_taxonomies()[0]["id"]))) == TAXONOMIES[0]
     ids = [term["id"] for term in hsds_taxonomy_terms()] + [taxonomy["id"] for taxonomy in hsds_taxonomies()]
     assert len(set(ids)) == len(ids)
 
 
-def test_same_string_values_in_different_vocabularies_are_different_terms():
+def test_same_string_values_in_different_vocabularies_are_different_terms() -> None:
     assert term_of(ThreatRequirement.NONE) != term_of(CapacityStatus.UNKNOWN)
     assert term_of(ContactChannel.PHONE).taxonomy.key == "contact_channel"
 
 
-def test_a_vocabulary_that_is_not_published_has_no_term():
+def test_a_vocabulary_that_is_not_published_has_no_term() -> None:
     from avhopp.directory.catalogue.vocabulary import ThreatLevel  # noqa: PLC0415 - only this test needs it
 
     with pytest.raises(LookupError):
         term_of(ThreatLevel.SERIOUS)
 
 
-def test_taxonomies_and_terms_validate():
+def test_taxonomies_and_terms_validate() -> None:
     for taxonomy in hsds_taxonomies():
         assert hsds_problems("taxonomy", taxonomy) == []
     for term in hsds_taxonomy_terms():

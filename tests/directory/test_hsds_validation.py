@@ -6,6 +6,7 @@ import json
 import socket
 from importlib.resources import files
 from pathlib import Path
+from typing import Any, NoReturn, cast
 from uuid import uuid4
 
 import pytest
@@ -27,31 +28,31 @@ STANDARD = files("avhopp.directory.catalogue.hsds").joinpath("standard")
 
 
 @pytest.fixture(autouse=True)
-def no_network(monkeypatch):
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Any attempt to reach the network fails the test."""
 
-    def refuse(*_args, **_kwargs):
+    def refuse(*_args: object, **_kwargs: object) -> NoReturn:
         raise AssertionError("validation tried to use the network")
 
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket.socket, "connect", refuse)
 
 
-def _service():
+def _service() -> dict[str, Any]:
     return {"id": str(uuid4()), "name": "Stödlinjen", "status": "active"}
 
 
-def _services():
+def _services() -> list[dict[str, Any]]:
     return [
         service_to_hsds(service, ORGANIZATIONS[service.organization_id], include_internal=False) for service in SERVICES
     ]
 
 
-def test_a_valid_service_passes():
+def test_a_valid_service_passes() -> None:
     assert hsds_problems("service", _service()) == []
 
 
-def test_a_service_without_status_fails():
+def test_a_service_without_status_fails() -> None:
     service = _service()
     del service["status"]
     assert hsds_problems("service", service) == ["(root): 'status' is a required property"]
@@ -74,11 +75,11 @@ def test_a_service_without_status_fails():
         ),
     ],
 )
-def test_an_invalid_service_fails_where_it_is_wrong(change, where):
+def test_an_invalid_service_fails_where_it_is_wrong(change: dict[str, object], where: tuple[str | int, ...]) -> None:
     assert {problem.path for problem in schema_problems("service", _service() | change)} == {where}
 
 
-def test_nested_references_resolve_across_files():
+def test_nested_references_resolve_across_files() -> None:
     location = {
         "id": str(uuid4()),
         "location_type": "physical",
@@ -91,19 +92,19 @@ def test_nested_references_resolve_across_files():
     ]
 
 
-def test_an_unknown_schema_is_an_error():
+def test_an_unknown_schema_is_an_error() -> None:
     with pytest.raises(ValueError, match="no schema"):
         hsds_problems("servic", {})
 
 
-def test_a_valid_page_passes():
+def test_a_valid_page_passes() -> None:
     page = page_of(_services(), page_number=1, per_page=3)
     assert page_problems("service", page) == []
     assert (page["size"], page["total_pages"], page["first_page"], page["last_page"]) == (3, 2, True, False)
     assert page_problems("service", page_of([], page_number=1)) == []
 
 
-def test_a_page_missing_its_fields_fails():
+def test_a_page_missing_its_fields_fails() -> None:
     page = page_of([_service()])
     del page["empty"]
     del page["contents"]
@@ -113,7 +114,7 @@ def test_a_page_missing_its_fields_fails():
     ]
 
 
-def test_a_page_with_a_wrong_type_or_item_fails():
+def test_a_page_with_a_wrong_type_or_item_fails() -> None:
     page = page_of([_service(), {"id": str(uuid4()), "name": "Utan status"}])
     page["first_page"] = "ja"
     assert page_problems("service", page) == [
@@ -122,20 +123,20 @@ def test_a_page_with_a_wrong_type_or_item_fails():
     ]
 
 
-def test_a_page_that_contradicts_itself_fails():
+def test_a_page_that_contradicts_itself_fails() -> None:
     page = page_of([_service()])
     page["size"] = 2
     assert page_problems("service", page) == ["size: 2 but contents has 1 items"]
 
 
-def test_taxonomy_pages_validate():
+def test_taxonomy_pages_validate() -> None:
     assert page_problems("taxonomy", page_of(hsds_taxonomies())) == []
     assert page_problems("taxonomy_term", page_of(hsds_taxonomy_terms(), per_page=500)) == []
     assert openapi_response_problems("/taxonomies", page_of(hsds_taxonomies())) == []
     assert openapi_response_problems("/taxonomy_terms", page_of(hsds_taxonomy_terms(), per_page=500)) == []
 
 
-def test_openapi_responses_resolve_offline_to_the_vendored_schemas():
+def test_openapi_responses_resolve_offline_to_the_vendored_schemas() -> None:
     assert openapi_response_problems("/services", page_of(_services())) == []
     assert openapi_response_problems("/services/{id}", _services()[0]) == []
     broken = page_of([_service() | {"status": "open"}])
@@ -143,13 +144,14 @@ def test_openapi_responses_resolve_offline_to_the_vendored_schemas():
         "contents/0/status: 'open' is not one of ['active', 'inactive', 'defunct', 'temporarily closed']"
     ]
     # Every GET and POST response in openapi.json can be checked without the network.
-    for path, operations in openapi_document()["paths"].items():
+    paths = cast("dict[str, Any]", openapi_document()["paths"])
+    for path, operations in paths.items():
         for method in ("get", "post"):
             if method in operations:
                 openapi_response_problems(path, {}, method=method)
 
 
-def test_remote_references_map_to_vendored_files():
+def test_remote_references_map_to_vendored_files() -> None:
     base = "https://raw.githubusercontent.com/openreferral/specification/"
     assert local_schema_uri(f"{base}3.0/schema/compiled/service_list.json") == f"{base}3.1-dev/schema/service.json"
     assert local_schema_uri(f"{base}3.0/schema/taxonomy.json") == f"{base}3.1-dev/schema/taxonomy.json"
@@ -163,13 +165,13 @@ SHARED = Path("/work/shared/standards/hsds-3.1")
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="the shared copy of the standard is not here")
-def test_the_vendored_files_are_unchanged():
+def test_the_vendored_files_are_unchanged() -> None:
     for source in [*SHARED.joinpath("schema").glob("*.json"), SHARED / "datapackage.json", SHARED / "LICENSE"]:
         relative = source.relative_to(SHARED)
         assert STANDARD.joinpath(*relative.parts).read_bytes() == source.read_bytes(), relative
 
 
-def test_the_standard_is_vendored_with_licence_and_attribution():
+def test_the_standard_is_vendored_with_licence_and_attribution() -> None:
     readme = STANDARD.joinpath("README.md").read_text(encoding="utf-8")
     assert "Human Services Data Specification: an Open Referral resource (https://openreferral.org/)" in readme
     assert "CC BY-SA 4.0" in readme

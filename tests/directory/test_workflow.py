@@ -39,9 +39,10 @@ TODAY = date(2026, 11, 21)
 
 def reviewer_id(owner_engine: Engine) -> uuid.UUID:
     with owner_engine.begin() as connection:
-        return connection.execute(
+        user_id: uuid.UUID = connection.execute(
             text("INSERT INTO app_user (display_name) VALUES ('Granskaren') RETURNING id")
         ).scalar_one()
+    return user_id
 
 
 async def published_for(tenants: Tenants, slug: str) -> OrganizationEntry:

@@ -37,10 +37,10 @@ from avhopp.platform.geography.reference import shipped_geography
 from tests.housing.builders import AS_OF, FAST_SOLVER, centre
 
 _THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
-_COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
-PROPERTIES = settings(max_examples=3_000 if _THOROUGH else 60, **_COMMON)
+_COMMON = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+PROPERTIES = settings(_COMMON, max_examples=3_000 if _THOROUGH else 60)
 """For properties checked request by request."""
-SOLVER_PROPERTIES = settings(max_examples=1_000 if _THOROUGH else 25, **_COMMON)
+SOLVER_PROPERTIES = settings(_COMMON, max_examples=1_000 if _THOROUGH else 25)
 """For properties that run the exact solver and a brute force on every example."""
 
 WORLD = ("0180", "0188", "0380", "0381", "1980", "1880", "2180", "1480", "1490", "0580")

@@ -40,7 +40,7 @@ def server_admin_url(folder: Path) -> Iterator[URL]:
         return
     import pgserver  # noqa: PLC0415 - only without a server
 
-    server = pgserver.get_server(folder / "pgdata", cleanup_mode="delete")
+    server = pgserver.get_server(folder / "pgdata", cleanup_mode="delete")  # type: ignore[attr-defined]
     try:
         yield make_url(server.get_uri()).set(drivername="postgresql+psycopg")
     finally:

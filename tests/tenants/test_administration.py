@@ -13,7 +13,13 @@ from tests.platform.auth.conftest import BASE_URL
 from tests.platform.idp.conftest import csrf_token
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from sqlalchemy import Engine
+
+    from tests.platform.auth.conftest import Browser
+
+    OpenBrowser = Callable[[str, list[str]], Awaitable[tuple[Browser, uuid.UUID]]]
 
 
 GOTEBORG, MALMO = "kommun-1480", "kommun-1280"
@@ -30,7 +36,9 @@ def membership_of(owner_engine: Engine, user_id: uuid.UUID, tenant: str) -> tupl
     return row.id, list(row.roles)
 
 
-async def test_a_tenant_admin_changes_roles_in_the_own_tenant_only(open_browser, owner_engine: Engine) -> None:
+async def test_a_tenant_admin_changes_roles_in_the_own_tenant_only(
+    open_browser: OpenBrowser, owner_engine: Engine
+) -> None:
     colleague, colleague_id = await open_browser(GOTEBORG, [Role.CASE_OFFICER])
     _, stranger_id = await open_browser(MALMO, [Role.CASE_OFFICER])
     admin, admin_id = await open_browser(GOTEBORG, [Role.TENANT_ADMIN])
@@ -69,7 +77,7 @@ async def test_a_tenant_admin_changes_roles_in_the_own_tenant_only(open_browser,
 
 
 async def test_a_role_is_granted_only_in_the_kinds_of_tenant_it_makes_sense_in(
-    open_browser, owner_engine: Engine
+    open_browser: OpenBrowser, owner_engine: Engine
 ) -> None:
     colleague, colleague_id = await open_browser(GOTEBORG, [Role.CASE_OFFICER])
     admin, admin_id = await open_browser(GOTEBORG, [Role.TENANT_ADMIN])
@@ -110,7 +118,7 @@ async def test_a_role_is_granted_only_in_the_kinds_of_tenant_it_makes_sense_in(
     assert (await colleague.get("/katalog/granskning")).status_code == 403
 
 
-async def test_the_national_coordinator_is_offered_its_own_roles(open_browser) -> None:
+async def test_the_national_coordinator_is_offered_its_own_roles(open_browser: OpenBrowser) -> None:
     admin, _ = await open_browser("bra", [Role.TENANT_ADMIN])
 
     page = await admin.get("/organisation/personer")
@@ -120,7 +128,7 @@ async def test_the_national_coordinator_is_offered_its_own_roles(open_browser) -
     assert offered.isdisjoint({Role.CASE_OFFICER, Role.LINE_OPERATOR, Role.NETWORK_COORDINATOR, Role.PLATFORM_ADMIN})
 
 
-async def test_an_invitation_is_used_once(open_browser, owner_engine: Engine) -> None:
+async def test_an_invitation_is_used_once(open_browser: OpenBrowser, owner_engine: Engine) -> None:
     admin, _ = await open_browser(GOTEBORG, [Role.TENANT_ADMIN])
     page = await admin.get("/organisation/personer")
     created = await admin.post_form(page, "/organisation/inbjudningar", {"roles": Role.CASE_OFFICER})
@@ -146,7 +154,7 @@ async def test_an_invitation_is_used_once(open_browser, owner_engine: Engine) ->
     assert "Inbjudan gäller inte längre" in again.text
 
 
-async def test_platform_admins_add_and_deactivate_tenants(open_browser, owner_engine: Engine) -> None:
+async def test_platform_admins_add_and_deactivate_tenants(open_browser: OpenBrowser, owner_engine: Engine) -> None:
     admin, _ = await open_browser("bra", [Role.PLATFORM_ADMIN])
     member, _ = await open_browser(GOTEBORG, [Role.CASE_OFFICER])
     page = await admin.get("/organisationer")

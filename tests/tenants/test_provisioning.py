@@ -38,7 +38,7 @@ def test_municipal_organisations_have_their_swedish_names(code: str, name: str, 
 
 def test_one_tenant_per_municipality_and_county_board(owner_engine: Engine) -> None:
     with owner_engine.connect() as connection:
-        counts = dict(connection.execute(text("SELECT kind, count(*) FROM tenant GROUP BY kind")).all())
+        counts: dict[str, int] = dict(connection.execute(text("SELECT kind, count(*) FROM tenant GROUP BY kind")).all())
         skane = connection.execute(text("SELECT name FROM tenant WHERE slug = 'lansstyrelsen-12'")).scalar()
 
     assert counts[TenantKind.MUNICIPALITY] == 290

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
-import holidays
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
@@ -36,6 +35,7 @@ from avhopp.tenants.registry.service import TenantKind, tenant_kinds
 if TYPE_CHECKING:
     from uuid import UUID
 
+    from holidays import HolidayBase
     from sqlalchemy.ext.asyncio import AsyncSession
 
 MAX_TEXT = 2000
@@ -270,10 +270,13 @@ async def decide_referral(
 
 
 @cache
-def _swedish_holidays(year: int) -> holidays.HolidayBase:
+def _swedish_holidays(year: int) -> HolidayBase:
+    # Here, not at the top: the package loads every country's calendar, which few requests need.
+    import holidays  # noqa: PLC0415
+
     # Public holidays and the de facto ones (Midsummer, Christmas and New Year's Eve). Sweden's
     # calendar also counts every Sunday unless told not to; weekends are handled apart.
-    sweden: holidays.HolidayBase = holidays.country_holidays(
+    sweden: HolidayBase = holidays.country_holidays(
         "SE", years=year, include_sundays=False, categories=("public", "de_facto")
     )
     return sweden
@@ -297,7 +300,7 @@ async def escalate_unopened(session: AsyncSession, line_id: UUID, now: datetime)
             Referral.escalated_at.is_(None),
         )
     )
-    due = [referral_id for referral_id, sent_at in candidates.tuples() if working_day_after(sent_at) <= now]
+    due = [referral_id for referral_id, sent_at in candidates if working_day_after(sent_at) <= now]
     if due:
         await session.execute(update(Referral).where(Referral.id.in_(due)).values(escalated_at=now))
         await notify_supervisors_of_escalation(session, line_id)

@@ -17,7 +17,6 @@ import numpy as np
 
 from avhopp.housing.engine.batch_problem import UNPLACED, BatchProblem, build_problem, placed_count, total_points
 from avhopp.housing.engine.constraints import violations
-from avhopp.housing.engine.exact import SolverReport, solve_exact
 from avhopp.housing.engine.heuristic import heuristic
 from avhopp.housing.engine.inputs import validate_requests
 from avhopp.housing.engine.results import EngineSafetyError, Proposal, requester_view
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
     from avhopp.housing.engine.context import PreparedContext
     from avhopp.housing.engine.inputs import PlacementRequest
     from avhopp.housing.engine.results import Shortlist
+    from avhopp.housing.engine.solver_report import SolverReport
 
 
 class BatchMethod(StrEnum):
@@ -95,6 +95,8 @@ def assign_batch(
     choice = start
     method = BatchMethod.HEURISTIC
     if use_solver:
+        from avhopp.housing.engine.exact import solve_exact  # noqa: PLC0415 - OR-Tools' CP-SAT loads pandas: only when solving
+
         choice, report = solve_exact(problem, prepared.settings.solver, start)
         proven = report.count_proven and report.score_proven
         method = BatchMethod.EXACT if proven else BatchMethod.SOLVER_BOUNDED

@@ -15,7 +15,6 @@ from __future__ import annotations
 from avhopp.housing.engine.batch import BatchAssignment, BatchMethod, assign_batch
 from avhopp.housing.engine.constraints import Constraint, Violation, violations
 from avhopp.housing.engine.context import PreparedContext, prepare_context
-from avhopp.housing.engine.exact import SolverReport
 from avhopp.housing.engine.explain import PlacementExplanation, explain_batch, explain_request
 from avhopp.housing.engine.inputs import (
     ActivePlacement,
@@ -38,6 +37,7 @@ from avhopp.housing.engine.inputs import (
 from avhopp.housing.engine.results import NO_PROPOSAL_MESSAGE, EngineSafetyError, Proposal, ProposalView, Shortlist
 from avhopp.housing.engine.scoring import Criterion
 from avhopp.housing.engine.shortlist import shortlist
+from avhopp.housing.engine.solver_report import SolverReport
 
 __all__ = [
     "NO_PROPOSAL_MESSAGE",

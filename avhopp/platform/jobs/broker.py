@@ -3,17 +3,17 @@
 No URL means an in-memory StubBroker that a worker in the same process consumes. The
 blocking calls here (`publish`, `check`, `close`) run on the relay's own thread: pika's
 connections belong to the thread that opened them, so always the same one.
+
+pika and redis are imported only for the broker the URL names: each takes a noticeable share of
+a second to load, which the in-process path (and every command that has no broker) need not pay.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-import redis
-from dramatiq.brokers.rabbitmq import RabbitmqBroker
-from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import CurrentMessage
 
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from dramatiq import Broker, Message
+    from dramatiq.brokers.rabbitmq import RabbitmqBroker
+    from dramatiq.brokers.redis import RedisBroker
 
     from avhopp.platform.telemetry import Telemetry
 
@@ -77,11 +79,13 @@ class BrokerLink:
 
     def check(self) -> bool:
         """Whether the broker answers now (for readiness; also keeps RabbitMQ's heartbeat)."""
-        if isinstance(self.broker, RabbitmqBroker):
-            return _check_rabbitmq(self.broker)
-        if isinstance(self.broker, RedisBroker):
+        if self.kind is BrokerKind.RABBITMQ:
+            return _check_rabbitmq(cast("RabbitmqBroker", self.broker))
+        if self.kind is BrokerKind.REDIS:
+            import redis  # noqa: PLC0415 - loaded already, by the broker
+
             try:
-                return bool(self.broker.client.ping())
+                return bool(cast("RedisBroker", self.broker).client.ping())
             except redis.RedisError:
                 return False
         return True
@@ -89,9 +93,9 @@ class BrokerLink:
     def close(self) -> None:
         """Close the broker's connections."""
         self.broker.close()
-        if isinstance(self.broker, RedisBroker):
+        if self.kind is BrokerKind.REDIS:
             # Dramatiq's Redis broker leaves its client's connection pool open.
-            self.broker.client.close()
+            cast("RedisBroker", self.broker).client.close()
 
 
 def _check_rabbitmq(broker: RabbitmqBroker) -> bool:
@@ -115,6 +119,8 @@ def create_broker(broker_url: str | None, telemetry: Telemetry) -> BrokerLink:
     kind = broker_kind(broker_url)
     broker: Broker
     if kind is BrokerKind.RABBITMQ:
+        from dramatiq.brokers.rabbitmq import RabbitmqBroker  # noqa: PLC0415
+
         # Publisher confirms: the relay marks a row sent only once RabbitMQ has the message.
         broker = RabbitmqBroker(url=broker_url, confirm_delivery=True)
         parameters = broker.parameters if isinstance(broker.parameters, list) else [broker.parameters]
@@ -122,6 +128,9 @@ def create_broker(broker_url: str | None, telemetry: Telemetry) -> BrokerLink:
             if each.blocked_connection_timeout is None:
                 each.blocked_connection_timeout = _BLOCKED_CONNECTION_TIMEOUT
     elif kind is BrokerKind.REDIS:
+        import redis  # noqa: PLC0415
+        from dramatiq.brokers.redis import RedisBroker  # noqa: PLC0415
+
         client = redis.Redis.from_url(
             str(broker_url), socket_timeout=_SOCKET_TIMEOUT, socket_connect_timeout=_SOCKET_TIMEOUT
         )

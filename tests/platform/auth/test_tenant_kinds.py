@@ -12,6 +12,7 @@ from avhopp.platform.app import create_app
 from avhopp.platform.idp import ensure_identity_provider
 from avhopp.platform.idp.admin import create_machine_client
 from avhopp.platform.scope.principal import principal_of
+from avhopp.platform.web.parts import PartWeb
 from avhopp.tenants.registry.service import People
 from tests.platform.auth.conftest import BASE_URL
 
@@ -39,7 +40,7 @@ async def test_a_machine_client_opens_routes_bound_to_its_own_kind_of_tenant_onl
         connection.execute(
             text("UPDATE idp_client SET roles = '{directory_reviewer}' WHERE client_id = :id"), {"id": misplaced[0]}
         )
-    app = create_app(product_settings, database.app_url, people=People(), route_handlers=[probe])
+    app = create_app(product_settings, database.app_url, people=People(), parts=[PartWeb(name="probe", routes=[probe])])
     answers = []
     async with AsyncTestClient(app, base_url=BASE_URL) as client:
         for client_id, secret in (placed, misplaced):

@@ -7,9 +7,7 @@ import socket
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import pika
 import pytest
-import redis
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -128,7 +126,10 @@ def _broker_queues() -> Iterator[set[str]]:
             _delete_redis_keys(url)
 
 
+# pika and redis are imported where used: loading them costs every test collection time.
 def _delete_rabbitmq_queues(url: str) -> None:
+    import pika  # noqa: PLC0415
+
     connection = pika.BlockingConnection(pika.URLParameters(url))
     try:
         channel = connection.channel()
@@ -139,6 +140,8 @@ def _delete_rabbitmq_queues(url: str) -> None:
 
 
 def _delete_redis_keys(url: str) -> None:
+    import redis  # noqa: PLC0415
+
     client = redis.Redis.from_url(url)
     try:
         keys = list(client.scan_iter(match=f"dramatiq:*{QUEUE}*"))

@@ -27,10 +27,10 @@ def all_attribute_text(spans: tuple[ReadableSpan, ...]) -> str:
     parts: list[str] = []
     for span in spans:
         parts.append(span.name)
-        parts.extend(f"{key}={value}" for key, value in (span.attributes or {}).items())
+        parts.extend(f"{key}={value!s}" for key, value in (span.attributes or {}).items())
         parts.append(span.status.description or "")
         for span_event in span.events:
-            parts.extend(f"{key}={value}" for key, value in (span_event.attributes or {}).items())
+            parts.extend(f"{key}={value!s}" for key, value in (span_event.attributes or {}).items())
     return "\n".join(parts)
 
 
