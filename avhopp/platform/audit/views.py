@@ -21,7 +21,7 @@ from avhopp.platform.audit.models import AuditEntry
 from avhopp.platform.audit.permissions import AUDIT_READ
 from avhopp.platform.audit.trail import AuditEvent, record
 from avhopp.platform.labels import label, labels_of
-from avhopp.platform.scope.request import TenantScope
+from avhopp.platform.scope.request import Acting
 from avhopp.platform.times import STOCKHOLM, swedish_time
 from avhopp.platform.web.observe import request_id_of
 from avhopp.platform.web.parts import PartWeb
@@ -79,7 +79,7 @@ class Line:
 @get("/granskning", opt={"permission": AUDIT_READ}, include_in_schema=False)
 async def audit_trail(  # noqa: PLR0913 - one argument per filter in the URL
     request: Request[Any, Any, Any],
-    acting: TenantScope,
+    acting: Acting,
     *,
     person: FromQuery[str | None] = None,
     action: Annotated[str | None, QueryParameter(name="handelse")] = None,

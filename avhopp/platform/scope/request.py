@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 
 from avhopp.platform.database import RequestContext, context_session
@@ -102,3 +102,10 @@ SCOPE_DEPENDENCIES = {
 }
 """The app's dependencies: a handler names `acting`, `signed_in` or `anyone` to get one.
 These names are reserved app-wide: no query, path or form parameter may use them."""
+
+Acting = NamedDependency[TenantScope]
+"""A handler's parameter `acting: Acting`: the tenant scope."""
+SignedIn = NamedDependency[PersonScope]
+"""A handler's parameter `signed_in: SignedIn`: the person scope."""
+Anyone = NamedDependency[PublicScope]
+"""A handler's parameter `anyone: Anyone`: the public scope."""

@@ -11,6 +11,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, get, post
+from litestar.params import FromPath, JSONBody
 
 from avhopp.directory.catalogue.eligibility import Assessment, Situation
 from avhopp.directory.catalogue.entry import (
@@ -39,7 +40,7 @@ from avhopp.directory.catalogue.vocabulary import (
 )
 from avhopp.platform.labels import label
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
-from avhopp.platform.scope.request import TenantScope
+from avhopp.platform.scope.request import Acting, TenantScope
 
 if TYPE_CHECKING:
     from avhopp.directory.catalogue.service import RevisionView
@@ -117,7 +118,7 @@ class ProposalIn(msgspec.Struct, forbid_unknown_fields=True):
 class ProposalOut(msgspec.Struct):
     """The revision that now awaits review."""
 
-    revision_id: UUID
+    revision_id: FromPath[UUID]
 
 
 class DecisionIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -197,7 +198,7 @@ class DirectoryApi(Controller):
     tags = ["directory"]  # noqa: RUF012 - Litestar's layer attribute
 
     @post("/search", opt={"permission": SEARCH}, status_code=200)
-    async def search(self, acting: TenantScope, data: SearchIn) -> SearchOut:
+    async def search(self, acting: Acting, data: JSONBody[SearchIn]) -> SearchOut:
         """Services for a situation and/or free text, with each service's verdict and reasons."""
         query = SearchQuery(
             text=data.text,
@@ -221,13 +222,13 @@ class DirectoryApi(Controller):
         )
 
     @get("/services/{service_id:uuid}", opt={"permission": SEARCH})
-    async def service(self, acting: TenantScope, service_id: UUID) -> HitOut:
+    async def service(self, acting: Acting, service_id: FromPath[UUID]) -> HitOut:
         """One published service with its organisation, internal phone numbers included."""
         entry = await published_service(acting.session, service_id)
         return HitOut(entry.service, entry.organization, None, stale=False)
 
     @post("/revisions", opt={"permission": EDIT}, status_code=201)
-    async def propose(self, acting: TenantScope, data: ProposalIn) -> ProposalOut:
+    async def propose(self, acting: Acting, data: JSONBody[ProposalIn]) -> ProposalOut:
         """Propose a new or changed entry of your organisation's for review."""
         entry = data.service or data.organization
         if entry is None or (data.service is not None and data.organization is not None):
@@ -236,7 +237,7 @@ class DirectoryApi(Controller):
         return ProposalOut(revision_id)
 
     @get("/revisions", opt={"permission": REVIEW, "tenant_kinds": REVIEWING_KINDS})
-    async def review_queue(self, acting: TenantScope) -> list[RevisionOut]:
+    async def review_queue(self, acting: Acting) -> list[RevisionOut]:
         """The revisions that await review, oldest first."""
         revisions = await revisions_for_review_in_tenant(
             acting.session, acting.tenant_id, status=RevisionStatus.PENDING
@@ -248,7 +249,7 @@ class DirectoryApi(Controller):
         opt={"permission": REVIEW, "tenant_kinds": REVIEWING_KINDS},
         status_code=200,
     )
-    async def decide(self, acting: TenantScope, revision_id: UUID, data: DecisionIn) -> dict[str, str]:
+    async def decide(self, acting: Acting, revision_id: FromPath[UUID], data: JSONBody[DecisionIn]) -> dict[str, str]:
         """Approve (publish) or reject a pending revision."""
         decided = await decide_in_tenant(
             acting.session, acting.tenant_id, revision_id, reviewer_of(acting), approve=data.approve, note=data.note

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from avhopp.directory.catalogue.models import RevisionStatus
@@ -42,7 +43,7 @@ from avhopp.directory.catalogue.web.forms import (
 )
 from avhopp.platform.labels import labels_of
 from avhopp.platform.problems import InvalidInputError, NotFoundError
-from avhopp.platform.scope.request import TenantScope
+from avhopp.platform.scope.request import Acting, TenantScope
 from avhopp.platform.web.forms import county_choices, form_values, municipality_groups, police_region_choices
 
 if TYPE_CHECKING:
@@ -98,7 +99,11 @@ def _organization_form(form: dict[str, list[str]], errors: dict[str, str], actio
 
 
 async def _propose_service(
-    request: Request[Any, Any, Any], acting: TenantScope, service_id: UUID, existing: ServiceEntry | None, action: str
+    request: Request[Any, Any, Any],
+    acting: TenantScope,
+    service_id: UUID,
+    existing: ServiceEntry | None,
+    action: str,
 ) -> Response[Any]:
     form = await request.form()
     organizations = (await own_entries_in_tenant(acting.session, acting.tenant_id)).organizations
@@ -146,7 +151,7 @@ class EditorPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def own_entries(self, acting: TenantScope, skickat: str = "") -> Template:
+    async def own_entries(self, acting: Acting, skickat: FromQuery[str] = "") -> Template:
         """The tenant's organisations and services, what awaits review, what needs confirming."""
         entries = await own_entries_in_tenant(acting.session, acting.tenant_id)
         today = _today()
@@ -163,18 +168,18 @@ class EditorPages(Controller):
         )
 
     @get("/tjanster/ny")
-    async def new_service_form(self, acting: TenantScope) -> Template:
+    async def new_service_form(self, acting: Acting) -> Template:
         """An empty service form."""
         organizations = (await own_entries_in_tenant(acting.session, acting.tenant_id)).organizations
         return _service_form({"catchment_kind": ["areas"], "languages": ["sv"]}, {}, organizations, _NEW_SERVICE)
 
     @post("/tjanster/ny")
-    async def propose_new_service(self, request: Request[Any, Any, Any], acting: TenantScope) -> Response[Any]:
+    async def propose_new_service(self, request: Request[Any, Any, Any], acting: Acting) -> Response[Any]:
         """Propose a new service for review."""
         return await _propose_service(request, acting, uuid.uuid4(), None, _NEW_SERVICE)
 
     @get("/tjanster/{service_id:uuid}")
-    async def service_form(self, acting: TenantScope, service_id: UUID) -> Template:
+    async def service_form(self, acting: Acting, service_id: FromPath[UUID]) -> Template:
         """One of the tenant's services in the form."""
         existing = await own_service_in_tenant(acting.session, acting.tenant_id, service_id)
         organizations = (await own_entries_in_tenant(acting.session, acting.tenant_id)).organizations
@@ -183,14 +188,14 @@ class EditorPages(Controller):
 
     @post("/tjanster/{service_id:uuid}")
     async def propose_service_change(
-        self, request: Request[Any, Any, Any], acting: TenantScope, service_id: UUID
+        self, request: Request[Any, Any, Any], acting: Acting, service_id: FromPath[UUID]
     ) -> Response[Any]:
         """Propose a change to one of the tenant's services."""
         existing = await own_service_in_tenant(acting.session, acting.tenant_id, service_id)
         return await _propose_service(request, acting, service_id, existing, f"/katalog/redigera/tjanster/{service_id}")
 
     @post("/tjanster/{service_id:uuid}/bekrafta")
-    async def confirm(self, acting: TenantScope, service_id: UUID) -> Redirect:
+    async def confirm(self, acting: Acting, service_id: FromPath[UUID]) -> Redirect:
         """Confirm that a published service's facts still hold."""
         await confirm_service(acting.session, acting.tenant_id, service_id, _today())
         return Redirect("/katalog/redigera")
@@ -201,12 +206,12 @@ class EditorPages(Controller):
         return _organization_form({}, {}, _NEW_ORGANIZATION)
 
     @post("/organisationer/ny")
-    async def propose_new_organization(self, request: Request[Any, Any, Any], acting: TenantScope) -> Response[Any]:
+    async def propose_new_organization(self, request: Request[Any, Any, Any], acting: Acting) -> Response[Any]:
         """Propose a new organisation for review."""
         return await _propose_organization(request, acting, uuid.uuid4(), _NEW_ORGANIZATION)
 
     @get("/organisationer/{organization_id:uuid}")
-    async def organization_form(self, acting: TenantScope, organization_id: UUID) -> Template:
+    async def organization_form(self, acting: Acting, organization_id: FromPath[UUID]) -> Template:
         """One of the tenant's organisations in the form."""
         existing = await _own_organization(acting, organization_id)
         action = f"/katalog/redigera/organisationer/{organization_id}"
@@ -214,7 +219,7 @@ class EditorPages(Controller):
 
     @post("/organisationer/{organization_id:uuid}")
     async def propose_organization_change(
-        self, request: Request[Any, Any, Any], acting: TenantScope, organization_id: UUID
+        self, request: Request[Any, Any, Any], acting: Acting, organization_id: FromPath[UUID]
     ) -> Response[Any]:
         """Propose a change to one of the tenant's organisations."""
         await _own_organization(acting, organization_id)
@@ -222,7 +227,7 @@ class EditorPages(Controller):
         return await _propose_organization(request, acting, organization_id, action)
 
     @post("/andringar/{revision_id:uuid}/dra-tillbaka")
-    async def withdraw_revision(self, acting: TenantScope, revision_id: UUID) -> Redirect:
+    async def withdraw_revision(self, acting: Acting, revision_id: FromPath[UUID]) -> Redirect:
         """Withdraw a proposal that awaits review."""
         await withdraw(acting.session, acting.tenant_id, revision_id)
         return Redirect("/katalog/redigera")

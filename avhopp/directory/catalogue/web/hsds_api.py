@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, get
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, Parameter
 
 from avhopp.directory.catalogue.hsds.details import location_to_hsds
 from avhopp.directory.catalogue.hsds.mapping import organization_to_hsds, service_to_hsds
@@ -29,7 +29,7 @@ from avhopp.directory.catalogue.hsds.taxonomy import (
 )
 from avhopp.directory.catalogue.service import CatalogueFilter, PublishedEntry, published_entries, published_service
 from avhopp.platform.problems import NotFoundError
-from avhopp.platform.scope.request import PublicScope
+from avhopp.platform.scope.request import Anyone
 from avhopp.platform.scope.route_permissions import PUBLIC
 from avhopp.platform.web.ratelimit import RateLimit, SlidingWindowLimiter, check_rate, client_address
 
@@ -100,12 +100,12 @@ class HsdsApi(Controller):
     @get("/services", guards=[within_exchange_limit], summary="HSDS: tjänster")
     async def services(  # noqa: PLR0913, PLR0917 - the HSDS API's query parameters
         self,
-        anyone: PublicScope,
-        search: str = "",
-        organization_id: UUID | None = None,
-        taxonomy_term_id: UUID | None = None,
-        taxonomy_id: UUID | None = None,
-        modified_after: datetime | None = None,
+        anyone: Anyone,
+        search: FromQuery[str] = "",
+        organization_id: FromQuery[UUID | None] = None,
+        taxonomy_term_id: FromQuery[UUID | None] = None,
+        taxonomy_id: FromQuery[UUID | None] = None,
+        modified_after: FromQuery[datetime | None] = None,
         page: Page = 1,
         per_page: PerPage = 50,
     ) -> JsonObject:
@@ -116,20 +116,20 @@ class HsdsApi(Controller):
         return page_of(matching, page_number=page, per_page=per_page)
 
     @get("/services/{service_id:uuid}", guards=[within_exchange_limit], summary="HSDS: en tjänst")
-    async def service(self, anyone: PublicScope, service_id: UUID) -> JsonObject:
+    async def service(self, anyone: Anyone, service_id: FromPath[UUID]) -> JsonObject:
         """One published service, fully nested."""
         return _public_service(await published_service(anyone.session, service_id))
 
     @get("/organizations", guards=[within_exchange_limit], summary="HSDS: organisationer")
     async def organizations(
-        self, anyone: PublicScope, search: str = "", page: Page = 1, per_page: PerPage = 50
+        self, anyone: Anyone, search: FromQuery[str] = "", page: Page = 1, per_page: PerPage = 50
     ) -> JsonObject:
         """Organisations that have published services, paged."""
         entries = await published_entries(anyone.session, CatalogueFilter(text=search[:200]))
         return page_of(_organizations(entries), page_number=page, per_page=per_page)
 
     @get("/organizations/{organization_id:uuid}", guards=[within_exchange_limit], summary="HSDS: en organisation")
-    async def organization(self, anyone: PublicScope, organization_id: UUID) -> JsonObject:
+    async def organization(self, anyone: Anyone, organization_id: FromPath[UUID]) -> JsonObject:
         """One organisation with its identifiers and locations."""
         entries = await published_entries(anyone.session, CatalogueFilter(organization_id=organization_id))
         if not entries:
@@ -137,7 +137,7 @@ class HsdsApi(Controller):
         return _organizations(entries)[0]
 
     @get("/locations", guards=[within_exchange_limit], summary="HSDS: platser (profilens tillägg)")
-    async def locations(self, anyone: PublicScope, page: Page = 1, per_page: PerPage = 50) -> JsonObject:
+    async def locations(self, anyone: Anyone, page: Page = 1, per_page: PerPage = 50) -> JsonObject:
         """Public reception addresses of published services, paged."""
         return page_of(
             _locations(await published_entries(anyone.session, CatalogueFilter())),
@@ -146,7 +146,7 @@ class HsdsApi(Controller):
         )
 
     @get("/locations/{location_id:uuid}", guards=[within_exchange_limit], summary="HSDS: en plats")
-    async def location(self, anyone: PublicScope, location_id: UUID) -> JsonObject:
+    async def location(self, anyone: Anyone, location_id: FromPath[UUID]) -> JsonObject:
         """One location."""
         for location in _locations(await published_entries(anyone.session, CatalogueFilter())):
             if location["id"] == str(location_id):
@@ -159,7 +159,7 @@ class HsdsApi(Controller):
         return page_of(hsds_taxonomies(), page_number=page, per_page=per_page)
 
     @get("/taxonomies/{taxonomy_id:uuid}", summary="HSDS: en taxonomi")
-    async def taxonomy(self, taxonomy_id: UUID) -> dict[str, object]:
+    async def taxonomy(self, taxonomy_id: FromPath[UUID]) -> dict[str, object]:
         """One vocabulary."""
         taxonomy = find_taxonomy(taxonomy_id)
         if taxonomy is None:
@@ -167,12 +167,14 @@ class HsdsApi(Controller):
         return taxonomy_to_hsds(taxonomy)
 
     @get("/taxonomy_terms", summary="HSDS: termer")
-    async def term_list(self, taxonomy_id: UUID | None = None, page: Page = 1, per_page: PerPage = 50) -> JsonObject:
+    async def term_list(
+        self, taxonomy_id: FromQuery[UUID | None] = None, page: Page = 1, per_page: PerPage = 50
+    ) -> JsonObject:
         """The vocabularies' values, optionally of one taxonomy."""
         return page_of(hsds_taxonomy_terms(taxonomy_id), page_number=page, per_page=per_page)
 
     @get("/taxonomy_terms/{term_id:uuid}", summary="HSDS: en term")
-    async def term(self, term_id: UUID) -> dict[str, object]:
+    async def term(self, term_id: FromPath[UUID]) -> dict[str, object]:
         """One value."""
         term = find_term(term_id)
         if term is None:

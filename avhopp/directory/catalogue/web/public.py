@@ -20,7 +20,7 @@ from avhopp.directory.catalogue.service import services_of_tenants
 from avhopp.directory.catalogue.web.common import result_labels, situation_options
 from avhopp.directory.catalogue.web.forms import read_search
 from avhopp.platform.app import EXCLUDE_FROM_CSRF
-from avhopp.platform.scope.request import PublicScope
+from avhopp.platform.scope.request import Anyone, PublicScope
 from avhopp.platform.scope.route_permissions import PUBLIC
 from avhopp.platform.web.forms import form_values
 from avhopp.platform.web.ratelimit import RateLimit, SlidingWindowLimiter, check_rate, client_address
@@ -85,12 +85,12 @@ class PublicPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def form(self, anyone: PublicScope) -> Template:
+    async def form(self, anyone: Anyone) -> Template:
         """The empty form."""
         return await public_page(anyone, {}, {}, None)
 
     @post("/", guards=[within_public_limit])
-    async def results(self, request: Request[Any, Any, Any], anyone: PublicScope) -> Template:
+    async def results(self, request: Request[Any, Any, Any], anyone: Anyone) -> Template:
         """Services for the situation given, public contact details only."""
         form = await request.form()
         query, errors = read_search(form, public=True)

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from avhopp.directory.catalogue.models import RevisionStatus
@@ -20,7 +21,7 @@ from avhopp.directory.catalogue.service import (
 from avhopp.directory.catalogue.web.api import reviewer_of
 from avhopp.platform.labels import labels_of
 from avhopp.platform.problems import InvalidInputError
-from avhopp.platform.scope.request import TenantScope
+from avhopp.platform.scope.request import Acting
 
 if TYPE_CHECKING:
     from avhopp.directory.catalogue.service import Entry, RevisionView
@@ -80,18 +81,20 @@ class ReviewPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def queue(self, acting: TenantScope) -> Template:
+    async def queue(self, acting: Acting) -> Template:
         """Proposals awaiting review, oldest first."""
         pending = await revisions_for_review_in_tenant(acting.session, acting.tenant_id, status=RevisionStatus.PENDING)
         return Template(template_name="directory/review_queue.html", context={"pending": pending})
 
     @get("/{revision_id:uuid}")
-    async def revision(self, acting: TenantScope, revision_id: UUID) -> Template:
+    async def revision(self, acting: Acting, revision_id: FromPath[UUID]) -> Template:
         """One proposal, field by field against what is published."""
         return _revision_page(await revision_for_review_in_tenant(acting.session, acting.tenant_id, revision_id), {})
 
     @post("/{revision_id:uuid}")
-    async def decide(self, request: Request[Any, Any, Any], acting: TenantScope, revision_id: UUID) -> Response[Any]:
+    async def decide(
+        self, request: Request[Any, Any, Any], acting: Acting, revision_id: FromPath[UUID]
+    ) -> Response[Any]:
         """Publish or reject a proposal; a rejection says why, and the owner sees it."""
         revision = await revision_for_review_in_tenant(acting.session, acting.tenant_id, revision_id)
         form = await request.form()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath
 from litestar.response import Template
 
 from avhopp.directory.catalogue.eligibility import area_name
@@ -17,7 +18,7 @@ from avhopp.directory.catalogue.service import history_of_entry_in_tenant, is_st
 from avhopp.directory.catalogue.web.common import result_labels, situation_options
 from avhopp.directory.catalogue.web.forms import read_search
 from avhopp.platform.labels import label, labels_of
-from avhopp.platform.scope.request import TenantScope
+from avhopp.platform.scope.request import Acting
 from avhopp.platform.web.forms import form_values
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class SearchPages(Controller):
         return _page({}, {}, None)
 
     @post("/")
-    async def results(self, request: Request[Any, Any, Any], acting: TenantScope) -> Template:
+    async def results(self, request: Request[Any, Any, Any], acting: Acting) -> Template:
         """The results for the submitted situation (the whole page, or with htmx just the results)."""
         form = await request.form()
         query, errors = read_search(form, public=False)
@@ -61,7 +62,7 @@ class SearchPages(Controller):
         return _page(form_values(form), {}, result)
 
     @get("/tjanster/{service_id:uuid}")
-    async def service(self, acting: TenantScope, service_id: UUID) -> Template:
+    async def service(self, acting: Acting, service_id: FromPath[UUID]) -> Template:
         """Everything about one published service, with its history of changes."""
         entry = await published_service(acting.session, service_id)
         history = await history_of_entry_in_tenant(acting.session, acting.tenant_id, service_id)

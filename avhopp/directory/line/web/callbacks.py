@@ -9,6 +9,7 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from avhopp.directory.catalogue.web.components import public_page
@@ -27,7 +28,7 @@ from avhopp.directory.line.web.console import person_of
 from avhopp.platform.app import EXCLUDE_FROM_CSRF
 from avhopp.platform.labels import labels_of
 from avhopp.platform.problems import InvalidInputError
-from avhopp.platform.scope.request import PublicScope, TenantScope
+from avhopp.platform.scope.request import Acting, Anyone
 from avhopp.platform.scope.route_permissions import PUBLIC
 from avhopp.platform.times import STOCKHOLM
 from avhopp.platform.web.forms import form_values
@@ -88,7 +89,7 @@ class CallbackPages(Controller):
 
     @post("/kontakter/{contact_id:uuid}/aterringning")
     async def request_from_contact(
-        self, request: Request[Any, Any, Any], state: State, acting: TenantScope, contact_id: UUID
+        self, request: Request[Any, Any, Any], state: State, acting: Acting, contact_id: FromPath[UUID]
     ) -> Response[Any]:
         """The caller wants to be called back: when it is safe, on which number."""
         form = await request.form()
@@ -103,13 +104,13 @@ class CallbackPages(Controller):
         return Redirect("/linjen/aterringningar")
 
     @get("/aterringningar")
-    async def queue(self, state: State, acting: TenantScope) -> Template:
+    async def queue(self, state: State, acting: Acting) -> Template:
         """Open callbacks by when they are due; those whose window has begun are marked."""
         waiting = await callback_queue(acting.session, acting.tenant_id, state.settings.secret_key)
         return _queue_page(waiting, {}, {})
 
     @post("/aterringningar/{callback_id:uuid}")
-    async def attempt(self, request: Request[Any, Any, Any], acting: TenantScope, callback_id: UUID) -> Redirect:
+    async def attempt(self, request: Request[Any, Any, Any], acting: Acting, callback_id: FromPath[UUID]) -> Redirect:
         """Log a try (reaching the person closes it), or cancel; closing erases the number."""
         form = await request.form()
         if form.get("action") == "cancel":
@@ -141,7 +142,7 @@ async def within_callback_limit(connection: ASGIConnection[Any, Any, Any, Any], 
     guards=[within_callback_limit],
     include_in_schema=False,
 )
-async def public_callback(request: Request[Any, Any, Any], state: State, anyone: PublicScope) -> Template:
+async def public_callback(request: Request[Any, Any, Any], state: State, anyone: Anyone) -> Template:
     """Outside opening hours: leave a number and a safe time, and the line calls back."""
     form = await request.form()
     try:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from avhopp.directory.catalogue.service import Intervention, TargetGroup, ThreatLevel, search_directory
@@ -31,7 +32,7 @@ from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, Profe
 from avhopp.platform.audit import Action, AuditEvent, record
 from avhopp.platform.labels import label, labels_of
 from avhopp.platform.problems import InvalidInputError, NotFoundError
-from avhopp.platform.scope.request import TenantScope
+from avhopp.platform.scope.request import Acting, TenantScope
 from avhopp.platform.web.forms import Choice, county_choices, form_values
 from avhopp.platform.web.observe import request_id_of
 
@@ -140,7 +141,7 @@ class LineConsole(Controller):
     include_in_schema = False
 
     @get("/")
-    async def start(self, acting: TenantScope) -> Template:
+    async def start(self, acting: Acting) -> Template:
         """Start a contact: channel and who is calling; nothing else, and never a name. Due callbacks first."""
         due = await due_callbacks(acting.session, acting.tenant_id, datetime.now(UTC))
         return Template(
@@ -154,7 +155,7 @@ class LineConsole(Controller):
         )
 
     @post("/kontakter")
-    async def open_contact(self, request: Request[Any, Any, Any], acting: TenantScope) -> Redirect:
+    async def open_contact(self, request: Request[Any, Any, Any], acting: Acting) -> Redirect:
         """Open the contact and go to its console."""
         form = await request.form()
         opening = Opening(
@@ -166,12 +167,12 @@ class LineConsole(Controller):
         return Redirect(f"/linjen/kontakter/{contact_id}")
 
     @get("/kontakter/{contact_id:uuid}")
-    async def console(self, acting: TenantScope, contact_id: UUID) -> Template:
+    async def console(self, acting: Acting, contact_id: FromPath[UUID]) -> Template:
         """One contact: the timer, the situation and the directory's answer, the record, referrals."""
         return await _console(acting, contact_id)
 
     @post("/kontakter/{contact_id:uuid}/sok")
-    async def search(self, request: Request[Any, Any, Any], acting: TenantScope, contact_id: UUID) -> Template:
+    async def search(self, request: Request[Any, Any, Any], acting: Acting, contact_id: FromPath[UUID]) -> Template:
         """Who can help, for the situation the caller describes (nothing of it is stored)."""
         form = await request.form()
         query, errors = read_search(form, public=False)
@@ -182,7 +183,7 @@ class LineConsole(Controller):
 
     @post("/kontakter/{contact_id:uuid}")
     async def save_record(
-        self, request: Request[Any, Any, Any], acting: TenantScope, contact_id: UUID
+        self, request: Request[Any, Any, Any], acting: Acting, contact_id: FromPath[UUID]
     ) -> Response[Any]:
         """Save what was said and done; "Avsluta" also stops the timer."""
         form = await request.form()
@@ -196,7 +197,7 @@ class LineConsole(Controller):
 
     @post("/kontakter/{contact_id:uuid}/remisser")
     async def send_referral(
-        self, request: Request[Any, Any, Any], acting: TenantScope, contact_id: UUID
+        self, request: Request[Any, Any, Any], acting: Acting, contact_id: FromPath[UUID]
     ) -> Response[Any]:
         """Send a referral, only with the caller's consent and only what they agreed to share."""
         form = await request.form()
@@ -208,7 +209,7 @@ class LineConsole(Controller):
         return Redirect(f"/linjen/kontakter/{contact_id}#remisser")
 
     @get("/remisser")
-    async def referrals(self, acting: TenantScope) -> Template:
+    async def referrals(self, acting: Acting) -> Template:
         """Every referral the line has sent and where it stands; escalated ones first."""
         referrals = await referrals_of_line(acting.session, acting.tenant_id)
         referrals.sort(key=lambda view: view.referral.escalated_at is None)
@@ -247,7 +248,7 @@ class ReferralInbox(Controller):
     include_in_schema = False
 
     @get("/")
-    async def inbox(self, acting: TenantScope) -> Template:
+    async def inbox(self, acting: Acting) -> Template:
         """Referrals from the guidance line to this organisation."""
         referrals = await inbox_of_tenant(acting.session, acting.tenant_id)
         return Template(
@@ -255,12 +256,14 @@ class ReferralInbox(Controller):
         )
 
     @get("/{referral_id:uuid}")
-    async def referral(self, request: Request[Any, Any, Any], acting: TenantScope, referral_id: UUID) -> Template:
+    async def referral(self, request: Request[Any, Any, Any], acting: Acting, referral_id: FromPath[UUID]) -> Template:
         """One referral: what the caller agreed to share, and how to reach them safely (an audited read)."""
         return await _opened(request, acting, referral_id, {})
 
     @post("/{referral_id:uuid}")
-    async def decide(self, request: Request[Any, Any, Any], acting: TenantScope, referral_id: UUID) -> Response[Any]:
+    async def decide(
+        self, request: Request[Any, Any, Any], acting: Acting, referral_id: FromPath[UUID]
+    ) -> Response[Any]:
         """Accept or decline; the line sees the answer."""
         form = await request.form()
         decision = Decision(accept=form.get("decision") == "accept", reason=str(form.get("decision_reason") or ""))

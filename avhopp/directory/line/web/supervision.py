@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from avhopp.directory.catalogue.service import Intervention, TargetGroup, ThreatLevel
@@ -23,7 +24,7 @@ from avhopp.directory.line.web.console import STATUS_LABELS, person_of
 from avhopp.platform.audit import Action, AuditEvent, record
 from avhopp.platform.labels import label, labels_of
 from avhopp.platform.problems import InvalidInputError
-from avhopp.platform.scope.request import TenantScope
+from avhopp.platform.scope.request import Acting, TenantScope
 from avhopp.platform.web.forms import county_choices
 from avhopp.platform.web.observe import request_id_of
 from avhopp.tenants.registry.service import TenantKind, tenant_ids_of_kind
@@ -82,7 +83,7 @@ async def _audited(request: Request[Any, Any, Any], acting: TenantScope, object_
 
 
 @get("/linjen/statistik", opt={"permission": STATISTICS, "tenant_kinds": STATISTICS_KINDS}, include_in_schema=False)
-async def statistics_page(acting: TenantScope) -> Template:
+async def statistics_page(acting: Acting) -> Template:
     """The line's own figures; for the national coordinator, all lines with small figures hidden."""
     return await _statistics(acting, {})
 
@@ -95,7 +96,7 @@ class SupervisionPages(Controller):
     include_in_schema = False
 
     @post("/installningar")
-    async def change_retention(self, request: Request[Any, Any, Any], acting: TenantScope) -> Response[Any]:
+    async def change_retention(self, request: Request[Any, Any, Any], acting: Acting) -> Response[Any]:
         """How long guidance notes are kept (1–365 days)."""
         form = await request.form()
         raw = str(form.get("note_retention_days") or "")
@@ -107,14 +108,14 @@ class SupervisionPages(Controller):
         return Redirect("/linjen/statistik")
 
     @get("/granskning")
-    async def contacts(self, request: Request[Any, Any, Any], acting: TenantScope) -> Template:
+    async def contacts(self, request: Request[Any, Any, Any], acting: Acting) -> Template:
         """The line's latest contacts, read-only, for quality review (the reading is audited)."""
         contacts = await recent_contacts_in_line(acting.session, acting.tenant_id)
         await _audited(request, acting, "list")
         return Template(template_name="line/review_list.html", context={"contacts": contacts, "labels": _labels()})
 
     @get("/granskning/{contact_id:uuid}")
-    async def contact(self, request: Request[Any, Any, Any], acting: TenantScope, contact_id: UUID) -> Template:
+    async def contact(self, request: Request[Any, Any, Any], acting: Acting, contact_id: FromPath[UUID]) -> Template:
         """One contact as recorded, with its referrals; read-only and audited."""
         contact = await contact_in_line(acting.session, acting.tenant_id, contact_id)
         referrals = await referrals_of_line(acting.session, acting.tenant_id, contact_id)

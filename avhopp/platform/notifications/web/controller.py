@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from avhopp.platform.notifications.mail import outgoing_mail
 from avhopp.platform.notifications.preferences import choose_email, email_wanted
 from avhopp.platform.notifications.service import kind_title, mark_all_read, mark_read, notices_of
-from avhopp.platform.scope.request import PersonScope
+from avhopp.platform.scope.request import SignedIn
 from avhopp.platform.scope.route_permissions import SIGNED_IN
 from avhopp.platform.times import swedish_time
 
@@ -55,7 +55,7 @@ class NotificationsController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def notices(self, signed_in: PersonScope) -> Template:
+    async def notices(self, signed_in: SignedIn) -> Template:
         """The latest notifications, newest first, and the choice of e-mail."""
         tenant_id = signed_in.principal.tenant_id
         items = (
@@ -75,7 +75,7 @@ class NotificationsController(Controller):
         )
 
     @post("/{notification_id:uuid}/las")
-    async def read_one(self, signed_in: PersonScope, notification_id: FromPath[UUID]) -> Redirect:
+    async def read_one(self, signed_in: SignedIn, notification_id: FromPath[UUID]) -> Redirect:
         """Mark one notification read; another person's, or another tenant's, is not found."""
         tenant_id = signed_in.principal.tenant_id
         if tenant_id is None or not await mark_read(signed_in.session, tenant_id, signed_in.user_id, notification_id):
@@ -83,14 +83,14 @@ class NotificationsController(Controller):
         return Redirect(LIST_PATH, status_code=303)
 
     @post("/las-alla")
-    async def read_all(self, signed_in: PersonScope) -> Redirect:
+    async def read_all(self, signed_in: SignedIn) -> Redirect:
         """Mark every notification in the tenant acted for read."""
         if signed_in.principal.tenant_id is not None:
             await mark_all_read(signed_in.session, signed_in.principal.tenant_id, signed_in.user_id)
         return Redirect(LIST_PATH, status_code=303)
 
     @post("/e-post")
-    async def email_choice(self, request: Request[Any, Any, Any], signed_in: PersonScope) -> Redirect:
+    async def email_choice(self, request: Request[Any, Any, Any], signed_in: SignedIn) -> Redirect:
         """Turn e-mail about new notifications on or off (an unticked box sends nothing: off)."""
         form = await request.form()
         await choose_email(signed_in.session, signed_in.user_id, wanted=form.get("email") == "on")

@@ -10,11 +10,12 @@ import structlog
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 
 from avhopp.platform.audit import Action, AuditEvent, record, record_alone
-from avhopp.platform.scope.request import PersonScope, TenantScope
+from avhopp.platform.scope.request import Acting, SignedIn, TenantScope
 from avhopp.platform.scope.route_permissions import SIGNED_IN
 from avhopp.platform.web.observe import request_id_of
 from avhopp.tenants.registry.administration import (
@@ -102,7 +103,7 @@ class MemberAdministration(Controller):
     include_in_schema = False
 
     @get("/personer")
-    async def members(self, request: Request[Any, Any, Any], acting: TenantScope) -> Template:
+    async def members(self, request: Request[Any, Any, Any], acting: Acting) -> Template:
         """The tenant's people and their roles, with forms to change them and to invite someone."""
         _administrator(acting)
         await _audit(acting.session, request, acting.principal, Action.PERSON_READ, object_type="member_list")
@@ -110,7 +111,7 @@ class MemberAdministration(Controller):
 
     @post("/personer/{membership_id:uuid}/roller")
     async def change_roles(
-        self, request: Request[Any, Any, Any], state: State, acting: TenantScope, membership_id: UUID
+        self, request: Request[Any, Any, Any], state: State, acting: Acting, membership_id: FromPath[UUID]
     ) -> Response[Any]:
         """Set a member's roles in the tenant the administrator acts for."""
         _administrator(acting)
@@ -140,7 +141,7 @@ class MemberAdministration(Controller):
 
     @post("/personer/{membership_id:uuid}/ta-bort")
     async def remove_member(
-        self, request: Request[Any, Any, Any], acting: TenantScope, membership_id: UUID
+        self, request: Request[Any, Any, Any], acting: Acting, membership_id: FromPath[UUID]
     ) -> Redirect:
         """Take a person out of the tenant."""
         _administrator(acting)
@@ -159,7 +160,7 @@ class MemberAdministration(Controller):
         return Redirect("/organisation/personer")
 
     @post("/inbjudningar")
-    async def invite(self, request: Request[Any, Any, Any], state: State, acting: TenantScope) -> Template:
+    async def invite(self, request: Request[Any, Any, Any], state: State, acting: Acting) -> Template:
         """Create an invitation; its link is shown once, to be given to the invitee by a safe channel."""
         administrator = _administrator(acting)
         form = await request.form()
@@ -193,7 +194,7 @@ class InvitationPages(Controller):
     include_in_schema = False
 
     @get("/{token:str}")
-    async def invitation(self, signed_in: PersonScope, token: str) -> Template:
+    async def invitation(self, signed_in: SignedIn, token: FromPath[str]) -> Template:
         """Ask the signed-in person to accept the invitation."""
         try:
             await open_invitation(signed_in.session, token)
@@ -202,7 +203,7 @@ class InvitationPages(Controller):
         return Template(template_name="tenants/invitation.html", context={"token": token})
 
     @post("/{token:str}")
-    async def accept(self, request: Request[Any, Any, Any], signed_in: PersonScope, token: str) -> Response[Any]:
+    async def accept(self, request: Request[Any, Any, Any], signed_in: SignedIn, token: FromPath[str]) -> Response[Any]:
         """Join the tenant; the person then switches to it in the header."""
         try:
             async with signed_in.session.begin_nested():
@@ -254,13 +255,13 @@ class TenantRegistryPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def tenant_list(self, acting: TenantScope) -> Template:
+    async def tenant_list(self, acting: Acting) -> Template:
         """Every tenant on the platform, with forms to add one and to (de)activate each."""
         _administrator(acting)
         return await _tenants_page(acting.session)
 
     @post("/")
-    async def new_tenant(self, request: Request[Any, Any, Any], acting: TenantScope) -> Response[Any]:
+    async def new_tenant(self, request: Request[Any, Any, Any], acting: Acting) -> Response[Any]:
         """Create a tenant that is not a municipality or county board."""
         administrator = _administrator(acting)
         form = await request.form()
@@ -291,7 +292,7 @@ class TenantRegistryPages(Controller):
 
     @post("/{tenant_id:uuid}/status")
     async def tenant_status(
-        self, request: Request[Any, Any, Any], acting: TenantScope, tenant_id: UUID
+        self, request: Request[Any, Any, Any], acting: Acting, tenant_id: FromPath[UUID]
     ) -> Response[Any]:
         """Activate or deactivate a tenant (the tenant registry is platform data, not any tenant's)."""
         _administrator(acting)

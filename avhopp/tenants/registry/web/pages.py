@@ -16,7 +16,7 @@ from litestar.response import Redirect, Template
 from avhopp.platform.audit import Action, AuditEvent, record
 from avhopp.platform.auth.sessions import SESSION_COOKIE, act_for
 from avhopp.platform.scope.principal import principal_of
-from avhopp.platform.scope.request import PersonScope
+from avhopp.platform.scope.request import SignedIn
 from avhopp.platform.scope.route_permissions import PUBLIC, SIGNED_IN
 from avhopp.platform.web.observe import request_id_of
 from avhopp.tenants.registry.roles import role_names
@@ -51,7 +51,7 @@ class TenantSwitch(msgspec.Struct):
 @post("/konto/organisation", opt={"permission": SIGNED_IN}, include_in_schema=False)
 async def switch_tenant(
     request: Request[Any, Any, Any],
-    signed_in: PersonScope,
+    signed_in: SignedIn,
     data: Annotated[TenantSwitch, Body(media_type=RequestEncodingType.URL_ENCODED)],
 ) -> Redirect:
     """Act for another tenant the person belongs to; any other id is "not found"."""
