@@ -11,8 +11,6 @@ import pytest
 from sqlalchemy import text
 
 from avhopp.directory.entry import Area, OrganizationEntry, Phone, ServiceEntry
-from avhopp.directory.loading import load_catalogue
-from avhopp.directory.seed import seed_catalogue
 from avhopp.directory.vocabulary import AreaKind, Intervention, OperationType
 from avhopp.platform.database import RequestContext, context_session
 from tests.platform.auth.conftest import open_browser, product_settings
@@ -45,12 +43,6 @@ def tenants(owner_engine: Engine, sessions: async_sessionmaker[AsyncSession]) ->
     with owner_engine.connect() as connection:
         ids = {row.slug: row.id for row in connection.execute(text("SELECT slug, id FROM tenant"))}
     return Tenants(ids, sessions)
-
-
-@pytest.fixture(scope="session")
-async def seeded(sessions: async_sessionmaker[AsyncSession]) -> None:
-    """The session database with the seed catalogue published (as `avhopp serve` does for the demo)."""
-    await load_catalogue(sessions, seed_catalogue(), note="Startdata", replace=False)
 
 
 def organization(**overrides: Any) -> OrganizationEntry:

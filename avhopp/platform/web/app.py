@@ -27,13 +27,14 @@ from avhopp.platform.auth.middleware import PrincipalMiddleware
 from avhopp.platform.auth.oidc import OidcClient, client_config
 from avhopp.platform.auth.permissions import PUBLIC, require_permission
 from avhopp.platform.auth.routes import AUTH_ROUTES
+from avhopp.platform.auth.sign_in_for_tests import TEST_SIGN_IN_ROUTES, check_test_sign_in_allowed
 from avhopp.platform.authz import AuthzEnforcer, PolicyWatcher
 from avhopp.platform.database import create_app_engine, session_factory, verify_runtime_role
 from avhopp.platform.idp import IDP_TEMPLATES, identity_provider_router, platform_client_secret
 from avhopp.platform.jobs import JobRuntime
 from avhopp.platform.telemetry import configure_telemetry, trace_engine
 from avhopp.platform.web.api_docs import LocalRedoc
-from avhopp.platform.web.csrf import CookieCSRFMiddleware
+from avhopp.platform.web.csrf import EXCLUDE_FROM_CSRF, CookieCSRFMiddleware
 from avhopp.platform.web.errors import EXCEPTION_HANDLERS
 from avhopp.platform.web.health import live, ready
 from avhopp.platform.web.language import choose_language
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
 
 _TEMPLATES = Path(__file__).parent / "templates"
 CSRF_COOKIE = "avhopp_csrf"
-EXCLUDE_FROM_CSRF = "exclude_from_csrf"
+__all__ = ["CSRF_COOKIE", "EXCLUDE_FROM_CSRF", "create_app"]
 
 
 def create_app(  # noqa: PLR0913 - the composition root hands over each part explicitly
@@ -67,6 +68,8 @@ def create_app(  # noqa: PLR0913 - the composition root hands over each part exp
     telemetry: Telemetry | None = None,
 ) -> Litestar:
     """Build the web application; it connects to the database as the runtime role in `app_url`."""
+    if settings.test_sign_in:
+        check_test_sign_in_allowed(settings.public_url)
     telemetry = telemetry or configure_telemetry(settings.otlp_endpoint)
     register_nav(AUDIT_NAV)
     built_in_provider = settings.oidc is None
@@ -118,6 +121,7 @@ def create_app(  # noqa: PLR0913 - the composition root hands over each part exp
         identity_provider_router(settings),
         *AUDIT_ROUTES,
         *route_handlers,
+        *(TEST_SIGN_IN_ROUTES if settings.test_sign_in else ()),
     ]
     app = Litestar(
         route_handlers=handlers,
