@@ -129,7 +129,7 @@ def test_settings(database: TestDatabase, tmp_path_factory: pytest.TempPathFacto
             "AVHOPP_PUBLIC_URL": BASE_URL,
         }
     )
-    return dataclasses.replace(settings, test_sign_in=True)
+    return dataclasses.replace(settings, test_sign_in=True, job_poll_interval=0.1)
 
 
 class SignIn(Protocol):

@@ -81,7 +81,7 @@ def create_app(  # noqa: PLR0913 - the composition root hands over each part exp
         trace_engine(engine.sync_engine, telemetry)
         await verify_runtime_role(engine)
         sessions = session_factory(engine)
-        jobs = JobRuntime(settings.broker_url, sessions, telemetry)
+        jobs = JobRuntime(settings.broker_url, sessions, telemetry, poll_interval=settings.job_poll_interval)
         authz = AuthzEnforcer(engine)
         await authz.refresh()
         policy_watcher = PolicyWatcher(app_url, authz)
