@@ -13,7 +13,7 @@ from sqlalchemy import text
 from avhopp.directory.entry import Area, OrganizationEntry, Phone, ServiceEntry
 from avhopp.directory.vocabulary import AreaKind, Intervention, OperationType
 from avhopp.platform.database import RequestContext, context_session
-from tests.platform.auth.conftest import open_browser, product_settings
+from tests.platform.auth.conftest import product_settings
 
 if TYPE_CHECKING:
     from contextlib import AbstractAsyncContextManager
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-__all__ = ["open_browser", "product_settings"]
+__all__ = ["product_settings"]
 
 COORDINATOR, GOTEBORG, MALMO, KC = "bra", "kommun-1480", "kommun-1280", "kc-goteborg"
 
