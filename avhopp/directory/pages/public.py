@@ -22,7 +22,7 @@ from avhopp.directory.search import search_directory
 from avhopp.directory.service import services_of_tenants
 from avhopp.platform.auth.permissions import PUBLIC
 from avhopp.platform.database import RequestContext, context_session
-from avhopp.platform.web.app import EXCLUDE_FROM_CSRF
+from avhopp.platform.web.csrf import EXCLUDE_FROM_CSRF
 from avhopp.platform.web.ratelimit import RateLimit, SlidingWindowLimiter, check_rate, client_address
 from avhopp.tenants.models import TenantKind
 from avhopp.tenants.service import tenant_ids_of_kind

@@ -55,7 +55,6 @@ if TYPE_CHECKING:
 
 _TEMPLATES = Path(__file__).parent / "templates"
 CSRF_COOKIE = "avhopp_csrf"
-__all__ = ["CSRF_COOKIE", "EXCLUDE_FROM_CSRF", "create_app"]
 
 
 def create_app(  # noqa: PLR0913 - the composition root hands over each part explicitly
