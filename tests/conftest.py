@@ -1,20 +1,33 @@
-"""Shared fixtures: one migrated database per test session, engines for both roles."""
+"""Shared fixtures: one migrated database per test session, engines for both roles, the named people."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import tempfile
+import uuid
+from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import pytest
+from litestar.testing import AsyncTestClient
+from sqlalchemy import text
 
+from avhopp.app import build_app
 from avhopp.authorization import complete_registry
+from avhopp.directory.catalogue.loading import load_catalogue
+from avhopp.directory.catalogue.seed import seed_catalogue
 from avhopp.platform.database import create_app_engine, create_owner_engine, session_factory
 from avhopp.platform.geography.load import load_geography
 from avhopp.platform.migrate import migrate
+from avhopp.platform.settings import load_settings
 from avhopp.tenants.registry.provisioning import demo_tenants, geographic_tenants, provision_tenants
+from tests.platform.auth.conftest import BASE_URL, Browser
+from tests.platform.web.conftest import SECRET_KEY
+from tests.support.people import PEOPLE, NamedPerson, create_people, sign_in_form
 from tests.support.postgres import TestDatabase, create_database, drop_database, server_admin_url
+from tests.support.reset import Baseline
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -22,6 +35,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.engine import URL
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+    from avhopp.platform.settings import Settings
 
 
 # Tests use the policy loader, the grant checks and the roles table without building the app.
@@ -77,3 +92,91 @@ async def app_engine(database: TestDatabase) -> AsyncIterator[AsyncEngine]:
 def sessions(app_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """The runtime session factory, publishing the request context per transaction."""
     return session_factory(app_engine)
+
+
+@pytest.fixture(scope="session")
+async def seeded(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """The session database with the seed catalogue published (as `avhopp serve` does for the demo)."""
+    await load_catalogue(sessions, seed_catalogue(), note="Startdata", replace=False)
+
+
+@pytest.fixture(scope="session")
+def named_people(owner_engine: Engine) -> tuple[NamedPerson, ...]:
+    """The people of tests/support/people.py, real users with their memberships."""
+    with owner_engine.begin() as connection:
+        create_people(connection, PEOPLE)
+    return PEOPLE
+
+
+@pytest.fixture(scope="session")
+def baseline(owner_engine: Engine, seeded: None, named_people: tuple[NamedPerson, ...]) -> Baseline:  # noqa: ARG001
+    """The database as every test that writes should find it: reference data, seed, named people."""
+    snapshot = Baseline(owner_engine)
+    snapshot.install()
+    return snapshot
+
+
+@pytest.fixture
+def clean_database(baseline: Baseline) -> Iterator[None]:
+    """The test leaves nothing behind: whatever it wrote is put back as the baseline has it."""
+    yield
+    baseline.restore()
+
+
+@pytest.fixture(scope="session")
+def test_settings(database: TestDatabase, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The product's settings for the test suite, with the test sign-in on."""
+    settings = load_settings(
+        {
+            "DATABASE_URL": database.owner_url.render_as_string(hide_password=False),
+            "AVHOPP_SECRET_KEY": SECRET_KEY,
+            "AVHOPP_DATA_DIR": str(tmp_path_factory.mktemp("avhopp-data")),
+            "AVHOPP_PUBLIC_URL": BASE_URL,
+        }
+    )
+    return dataclasses.replace(settings, test_sign_in=True, job_poll_interval=0.1)
+
+
+class SignIn(Protocol):
+    """Sign a person in; an anonymous person gets a client without a session."""
+
+    async def __call__(self, person: NamedPerson, tenant: str | None = None) -> Browser: ...
+
+
+@pytest.fixture
+async def sign_in(
+    test_settings: Settings,
+    database: TestDatabase,
+    owner_engine: Engine,
+    clean_database: None,  # noqa: ARG001 - set up first, so the reset runs after the apps have stopped
+) -> AsyncIterator[SignIn]:
+    """A browser of their own for each person, signed in with a real server session, acting for `tenant`.
+
+    A person outside the table (tests/support/people.py `person_in`) is created on first use and
+    goes with the test's other writes.
+    """
+    async with AsyncExitStack() as stack:
+
+        async def signed_in(person: NamedPerson, tenant: str | None = None) -> Browser:
+            if person not in PEOPLE:
+                with owner_engine.begin() as connection:
+                    create_people(connection, [person])
+            app = build_app(test_settings, database.app_url)
+            client = await stack.enter_async_context(AsyncTestClient(app, base_url=BASE_URL))
+            client.follow_redirects = False
+            browser = Browser(client, test_settings, user_id=None if person.anonymous else person.user_id)
+            if person.anonymous:
+                return browser
+            tenant_id = None if tenant is None else _tenant_id(owner_engine, tenant)
+            path, form = sign_in_form(person, tenant_id)
+            response = await client.post(path, data=form)
+            assert response.status_code == 204, f"test sign-in of {person.key}: {response.status_code}"
+            return browser
+
+        yield signed_in
+
+
+def _tenant_id(owner_engine: Engine, slug: str) -> uuid.UUID:
+    with owner_engine.connect() as connection:
+        found = connection.execute(text("SELECT id FROM tenant WHERE slug = :slug"), {"slug": slug}).scalar_one()
+    return uuid.UUID(str(found))

@@ -27,6 +27,7 @@ from avhopp.platform.auth.middleware import PrincipalMiddleware
 from avhopp.platform.auth.oidc import OidcClient, client_config
 from avhopp.platform.auth.permissions import require_permission
 from avhopp.platform.auth.routes import AUTH_ROUTES
+from avhopp.platform.auth.sign_in_for_tests import TEST_SIGN_IN_ROUTES, check_test_sign_in_allowed
 from avhopp.platform.authz import AuthzEnforcer, PolicyWatcher
 from avhopp.platform.database import create_app_engine, session_factory, verify_runtime_role
 from avhopp.platform.idp import IDP_TEMPLATES, identity_provider_router, platform_client_secret
@@ -37,7 +38,7 @@ from avhopp.platform.scope.request import SCOPE_DEPENDENCIES
 from avhopp.platform.scope.route_permissions import PUBLIC
 from avhopp.platform.telemetry import configure_telemetry, trace_engine
 from avhopp.platform.web.api_docs import LocalRedoc
-from avhopp.platform.web.csrf import CookieCSRFMiddleware
+from avhopp.platform.web.csrf import EXCLUDE_FROM_CSRF, CookieCSRFMiddleware
 from avhopp.platform.web.errors import EXCEPTION_HANDLERS
 from avhopp.platform.web.health import live, ready
 from avhopp.platform.web.language import choose_language
@@ -59,7 +60,6 @@ if TYPE_CHECKING:
 
 _TEMPLATES = Path(__file__).parent / "web" / "templates"
 CSRF_COOKIE = "avhopp_csrf"
-EXCLUDE_FROM_CSRF = "exclude_from_csrf"
 
 
 def create_app(
@@ -71,6 +71,8 @@ def create_app(
     telemetry: Telemetry | None = None,
 ) -> Litestar:
     """Build the web application; it connects to the database as the runtime role in `app_url`."""
+    if settings.test_sign_in:
+        check_test_sign_in_allowed(settings.public_url)
     telemetry = telemetry or configure_telemetry(settings.otlp_endpoint)
     parts = (AUDIT_WEB, NOTIFICATIONS_WEB, *parts)
     for part in parts:
@@ -86,7 +88,7 @@ def create_app(
         trace_engine(engine.sync_engine, telemetry)
         await verify_runtime_role(engine)
         sessions = session_factory(engine)
-        jobs = JobRuntime(settings.broker_url, sessions, telemetry)
+        jobs = JobRuntime(settings.broker_url, sessions, telemetry, poll_interval=settings.job_poll_interval)
         authz = AuthzEnforcer(engine)
         await authz.refresh()
         policy_watcher = PolicyWatcher(app_url, authz)
@@ -125,6 +127,7 @@ def create_app(
         # Also with an external issuer: machine clients get their tokens from the platform's own endpoint.
         identity_provider_router(settings),
         *(handler for part in parts for handler in part.routes),
+        *(TEST_SIGN_IN_ROUTES if settings.test_sign_in else ()),
     ]
     app = Litestar(
         route_handlers=handlers,

@@ -93,6 +93,12 @@ class Settings:
     """The organisation's identity provider. None means the platform's built-in provider."""
     smtp: SmtpSettings | None = None
     """Where notification e-mail goes. None means notifications are shown in the app only."""
+    job_poll_interval: float = 1.0
+    """Seconds between the job relay's look-ups, which also bound how long stopping the app takes.
+    No variable sets it; the test suite shortens it, as it starts and stops an app per person."""
+    test_sign_in: bool = False
+    """Mount the test suite's sign-in (avhopp.platform.auth.sign_in_for_tests). No variable sets it: only
+    code can, and `create_app` refuses it unless the public URL is on the reserved `.test` domain."""
 
     @property
     def embedded(self) -> bool:

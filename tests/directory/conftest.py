@@ -11,11 +11,9 @@ import pytest
 from sqlalchemy import text
 
 from avhopp.directory.catalogue.entry import Area, OrganizationEntry, Phone, ServiceEntry
-from avhopp.directory.catalogue.loading import load_catalogue
-from avhopp.directory.catalogue.seed import seed_catalogue
 from avhopp.directory.catalogue.vocabulary import AreaKind, Intervention, OperationType
 from avhopp.platform.database import RequestContext, context_session
-from tests.platform.auth.conftest import open_browser, product_settings
+from tests.platform.auth.conftest import product_settings
 
 if TYPE_CHECKING:
     from contextlib import AbstractAsyncContextManager
@@ -23,7 +21,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-__all__ = ["open_browser", "product_settings"]
+__all__ = ["product_settings"]
 
 COORDINATOR, GOTEBORG, MALMO, KC = "bra", "kommun-1480", "kommun-1280", "kc-goteborg"
 
@@ -45,12 +43,6 @@ def tenants(owner_engine: Engine, sessions: async_sessionmaker[AsyncSession]) ->
     with owner_engine.connect() as connection:
         ids = {row.slug: row.id for row in connection.execute(text("SELECT slug, id FROM tenant"))}
     return Tenants(ids, sessions)
-
-
-@pytest.fixture(scope="session")
-async def seeded(sessions: async_sessionmaker[AsyncSession]) -> None:
-    """The session database with the seed catalogue published (as `avhopp serve` does for the demo)."""
-    await load_catalogue(sessions, seed_catalogue(), note="Startdata", replace=False)
 
 
 def organization(**overrides: Any) -> OrganizationEntry:

@@ -10,21 +10,25 @@ import pytest
 
 from avhopp.directory.catalogue.service import publish_organization
 from avhopp.tenants.registry.roles import Role
-from tests.directory.conftest import COORDINATOR, GOTEBORG, KC, organization
+from tests.directory.conftest import COORDINATOR, KC, organization
 from tests.platform.idp.conftest import csrf_token
+from tests.support.people import (
+    GOTEBORG,
+    GOTEBORG_GRANSKARE,
+    GOTEBORG_SOCIALSEKRETERARE,
+    KC_REDAKTOR,
+    NATIONELL_SAMORDNARE,
+    person_in,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-
+    from tests.conftest import SignIn
     from tests.directory.conftest import Tenants
-    from tests.platform.auth.conftest import Browser
-
-    OpenBrowser = Callable[[str, list[str]], Awaitable[tuple[Browser, uuid.UUID]]]
 
 
 @pytest.mark.usefixtures("seeded")
-async def test_a_case_officer_searches_with_a_situation_and_sees_reasons(open_browser: OpenBrowser) -> None:
-    browser, _ = await open_browser(GOTEBORG, [Role.CASE_OFFICER])
+async def test_a_case_officer_searches_with_a_situation_and_sees_reasons(sign_in: SignIn) -> None:
+    browser = await sign_in(GOTEBORG_SOCIALSEKRETERARE)
     page = await browser.get("/katalog")
     assert page.status_code == 200
     results = await browser.post_form(
@@ -40,8 +44,8 @@ async def test_a_case_officer_searches_with_a_situation_and_sees_reasons(open_br
     assert 'href="#home_municipality_code"' in bad.text or 'href="#age"' in bad.text
 
 
-async def test_the_search_api_names_each_bad_field(open_browser: OpenBrowser) -> None:
-    browser, _ = await open_browser(GOTEBORG, [Role.LINE_OPERATOR])
+async def test_the_search_api_names_each_bad_field(sign_in: SignIn) -> None:
+    browser = await sign_in(person_in(GOTEBORG, Role.LINE_OPERATOR))
     token = csrf_token((await browser.get("/katalog")).text)
     headers = {"x-csrf-token": token, "accept": "application/json"}
     response = await browser.client.post(
@@ -65,11 +69,11 @@ async def test_the_search_api_names_each_bad_field(open_browser: OpenBrowser) ->
     assert set(body) == {"hits", "total", "page", "per_page", "pages", "facets"}
 
 
-async def test_an_editor_proposes_and_the_coordinator_publishes(open_browser: OpenBrowser, tenants: Tenants) -> None:
+async def test_an_editor_proposes_and_the_coordinator_publishes(sign_in: SignIn, tenants: Tenants) -> None:
     owner = organization()
     async with tenants.acting(COORDINATOR) as session:
         await publish_organization(session, tenants.ids[KC], owner)
-    editor, _ = await open_browser(KC, [Role.DIRECTORY_EDITOR])
+    editor = await sign_in(KC_REDAKTOR)
     form_page = await editor.get("/katalog/redigera/tjanster/ny")
     assert owner.name in form_page.text
     name = f"Samtalsstöd {uuid.uuid4().hex[:6]}"
@@ -95,7 +99,7 @@ async def test_an_editor_proposes_and_the_coordinator_publishes(open_browser: Op
     )
     assert sent.status_code in {302, 303}
 
-    reviewer, _ = await open_browser(COORDINATOR, [Role.DIRECTORY_REVIEWER])
+    reviewer = await sign_in(NATIONELL_SAMORDNARE)
     queue = await reviewer.get("/katalog/granskning")
     assert name in queue.text
     revision_path = re.search(r'href="(/katalog/granskning/[0-9a-f-]+)"[^>]*>' + re.escape(name), queue.text)
@@ -105,20 +109,20 @@ async def test_an_editor_proposes_and_the_coordinator_publishes(open_browser: Op
     decided = await reviewer.post_form(revision, revision_path.group(1), {"decision": "approve", "review_note": ""})
     assert decided.status_code in {302, 303}
 
-    searcher, _ = await open_browser(GOTEBORG, [Role.CASE_OFFICER])
+    searcher = await sign_in(GOTEBORG_SOCIALSEKRETERARE)
     page = await searcher.get("/katalog")
     results = await searcher.post_form(page, "/katalog", {"text": name})
     assert name in results.text
 
 
-async def test_a_reviewer_role_outside_the_national_coordinator_opens_nothing(open_browser: OpenBrowser) -> None:
-    browser, _ = await open_browser(GOTEBORG, [Role.DIRECTORY_REVIEWER])
+async def test_a_reviewer_role_outside_the_national_coordinator_opens_nothing(sign_in: SignIn) -> None:
+    browser = await sign_in(person_in(GOTEBORG, Role.DIRECTORY_REVIEWER))
     assert (await browser.get("/katalog/granskning")).status_code == 404
     api = await browser.client.get("/api/v1/directory/revisions", headers={"accept": "application/json"})
     assert api.status_code == 404
 
 
-async def test_roles_without_the_permission_are_refused(open_browser: OpenBrowser) -> None:
-    browser, _ = await open_browser(GOTEBORG, [Role.AUDITOR])
+async def test_roles_without_the_permission_are_refused(sign_in: SignIn) -> None:
+    browser = await sign_in(GOTEBORG_GRANSKARE)
     assert (await browser.get("/katalog")).status_code == 403
     assert (await browser.get("/katalog/redigera")).status_code == 403

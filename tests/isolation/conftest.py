@@ -1,6 +1,5 @@
-"""The isolation tests reuse the product app, the login helpers of the auth tests and the directory's seed."""
+"""The isolation tests reuse the product app and the login helpers of the auth tests."""
 
-from tests.directory.conftest import seeded
 from tests.platform.auth.conftest import product_settings
 
-__all__ = ["product_settings", "seeded"]
+__all__ = ["product_settings"]

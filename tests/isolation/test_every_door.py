@@ -18,9 +18,8 @@ from sqlalchemy import text
 from avhopp.app import build_app
 from avhopp.directory.catalogue.entry import Location, OrganizationEntry, ServiceEntry
 from avhopp.directory.catalogue.seed import seed_service_id
+from avhopp.platform.auth.sign_in_for_tests import TEST_SIGN_IN_PATH
 from avhopp.platform.authz import REGISTRY
-from avhopp.platform.idp import ensure_identity_provider
-from avhopp.platform.idp.admin import create_account
 from avhopp.tenants.registry.roles import Role
 from tests.directory.conftest import organization as organization_entry
 from tests.directory.conftest import service as service_entry
@@ -33,8 +32,9 @@ from tests.isolation.harness import (
     is_framework_options,
     is_platform_door,
 )
-from tests.platform.auth.conftest import BASE_URL, Browser, Person, grant_membership, user_id_of
+from tests.platform.auth.conftest import BASE_URL, grant_membership
 from tests.platform.idp.conftest import BROWSER, csrf_token
+from tests.support.people import person_in
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -43,14 +43,18 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from avhopp.platform.settings import Settings
+    from tests.conftest import SignIn
+    from tests.platform.auth.conftest import Browser
     from tests.support.postgres import TestDatabase
 
 TENANT_A, TENANT_B = "kommun-1480", "kommun-1280"
 # Tenant A for the roles a municipality may not grant: a guidance line of its own (the demo line
 # holds the contact tenant B was referred from) and a county board.
 OTHER_LINE, COUNTY_BOARD = "stodlinjen-isolering", "lansstyrelsen-14"
-# Sessions are this test's instrument, not a door to try: logging out would end the walk.
-NOT_WALKED = {("POST", "/auth/logout")}
+# Sessions are this test's instrument, not a door to try: logging out would end the walk, and the
+# test sign-in (mounted in test apps only; tests/platform/auth/test_test_sign_in.py shows the
+# product app has none) would make the walker someone else.
+NOT_WALKED = {("POST", "/auth/logout"), ("POST", TEST_SIGN_IN_PATH)}
 REFUSALS = {401, 403, 404}
 
 
@@ -208,26 +212,14 @@ def other_line(owner_engine: Engine) -> Iterator[None]:
 
 @pytest.fixture
 async def browser_in_a(
-    request: pytest.FixtureRequest, product_settings: Settings, database: TestDatabase, owner_engine: Engine
+    request: pytest.FixtureRequest, sign_in: SignIn, owner_engine: Engine
 ) -> AsyncIterator[tuple[Browser, str]]:
     role: Role = request.param
     slug, kind = tenant_a_for(role)
-    with owner_engine.begin() as connection:
-        ensure_identity_provider(connection, product_settings, [])
-        username = f"a-{role.value}-{uuid.uuid4().hex[:6]}"
-        _, password = create_account(connection, username, f"Anna {role.value}", None)
-    app = build_app(product_settings, database.app_url)
     with other_line(owner_engine) if slug == OTHER_LINE else nullcontext():
-        async with AsyncTestClient(app, base_url=BASE_URL) as client:
-            client.follow_redirects = False
-            browser = Browser(client, product_settings, role=role)
-            await browser.log_in(Person(username, password))
-            user_id = user_id_of(owner_engine, username)
-            browser.user_id = user_id
-            tenant_a = grant_membership(owner_engine, user_id, slug, [role])
-            page = await browser.get("/konto")
-            await browser.post_form(page, "/konto/organisation", {"tenant_id": str(tenant_a)})
-            yield browser, kind
+        browser = await sign_in(person_in(slug, role, key=f"a-{role.value}"))
+        browser.role = role
+        yield browser, kind
 
 
 def role_of(browser: Browser) -> set[str]:

@@ -11,18 +11,20 @@ from sqlalchemy import text
 from avhopp.tenants.registry.roles import Role
 from tests.platform.auth.conftest import BASE_URL
 from tests.platform.idp.conftest import csrf_token
+from tests.support.people import (
+    GOTEBORG,
+    GOTEBORG_ADMIN,
+    GOTEBORG_SOCIALSEKRETERARE,
+    MALMO,
+    MALMO_SOCIALSEKRETERARE,
+    PLATTFORMSADMIN,
+    person_in,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-
     from sqlalchemy import Engine
 
-    from tests.platform.auth.conftest import Browser
-
-    OpenBrowser = Callable[[str, list[str]], Awaitable[tuple[Browser, uuid.UUID]]]
-
-
-GOTEBORG, MALMO = "kommun-1480", "kommun-1280"
+    from tests.conftest import SignIn
 
 
 def membership_of(owner_engine: Engine, user_id: uuid.UUID, tenant: str) -> tuple[uuid.UUID, list[str]]:
@@ -36,12 +38,14 @@ def membership_of(owner_engine: Engine, user_id: uuid.UUID, tenant: str) -> tupl
     return row.id, list(row.roles)
 
 
-async def test_a_tenant_admin_changes_roles_in_the_own_tenant_only(
-    open_browser: OpenBrowser, owner_engine: Engine
-) -> None:
-    colleague, colleague_id = await open_browser(GOTEBORG, [Role.CASE_OFFICER])
-    _, stranger_id = await open_browser(MALMO, [Role.CASE_OFFICER])
-    admin, admin_id = await open_browser(GOTEBORG, [Role.TENANT_ADMIN])
+async def test_a_tenant_admin_changes_roles_in_the_own_tenant_only(sign_in: SignIn, owner_engine: Engine) -> None:
+    colleague = await sign_in(GOTEBORG_SOCIALSEKRETERARE)
+    admin = await sign_in(GOTEBORG_ADMIN)
+    colleague_id, stranger_id, admin_id = (
+        GOTEBORG_SOCIALSEKRETERARE.user_id,
+        MALMO_SOCIALSEKRETERARE.user_id,
+        GOTEBORG_ADMIN.user_id,
+    )
     own, _ = membership_of(owner_engine, colleague_id, GOTEBORG)
     foreign, _ = membership_of(owner_engine, stranger_id, MALMO)
     page = await admin.get("/organisation/personer")
@@ -53,7 +57,8 @@ async def test_a_tenant_admin_changes_roles_in_the_own_tenant_only(
     platform = await admin.post_form(page, f"/organisation/personer/{own}/roller", {"roles": Role.PLATFORM_ADMIN})
 
     assert page.status_code == 200
-    assert f"Person {colleague_id}" not in page.text
+    assert GOTEBORG_SOCIALSEKRETERARE.display_name in page.text
+    assert MALMO_SOCIALSEKRETERARE.display_name not in page.text
     with owner_engine.begin() as connection:
         connection.execute(text("SELECT set_config('app.audit_verify', 'on', true)"))
         actions = [
@@ -77,10 +82,11 @@ async def test_a_tenant_admin_changes_roles_in_the_own_tenant_only(
 
 
 async def test_a_role_is_granted_only_in_the_kinds_of_tenant_it_makes_sense_in(
-    open_browser: OpenBrowser, owner_engine: Engine
+    sign_in: SignIn, owner_engine: Engine
 ) -> None:
-    colleague, colleague_id = await open_browser(GOTEBORG, [Role.CASE_OFFICER])
-    admin, admin_id = await open_browser(GOTEBORG, [Role.TENANT_ADMIN])
+    colleague = await sign_in(GOTEBORG_SOCIALSEKRETERARE)
+    admin = await sign_in(GOTEBORG_ADMIN)
+    colleague_id, admin_id = GOTEBORG_SOCIALSEKRETERARE.user_id, GOTEBORG_ADMIN.user_id
     own, _ = membership_of(owner_engine, colleague_id, GOTEBORG)
     page = await admin.get("/organisation/personer")
 
@@ -118,8 +124,8 @@ async def test_a_role_is_granted_only_in_the_kinds_of_tenant_it_makes_sense_in(
     assert (await colleague.get("/katalog/granskning")).status_code == 403
 
 
-async def test_the_national_coordinator_is_offered_its_own_roles(open_browser: OpenBrowser) -> None:
-    admin, _ = await open_browser("bra", [Role.TENANT_ADMIN])
+async def test_the_national_coordinator_is_offered_its_own_roles(sign_in: SignIn) -> None:
+    admin = await sign_in(person_in("bra", Role.TENANT_ADMIN))
 
     page = await admin.get("/organisation/personer")
 
@@ -128,14 +134,14 @@ async def test_the_national_coordinator_is_offered_its_own_roles(open_browser: O
     assert offered.isdisjoint({Role.CASE_OFFICER, Role.LINE_OPERATOR, Role.NETWORK_COORDINATOR, Role.PLATFORM_ADMIN})
 
 
-async def test_an_invitation_is_used_once(open_browser: OpenBrowser, owner_engine: Engine) -> None:
-    admin, _ = await open_browser(GOTEBORG, [Role.TENANT_ADMIN])
+async def test_an_invitation_is_used_once(sign_in: SignIn, owner_engine: Engine) -> None:
+    admin = await sign_in(GOTEBORG_ADMIN)
     page = await admin.get("/organisation/personer")
     created = await admin.post_form(page, "/organisation/inbjudningar", {"roles": Role.CASE_OFFICER})
     link = created.text.split(f"{BASE_URL}/inbjudan/")[1].split("<")[0].strip()
     empty = await admin.post_form(page, "/organisation/inbjudningar", {})
 
-    invitee, invitee_id = await open_browser(MALMO, [Role.CASE_OFFICER])
+    invitee, invitee_id = await sign_in(MALMO_SOCIALSEKRETERARE), MALMO_SOCIALSEKRETERARE.user_id
     offer = await invitee.get(f"/inbjudan/{link}")
     accepted = await invitee.client.post(
         f"/inbjudan/{link}", data={"_csrf_token": csrf_token(offer.text)}, headers={"accept": "text/html"}
@@ -154,9 +160,9 @@ async def test_an_invitation_is_used_once(open_browser: OpenBrowser, owner_engin
     assert "Inbjudan gäller inte längre" in again.text
 
 
-async def test_platform_admins_add_and_deactivate_tenants(open_browser: OpenBrowser, owner_engine: Engine) -> None:
-    admin, _ = await open_browser("bra", [Role.PLATFORM_ADMIN])
-    member, _ = await open_browser(GOTEBORG, [Role.CASE_OFFICER])
+async def test_platform_admins_add_and_deactivate_tenants(sign_in: SignIn, owner_engine: Engine) -> None:
+    admin = await sign_in(PLATTFORMSADMIN)
+    member = await sign_in(GOTEBORG_SOCIALSEKRETERARE)
     page = await admin.get("/organisationer")
     slug = f"exit-{uuid.uuid4().hex[:6]}"
 

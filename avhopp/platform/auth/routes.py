@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import structlog
 from litestar import Request, Response, get, post
@@ -29,6 +29,11 @@ from avhopp.platform.scope.principal import principal_of
 from avhopp.platform.scope.route_permissions import PUBLIC, SIGNED_IN
 from avhopp.platform.web.observe import request_id_of
 from avhopp.platform.web.redirects import safe_return_path
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+    from avhopp.platform.auth.oidc import VerifiedIdentity
 
 _log = structlog.get_logger("avhopp.auth")
 
@@ -87,28 +92,47 @@ async def callback(
         _log.warning("auth.login_rejected", reason=error.reason)
         await _login_failed(request, error.reason)
         raise ClientException from None
-    session_token = new_browser_token()
     async with context_session(state.sessions, RequestContext()) as session:
         user_id = await state.people.user_for_identity(session, identity)
     if user_id is None:
         _log.warning("auth.login_rejected", reason="user_deactivated")
         await _login_failed(request, "user_deactivated")
         raise PermissionDeniedException
+    response = Redirect(pending.return_to)
+    await begin_session(request, response, identity, user_id)
+    response.delete_cookie(LOGIN_COOKIE, path="/")
+    return response
+
+
+async def begin_session(
+    request: Request[Any, Any, Any],
+    response: Response[Any],
+    identity: VerifiedIdentity,
+    user_id: UUID,
+    acting_tenant_id: UUID | None = None,
+) -> None:
+    """Start the person's session, record the login and hand the browser its cookie.
+
+    The person acts for `acting_tenant_id` if they are a member there, else for their first tenant;
+    naming a tenant they do not belong to is refused.
+    """
+    state = request.app.state
+    session_token = new_browser_token()
     async with context_session(state.sessions, RequestContext(user_id=user_id)) as session:
         choices = await state.people.tenant_choices(session, user_id)
-        await start_session(session, session_token, identity, user_id, choices[0].id if choices else None)
+        members_of = [choice.id for choice in choices]
+        if acting_tenant_id is not None and acting_tenant_id not in members_of:
+            raise PermissionDeniedException
+        acting = acting_tenant_id or (members_of[0] if members_of else None)
+        await start_session(session, session_token, identity, user_id, acting)
     _log.info("auth.login_succeeded", user_id=str(user_id))
-    acting = choices[0].id if choices else None
     await record_alone(
         state.sessions,
         AuditEvent(Action.LOGIN_SUCCEEDED, acting, user_id, request_id=request_id_of(request.scope) or None),
     )
-    response = Redirect(pending.return_to)
     response.set_cookie(
         _cookie(SESSION_COOKIE, session_token, int(ABSOLUTE_TIMEOUT.total_seconds()), secure=_secure(state))
     )
-    response.delete_cookie(LOGIN_COOKIE, path="/")
-    return response
 
 
 @post("/auth/logout", opt={"permission": SIGNED_IN}, include_in_schema=False)

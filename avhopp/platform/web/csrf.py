@@ -14,6 +14,9 @@ from litestar.middleware.csrf import CSRFMiddleware
 if TYPE_CHECKING:
     from litestar.types import Receive, Scope, Send
 
+EXCLUDE_FROM_CSRF = "exclude_from_csrf"
+"""A route's `opt` key that exempts it from the check (public forms that no session authorises)."""
+
 
 class CookieCSRFMiddleware(CSRFMiddleware):
     """CSRFMiddleware that lets bearer-authenticated requests through unchecked."""

@@ -7,39 +7,39 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
-from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
-from avhopp.app import build_app
+from avhopp.directory.catalogue.vocabulary import ThreatLevel
+from avhopp.directory.line.service import ContactRecord, Opening, record_contact, start_contact
+from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome
 from avhopp.directory.line.web.callbacks import PUBLIC_CALLBACK_LIMIT
-from avhopp.platform.idp import ensure_identity_provider
 from avhopp.platform.times import STOCKHOLM
 from avhopp.tenants.registry.roles import Role
-from tests.platform.auth.conftest import BASE_URL
 from tests.platform.idp.conftest import BROWSER
+from tests.support.people import (
+    ANONYM,
+    GOTEBORG,
+    LINE_OPERATOR,
+    LINE_SUPERVISOR,
+    NATIONELL_SAMORDNARE,
+    person_in,
+)
 
 if TYPE_CHECKING:
-    import uuid
-    from collections.abc import AsyncIterator, Awaitable, Callable
-
     from sqlalchemy import Engine
 
-    from avhopp.platform.settings import Settings
-    from tests.platform.auth.conftest import Browser
-    from tests.support.postgres import TestDatabase
-
-    OpenBrowser = Callable[[str, list[str]], Awaitable[tuple[Browser, uuid.UUID]]]
+    from tests.conftest import SignIn
+    from tests.directory.conftest import Tenants
 
 pytestmark = pytest.mark.usefixtures("seeded")
-LINE = "stodlinjen"
 
 
 def local(moment: datetime) -> str:
     return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%dT%H:%M")
 
 
-async def test_an_operator_opens_searches_records_and_asks_for_a_callback(open_browser: OpenBrowser) -> None:
-    operator, _ = await open_browser(LINE, [Role.LINE_OPERATOR])
+async def test_an_operator_opens_searches_records_and_asks_for_a_callback(sign_in: SignIn) -> None:
+    operator = await sign_in(LINE_OPERATOR)
     start = await operator.get("/linjen")
     assert "Fråga aldrig efter namn eller personnummer" in start.text
     opened = await operator.post_form(
@@ -89,22 +89,34 @@ async def test_an_operator_opens_searches_records_and_asks_for_a_callback(open_b
     assert "Återuppringningar att ringa nu" in reminded.text
 
 
-async def test_statistics_render_charts_and_the_national_view_hides_small_figures(open_browser: OpenBrowser) -> None:
-    supervisor, _ = await open_browser(LINE, [Role.LINE_SUPERVISOR])
+async def test_statistics_render_charts_and_the_national_view_hides_small_figures(
+    sign_in: SignIn, tenants: Tenants
+) -> None:
+    async with tenants.acting(LINE_OPERATOR.tenant) as session:
+        line = tenants.ids[LINE_OPERATOR.tenant]
+        contact = await start_contact(session, line, LINE_OPERATOR.user_id, Opening(Channel.CHAT, CallerType.PERSON))
+        outcomes = frozenset({Outcome.INFORMATION_GIVEN})
+        await record_contact(
+            session,
+            line,
+            contact,
+            ContactRecord("01", None, ThreatLevel.NONE, frozenset(), outcomes, "", True),  # noqa: FBT003
+        )
+    supervisor = await sign_in(LINE_SUPERVISOR)
     own = await supervisor.get("/linjen/statistik")
     assert own.status_code == 200
     assert "<svg" in own.text
     assert 'role="img"' in own.text
-    analyst, _ = await open_browser("bra", [Role.NATIONAL_ANALYST])
+    analyst = await sign_in(NATIONELL_SAMORDNARE)
     national = await analyst.get("/linjen/statistik")
     assert national.status_code == 200
     assert "Tal under fem visas som &lt;5" in national.text
-    elsewhere, _ = await open_browser("kommun-1480", [Role.NATIONAL_ANALYST])
+    elsewhere = await sign_in(person_in(GOTEBORG, Role.NATIONAL_ANALYST))
     assert (await elsewhere.get("/linjen/statistik")).status_code == 404
 
 
-async def test_reviewing_contacts_is_read_only_and_audited(open_browser: OpenBrowser, owner_engine: Engine) -> None:
-    supervisor, user_id = await open_browser(LINE, [Role.LINE_SUPERVISOR])
+async def test_reviewing_contacts_is_read_only_and_audited(sign_in: SignIn, owner_engine: Engine) -> None:
+    supervisor = await sign_in(LINE_SUPERVISOR)
     listing = await supervisor.get("/linjen/granskning")
     assert listing.status_code == 200
     first = re.search(r'href="(/linjen/granskning/[0-9a-f-]+)"', listing.text)
@@ -112,28 +124,20 @@ async def test_reviewing_contacts_is_read_only_and_audited(open_browser: OpenBro
         assert (await supervisor.get(first.group(1))).status_code == 200
     with owner_engine.connect() as connection:
         reads = connection.execute(
-            text("SELECT count(*) FROM audit_event WHERE actor_user_id = :u AND action = 'person.read'"), {"u": user_id}
+            text("SELECT count(*) FROM audit_event WHERE actor_user_id = :u AND action = 'person.read'"),
+            {"u": LINE_SUPERVISOR.user_id},
         ).scalar_one()
     assert reads >= 1
 
 
-async def test_a_line_role_outside_the_line_opens_nothing(open_browser: OpenBrowser) -> None:
-    browser, _ = await open_browser("kommun-1480", [Role.LINE_OPERATOR, Role.LINE_SUPERVISOR])
+async def test_a_line_role_outside_the_line_opens_nothing(sign_in: SignIn) -> None:
+    browser = await sign_in(person_in(GOTEBORG, Role.LINE_OPERATOR, Role.LINE_SUPERVISOR))
     for path in ("/linjen", "/linjen/aterringningar", "/linjen/granskning", "/linjen/remisser"):
         assert (await browser.get(path)).status_code == 404
 
 
-@pytest.fixture
-async def visitor(
-    product_settings: Settings, database: TestDatabase, owner_engine: Engine
-) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
-    with owner_engine.begin() as connection:
-        ensure_identity_provider(connection, product_settings, [])
-    async with AsyncTestClient(build_app(product_settings, database.app_url), base_url=BASE_URL) as client:
-        yield client
-
-
-async def test_anyone_can_ask_for_a_callback_without_a_cookie(visitor: AsyncTestClient) -> None:  # type: ignore[type-arg]
+async def test_anyone_can_ask_for_a_callback_without_a_cookie(sign_in: SignIn) -> None:
+    visitor = (await sign_in(ANONYM)).client
     now = datetime.now(STOCKHOLM)
     form = {
         "phone_number": "070-765 43 21",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -21,7 +20,7 @@ from tests.platform.idp.conftest import BROWSER, csrf_token, form_action, totp_s
 from tests.platform.web.conftest import SECRET_KEY
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable
+    from collections.abc import AsyncIterator
     from pathlib import Path
 
     import httpx
@@ -139,29 +138,3 @@ def user_id_of(owner_engine: Engine, username: str) -> uuid.UUID:
                 ).scalar_one()
             )
         )
-
-
-@pytest.fixture
-async def open_browser(
-    product_settings: Settings, database: TestDatabase, owner_engine: Engine
-) -> AsyncIterator[Callable[[str, list[str]], Awaitable[tuple[Browser, uuid.UUID]]]]:
-    """Log a new person in (a browser of their own), member of `tenant` with `roles`, acting for it."""
-    with owner_engine.begin() as connection:
-        ensure_identity_provider(connection, product_settings, [])
-    async with AsyncExitStack() as stack:
-
-        async def log_in(tenant: str, roles: list[str]) -> tuple[Browser, uuid.UUID]:
-            username = f"adm-{uuid.uuid4().hex[:8]}"
-            with owner_engine.begin() as connection:
-                _, password = create_account(connection, username, f"Person {username}", None)
-            app = build_app(product_settings, database.app_url)
-            client = await stack.enter_async_context(AsyncTestClient(app, base_url=BASE_URL))
-            client.follow_redirects = False
-            browser = Browser(client, product_settings)
-            await browser.log_in(Person(username, password))
-            user_id = user_id_of(owner_engine, username)
-            tenant_id = grant_membership(owner_engine, user_id, tenant, roles)
-            await browser.post_form(await browser.get("/konto"), "/konto/organisation", {"tenant_id": str(tenant_id)})
-            return browser, user_id
-
-        yield log_in

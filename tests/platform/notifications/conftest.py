@@ -18,8 +18,8 @@ from avhopp.platform.database import RequestContext, context_session
 from avhopp.platform.jobs import JobRuntime
 from avhopp.platform.notifications import configure_mail, register_kind
 from avhopp.platform.settings import load_settings
-from tests.directory.conftest import seeded, tenants
-from tests.platform.auth.conftest import grant_membership, open_browser, product_settings
+from tests.directory.conftest import tenants
+from tests.platform.auth.conftest import grant_membership, product_settings
 from tests.platform.jobs.conftest import observed
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from avhopp.platform.settings import Settings
     from tests.platform.jobs.support import Observed
 
-__all__ = ["observed", "open_browser", "product_settings", "seeded", "tenants"]
+__all__ = ["observed", "product_settings", "tenants"]
 
 PUBLIC_URL = "https://avhopp.test"
 SENDER = "avhopp@avhopp.test"

@@ -13,16 +13,14 @@ from avhopp.platform.database import RequestContext, context_session
 from avhopp.platform.notifications import notify
 from avhopp.tenants.registry.roles import Role
 from tests.platform.notifications.conftest import TEST_KIND
+from tests.support.people import person_in
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-
     from sqlalchemy import Engine
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from tests.platform.auth.conftest import Browser
+    from tests.conftest import SignIn
 
-    OpenBrowser = Callable[[str, list[str]], Awaitable[tuple[Browser, uuid.UUID]]]
 
 GOTEBORG = "kommun-1480"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -45,9 +43,11 @@ def header_link(page: str) -> str:
 
 
 async def test_the_header_counts_unread_and_the_list_marks_them_read(
-    open_browser: OpenBrowser, sessions: async_sessionmaker[AsyncSession], owner_engine: Engine
+    sign_in: SignIn, sessions: async_sessionmaker[AsyncSession], owner_engine: Engine
 ) -> None:
-    browser, user_id = await open_browser(GOTEBORG, [Role.CASE_OFFICER])
+    person = person_in(GOTEBORG, Role.CASE_OFFICER, key="notiser-1")
+    browser = await sign_in(person)
+    user_id = person.user_id
     assert 'aria-label="Notiser, inga olästa"' in header_link((await browser.get("/")).text)
     first = await notify_person(sessions, owner_engine, user_id, "/remisser")
     for link in ("/katalog", "/konto"):
@@ -87,19 +87,23 @@ async def test_the_header_counts_unread_and_the_list_marks_them_read(
 
 
 async def test_no_count_is_read_for_api_calls_or_fragments(
-    open_browser: OpenBrowser, sessions: async_sessionmaker[AsyncSession], owner_engine: Engine
+    sign_in: SignIn, sessions: async_sessionmaker[AsyncSession], owner_engine: Engine
 ) -> None:
-    browser, user_id = await open_browser(GOTEBORG, [Role.CASE_OFFICER])
+    person = person_in(GOTEBORG, Role.CASE_OFFICER, key="notiser-2")
+    browser = await sign_in(person)
+    user_id = person.user_id
     await notify_person(sessions, owner_engine, user_id, "/remisser")
     fragment = await browser.client.get("/notiser", headers={"accept": "text/html", "hx-request": "true"})
     assert "app-notices-link" not in fragment.text
 
 
 async def test_a_colleague_cannot_see_or_mark_anothers_notification(
-    open_browser: OpenBrowser, sessions: async_sessionmaker[AsyncSession], owner_engine: Engine
+    sign_in: SignIn, sessions: async_sessionmaker[AsyncSession], owner_engine: Engine
 ) -> None:
-    victim, victim_id = await open_browser(GOTEBORG, [Role.CASE_OFFICER])
-    attacker, _ = await open_browser(GOTEBORG, [Role.CASE_OFFICER])
+    victim_person = person_in(GOTEBORG, Role.CASE_OFFICER, key="notiser-3")
+    victim = await sign_in(victim_person)
+    victim_id = victim_person.user_id
+    attacker = await sign_in(person_in(GOTEBORG, Role.CASE_OFFICER, key="notiser-4"))
     secret_path = f"/remisser/{uuid.uuid4()}"
     notification_id = await notify_person(sessions, owner_engine, victim_id, secret_path)
 
@@ -115,17 +119,21 @@ async def test_a_colleague_cannot_see_or_mark_anothers_notification(
 
 
 async def test_marking_read_needs_the_csrf_token(
-    open_browser: OpenBrowser, sessions: async_sessionmaker[AsyncSession], owner_engine: Engine
+    sign_in: SignIn, sessions: async_sessionmaker[AsyncSession], owner_engine: Engine
 ) -> None:
-    browser, user_id = await open_browser(GOTEBORG, [Role.CASE_OFFICER])
+    person = person_in(GOTEBORG, Role.CASE_OFFICER, key="notiser-5")
+    browser = await sign_in(person)
+    user_id = person.user_id
     notification_id = await notify_person(sessions, owner_engine, user_id, "/remisser")
     refused = await browser.client.post(f"/notiser/{notification_id}/las", data={})
     assert refused.status_code == 403
     assert 'aria-label="Notiser, 1 oläst"' in header_link((await browser.get("/notiser")).text)
 
 
-async def test_a_person_turns_email_off_and_on(open_browser: OpenBrowser, owner_engine: Engine) -> None:
-    browser, user_id = await open_browser(GOTEBORG, [Role.LINE_SUPERVISOR])
+async def test_a_person_turns_email_off_and_on(sign_in: SignIn, owner_engine: Engine) -> None:
+    person = person_in(GOTEBORG, Role.LINE_SUPERVISOR, key="notiser-6")
+    browser = await sign_in(person)
+    user_id = person.user_id
     page = await browser.get("/notiser")
     assert re.search(r'<input[^>]*id="email"[^>]*checked', page.text)
     assert "Plattformen skickar ingen e-post just nu" in page.text

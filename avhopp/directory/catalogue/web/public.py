@@ -19,9 +19,9 @@ from avhopp.directory.catalogue.search import search_directory
 from avhopp.directory.catalogue.service import services_of_tenants
 from avhopp.directory.catalogue.web.common import result_labels, situation_options
 from avhopp.directory.catalogue.web.forms import read_search
-from avhopp.platform.app import EXCLUDE_FROM_CSRF
 from avhopp.platform.scope.request import Anyone, PublicScope
 from avhopp.platform.scope.route_permissions import PUBLIC
+from avhopp.platform.web.csrf import EXCLUDE_FROM_CSRF
 from avhopp.platform.web.forms import form_values
 from avhopp.platform.web.ratelimit import RateLimit, SlidingWindowLimiter, check_rate, client_address
 from avhopp.tenants.registry.service import TenantKind, tenant_ids_of_kind

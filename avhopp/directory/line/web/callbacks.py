@@ -25,12 +25,12 @@ from avhopp.directory.line.permissions import LINE_KINDS, OPERATE
 from avhopp.directory.line.service import contact_in_line
 from avhopp.directory.line.vocabulary import AttemptOutcome
 from avhopp.directory.line.web.console import person_of
-from avhopp.platform.app import EXCLUDE_FROM_CSRF
 from avhopp.platform.labels import labels_of
 from avhopp.platform.problems import InvalidInputError
 from avhopp.platform.scope.request import Acting, Anyone
 from avhopp.platform.scope.route_permissions import PUBLIC
 from avhopp.platform.times import STOCKHOLM
+from avhopp.platform.web.csrf import EXCLUDE_FROM_CSRF
 from avhopp.platform.web.forms import form_values
 from avhopp.platform.web.ratelimit import RateLimit, SlidingWindowLimiter, check_rate, client_address
 
