@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from avhopp.platform.app import create_app
 from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
 from avhopp.platform.settings import load_settings
 from avhopp.platform.telemetry import configure_telemetry
 from avhopp.platform.web.parts import PartWeb
@@ -66,6 +67,18 @@ async def boom() -> None:
     raise RuntimeError(msg)
 
 
+@get("/api/probe/refused", opt=PUBLIC)
+async def refused() -> None:
+    """A service refuses input: each field with its Swedish message."""
+    raise InvalidInputError([FieldProblem("age", "Ange en ålder mellan 0 och 120."), FieldProblem("name", "Fyll i.")])
+
+
+@get("/api/probe/foreign", opt=PUBLIC)
+async def foreign() -> None:
+    """A service answers for another tenant's object as for a missing one."""
+    raise NotFoundError
+
+
 @get("/api/probe/page", opt=PUBLIC)
 async def page(size: FromQuery[int]) -> dict[str, int]:
     """Take a typed query parameter."""
@@ -100,7 +113,7 @@ async def running(database: TestDatabase, tmp_path: Path) -> AsyncIterator[Runni
         platform_settings(database, tmp_path),
         database.app_url,
         people=People(),
-        parts=[PartWeb(name="test", routes=[echo, duplicate, boom, page])],
+        parts=[PartWeb(name="test", routes=[echo, duplicate, boom, page, refused, foreign])],
         telemetry=telemetry,
     )
     async with AsyncTestClient(app) as client:

@@ -66,6 +66,25 @@ async def test_validation_errors_name_the_field(running: RunningApp) -> None:
     assert "många" not in response.text
 
 
+async def test_services_refusals_become_problem_details_naming_each_field(running: RunningApp) -> None:
+    refused = await running.client.get("/api/probe/refused")
+    foreign = await running.client.get("/api/probe/foreign")
+    missing = await running.client.get("/api/v1/no-such-thing")
+
+    assert refused.status_code == 400
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.json()["code"] == "bad_request"
+    assert refused.json()["errors"] == [
+        {"field": "age", "message": "Ange en ålder mellan 0 och 120."},
+        {"field": "name", "message": "Fyll i."},
+    ]
+    # Forbidden and missing answer alike: nothing tells a foreign object from one that never was.
+    assert foreign.status_code == missing.status_code == 404
+    assert {k: v for k, v in foreign.json().items() if k != "request_id"} == {
+        k: v for k, v in missing.json().items() if k != "request_id"
+    }
+
+
 async def test_people_get_a_swedish_error_page(running: RunningApp) -> None:
     response = await running.client.get("/finns-inte", headers=BROWSER)
 
