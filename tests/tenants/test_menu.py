@@ -11,12 +11,11 @@ from avhopp.app import PARTS
 from avhopp.authorization import complete_registry
 from avhopp.platform.audit.views import AUDIT_WEB
 from avhopp.tenants.registry.models import TenantKind
+from avhopp.tenants.registry.roles import Role
+from tests.support.people import person_in
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-    from uuid import UUID
-
-    from tests.platform.auth.conftest import Browser
+    from tests.conftest import SignIn
 
 # One demo tenant of each kind, to hold each role where it may be granted.
 TENANT_OF_KIND = {
@@ -29,7 +28,7 @@ TENANT_OF_KIND = {
 }
 NAV = tuple(entry for part in (*PARTS, AUDIT_WEB) for entry in part.nav)
 PATHS = {entry.path for entry in NAV} | {"/"}
-# Each role once, in the first kind of tenant where it may be granted (a login costs a second or two).
+# Each role once, in the first kind of tenant where it may be granted.
 ROLES_WHERE_GRANTABLE = [
     (role.name, TENANT_OF_KIND[TenantKind(min(role.tenant_kinds))]) for role in complete_registry()
 ]
@@ -56,10 +55,8 @@ def menu_of(page: str) -> set[str]:
     ROLES_WHERE_GRANTABLE + ROLES_IN_THE_WRONG_KIND,
     ids=[f"{role}@{tenant}" for role, tenant in ROLES_WHERE_GRANTABLE + ROLES_IN_THE_WRONG_KIND],
 )
-async def test_the_menu_offers_exactly_the_pages_that_open(
-    open_browser: Callable[[str, list[str]], Awaitable[tuple[Browser, UUID]]], role: str, tenant: str
-) -> None:
-    browser, _ = await open_browser(tenant, [role])
+async def test_the_menu_offers_exactly_the_pages_that_open(sign_in: SignIn, role: str, tenant: str) -> None:
+    browser = await sign_in(person_in(tenant, Role(role), key=f"menu-{role}-{tenant}"))
 
     shown = menu_of((await browser.get("/")).text)
 

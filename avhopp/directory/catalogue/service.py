@@ -473,7 +473,7 @@ async def service_names(session: AsyncSession, service_ids: Collection[UUID]) ->
     rows = await session.execute(
         select(PublishedService.id, PublishedService.name).where(PublishedService.id.in_(service_ids))
     )
-    return dict(rows.tuples().all())
+    return {row.id: row.name for row in rows}
 
 
 @dataclass(frozen=True, slots=True)
