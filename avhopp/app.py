@@ -10,6 +10,7 @@ from avhopp.directory.catalogue.web.routes import CATALOGUE_WEB
 from avhopp.directory.line import jobs as line_jobs
 from avhopp.directory.line.web.routes import LINE_WEB
 from avhopp.platform.app import create_app
+from avhopp.platform.notifications.jobs import send_notice_email
 from avhopp.tenants.registry.service import People
 from avhopp.tenants.registry.web.routes import REGISTRY_WEB
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 PARTS = (REGISTRY_WEB, CATALOGUE_WEB, LINE_WEB)
 """Every part's web contribution, in menu order."""
-JOBS = (*catalogue_jobs.JOBS, *line_jobs.JOBS)
+JOBS = (*catalogue_jobs.JOBS, *line_jobs.JOBS, send_notice_email)
 """Every part's background jobs; importing this module registers them with the job runtime."""
 
 

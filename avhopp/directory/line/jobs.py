@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from avhopp.directory.line.notices import notify_referral_received
 from avhopp.directory.line.service import erase_expired_notes, escalate_unopened
 from avhopp.platform.database import act_for_tenant
 from avhopp.platform.jobs import job
@@ -44,5 +45,5 @@ async def erase_expired_guidance_notes(session: AsyncSession) -> None:
     await for_every_line(session, datetime.now(UTC), erase_expired_notes)
 
 
-JOBS = (escalate_unopened_referrals, erase_expired_guidance_notes)
+JOBS = (escalate_unopened_referrals, erase_expired_guidance_notes, notify_referral_received)
 """This part's jobs, for the composition root."""
