@@ -2,11 +2,11 @@
 
 Handlers take one of three parameters and never open a session or derive the tenant themselves:
 
-- `acting: TenantScope`: a person or machine client acting for a tenant. Anyone else is answered
+- `acting: Acting`: a person or machine client acting for a tenant. Anyone else is answered
   "not found", as for a foreign object, so nobody learns what exists here.
-- `signed_in: PersonScope`: a signed-in person, acting for a tenant or not yet (the account page,
+- `signed_in: SignedIn`: a signed-in person, acting for a tenant or not yet (the account page,
   invitations, their own notifications).
-- `anyone: PublicScope`: anyone; the session sees only what row-level security shows to nobody
+- `anyone: Anyone`: anyone; the session sees only what row-level security shows to nobody
   in particular (the published directory).
 
 Each session is one transaction: committed after the handler returns and its response is built,
