@@ -142,8 +142,9 @@ async def test_a_valid_minted_token_verifies(idp: Idp, sessions: async_sessionma
     [
         ({"aud": "someone-else"}, "wrong_audience"),
         ({"iss": "https://evil.example/idp"}, "wrong_issuer"),
-        ({"exp": int(time.time()) - 120}, "expired"),
-        ({"nbf": int(time.time()) + 600}, "not_yet_valid"),
+        # Times relative to when the test runs, not to when the suite was collected.
+        ({"exp": -120}, "expired"),
+        ({"nbf": 600}, "not_yet_valid"),
         ({"tenant_id": "not-a-uuid"}, "invalid_claims"),
         ({"roles": "admin"}, "invalid_claims"),
     ],
@@ -151,7 +152,9 @@ async def test_a_valid_minted_token_verifies(idp: Idp, sessions: async_sessionma
 async def test_tokens_with_wrong_claims_are_rejected(
     idp: Idp, sessions: async_sessionmaker[AsyncSession], overrides: dict[str, Any], reason: str
 ) -> None:
-    token = mint(await _signer_key(sessions, idp), _machine_claims(idp, **overrides))
+    now = int(time.time())
+    claims = {name: now + value if name in {"exp", "nbf"} else value for name, value in overrides.items()}
+    token = mint(await _signer_key(sessions, idp), _machine_claims(idp, **claims))
 
     with pytest.raises(TokenRejectedError) as rejected:
         await verify_access_token(token, idp.keys)
