@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 _TEMPLATES = Path(__file__).parent / "templates"
+_KNOWN_ACTIONS = frozenset(Action)
+"""Codes this version knows; an older row may carry one it no longer does, shown as it is."""
 PAGE_SIZE = 50
 
 # The people module's tables, read by name: the platform may not import the modules above it.
@@ -167,7 +169,7 @@ def _line(entry: AuditEntry, names: dict[UUID, str]) -> Line:
     return Line(
         occurred_at=swedish_time(entry.occurred_at, "%Y-%m-%d %H:%M:%S"),
         person=person,
-        action=label(Action(entry.action)) if entry.action in set(Action) else entry.action,
+        action=label(Action(entry.action)) if entry.action in _KNOWN_ACTIONS else entry.action,
         object=" ".join(part for part in (entry.object_type, entry.object_id) if part),
         reason=entry.reason or "",
     )

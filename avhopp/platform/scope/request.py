@@ -18,9 +18,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import NotFoundException
 
 from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.problems import NotFoundError
 from avhopp.platform.scope.principal import principal_of
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ class PublicScope:
 async def _tenant_scope(request: Request[Any, Any, Any], state: State) -> AsyncIterator[TenantScope]:
     principal = principal_of(request)
     if principal is None or principal.tenant_id is None:
-        raise NotFoundException
+        raise NotFoundError
     context = RequestContext(tenant_id=principal.tenant_id, user_id=principal.user_id)
     async with context_session(state.sessions, context) as session:
         yield TenantScope(principal, principal.tenant_id, session)
@@ -84,7 +84,7 @@ async def _tenant_scope(request: Request[Any, Any, Any], state: State) -> AsyncI
 async def _person_scope(request: Request[Any, Any, Any], state: State) -> AsyncIterator[PersonScope]:
     principal = principal_of(request)
     if principal is None or principal.user_id is None:
-        raise NotFoundException
+        raise NotFoundError
     context = RequestContext(tenant_id=principal.tenant_id, user_id=principal.user_id)
     async with context_session(state.sessions, context) as session:
         yield PersonScope(principal, principal.user_id, session)

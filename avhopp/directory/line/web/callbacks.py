@@ -8,7 +8,6 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -26,7 +25,7 @@ from avhopp.directory.line.service import contact_in_line
 from avhopp.directory.line.vocabulary import AttemptOutcome
 from avhopp.directory.line.web.console import person_of
 from avhopp.platform.labels import labels_of
-from avhopp.platform.problems import InvalidInputError
+from avhopp.platform.problems import InvalidInputError, NotFoundError
 from avhopp.platform.scope.request import Acting, Anyone
 from avhopp.platform.scope.route_permissions import PUBLIC
 from avhopp.platform.times import STOCKHOLM
@@ -119,7 +118,7 @@ class CallbackPages(Controller):
             try:
                 outcome = AttemptOutcome(str(form.get("outcome") or AttemptOutcome.NO_ANSWER.value))
             except ValueError:
-                raise NotFoundException from None
+                raise NotFoundError from None
             await log_attempt(acting.session, acting.tenant_id, person_of(acting), callback_id, outcome)
         return Redirect("/linjen/aterringningar")
 

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from avhopp.platform.notifications.mail import outgoing_mail
 from avhopp.platform.notifications.preferences import choose_email, email_wanted
 from avhopp.platform.notifications.service import kind_title, mark_all_read, mark_read, notices_of
+from avhopp.platform.problems import NotFoundError
 from avhopp.platform.scope.request import SignedIn
 from avhopp.platform.scope.route_permissions import SIGNED_IN
 from avhopp.platform.times import swedish_time
@@ -79,7 +79,7 @@ class NotificationsController(Controller):
         """Mark one notification read; another person's, or another tenant's, is not found."""
         tenant_id = signed_in.principal.tenant_id
         if tenant_id is None or not await mark_read(signed_in.session, tenant_id, signed_in.user_id, notification_id):
-            raise NotFoundException
+            raise NotFoundError
         return Redirect(LIST_PATH, status_code=303)
 
     @post("/las-alla")

@@ -9,12 +9,12 @@ from uuid import UUID
 import structlog
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 
 from avhopp.platform.audit import Action, AuditEvent, record, record_alone
+from avhopp.platform.problems import NotFoundError
 from avhopp.platform.scope.request import Acting, SignedIn, TenantScope
 from avhopp.platform.scope.route_permissions import SIGNED_IN
 from avhopp.platform.web.observe import request_id_of
@@ -46,7 +46,7 @@ _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 def _administrator(acting: TenantScope) -> UUID:
     """The administrating person; machine clients administer nothing."""
     if acting.user_id is None:
-        raise NotFoundException
+        raise NotFoundError
     return acting.user_id
 
 
@@ -124,7 +124,7 @@ class MemberAdministration(Controller):
         except AdministrationError as error:
             await _refused(request, state, acting, error)
             if error.code == "not_found":
-                raise NotFoundException from None
+                raise NotFoundError from None
             return await _members_page(acting, errors={"roles": error.message})
         for action, changed in ((Action.ROLE_GRANTED, after - before), (Action.ROLE_REVOKED, before - after)):
             for role in sorted(changed):
@@ -148,7 +148,7 @@ class MemberAdministration(Controller):
         try:
             await remove_member_in_tenant(acting.session, acting.tenant_id, membership_id)
         except AdministrationError:
-            raise NotFoundException from None
+            raise NotFoundError from None
         await _audit(
             acting.session,
             request,
@@ -302,7 +302,7 @@ class TenantRegistryPages(Controller):
         try:
             await set_tenant_active(acting.session, tenant_id, active=wanted == "true")
         except AdministrationError:
-            raise NotFoundException from None
+            raise NotFoundError from None
         await _audit(
             acting.session,
             request,

@@ -9,12 +9,12 @@ import msgspec
 import structlog
 from litestar import Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotFoundException
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
 from avhopp.platform.audit import Action, AuditEvent, record
 from avhopp.platform.auth.sessions import SESSION_COOKIE, act_for
+from avhopp.platform.problems import NotFoundError
 from avhopp.platform.scope.principal import principal_of
 from avhopp.platform.scope.request import SignedIn
 from avhopp.platform.scope.route_permissions import PUBLIC, SIGNED_IN
@@ -58,10 +58,10 @@ async def switch_tenant(
     try:
         wanted = UUID(data.tenant_id)
     except ValueError:
-        raise NotFoundException from None
+        raise NotFoundError from None
     if not await act_for(signed_in.session, request.cookies[SESSION_COOKIE], signed_in.principal, wanted):
         _log.warning("tenants.switch_refused", user_id=str(signed_in.user_id))
-        raise NotFoundException
+        raise NotFoundError
     await record(
         signed_in.session,
         AuditEvent(Action.TENANT_SWITCHED, wanted, signed_in.user_id, request_id=request_id_of(request.scope) or None),
