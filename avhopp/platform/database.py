@@ -120,9 +120,11 @@ async def verify_runtime_role(engine: AsyncEngine) -> None:
 async def act_for_tenant(session: AsyncSession, tenant_id: UUID | None) -> None:
     """Switch the rest of this transaction to another tenant (None: no tenant).
 
-    Only for jobs that act for several tenants in turn (reminders, escalations, erasure):
-    row-level security then checks each row against the tenant it is read or written for.
-    Request handlers never call this; their tenant is the principal's.
+    For jobs that act for several tenants in turn (reminders, escalations, erasure), and for the
+    few use cases whose very point is another tenant: switching to a tenant the person belongs to,
+    accepting an invitation, a visitor's callback request to the guidance line. Row-level
+    security then checks each row against the tenant it is read or written for. Handlers never
+    call this themselves; their tenant is the principal's.
     """
     await session.execute(
         text("SELECT set_config('app.tenant_id', :tenant, true)"),

@@ -16,6 +16,7 @@ from sqlalchemy import delete, select, text
 
 from avhopp.platform.auth.sessions import token_hash
 from avhopp.platform.authz import REGISTRY, RoleNotGrantableError
+from avhopp.platform.database import act_for_tenant
 from avhopp.tenants.registry.models import Tenant, TenantKind
 from avhopp.tenants.registry.people import AppUser, Invitation, Membership
 from avhopp.tenants.registry.roles import Role, role_names
@@ -145,9 +146,7 @@ async def accept_invitation(session: AsyncSession, token: str, user_id: UUID) ->
     """Join the tenant the invitation is for; returns the tenant. Used once, before it expires."""
     invitation = await open_invitation(session, token)
     # From here on the transaction acts in the inviting tenant, where the membership belongs.
-    await session.execute(
-        text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": str(invitation.tenant_id)}
-    )
+    await act_for_tenant(session, invitation.tenant_id)
     existing = (
         await session.execute(
             select(Membership).where(Membership.tenant_id == invitation.tenant_id, Membership.user_id == user_id)
