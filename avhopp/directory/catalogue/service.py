@@ -498,17 +498,6 @@ async def published_service(session: AsyncSession, service_id: UUID) -> Publishe
     return PublishedEntry(service_from_document(row[0]), organization_from_document(row[1]))
 
 
-async def published_organizations(
-    session: AsyncSession, ids: Sequence[UUID] | None = None
-) -> dict[UUID, OrganizationEntry]:
-    """Published organisations by id (all of them when `ids` is None)."""
-    statement = select(as_text(PublishedOrganization.document)).order_by(PublishedOrganization.name)
-    if ids is not None:
-        statement = statement.where(PublishedOrganization.id.in_(ids))
-    entries = [organization_from_document(document) for document in await session.scalars(statement)]
-    return {entry.id: entry for entry in entries}
-
-
 async def stale_services(session: AsyncSession, today: date) -> list[tuple[UUID, UUID]]:
     """(service id, owner tenant id) of every active service not confirmed for six months."""
     rows = await session.execute(
