@@ -11,7 +11,7 @@ import functools
 import os
 import signal
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING
 
@@ -23,8 +23,10 @@ from avhopp.authorization import complete_registry
 from avhopp.directory.catalogue.cli import directory_cli, seed_directory
 from avhopp.directory.catalogue.loading import NoCoordinatorError
 from avhopp.directory.catalogue.seed import seed_catalogue
+from avhopp.identity_setup import hash_demo_passwords, set_up_built_in_identity
 from avhopp.platform.audit.cli import audit_cli
 from avhopp.platform.database import RuntimeRoleError, create_app_engine, create_owner_engine, verify_runtime_role
+from avhopp.platform.embedded import embedded_cluster_exists
 from avhopp.platform.geography.load import load_geography
 from avhopp.platform.geography.reference import shipped_geography
 from avhopp.platform.idp import idp_cli
@@ -46,7 +48,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
     from sqlalchemy.engine import URL
 
-    from avhopp.platform.idp import CreatedAccount
+    from avhopp.platform.idp import CreatedAccount, TemporaryPassword
     from avhopp.platform.upsert import UpsertCounts
 
 _console = Console(stderr=True, soft_wrap=True)
@@ -103,26 +105,35 @@ class _OwnerAccess:
 @click.option("--port", type=click.IntRange(1, 65535), help="Porten att lyssna på. Annars AVHOPP_PORT, normalt 8000.")
 def serve(host: str | None, port: int | None) -> None:
     """Starta plattformen (inbyggd PostgreSQL om ingen databas är angiven)."""
-    import uvicorn  # noqa: PLC0415 - only this command serves
-
-    from avhopp.app import build_app  # noqa: PLC0415
-
     # SIGTERM (systemd, Docker, Kubernetes) stops the platform as Ctrl-C does. uvicorn shuts the
     # app and its jobs down and then raises the signal again: without this, its default action
     # would end the process before the embedded database is stopped.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     settings = _settings(AVHOPP_HOST=host, AVHOPP_PORT=None if port is None else str(port))
-    with _database(settings) as urls:
-        if urls.owner is not None:
-            migrate(urls.owner, urls.app)
-            _show_new_accounts(_load_reference_data(settings, urls.owner, urls.app))
-        asyncio.run(_check_runtime_role(urls.app))
-        app = build_app(settings, urls.app)
-        _console.print(f"[bold green]Avhopp är igång:[/] http://{settings.host}:{settings.port}/  (stoppa med Ctrl-C)")
-        with suppress(KeyboardInterrupt):
-            uvicorn.run(app, host=settings.host, port=settings.port, access_log=False, log_config=None)
-        if settings.embedded:
-            _console.print("Stoppar den inbyggda databasen; dina data finns kvar till nästa start.")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # A new embedded cluster gets the demo accounts: their passwords are hashed (seconds of
+        # argon2) in another thread while the cluster is created and migrated.
+        new_cluster = settings.embedded and settings.oidc is None and not embedded_cluster_exists(settings.data_dir)
+        passwords = pool.submit(hash_demo_passwords) if new_cluster else None
+        with _database(settings) as urls:
+            if urls.owner is not None:
+                migrate(urls.owner, urls.app)
+                _show_new_accounts(_load_reference_data(settings, urls.owner, urls.app, passwords))
+            _serve(settings, urls.app)
+
+
+def _serve(settings: Settings, app_url: URL) -> None:
+    import uvicorn  # noqa: PLC0415 - only this command serves
+
+    from avhopp.app import build_app  # noqa: PLC0415
+
+    asyncio.run(_check_runtime_role(app_url))
+    app = build_app(settings, app_url)
+    _console.print(f"[bold green]Avhopp är igång:[/] http://{settings.host}:{settings.port}/  (stoppa med Ctrl-C)")
+    with suppress(KeyboardInterrupt):
+        uvicorn.run(app, host=settings.host, port=settings.port, access_log=False, log_config=None)
+    if settings.embedded:
+        _console.print("Stoppar den inbyggda databasen; dina data finns kvar till nästa start.")
 
 
 @cli.command()
@@ -240,13 +251,13 @@ def _owner_transaction(owner_url: URL) -> Iterator[Connection]:
         engine.dispose()
 
 
-def _load_reference_data(settings: Settings, owner_url: URL, app_url: URL) -> list[CreatedAccount]:
+def _load_reference_data(
+    settings: Settings, owner_url: URL, app_url: URL, passwords: Future[list[TemporaryPassword]] | None
+) -> list[CreatedAccount]:
     """What a start loads as the owner, each step only when its content has changed since the last start.
 
-    Returns the demo accounts created by this start.
+    Returns the demo accounts created by this start, with `passwords` if they were hashed ahead.
     """
-    from avhopp.identity_setup import set_up_built_in_identity  # noqa: PLC0415 - only serve sets it up
-
     with _owner_transaction(owner_url) as connection:
         done = seed_digests(connection)
 
@@ -265,7 +276,13 @@ def _load_reference_data(settings: Settings, owner_url: URL, app_url: URL) -> li
     with ThreadPoolExecutor(max_workers=1) as pool:
         identity = None
         if settings.oidc is None:
-            identity = pool.submit(set_up_built_in_identity, owner_url, settings, demo=settings.embedded)
+            identity = pool.submit(
+                set_up_built_in_identity,
+                owner_url,
+                settings,
+                demo=settings.embedded,
+                passwords=() if passwords is None else passwords.result(),
+            )
         if settings.embedded:
             when_changed("directory", seed_catalogue(), lambda: _seed_directory(app_url))
         return [] if identity is None else identity.result()

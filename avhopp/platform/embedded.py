@@ -28,6 +28,11 @@ OWNER_ROLE = "avhopp_owner"
 DATABASE_NAME = "avhopp"
 
 
+def embedded_cluster_exists(data_dir: Path) -> bool:
+    """Whether a start in `data_dir` joins a database cluster rather than creating one."""
+    return (data_dir / "pgdata" / "PG_VERSION").exists()
+
+
 @contextmanager
 def embedded_postgres(data_dir: Path) -> Iterator[URL]:
     """Start (or join) the embedded server, yield the owner's URL, stop it on the way out.

@@ -22,7 +22,7 @@ from avhopp.directory.catalogue.models import (
     RevisionStatus,
     RevisionSubject,
 )
-from avhopp.directory.catalogue.service import publish_organization, publish_service, to_document
+from avhopp.directory.catalogue.service import Entry, publish_entries, to_document
 from avhopp.platform.database import RequestContext, context_session
 from avhopp.tenants.registry.service import national_coordinator_id, tenant_ids_by_slug
 
@@ -82,35 +82,25 @@ async def load_catalogue(
         owners = await tenant_ids_by_slug(session)
     if coordinator is None:
         raise NoCoordinatorError
-    kept = 0
-    history: list[Revision] = []
     async with context_session(sessions, RequestContext(tenant_id=coordinator)) as session:
         existing = set(await session.scalars(select(PublishedOrganization.id)))
         existing |= set(await session.scalars(select(PublishedService.id)))
+        wanted: list[tuple[UUID, Entry]] = []
         for item in items:
             owner = owners.get(item.owner_slug, coordinator)
-            entries: list[OrganizationEntry | ServiceEntry] = [item.organization, *item.services]
-            for entry in entries:
-                if entry.id in existing and not replace:
-                    kept += 1
-                    continue
-                history.append(await _publish(session, owner, entry, note))
-        # Added at the end, so that they are written in a few statements rather than one per entry.
-        session.add_all(history)
-    return LoadCounts(len(history), kept)
+            entries: list[Entry] = [item.organization, *item.services]
+            wanted.extend((owner, entry) for entry in entries if replace or entry.id not in existing)
+        await publish_entries(session, wanted)
+        session.add_all(_approved(owner, entry, note) for owner, entry in wanted)
+    total = sum(1 + len(item.services) for item in items)
+    return LoadCounts(len(wanted), total - len(wanted))
 
 
-async def _publish(session: AsyncSession, owner: UUID, entry: OrganizationEntry | ServiceEntry, note: str) -> Revision:
-    """Publish `entry` and return its revision for the history."""
-    if isinstance(entry, ServiceEntry):
-        await publish_service(session, owner, entry)
-        subject = RevisionSubject.SERVICE
-    else:
-        await publish_organization(session, owner, entry)
-        subject = RevisionSubject.ORGANIZATION
+def _approved(owner: UUID, entry: Entry, note: str) -> Revision:
+    """The entry's revision for the history: approved, by no person, with `note` saying where it came from."""
     return Revision(
         tenant_id=owner,
-        subject=subject.value,
+        subject=(RevisionSubject.SERVICE if isinstance(entry, ServiceEntry) else RevisionSubject.ORGANIZATION).value,
         subject_id=entry.id,
         document=to_document(entry),
         status=RevisionStatus.APPROVED.value,

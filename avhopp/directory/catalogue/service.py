@@ -97,40 +97,74 @@ def _rejected_unless_valid(problems: list[FieldProblem]) -> None:
 
 async def publish_organization(session: AsyncSession, owner: UUID, entry: OrganizationEntry) -> None:
     """Make an organisation entry live for `owner`; an entry of another owner is not taken over."""
-    _rejected_unless_valid(validate_organization(entry))
-    values = {
+    await publish_entries(session, [(owner, entry)])
+
+
+async def publish_service(session: AsyncSession, owner: UUID, entry: ServiceEntry) -> None:
+    """Make a service entry live for `owner`, under an organisation `owner` has published."""
+    await publish_entries(session, [(owner, entry)])
+
+
+async def publish_entries(session: AsyncSession, entries: Sequence[tuple[UUID, Entry]]) -> None:
+    """Make entries live, each for its owner, in a few statements however many there are.
+
+    An organisation is written before the services that name it. A service's organisation is
+    the one in `entries` or the one its owner has already published; the organisation's name
+    and kind are copied into its services for search, so the services already published under
+    an organisation in `entries` are written again. An entry of another owner is never taken
+    over. Nothing is written if any entry is refused.
+    """
+    problems = [
+        FieldProblem(f"{entry.id}:{problem.field}" if len(entries) > 1 else problem.field, problem.message)
+        for _owner, entry in entries
+        for problem in (validate_service(entry) if isinstance(entry, ServiceEntry) else validate_organization(entry))
+    ]
+    _rejected_unless_valid(problems)
+    organizations = {entry.id: (owner, entry) for owner, entry in entries if isinstance(entry, OrganizationEntry)}
+    services = {entry.id: (owner, entry) for owner, entry in entries if isinstance(entry, ServiceEntry)}
+    await _upsert_owned(
+        session, PublishedOrganization, [_organization_row(owner, entry) for owner, entry in organizations.values()]
+    )
+    if organizations:
+        for owner, document in await session.execute(
+            select(PublishedService.tenant_id, as_text(PublishedService.document)).where(
+                PublishedService.organization_id.in_(organizations), PublishedService.id.not_in(services)
+            )
+        ):
+            service = service_from_document(document)
+            services[service.id] = (owner, service)
+    if not services:
+        return
+    wanted = {entry.organization_id for _owner, entry in services.values()} - organizations.keys()
+    if wanted:
+        for organization_id, owner, document in await session.execute(
+            select(
+                PublishedOrganization.id, PublishedOrganization.tenant_id, as_text(PublishedOrganization.document)
+            ).where(PublishedOrganization.id.in_(wanted))
+        ):
+            organizations[organization_id] = (owner, organization_from_document(document))
+    rows = []
+    for owner, entry in services.values():
+        organization_owner, organization = organizations.get(entry.organization_id, (None, None))
+        if organization is None or organization_owner != owner:
+            raise InvalidInputError([FieldProblem("organization_id", "Organisationen finns inte i katalogen ännu.")])
+        rows.append(_service_row(owner, entry, organization))
+    await _upsert_owned(session, PublishedService, rows)
+
+
+def _organization_row(owner: UUID, entry: OrganizationEntry) -> dict[str, Any]:
+    return {
         "id": entry.id,
         "tenant_id": owner,
         "name": entry.name,
         "operation_type": entry.operation_type.value,
         "document": to_document(entry),
     }
-    await _upsert_owned(session, PublishedOrganization, values)
-    # The organisation's name and kind are copied into its services for search.
-    for document in await session.scalars(
-        select(as_text(PublishedService.document)).where(PublishedService.organization_id == entry.id)
-    ):
-        await _write_service(session, owner, service_from_document(document), entry)
 
 
-async def publish_service(session: AsyncSession, owner: UUID, entry: ServiceEntry) -> None:
-    """Make a service entry live for `owner`, under an organisation `owner` has published."""
-    _rejected_unless_valid(validate_service(entry))
-    organization = await session.scalar(
-        select(as_text(PublishedOrganization.document)).where(
-            PublishedOrganization.id == entry.organization_id, PublishedOrganization.tenant_id == owner
-        )
-    )
-    if organization is None:
-        raise InvalidInputError([FieldProblem("organization_id", "Organisationen finns inte i katalogen ännu.")])
-    await _write_service(session, owner, entry, organization_from_document(organization))
-
-
-async def _write_service(
-    session: AsyncSession, owner: UUID, entry: ServiceEntry, organization: OrganizationEntry
-) -> None:
+def _service_row(owner: UUID, entry: ServiceEntry, organization: OrganizationEntry) -> dict[str, Any]:
     national = whole_country(entry)
-    values = {
+    return {
         "id": entry.id,
         "organization_id": entry.organization_id,
         "tenant_id": owner,
@@ -150,21 +184,23 @@ async def _write_service(
         "verified_on": entry.verified_on,
         "document": to_document(entry),
     }
-    await _upsert_owned(session, PublishedService, values)
 
 
 async def _upsert_owned(
-    session: AsyncSession, table: type[PublishedOrganization | PublishedService], values: dict[str, Any]
+    session: AsyncSession, table: type[PublishedOrganization | PublishedService], rows: list[dict[str, Any]]
 ) -> None:
-    """Insert, or update the row of the same id and owner; another owner's row is never taken over."""
-    written = await session.scalar(_owned_upsert(table, tuple(values)), values)
-    if written is None:
+    """Insert, or update the rows of the same id and owner; another owner's row is never taken over."""
+    if not rows:
+        return
+    connection = await session.connection()
+    written = set((await connection.execute(_owned_upsert(table, tuple(rows[0])), rows)).scalars())
+    if len(written) != len(rows):
         raise InvalidInputError([FieldProblem("id", "Uppgiften tillhör en annan organisation.")])
 
 
 @cache
 def _owned_upsert(table: type[PublishedOrganization | PublishedService], columns: tuple[str, ...]) -> Any:  # noqa: ANN401 - SQLAlchemy's generic insert
-    """The upsert statement, built once: a catalogue load runs it for hundreds of entries."""
+    """The upsert statement, built once; executed with many rows, it is sent as multi-row VALUES."""
     statement = insert(table)
     changed = {column: statement.excluded[column] for column in columns if column not in {"id", "tenant_id"}}
     return statement.on_conflict_do_update(

@@ -12,6 +12,7 @@ from pathlib import Path
 from avhopp.platform.idp.cli import OwnerAccess, idp_cli
 from avhopp.platform.idp.discovery import issuer_for
 from avhopp.platform.idp.keys import KeyStore
+from avhopp.platform.idp.passwords import TemporaryPassword, new_temporary_password
 from avhopp.platform.idp.provider import ProviderLimits
 from avhopp.platform.idp.routes import identity_provider_router
 from avhopp.platform.idp.setup import (
@@ -37,11 +38,13 @@ __all__ = [
     "ProviderLimits",
     "ProviderSetup",
     "RateLimit",
+    "TemporaryPassword",
     "TokenRejectedError",
     "ensure_identity_provider",
     "identity_provider_router",
     "idp_cli",
     "issuer_for",
+    "new_temporary_password",
     "platform_client_secret",
     "verify_access_token",
 ]

@@ -17,7 +17,7 @@ from avhopp.platform.authz import REGISTRY, RoleNotGrantableError
 from avhopp.platform.idp.accounts import MAX_USERNAME_LENGTH, normalise_username
 from avhopp.platform.idp.clients import CLIENT_CREDENTIALS
 from avhopp.platform.idp.models import IdpAccount, IdpAuthorizationCode, IdpBrowserSession, IdpClient
-from avhopp.platform.idp.passwords import hash_password, temporary_password
+from avhopp.platform.idp.passwords import TemporaryPassword, hash_password, new_temporary_password, temporary_password
 from avhopp.platform.sealing import digest
 
 if TYPE_CHECKING:
@@ -37,21 +37,28 @@ class AdminError(ValueError):
 
 
 def create_account(
-    connection: Connection, username: str, display_name: str, email: str | None = None
+    connection: Connection,
+    username: str,
+    display_name: str,
+    email: str | None = None,
+    password: TemporaryPassword | None = None,
 ) -> tuple[UUID, str]:
-    """A new account with a temporary password (returned once); the person enrols TOTP at first login."""
+    """A new account with a temporary password (returned once); the person enrols TOTP at first login.
+
+    `password` is one hashed ahead; by default one is made here.
+    """
     username = normalise_username(username)
     if not _USERNAME.fullmatch(username) or len(username) > MAX_USERNAME_LENGTH:
         raise AdminError("Användarnamnet får bara innehålla a–z, 0–9 och . _ @ - (högst 64 tecken).")
     if connection.execute(select(IdpAccount.id).where(IdpAccount.username == username)).first() is not None:
         raise AdminError("Det finns redan ett konto med det användarnamnet.")
-    password = temporary_password()
+    password = password or new_temporary_password()
     account_id: UUID = connection.execute(
         insert(IdpAccount)
-        .values(username=username, display_name=display_name, email=email, password_hash=hash_password(password))
+        .values(username=username, display_name=display_name, email=email, password_hash=password.hashed)
         .returning(IdpAccount.id)
     ).scalar_one()
-    return account_id, password
+    return account_id, password.text
 
 
 def reset_password(connection: Connection, username: str) -> str:

@@ -72,6 +72,20 @@ def _dummy_hash() -> str:
     return _hasher.hash(secrets.token_urlsafe(32))
 
 
+@dataclass(frozen=True, slots=True)
+class TemporaryPassword:
+    """A temporary password with its hash, made ahead when hashing can overlap other work."""
+
+    text: str
+    hashed: str
+
+
+def new_temporary_password() -> TemporaryPassword:
+    """A temporary password, hashed (a fraction of a second of argon2)."""
+    text = temporary_password()
+    return TemporaryPassword(text, hash_password(text))
+
+
 def temporary_password() -> str:
     """A random password to hand over once (about 120 bits, in groups that are easy to type)."""
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread

@@ -18,10 +18,11 @@ from avhopp.platform.idp.models import IdpAccount, IdpClient
 from avhopp.platform.sealing import derived_secret, digest
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     from sqlalchemy import Connection
 
+    from avhopp.platform.idp.passwords import TemporaryPassword
     from avhopp.platform.settings import Settings
 
 PLATFORM_CLIENT_ID = "avhopp-web"
@@ -54,14 +55,18 @@ def platform_client_secret(settings: Settings) -> str:
 
 
 def ensure_identity_provider(
-    connection: Connection, settings: Settings, demo_accounts: Sequence[tuple[str, str]]
+    connection: Connection,
+    settings: Settings,
+    demo_accounts: Sequence[tuple[str, str]],
+    passwords: Iterable[TemporaryPassword] = (),
 ) -> ProviderSetup:
     """Make the provider ready; idempotent. `demo_accounts` are (username, display name) pairs.
 
     Creates the first signing key, registers (or updates) the platform's client, creates the
-    demo accounts that do not exist yet with random passwords, and prunes spent codes and
-    ended sessions.
+    demo accounts that do not exist yet with random passwords (taken from `passwords`, hashed
+    ahead, while it lasts), and prunes spent codes and ended sessions.
     """
+    hashed_ahead = iter(passwords)
     ensure_signing_key(connection, settings.secret_key)
     secret = platform_client_secret(settings)
     _register_platform_client(connection, settings, secret)
@@ -71,7 +76,7 @@ def ensure_identity_provider(
         username = normalise_username(raw_username)
         existing = connection.execute(select(IdpAccount.id).where(IdpAccount.username == username)).scalar()
         if existing is None:
-            account_id, password = create_account(connection, username, display_name)
+            account_id, password = create_account(connection, username, display_name, password=next(hashed_ahead, None))
             created.append(CreatedAccount(username=username, subject=str(account_id), password=password))
             subjects[username] = str(account_id)
         else:
