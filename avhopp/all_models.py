@@ -10,6 +10,8 @@ from avhopp.platform.geography import models as geography
 from avhopp.platform.idp import models as idp
 from avhopp.platform.jobs import models as jobs
 from avhopp.platform.models import Base
+from avhopp.platform.notifications import models as notifications
+from avhopp.tenants.cases import models as cases
 from avhopp.tenants.registry import models as tenants
 from avhopp.tenants.registry import people
 
@@ -18,11 +20,13 @@ __all__ = [
     "audit",
     "auth",
     "authz",
+    "cases",
     "directory",
     "geography",
     "idp",
     "jobs",
     "line",
+    "notifications",
     "people",
     "seed_versions",
     "tenants",

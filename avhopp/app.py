@@ -11,6 +11,8 @@ from avhopp.directory.line import jobs as line_jobs
 from avhopp.directory.line.web.routes import LINE_WEB
 from avhopp.platform.app import create_app
 from avhopp.platform.notifications.jobs import send_notice_email
+from avhopp.tenants.cases import jobs as case_jobs
+from avhopp.tenants.cases.web.routes import CASES_WEB
 from avhopp.tenants.registry.service import People
 from avhopp.tenants.registry.web.routes import REGISTRY_WEB
 
@@ -21,9 +23,9 @@ if TYPE_CHECKING:
     from avhopp.platform.settings import Settings
     from avhopp.platform.telemetry import Telemetry
 
-PARTS = (REGISTRY_WEB, CATALOGUE_WEB, LINE_WEB)
+PARTS = (REGISTRY_WEB, CASES_WEB, CATALOGUE_WEB, LINE_WEB)
 """Every part's web contribution, in menu order."""
-JOBS = (*catalogue_jobs.JOBS, *line_jobs.JOBS, send_notice_email)
+JOBS = (*catalogue_jobs.JOBS, *line_jobs.JOBS, *case_jobs.JOBS, send_notice_email)
 """Every part's background jobs; importing this module registers them with the job runtime."""
 
 

@@ -12,12 +12,13 @@ from avhopp.directory.catalogue import permissions as directory_permissions
 from avhopp.directory.line import permissions as line_permissions
 from avhopp.housing import permissions as housing_permissions
 from avhopp.platform.authz import REGISTRY
+from avhopp.tenants.cases import permissions as case_permissions
 from avhopp.tenants.registry import permissions as tenant_permissions
 
 if TYPE_CHECKING:
     from avhopp.platform.authz import RoleDefinition
 
-CONTRIBUTIONS = (tenant_permissions, housing_permissions, directory_permissions, line_permissions)
+CONTRIBUTIONS = (tenant_permissions, case_permissions, housing_permissions, directory_permissions, line_permissions)
 """The modules' `permissions.py`, each filling the registry when imported."""
 
 

@@ -68,6 +68,9 @@ GOTEBORG_SOCIALSEKRETERARE = NamedPerson(
     "goteborg-socialsekreterare", "Gunilla Göteborg (test)", _one(GOTEBORG, Role.CASE_OFFICER)
 )
 MALMO_SOCIALSEKRETERARE = NamedPerson("malmo-socialsekreterare", "Mats Malmö (test)", _one(MALMO, Role.CASE_OFFICER))
+GOTEBORG_ERSATTARE = NamedPerson("goteborg-ersattare", "Erik Ersättare (test)", _one(GOTEBORG, Role.CASE_OFFICER))
+GOTEBORG_ENHETSCHEF = NamedPerson("goteborg-enhetschef", "Ella Enhetschef (test)", _one(GOTEBORG, Role.CASE_UNIT_HEAD))
+KC_HANDLAGGARE = NamedPerson("kc-handlaggare", "Kim Verksamhet (test)", _one(KC, Role.CASE_OFFICER))
 GOTEBORG_ADMIN = NamedPerson("goteborg-admin", "Gösta Administratör (test)", _one(GOTEBORG, Role.TENANT_ADMIN))
 GOTEBORG_GRANSKARE = NamedPerson("goteborg-granskare", "Greta Granskare (test)", _one(GOTEBORG, Role.AUDITOR))
 LINE_OPERATOR = NamedPerson("line-operator", "Omar Vägledare (test)", _one(LINE, Role.LINE_OPERATOR))
@@ -88,6 +91,9 @@ ANONYM = NamedPerson("anonym", "Anonym besökare")
 PEOPLE = (
     GOTEBORG_SOCIALSEKRETERARE,
     MALMO_SOCIALSEKRETERARE,
+    GOTEBORG_ERSATTARE,
+    GOTEBORG_ENHETSCHEF,
+    KC_HANDLAGGARE,
     GOTEBORG_ADMIN,
     GOTEBORG_GRANSKARE,
     LINE_OPERATOR,

@@ -22,6 +22,7 @@ class Role(enum.StrEnum):
     PLATFORM_ADMIN = "platform_admin"
     TENANT_ADMIN = "tenant_admin"
     CASE_OFFICER = "case_officer"
+    CASE_UNIT_HEAD = "case_unit_head"
     SECURITY_OFFICER = "security_officer"
     PLACEMENT_COORDINATOR = "placement_coordinator"
     DIRECTORY_EDITOR = "directory_editor"

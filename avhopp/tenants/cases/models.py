@@ -1,0 +1,372 @@
+"""The cases part's tables.
+
+A case's identity, content and documents are seen only by its team (row-level security asks
+`case_access`, migration 0015), by the team's emergency access, and by the team of an
+organisation that a running consent names, for the categories it names. The case's header
+(number, phase, dates) has no identity in it: its own tenant sees it for the unit head's
+overview, and an organisation named by a running consent sees it too.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from avhopp.platform.models import Base, all_of, one_of
+from avhopp.tenants.cases.vocabulary import (
+    AreaKind,
+    Category,
+    ContactSource,
+    EndReason,
+    Intervention,
+    InterventionStatus,
+    Phase,
+    ProtectedIdentity,
+    TargetGroup,
+    TeamRole,
+    ThreatLevel,
+    ThreatScope,
+)
+
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+
+
+class CaseSettings(Base):
+    """A tenant's choices for its cases: when follow-ups fall due and how long identities are kept."""
+
+    __tablename__ = "case_settings"
+    __table_args__ = (
+        CheckConstraint("retention_years BETWEEN 1 AND 30", name="retention_years_sensible"),
+        CheckConstraint(
+            "cardinality(follow_up_months) BETWEEN 1 AND 12 AND 0 < ALL(follow_up_months)"
+            " AND 240 >= ALL(follow_up_months)",
+            name="follow_up_months_sensible",
+        ),
+    )
+
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), primary_key=True)
+    retention_years: Mapped[int] = mapped_column(SmallInteger, server_default=text("5"))
+    follow_up_months: Mapped[list[int]] = mapped_column(
+        ARRAY(Integer), server_default=text("'{6,12,24,36,60,96}'::integer[]")
+    )
+
+
+class CaseFile(Base):
+    """A case's header: its number, phase and dates, and the coded facts statistics keep after erasure."""
+
+    __tablename__ = "case_file"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "year", "seq"),
+        CheckConstraint(one_of("phase", Phase), name="phase_known"),
+        CheckConstraint(one_of("contact_source", ContactSource), name="contact_source_known"),
+        CheckConstraint(f"affiliation IS NULL OR ({one_of('affiliation', TargetGroup)})", name="affiliation_known"),
+        CheckConstraint(all_of("needs", Intervention), name="needs_known"),
+        CheckConstraint(f"end_reason IS NULL OR ({one_of('end_reason', EndReason)})", name="end_reason_known"),
+        CheckConstraint(
+            "(phase IN ('completed', 'ended_early')) = (closed_at IS NOT NULL)", name="closed_exactly_when_ended"
+        ),
+        Index("ix_case_file_tenant_phase", "tenant_id", "phase"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    year: Mapped[int] = mapped_column(SmallInteger)
+    seq: Mapped[int] = mapped_column(Integer)
+    phase: Mapped[str] = mapped_column(Text, server_default=text("'draft'"))
+    contact_source: Mapped[str] = mapped_column(Text)
+    affiliation: Mapped[str | None] = mapped_column(Text)
+    needs: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'::text[]"))
+    police_lead: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    """Police have main responsibility (protected witness, serious threat)."""
+    end_reason: Mapped[str | None] = mapped_column(Text)
+    referral_id: Mapped[UUID | None] = mapped_column(unique=True)
+    """The guidance line's referral the case came from, if any."""
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    opened_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    started_on: Mapped[date | None] = mapped_column(Date)
+    """When the work began (intake done); follow-ups are counted from it."""
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_entry_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CasePerson(Base):
+    """Who the case is about, sealed: only the team (and a consent's identity category) opens it."""
+
+    __tablename__ = "case_person"
+    __table_args__ = (
+        CheckConstraint(one_of("protected_identity", ProtectedIdentity), name="protected_identity_known"),
+        # With a protected identity no address is stored at all.
+        CheckConstraint("protected_identity = 'none' OR address_sealed IS NULL", name="no_address_when_protected"),
+        CheckConstraint("erased_at IS NULL OR (identity_sealed IS NULL AND address_sealed IS NULL)", name="erased"),
+        ForeignKeyConstraint(["case_id"], ["case_file.id"], ondelete="CASCADE"),
+    )
+
+    case_id: Mapped[UUID] = mapped_column(primary_key=True)
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    initials: Mapped[str] = mapped_column(String(4))
+    protected_identity: Mapped[str] = mapped_column(Text, server_default=text("'none'"))
+    identity_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """Name, personnummer, phone and a safe way to reach them (JSON, AES-GCM, bound to the case)."""
+    address_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    intake_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """The current situation and motivation, in the officer's words."""
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CaseTeamMember(Base):
+    """A person on a case's team, for their own organisation (the case's or one a consent names).
+
+    Leaving the organisation ends the membership, and with it every team place (the foreign key
+    to the membership cascades).
+    """
+
+    __tablename__ = "case_team"
+    __table_args__ = (
+        CheckConstraint(one_of("role", TeamRole), name="role_known"),
+        ForeignKeyConstraint(["case_id"], ["case_file.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["tenant_id", "user_id"], ["membership.tenant_id", "membership.user_id"], ondelete="CASCADE"
+        ),
+        Index("ix_case_team_person", "tenant_id", "user_id"),
+        # One responsible officer per case.
+        Index("uq_case_team_responsible", "case_id", unique=True, postgresql_where=text("role = 'responsible'")),
+    )
+
+    case_id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(primary_key=True)
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    role: Mapped[str] = mapped_column(Text)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    added_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class EmergencyAccess(Base):
+    """A unit head's recorded access to a case outside its team, with a reason, for a few hours."""
+
+    __tablename__ = "case_emergency_access"
+    __table_args__ = (
+        CheckConstraint("length(reason) BETWEEN 10 AND 500", name="reason_given"),
+        CheckConstraint("expires_at > opened_at", name="expires_after_opening"),
+        ForeignKeyConstraint(["case_id"], ["case_file.id"], ondelete="CASCADE"),
+        Index("ix_case_emergency_access_person", "case_id", "user_id"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
+    case_id: Mapped[UUID] = mapped_column()
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("app_user.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Consent(Base):
+    """The person's written consent to share named categories with named organisations."""
+
+    __tablename__ = "case_consent"
+    __table_args__ = (
+        CheckConstraint("cardinality(organisations) > 0", name="names_an_organisation"),
+        CheckConstraint("cardinality(categories) > 0", name="names_a_category"),
+        CheckConstraint(all_of("categories", Category), name="categories_known"),
+        CheckConstraint("contributors <@ organisations", name="contributors_are_named"),
+        CheckConstraint("valid_until > valid_from", name="ends_after_start"),
+        CheckConstraint(f"octet_length(document_sealed) <= {MAX_DOCUMENT_BYTES + 64}", name="document_size"),
+        CheckConstraint("(document_sealed IS NULL) = (document_type IS NULL)", name="document_with_type"),
+        ForeignKeyConstraint(["case_id"], ["case_file.id"], ondelete="CASCADE"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
+    case_id: Mapped[UUID] = mapped_column(index=True)
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    organisations: Mapped[list[UUID]] = mapped_column(ARRAY(Uuid()))
+    contributors: Mapped[list[UUID]] = mapped_column(ARRAY(Uuid()), server_default=text("'{}'::uuid[]"))
+    """The named organisations that may also write, not only read."""
+    categories: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    purpose: Mapped[str] = mapped_column(Text)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    """The first day it no longer applies."""
+    witnessed_by: Mapped[str] = mapped_column(Text)
+    document_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    document_type: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    recorded_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class CaseGrant(Base):
+    """What one consent lets one organisation see of one case, and until when.
+
+    Row-level security reads the grant's validity at every statement: revoking it, or reaching
+    its end, cuts access at once.
+    """
+
+    __tablename__ = "case_grant"
+    __table_args__ = (
+        UniqueConstraint("consent_id", "tenant_id"),
+        CheckConstraint("tenant_id <> owner_tenant_id", name="to_another_organisation"),
+        CheckConstraint(all_of("categories", Category), name="categories_known"),
+        CheckConstraint("valid_until > valid_from", name="ends_after_start"),
+        ForeignKeyConstraint(["consent_id"], ["case_consent.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(["case_id"], ["case_file.id"], ondelete="CASCADE"),
+        Index("ix_case_grant_receiver", "tenant_id", "case_id"),
+        Index("ix_case_grant_case", "case_id"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
+    consent_id: Mapped[UUID] = mapped_column()
+    case_id: Mapped[UUID] = mapped_column()
+    owner_tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    """The organisation the consent names."""
+    categories: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    contributes: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    valid_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When both sides were told that the grant reached its end date."""
+
+
+class ThreatAssessment(Base):
+    """The police's threat and risk assessment, asked for under consent and recorded by the police."""
+
+    __tablename__ = "case_threat_assessment"
+    __table_args__ = (
+        CheckConstraint(f"level IS NULL OR ({one_of('level', ThreatLevel)})", name="level_known"),
+        CheckConstraint(f"scope IS NULL OR ({one_of('scope', ThreatScope)})", name="scope_known"),
+        CheckConstraint(f"area_kind IS NULL OR ({one_of('area_kind', AreaKind)})", name="area_kind_known"),
+        CheckConstraint("scope IS DISTINCT FROM 'national' OR cardinality(areas) = 0", name="national_names_no_area"),
+        CheckConstraint(
+            "(recorded_at IS NULL) = (level IS NULL AND scope IS NULL)", name="recorded_with_level_and_scope"
+        ),
+        ForeignKeyConstraint(["case_id"], ["case_file.id"], ondelete="CASCADE"),
+        Index("ix_case_threat_assessment_police", "police_tenant_id", "recorded_at"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
+    case_id: Mapped[UUID] = mapped_column(index=True)
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    """The case's organisation."""
+    police_tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    requested_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    level: Mapped[str | None] = mapped_column(Text)
+    scope: Mapped[str | None] = mapped_column(Text)
+    area_kind: Mapped[str | None] = mapped_column(Text)
+    areas: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'::text[]"))
+    active_in_crime: Mapped[bool | None] = mapped_column(Boolean)
+    suspected_of_serious_crime: Mapped[bool | None] = mapped_column(Boolean)
+    police_lead: Mapped[bool | None] = mapped_column(Boolean)
+    reassess_on: Mapped[date | None] = mapped_column(Date)
+    recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class CooperationMeeting(Base):
+    """A meeting with the person and the organisations concerned, which produces the action plan."""
+
+    __tablename__ = "case_meeting"
+    __table_args__ = (ForeignKeyConstraint(["case_id"], ["case_file.id"], ondelete="CASCADE"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
+    case_id: Mapped[UUID] = mapped_column(index=True)
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    held_on: Mapped[date] = mapped_column(Date)
+    person_took_part: Mapped[bool] = mapped_column(Boolean)
+    organisations: Mapped[list[UUID]] = mapped_column(ARRAY(Uuid()))
+    recorded_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class PlannedIntervention(Base):
+    """One intervention of the action plan and the organisation responsible for it."""
+
+    __tablename__ = "case_intervention"
+    __table_args__ = (
+        CheckConstraint(one_of("intervention", Intervention), name="intervention_known"),
+        CheckConstraint(one_of("status", InterventionStatus), name="status_known"),
+        CheckConstraint("planned_end_on IS NULL OR planned_end_on >= starts_on", name="ends_after_start"),
+        ForeignKeyConstraint(["case_id"], ["case_file.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(["meeting_id"], ["case_meeting.id"], ondelete="CASCADE"),
+        Index("ix_case_intervention_responsible", "responsible_tenant_id", "status"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
+    case_id: Mapped[UUID] = mapped_column(index=True)
+    meeting_id: Mapped[UUID] = mapped_column()
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    intervention: Mapped[str] = mapped_column(Text)
+    responsible_tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    planned_end_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(Text, server_default=text("'planned'"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class PhaseChange(Base):
+    """One step in a case's history of phases."""
+
+    __tablename__ = "case_phase_change"
+    __table_args__ = (
+        CheckConstraint(f"from_phase IS NULL OR ({one_of('from_phase', Phase)})", name="from_phase_known"),
+        CheckConstraint(one_of("to_phase", Phase), name="to_phase_known"),
+        CheckConstraint(f"reason IS NULL OR ({one_of('reason', EndReason)})", name="reason_known"),
+        ForeignKeyConstraint(["case_id"], ["case_file.id"], ondelete="CASCADE"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
+    case_id: Mapped[UUID] = mapped_column(index=True)
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    from_phase: Mapped[str | None] = mapped_column(Text)
+    to_phase: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    changed_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class FollowUp(Base):
+    """One scheduled follow-up: when it falls due, and the short coded form once it is done."""
+
+    __tablename__ = "case_follow_up"
+    __table_args__ = (
+        UniqueConstraint("case_id", "months_after"),
+        CheckConstraint("(done_at IS NULL) = (answers IS NULL)", name="done_with_answers"),
+        ForeignKeyConstraint(["case_id"], ["case_file.id"], ondelete="CASCADE"),
+        Index("ix_case_follow_up_due", "tenant_id", "due_on", postgresql_where=text("done_at IS NULL")),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
+    case_id: Mapped[UUID] = mapped_column()
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    months_after: Mapped[int] = mapped_column(SmallInteger)
+    due_on: Mapped[date] = mapped_column(Date)
+    answers: Mapped[dict[str, str] | None] = mapped_column(JSONB)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    done_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

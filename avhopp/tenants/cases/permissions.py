@@ -1,0 +1,27 @@
+"""The roles and permissions of cases.
+
+Reading and writing a case is the case officers' (`case:read`, `case:write`, from the
+registry, which declared them before this part existed); which case they see is the team's
+business, decided row by row in the database. A unit head oversees the tenant's cases without
+their identities, assigns teams, and opens a case only through a recorded emergency access.
+"""
+
+from __future__ import annotations
+
+from avhopp.platform.authz.registry import REGISTRY
+from avhopp.tenants.registry.permissions import CASE_KINDS, CASE_READ, CASE_WRITE, THREAT_READ, THREAT_WRITE
+
+OVERSEE = REGISTRY.permission(
+    "case", "oversee", "Se organisationens ärendelista utan identiteter, fördela ärenden och öppna ett ärende i nödläge"
+)
+
+CASE_UNIT_HEAD = REGISTRY.role(
+    "case_unit_head",
+    swedish="Enhetschef (ärenden)",
+    english="Unit head (cases)",
+    tenant_kinds=CASE_KINDS,
+    permissions=[OVERSEE, CASE_READ],
+)
+
+__all__ = ["CASE_KINDS", "CASE_READ", "CASE_UNIT_HEAD", "CASE_WRITE", "OVERSEE", "THREAT_READ", "THREAT_WRITE"]
+"""What the cases' routes state; the roles that hold them are the registry's and this part's."""

@@ -1,0 +1,68 @@
+"""Cases under test: the named people's actors, and sessions acting as one of them."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+import pytest
+from sqlalchemy import select
+
+from avhopp.platform.database import RequestContext, context_session
+from avhopp.tenants.cases.service import Actor, ContactSource, NewCase, PersonDetails, open_case
+from avhopp.tenants.registry.models import Tenant
+from tests.platform.web.conftest import SECRET_KEY
+from tests.support.people import GOTEBORG_ERSATTARE, GOTEBORG_SOCIALSEKRETERARE, NamedPerson
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable
+    from contextlib import AbstractAsyncContextManager
+    from uuid import UUID
+
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from tests.support.reset import Baseline
+
+
+@pytest.fixture(scope="session")
+async def tenant_ids(sessions: async_sessionmaker[AsyncSession], baseline: Baseline) -> dict[str, UUID]:  # noqa: ARG001
+    """Every tenant's id by slug."""
+    async with context_session(sessions, RequestContext()) as session:
+        return dict((await session.execute(select(Tenant.slug, Tenant.id))).all())
+
+
+@pytest.fixture
+def acting_as(
+    sessions: async_sessionmaker[AsyncSession],
+    tenant_ids: dict[str, UUID],
+    clean_database: None,  # noqa: ARG001
+) -> Callable[[NamedPerson], AbstractAsyncContextManager[tuple[AsyncSession, Actor]]]:
+    """A transaction acting as one named person in their first tenant, as the request scope makes it."""
+
+    @asynccontextmanager
+    async def acting(person: NamedPerson) -> AsyncIterator[tuple[AsyncSession, Actor]]:
+        actor = Actor(tenant_ids[person.tenant], person.user_id)
+        async with context_session(
+            sessions, RequestContext(tenant_id=actor.tenant_id, user_id=actor.user_id)
+        ) as session:
+            yield session, actor
+
+    return acting
+
+
+async def open_goteborg_case(
+    acting_as: Callable[[NamedPerson], AbstractAsyncContextManager[tuple[AsyncSession, Actor]]],
+    name: str = "Adam Andersson",
+) -> UUID:
+    """A case of Göteborg's social services, its officer responsible and a colleague deputy."""
+    async with acting_as(GOTEBORG_SOCIALSEKRETERARE) as (session, actor):
+        return await open_case(
+            session,
+            SECRET_KEY,
+            actor,
+            NewCase(
+                ContactSource.PERSON,
+                PersonDetails(name=name, personal_number="19811228-9874", phone="0701234567"),
+                deputy_id=GOTEBORG_ERSATTARE.user_id,
+            ),
+        )

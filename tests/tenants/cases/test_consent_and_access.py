@@ -1,0 +1,194 @@
+"""Who sees a case: its team only; another organisation only while a consent names it, and only
+the categories it names; nobody the second after the consent is revoked. Tried from the
+attacker's side too: the same reads in SQL, through row-level security, find nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import pytest
+from sqlalchemy import func, select, text, update
+
+from avhopp.platform.problems import InvalidInputError, NotFoundError
+from avhopp.tenants.cases.models import CaseGrant, CasePerson, ThreatAssessment
+from avhopp.tenants.cases.service import (
+    Category,
+    ConsentInput,
+    ThreatInput,
+    ThreatLevel,
+    ThreatScope,
+    case_for_actor,
+    join_shared_case,
+    my_cases,
+    open_person,
+    record_consent,
+    record_threat_assessment,
+    request_threat_assessment,
+    revoke_consent,
+    shared_with_tenant,
+)
+from tests.platform.web.conftest import SECRET_KEY
+from tests.support.people import (
+    GOTEBORG,
+    GOTEBORG_ENHETSCHEF,
+    GOTEBORG_SOCIALSEKRETERARE,
+    KC,
+    KC_HANDLAGGARE,
+    MALMO,
+    MALMO_SOCIALSEKRETERARE,
+    POLIS_KONTAKT,
+)
+from tests.tenants.cases.conftest import open_goteborg_case
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from contextlib import AbstractAsyncContextManager
+    from uuid import UUID
+
+    from sqlalchemy import Engine
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from avhopp.tenants.cases.service import Actor
+    from tests.support.people import NamedPerson
+
+    ActingAs = Callable[[NamedPerson], AbstractAsyncContextManager[tuple[AsyncSession, Actor]]]
+
+TODAY = datetime.now(UTC).date()
+
+
+def consent_for(
+    *organisations: UUID, categories: tuple[Category, ...], contributors: tuple[UUID, ...] = ()
+) -> ConsentInput:
+    return ConsentInput(
+        organisations=organisations,
+        categories=categories,
+        purpose="Samordning av stöd och skydd",
+        valid_from=TODAY - timedelta(days=1),
+        valid_until=TODAY + timedelta(days=365),
+        witnessed_by="Handläggare och personen själv",
+        contributors=contributors,
+    )
+
+
+async def identities_in_sql(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(CasePerson)) or 0)
+
+
+async def test_a_case_is_seen_by_its_team_only_even_in_its_own_tenant(acting_as: ActingAs) -> None:
+    case_id = await open_goteborg_case(acting_as)
+    async with acting_as(GOTEBORG_SOCIALSEKRETERARE) as (session, actor):
+        lines = await my_cases(session, actor)
+        assert [(line.case_id, line.initials) for line in lines] == [(case_id, "AA")]
+        person = await open_person(session, SECRET_KEY, actor, await case_for_actor(session, actor, case_id))
+        assert person.details.personal_number == "19811228-9874"
+    # The unit head is in the tenant but not on the team: no case page, no identity in SQL.
+    async with acting_as(GOTEBORG_ENHETSCHEF) as (session, actor):
+        with pytest.raises(NotFoundError):
+            await case_for_actor(session, actor, case_id)
+        assert await identities_in_sql(session) == 0
+
+
+async def test_another_municipality_sees_nothing_until_a_consent_names_it_and_nothing_after_revocation(
+    acting_as: ActingAs, tenant_ids: dict[str, UUID]
+) -> None:
+    case_id = await open_goteborg_case(acting_as)
+    async with acting_as(MALMO_SOCIALSEKRETERARE) as (session, actor):
+        assert await shared_with_tenant(session, actor) == []
+        with pytest.raises(NotFoundError):
+            await join_shared_case(session, actor, case_id)
+        with pytest.raises(NotFoundError):
+            await case_for_actor(session, actor, case_id)
+        assert await identities_in_sql(session) == 0
+
+    async with acting_as(GOTEBORG_SOCIALSEKRETERARE) as (session, actor):
+        consent_id = await record_consent(
+            session, actor, case_id, consent_for(tenant_ids[MALMO], categories=(Category.IDENTITY,)), SECRET_KEY
+        )
+
+    async with acting_as(MALMO_SOCIALSEKRETERARE) as (session, actor):
+        assert [line.case_id for line in await shared_with_tenant(session, actor)] == [case_id]
+        await join_shared_case(session, actor, case_id)
+    async with acting_as(MALMO_SOCIALSEKRETERARE) as (session, actor):
+        access = await case_for_actor(session, actor, case_id)
+        assert access.categories == {Category.IDENTITY}
+        assert not access.may_see(Category.THREAT_ASSESSMENT)
+        person = await open_person(session, SECRET_KEY, actor, access)
+        assert person.details.name == "Adam Andersson"
+        assert person.intake is None  # the intake is the owner's team's alone
+
+    async with acting_as(GOTEBORG_SOCIALSEKRETERARE) as (session, actor):
+        await revoke_consent(session, actor, consent_id)
+
+    async with acting_as(MALMO_SOCIALSEKRETERARE) as (session, actor):
+        with pytest.raises(NotFoundError):
+            await case_for_actor(session, actor, case_id)
+        assert await identities_in_sql(session) == 0
+        assert await shared_with_tenant(session, actor) == []
+
+
+async def test_the_end_date_cuts_access_in_the_database_itself(
+    acting_as: ActingAs, tenant_ids: dict[str, UUID], owner_engine: Engine
+) -> None:
+    case_id = await open_goteborg_case(acting_as)
+    async with acting_as(GOTEBORG_SOCIALSEKRETERARE) as (session, actor):
+        await record_consent(
+            session, actor, case_id, consent_for(tenant_ids[KC], categories=(Category.IDENTITY,)), SECRET_KEY
+        )
+    async with acting_as(KC_HANDLAGGARE) as (session, actor):
+        await join_shared_case(session, actor, case_id)
+    async with acting_as(KC_HANDLAGGARE) as (session, actor):
+        assert await identities_in_sql(session) == 1
+    # Time passes beyond the consent's end; no code of the platform runs, the policy reads the date.
+    with owner_engine.begin() as connection:
+        connection.execute(
+            text("SELECT set_config('app.tenant_id', :tenant, true), set_config('app.user_id', :user, true)"),
+            {"tenant": str(tenant_ids[GOTEBORG]), "user": str(GOTEBORG_SOCIALSEKRETERARE.user_id)},
+        )
+        connection.execute(
+            update(CaseGrant).values(
+                valid_from=func.now() - timedelta(days=2), valid_until=func.now() - timedelta(seconds=1)
+            )
+        )
+    async with acting_as(KC_HANDLAGGARE) as (session, actor):
+        assert await identities_in_sql(session) == 0
+        with pytest.raises(NotFoundError):
+            await case_for_actor(session, actor, case_id)
+        assert await shared_with_tenant(session, actor) == []
+
+
+async def test_the_police_record_an_assessment_only_under_a_consent_that_lets_them_contribute(
+    acting_as: ActingAs, tenant_ids: dict[str, UUID]
+) -> None:
+    case_id = await open_goteborg_case(acting_as)
+    police = tenant_ids[POLIS_KONTAKT.tenant]
+    async with acting_as(GOTEBORG_SOCIALSEKRETERARE) as (session, actor):
+        with pytest.raises(InvalidInputError):
+            await request_threat_assessment(session, actor, case_id, police)
+    async with acting_as(GOTEBORG_SOCIALSEKRETERARE) as (session, actor):
+        await record_consent(
+            session,
+            actor,
+            case_id,
+            consent_for(police, categories=(Category.THREAT_ASSESSMENT,), contributors=(police,)),
+            SECRET_KEY,
+        )
+        assessment_id = await request_threat_assessment(session, actor, case_id, police)
+    async with acting_as(POLIS_KONTAKT) as (session, actor):
+        # Asked of them: they see the request before anyone of theirs joins the team.
+        assert [row.id for row in await session.scalars(select(ThreatAssessment))] == [assessment_id]
+        with pytest.raises(NotFoundError):
+            await record_threat_assessment(
+                session, actor, assessment_id, ThreatInput(ThreatLevel.SERIOUS, ThreatScope.NATIONAL)
+            )
+    async with acting_as(POLIS_KONTAKT) as (session, actor):
+        await join_shared_case(session, actor, case_id)
+        await record_threat_assessment(
+            session, actor, assessment_id, ThreatInput(ThreatLevel.SERIOUS, ThreatScope.NATIONAL, police_lead=True)
+        )
+        # The identity is not theirs to see.
+        assert await identities_in_sql(session) == 0
+    async with acting_as(GOTEBORG_SOCIALSEKRETERARE) as (session, actor):
+        row = await session.get(ThreatAssessment, assessment_id)
+        assert row is not None
+        assert (row.level, row.scope, row.police_lead) == ("serious", "national", True)
