@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 EMERGENCY_HOURS = 8
+LATE_AFTER = timedelta(days=14)
+"""A follow-up this long past its due date is late: the unit head is told."""
 MIN_REASON = 10
 MAX_REASON = 500
 DEFAULT_FOLLOW_UP_MONTHS = (6, 12, 24, 36, 60, 96)
@@ -140,7 +142,13 @@ async def open_case(session: AsyncSession, secret_key: str, actor: Actor, new: N
             )
         )
     session.add(
-        PhaseChange(case_id=case.id, tenant_id=actor.tenant_id, to_phase=Phase.DRAFT.value, changed_by=actor.user_id)
+        PhaseChange(
+            case_id=case.id,
+            tenant_id=actor.tenant_id,
+            to_phase=Phase.DRAFT.value,
+            changed_at=datetime.now(UTC),
+            changed_by=actor.user_id,
+        )
     )
     await session.flush()
     session.add(sealed_person(secret_key, case.id, actor.tenant_id, person, intake))
@@ -240,17 +248,12 @@ async def overview(session: AsyncSession, tenant_id: UUID, today: date) -> list[
             teams.setdefault(case_id, []).append((user_id, role))
     late: dict[UUID, int] = {}
     if ids:
-        late = dict(
-            await session.execute(
-                select(FollowUp.case_id, func.count())
-                .where(
-                    FollowUp.case_id.in_(ids),
-                    FollowUp.done_at.is_(None),
-                    FollowUp.due_on < today - timedelta(days=14),
-                )
-                .group_by(FollowUp.case_id)
-            )
+        rows = await session.execute(
+            select(FollowUp.case_id, func.count())
+            .where(FollowUp.case_id.in_(ids), FollowUp.done_at.is_(None), FollowUp.due_on < today - LATE_AFTER)
+            .group_by(FollowUp.case_id)
         )
+        late = dict(rows.all())
     due = await _next_follow_ups(session, ids)
     lines = []
     for case in cases:
@@ -282,30 +285,24 @@ async def assign_team(
     if len(set(wanted)) != len(wanted):
         raise InvalidInputError([FieldProblem("deputies", "Den ansvariga kan inte också vara ersättare.")])
     await _check_team_candidates(session, head.tenant_id, wanted, "responsible")
-    current = {
-        member.user_id: member
-        for member in await session.scalars(
+    current = list(
+        await session.scalars(
             select(CaseTeamMember).where(CaseTeamMember.case_id == case.id, CaseTeamMember.tenant_id == head.tenant_id)
         )
-    }
-    for user_id, member in current.items():
-        if user_id not in wanted:
-            await session.delete(member)
+    )
+    # The team is written anew: one responsible officer at a time, whoever swaps places.
+    for member in current:
+        await session.delete(member)
     await session.flush()
-    newcomers = []
     for user_id in wanted:
         role = TeamRole.RESPONSIBLE if user_id == responsible else TeamRole.DEPUTY
-        if user_id in current:
-            current[user_id].role = role.value
-        else:
-            session.add(
-                CaseTeamMember(
-                    case_id=case.id, user_id=user_id, tenant_id=head.tenant_id, role=role.value, added_by=head.user_id
-                )
+        session.add(
+            CaseTeamMember(
+                case_id=case.id, user_id=user_id, tenant_id=head.tenant_id, role=role.value, added_by=head.user_id
             )
-            newcomers.append(user_id)
-    # The responsible officer is unique: demote before promoting.
+        )
     await session.flush()
+    newcomers = set(wanted) - {member.user_id for member in current}
     await record_case_event(session, CaseAction.TEAM_CHANGED, case.id, tenant_id=head.tenant_id, user_id=head.user_id)
     await notify(session, head.tenant_id, newcomers, TEAM_ASSIGNED, case_link(case.id))
 
@@ -442,6 +439,7 @@ async def change_phase(
             from_phase=current.value,
             to_phase=to_phase.value,
             reason=None if reason is None else EndReason(reason).value,
+            changed_at=now,
             changed_by=actor.user_id,
         )
     )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from avhopp.platform.notifications import notify, register_kind
-from avhopp.tenants.cases.cases import HEAD_ROLES, case_link
+from avhopp.tenants.cases.cases import HEAD_ROLES, LATE_AFTER, case_link
 from avhopp.tenants.cases.models import CaseFile, CaseTeamMember, FollowUp
 from avhopp.tenants.cases.vocabulary import CLOSED_PHASES, TeamRole
 from avhopp.tenants.registry.service import members_with_roles
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 REMIND_BEFORE = timedelta(days=14)
-ESCALATE_AFTER = timedelta(days=14)
 OVERVIEW_LINK = "/arenden/oversikt"
 
 FOLLOW_UP_DUE = register_kind("case_follow_up_due", "En uppföljning ska göras snart")
@@ -66,7 +65,7 @@ async def remind_follow_ups(session: AsyncSession, tenant_id: UUID, now: datetim
                 FollowUp.tenant_id == tenant_id,
                 FollowUp.done_at.is_(None),
                 FollowUp.escalated_at.is_(None),
-                FollowUp.due_on < today - ESCALATE_AFTER,
+                FollowUp.due_on < today - LATE_AFTER,
                 _open_case(),
             )
         )
