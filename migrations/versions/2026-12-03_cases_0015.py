@@ -56,6 +56,14 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, public AS $$
     )
 $$;
 
+CREATE FUNCTION holds_case_role(p_role text) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, public AS $$
+    SELECT EXISTS (
+        SELECT 1 FROM membership m
+        WHERE m.tenant_id = {_TENANT} AND m.user_id = {_USER} AND p_role = ANY (m.roles)
+    )
+$$;
+
 CREATE FUNCTION case_expired(p_case uuid) RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, public AS $$
     SELECT EXISTS (
@@ -169,7 +177,12 @@ def _all_in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} <@ ARRAY[{', '.join(repr(value) for value in values)}]::text[]"
 
 
-_SIGNATURES = ("case_shared(uuid, text, boolean)", "case_access(uuid, text, boolean)", "case_expired(uuid)")
+_SIGNATURES = (
+    "case_shared(uuid, text, boolean)",
+    "case_access(uuid, text, boolean)",
+    "holds_case_role(text)",
+    "case_expired(uuid)",
+)
 
 _OWNER_TEAM = f"tenant_id = {_TENANT} AND case_access(case_id, NULL, false)"
 _EXPIRED = f"tenant_id = {_TENANT} AND case_expired(case_id)"
@@ -619,18 +632,33 @@ def _security() -> None:
     )
     grant_runtime("case_person", "SELECT, INSERT, UPDATE, DELETE")
 
-    # Each organisation sees and writes its own people on a case it owns or is shared with.
+    # Each organisation sees its own people on a case it owns or is shared with. Who changes a
+    # team: its unit head; the officer who opens a case, while it is a draft; someone of an
+    # organisation a running consent names, joining themselves.
+    team_changer = (
+        f"{TENANT_PREDICATE} AND (holds_case_role('case_unit_head')"
+        " OR EXISTS (SELECT 1 FROM case_file c WHERE c.id = case_team.case_id AND c.tenant_id = case_team.tenant_id"
+        f" AND c.phase = 'draft' AND c.opened_by = {_USER})"
+        f" OR (case_team.user_id = {_USER} AND EXISTS (SELECT 1 FROM case_grant g WHERE g.case_id = case_team.case_id"
+        f" AND g.tenant_id = {_TENANT} AND g.revoked_at IS NULL AND now() >= g.valid_from"
+        " AND now() < g.valid_until)))"
+    )
     _policies(
         "case_team",
-        f"USING ({TENANT_PREDICATE}) WITH CHECK ({TENANT_PREDICATE}"
-        " AND EXISTS (SELECT 1 FROM case_file c WHERE c.id = case_id))",
+        f"FOR SELECT USING ({TENANT_PREDICATE})",
+        f"FOR INSERT WITH CHECK ({team_changer})",
+        f"FOR UPDATE USING ({team_changer}) WITH CHECK ({team_changer})",
+        f"FOR DELETE USING ({team_changer})",
     )
     grant_runtime("case_team", "SELECT, INSERT, UPDATE (role), DELETE")
 
+    # Only a unit head opens a case in an emergency, for themselves, in a case of their tenant.
     _policies(
         "case_emergency_access",
-        f"USING ({TENANT_PREDICATE}) WITH CHECK ({TENANT_PREDICATE}"
-        f" AND EXISTS (SELECT 1 FROM case_file c WHERE c.id = case_id AND c.tenant_id = {_TENANT}))",
+        f"USING ({TENANT_PREDICATE}) WITH CHECK ({TENANT_PREDICATE} AND user_id = {_USER}"
+        " AND holds_case_role('case_unit_head')"
+        " AND EXISTS (SELECT 1 FROM case_file c WHERE c.id = case_emergency_access.case_id"
+        f" AND c.tenant_id = {_TENANT}))",
     )
     grant_runtime("case_emergency_access", "SELECT, INSERT")
 
@@ -712,11 +740,11 @@ def downgrade() -> None:
         "case_intervention",
         "case_meeting",
         "case_threat_assessment",
+        "case_team",
+        "case_emergency_access",
+        "case_person",
         "case_grant",
         "case_consent",
-        "case_emergency_access",
-        "case_team",
-        "case_person",
     ):
         op.drop_table(table)
     for signature in _SIGNATURES:

@@ -12,13 +12,14 @@ from avhopp.platform.database import RequestContext, context_session
 from avhopp.tenants.cases.service import Actor, ContactSource, NewCase, PersonDetails, open_case
 from avhopp.tenants.registry.models import Tenant
 from tests.platform.web.conftest import SECRET_KEY
-from tests.support.people import GOTEBORG_ERSATTARE, GOTEBORG_SOCIALSEKRETERARE, NamedPerson
+from tests.support.people import GOTEBORG_ERSATTARE, GOTEBORG_SOCIALSEKRETERARE, PEOPLE, NamedPerson, create_people
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
     from contextlib import AbstractAsyncContextManager
     from uuid import UUID
 
+    from sqlalchemy import Engine
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
     from tests.support.reset import Baseline
@@ -35,12 +36,19 @@ async def tenant_ids(sessions: async_sessionmaker[AsyncSession], baseline: Basel
 def acting_as(
     sessions: async_sessionmaker[AsyncSession],
     tenant_ids: dict[str, UUID],
+    owner_engine: Engine,
     clean_database: None,  # noqa: ARG001
 ) -> Callable[[NamedPerson], AbstractAsyncContextManager[tuple[AsyncSession, Actor]]]:
-    """A transaction acting as one named person in their first tenant, as the request scope makes it."""
+    """A transaction acting as one named person in their first tenant, as the request scope makes it.
+
+    A person outside the table (`person_in`) is created on first use and goes with the test's writes.
+    """
 
     @asynccontextmanager
     async def acting(person: NamedPerson) -> AsyncIterator[tuple[AsyncSession, Actor]]:
+        if person not in PEOPLE:
+            with owner_engine.begin() as connection:
+                create_people(connection, [person])
         actor = Actor(tenant_ids[person.tenant], person.user_id)
         async with context_session(
             sessions, RequestContext(tenant_id=actor.tenant_id, user_id=actor.user_id)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from avhopp.platform.problems import InvalidInputError, NotFoundError
 from avhopp.tenants.cases.models import CaseGrant, CasePerson, ThreatAssessment
@@ -28,6 +29,7 @@ from avhopp.tenants.cases.service import (
     revoke_consent,
     shared_with_tenant,
 )
+from avhopp.tenants.registry.roles import Role
 from tests.platform.web.conftest import SECRET_KEY
 from tests.support.people import (
     GOTEBORG,
@@ -38,6 +40,7 @@ from tests.support.people import (
     MALMO,
     MALMO_SOCIALSEKRETERARE,
     POLIS_KONTAKT,
+    person_in,
 )
 from tests.tenants.cases.conftest import open_goteborg_case
 
@@ -192,3 +195,25 @@ async def test_the_police_record_an_assessment_only_under_a_consent_that_lets_th
         row = await session.get(ThreatAssessment, assessment_id)
         assert row is not None
         assert (row.level, row.scope, row.police_lead) == ("serious", "national", True)
+
+
+async def test_a_colleague_cannot_write_themselves_onto_a_team_or_into_an_emergency_in_sql(
+    acting_as: ActingAs, tenant_ids: dict[str, UUID]
+) -> None:
+    case_id = await open_goteborg_case(acting_as)
+    colleague = person_in(GOTEBORG, Role.CASE_OFFICER, key="goteborg-nyfiken")
+    attempts = {
+        "team": "INSERT INTO case_team (case_id, user_id, tenant_id, role) VALUES (:case, :user, :tenant, 'member')",
+        "emergency": "INSERT INTO case_emergency_access (case_id, tenant_id, user_id, reason, expires_at)"
+        " VALUES (:case, :tenant, :user, 'Vill bara titta på ärendet', now() + interval '1 hour')",
+    }
+    for statement in attempts.values():
+        async with acting_as(colleague) as (session, actor):
+            with pytest.raises(DBAPIError, match="row-level security"):
+                await session.execute(
+                    text(statement), {"case": case_id, "user": actor.user_id, "tenant": tenant_ids[GOTEBORG]}
+                )
+    async with acting_as(colleague) as (session, actor):
+        with pytest.raises(NotFoundError):
+            await case_for_actor(session, actor, case_id)
+        assert await identities_in_sql(session) == 0
