@@ -34,7 +34,13 @@ from avhopp.tenants.cases.consent import (
 )
 from avhopp.tenants.cases.models import MAX_DOCUMENT_BYTES
 from avhopp.tenants.cases.person import Intake, OpenedPerson, PersonDetails, open_person
-from avhopp.tenants.cases.referrals import accept_referral, decline_referral
+from avhopp.tenants.cases.referrals import (
+    ReferralView,
+    accept_referral,
+    decline_referral,
+    inbox_of_tenant,
+    open_referral,
+)
 from avhopp.tenants.cases.vocabulary import (
     AreaKind,
     Category,
@@ -88,6 +94,7 @@ __all__ = [
     "PersonDetails",
     "Phase",
     "ProtectedIdentity",
+    "ReferralView",
     "TargetGroup",
     "TeamRole",
     "ThreatInput",
@@ -105,11 +112,13 @@ __all__ = [
     "consents_of_case",
     "decline_referral",
     "follow_ups",
+    "inbox_of_tenant",
     "join_shared_case",
     "my_cases",
     "open_case",
     "open_in_emergency",
     "open_person",
+    "open_referral",
     "overview",
     "phase_history",
     "record_consent",
