@@ -19,13 +19,13 @@ from avhopp.tenants.cases.models import (
     CaseFile,
     CaseGrant,
     CasePerson,
-    CaseSettings,
     CaseTeamMember,
     EmergencyAccess,
     FollowUp,
     PhaseChange,
 )
 from avhopp.tenants.cases.person import Intake, PersonDetails, checked_intake, checked_person, sealed_person
+from avhopp.tenants.cases.settings import case_rules
 from avhopp.tenants.cases.vocabulary import (
     ALLOWED_PHASE_CHANGES,
     CLOSED_PHASES,
@@ -49,7 +49,6 @@ LATE_AFTER = timedelta(days=14)
 """A follow-up this long past its due date is late: the unit head is told."""
 MIN_REASON = 10
 MAX_REASON = 500
-DEFAULT_FOLLOW_UP_MONTHS = (6, 12, 24, 36, 60, 96)
 CASE_ROLES = (Role.CASE_OFFICER.value,)
 """Who may be on a case's team."""
 HEAD_ROLES = (Role.CASE_UNIT_HEAD.value,)
@@ -403,12 +402,6 @@ async def join_shared_case(session: AsyncSession, actor: Actor, case_id: UUID) -
         await record_case_event(session, CaseAction.JOINED, case_id, tenant_id=actor.tenant_id, user_id=actor.user_id)
 
 
-async def follow_up_months(session: AsyncSession, tenant_id: UUID) -> tuple[int, ...]:
-    """The tenant's follow-up schedule, in months after the work began."""
-    months = await session.scalar(select(CaseSettings.follow_up_months).where(CaseSettings.tenant_id == tenant_id))
-    return tuple(months) if months else DEFAULT_FOLLOW_UP_MONTHS
-
-
 async def change_phase(
     session: AsyncSession, actor: Actor, case_id: UUID, to_phase: Phase, reason: EndReason | None = None
 ) -> None:
@@ -454,7 +447,7 @@ async def change_phase(
     if current == Phase.DRAFT and to_phase == Phase.ACUTE:
         started = now.astimezone(STOCKHOLM).date()
         case.started_on = started
-        for months in await follow_up_months(session, actor.tenant_id):
+        for months in (await case_rules(session, actor.tenant_id)).follow_up_months:
             session.add(
                 FollowUp(
                     case_id=case.id,

@@ -13,14 +13,13 @@ from sqlalchemy import delete, select, update
 
 from avhopp.tenants.cases.audit import CaseAction, record_case_event
 from avhopp.tenants.cases.cases import months_after
-from avhopp.tenants.cases.models import CaseFile, CasePerson, CaseSettings, Consent
+from avhopp.tenants.cases.models import CaseFile, CasePerson, Consent
+from avhopp.tenants.cases.settings import retention_years_of
 
 if TYPE_CHECKING:
     from uuid import UUID
 
     from sqlalchemy.ext.asyncio import AsyncSession
-
-DEFAULT_RETENTION_YEARS = 5
 
 
 async def erase_expired(session: AsyncSession, tenant_id: UUID, now: datetime) -> int:
@@ -29,8 +28,8 @@ async def erase_expired(session: AsyncSession, tenant_id: UUID, now: datetime) -
     Row-level security lets this happen only to closed cases past their tenant's retention
     (`case_expired`, migration 0015), whoever asks.
     """
-    years = await session.scalar(select(CaseSettings.retention_years).where(CaseSettings.tenant_id == tenant_id))
-    cutoff = datetime.combine(months_after(now.date(), -12 * (years or DEFAULT_RETENTION_YEARS)), now.timetz())
+    years = await retention_years_of(session, tenant_id)
+    cutoff = datetime.combine(months_after(now.date(), -12 * years), now.timetz())
     expired = list(
         await session.scalars(
             select(CaseFile.id).where(

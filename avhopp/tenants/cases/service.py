@@ -41,6 +41,7 @@ from avhopp.tenants.cases.referrals import (
     inbox_of_tenant,
     open_referral,
 )
+from avhopp.tenants.cases.settings import CaseRules, case_rules, set_case_rules
 from avhopp.tenants.cases.vocabulary import (
     AreaKind,
     Category,
@@ -78,6 +79,7 @@ __all__ = [
     "AreaKind",
     "CaseAccess",
     "CaseLine",
+    "CaseRules",
     "Category",
     "ConsentInput",
     "ConsentView",
@@ -107,6 +109,7 @@ __all__ = [
     "case_for_actor",
     "case_link",
     "case_number",
+    "case_rules",
     "change_phase",
     "consent_document",
     "consents_of_case",
@@ -127,6 +130,7 @@ __all__ = [
     "record_threat_assessment",
     "request_threat_assessment",
     "revoke_consent",
+    "set_case_rules",
     "shared_with_tenant",
     "threat_assessments",
     "update_intervention",

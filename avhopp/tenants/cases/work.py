@@ -322,7 +322,7 @@ async def follow_ups(session: AsyncSession, actor: Actor, case_id: UUID) -> list
 
 
 async def record_follow_up(session: AsyncSession, actor: Actor, follow_up_id: UUID, answers: dict[str, str]) -> None:
-    """Record a follow-up's answers (the owner's team, or an organisation whose consent lets it contribute)."""
+    """Record a follow-up's answers (the owner's team)."""
     follow_up = await session.get(FollowUp, follow_up_id)
     if follow_up is None:
         raise NotFoundError

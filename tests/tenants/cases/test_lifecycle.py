@@ -16,6 +16,7 @@ from avhopp.tenants.cases.models import CaseFile, CasePerson, CaseTeamMember, Co
 from avhopp.tenants.cases.reminders import remind_follow_ups
 from avhopp.tenants.cases.retention import erase_expired
 from avhopp.tenants.cases.service import (
+    CaseRules,
     Category,
     ConsentInput,
     ContactSource,
@@ -31,6 +32,7 @@ from avhopp.tenants.cases.service import (
     action_plan,
     assign_team,
     case_for_actor,
+    case_rules,
     change_phase,
     follow_ups,
     join_shared_case,
@@ -42,6 +44,7 @@ from avhopp.tenants.cases.service import (
     record_consent,
     record_follow_up,
     record_meeting,
+    set_case_rules,
     update_intervention,
 )
 from avhopp.tenants.registry.people import Membership
@@ -351,3 +354,17 @@ def test_months_after_keeps_the_day_or_takes_the_last_of_the_month() -> None:
     assert months_after(date(2026, 8, 31), 6) == date(2027, 2, 28)
     assert months_after(date(2026, 1, 15), 96) == date(2034, 1, 15)
     assert months_after(date(2031, 3, 31), -60) == date(2026, 3, 31)
+
+
+async def test_a_tenant_sets_its_own_follow_up_schedule_and_retention(acting_as: ActingAs) -> None:
+    async with acting_as(GOTEBORG_ENHETSCHEF) as (session, head):
+        assert await case_rules(session, head.tenant_id) == CaseRules()
+        with pytest.raises(InvalidInputError) as refused:
+            await set_case_rules(session, head.tenant_id, CaseRules(follow_up_months=(0, 300), retention_years=50))
+        assert {problem.field for problem in refused.value.problems} == {"follow_up_months", "retention_years"}
+        await set_case_rules(session, head.tenant_id, CaseRules(follow_up_months=(12, 3, 12), retention_years=2))
+        assert await case_rules(session, head.tenant_id) == CaseRules((3, 12), 2)
+    case_id = await open_goteborg_case(acting_as)
+    async with acting_as(GOTEBORG_SOCIALSEKRETERARE) as (session, actor):
+        await change_phase(session, actor, case_id, Phase.ACUTE)
+        assert [row.months_after for row in await follow_ups(session, actor, case_id)] == [3, 12]
