@@ -216,7 +216,6 @@ def _tables() -> None:
         sa.Column("contact_source", sa.Text(), nullable=False),
         sa.Column("affiliation", sa.Text(), nullable=True),
         sa.Column("needs", postgresql.ARRAY(sa.Text()), server_default=sa.text("'{}'::text[]"), nullable=False),
-        sa.Column("police_lead", sa.Boolean(), server_default=sa.text("false"), nullable=False),
         sa.Column("end_reason", sa.Text(), nullable=True),
         sa.Column("referral_id", sa.Uuid(), nullable=True),
         sa.Column("opened_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),

@@ -97,8 +97,6 @@ class CaseFile(Base):
     contact_source: Mapped[str] = mapped_column(Text)
     affiliation: Mapped[str | None] = mapped_column(Text)
     needs: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'::text[]"))
-    police_lead: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
-    """Police have main responsibility (protected witness, serious threat)."""
     end_reason: Mapped[str | None] = mapped_column(Text)
     referral_id: Mapped[UUID | None] = mapped_column(unique=True)
     """The guidance line's referral the case came from, if any."""

@@ -158,6 +158,15 @@ async def threat_assessments(session: AsyncSession, actor: Actor, case_id: UUID)
     )
 
 
+async def police_lead(session: AsyncSession, actor: Actor, case_id: UUID) -> bool:
+    """Whether the latest recorded assessment says the police have main responsibility for the person.
+
+    As the police say it (protected witness, a serious threat), for those who may see assessments.
+    """
+    latest = [row for row in await threat_assessments(session, actor, case_id) if row.recorded_at is not None]
+    return bool(max(latest, key=lambda row: row.recorded_at or row.requested_at).police_lead) if latest else False
+
+
 async def assessments_asked_of(session: AsyncSession, police_id: UUID) -> list[ThreatAssessment]:
     """Assessments asked of a police region and not yet recorded (under a running consent)."""
     return list(

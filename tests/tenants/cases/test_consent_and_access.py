@@ -23,6 +23,7 @@ from avhopp.tenants.cases.service import (
     join_shared_case,
     my_cases,
     open_person,
+    police_lead,
     record_consent,
     record_threat_assessment,
     request_threat_assessment,
@@ -194,7 +195,8 @@ async def test_the_police_record_an_assessment_only_under_a_consent_that_lets_th
     async with acting_as(GOTEBORG_SOCIALSEKRETERARE) as (session, actor):
         row = await session.get(ThreatAssessment, assessment_id)
         assert row is not None
-        assert (row.level, row.scope, row.police_lead) == ("serious", "national", True)
+        assert (row.level, row.scope) == ("serious", "national")
+        assert await police_lead(session, actor, case_id)
 
 
 async def test_a_colleague_cannot_write_themselves_onto_a_team_or_into_an_emergency_in_sql(
