@@ -26,6 +26,7 @@ from avhopp.tenants.cases.models import (
 )
 from avhopp.tenants.cases.person import Intake, PersonDetails, checked_intake, checked_person, sealed_person
 from avhopp.tenants.cases.settings import case_rules
+from avhopp.tenants.cases.texts import checked_text
 from avhopp.tenants.cases.vocabulary import (
     ALLOWED_PHASE_CHANGES,
     CLOSED_PHASES,
@@ -316,11 +317,12 @@ async def _own_case(session: AsyncSession, tenant_id: UUID, case_id: UUID) -> Ca
 async def open_in_emergency(session: AsyncSession, head: Actor, case_id: UUID, reason: str) -> None:
     """The unit head opens a case outside its team for a few hours; the team is told, the audit keeps why."""
     case = await _own_case(session, head.tenant_id, case_id)
-    reason = reason.strip()
-    if not MIN_REASON <= len(reason) <= MAX_REASON or any(
-        char.isspace() is False and not char.isprintable() for char in reason
-    ):
-        raise InvalidInputError([FieldProblem("reason", "Skriv varför du behöver öppna ärendet (10–500 tecken).")])
+    problems: list[FieldProblem] = []
+    reason = checked_text("reason", reason, MAX_REASON, problems, lines=True)
+    if problems or len(reason) < MIN_REASON:
+        raise InvalidInputError(
+            [FieldProblem("reason", f"Skriv varför du behöver öppna ärendet ({MIN_REASON}–{MAX_REASON} tecken).")]
+        )
     now = datetime.now(UTC)
     session.add(
         EmergencyAccess(

@@ -8,7 +8,6 @@ Revoking cuts access at once and tells both sides; so does reaching the end date
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
@@ -26,6 +25,7 @@ from avhopp.tenants.cases.access import Actor, case_for_actor
 from avhopp.tenants.cases.audit import CaseAction, record_case_event
 from avhopp.tenants.cases.cases import case_link
 from avhopp.tenants.cases.models import MAX_DOCUMENT_BYTES, CaseGrant, CaseTeamMember, Consent
+from avhopp.tenants.cases.texts import checked_text
 from avhopp.tenants.cases.vocabulary import Category
 from avhopp.tenants.registry.service import tenant_kinds, tenant_names
 
@@ -59,17 +59,6 @@ def _document_type(document: bytes) -> str | None:
     return next((kind for magic, kind in DOCUMENT_TYPES.items() if document.startswith(magic)), None)
 
 
-def _plain(field_name: str, value: str, limit: int, problems: list[FieldProblem], missing: str) -> str:
-    value = value.strip()
-    if any(unicodedata.category(char) == "Cc" and char not in "\n\r\t" for char in value):
-        problems.append(FieldProblem(field_name, "Texten innehåller otillåtna tecken."))
-    elif len(value) > limit:
-        problems.append(FieldProblem(field_name, f"Skriv högst {limit} tecken."))
-    elif not value:
-        problems.append(FieldProblem(field_name, missing))
-    return value
-
-
 async def _organisation_problems(session: AsyncSession, owner: UUID, consent: ConsentInput) -> list[FieldProblem]:
     organisations = set(consent.organisations)
     if not organisations:
@@ -87,8 +76,12 @@ async def _checked(session: AsyncSession, owner: UUID, consent: ConsentInput) ->
         problems.append(FieldProblem("contributors", "Bara organisationer som samtycket gäller kan bidra."))
     if not consent.categories:
         problems.append(FieldProblem("categories", "Välj vilka uppgifter som får delas."))
-    purpose = _plain("purpose", consent.purpose, MAX_PURPOSE, problems, "Skriv syftet med delningen.")
-    witness = _plain("witnessed_by", consent.witnessed_by, MAX_WITNESS, problems, "Skriv vem som bevittnade samtycket.")
+    purpose = checked_text(
+        "purpose", consent.purpose, MAX_PURPOSE, problems, lines=True, missing="Skriv syftet med delningen."
+    )
+    witness = checked_text(
+        "witnessed_by", consent.witnessed_by, MAX_WITNESS, problems, missing="Skriv vem som bevittnade samtycket."
+    )
     if consent.valid_until <= consent.valid_from:
         problems.append(FieldProblem("valid_until", "Samtycket måste sluta efter att det börjar."))
     document_type = None

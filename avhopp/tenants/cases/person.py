@@ -20,6 +20,7 @@ from avhopp.platform.problems import FieldProblem, InvalidInputError
 from avhopp.platform.sealing import seal, unseal
 from avhopp.tenants.cases.audit import record_case_event
 from avhopp.tenants.cases.models import CasePerson
+from avhopp.tenants.cases.texts import checked_text
 from avhopp.tenants.cases.vocabulary import ProtectedIdentity
 
 if TYPE_CHECKING:
@@ -59,33 +60,24 @@ class Intake:
     motivation: str = ""
 
 
-def _text(field: str, value: str, limit: int, problems: list[FieldProblem], *, lines: bool = False) -> str:
-    allowed = {"\n", "\r", "\t"} if lines else set()
-    if any(unicodedata.category(char) == "Cc" and char not in allowed for char in value):
-        problems.append(FieldProblem(field, "Texten innehåller otillåtna tecken."))
-    elif len(value) > limit:
-        problems.append(FieldProblem(field, f"Skriv högst {limit} tecken."))
-    return value.strip()
-
-
 def checked_person(details: PersonDetails, *, unnamed: bool = False) -> PersonDetails:
     """The details with the personnummer in its long form; InvalidInputError names each wrong field.
 
     `unnamed` allows a draft without a name: a referral from the line, whose caller may be anonymous.
     """
     problems: list[FieldProblem] = []
-    name = _text("name", details.name, MAX_NAME, problems)
+    name = checked_text("name", details.name, MAX_NAME, problems)
     if not name and not unnamed:
         problems.append(FieldProblem("name", "Skriv personens namn."))
-    number = _text("personal_number", details.personal_number, 20, problems)
+    number = checked_text("personal_number", details.personal_number, 20, problems)
     if number:
         try:
             number = personnummer.format(personnummer.validate(unicodedata.normalize("NFKC", number)))
         except ValidationError:
             problems.append(FieldProblem("personal_number", "Personnumret stämmer inte. Skriv det som ÅÅÅÅMMDD-NNNN."))
-    phone = _text("phone", details.phone, 40, problems)
-    safe_contact = _text("safe_contact", details.safe_contact, MAX_SHORT, problems, lines=True)
-    address = _text("address", details.address, MAX_SHORT, problems, lines=True)
+    phone = checked_text("phone", details.phone, 40, problems)
+    safe_contact = checked_text("safe_contact", details.safe_contact, MAX_SHORT, problems, lines=True)
+    address = checked_text("address", details.address, MAX_SHORT, problems, lines=True)
     if address and details.protected_identity != ProtectedIdentity.NONE:
         problems.append(FieldProblem("address", "Med skyddade personuppgifter sparas ingen adress. Lämna fältet tomt."))
     if problems:
@@ -96,8 +88,8 @@ def checked_person(details: PersonDetails, *, unnamed: bool = False) -> PersonDe
 def checked_intake(intake: Intake) -> Intake:
     """The intake's texts, trimmed; InvalidInputError names each wrong field."""
     problems: list[FieldProblem] = []
-    situation = _text("situation", intake.situation, MAX_TEXT, problems, lines=True)
-    motivation = _text("motivation", intake.motivation, MAX_TEXT, problems, lines=True)
+    situation = checked_text("situation", intake.situation, MAX_TEXT, problems, lines=True)
+    motivation = checked_text("motivation", intake.motivation, MAX_TEXT, problems, lines=True)
     if problems:
         raise InvalidInputError(problems)
     return Intake(situation, motivation)
