@@ -8,18 +8,25 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 import pytest
+from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
+from avhopp.app import build_app
 from avhopp.directory.catalogue.entry import Area, OrganizationEntry, Phone, ServiceEntry
 from avhopp.directory.catalogue.vocabulary import AreaKind, Intervention, OperationType
 from avhopp.platform.database import RequestContext, context_session
-from tests.platform.auth.conftest import product_settings
+from avhopp.platform.idp import ensure_identity_provider
+from tests.platform.auth.conftest import BASE_URL, product_settings
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
     from contextlib import AbstractAsyncContextManager
 
     from sqlalchemy import Engine
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from avhopp.platform.settings import Settings
+    from tests.support.postgres import TestDatabase
 
 __all__ = ["product_settings"]
 
@@ -73,3 +80,14 @@ def service(owner: OrganizationEntry, **overrides: Any) -> ServiceEntry:
 def changed(entry: ServiceEntry, **fields: Any) -> ServiceEntry:
     """A copy of an entry with some fields changed."""
     return msgspec.structs.replace(entry, **fields)
+
+
+@pytest.fixture
+async def api(
+    product_settings: Settings, database: TestDatabase, owner_engine: Engine
+) -> AsyncIterator[AsyncTestClient[Any]]:
+    """A client of the whole app, for the public API."""
+    with owner_engine.begin() as connection:
+        ensure_identity_provider(connection, product_settings, [])
+    async with AsyncTestClient(build_app(product_settings, database.app_url), base_url=BASE_URL) as client:
+        yield client

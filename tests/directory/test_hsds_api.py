@@ -6,39 +6,22 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from litestar.testing import AsyncTestClient
 
-from avhopp.app import build_app
 from avhopp.directory.catalogue.entry import Phone
 from avhopp.directory.catalogue.hsds.package import PackageOrganization, read_package, write_package
 from avhopp.directory.catalogue.hsds.validation import hsds_problems, page_problems
 from avhopp.directory.catalogue.seed import seed_catalogue, seed_service_id
 from avhopp.directory.catalogue.service import publish_organization, publish_service
-from avhopp.platform.idp import ensure_identity_provider
 from tests.directory.conftest import COORDINATOR, KC, organization, service
-from tests.platform.auth.conftest import BASE_URL
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
     from pathlib import Path
 
-    from sqlalchemy import Engine
+    from litestar.testing import AsyncTestClient
 
-    from avhopp.platform.settings import Settings
     from tests.directory.conftest import Tenants
-    from tests.support.postgres import TestDatabase
 
 pytestmark = pytest.mark.usefixtures("seeded")
-
-
-@pytest.fixture
-async def api(
-    product_settings: Settings, database: TestDatabase, owner_engine: Engine
-) -> AsyncIterator[AsyncTestClient[Any]]:
-    with owner_engine.begin() as connection:
-        ensure_identity_provider(connection, product_settings, [])
-    async with AsyncTestClient(build_app(product_settings, database.app_url), base_url=BASE_URL) as client:
-        yield client
 
 
 async def get_json(api: AsyncTestClient[Any], path: str, **params: Any) -> Any:

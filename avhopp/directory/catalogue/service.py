@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
-from sqlalchemy import func, literal_column, select, update
+from sqlalchemy import false, func, literal_column, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from avhopp.directory.catalogue.documents import (
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
     from uuid import UUID
 
+    from sqlalchemy import ColumnElement, Select
     from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -514,10 +516,12 @@ async def service_names(session: AsyncSession, service_ids: Collection[UUID]) ->
 
 @dataclass(frozen=True, slots=True)
 class PublishedEntry:
-    """A published service with its organisation."""
+    """A published service with its organisation, and when each was last published."""
 
     service: ServiceEntry
     organization: OrganizationEntry
+    version: tuple[datetime, datetime] | None = None
+    """When the service and its organisation were published: what a cache of the pair keys on."""
 
 
 async def published_service(session: AsyncSession, service_id: UUID) -> PublishedEntry:
@@ -557,6 +561,24 @@ async def services_of_tenants(session: AsyncSession, tenant_ids: Sequence[UUID])
     return [service_from_document(document) for document in documents]
 
 
+class FieldShape(StrEnum):
+    """How a field of a service's document holds a code."""
+
+    ONE = "one"
+    MANY = "many"
+    FLAG = "flag"
+    TEXT = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldTest:
+    """A field of the service's document holds `code` (or, without one, holds anything at all)."""
+
+    field: str
+    shape: FieldShape
+    code: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class CatalogueFilter:
     """Filters of the exchange API (all optional, all apply together)."""
@@ -564,15 +586,30 @@ class CatalogueFilter:
     text: str = ""
     organization_id: UUID | None = None
     modified_after: datetime | None = None
+    any_of: tuple[tuple[FieldTest, ...], ...] = ()
+    """Each group must hold for at least one of its tests; an empty group matches nothing."""
 
 
-async def published_entries(session: AsyncSession, wanted: CatalogueFilter) -> list[PublishedEntry]:
-    """Published services with their organisations, by name."""
-    statement = (
-        select(as_text(PublishedService.document), as_text(PublishedOrganization.document))
-        .join(PublishedOrganization, PublishedOrganization.id == PublishedService.organization_id)
-        .order_by(PublishedService.name, PublishedService.id)
-    )
+_Statement = TypeVar("_Statement", bound="Select[*tuple[Any, ...]]")
+
+
+def _holds(test: FieldTest) -> ColumnElement[bool]:
+    value = PublishedService.document[test.field]
+    holds: ColumnElement[bool]
+    if test.shape is FieldShape.FLAG:
+        holds = value.as_boolean().is_(True)
+    elif test.shape is FieldShape.TEXT:
+        holds = func.coalesce(value.as_string(), "") != ""
+    elif test.code is None:
+        holds = value.as_string().is_not(None) if test.shape is FieldShape.ONE else func.jsonb_array_length(value) > 0
+    elif test.shape is FieldShape.ONE:
+        holds = value.as_string() == test.code
+    else:
+        holds = value.contains(func.jsonb_build_array(test.code))
+    return holds
+
+
+def _filtered(statement: _Statement, wanted: CatalogueFilter) -> _Statement:
     if wanted.text.strip():
         query = func.websearch_to_tsquery(literal_column("'swedish'::regconfig"), wanted.text)
         statement = statement.where(PublishedService.search.op("@@")(query))
@@ -580,10 +617,104 @@ async def published_entries(session: AsyncSession, wanted: CatalogueFilter) -> l
         statement = statement.where(PublishedService.organization_id == wanted.organization_id)
     if wanted.modified_after is not None:
         statement = statement.where(PublishedService.published_at > wanted.modified_after)
-    return [
-        PublishedEntry(service_from_document(service), organization_from_document(organization))
-        for service, organization in await session.execute(statement)
+    for group in wanted.any_of:
+        statement = statement.where(or_(*(_holds(test) for test in group)) if group else false())
+    return statement
+
+
+async def published_entries(session: AsyncSession, wanted: CatalogueFilter) -> list[PublishedEntry]:
+    """Published services with their organisations, by name."""
+    return (await published_page(session, wanted, offset=0, limit=None))[1]
+
+
+async def published_page(
+    session: AsyncSession, wanted: CatalogueFilter, *, offset: int, limit: int | None
+) -> tuple[int, list[PublishedEntry]]:
+    """How many published services match, and those from `offset` on (at most `limit`), by name.
+
+    Only the page's documents are read and decoded, so a page costs the same however large the
+    catalogue is.
+    """
+    statement = _filtered(
+        select(
+            as_text(PublishedService.document),
+            as_text(PublishedOrganization.document),
+            PublishedService.published_at,
+            PublishedOrganization.published_at,
+            func.count().over(),
+        )
+        .join(PublishedOrganization, PublishedOrganization.id == PublishedService.organization_id)
+        .order_by(PublishedService.name, PublishedService.id)
+        .offset(offset)
+        .limit(limit),
+        wanted,
+    )
+    rows = (await session.execute(statement)).all()
+    if not rows and offset:
+        total = await session.scalar(
+            _filtered(
+                select(func.count())
+                .select_from(PublishedService)
+                .join(PublishedOrganization, PublishedOrganization.id == PublishedService.organization_id),
+                wanted,
+            )
+        )
+        return total or 0, []
+    entries = [
+        PublishedEntry(
+            service_from_document(service), organization_from_document(organization), (service_at, organization_at)
+        )
+        for service, organization, service_at, organization_at, _total in rows
     ]
+    return (rows[0][4] if rows else 0), entries
+
+
+async def published_organizations_page(
+    session: AsyncSession, wanted: CatalogueFilter, *, offset: int, limit: int
+) -> tuple[int, list[PublishedEntry]]:
+    """How many organisations have matching published services, and those services of a page of them.
+
+    The page is the organisations from `offset` on (at most `limit`), by name.
+    """
+    matching = _filtered(select(PublishedService.organization_id), wanted)
+    rows = (
+        await session.execute(
+            select(PublishedOrganization.id, func.count().over())
+            .where(PublishedOrganization.id.in_(matching))
+            .order_by(PublishedOrganization.name, PublishedOrganization.id)
+            .offset(offset)
+            .limit(limit)
+        )
+    ).all()
+    if not rows:
+        total = await session.scalar(select(func.count()).where(PublishedOrganization.id.in_(matching)))
+        return total or 0, []
+    page = [row[0] for row in rows]
+    statement = _filtered(
+        select(
+            as_text(PublishedService.document),
+            as_text(PublishedOrganization.document),
+            PublishedService.published_at,
+            PublishedOrganization.published_at,
+        )
+        .join(PublishedOrganization, PublishedOrganization.id == PublishedService.organization_id)
+        .where(PublishedService.organization_id.in_(page))
+        .order_by(PublishedService.name, PublishedService.id),
+        wanted,
+    )
+    entries = [
+        PublishedEntry(service_from_document(service), organization_from_document(organization), (service_at, at))
+        for service, organization, service_at, at in await session.execute(statement)
+    ]
+    order = {organization_id: place for place, organization_id in enumerate(page)}
+    return rows[0][1], sorted(entries, key=lambda entry: order[entry.organization.id])
+
+
+async def catalogue_version(session: AsyncSession) -> tuple[object, ...]:
+    """What changes whenever anything published changes: for caches of what everyone reads alike."""
+    services = (await session.execute(select(func.count(), func.max(PublishedService.published_at)))).one()
+    organizations = (await session.execute(select(func.count(), func.max(PublishedOrganization.published_at)))).one()
+    return (*services, *organizations)
 
 
 async def published_by_owner(session: AsyncSession) -> list[tuple[UUID, OrganizationEntry, list[ServiceEntry]]]:

@@ -8,6 +8,7 @@ cumulative, as the HSDS API specification requires. Locations are a profile exte
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
@@ -16,8 +17,9 @@ from litestar import Controller, get
 from litestar.params import FromPath, FromQuery, Parameter
 
 from avhopp.directory.catalogue.hsds.details import location_to_hsds
+from avhopp.directory.catalogue.hsds.filters import service_filters
 from avhopp.directory.catalogue.hsds.mapping import organization_to_hsds, service_to_hsds
-from avhopp.directory.catalogue.hsds.paging import page_of
+from avhopp.directory.catalogue.hsds.paging import page_of, paged
 from avhopp.directory.catalogue.hsds.reading import JsonObject
 from avhopp.directory.catalogue.hsds.taxonomy import (
     find_taxonomy,
@@ -27,7 +29,15 @@ from avhopp.directory.catalogue.hsds.taxonomy import (
     taxonomy_to_hsds,
     term_to_hsds,
 )
-from avhopp.directory.catalogue.service import CatalogueFilter, PublishedEntry, published_entries, published_service
+from avhopp.directory.catalogue.service import (
+    CatalogueFilter,
+    PublishedEntry,
+    catalogue_version,
+    published_entries,
+    published_organizations_page,
+    published_page,
+    published_service,
+)
 from avhopp.platform.problems import NotFoundError
 from avhopp.platform.scope.request import Anyone
 from avhopp.platform.scope.route_permissions import PUBLIC
@@ -36,6 +46,7 @@ from avhopp.platform.web.ratelimit import RateLimit, SlidingWindowLimiter, check
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
     from litestar.handlers.base import BaseRouteHandler
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 HSDS_VERSION = "3.1"
 PROFILE = "https://github.com/avhopp/avhopp/blob/main/docs/katalog.md"
@@ -55,16 +66,23 @@ async def within_exchange_limit(connection: ASGIConnection[Any, Any, Any, Any], 
     check_rate(limiter.allow(client_address(connection)))
 
 
+_CONVERTED: OrderedDict[tuple[UUID, tuple[datetime, datetime]], JsonObject] = OrderedDict()
+CONVERTED_KEPT = 4096
+"""Services kept converted: the same for every anonymous reader until the service or its organisation changes."""
+
+
 def _public_service(entry: PublishedEntry) -> JsonObject:
-    return service_to_hsds(entry.service, entry.organization, include_internal=False)
-
-
-def _has_term(service: JsonObject, taxonomy_term_id: UUID | None, taxonomy_id: UUID | None) -> bool:
-    attributes: list[dict[str, Any]] = service.get("attributes", [])  # type: ignore[assignment]
-    terms = [find_term(UUID(str(attribute["taxonomy_term_id"]))) for attribute in attributes]
-    return (taxonomy_term_id is None or any(term and term.id == taxonomy_term_id for term in terms)) and (
-        taxonomy_id is None or any(term and term.taxonomy.id == taxonomy_id for term in terms)
-    )
+    if entry.version is None:
+        return service_to_hsds(entry.service, entry.organization, include_internal=False)
+    key = (entry.service.id, entry.version)
+    converted = _CONVERTED.get(key)
+    if converted is None:
+        converted = _CONVERTED[key] = service_to_hsds(entry.service, entry.organization, include_internal=False)
+        if len(_CONVERTED) > CONVERTED_KEPT:
+            _CONVERTED.popitem(last=False)
+    else:
+        _CONVERTED.move_to_end(key)
+    return converted
 
 
 def _organizations(entries: list[PublishedEntry]) -> list[JsonObject]:
@@ -83,6 +101,18 @@ def _locations(entries: list[PublishedEntry]) -> list[JsonObject]:
         for location in entry.service.locations:
             found.setdefault(location.id, location_to_hsds(location, entry.organization))
     return list(found.values())
+
+
+_LOCATIONS: dict[tuple[object, ...], list[JsonObject]] = {}
+
+
+async def _all_locations(session: AsyncSession) -> list[JsonObject]:
+    """Every public location, made once per state of the catalogue (locations live inside the services)."""
+    version = await catalogue_version(session)
+    if version not in _LOCATIONS:
+        _LOCATIONS.clear()
+        _LOCATIONS[version] = _locations(await published_entries(session, CatalogueFilter()))
+    return _LOCATIONS[version]
 
 
 class HsdsApi(Controller):
@@ -110,10 +140,16 @@ class HsdsApi(Controller):
         per_page: PerPage = 50,
     ) -> JsonObject:
         """Published services, fully nested, paged; `search` is Swedish full text."""
-        wanted = CatalogueFilter(text=search[:200], organization_id=organization_id, modified_after=modified_after)
-        services = [_public_service(entry) for entry in await published_entries(anyone.session, wanted)]
-        matching = [service for service in services if _has_term(service, taxonomy_term_id, taxonomy_id)]
-        return page_of(matching, page_number=page, per_page=per_page)
+        wanted = CatalogueFilter(
+            text=search[:200],
+            organization_id=organization_id,
+            modified_after=modified_after,
+            any_of=service_filters(taxonomy_term_id, taxonomy_id),
+        )
+        total, entries = await published_page(anyone.session, wanted, offset=(page - 1) * per_page, limit=per_page)
+        return paged(
+            [_public_service(entry) for entry in entries], total_items=total, page_number=page, per_page=per_page
+        )
 
     @get("/services/{service_id:uuid}", guards=[within_exchange_limit], summary="HSDS: en tjänst")
     async def service(self, anyone: Anyone, service_id: FromPath[UUID]) -> JsonObject:
@@ -125,8 +161,10 @@ class HsdsApi(Controller):
         self, anyone: Anyone, search: FromQuery[str] = "", page: Page = 1, per_page: PerPage = 50
     ) -> JsonObject:
         """Organisations that have published services, paged."""
-        entries = await published_entries(anyone.session, CatalogueFilter(text=search[:200]))
-        return page_of(_organizations(entries), page_number=page, per_page=per_page)
+        total, entries = await published_organizations_page(
+            anyone.session, CatalogueFilter(text=search[:200]), offset=(page - 1) * per_page, limit=per_page
+        )
+        return paged(_organizations(entries), total_items=total, page_number=page, per_page=per_page)
 
     @get("/organizations/{organization_id:uuid}", guards=[within_exchange_limit], summary="HSDS: en organisation")
     async def organization(self, anyone: Anyone, organization_id: FromPath[UUID]) -> JsonObject:
@@ -139,16 +177,12 @@ class HsdsApi(Controller):
     @get("/locations", guards=[within_exchange_limit], summary="HSDS: platser (profilens tillägg)")
     async def locations(self, anyone: Anyone, page: Page = 1, per_page: PerPage = 50) -> JsonObject:
         """Public reception addresses of published services, paged."""
-        return page_of(
-            _locations(await published_entries(anyone.session, CatalogueFilter())),
-            page_number=page,
-            per_page=per_page,
-        )
+        return page_of(await _all_locations(anyone.session), page_number=page, per_page=per_page)
 
     @get("/locations/{location_id:uuid}", guards=[within_exchange_limit], summary="HSDS: en plats")
     async def location(self, anyone: Anyone, location_id: FromPath[UUID]) -> JsonObject:
         """One location."""
-        for location in _locations(await published_entries(anyone.session, CatalogueFilter())):
+        for location in await _all_locations(anyone.session):
             if location["id"] == str(location_id):
                 return location
         raise NotFoundError
