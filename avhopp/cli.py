@@ -325,7 +325,9 @@ def _show_new_accounts(accounts: list[CreatedAccount]) -> None:
         _console.print(
             f"  [bold]{account.username}[/]  lösenord [bold]{account.password}[/]  {person.display_name}, {where}"
         )
-    _console.print("Vid första inloggningen kopplar du en autentiseringsapp (TOTP) till kontot.\n")
+    _console.print(
+        "Vid första inloggningen väljer du ett eget lösenord och kopplar en autentiseringsapp (TOTP) till kontot.\n"
+    )
 
 
 def _report(label: str, counts: UpsertCounts) -> None:

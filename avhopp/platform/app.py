@@ -27,6 +27,7 @@ from avhopp.platform.auth.middleware import PrincipalMiddleware
 from avhopp.platform.auth.oidc import OidcClient, client_config
 from avhopp.platform.auth.permissions import require_permission
 from avhopp.platform.auth.routes import AUTH_ROUTES
+from avhopp.platform.auth.sessions import SESSION_COOKIE
 from avhopp.platform.auth.sign_in_for_tests import TEST_SIGN_IN_ROUTES, check_test_sign_in_allowed
 from avhopp.platform.authz import AuthzEnforcer, PolicyWatcher
 from avhopp.platform.database import create_app_engine, session_factory, verify_runtime_role
@@ -135,6 +136,8 @@ def create_app(
         guards=[require_permission],
         dependencies=SCOPE_DEPENDENCIES,
         middleware=[
+            # The principal first: the CSRF check lets a request through unchecked only for a machine client.
+            DefineMiddleware(PrincipalMiddleware),
             DefineMiddleware(
                 CookieCSRFMiddleware,
                 config=CSRFConfig(
@@ -146,8 +149,8 @@ def create_app(
                     header_name="x-csrf-token",
                     exclude_from_csrf_key=EXCLUDE_FROM_CSRF,
                 ),
+                session_cookie=SESSION_COOKIE,
             ),
-            DefineMiddleware(PrincipalMiddleware),
             DefineMiddleware(UnreadNotices),
         ],
         exception_handlers=EXCEPTION_HANDLERS,

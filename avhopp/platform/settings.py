@@ -10,6 +10,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -93,6 +94,10 @@ class Settings:
     """The organisation's identity provider. None means the platform's built-in provider."""
     smtp: SmtpSettings | None = None
     """Where notification e-mail goes. None means notifications are shown in the app only."""
+    session_idle: timedelta = timedelta(minutes=30)
+    """A person's session ends after this long without a request."""
+    session_lifetime: timedelta = timedelta(hours=12)
+    """A person's session ends this long after sign-in, however active they are."""
     job_poll_interval: float = 1.0
     """Seconds between the job relay's look-ups, which also bound how long stopping the app takes.
     No variable sets it; the test suite shortens it, as it starts and stops an app per person."""
@@ -118,6 +123,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             raise SettingsError("DATABASE_APP_URL", "måste gälla samma databas som DATABASE_URL.")
     host = env.get("AVHOPP_HOST") or "127.0.0.1"
     port = _port(env)
+    session_idle, session_lifetime = _session_timeouts(env)
     return Settings(
         database_url=database_url,
         database_app_url=database_app_url,
@@ -131,6 +137,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         public_url=_http_url(env, "AVHOPP_PUBLIC_URL") or f"http://{host}:{port}",
         oidc=_oidc(env),
         smtp=_smtp(env),
+        session_idle=session_idle,
+        session_lifetime=session_lifetime,
     )
 
 
@@ -195,6 +203,21 @@ def _port(env: Mapping[str, str]) -> int:
 def _port_number(variable: str, raw: str) -> int:
     if not raw.isdigit() or not 0 < int(raw) < 65536:  # noqa: PLR2004 - the TCP port range
         raise SettingsError(variable, "måste vara ett portnummer mellan 1 och 65535.")
+    return int(raw)
+
+
+def _session_timeouts(env: Mapping[str, str]) -> tuple[timedelta, timedelta]:
+    idle = timedelta(minutes=_whole_number(env, "AVHOPP_SESSION_IDLE_MINUTES", 30, maximum=24 * 60))
+    lifetime = timedelta(hours=_whole_number(env, "AVHOPP_SESSION_MAX_HOURS", 12, maximum=7 * 24))
+    if idle > lifetime:
+        raise SettingsError("AVHOPP_SESSION_IDLE_MINUTES", "får inte vara längre än AVHOPP_SESSION_MAX_HOURS.")
+    return idle, lifetime
+
+
+def _whole_number(env: Mapping[str, str], variable: str, default: int, *, maximum: int) -> int:
+    raw = env.get(variable) or str(default)
+    if not (raw.isascii() and raw.isdigit() and 0 < int(raw) <= maximum):
+        raise SettingsError(variable, f"måste vara ett heltal från 1 till {maximum}.")
     return int(raw)
 
 

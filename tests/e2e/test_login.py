@@ -28,7 +28,7 @@ def fresh_code(secret: str, after: str | None = None) -> str:
 
 
 def sign_in(page: Page, server: LiveServer, username: str, *, check: bool = True) -> str:
-    """Log in through the built-in provider, enrolling TOTP; return the TOTP secret."""
+    """Log in for the first time through the built-in provider: an own password, then TOTP; return the secret."""
     page.goto(server.url)
     if check:
         assert_accessible(page)
@@ -38,6 +38,12 @@ def sign_in(page: Page, server: LiveServer, username: str, *, check: bool = True
     if check:
         assert_accessible(page)
     page.get_by_role("button", name="Logga in").click()
+    server.passwords[username] = f"Eget lösenord för {username}"
+    page.get_by_label("Nytt lösenord", exact=True).fill(server.passwords[username])
+    page.get_by_label("Skriv det nya lösenordet igen").fill(server.passwords[username])
+    if check:
+        assert_accessible(page)
+    page.get_by_role("button", name="Spara lösenordet").click()
     secret = re.sub(r"\s", "", page.locator(".app-secret").inner_text())
     if check:
         assert_accessible(page)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
@@ -107,6 +108,11 @@ def test_the_runtime_url_alone_is_a_server_without_the_owner(tmp_path: Path) -> 
         ({"AVHOPP_PORT": "http"}, "AVHOPP_PORT"),
         ({"AVHOPP_PORT": "70000"}, "AVHOPP_PORT"),
         ({"AVHOPP_LOG_LEVEL": "LOUD"}, "AVHOPP_LOG_LEVEL"),
+        ({"AVHOPP_SESSION_IDLE_MINUTES": "0"}, "AVHOPP_SESSION_IDLE_MINUTES"),
+        ({"AVHOPP_SESSION_IDLE_MINUTES": "²"}, "AVHOPP_SESSION_IDLE_MINUTES"),
+        ({"AVHOPP_SESSION_MAX_HOURS": "-1"}, "AVHOPP_SESSION_MAX_HOURS"),
+        ({"AVHOPP_SESSION_MAX_HOURS": "9" * 30}, "AVHOPP_SESSION_MAX_HOURS"),
+        ({"AVHOPP_SESSION_IDLE_MINUTES": "90", "AVHOPP_SESSION_MAX_HOURS": "1"}, "AVHOPP_SESSION_IDLE_MINUTES"),
         ({"AVHOPP_PUBLIC_URL": "avhopp.example.se"}, "AVHOPP_PUBLIC_URL"),
         ({"OIDC_ISSUER": "https://idp.example.se/realms/x", "OIDC_CLIENT_ID": "avhopp"}, "OIDC_CLIENT_SECRET"),
         ({"OIDC_ISSUER": "idp.example.se", "OIDC_CLIENT_ID": "a", "OIDC_CLIENT_SECRET": "b"}, "OIDC_ISSUER"),
@@ -146,6 +152,16 @@ def test_a_bad_value_names_its_variable(tmp_path: Path, environ: dict[str, str],
     assert raised.value.variable == variable
     assert variable in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+def test_sessions_time_out_after_30_idle_minutes_and_12_hours_unless_set(tmp_path: Path) -> None:
+    base = {"AVHOPP_DATA_DIR": str(tmp_path)}
+
+    default = load_settings(base)
+    chosen = load_settings(base | {"AVHOPP_SESSION_IDLE_MINUTES": "15", "AVHOPP_SESSION_MAX_HOURS": "8"})
+
+    assert (default.session_idle, default.session_lifetime) == (timedelta(minutes=30), timedelta(hours=12))
+    assert (chosen.session_idle, chosen.session_lifetime) == (timedelta(minutes=15), timedelta(hours=8))
 
 
 def test_smtp_is_optional_and_its_port_follows_the_protection(tmp_path: Path) -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 import uuid
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
+from avhopp.platform.database import RequestContext, context_session
+from avhopp.tenants.registry.administration import AdministrationError, accept_invitation, invite_to_tenant
 from avhopp.tenants.registry.roles import Role
 from tests.platform.auth.conftest import BASE_URL
 from tests.platform.idp.conftest import csrf_token
@@ -15,6 +19,7 @@ from tests.support.people import (
     GOTEBORG,
     GOTEBORG_ADMIN,
     GOTEBORG_SOCIALSEKRETERARE,
+    LINE_OPERATOR,
     MALMO,
     MALMO_SOCIALSEKRETERARE,
     PLATTFORMSADMIN,
@@ -23,6 +28,7 @@ from tests.support.people import (
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
     from tests.conftest import SignIn
 
@@ -38,8 +44,13 @@ def membership_of(owner_engine: Engine, user_id: uuid.UUID, tenant: str) -> tupl
     return row.id, list(row.roles)
 
 
+def tenant_id_of(owner_engine: Engine, slug: str) -> uuid.UUID:
+    with owner_engine.connect() as connection:
+        found = connection.execute(text("SELECT id FROM tenant WHERE slug = :slug"), {"slug": slug}).scalar_one()
+    return uuid.UUID(str(found))
+
+
 async def test_a_tenant_admin_changes_roles_in_the_own_tenant_only(sign_in: SignIn, owner_engine: Engine) -> None:
-    colleague = await sign_in(GOTEBORG_SOCIALSEKRETERARE)
     admin = await sign_in(GOTEBORG_ADMIN)
     colleague_id, stranger_id, admin_id = (
         GOTEBORG_SOCIALSEKRETERARE.user_id,
@@ -78,7 +89,36 @@ async def test_a_tenant_admin_changes_roles_in_the_own_tenant_only(sign_in: Sign
     assert "Rollen finns inte." in no_role.text
     assert platform.status_code == 400
     assert "Bara en plattformsadministratör" in platform.text
+    colleague = await sign_in(GOTEBORG_SOCIALSEKRETERARE)
     assert (await colleague.get("/organisation/personer")).status_code == 403
+
+
+async def test_taking_a_role_away_or_removing_a_person_ends_all_their_sessions(
+    sign_in: SignIn, owner_engine: Engine
+) -> None:
+    officer = person_in(GOTEBORG, Role.CASE_OFFICER, Role.AUDITOR, key="goteborg-tva-webblasare")
+    admin = await sign_in(GOTEBORG_ADMIN)
+    at_work, at_home = await sign_in(officer), await sign_in(officer)
+    own, _ = membership_of(owner_engine, officer.user_id, GOTEBORG)
+    page = await admin.get("/organisation/personer")
+    roles = f"/organisation/personer/{own}/roller"
+
+    granted = await admin.post_form(
+        page, roles, {"roles": [Role.CASE_OFFICER, Role.AUDITOR, Role.PLACEMENT_COORDINATOR]}
+    )
+    kept = [(await browser.get("/granskning")).status_code for browser in (at_work, at_home)]
+    taken = await admin.post_form(page, roles, {"roles": [Role.CASE_OFFICER, Role.PLACEMENT_COORDINATOR]})
+    after_taking = [(await browser.get("/konto")).status_code for browser in (at_work, at_home)]
+
+    at_work, at_home = await sign_in(officer), await sign_in(officer)
+    removed = await admin.post_form(page, f"/organisation/personer/{own}/ta-bort", {})
+    after_removal = [(await browser.get("/konto")).status_code for browser in (at_work, at_home)]
+
+    assert granted.status_code == taken.status_code == removed.status_code == 302
+    assert kept == [200, 200], "a role given ends nothing"
+    assert after_taking == [302, 302]
+    assert after_removal == [302, 302]
+    assert (await admin.get("/organisation/personer")).status_code == 200
 
 
 async def test_a_role_is_granted_only_in_the_kinds_of_tenant_it_makes_sense_in(
@@ -158,6 +198,61 @@ async def test_an_invitation_is_used_once(sign_in: SignIn, owner_engine: Engine)
     assert membership_of(owner_engine, invitee_id, GOTEBORG)[1] == [Role.CASE_OFFICER]
     assert again.status_code == 404
     assert "Inbjudan gäller inte längre" in again.text
+
+
+async def _until_a_transaction_waits_for_a_lock(sessions: async_sessionmaker[AsyncSession]) -> None:
+    deadline = time.monotonic() + 10
+    async with sessions() as session:
+        while time.monotonic() < deadline:
+            waiting = await session.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
+            await session.rollback()
+            if waiting:
+                return
+            await asyncio.sleep(0.02)
+
+
+async def test_two_people_accepting_one_invitation_at_the_same_time_let_one_in(
+    sessions: async_sessionmaker[AsyncSession],
+    owner_engine: Engine,
+    clean_database: None,  # noqa: ARG001 - the membership and the invitation go when the test ends
+) -> None:
+    """A leaked link used twice at once: the second acceptance waits for the first, then finds it used."""
+    admin, goteborg = GOTEBORG_ADMIN.user_id, tenant_id_of(owner_engine, GOTEBORG)
+    async with context_session(sessions, RequestContext(tenant_id=goteborg, user_id=admin)) as session:
+        token = await invite_to_tenant(session, goteborg, admin, [Role.CASE_OFFICER])
+    first_has_claimed = asyncio.Event()
+
+    async def accept(user_id: uuid.UUID, *, first: bool) -> bool:
+        if not first:
+            await first_has_claimed.wait()
+        try:
+            async with context_session(sessions, RequestContext(user_id=user_id)) as session:
+                await accept_invitation(session, token, user_id)
+                await session.flush()
+                if first:
+                    first_has_claimed.set()
+                    # Commit only once the other acceptance is under way and waiting for this one.
+                    await _until_a_transaction_waits_for_a_lock(sessions)
+        except AdministrationError:
+            return False
+        return True
+
+    people = (MALMO_SOCIALSEKRETERARE.user_id, LINE_OPERATOR.user_id)
+    accepted = await asyncio.gather(accept(people[0], first=True), accept(people[1], first=False))
+
+    with owner_engine.begin() as connection:
+        connection.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(goteborg)})
+        joined = connection.execute(
+            text("SELECT count(*) FROM membership WHERE tenant_id = :t AND user_id = ANY(:people)"),
+            {"t": goteborg, "people": list(people)},
+        ).scalar_one()
+    assert list(accepted) == [True, False]
+    assert joined == 1
 
 
 async def test_platform_admins_add_and_deactivate_tenants(sign_in: SignIn, owner_engine: Engine) -> None:

@@ -15,7 +15,7 @@ from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
 from litestar.exceptions import NotAuthorizedException
 
-from avhopp.platform.auth.sessions import SESSION_COOKIE, active_session
+from avhopp.platform.auth.sessions import SESSION_COOKIE, active_session, end_sessions_of
 from avhopp.platform.authz.registry import REGISTRY
 from avhopp.platform.database import RequestContext, context_session
 from avhopp.platform.scope.principal import PRINCIPAL_STATE_KEY, Principal
@@ -56,7 +56,7 @@ async def _resolve(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal 
         return None
     state = connection.app.state
     async with context_session(state.sessions, RequestContext()) as session:
-        web_session = await active_session(session, cookie)
+        web_session = await active_session(session, cookie, state.settings.session_idle)
         if web_session is None:
             return None
         user_id, tenant_id = web_session.user_id, web_session.acting_tenant_id
@@ -67,6 +67,8 @@ async def _resolve(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal 
             # Not acting for a tenant (none yet, or the membership was revoked): signed in, no tenant data.
             name = await state.people.display_name(session, user_id)
             if name is None:
+                # Deactivated: ended for good, so that a reactivation does not bring this session back.
+                await end_sessions_of(session, user_id)
                 return None
             principal = Principal(user_id=user_id, display_name=name, tenant_id=None, tenant_name="", roles=frozenset())
     permissions = await state.authz.permissions_of(principal, REGISTRY.permission_keys())

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import DateTime, ForeignKey, String, Text, func
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from avhopp.platform.models import Base
@@ -19,12 +19,15 @@ class WebSession(Base):
     """A signed-in person's session; `acting_tenant_id` is the tenant they chose to act for."""
 
     __tablename__ = "web_session"
+    __table_args__ = (Index("ix_web_session_issuer_subject", "issuer", "subject"),)
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[UUID] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
     acting_tenant_id: Mapped[UUID | None] = mapped_column(ForeignKey("tenant.id"))
     issuer: Mapped[str] = mapped_column(Text)
     """The provider the person signed in with, for ending its session at logout."""
+    subject: Mapped[str] = mapped_column(Text)
+    """The person's `sub` at that provider, so that the provider's administration can end the session."""
     id_token: Mapped[str | None] = mapped_column(Text)
     """Sent back as `id_token_hint` at logout, so the provider ends its session without asking."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

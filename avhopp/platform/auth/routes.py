@@ -15,7 +15,6 @@ from litestar.response import Redirect
 from avhopp.platform.audit import Action, AuditEvent, record_alone
 from avhopp.platform.auth.oidc import LoginRejectedError, new_browser_token
 from avhopp.platform.auth.sessions import (
-    ABSOLUTE_TIMEOUT,
     LOGIN_COOKIE,
     LOGIN_TIMEOUT,
     SESSION_COOKIE,
@@ -38,7 +37,7 @@ if TYPE_CHECKING:
 _log = structlog.get_logger("avhopp.auth")
 
 
-def _cookie(name: str, value: str, max_age: int, *, secure: bool) -> Cookie:
+def _cookie(name: str, value: str, max_age: int | None, *, secure: bool) -> Cookie:
     return Cookie(key=name, value=value, max_age=max_age, path="/", httponly=True, secure=secure, samesite="lax")
 
 
@@ -124,15 +123,14 @@ async def begin_session(
         if acting_tenant_id is not None and acting_tenant_id not in members_of:
             raise PermissionDeniedException
         acting = acting_tenant_id or (members_of[0] if members_of else None)
-        await start_session(session, session_token, identity, user_id, acting)
+        await start_session(session, session_token, identity, user_id, acting, lifetime=state.settings.session_lifetime)
     _log.info("auth.login_succeeded", user_id=str(user_id))
     await record_alone(
         state.sessions,
         AuditEvent(Action.LOGIN_SUCCEEDED, acting, user_id, request_id=request_id_of(request.scope) or None),
     )
-    response.set_cookie(
-        _cookie(SESSION_COOKIE, session_token, int(ABSOLUTE_TIMEOUT.total_seconds()), secure=_secure(state))
-    )
+    # No Max-Age: the browser forgets the session when it closes; the server enforces both time-outs.
+    response.set_cookie(_cookie(SESSION_COOKIE, session_token, None, secure=_secure(state)))
 
 
 @post("/auth/logout", opt={"permission": SIGNED_IN}, include_in_schema=False)

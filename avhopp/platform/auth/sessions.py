@@ -1,4 +1,10 @@
-"""Server-side web sessions and the logins under way, stored by the hash of their cookie token."""
+"""Server-side web sessions and the logins under way, stored by the hash of their cookie token.
+
+A session ends at logout, after the idle and the absolute time-outs of the settings, and at once,
+with every other session of the person, when what vouched for it changes: a password or
+authenticator reset or a deactivation at the provider (`avhopp.platform.idp.admin`), a role
+taken away or a membership removed (`end_sessions_of`, called by tenant administration).
+"""
 
 from __future__ import annotations
 
@@ -22,8 +28,6 @@ if TYPE_CHECKING:
 
 SESSION_COOKIE = "avhopp_session"
 LOGIN_COOKIE = "avhopp_login"
-IDLE_TIMEOUT = timedelta(minutes=30)
-ABSOLUTE_TIMEOUT = timedelta(hours=12)
 LOGIN_TIMEOUT = timedelta(minutes=10)
 # Writing last_seen_at on every request would make every page view a write.
 _TOUCH_INTERVAL = timedelta(minutes=1)
@@ -70,29 +74,36 @@ async def take_login(session: AsyncSession, token: str) -> PendingLogin | None:
     return PendingLogin(row.state, row.nonce, row.code_verifier, row.return_to)
 
 
-async def start_session(
-    session: AsyncSession, token: str, identity: VerifiedIdentity, user_id: UUID, acting_tenant_id: UUID | None
+async def start_session(  # noqa: PLR0913 - the session's whole origin
+    session: AsyncSession,
+    token: str,
+    identity: VerifiedIdentity,
+    user_id: UUID,
+    acting_tenant_id: UUID | None,
+    *,
+    lifetime: timedelta,
 ) -> None:
-    """A new session under a new token, so no token from before the login survives it."""
+    """A new session under a new token, so no token from before the login survives it; it ends after `lifetime`."""
     session.add(
         WebSession(
             token_hash=token_hash(token),
             user_id=user_id,
             issuer=identity.issuer,
+            subject=identity.subject,
             id_token=identity.id_token,
             acting_tenant_id=acting_tenant_id,
-            expires_at=datetime.now(UTC) + ABSOLUTE_TIMEOUT,
+            expires_at=datetime.now(UTC) + lifetime,
         )
     )
 
 
-async def active_session(session: AsyncSession, token: str) -> WebSession | None:
-    """The live session for this token: not ended, within both time-outs."""
+async def active_session(session: AsyncSession, token: str, idle: timedelta) -> WebSession | None:
+    """The live session for this token: not ended, used within `idle`, before its absolute end."""
     now = datetime.now(UTC)
     row = (
         await session.execute(select(WebSession).where(WebSession.token_hash == token_hash(token)))
     ).scalar_one_or_none()
-    if row is None or row.ended_at is not None or row.expires_at <= now or row.last_seen_at + IDLE_TIMEOUT <= now:
+    if row is None or row.ended_at is not None or row.expires_at <= now or row.last_seen_at + idle <= now:
         return None
     if now - row.last_seen_at > _TOUCH_INTERVAL:
         row.last_seen_at = now
@@ -120,3 +131,12 @@ async def end_session(session: AsyncSession, token: str) -> str | None:
     id_token = (await session.execute(select(WebSession.id_token).where(*live))).scalar_one_or_none()
     await session.execute(update(WebSession).where(*live).values(ended_at=datetime.now(UTC), id_token=None))
     return id_token
+
+
+async def end_sessions_of(session: AsyncSession, user_id: UUID) -> None:
+    """End every live session of the person now, in every browser; the rows stay."""
+    await session.execute(
+        update(WebSession)
+        .where(WebSession.user_id == user_id, WebSession.ended_at.is_(None))
+        .values(ended_at=datetime.now(UTC), id_token=None)
+    )

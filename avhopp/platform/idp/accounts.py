@@ -107,7 +107,7 @@ async def store_rehash(session: AsyncSession, account_id: UUID, password_hash: s
 
 
 async def store_new_password(session: AsyncSession, account_id: UUID, password_hash: str) -> None:
-    """The password the person chose after an admin reset; the reset is then done."""
+    """The password the person chose in place of a temporary one (a new account, an admin reset)."""
     await _update(session, account_id, password_hash=password_hash, password_reset_required=False)
 
 

@@ -1,7 +1,10 @@
 """Administration as the database owner: accounts, machine clients, housekeeping.
 
 Each function runs in the caller's transaction. Secrets they create (temporary passwords,
-client secrets) are returned once for the caller to show once; only hashes are stored.
+client secrets) are returned once for the caller to show once; only hashes are stored. A
+temporary password must be replaced at the first sign-in. Resetting a password or an
+authenticator, and deactivating an account, end the account's sessions here and the
+platform's sessions it vouched for (`issuer` names this provider in them), in every browser.
 """
 
 from __future__ import annotations
@@ -55,48 +58,90 @@ def create_account(
     password = password or new_temporary_password()
     account_id: UUID = connection.execute(
         insert(IdpAccount)
-        .values(username=username, display_name=display_name, email=email, password_hash=password.hashed)
+        .values(
+            username=username,
+            display_name=display_name,
+            email=email,
+            password_hash=password.hashed,
+            password_reset_required=True,
+        )
         .returning(IdpAccount.id)
     ).scalar_one()
     return account_id, password.text
 
 
-def reset_password(connection: Connection, username: str) -> str:
+def reset_password(connection: Connection, username: str, *, issuer: str) -> str:
     """Set a temporary password (returned once), require a new password and a new TOTP enrolment, end sessions."""
     password = temporary_password()
-    account_id = connection.execute(
-        update(IdpAccount)
-        .where(IdpAccount.username == normalise_username(username))
-        .values(
-            password_hash=hash_password(password),
-            password_reset_required=True,
-            totp_secret_encrypted=None,
-            totp_last_step=None,
-            failed_attempts=0,
-            locked_until=None,
-        )
-        .returning(IdpAccount.id)
-    ).scalar()
-    if account_id is None:
-        raise AdminError("Det finns inget konto med det användarnamnet.")
-    connection.execute(
-        update(IdpBrowserSession)
-        .where(IdpBrowserSession.account_id == account_id, IdpBrowserSession.ended_at.is_(None))
-        .values(ended_at=datetime.now(UTC))
+    _change_account(
+        connection,
+        username,
+        issuer,
+        password_hash=hash_password(password),
+        password_reset_required=True,
+        totp_secret_encrypted=None,
+        totp_last_step=None,
+        failed_attempts=0,
+        locked_until=None,
     )
     return password
 
 
-def unlock(connection: Connection, username: str) -> None:
-    """Lift a lockout and forget the failed attempts."""
-    found = connection.execute(
+def reset_authenticator(connection: Connection, username: str, *, issuer: str) -> None:
+    """Forget the account's authenticator app (lost or replaced): a new enrolment at the next sign-in; end sessions."""
+    _change_account(
+        connection,
+        username,
+        issuer,
+        totp_secret_encrypted=None,
+        totp_last_step=None,
+        failed_attempts=0,
+        locked_until=None,
+    )
+
+
+def set_account_active(connection: Connection, username: str, *, issuer: str, active: bool) -> None:
+    """Let the account sign in again, or no longer; a deactivation ends its sessions."""
+    if active:
+        _update_account(connection, username, active=True)
+    else:
+        _change_account(connection, username, issuer, active=False)
+
+
+def _change_account(connection: Connection, username: str, issuer: str, **values: object) -> None:
+    """Change what vouches for the person, and end every session that relied on what it was."""
+    account_id = _update_account(connection, username, **values)
+    now = datetime.now(UTC)
+    connection.execute(
+        update(IdpBrowserSession)
+        .where(IdpBrowserSession.account_id == account_id, IdpBrowserSession.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+    # The platform's session table by name: its part (avhopp.platform.auth) imports this one, not the reverse.
+    connection.execute(
+        text(
+            "UPDATE web_session SET ended_at = :now, id_token = NULL"
+            " WHERE issuer = :issuer AND subject = :subject AND ended_at IS NULL"
+        ),
+        {"now": now, "issuer": issuer, "subject": str(account_id)},
+    )
+
+
+def _update_account(connection: Connection, username: str, **values: object) -> UUID:
+    account_id: UUID | None = connection.execute(
         update(IdpAccount)
         .where(IdpAccount.username == normalise_username(username))
-        .values(failed_attempts=0, locked_until=None)
+        .values(**values)
         .returning(IdpAccount.id)
-    ).first()
-    if found is None:
+    ).scalar()
+    if account_id is None:
         raise AdminError("Det finns inget konto med det användarnamnet.")
+    return account_id
+
+
+def unlock(connection: Connection, username: str) -> None:
+    """Lift a lockout and forget the failed attempts."""
+    _update_account(connection, username, failed_attempts=0, locked_until=None)
 
 
 def create_machine_client(connection: Connection, name: str, tenant_slug: str, roles: Sequence[str]) -> tuple[str, str]:

@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING, Protocol
 
 import click
 
-from avhopp.platform.idp.admin import AdminError, create_account, create_machine_client, reset_password, unlock
+from avhopp.platform.idp.admin import (
+    AdminError,
+    create_account,
+    create_machine_client,
+    reset_authenticator,
+    reset_password,
+    set_account_active,
+    unlock,
+)
+from avhopp.platform.idp.discovery import issuer_for
 from avhopp.platform.idp.keys import rotate_signing_keys
 
 if TYPE_CHECKING:
@@ -58,17 +67,49 @@ def create_account_command(username: str, display_name: str, email: str | None) 
         account_id, password = create_account(connection, username, display_name, email)
     click.echo(f"Kontot är skapat (id {account_id}).")
     click.echo(f"Tillfälligt lösenord, visas bara nu: {password}")
-    click.echo("Vid första inloggningen kopplar personen sin autentiseringsapp.")
+    click.echo("Vid första inloggningen väljer personen ett eget lösenord och kopplar sin autentiseringsapp.")
 
 
 @idp_cli.command("reset-password")
 @click.argument("username")
 def reset_password_command(username: str) -> None:
     """Återställ lösenordet: ett tillfälligt lösenord, nytt lösenord och ny app vid nästa inloggning."""
-    with _admin_errors(), _owner().owner_transaction() as connection:
-        password = reset_password(connection, username)
+    access = _owner()
+    with _admin_errors(), access.owner_transaction() as connection:
+        password = reset_password(connection, username, issuer=issuer_for(access.settings))
     click.echo(f"Tillfälligt lösenord, visas bara nu: {password}")
     click.echo("Vid nästa inloggning väljer personen ett nytt lösenord och kopplar sin autentiseringsapp på nytt.")
+    click.echo("Personen är utloggad överallt.")
+
+
+@idp_cli.command("reset-authenticator")
+@click.argument("username")
+def reset_authenticator_command(username: str) -> None:
+    """Glöm kontots autentiseringsapp (borttappad eller bytt): en ny app kopplas vid nästa inloggning."""
+    access = _owner()
+    with _admin_errors(), access.owner_transaction() as connection:
+        reset_authenticator(connection, username, issuer=issuer_for(access.settings))
+    click.echo("Vid nästa inloggning kopplar personen sin autentiseringsapp på nytt. Personen är utloggad överallt.")
+
+
+@idp_cli.command("deactivate")
+@click.argument("username")
+def deactivate_command(username: str) -> None:
+    """Stäng av ett konto: det kan inte logga in, och personen loggas ut överallt."""
+    access = _owner()
+    with _admin_errors(), access.owner_transaction() as connection:
+        set_account_active(connection, username, issuer=issuer_for(access.settings), active=False)
+    click.echo("Kontot är avstängt och personen är utloggad överallt.")
+
+
+@idp_cli.command("reactivate")
+@click.argument("username")
+def reactivate_command(username: str) -> None:
+    """Låt ett avstängt konto logga in igen."""
+    access = _owner()
+    with _admin_errors(), access.owner_transaction() as connection:
+        set_account_active(connection, username, issuer=issuer_for(access.settings), active=True)
+    click.echo("Kontot kan logga in igen.")
 
 
 @idp_cli.command("unlock")

@@ -7,8 +7,9 @@ pruned. Private keys are sealed with AES-GCM (see `avhopp.platform.sealing`), bo
 their kid.
 
 `KeyStore` serves resource servers and the JWKS: it caches the published public keys for a
-minute and reloads them at once when a token names a kid it does not know, so a key that
-another process has just rotated in is found without waiting.
+minute and reloads them when a token names a kid it does not know, so a key that another
+process has just rotated in is found without waiting; but at most once every ten seconds, so
+that tokens with made-up kids cannot send every request to the database.
 """
 
 from __future__ import annotations
@@ -166,23 +167,37 @@ class KeyStore:
     Use one per process and issuer: `KeyStore(app.state.sessions, issuer_for(settings))`.
     """
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], issuer: str, *, cache_seconds: float = 60.0) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        issuer: str,
+        *,
+        cache_seconds: float = 60.0,
+        unknown_kid_seconds: float = 10.0,
+    ) -> None:
         self.issuer = issuer
         self._sessions = sessions
         self._cache_seconds = cache_seconds
+        self._unknown_kid_seconds = unknown_kid_seconds
         self._keys: dict[str, _Published] = {}
         self._loaded_at: float | None = None
+        self._unknown_kid_reload_at: float | None = None
         self._reload = asyncio.Lock()
 
     async def verification_key(self, kid: str) -> RSAKey | None:
-        """The published key with this kid; reloads once when the kid is unknown."""
+        """The published key with this kid; an unknown kid reloads the keys, at most once per interval."""
         if self._stale():
             await self._load()
         found = self._usable(kid)
-        if found is None:
+        if found is None and kid not in self._keys and self._may_reload_for_unknown_kid():
+            self._unknown_kid_reload_at = time.monotonic()
             await self._load()
             found = self._usable(kid)
         return found
+
+    def _may_reload_for_unknown_kid(self) -> bool:
+        last = self._unknown_kid_reload_at
+        return last is None or time.monotonic() - last >= self._unknown_kid_seconds
 
     async def jwks(self) -> dict[str, list[dict[str, Any]]]:
         """The public keys as a JSON Web Key Set, for /idp/jwks."""

@@ -225,7 +225,7 @@ async def _check_code(  # noqa: PLR0913 - one step's whole situation
 
 
 async def new_password_step(db: AsyncSession, form: FormMultiDict, state: LoginState, now: datetime) -> StepResult:
-    """Set the person's own password after an admin reset."""
+    """Set the person's own password in place of a temporary one (a new account, an admin reset)."""
     account = await _account_for(db, state)
     if account is None or not account.password_reset_required:
         return _restart()

@@ -56,6 +56,7 @@ class IdpAccount(Base):
     """Consecutive failed passwords or codes since the last sign-in or lockout."""
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     password_reset_required: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    """True while the password is a temporary one an administrator handed out: the next sign-in replaces it."""
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

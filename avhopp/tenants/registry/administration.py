@@ -2,7 +2,8 @@
 
 Every function takes the tenant it acts in and runs in a session whose transactions carry that
 tenant, so row-level security confines it even if a caller passes a foreign id: a foreign
-membership or invitation is simply not found.
+membership or invitation is simply not found. Taking a role away or removing a person ends
+every session of that person at once: nothing started under the old roles goes on.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select, text, update
 
-from avhopp.platform.auth.sessions import token_hash
+from avhopp.platform.auth.sessions import end_sessions_of, token_hash
 from avhopp.platform.authz import REGISTRY, RoleNotGrantableError
 from avhopp.platform.database import act_for_tenant
 from avhopp.tenants.registry.models import Tenant, TenantKind
@@ -101,6 +102,8 @@ async def set_roles_in_tenant(
         raise AdministrationError("not_found", "Personen finns inte i organisationen.")
     before = frozenset(membership.roles)
     membership.roles = roles
+    if before - set(roles):
+        await end_sessions_of(session, membership.user_id)
     return before, frozenset(roles)
 
 
@@ -110,11 +113,12 @@ async def remove_member_in_tenant(session: AsyncSession, tenant_id: UUID, member
         await session.execute(
             delete(Membership)
             .where(Membership.id == membership_id, Membership.tenant_id == tenant_id)
-            .returning(Membership.id)
+            .returning(Membership.user_id)
         )
     ).scalar_one_or_none()
     if removed is None:
         raise AdministrationError("not_found", "Personen finns inte i organisationen.")
+    await end_sessions_of(session, removed)
 
 
 async def invite_to_tenant(session: AsyncSession, tenant_id: UUID, invited_by: UUID, roles: list[str]) -> str:
@@ -132,13 +136,17 @@ async def invite_to_tenant(session: AsyncSession, tenant_id: UUID, invited_by: U
     return token
 
 
+def _invitation_invalid() -> AdministrationError:
+    return AdministrationError("invitation_invalid", "Inbjudan gäller inte längre. Be den som bjöd in dig om en ny.")
+
+
 async def open_invitation(session: AsyncSession, token: str) -> Invitation:
     """The invitation the token belongs to, if it can still be used; else AdministrationError."""
     digest = token_hash(token)
     await session.execute(text("SELECT set_config('app.invitation', :digest, true)"), {"digest": digest})
     invitation = (await session.execute(select(Invitation).where(Invitation.token_hash == digest))).scalar_one_or_none()
     if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= datetime.now(UTC):
-        raise AdministrationError("invitation_invalid", "Inbjudan gäller inte längre. Be den som bjöd in dig om en ny.")
+        raise _invitation_invalid()
     return invitation
 
 
@@ -147,6 +155,23 @@ async def accept_invitation(session: AsyncSession, token: str, user_id: UUID) ->
     invitation = await open_invitation(session, token)
     # From here on the transaction acts in the inviting tenant, where the membership belongs.
     await act_for_tenant(session, invitation.tenant_id)
+    # Claimed in one conditional UPDATE: of two acceptances at the same time, the second waits for
+    # the first's row lock, then finds the invitation used and claims nothing.
+    now = datetime.now(UTC)
+    claimed = (
+        await session.execute(
+            update(Invitation)
+            .where(
+                Invitation.token_hash == invitation.token_hash,
+                Invitation.accepted_at.is_(None),
+                Invitation.expires_at > now,
+            )
+            .values(accepted_by=user_id, accepted_at=now)
+            .returning(Invitation.token_hash)
+        )
+    ).scalar_one_or_none()
+    if claimed is None:
+        raise _invitation_invalid()
     existing = (
         await session.execute(
             select(Membership).where(Membership.tenant_id == invitation.tenant_id, Membership.user_id == user_id)
@@ -156,7 +181,6 @@ async def accept_invitation(session: AsyncSession, token: str, user_id: UUID) ->
         session.add(Membership(tenant_id=invitation.tenant_id, user_id=user_id, roles=invitation.roles))
     else:
         existing.roles = sorted(set(existing.roles) | set(invitation.roles))
-    invitation.accepted_by, invitation.accepted_at = user_id, datetime.now(UTC)
     return invitation.tenant_id
 
 

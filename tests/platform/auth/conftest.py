@@ -37,6 +37,7 @@ BASE_URL = "https://avhopp.test"
 class Person:
     username: str
     password: str
+    """The temporary password until the first login replaces it with the person's own."""
     user_id: uuid.UUID | None = None
 
 
@@ -57,26 +58,32 @@ class Browser:
         return await self.client.post(action, data={"_csrf_token": csrf_token(page.text), **data}, headers=BROWSER)
 
     async def log_in(self, person: Person, start: str = "/auth/login") -> httpx.Response:
-        """From /auth/login to the platform's redirect after the callback."""
+        """From /auth/login to the platform's redirect after the callback: a first sign-in, own password and TOTP."""
         to_provider = await self.get(start)
-        login_page = await self.get(_local(to_provider.headers["location"]))
-        enrol = await self.post_form(
+        login_page = await self.get(local_path(to_provider.headers["location"]))
+        choose = await self.post_form(
             login_page,
             form_action_of(login_page),
             {"step": "password", "username": person.username, "password": person.password},
+        )
+        person.password = f"Eget lösenord för {person.username}"
+        enrol = await self.post_form(
+            choose,
+            form_action_of(choose),
+            {"step": "new_password", "new_password": person.password, "new_password_repeat": person.password},
         )
         secret = totp_secret(enrol.text)
         to_callback = await self.post_form(
             enrol, form_action_of(enrol), {"step": "enrol", "code": pyotp.TOTP(secret).now()}
         )
-        return await self.get(_local(to_callback.headers["location"]))
+        return await self.get(local_path(to_callback.headers["location"]))
 
 
 def form_action_of(page: httpx.Response) -> str:
     return form_action(page.text)
 
 
-def _local(url: str) -> str:
+def local_path(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.path}?{parts.query}" if parts.query else parts.path
 

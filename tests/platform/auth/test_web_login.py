@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
@@ -11,10 +12,11 @@ from sqlalchemy import text
 
 from avhopp.app import build_app
 from avhopp.platform.auth.sessions import SESSION_COOKIE, token_hash
+from avhopp.platform.idp import ensure_identity_provider
 from avhopp.platform.idp.admin import create_machine_client
 from avhopp.platform.settings import load_settings
 from avhopp.platform.web.redirects import safe_return_path
-from tests.platform.auth.conftest import BASE_URL, grant_membership, user_id_of
+from tests.platform.auth.conftest import BASE_URL, Browser, grant_membership, user_id_of
 from tests.platform.idp.conftest import BROWSER, csrf_token
 from tests.platform.web.conftest import SECRET_KEY
 
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from avhopp.platform.settings import Settings
-    from tests.platform.auth.conftest import Browser, Person
+    from tests.platform.auth.conftest import Person
     from tests.support.postgres import TestDatabase
 
 
@@ -53,6 +55,56 @@ async def test_login_starts_a_server_side_session_with_a_safe_cookie(
     assert row is not None
     assert row["ended_at"] is None
     assert token not in str(row.values())
+
+
+async def test_the_session_cookie_lasts_as_long_as_the_browser_and_the_server_keeps_time(
+    browser: Browser, person: Person
+) -> None:
+    """A cookie with Max-Age or Expires outlives a closed browser on a shared computer."""
+    landing = await browser.log_in(person)
+
+    cookie = next(value for value in landing.headers.get_list("set-cookie") if value.startswith(f"{SESSION_COOKIE}="))
+    attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
+    assert not attributes & {"max-age", "expires"}
+
+
+async def test_the_idle_and_absolute_time_outs_are_those_of_the_settings(
+    database: TestDatabase, owner_engine: Engine, person: Person, tmp_path: Path
+) -> None:
+    settings = load_settings(
+        {
+            "DATABASE_URL": database.owner_url.render_as_string(hide_password=False),
+            "AVHOPP_SECRET_KEY": SECRET_KEY,
+            "AVHOPP_DATA_DIR": str(tmp_path),
+            "AVHOPP_PUBLIC_URL": BASE_URL,
+            "AVHOPP_SESSION_IDLE_MINUTES": "5",
+            "AVHOPP_SESSION_MAX_HOURS": "1",
+        }
+    )
+    with owner_engine.begin() as connection:
+        ensure_identity_provider(connection, settings, [])
+    async with AsyncTestClient(build_app(settings, database.app_url), base_url=BASE_URL) as client:
+        client.follow_redirects = False
+        browser = Browser(client, settings)
+        await browser.log_in(person)
+        token = browser.client.cookies[SESSION_COOKIE]
+        row = session_row(owner_engine, token)
+        assert row is not None
+        lifetime = row["expires_at"] - row["created_at"]  # type: ignore[operator]
+        assert timedelta(minutes=59) < lifetime < timedelta(minutes=61)
+
+        with owner_engine.begin() as connection:
+            connection.execute(
+                text("UPDATE web_session SET last_seen_at = now() - interval '4 minutes' WHERE token_hash = :hash"),
+                {"hash": token_hash(token)},
+            )
+        assert (await browser.get("/konto")).status_code == 200
+        with owner_engine.begin() as connection:
+            connection.execute(
+                text("UPDATE web_session SET last_seen_at = now() - interval '6 minutes' WHERE token_hash = :hash"),
+                {"hash": token_hash(token)},
+            )
+        assert (await browser.get("/konto")).status_code == 302
 
 
 async def test_login_returns_to_the_page_asked_for(browser: Browser, person: Person) -> None:

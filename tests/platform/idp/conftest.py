@@ -11,6 +11,7 @@ import re
 import secrets
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
     import httpx
     from litestar import Litestar
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
     from avhopp.platform.settings import Settings
@@ -66,11 +67,30 @@ class NoPeople:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Account:
     id: uuid.UUID
     username: str
     password: str
+    """What the person types now: the temporary password until the first sign-in replaces it."""
+
+    @property
+    def own_password(self) -> str:
+        """The password the person chooses at the first sign-in."""
+        return f"Eget lösenord för {self.username}"
+
+
+@dataclass
+class Owner:
+    """What the `avhopp` command hands to the `idp` group."""
+
+    settings: Settings
+    engine: Engine
+
+    @contextmanager
+    def owner_transaction(self) -> Iterator[Connection]:
+        with self.engine.begin() as connection:
+            yield connection
 
 
 @dataclass(frozen=True)
@@ -122,9 +142,20 @@ class Idp:
     async def password(self, page: httpx.Response, username: str, password: str) -> httpx.Response:
         return await self.post_form(page, {"step": "password", "username": username, "password": password})
 
+    async def new_password(self, page: httpx.Response, account: Account) -> httpx.Response:
+        """Replace the temporary password with the person's own; the account's password is that from now on."""
+        password = account.own_password
+        answer = await self.post_form(
+            page, {"step": "new_password", "new_password": password, "new_password_repeat": password}
+        )
+        account.password = password
+        return answer
+
     async def sign_in_first_time(self, auth: AuthRequest, account: Account) -> tuple[httpx.Response, str]:
-        """Password, then TOTP enrolment; returns the redirect to the client and the TOTP secret."""
-        enrol = await self.password(await self.start(auth), account.username, account.password)
+        """Temporary password, own password, then TOTP enrolment; returns the redirect to the client and the secret."""
+        choose = await self.password(await self.start(auth), account.username, account.password)
+        assert 'name="step" value="new_password"' in choose.text, choose.text
+        enrol = await self.new_password(choose, account)
         assert enrol.status_code == 200, enrol.text
         secret = totp_secret(enrol.text)
         done = await self.post_form(enrol, {"step": "enrol", "code": pyotp.TOTP(secret).now()})

@@ -43,7 +43,9 @@ async def test_jwks_publishes_public_keys_only(idp: Idp) -> None:
         assert not {"d", "p", "q", "dp", "dq", "qi"} & set(key)
 
 
-async def test_first_login_enrols_totp_and_the_code_exchange_gives_a_valid_id_token(idp: Idp, new_account: Any) -> None:
+async def test_first_login_replaces_the_password_enrols_totp_and_the_code_exchange_gives_an_id_token(
+    idp: Idp, new_account: Any
+) -> None:
     account = new_account(display_name="Anna Andersson", email="anna@example.se")
     auth = idp.auth_request()
 
@@ -52,7 +54,9 @@ async def test_first_login_enrols_totp_and_the_code_exchange_gives_a_valid_id_to
     assert 'autocomplete="username"' in login.text
     assert 'autocomplete="current-password"' in login.text
 
-    enrol = await idp.password(login, account.username, account.password)
+    choose = await idp.password(login, account.username, account.password)
+    assert 'name="step" value="new_password"' in choose.text
+    enrol = await idp.new_password(choose, account)
     assert enrol.status_code == 200
     assert "<svg" in enrol.text
     assert 'class="app-secret"' in enrol.text

@@ -77,7 +77,7 @@ async def test_five_failures_lock_the_account_for_a_while_until_an_admin_unlocks
         unlock(connection, account.username)
     unlocked = await idp.password(page, account.username, account.password)
     assert unlocked.status_code == 200
-    assert 'name="step" value="enrol"' in unlocked.text
+    assert 'name="step" value="new_password"' in unlocked.text
 
 
 async def test_unknown_usernames_lock_the_same_way_without_creating_accounts(idp: Idp, owner_engine: Engine) -> None:
@@ -137,13 +137,35 @@ async def test_a_code_is_accepted_only_once(idp: Idp, new_account: Any) -> None:
     assert "Koden har redan använts." in message(again)
 
 
+async def test_a_new_accounts_temporary_password_must_be_replaced_before_anything_else(
+    idp: Idp, new_account: Any
+) -> None:
+    """Whoever saw the temporary password on its way to the person cannot keep using it."""
+    account = new_account()
+    temporary = account.password
+
+    choose = await idp.password(await idp.start(idp.auth_request()), account.username, temporary)
+    skipped = await idp.post_form(choose, {"step": "enrol", "code": "123456"})
+
+    assert choose.status_code == 200
+    assert 'name="step" value="new_password"' in choose.text
+    assert 'name="step" value="enrol"' not in choose.text
+    assert skipped.status_code == 400
+    assert "Logga in igen" in message(skipped)
+    assert (await idp.start(idp.auth_request())).status_code == 200, "no session before the password is replaced"
+
+    await idp.sign_in_first_time(idp.auth_request(), account)
+    await sign_out_of_provider(idp)
+    assert message(await idp.password(await idp.start(idp.auth_request()), account.username, temporary)) == WRONG
+
+
 async def test_an_admin_reset_asks_for_a_new_password_and_a_new_authenticator(
     idp: Idp, new_account: Any, owner_engine: Engine
 ) -> None:
     account = new_account()
     old_secret = await enrolled(idp, account)
     with owner_engine.begin() as connection:
-        temporary = reset_password(connection, account.username)
+        temporary = reset_password(connection, account.username, issuer=idp.issuer)
 
     old_password = await idp.password(await idp.start(idp.auth_request()), account.username, account.password)
     assert message(old_password) == WRONG
@@ -191,7 +213,7 @@ async def test_a_reset_ends_the_provider_sessions(idp: Idp, new_account: Any, ow
     assert (await idp.start(idp.auth_request())).status_code == 302  # single sign-on
 
     with owner_engine.begin() as connection:
-        reset_password(connection, account.username)
+        reset_password(connection, account.username, issuer=idp.issuer)
 
     assert (await idp.start(idp.auth_request())).status_code == 200  # the login form again
 
@@ -201,9 +223,9 @@ async def test_a_step_without_its_login_state_starts_over(idp: Idp, new_account:
     page = await idp.start(idp.auth_request())
     skipped = await idp.post_form(page, {"step": "totp", "code": "123456"})
 
-    enrol = await idp.password(page, account.username, account.password)
+    next_step = await idp.password(page, account.username, account.password)
     idp.client.cookies.set("avhopp_idp_login", "tampered", domain="testserver.local", path="/idp")
-    tampered = await idp.post_form(enrol, {"step": "enrol", "code": "123456"})
+    tampered = await idp.post_form(next_step, {"step": "enrol", "code": "123456"})
 
     for response in (skipped, tampered):
         assert response.status_code == 400
@@ -230,6 +252,7 @@ async def test_refusals_are_logged_by_account_id_without_secrets_or_usernames(
     await idp.password(page, account.username, "Hemligt-fel-1")
     await idp.password(page, "okand-person-xyz", "Hemligt-fel-2")
     auth = idp.auth_request()
+    temporary = account.password
     redirect, secret = await idp.sign_in_first_time(auth, account)
     code = callback_params(redirect)["code"]
     tokens = (await idp.exchange(auth, code)).json()
@@ -250,6 +273,7 @@ async def test_refusals_are_logged_by_account_id_without_secrets_or_usernames(
     assert any(line.get("account_id") == str(account.id) for line in refusals)
     for secret_value in (
         account.username,
+        temporary,
         account.password,
         "Hemligt-fel-1",
         "Hemligt-fel-2",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from tests.platform.idp.conftest import BROWSER, CLIENT_ID, callback_params
+from tests.platform.idp.conftest import BROWSER, CLIENT_ID, callback_params, form_action
 
 if TYPE_CHECKING:
     from typing import Any
@@ -67,6 +67,23 @@ async def test_without_a_hint_the_person_confirms_first(idp: Idp, new_account: A
     assert done.status_code == 303
     assert done.headers["location"] == home
     assert not await has_provider_session(idp)
+
+
+async def test_an_authorization_header_does_not_spare_the_confirmation_its_csrf_check(
+    idp: Idp, new_account: Any
+) -> None:
+    await signed_in(idp, new_account)
+    home = f"{idp.settings.public_url}/"
+    confirm = await logout(idp, client_id=CLIENT_ID, post_logout_redirect_uri=home)
+
+    forged = await idp.client.post(
+        form_action(confirm.text),
+        data={"client_id": CLIENT_ID, "post_logout_redirect_uri": home},
+        headers={**BROWSER, "authorization": "Bearer anything"},
+    )
+
+    assert forged.status_code == 403
+    assert await has_provider_session(idp)
 
 
 async def test_a_hint_for_another_client_is_refused(idp: Idp, new_account: Any) -> None:

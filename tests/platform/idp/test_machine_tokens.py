@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -12,19 +13,19 @@ from typing import TYPE_CHECKING
 
 import pytest
 from joserfc.jwk import RSAKey
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from avhopp.platform.idp import TokenRejectedError, verify_access_token
 from avhopp.platform.idp.admin import create_machine_client
 from avhopp.platform.idp.claims import API_AUDIENCE
-from avhopp.platform.idp.keys import Signer, SigningKey, rotate_signing_keys
+from avhopp.platform.idp.keys import KeyStore, Signer, SigningKey, rotate_signing_keys
 from avhopp.platform.idp.tokens import access_token_claims, mint
 
 if TYPE_CHECKING:
     from typing import Any
 
     from sqlalchemy import Engine
-    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
     from tests.platform.idp.conftest import Idp
 
@@ -210,6 +211,38 @@ async def test_key_rotation_keeps_issued_tokens_valid_and_signs_new_ones_with_th
     with owner_engine.begin() as connection:
         later = rotate_signing_keys(connection, idp.settings.secret_key, now=datetime.now(UTC) + timedelta(hours=1))
     assert old_kid in later.pruned
+
+
+async def test_tokens_with_made_up_key_ids_reload_the_keys_at_most_once_per_interval(
+    idp: Idp, sessions: async_sessionmaker[AsyncSession], app_engine: AsyncEngine, owner_engine: Engine
+) -> None:
+    """An anonymous caller with tokens naming new kids cannot send every request to the database."""
+    real = await _signer_key(sessions, idp)
+    made_up = [mint(SigningKey(kid=f"made-up-{n}", private=real.private), _machine_claims(idp)) for n in range(50)]
+    keys = KeyStore(sessions, idp.issuer, unknown_kid_seconds=0.5)
+    loads: list[str] = []
+
+    def count(*args: Any) -> None:
+        if "FROM idp_signing_key" in args[2]:
+            loads.append(args[2])
+
+    event.listen(app_engine.sync_engine, "before_cursor_execute", count)
+    try:
+        for token in made_up:
+            with pytest.raises(TokenRejectedError):
+                await verify_access_token(token, keys)
+        assert len(loads) == 2, "the first load, and one reload for an unknown kid"
+
+        # After the interval, a key rotated in meanwhile is found on its first token.
+        await asyncio.sleep(0.5)
+        with owner_engine.begin() as connection:
+            rotate_signing_keys(connection, idp.settings.secret_key)
+        rotated = mint(await _signer_key(sessions, idp), _machine_claims(idp))
+        del loads[:]
+        assert (await verify_access_token(rotated, keys)).client_id == "m2m-test"
+        assert len(loads) == 1
+    finally:
+        event.remove(app_engine.sync_engine, "before_cursor_execute", count)
 
 
 async def test_token_requests_are_rate_limited_per_address(idp: Idp) -> None:

@@ -5,38 +5,22 @@ from __future__ import annotations
 import dataclasses
 import re
 import uuid
-from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from avhopp.platform.idp import ensure_identity_provider, idp_cli, platform_client_secret
 from avhopp.platform.idp.keys import SecretKeyChangedError
 from avhopp.platform.idp.models import IdpAccount, IdpClient, IdpSigningKey
 from avhopp.platform.idp.passwords import check_password
+from tests.platform.idp.conftest import Owner
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    from sqlalchemy import Connection, Engine
+    from sqlalchemy import Engine
 
     from avhopp.platform.settings import Settings
-
-
-@dataclass
-class Owner:
-    """What the `avhopp` command hands to the `idp` group."""
-
-    settings: Settings
-    engine: Engine
-
-    @contextmanager
-    def owner_transaction(self) -> Iterator[Connection]:
-        with self.engine.begin() as connection:
-            yield connection
 
 
 def test_ensure_identity_provider_is_idempotent_and_shows_passwords_once(
@@ -83,6 +67,15 @@ def test_ensure_identity_provider_is_idempotent_and_shows_passwords_once(
         assert len(active) == 1
 
 
+def account_state(owner_engine: Engine, username: str) -> Any:
+    with owner_engine.connect() as connection:
+        return connection.execute(
+            select(IdpAccount.password_reset_required, IdpAccount.totp_secret_encrypted, IdpAccount.active).where(
+                IdpAccount.username == username
+            )
+        ).one()
+
+
 def test_the_admin_commands(owner_engine: Engine, settings: Settings) -> None:
     owner = Owner(settings, owner_engine)
     runner = CliRunner()
@@ -92,6 +85,8 @@ def test_the_admin_commands(owner_engine: Engine, settings: Settings) -> None:
     assert created.exit_code == 0, created.output
     first_password = re.search(r"visas bara nu: (\S+)", created.output)
     assert first_password
+    assert "väljer personen ett eget lösenord" in created.output
+    assert account_state(owner_engine, username).password_reset_required, "a temporary password, replaced at once"
 
     reset = runner.invoke(idp_cli, ["reset-password", username], obj=owner)
     assert reset.exit_code == 0, reset.output
@@ -106,6 +101,17 @@ def test_the_admin_commands(owner_engine: Engine, settings: Settings) -> None:
     assert check_password(account.password_hash, temporary.group(1)).ok
 
     assert runner.invoke(idp_cli, ["unlock", username], obj=owner).exit_code == 0
+
+    with owner_engine.begin() as connection:
+        connection.execute(
+            update(IdpAccount).where(IdpAccount.username == username).values(totp_secret_encrypted=b"sealed")
+        )
+    assert runner.invoke(idp_cli, ["reset-authenticator", username], obj=owner).exit_code == 0
+    assert account_state(owner_engine, username).totp_secret_encrypted is None
+    assert runner.invoke(idp_cli, ["deactivate", username], obj=owner).exit_code == 0
+    assert not account_state(owner_engine, username).active
+    assert runner.invoke(idp_cli, ["reactivate", username], obj=owner).exit_code == 0
+    assert account_state(owner_engine, username).active
 
     client = runner.invoke(
         idp_cli,
@@ -135,6 +141,10 @@ def test_admin_commands_refuse_unknown_names_in_one_swedish_line(owner_engine: E
     runner = CliRunner()
 
     missing = runner.invoke(idp_cli, ["reset-password", "finns-inte"], obj=owner)
+    for command in ("reset-authenticator", "deactivate", "reactivate", "unlock"):
+        unknown = runner.invoke(idp_cli, [command, "finns-inte"], obj=owner)
+        assert unknown.exit_code == 1
+        assert "Det finns inget konto med det användarnamnet." in unknown.output
     no_tenant = runner.invoke(idp_cli, ["create-client", "X", "--tenant", "finns-inte", "--roles", "reader"], obj=owner)
     bad_role = runner.invoke(idp_cli, ["create-client", "X", "--tenant", "stodlinjen", "--roles", "Admin!"], obj=owner)
 
