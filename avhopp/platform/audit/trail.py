@@ -20,6 +20,7 @@ from sqlalchemy import insert, text
 from avhopp.platform.audit.chain import GENESIS, PLATFORM_CHAIN, chain_of, link_hash
 from avhopp.platform.audit.models import AuditEntry
 from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.identity_numbers import looks_like_identity_number
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -28,9 +29,7 @@ if TYPE_CHECKING:
 
 MAX_FIELD_LENGTH = 120
 _ACTION = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
-# A personnummer or samordningsnummer (YYMMDD-NNNN or YYYYMMDDNNNN), with or without separator.
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_PERSONAL_NUMBER = re.compile(r"(?<!\d)(\d{6}|\d{8})[-+]?\d{4}(?!\d)")
 
 # The two-key form keeps the trail's locks apart from other users of advisory locks.
 _LOCK_SPACE = 0x41554454  # "AUDT"
@@ -81,7 +80,8 @@ def check_event(event: AuditEvent) -> None:
         if len(value) > MAX_FIELD_LENGTH or "@" in value:
             raise AuditFieldError(name)
         # A UUID's digit groups can look like "YYYYMMDD-NNNN"; a UUID is an id, not a person's number.
-        if not _is_uuid(value) and _PERSONAL_NUMBER.search(_UUID.sub("", value)):
+        # Codes have no reason to hold ten digits grouped like one, so even an invalid one is refused.
+        if not _is_uuid(value) and looks_like_identity_number(_UUID.sub("", value)):
             raise AuditFieldError(name)
 
 

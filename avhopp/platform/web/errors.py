@@ -4,8 +4,9 @@ API answers are `application/problem+json`: `{"type": "urn:avhopp:problem:not_fo
 "status": 404, "detail": ..., "code": "not_found", "request_id": ...}`, plus `errors`
 (`[{"field": ..., "message": ...}]`) when input was refused. `code` is the stable part for clients.
 Services raise `NotFoundError` (a foreign object and a missing one alike) and `InvalidInputError`;
-both map here, so handlers need not translate them. Nothing from the request or the exception's
-message is echoed back or logged.
+both map here, so handlers need not translate them; the error page lists each refused field's
+message. Nothing from the request but the names of refused fields, and nothing of the exception's
+message, is echoed back or logged.
 """
 
 from __future__ import annotations
@@ -113,9 +114,10 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
         if fields:
             body["errors"] = fields
         return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    problems = [problem.message for problem in exc.problems] if isinstance(exc, InvalidInputError) else []
     return Template(
         template_name="error.html",
-        context={"status": status, "title": title, "message": message, "request_id": request_id},
+        context={"status": status, "title": title, "message": message, "problems": problems, "request_id": request_id},
         status_code=status,
         headers=headers,
     )

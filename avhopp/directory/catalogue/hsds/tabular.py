@@ -19,6 +19,7 @@ from uuid import UUID
 
 from avhopp.directory.catalogue.hsds.taxonomy import find_term
 from avhopp.directory.catalogue.hsds.vendored import datapackage_descriptor
+from avhopp.platform.exports import restored, write_csv
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -175,11 +176,10 @@ def cell(value: object) -> str:
 
 
 def write_table(directory: Path, resource: Resource, rows: Iterable[Mapping[str, str]]) -> None:
-    """Write one table: UTF-8, a header row, RFC 4180 quoting and line ends."""
+    """Write one table: UTF-8, a header row, RFC 4180 quoting and line ends, no cell a formula."""
     with (directory / resource.path).open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, dialect="excel", lineterminator="\r\n")
-        writer.writerow(resource.column_names)
-        writer.writerows([row.get(name, "") for name in resource.column_names] for row in rows)
+        header = resource.column_names
+        write_csv(handle, [header, *([row.get(name, "") for name in header] for row in rows)])
 
 
 @dataclass(slots=True)
@@ -300,7 +300,10 @@ def read_table(directory: Path, resource: Resource, problems: list[PackageProble
         return table
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            records = list(csv.reader(handle, dialect="excel", strict=True))
+            # Our own exports neutralise cells that a spreadsheet would compute (avhopp.platform.exports).
+            records = [
+                [restored(cell) for cell in record] for record in csv.reader(handle, dialect="excel", strict=True)
+            ]
     except (UnicodeDecodeError, csv.Error) as error:
         problems.append(PackageProblem(resource.path, None, None, f"Filen kan inte läsas som CSV i UTF-8: {error}"))
         table.usable = False
