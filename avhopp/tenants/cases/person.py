@@ -8,14 +8,11 @@ at all when the person has a protected identity. Lists show initials only.
 from __future__ import annotations
 
 import json
-import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from stdnum.exceptions import ValidationError
-from stdnum.se import personnummer
-
 from avhopp.platform.audit import Action
+from avhopp.platform.identity_numbers import parse_personal_number
 from avhopp.platform.problems import FieldProblem, InvalidInputError
 from avhopp.platform.sealing import seal, unseal
 from avhopp.tenants.cases.audit import record_case_event
@@ -72,9 +69,9 @@ def checked_person(details: PersonDetails, *, unnamed: bool = False) -> PersonDe
     number = checked_text("personal_number", details.personal_number, 20, problems)
     if number:
         try:
-            number = personnummer.format(personnummer.validate(unicodedata.normalize("NFKC", number)))
-        except ValidationError:
-            problems.append(FieldProblem("personal_number", "Personnumret stämmer inte. Skriv det som ÅÅÅÅMMDD-NNNN."))
+            number = parse_personal_number(number)
+        except InvalidInputError as error:
+            problems.extend(error.problems)
     phone = checked_text("phone", details.phone, 40, problems)
     safe_contact = checked_text("safe_contact", details.safe_contact, MAX_SHORT, problems, lines=True)
     address = checked_text("address", details.address, MAX_SHORT, problems, lines=True)
