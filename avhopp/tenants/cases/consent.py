@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 _DOCUMENT = "avhopp.cases.consent_document"
 MAX_PURPOSE = 500
 MAX_WITNESS = 200
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+"""Dates a consent may name: any a person could mean, and none too far out to be a moment (year 1 or 9999)."""
 DOCUMENT_TYPES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 """What a signed consent may be, recognised by its first bytes (not by its name)."""
 
@@ -89,6 +91,9 @@ async def _checked(session: AsyncSession, owner: UUID, consent: ConsentInput) ->
         problems.append(FieldProblem("categories", "Välj vilka uppgifter som får delas."))
     purpose = _plain("purpose", consent.purpose, MAX_PURPOSE, problems, "Skriv syftet med delningen.")
     witness = _plain("witnessed_by", consent.witnessed_by, MAX_WITNESS, problems, "Skriv vem som bevittnade samtycket.")
+    for name, day in (("valid_from", consent.valid_from), ("valid_until", consent.valid_until)):
+        if not FIRST_DAY <= day <= LAST_DAY:
+            problems.append(FieldProblem(name, "Skriv ett datum mellan år 1900 och 2199."))
     if consent.valid_until <= consent.valid_from:
         problems.append(FieldProblem("valid_until", "Samtycket måste sluta efter att det börjar."))
     document_type = None

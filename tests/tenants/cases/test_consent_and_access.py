@@ -4,7 +4,8 @@ attacker's side too: the same reads in SQL, through row-level security, find not
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import dataclasses
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
@@ -14,7 +15,6 @@ from avhopp.platform.problems import InvalidInputError, NotFoundError
 from avhopp.tenants.cases.models import CaseGrant, CasePerson, ThreatAssessment
 from avhopp.tenants.cases.service import (
     Category,
-    ConsentInput,
     ThreatInput,
     ThreatLevel,
     ThreatScope,
@@ -39,7 +39,7 @@ from tests.support.people import (
     MALMO_SOCIALSEKRETERARE,
     POLIS_KONTAKT,
 )
-from tests.tenants.cases.conftest import open_goteborg_case
+from tests.tenants.cases.conftest import TODAY, consent_for, open_goteborg_case
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -53,22 +53,6 @@ if TYPE_CHECKING:
     from tests.support.people import NamedPerson
 
     ActingAs = Callable[[NamedPerson], AbstractAsyncContextManager[tuple[AsyncSession, Actor]]]
-
-TODAY = datetime.now(UTC).date()
-
-
-def consent_for(
-    *organisations: UUID, categories: tuple[Category, ...], contributors: tuple[UUID, ...] = ()
-) -> ConsentInput:
-    return ConsentInput(
-        organisations=organisations,
-        categories=categories,
-        purpose="Samordning av stöd och skydd",
-        valid_from=TODAY - timedelta(days=1),
-        valid_until=TODAY + timedelta(days=365),
-        witnessed_by="Handläggare och personen själv",
-        contributors=contributors,
-    )
 
 
 async def identities_in_sql(session: AsyncSession) -> int:
@@ -192,3 +176,17 @@ async def test_the_police_record_an_assessment_only_under_a_consent_that_lets_th
         row = await session.get(ThreatAssessment, assessment_id)
         assert row is not None
         assert (row.level, row.scope, row.police_lead) == ("serious", "national", True)
+
+
+@pytest.mark.parametrize(("valid_from", "valid_until"), [(date.min, TODAY), (TODAY, date.max)])
+async def test_a_consent_dated_beyond_any_calendar_is_refused_not_an_error(
+    acting_as: ActingAs, tenant_ids: dict[str, UUID], valid_from: date, valid_until: date
+) -> None:
+    case_id = await open_goteborg_case(acting_as)
+    consent = dataclasses.replace(
+        consent_for(tenant_ids[KC], categories=(Category.IDENTITY,)), valid_from=valid_from, valid_until=valid_until
+    )
+    async with acting_as(GOTEBORG_SOCIALSEKRETERARE) as (session, actor):
+        with pytest.raises(InvalidInputError) as refused:
+            await record_consent(session, actor, case_id, consent, SECRET_KEY)
+    assert "Skriv ett datum mellan år 1900 och 2199." in refused.value.by_field().values()
