@@ -27,7 +27,8 @@ from avhopp.tenants.cases.audit import CaseAction, record_case_event
 from avhopp.tenants.cases.cases import case_link
 from avhopp.tenants.cases.models import MAX_DOCUMENT_BYTES, CaseGrant, CaseTeamMember, Consent
 from avhopp.tenants.cases.vocabulary import Category
-from avhopp.tenants.registry.service import tenant_kinds, tenant_names
+from avhopp.tenants.registry.permissions import CASE_KINDS
+from avhopp.tenants.registry.service import TenantKind, tenant_ids_of_kind, tenant_kinds, tenant_names
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,6 +56,30 @@ class ConsentInput:
     witnessed_by: str
     contributors: tuple[UUID, ...] = ()
     document: bytes | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    """An organisation a consent may name."""
+
+    id: UUID
+    name: str
+    kind: TenantKind
+
+
+async def sharing_candidates(session: AsyncSession, actor: Actor) -> list[Organisation]:
+    """The organisations that work with cases, other than the actor's, by name: whom a consent may name."""
+    ids = {
+        tenant_id: TenantKind(kind)
+        for kind in sorted(CASE_KINDS)
+        for tenant_id in await tenant_ids_of_kind(session, TenantKind(kind))
+        if tenant_id != actor.tenant_id
+    }
+    names = await tenant_names(session, ids)
+    return sorted(
+        (Organisation(tenant_id, names[tenant_id], kind) for tenant_id, kind in ids.items() if tenant_id in names),
+        key=lambda organisation: organisation.name,
+    )
 
 
 def _document_type(document: bytes) -> str | None:
