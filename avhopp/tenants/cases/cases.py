@@ -241,15 +241,17 @@ async def overview(
     late: dict[UUID, int] = {}
     if ids:
         late = dict(
-            await session.execute(
-                select(FollowUp.case_id, func.count())
-                .where(
-                    FollowUp.case_id.in_(ids),
-                    FollowUp.done_at.is_(None),
-                    FollowUp.due_on < today - timedelta(days=14),
+            (
+                await session.execute(
+                    select(FollowUp.case_id, func.count())
+                    .where(
+                        FollowUp.case_id.in_(ids),
+                        FollowUp.done_at.is_(None),
+                        FollowUp.due_on < today - timedelta(days=14),
+                    )
+                    .group_by(FollowUp.case_id)
                 )
-                .group_by(FollowUp.case_id)
-            )
+            ).all()
         )
     due = await _next_follow_ups(session, ids)
     lines = []
@@ -292,6 +294,11 @@ async def assign_team(
         if user_id not in wanted:
             await session.delete(member)
     await session.flush()
+    # The responsible officer is unique (an index): demote everyone staying before promoting one.
+    for user_id, member in current.items():
+        if user_id in wanted and user_id != responsible:
+            member.role = TeamRole.DEPUTY.value
+    await session.flush()
     newcomers = []
     for user_id in wanted:
         role = TeamRole.RESPONSIBLE if user_id == responsible else TeamRole.DEPUTY
@@ -304,7 +311,6 @@ async def assign_team(
                 )
             )
             newcomers.append(user_id)
-    # The responsible officer is unique: demote before promoting.
     await session.flush()
     await record_case_event(session, CaseAction.TEAM_CHANGED, case.id, tenant_id=head.tenant_id, user_id=head.user_id)
     await notify(session, head.tenant_id, newcomers, TEAM_ASSIGNED, case_link(case.id))
