@@ -222,3 +222,14 @@ def test_every_follow_up_answer_has_a_swedish_label_and_vet_inte_is_one() -> Non
         question: set(answers) for question, answers in FOLLOW_UP_QUESTIONS.items()
     }
     assert all(labels["unknown"] == "Vet inte" for _text, labels in QUESTIONS.values())
+
+
+async def test_the_workspace_and_the_case_page_are_in_english_second(sign_in: SignIn, acting_as: ActingAs) -> None:
+    case_id = await open_goteborg_case(acting_as)
+    officer = await sign_in(GOTEBORG_SOCIALSEKRETERARE)
+    officer.client.cookies.set("avhopp_lang", "en")
+
+    assert "My cases" in (await officer.get("/arenden")).text
+    case_page = await officer.get(f"/arenden/{case_id}")
+    assert "Parts of the case" in case_page.text
+    assert "Draft (intake assessment)" in case_page.text
