@@ -63,9 +63,13 @@ async def complete_intake(
         chosen = team.get(update.deputy_id)
         if chosen is not None and chosen.role == TeamRole.RESPONSIBLE:
             raise InvalidInputError([FieldProblem("deputy_id", "Ersättaren ska vara någon annan än den ansvariga.")])
-        for user_id, member in team.items():
-            if member.role == TeamRole.DEPUTY and user_id != update.deputy_id:
-                await session.delete(member)
+        leaving = [u for u, m in team.items() if m.role == TeamRole.DEPUTY and u != update.deputy_id]
+        if actor.user_id in leaving:
+            raise InvalidInputError(
+                [FieldProblem("deputy_id", "Du kan inte ta bort dig själv ur teamet. Be enhetschefen ändra teamet.")]
+            )
+        for user_id in leaving:
+            await session.delete(team[user_id])
         if chosen is None:
             session.add(
                 CaseTeamMember(
