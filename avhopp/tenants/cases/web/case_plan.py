@@ -118,7 +118,8 @@ def _meeting_from(reader: FormReader, rows: int) -> tuple[MeetingInput, list[int
     used: list[int] = []
     for row in range(rows):
         prefix = f"interventions[{row}]"
-        if not any(reader.text(f"{prefix}.{name}") for name in ("intervention", "starts_on", "planned_end_on")):
+        fields = ("intervention", "responsible_tenant_id", "starts_on", "planned_end_on")
+        if not any(reader.text(f"{prefix}.{name}") for name in fields):
             continue
         items.append(
             InterventionInput(
