@@ -203,6 +203,32 @@ def _policies(table: str, *policies: str) -> None:
 def upgrade() -> None:
     _tables()
     _security()
+    _unit_head()
+
+
+def _unit_head() -> None:
+    """The unit head's role (avhopp/tenants/cases/permissions.py), in the policy's template."""
+    permissions = sa.table(
+        "authz_role_permission", sa.column("role"), sa.column("obj"), sa.column("act"), sa.column("description")
+    )
+    op.bulk_insert(
+        permissions,
+        [
+            {
+                "role": "case_unit_head",
+                "obj": "case",
+                "act": "oversee",
+                "description": "Se organisationens ärendelista utan identiteter, fördela ärenden och öppna ett ärende"
+                " i nödläge",
+            },
+            {
+                "role": "case_unit_head",
+                "obj": "case",
+                "act": "read",
+                "description": "Läsa den egna organisationens ärenden",
+            },
+        ],
+    )
 
 
 def _tables() -> None:
@@ -731,6 +757,7 @@ def _security() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM authz_role_permission WHERE role = 'case_unit_head'")
     # The header's second policy reads the grants: it goes before they do.
     op.execute("DROP POLICY case_file_2 ON case_file")
     for table in (

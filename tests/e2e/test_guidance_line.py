@@ -1,4 +1,5 @@
-"""The guidance line in Chromium: a contact becomes a referral that an operation accepts, and the line sees it."""
+"""The guidance line in Chromium: a contact becomes a referral that an operation accepts in its case workspace,
+and the line sees it."""
 
 from __future__ import annotations
 
@@ -79,7 +80,8 @@ def test_a_contact_is_referred_accepted_and_the_line_sees_it(
     receiver_page.locator("table a").first.click()
     expect(receiver_page.get_by_text("Vill lämna ett nätverk, behöver boende.")).to_be_visible()
     assert_accessible(receiver_page)
-    receiver_page.get_by_role("button", name="Acceptera").click()
+    receiver_page.get_by_role("button", name="Acceptera och öppna ett ärende").click()
+    expect(receiver_page.get_by_role("heading", name="Inledande bedömning")).to_be_visible()
     receiving.close()
 
     page.goto(f"{live_server.url}/linjen/remisser")

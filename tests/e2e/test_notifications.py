@@ -48,7 +48,7 @@ def notify(server: LiveServer, username: str, links: list[str]) -> None:
 
 def test_the_header_leads_to_the_list_where_notifications_are_marked_read(page: Page, live_server: LiveServer) -> None:
     officer = new_person(live_server, KC, ["case_officer"])
-    notify(live_server, officer, ["/remisser", "/konto"])
+    notify(live_server, officer, ["/arenden/remisser", "/konto"])
     sign_in(page, live_server, officer, check=False)
 
     page.get_by_role("link", name="Notiser, 2 olästa").click()
@@ -65,4 +65,4 @@ def test_the_header_leads_to_the_list_where_notifications_are_marked_read(page: 
     assert_accessible(page)
 
     page.get_by_role("link", name="Ny remiss från stödlinjen").first.click()
-    expect(page).to_have_url(re.compile(rf"^{re.escape(live_server.url)}/(remisser|konto)$"))
+    expect(page).to_have_url(re.compile(rf"^{re.escape(live_server.url)}/(arenden/remisser|konto)$"))

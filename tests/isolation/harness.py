@@ -49,6 +49,16 @@ FOREIGN_VALUES = {
     "callback_id": "callback_id",
     # A notification for tenant B's person: only they, acting for B, may mark it read.
     "notification_id": "notification_id",
+    # Tenant B's case and what hangs on it: shared only with the organisations its consent names.
+    "case_id": "case_id",
+    "consent_id": "consent_id",
+    "assessment_id": "assessment_id",
+    "intervention_id": "intervention_id",
+    "follow_up_id": "follow_up_id",
+    # Forms that name people for a case's team: tenant B's person is never tenant A's to choose.
+    "deputy_id": "user_id",
+    "responsible": "user_id",
+    "deputies": "user_id",
     # A capability, not an id: whoever holds it may use it. The harness tries one it was never given.
     "token": "unknown_token",
 }
@@ -67,7 +77,7 @@ class ForeignWorld:
     """Tenant B's private objects, and the marker values that must never reach tenant A's people.
 
     Ids address objects and are known to whoever tries them (they are in the request itself);
-    the markers are what only tenant B knows: its person's name and address.
+    the markers are what only tenant B knows: its person's name and address, and the person of its case.
     """
 
     tenant_id: uuid.UUID
@@ -81,6 +91,11 @@ class ForeignWorld:
     referral_id: uuid.UUID
     callback_id: uuid.UUID
     notification_id: uuid.UUID
+    case_id: uuid.UUID
+    consent_id: uuid.UUID
+    assessment_id: uuid.UUID
+    intervention_id: uuid.UUID
+    follow_up_id: uuid.UUID
     markers: tuple[str, ...]
     unknown_token: str = "okand-inbjudan-0000000000000000000000000000"  # noqa: S105 - not a secret
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import uuid
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -20,6 +22,27 @@ from avhopp.directory.catalogue.entry import Location, OrganizationEntry, Servic
 from avhopp.directory.catalogue.seed import seed_service_id
 from avhopp.platform.auth.sign_in_for_tests import TEST_SIGN_IN_PATH
 from avhopp.platform.authz import REGISTRY
+from avhopp.platform.database import RequestContext, context_session
+from avhopp.tenants.cases.service import (
+    Actor,
+    Category,
+    ConsentInput,
+    ContactSource,
+    Intake,
+    Intervention,
+    InterventionInput,
+    MeetingInput,
+    NewCase,
+    PersonDetails,
+    Phase,
+    action_plan,
+    change_phase,
+    follow_ups,
+    open_case,
+    record_consent,
+    record_meeting,
+    request_threat_assessment,
+)
 from avhopp.tenants.registry.roles import Role
 from tests.directory.conftest import organization as organization_entry
 from tests.directory.conftest import service as service_entry
@@ -34,13 +57,15 @@ from tests.isolation.harness import (
 )
 from tests.platform.auth.conftest import BASE_URL, grant_membership
 from tests.platform.idp.conftest import BROWSER, csrf_token
-from tests.support.people import person_in
+from tests.platform.web.conftest import SECRET_KEY
+from tests.support.people import MALMO_SOCIALSEKRETERARE, person_in
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
 
     import httpx
     from sqlalchemy import Engine
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
     from avhopp.platform.settings import Settings
     from tests.conftest import SignIn
@@ -59,7 +84,11 @@ REFUSALS = {401, 403, 404}
 
 
 @pytest.fixture
-def foreign_world(owner_engine: Engine, seeded: None) -> ForeignWorld:  # noqa: ARG001 - Malmö's seeded services
+async def foreign_world(
+    owner_engine: Engine,
+    seeded: None,  # noqa: ARG001 - Malmö's seeded services
+    sessions: async_sessionmaker[AsyncSession],
+) -> ForeignWorld:
     marker = uuid.uuid4().hex[:8]
     name, email = f"Bertil Främling {marker}", f"bertil.{marker}@malmo.example"
     with owner_engine.begin() as connection:
@@ -83,7 +112,8 @@ def foreign_world(owner_engine: Engine, seeded: None) -> ForeignWorld:  # noqa: 
     propose_as(owner_engine, tenant_id, service)
     shared = f"Delat med Malmö {marker}"
     line_contact_id, referral_id, callback_id = referral_to(owner_engine, tenant_id, user_id, shared)
-    notification_id = notification_for(owner_engine, tenant_id, user_id, f"/remisser/{referral_id}")
+    notification_id = notification_for(owner_engine, tenant_id, user_id, f"/arenden/remisser/{referral_id}")
+    case = await case_of(sessions, owner_engine, Actor(tenant_id, user_id), marker)
     return ForeignWorld(
         tenant_id=tenant_id,
         user_id=user_id,
@@ -96,7 +126,83 @@ def foreign_world(owner_engine: Engine, seeded: None) -> ForeignWorld:  # noqa: 
         referral_id=referral_id,
         callback_id=callback_id,
         notification_id=notification_id,
-        markers=(name, email, draft, shared),
+        case_id=case.case_id,
+        consent_id=case.consent_id,
+        assessment_id=case.assessment_id,
+        intervention_id=case.intervention_id,
+        follow_up_id=case.follow_up_id,
+        markers=(name, email, draft, shared, *case.markers),
+    )
+
+
+@dataclass(frozen=True)
+class ForeignCase:
+    case_id: uuid.UUID
+    consent_id: uuid.UUID
+    assessment_id: uuid.UUID
+    intervention_id: uuid.UUID
+    follow_up_id: uuid.UUID
+    markers: tuple[str, ...]
+
+
+async def case_of(
+    sessions: async_sessionmaker[AsyncSession], owner_engine: Engine, actor: Actor, marker: str
+) -> ForeignCase:
+    """Tenant B's case, shared with the police (not with tenant A): its consent, an assessment asked
+    of the police, an action plan with an intervention, and follow-ups now that the work has begun."""
+    person, situation = f"Cecilia Främling {marker}", f"Lämnar Malmös nätverk {marker}"
+    with owner_engine.connect() as connection:
+        police = connection.execute(text("SELECT id FROM tenant WHERE slug = 'polisen-bergslagen'")).scalar_one()
+    today = datetime.now(UTC).date()
+    async with context_session(sessions, RequestContext(tenant_id=actor.tenant_id, user_id=actor.user_id)) as session:
+        case_id = await open_case(
+            session,
+            SECRET_KEY,
+            actor,
+            NewCase(
+                ContactSource.PERSON,
+                PersonDetails(name=person, personal_number="19811228-9874", address=f"Södergatan 1 {marker}"),
+                Intake(situation=situation),
+                deputy_id=MALMO_SOCIALSEKRETERARE.user_id,
+            ),
+        )
+        consent_id = await record_consent(
+            session,
+            actor,
+            case_id,
+            ConsentInput(
+                organisations=(police,),
+                categories=tuple(Category),
+                purpose=f"Skydd {marker}",
+                valid_from=today - timedelta(days=1),
+                valid_until=today + timedelta(days=365),
+                witnessed_by=f"Vittne {marker}",
+                contributors=(police,),
+            ),
+            SECRET_KEY,
+        )
+        assessment_id = await request_threat_assessment(session, actor, case_id, police)
+        await record_meeting(
+            session,
+            actor,
+            case_id,
+            MeetingInput(
+                today,
+                person_took_part=True,
+                organisations=(actor.tenant_id,),
+                interventions=(InterventionInput(Intervention.CONVERSATIONAL_SUPPORT, actor.tenant_id, today),),
+            ),
+        )
+        await change_phase(session, actor, case_id, Phase.ACUTE)
+        _meetings, interventions = await action_plan(session, actor, case_id)
+        schedule = await follow_ups(session, actor, case_id)
+    return ForeignCase(
+        case_id,
+        consent_id,
+        assessment_id,
+        interventions[0].id,
+        schedule[0].id,
+        (person, situation, f"Södergatan 1 {marker}"),
     )
 
 

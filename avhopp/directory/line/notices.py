@@ -29,8 +29,8 @@ ESCALATED_LINK = "/linjen/remisser"
 
 
 def referral_link(referral_id: UUID) -> str:
-    """The receiver's page of one referral."""
-    return f"/remisser/{referral_id}"
+    """The receiver's page of one referral, in its case workspace."""
+    return f"/arenden/remisser/{referral_id}"
 
 
 async def _receiving_roles(session: AsyncSession) -> list[str]:

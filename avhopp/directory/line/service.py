@@ -38,6 +38,34 @@ if TYPE_CHECKING:
     from holidays import HolidayBase
     from sqlalchemy.ext.asyncio import AsyncSession
 
+__all__ = [
+    "DEFAULT_RETENTION_DAYS",
+    "MAX_RETENTION_DAYS",
+    "MAX_TEXT",
+    "RECEIVING_KINDS",
+    "ContactRecord",
+    "Decision",
+    "Opening",
+    "ReferralRequest",
+    "ReferralStatus",
+    "ReferralView",
+    "contact_in_line",
+    "decide_referral",
+    "erase_expired_notes",
+    "escalate_unopened",
+    "inbox_of_tenant",
+    "open_referral",
+    "recent_contacts_in_line",
+    "record_contact",
+    "refer",
+    "referrals_of_line",
+    "retention_days",
+    "set_retention_days",
+    "start_contact",
+    "working_day_after",
+]
+"""The line's use cases, and the referral states its receivers read."""
+
 MAX_TEXT = 2000
 DEFAULT_RETENTION_DAYS = 30
 MAX_RETENTION_DAYS = 365

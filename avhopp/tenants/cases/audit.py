@@ -18,6 +18,7 @@ class CaseAction(enum.StrEnum):
     """What happened to a case. Reading a person's identity is the platform's `person.read`."""
 
     OPENED = "case.opened"
+    INTAKE_RECORDED = "case.intake_recorded"
     TEAM_CHANGED = "case.team_changed"
     JOINED = "case.joined"
     EMERGENCY_ACCESS = "case.emergency_access"
@@ -36,6 +37,7 @@ class CaseAction(enum.StrEnum):
 register_labels(
     (
         (CaseAction.OPENED, "Ärende öppnat"),
+        (CaseAction.INTAKE_RECORDED, "Inledande bedömning registrerad"),
         (CaseAction.TEAM_CHANGED, "Ärendets team ändrat"),
         (CaseAction.JOINED, "Gick med i ett delat ärende"),
         (CaseAction.EMERGENCY_ACCESS, "Nödåtkomst till ärende"),

@@ -93,7 +93,7 @@ async def open_case(session: AsyncSession, secret_key: str, actor: Actor, new: N
     person = checked_person(new.person, unnamed=new.referral_id is not None)
     intake = checked_intake(new.intake)
     if new.deputy_id is not None:
-        await _check_team_candidates(session, actor.tenant_id, [new.deputy_id], "deputy_id")
+        await check_team_candidates(session, actor.tenant_id, [new.deputy_id], "deputy_id")
         if new.deputy_id == actor.user_id:
             raise InvalidInputError([FieldProblem("deputy_id", "Ersättaren ska vara någon annan än du.")])
     year = datetime.now(STOCKHOLM).year
@@ -157,9 +157,8 @@ async def open_case(session: AsyncSession, secret_key: str, actor: Actor, new: N
     return case.id
 
 
-async def _check_team_candidates(
-    session: AsyncSession, tenant_id: UUID, user_ids: Collection[UUID], field: str
-) -> None:
+async def check_team_candidates(session: AsyncSession, tenant_id: UUID, user_ids: Collection[UUID], field: str) -> None:
+    """InvalidInputError on `field` unless every one of `user_ids` is a case officer of the tenant."""
     eligible = set(await members_with_roles(session, tenant_id, CASE_ROLES))
     if not set(user_ids) <= eligible:
         raise InvalidInputError([FieldProblem(field, "Välj en handläggare i er organisation.")])
@@ -230,13 +229,14 @@ class OverviewLine:
     late_follow_ups: int
 
 
-async def overview(session: AsyncSession, tenant_id: UUID, today: date) -> list[OverviewLine]:
-    """Every case of the tenant, for its unit head, without identities."""
-    cases = list(
-        await session.scalars(
-            select(CaseFile).where(CaseFile.tenant_id == tenant_id).order_by(CaseFile.opened_at.desc())
-        )
-    )
+async def overview(
+    session: AsyncSession, tenant_id: UUID, today: date, *, only: UUID | None = None
+) -> list[OverviewLine]:
+    """Every case of the tenant (or `only` that one), for its unit head, without identities."""
+    query = select(CaseFile).where(CaseFile.tenant_id == tenant_id).order_by(CaseFile.opened_at.desc())
+    if only is not None:
+        query = query.where(CaseFile.id == only)
+    cases = list(await session.scalars(query))
     ids = [case.id for case in cases]
     teams: dict[UUID, list[tuple[UUID, str]]] = {}
     if ids:
@@ -284,7 +284,7 @@ async def assign_team(
         raise InvalidInputError([FieldProblem("deputies", "Välj minst en ersättare.")])
     if len(set(wanted)) != len(wanted):
         raise InvalidInputError([FieldProblem("deputies", "Den ansvariga kan inte också vara ersättare.")])
-    await _check_team_candidates(session, head.tenant_id, wanted, "responsible")
+    await check_team_candidates(session, head.tenant_id, wanted, "responsible")
     current = list(
         await session.scalars(
             select(CaseTeamMember).where(CaseTeamMember.case_id == case.id, CaseTeamMember.tenant_id == head.tenant_id)

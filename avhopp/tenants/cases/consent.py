@@ -27,7 +27,8 @@ from avhopp.tenants.cases.cases import case_link
 from avhopp.tenants.cases.models import MAX_DOCUMENT_BYTES, CaseGrant, CaseTeamMember, Consent
 from avhopp.tenants.cases.texts import checked_text
 from avhopp.tenants.cases.vocabulary import Category
-from avhopp.tenants.registry.service import tenant_kinds, tenant_names
+from avhopp.tenants.registry.permissions import CASE_KINDS
+from avhopp.tenants.registry.service import TenantKind, tenant_ids_of_kind, tenant_kinds, tenant_names
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 _DOCUMENT = "avhopp.cases.consent_document"
 MAX_PURPOSE = 500
 MAX_WITNESS = 200
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+"""Dates a consent may name: any a person could mean, and none too far out to be a moment (year 1 or 9999)."""
 DOCUMENT_TYPES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 """What a signed consent may be, recognised by its first bytes (not by its name)."""
 
@@ -53,6 +56,30 @@ class ConsentInput:
     witnessed_by: str
     contributors: tuple[UUID, ...] = ()
     document: bytes | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    """An organisation a consent may name."""
+
+    id: UUID
+    name: str
+    kind: TenantKind
+
+
+async def sharing_candidates(session: AsyncSession, actor: Actor) -> list[Organisation]:
+    """The organisations that work with cases, other than the actor's, by name: whom a consent may name."""
+    ids = {
+        tenant_id: TenantKind(kind)
+        for kind in sorted(CASE_KINDS)
+        for tenant_id in await tenant_ids_of_kind(session, TenantKind(kind))
+        if tenant_id != actor.tenant_id
+    }
+    names = await tenant_names(session, ids)
+    return sorted(
+        (Organisation(tenant_id, names[tenant_id], kind) for tenant_id, kind in ids.items() if tenant_id in names),
+        key=lambda organisation: organisation.name,
+    )
 
 
 def _document_type(document: bytes) -> str | None:
@@ -82,6 +109,9 @@ async def _checked(session: AsyncSession, owner: UUID, consent: ConsentInput) ->
     witness = checked_text(
         "witnessed_by", consent.witnessed_by, MAX_WITNESS, problems, missing="Skriv vem som bevittnade samtycket."
     )
+    for name, day in (("valid_from", consent.valid_from), ("valid_until", consent.valid_until)):
+        if not FIRST_DAY <= day <= LAST_DAY:
+            problems.append(FieldProblem(name, "Skriv ett datum mellan år 1900 och 2199."))
     if consent.valid_until <= consent.valid_from:
         problems.append(FieldProblem("valid_until", "Samtycket måste sluta efter att det börjar."))
     document_type = None

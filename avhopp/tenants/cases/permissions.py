@@ -8,6 +8,7 @@ their identities, assigns teams, and opens a case only through a recorded emerge
 
 from __future__ import annotations
 
+from avhopp.directory.line.permissions import RECEIVE
 from avhopp.platform.authz.registry import REGISTRY
 from avhopp.tenants.registry.permissions import CASE_KINDS, CASE_READ, CASE_WRITE, THREAT_READ, THREAT_WRITE
 
@@ -23,5 +24,16 @@ CASE_UNIT_HEAD = REGISTRY.role(
     permissions=[OVERSEE, CASE_READ],
 )
 
-__all__ = ["CASE_KINDS", "CASE_READ", "CASE_UNIT_HEAD", "CASE_WRITE", "OVERSEE", "THREAT_READ", "THREAT_WRITE"]
-"""What the cases' routes state; the roles that hold them are the registry's and this part's."""
+__all__ = [
+    "CASE_KINDS",
+    "CASE_READ",
+    "CASE_UNIT_HEAD",
+    "CASE_WRITE",
+    "OVERSEE",
+    "RECEIVE",
+    "THREAT_READ",
+    "THREAT_WRITE",
+]
+"""What the cases' routes state; the roles that hold them are the registry's, the line's and this part's.
+
+The line's referrals are received in the case workspace, under the line's `referral:receive`."""

@@ -69,7 +69,8 @@ def checked_person(details: PersonDetails, *, unnamed: bool = False) -> PersonDe
     number = checked_text("personal_number", details.personal_number, 20, problems)
     if number:
         try:
-            number = parse_personal_number(number)
+            twelve = parse_personal_number(number)
+            number = f"{twelve[:8]}-{twelve[8:]}"
         except InvalidInputError as error:
             problems.extend(error.problems)
     phone = checked_text("phone", details.phone, 40, problems)

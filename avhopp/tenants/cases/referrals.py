@@ -1,13 +1,22 @@
 """The guidance line's referrals, received in the case workspace.
 
-Accepting one opens a draft case with only what the caller agreed to share.
+Accepting one opens a draft case with only what the caller agreed to share. Reading one is an
+audited read of what the person shared, as reading a case's person is.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from avhopp.directory.line.service import Decision, ReferralView, decide_referral, inbox_of_tenant, open_referral
+from avhopp.directory.line.service import (
+    Decision,
+    ReferralStatus,
+    ReferralView,
+    decide_referral,
+    inbox_of_tenant,
+    open_referral,
+)
+from avhopp.platform.audit import Action, AuditEvent, record
 from avhopp.tenants.cases.cases import NewCase, open_case
 from avhopp.tenants.cases.person import Intake, PersonDetails
 from avhopp.tenants.cases.vocabulary import ContactSource
@@ -19,7 +28,27 @@ if TYPE_CHECKING:
 
     from avhopp.tenants.cases.access import Actor
 
-__all__ = ["ReferralView", "accept_referral", "decline_referral", "inbox_of_tenant", "open_referral"]
+__all__ = ["ReferralStatus", "ReferralView", "accept_referral", "decline_referral", "read_referral", "referral_inbox"]
+
+UNANSWERED = frozenset({ReferralStatus.SENT, ReferralStatus.OPENED})
+"""A referral in these states still waits for the receiver's answer."""
+
+
+async def referral_inbox(session: AsyncSession, actor: Actor) -> list[ReferralView]:
+    """The referrals the guidance line sent to the actor's organisation, newest first."""
+    return await inbox_of_tenant(session, actor.tenant_id)
+
+
+async def read_referral(session: AsyncSession, actor: Actor, referral_id: UUID) -> ReferralView:
+    """One referral to the actor's organisation (the first look marks it opened); the read is audited."""
+    view = await open_referral(session, actor.tenant_id, referral_id)
+    await record(
+        session,
+        AuditEvent(
+            Action.PERSON_READ, actor.tenant_id, actor.user_id, object_type="referral", object_id=str(referral_id)
+        ),
+    )
+    return view
 
 
 async def accept_referral(session: AsyncSession, secret_key: str, actor: Actor, referral_id: UUID) -> UUID:

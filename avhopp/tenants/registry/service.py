@@ -26,6 +26,7 @@ __all__ = [
     "People",
     "Role",
     "TenantKind",
+    "display_names",
     "municipality_organisation_name",
     "national_coordinator_id",
     "tenant_ids_by_slug",
@@ -137,6 +138,14 @@ async def tenant_kinds(session: AsyncSession, tenant_ids: Collection[UUID]) -> d
         return {}
     rows = await session.execute(select(Tenant.id, Tenant.kind).where(Tenant.id.in_(tenant_ids), Tenant.active))
     return {row.id: TenantKind(row.kind) for row in rows}
+
+
+async def display_names(session: AsyncSession, user_ids: Collection[UUID]) -> dict[UUID, str]:
+    """The names people go by on the platform, for showing who works on what."""
+    if not user_ids:
+        return {}
+    rows = await session.execute(select(AppUser.id, AppUser.display_name).where(AppUser.id.in_(user_ids)))
+    return {row.id: row.display_name for row in rows}
 
 
 async def members_with_roles(session: AsyncSession, tenant_id: UUID, roles: Collection[str]) -> list[UUID]:

@@ -97,7 +97,9 @@ async def test_a_new_referral_notifies_the_receivers_people_who_may_receive_refe
         sessions, notify_referral_received, outbox_id(owner_engine, notify_referral_received.name, referral_id)
     )
 
-    assert await notices(sessions, tenants.ids[KC], officer) == [(REFERRAL_RECEIVED.code, f"/remisser/{referral_id}")]
+    assert await notices(sessions, tenants.ids[KC], officer) == [
+        (REFERRAL_RECEIVED.code, f"/arenden/remisser/{referral_id}")
+    ]
     assert await notices(sessions, tenants.ids[KC], editor) == []
     assert await notices(sessions, tenants.ids[MALMO], elsewhere) == []
     assert await notices(sessions, tenants.ids[LINE], operator) == []

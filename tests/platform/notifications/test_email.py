@@ -81,7 +81,7 @@ async def test_a_new_referral_emails_its_receivers_that_there_is_something_new_a
     assert message["Subject"] == SUBJECT
     assert message["Auto-Submitted"] == "auto-generated"
     body = message.get_content()
-    assert f"{PUBLIC_URL}/remisser/{referral_id}" in body
+    assert f"{PUBLIC_URL}/arenden/remisser/{referral_id}" in body
     assert "Du har en ny notis i Avhopp" in body
     async with tenants.acting(LINE) as session:
         service_name = await session.scalar(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import select
 
 from avhopp.platform.database import RequestContext, context_session
-from avhopp.tenants.cases.service import Actor, ContactSource, NewCase, PersonDetails, open_case
+from avhopp.tenants.cases.service import Actor, Category, ConsentInput, ContactSource, NewCase, PersonDetails, open_case
 from avhopp.tenants.registry.models import Tenant
 from tests.platform.web.conftest import SECRET_KEY
 from tests.support.people import GOTEBORG_ERSATTARE, GOTEBORG_SOCIALSEKRETERARE, PEOPLE, NamedPerson, create_people
@@ -74,3 +75,21 @@ async def open_goteborg_case(
                 deputy_id=GOTEBORG_ERSATTARE.user_id,
             ),
         )
+
+
+TODAY = datetime.now(UTC).date()
+
+
+def consent_for(
+    *organisations: UUID, categories: tuple[Category, ...], contributors: tuple[UUID, ...] = ()
+) -> ConsentInput:
+    """A running written consent that shares `categories` with `organisations`."""
+    return ConsentInput(
+        organisations=organisations,
+        categories=categories,
+        purpose="Samordning av stöd och skydd",
+        valid_from=TODAY - timedelta(days=1),
+        valid_until=TODAY + timedelta(days=365),
+        witnessed_by="Handläggare och personen själv",
+        contributors=contributors,
+    )

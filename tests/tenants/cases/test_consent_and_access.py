@@ -4,7 +4,8 @@ attacker's side too: the same reads in SQL, through row-level security, find not
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import dataclasses
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
@@ -15,7 +16,6 @@ from avhopp.platform.problems import InvalidInputError, NotFoundError
 from avhopp.tenants.cases.models import CaseGrant, CasePerson, ThreatAssessment
 from avhopp.tenants.cases.service import (
     Category,
-    ConsentInput,
     ThreatInput,
     ThreatLevel,
     ThreatScope,
@@ -43,7 +43,7 @@ from tests.support.people import (
     POLIS_KONTAKT,
     person_in,
 )
-from tests.tenants.cases.conftest import open_goteborg_case
+from tests.tenants.cases.conftest import TODAY, consent_for, open_goteborg_case
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -58,22 +58,6 @@ if TYPE_CHECKING:
 
     ActingAs = Callable[[NamedPerson], AbstractAsyncContextManager[tuple[AsyncSession, Actor]]]
 
-TODAY = datetime.now(UTC).date()
-
-
-def consent_for(
-    *organisations: UUID, categories: tuple[Category, ...], contributors: tuple[UUID, ...] = ()
-) -> ConsentInput:
-    return ConsentInput(
-        organisations=organisations,
-        categories=categories,
-        purpose="Samordning av stöd och skydd",
-        valid_from=TODAY - timedelta(days=1),
-        valid_until=TODAY + timedelta(days=365),
-        witnessed_by="Handläggare och personen själv",
-        contributors=contributors,
-    )
-
 
 async def identities_in_sql(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.count()).select_from(CasePerson)) or 0)
@@ -85,7 +69,7 @@ async def test_a_case_is_seen_by_its_team_only_even_in_its_own_tenant(acting_as:
         lines = await my_cases(session, actor)
         assert [(line.case_id, line.initials) for line in lines] == [(case_id, "AA")]
         person = await open_person(session, SECRET_KEY, actor, await case_for_actor(session, actor, case_id))
-        assert person.details.personal_number == "198112289874"
+        assert person.details.personal_number == "19811228-9874"
     # The unit head is in the tenant but not on the team: no case page, no identity in SQL.
     async with acting_as(GOTEBORG_ENHETSCHEF) as (session, actor):
         with pytest.raises(NotFoundError):
@@ -219,3 +203,17 @@ async def test_a_colleague_cannot_write_themselves_onto_a_team_or_into_an_emerge
         with pytest.raises(NotFoundError):
             await case_for_actor(session, actor, case_id)
         assert await identities_in_sql(session) == 0
+
+
+@pytest.mark.parametrize(("valid_from", "valid_until"), [(date.min, TODAY), (TODAY, date.max)])
+async def test_a_consent_dated_beyond_any_calendar_is_refused_not_an_error(
+    acting_as: ActingAs, tenant_ids: dict[str, UUID], valid_from: date, valid_until: date
+) -> None:
+    case_id = await open_goteborg_case(acting_as)
+    consent = dataclasses.replace(
+        consent_for(tenant_ids[KC], categories=(Category.IDENTITY,)), valid_from=valid_from, valid_until=valid_until
+    )
+    async with acting_as(GOTEBORG_SOCIALSEKRETERARE) as (session, actor):
+        with pytest.raises(InvalidInputError) as refused:
+            await record_consent(session, actor, case_id, consent, SECRET_KEY)
+    assert "Skriv ett datum mellan år 1900 och 2199." in refused.value.by_field().values()

@@ -17,9 +17,9 @@ from avhopp.tenants.cases.service import (
     accept_referral,
     case_for_actor,
     decline_referral,
-    inbox_of_tenant,
     my_cases,
     open_person,
+    referral_inbox,
 )
 from tests.platform.web.conftest import SECRET_KEY
 from tests.support.people import KC, KC_HANDLAGGARE, LINE_OPERATOR, MALMO_SOCIALSEKRETERARE
@@ -61,7 +61,7 @@ async def referral_to_kc(acting_as: ActingAs) -> UUID:
 async def test_accepting_a_referral_opens_a_draft_with_only_what_the_caller_shared(acting_as: ActingAs) -> None:
     referral_id = await referral_to_kc(acting_as)
     async with acting_as(KC_HANDLAGGARE) as (session, actor):
-        assert [view.referral.id for view in await inbox_of_tenant(session, actor.tenant_id)] == [referral_id]
+        assert [view.referral.id for view in await referral_inbox(session, actor)] == [referral_id]
         case_id = await accept_referral(session, SECRET_KEY, actor, referral_id)
     async with acting_as(KC_HANDLAGGARE) as (session, actor):
         [line] = await my_cases(session, actor)
@@ -81,7 +81,7 @@ async def test_accepting_a_referral_opens_a_draft_with_only_what_the_caller_shar
 async def test_another_organisation_can_neither_see_nor_answer_the_referral(acting_as: ActingAs) -> None:
     referral_id = await referral_to_kc(acting_as)
     async with acting_as(MALMO_SOCIALSEKRETERARE) as (session, actor):
-        assert await inbox_of_tenant(session, actor.tenant_id) == []
+        assert await referral_inbox(session, actor) == []
         with pytest.raises(NotFoundError):
             await accept_referral(session, SECRET_KEY, actor, referral_id)
         with pytest.raises(NotFoundError):

@@ -1,4 +1,4 @@
-"""The operator console, the line's referral status view and the receivers' referral inbox."""
+"""The operator console and the line's referral status view (receivers answer referrals in their case workspace)."""
 
 from __future__ import annotations
 
@@ -13,28 +13,22 @@ from litestar.response import Redirect, Template
 from avhopp.directory.catalogue.service import Intervention, TargetGroup, ThreatLevel, search_directory
 from avhopp.directory.catalogue.web.components import read_search, result_labels, situation_options
 from avhopp.directory.line.callbacks import due_callbacks
-from avhopp.directory.line.permissions import LINE_KINDS, OPERATE, RECEIVE
+from avhopp.directory.line.permissions import LINE_KINDS, OPERATE
 from avhopp.directory.line.service import (
     ContactRecord,
-    Decision,
     Opening,
     ReferralRequest,
     contact_in_line,
-    decide_referral,
-    inbox_of_tenant,
-    open_referral,
     record_contact,
     refer,
     referrals_of_line,
     start_contact,
 )
 from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ProfessionalKind, ReferralStatus
-from avhopp.platform.audit import Action, AuditEvent, record
 from avhopp.platform.labels import label, labels_of
 from avhopp.platform.problems import InvalidInputError, NotFoundError
 from avhopp.platform.scope.request import Acting, TenantScope
 from avhopp.platform.web.forms import Choice, county_choices, form_values
-from avhopp.platform.web.observe import request_id_of
 
 if TYPE_CHECKING:
     from enum import StrEnum
@@ -218,61 +212,4 @@ class LineConsole(Controller):
         )
 
 
-async def _opened(
-    request: Request[Any, Any, Any], acting: TenantScope, referral_id: UUID, errors: dict[str, str]
-) -> Template:
-    view = await open_referral(acting.session, acting.tenant_id, referral_id)
-    await record(
-        acting.session,
-        AuditEvent(
-            Action.PERSON_READ,
-            acting.tenant_id,
-            person_of(acting),
-            object_type="referral",
-            object_id=str(referral_id),
-            request_id=request_id_of(request.scope) or None,
-        ),
-    )
-    return Template(
-        template_name="line/referral.html",
-        context={"view": view, "errors": errors, "status_labels": STATUS_LABELS},
-        status_code=400 if errors else 200,
-    )
-
-
-class ReferralInbox(Controller):
-    """Referrals from the guidance line to the organisation that runs the service."""
-
-    path = "/remisser"
-    opt = {"permission": RECEIVE}  # noqa: RUF012 - Litestar's layer attribute
-    include_in_schema = False
-
-    @get("/")
-    async def inbox(self, acting: Acting) -> Template:
-        """Referrals from the guidance line to this organisation."""
-        referrals = await inbox_of_tenant(acting.session, acting.tenant_id)
-        return Template(
-            template_name="line/inbox.html", context={"referrals": referrals, "status_labels": STATUS_LABELS}
-        )
-
-    @get("/{referral_id:uuid}")
-    async def referral(self, request: Request[Any, Any, Any], acting: Acting, referral_id: FromPath[UUID]) -> Template:
-        """One referral: what the caller agreed to share, and how to reach them safely (an audited read)."""
-        return await _opened(request, acting, referral_id, {})
-
-    @post("/{referral_id:uuid}")
-    async def decide(
-        self, request: Request[Any, Any, Any], acting: Acting, referral_id: FromPath[UUID]
-    ) -> Response[Any]:
-        """Accept or decline; the line sees the answer."""
-        form = await request.form()
-        decision = Decision(accept=form.get("decision") == "accept", reason=str(form.get("decision_reason") or ""))
-        try:
-            async with acting.session.begin_nested():
-                await decide_referral(acting.session, acting.tenant_id, person_of(acting), referral_id, decision)
-        except InvalidInputError as error:
-            return await _opened(request, acting, referral_id, error.by_field())
-        return Redirect("/remisser")
-
-
-LINE_ROUTES = [LineConsole, ReferralInbox]
+LINE_ROUTES = [LineConsole]

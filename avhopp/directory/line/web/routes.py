@@ -1,10 +1,10 @@
-"""What the guidance line adds to the web app: the console, callbacks, supervision, referrals."""
+"""What the guidance line adds to the web app: the console, callbacks, supervision, the referrals it sent."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from avhopp.directory.line.permissions import LINE_KINDS, OPERATE, RECEIVE, REVIEW, STATISTICS, STATISTICS_KINDS
+from avhopp.directory.line.permissions import LINE_KINDS, OPERATE, REVIEW, STATISTICS, STATISTICS_KINDS
 from avhopp.directory.line.web.callbacks import CALLBACK_ROUTES
 from avhopp.directory.line.web.console import LINE_ROUTES
 from avhopp.directory.line.web.supervision import SUPERVISION_ROUTES
@@ -20,6 +20,5 @@ LINE_WEB = PartWeb(
         NavEntry("Återuppringningar", "/linjen/aterringningar", OPERATE, LINE_KINDS),
         NavEntry("Granska kontakter", "/linjen/granskning", REVIEW, LINE_KINDS),
         NavEntry("Stödlinjens statistik", "/linjen/statistik", STATISTICS, STATISTICS_KINDS),
-        NavEntry("Remisser från stödlinjen", "/remisser", RECEIVE),
     ),
 )

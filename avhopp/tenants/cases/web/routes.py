@@ -5,12 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from avhopp.platform.web.parts import PartWeb
+from avhopp.platform.web.shell import NavEntry
+from avhopp.tenants.cases.permissions import CASE_READ, OVERSEE, RECEIVE, THREAT_WRITE
 from avhopp.tenants.cases.web.api import API_ROUTES
+from avhopp.tenants.cases.web.common import KINDS
 from avhopp.tenants.cases.web.pages import PAGE_ROUTES
 
 CASES_WEB = PartWeb(
     name="tenants.cases",
     routes=[*PAGE_ROUTES, *API_ROUTES],
     templates=Path(__file__).parent / "templates",
-    nav=(),
+    nav=(
+        NavEntry("Ärenden", "/arenden", CASE_READ, KINDS),
+        NavEntry("Remisser från stödlinjen", "/arenden/remisser", RECEIVE, KINDS),
+        NavEntry("Delade ärenden", "/arenden/delade", CASE_READ, KINDS),
+        NavEntry("Hotbedömningar", "/arenden/hotbedomningar", THREAT_WRITE, KINDS),
+        NavEntry("Ärendeöversikt", "/arenden/oversikt", OVERSEE, KINDS),
+    ),
 )
