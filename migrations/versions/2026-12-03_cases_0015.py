@@ -190,6 +190,31 @@ def _policies(table: str, *policies: str) -> None:
 def upgrade() -> None:
     _tables()
     _security()
+    _unit_head_role()
+
+
+def _unit_head_role() -> None:
+    permissions = sa.table(
+        "authz_role_permission", sa.column("role"), sa.column("obj"), sa.column("act"), sa.column("description")
+    )
+    op.bulk_insert(
+        permissions,
+        [
+            {
+                "role": "case_unit_head",
+                "obj": "case",
+                "act": "oversee",
+                "description": "Se organisationens ärendelista utan identiteter, fördela ärenden och öppna ett ärende"
+                " i nödläge",
+            },
+            {
+                "role": "case_unit_head",
+                "obj": "case",
+                "act": "read",
+                "description": "Läsa den egna organisationens ärenden",
+            },
+        ],
+    )
 
 
 def _tables() -> None:
@@ -704,6 +729,7 @@ def _security() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM authz_role_permission WHERE role = 'case_unit_head'")
     # The header's second policy reads the grants: it goes before they do.
     op.execute("DROP POLICY case_file_2 ON case_file")
     for table in (
