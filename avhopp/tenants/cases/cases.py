@@ -241,15 +241,17 @@ async def overview(session: AsyncSession, tenant_id: UUID, today: date) -> list[
     late: dict[UUID, int] = {}
     if ids:
         late = dict(
-            await session.execute(
-                select(FollowUp.case_id, func.count())
-                .where(
-                    FollowUp.case_id.in_(ids),
-                    FollowUp.done_at.is_(None),
-                    FollowUp.due_on < today - timedelta(days=14),
+            (
+                await session.execute(
+                    select(FollowUp.case_id, func.count())
+                    .where(
+                        FollowUp.case_id.in_(ids),
+                        FollowUp.done_at.is_(None),
+                        FollowUp.due_on < today - timedelta(days=14),
+                    )
+                    .group_by(FollowUp.case_id)
                 )
-                .group_by(FollowUp.case_id)
-            )
+            ).all()
         )
     due = await _next_follow_ups(session, ids)
     lines = []
