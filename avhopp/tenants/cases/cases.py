@@ -294,6 +294,11 @@ async def assign_team(
         if user_id not in wanted:
             await session.delete(member)
     await session.flush()
+    # The responsible officer is unique: demote before promoting, in statements of their own.
+    for user_id in deputies:
+        if user_id in current:
+            current[user_id].role = TeamRole.DEPUTY.value
+    await session.flush()
     newcomers = []
     for user_id in wanted:
         role = TeamRole.RESPONSIBLE if user_id == responsible else TeamRole.DEPUTY
@@ -306,7 +311,6 @@ async def assign_team(
                 )
             )
             newcomers.append(user_id)
-    # The responsible officer is unique: demote before promoting.
     await session.flush()
     await record_case_event(session, CaseAction.TEAM_CHANGED, case.id, tenant_id=head.tenant_id, user_id=head.user_id)
     await notify(session, head.tenant_id, newcomers, TEAM_ASSIGNED, case_link(case.id))

@@ -1,4 +1,4 @@
-"""The unit head's overview: every case of the tenant with its team and what is late, and no identity."""
+"""The unit head: every case of the tenant with its team and what is late, and the team assigned."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import text
 
 from avhopp.platform.times import STOCKHOLM
-from avhopp.tenants.cases.service import Phase, change_phase, overview
+from avhopp.tenants.cases.service import Phase, assign_team, change_phase, overview
 from tests.support.people import GOTEBORG, GOTEBORG_ENHETSCHEF, GOTEBORG_ERSATTARE, GOTEBORG_SOCIALSEKRETERARE
 from tests.tenants.cases.conftest import open_goteborg_case
 
@@ -44,3 +44,12 @@ async def test_the_overview_counts_follow_ups_more_than_two_weeks_late(
     assert (line.case_id, line.phase, line.late_follow_ups) == (case_id, Phase.ACUTE, 2)
     assert (line.responsible, line.deputies) == (GOTEBORG_SOCIALSEKRETERARE.user_id, (GOTEBORG_ERSATTARE.user_id,))
     assert line.next_follow_up == today - timedelta(days=15)
+
+
+async def test_the_unit_head_swaps_the_responsible_officer_and_the_deputy(acting_as: ActingAs) -> None:
+    case_id = await open_goteborg_case(acting_as)
+    async with acting_as(GOTEBORG_ENHETSCHEF) as (session, actor):
+        await assign_team(session, actor, case_id, GOTEBORG_ERSATTARE.user_id, [GOTEBORG_SOCIALSEKRETERARE.user_id])
+    async with acting_as(GOTEBORG_ENHETSCHEF) as (session, actor):
+        [line] = await overview(session, actor.tenant_id, datetime.now(STOCKHOLM).date())
+    assert (line.responsible, line.deputies) == (GOTEBORG_ERSATTARE.user_id, (GOTEBORG_SOCIALSEKRETERARE.user_id,))
