@@ -17,6 +17,7 @@ from litestar.handlers.http_handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
 
 from avhopp.platform.auth.permissions import tenant_kinds_of
+from tests.isolation.json_bodies import json_body_type
 
 if TYPE_CHECKING:
     import uuid
@@ -51,6 +52,12 @@ FOREIGN_VALUES = {
     "notification_id": "notification_id",
     # A capability, not an id: whoever holds it may use it. The harness tries one it was never given.
     "token": "unknown_token",
+    # Tenant B's case and what is in it (tests/isolation/cases_world.py).
+    "case_id": "case_id",
+    "consent_id": "consent_id",
+    "assessment_id": "assessment_id",
+    "intervention_id": "intervention_id",
+    "follow_up_id": "follow_up_id",
 }
 
 # Permissions of platform administration: the tenant registry is the platform's, not a tenant's,
@@ -81,6 +88,11 @@ class ForeignWorld:
     referral_id: uuid.UUID
     callback_id: uuid.UUID
     notification_id: uuid.UUID
+    case_id: uuid.UUID
+    consent_id: uuid.UUID
+    assessment_id: uuid.UUID
+    intervention_id: uuid.UUID
+    follow_up_id: uuid.UUID
     markers: tuple[str, ...]
     unknown_token: str = "okand-inbjudan-0000000000000000000000000000"  # noqa: S105 - not a secret
 
@@ -106,6 +118,8 @@ class Door:
     """Litestar's own OPTIONS answer, which carries its controller's options but no handler of ours."""
     tenant_kinds: tuple[str, ...] = field(default=())
     """The kinds of tenant the route opens in (its `opt`); empty for every kind."""
+    json_body: Any = None
+    """The type of the route's JSON body, if it takes one (tests/isolation/json_bodies.py)."""
 
     def shut_for(self, tenant_kind: str) -> bool:
         """Whether the route is bound to other kinds of tenant than `tenant_kind`."""
@@ -128,6 +142,7 @@ def doors(app: Litestar) -> list[Door]:
             parameters=tuple(route.path_parameters),
             tenant_kinds=tenant_kinds_of(handler),
             framework=_made_by_litestar(handler),
+            json_body=json_body_type(handler),
         )
         for route in app.routes
         if isinstance(route, HTTPRoute)
