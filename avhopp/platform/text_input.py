@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from avhopp.platform.problems import FieldProblem
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable, Iterator, Mapping
 
 MAX_VALUE_LENGTH = 10_000
 """A value sent in a body: the longest free text a service accepts is well below this."""
@@ -86,10 +86,17 @@ def field_problems(fields: Iterable[tuple[str, str]]) -> Iterator[FieldProblem]:
             yield problem
 
 
-def json_problems(value: object, path: str = "", depth: int = 0) -> Iterator[FieldProblem]:
-    """Problems of a decoded JSON document: every key and string, however deep."""
+def json_problems(
+    value: object, path: str = "", depth: int = 0, long_fields: Mapping[str, int] | None = None
+) -> Iterator[FieldProblem]:
+    """Problems of a decoded JSON document: every key and string, however deep.
+
+    `long_fields` names the paths a route lets be longer (an encoded file), with their own limit.
+    """
+    long_fields = long_fields or {}
     if isinstance(value, str):
-        problem = text_problem(path, value, max_length=MAX_VALUE_LENGTH, line_breaks=True)
+        limit = long_fields.get(path, MAX_VALUE_LENGTH)
+        problem = text_problem(path, value, max_length=limit, line_breaks=True)
         if problem is not None:
             yield problem
         return
@@ -100,10 +107,10 @@ def json_problems(value: object, path: str = "", depth: int = 0) -> Iterator[Fie
         return
     if isinstance(value, list):
         for index, item in enumerate(value):
-            yield from json_problems(item, f"{path}[{index}]", depth + 1)
+            yield from json_problems(item, f"{path}[{index}]", depth + 1, long_fields)
         return
     for key, item in value.items():
         if not isinstance(key, str) or not _is_clean_name(key):
             yield _BAD_NAME
             continue
-        yield from json_problems(item, f"{path}.{key}" if path else key, depth + 1)
+        yield from json_problems(item, f"{path}.{key}" if path else key, depth + 1, long_fields)

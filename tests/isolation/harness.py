@@ -17,6 +17,7 @@ from litestar.handlers.http_handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
 
 from avhopp.platform.auth.permissions import tenant_kinds_of
+from tests.isolation.json_bodies import json_body_type
 
 if TYPE_CHECKING:
     import uuid
@@ -121,6 +122,8 @@ class Door:
     """Litestar's own OPTIONS answer, which carries its controller's options but no handler of ours."""
     tenant_kinds: tuple[str, ...] = field(default=())
     """The kinds of tenant the route opens in (its `opt`); empty for every kind."""
+    json_body: Any = None
+    """The type of the route's JSON body, if it takes one (tests/isolation/json_bodies.py)."""
 
     def shut_for(self, tenant_kind: str) -> bool:
         """Whether the route is bound to other kinds of tenant than `tenant_kind`."""
@@ -143,6 +146,7 @@ def doors(app: Litestar) -> list[Door]:
             parameters=tuple(route.path_parameters),
             tenant_kinds=tenant_kinds_of(handler),
             framework=_made_by_litestar(handler),
+            json_body=json_body_type(handler),
         )
         for route in app.routes
         if isinstance(route, HTTPRoute)

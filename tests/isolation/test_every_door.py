@@ -6,11 +6,12 @@ marker values that must never appear in anything tenant A's people receive, JSON
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 import pytest
@@ -55,6 +56,7 @@ from tests.isolation.harness import (
     is_framework_options,
     is_platform_door,
 )
+from tests.isolation.json_bodies import forged_json
 from tests.platform.auth.conftest import BASE_URL, grant_membership
 from tests.platform.idp.conftest import BROWSER, csrf_token
 from tests.platform.web.conftest import SECRET_KEY
@@ -76,6 +78,8 @@ TENANT_A, TENANT_B = "kommun-1480", "kommun-1280"
 # Tenant A for the roles a municipality may not grant: a guidance line of its own (the demo line
 # holds the contact tenant B was referred from) and a county board.
 OTHER_LINE, COUNTY_BOARD = "stodlinjen-isolering", "lansstyrelsen-14"
+# Tenant B's case is shared with a police region, never with tenant A.
+POLICE = "polisen-bergslagen"
 # Sessions are this test's instrument, not a door to try: logging out would end the walk, and the
 # test sign-in (mounted in test apps only; tests/platform/auth/test_test_sign_in.py shows the
 # product app has none) would make the walker someone else.
@@ -204,6 +208,13 @@ async def case_of(
         schedule[0].id,
         (person, situation, f"Södergatan 1 {marker}"),
     )
+
+
+def _tenant_id(owner_engine: Engine, slug: str) -> uuid.UUID:
+    with owner_engine.connect() as connection:
+        return uuid.UUID(
+            str(connection.execute(text("SELECT id FROM tenant WHERE slug = :s"), {"s": slug}).scalar_one())
+        )
 
 
 def referral_to(
@@ -358,6 +369,13 @@ async def test_no_door_opens_onto_another_tenant(
         for accept in (BROWSER, {"accept": "application/json"}):
             if door.method in {"GET", "HEAD"}:
                 response = await browser.client.request(door.method, path, headers=accept)
+            elif door.json_body is not None:
+                response = await browser.client.request(
+                    door.method,
+                    path,
+                    json=forged_json(door.json_body, foreign_world),
+                    headers={**accept, "x-csrf-token": token},
+                )
             else:
                 response = await browser.client.request(
                     door.method, path, data={"_csrf_token": token, **forged_fields(foreign_world)}, headers=accept
@@ -403,3 +421,14 @@ async def test_framework_options_are_refused_not_answered(product_settings: Sett
     async with AsyncTestClient(build_app(product_settings, database.app_url), base_url=BASE_URL) as client:
         response = await client.options("/konto")
     assert response.status_code == 403
+
+
+def test_every_json_door_is_tried_with_a_body_it_decodes(product_settings: Settings, database: TestDatabase) -> None:
+    ids: dict[str, Any] = {
+        field.name: uuid.uuid4() for field in dataclasses.fields(ForeignWorld) if field.type == "uuid.UUID"
+    }
+    world = ForeignWorld(**ids, markers=())
+    json_doors = [door for door in doors(build_app(product_settings, database.app_url)) if door.json_body is not None]
+    for door in json_doors:
+        msgspec.convert(forged_json(door.json_body, world), door.json_body)
+    assert any(door.path_template.startswith("/api/v1/cases/") for door in json_doors)

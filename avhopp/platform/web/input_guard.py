@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
     from avhopp.platform.problems import FieldProblem
 
+LONG_FIELDS = "long_text_fields"
+"""A route's opt naming JSON paths that may be longer than other text, with their limits (an encoded file)."""
 _FORMS = frozenset({RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART})
 
 
@@ -58,7 +60,7 @@ async def _body_problems(request: Request[Any, Any, Any]) -> Iterator[FieldProbl
         return iter(())
     except RecursionError:
         return iter((TOO_DEEP,))
-    return json_problems(document)
+    return json_problems(document, long_fields=request.route_handler.opt.get(LONG_FIELDS, {}))
 
 
 async def refuse_unreadable_input(request: Request[Any, Any, Any]) -> None:

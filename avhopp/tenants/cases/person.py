@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 
 from avhopp.platform.audit import Action
 from avhopp.platform.identity_numbers import parse_personal_number
-from avhopp.platform.problems import FieldProblem, InvalidInputError
+from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
 from avhopp.platform.sealing import seal, unseal
 from avhopp.tenants.cases.audit import record_case_event
 from avhopp.tenants.cases.models import CasePerson
 from avhopp.tenants.cases.texts import checked_text
-from avhopp.tenants.cases.vocabulary import ProtectedIdentity
+from avhopp.tenants.cases.vocabulary import Category, ProtectedIdentity
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -136,7 +136,13 @@ class OpenedPerson:
 
 
 async def open_person(session: AsyncSession, secret_key: str, actor: Actor, access: CaseAccess) -> OpenedPerson:
-    """Unseal the person of a case the actor may see the identity of, and audit the read."""
+    """Unseal the person of a case the actor may see the identity of, and audit the read.
+
+    NotFoundError where a consent shares the case without its identity: row-level security hides
+    the row, which must not read as an identity that was erased.
+    """
+    if not access.may_see(Category.IDENTITY):
+        raise NotFoundError
     case_id = access.case.id
     row = await session.get(CasePerson, case_id)
     if row is None or row.identity_sealed is None:

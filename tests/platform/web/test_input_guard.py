@@ -23,6 +23,7 @@ from avhopp.platform.text_input import (
     MAX_PARAMETER_LENGTH,
     MAX_PROBLEMS,
     MAX_VALUE_LENGTH,
+    json_problems,
     text_problem,
 )
 from avhopp.platform.web.input_guard import refuse_unreadable_input
@@ -279,3 +280,11 @@ def test_any_text_with_a_control_character_is_refused(before: str, control: str,
 @given(st.text(alphabet=st.characters(exclude_categories=("Cc", "Cs")) | st.sampled_from("\t\n\r"), max_size=200))
 def test_text_without_control_characters_is_accepted_in_a_body(value: str) -> None:
     assert text_problem("f", value, max_length=MAX_VALUE_LENGTH, line_breaks=True) is None
+
+
+def test_a_route_may_let_one_named_json_field_be_longer_and_no_other() -> None:
+    encoded = "QUJD" * 5_000
+    document = {"document": encoded, "note": encoded, "nested": {"document": encoded}}
+    problems = list(json_problems(document, long_fields={"document": len(encoded)}))
+    assert [problem.field for problem in problems] == ["note", "nested.document"]
+    assert list(json_problems({"document": encoded + "x"}, long_fields={"document": len(encoded)})) != []

@@ -217,3 +217,19 @@ async def test_a_consent_dated_beyond_any_calendar_is_refused_not_an_error(
         with pytest.raises(InvalidInputError) as refused:
             await record_consent(session, actor, case_id, consent, SECRET_KEY)
     assert "Skriv ett datum mellan år 1900 och 2199." in refused.value.by_field().values()
+
+
+async def test_a_consent_without_the_identity_opens_no_person_not_even_an_erased_one(
+    acting_as: ActingAs, tenant_ids: dict[str, UUID]
+) -> None:
+    case_id = await open_goteborg_case(acting_as)
+    async with acting_as(GOTEBORG_SOCIALSEKRETERARE) as (session, actor):
+        await record_consent(
+            session, actor, case_id, consent_for(tenant_ids[KC], categories=(Category.ACTION_PLAN,)), SECRET_KEY
+        )
+    async with acting_as(KC_HANDLAGGARE) as (session, actor):
+        await join_shared_case(session, actor, case_id)
+    async with acting_as(KC_HANDLAGGARE) as (session, actor):
+        access = await case_for_actor(session, actor, case_id)
+        with pytest.raises(NotFoundError):
+            await open_person(session, SECRET_KEY, actor, access)

@@ -1,10 +1,28 @@
-"""The cases API under /api/v1/cases."""
+"""The cases API under /api/v1/cases: the same use cases as the pages, as JSON with OpenAPI.
+
+Every route states its permission and opens only in the kinds of tenant where cases exist. The
+person acting must be a signed-in person: a case is seen by its team, and a machine client has no
+place on a team, so it is answered "not found" (the unit head's overview, which names nobody and
+needs no team, is the exception). Refusals are problem details (RFC 9457).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from avhopp.tenants.cases.web.api_cases import CasesApi, UnitHeadApi
+from avhopp.tenants.cases.web.api_consent import ConsentApi
+from avhopp.tenants.cases.web.api_work import FollowUpApi, PlanApi, SecurityOfficerApi, ThreatApi
+
 if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
 
-API_ROUTES: list[ControllerRouterHandler] = []
+API_ROUTES: list[ControllerRouterHandler] = [
+    CasesApi,
+    UnitHeadApi,
+    ConsentApi,
+    ThreatApi,
+    SecurityOfficerApi,
+    PlanApi,
+    FollowUpApi,
+]

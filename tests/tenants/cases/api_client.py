@@ -1,0 +1,92 @@
+"""A named person's JSON client for the cases API, signed in with a real session and its CSRF token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from tests.platform.idp.conftest import csrf_token
+from tests.support.people import GOTEBORG_ERSATTARE
+
+if TYPE_CHECKING:
+    import uuid
+
+    import httpx
+
+    from tests.conftest import SignIn
+    from tests.platform.auth.conftest import Browser
+    from tests.support.people import NamedPerson
+
+CASES = "/api/v1/cases"
+TODAY = datetime.now(UTC).date()
+
+
+@dataclass
+class Api:
+    """One person's calls to the API, as a script in their browser would make them."""
+
+    browser: Browser
+    headers: dict[str, str]
+
+    async def get(self, path: str) -> httpx.Response:
+        return await self.browser.client.get(path, headers=self.headers)
+
+    async def send(self, method: str, path: str, body: Any = None, *, content: bytes | None = None) -> httpx.Response:
+        headers = dict(self.headers)
+        if content is not None:
+            headers["content-type"] = "application/json"
+            return await self.browser.client.request(method, path, content=content, headers=headers)
+        return await self.browser.client.request(method, path, json=body, headers=headers)
+
+    async def post(self, path: str, body: Any = None) -> httpx.Response:
+        return await self.send("POST", path, body)
+
+
+async def api_for(sign_in: SignIn, person: NamedPerson) -> Api:
+    """The person signed in, with the CSRF token every unsafe request of a session needs."""
+    browser = await sign_in(person)
+    token = csrf_token((await browser.get("/konto")).text)
+    return Api(browser, {"accept": "application/json", "x-csrf-token": token})
+
+
+def new_case(name: str = "Adam Andersson", **person: str) -> dict[str, Any]:
+    """A case body: the person made contact, the deputy is Göteborg's second officer."""
+    return {
+        "contact_source": "person",
+        "person": {"name": name, "personal_number": "19811228-9874", "phone": "0701234567", **person},
+        "intake": {"situation": "Vill lämna gruppen", "motivation": "Hög"},
+        "affiliation": "neighbourhood_group",
+        "needs": ["protection", "occupation"],
+        "deputy_id": str(GOTEBORG_ERSATTARE.user_id),
+    }
+
+
+def consent(
+    *organisations: uuid.UUID, categories: list[str], contributors: tuple[uuid.UUID, ...] = ()
+) -> dict[str, Any]:
+    """A consent body that runs from yesterday for a year."""
+    return {
+        "organisations": [str(organisation) for organisation in organisations],
+        "categories": categories,
+        "purpose": "Samordning av stöd och skydd",
+        "valid_from": (TODAY - timedelta(days=1)).isoformat(),
+        "valid_until": (TODAY + timedelta(days=365)).isoformat(),
+        "witnessed_by": "Handläggaren och personen själv",
+        "contributors": [str(organisation) for organisation in contributors],
+    }
+
+
+def problem(response: httpx.Response) -> tuple[int, str, dict[str, Any]]:
+    """What a client can compare of a refusal: status, content type, body without its request id."""
+    body = dict(response.json())
+    assert body.pop("request_id"), "every problem names its request"
+    return response.status_code, response.headers["content-type"], body
+
+
+def fields(response: httpx.Response) -> dict[str, str]:
+    """The refused fields of a 400 problem and their messages."""
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "bad_request"
+    return {error["field"]: error["message"] for error in response.json()["errors"]}
