@@ -61,7 +61,7 @@ async def referral_to_kc(acting_as: ActingAs) -> UUID:
 async def test_accepting_a_referral_opens_a_draft_with_only_what_the_caller_shared(acting_as: ActingAs) -> None:
     referral_id = await referral_to_kc(acting_as)
     async with acting_as(KC_HANDLAGGARE) as (session, actor):
-        assert [view.referral.id for view in await referral_inbox(session, actor)] == [referral_id]
+        assert referral_id in [view.referral.id for view in await referral_inbox(session, actor)]
         case_id = await accept_referral(session, SECRET_KEY, actor, referral_id)
     async with acting_as(KC_HANDLAGGARE) as (session, actor):
         [line] = await my_cases(session, actor)
