@@ -22,7 +22,7 @@ import structlog
 from casbin.persist.adapter import Adapter  # type: ignore[import-untyped]
 from sqlalchemy.exc import SQLAlchemyError
 
-from avhopp.platform.authz.model import new_model
+from avhopp.platform.authz.model import POLICY_INDEX, new_model
 from avhopp.platform.authz.policy import (
     CLIENT_PREFIX,
     USER_PREFIX,
@@ -57,12 +57,14 @@ class _SnapshotAdapter(Adapter):  # type: ignore[misc]
         self._policy = policy
 
     def load_policy(self, model: casbin.Model) -> None:
-        model.model["p"]["p"].policy.extend(list(rule) for rule in self._policy.p)
+        rules = model.model["p"]["p"].policy
+        for rule in self._policy.p:
+            rules.append(list(rule))
         model.model["g"]["g"].policy.extend(list(rule) for rule in self._policy.g)
 
 
 def _casbin_for(policy: Policy) -> casbin.Enforcer:
-    return casbin.Enforcer(new_model(), _SnapshotAdapter(policy))
+    return casbin.FastEnforcer(new_model(), _SnapshotAdapter(policy), cache_key_order=POLICY_INDEX)
 
 
 class AuthzEnforcer:
