@@ -8,7 +8,12 @@ audited in the database, and the policy loader refuses to run when the two diffe
 
 from __future__ import annotations
 
-import casbin  # type: ignore[import-untyped]
+from typing import TYPE_CHECKING
+
+from casbin.model import FastModel  # type: ignore[import-untyped]
+
+if TYPE_CHECKING:
+    import casbin  # type: ignore[import-untyped]
 
 MODEL_TEXT = """\
 [request_definition]
@@ -28,8 +33,15 @@ m = g(r.sub, p.sub, r.dom) && r.dom == p.dom && r.obj == p.obj && r.act == p.act
 """
 
 
+POLICY_INDEX = (1, 2)
+"""The policy fields (dom, obj) that every match requires equal to the request's: Casbin indexes the
+rules by them and tries only those that can match, instead of every rule of every tenant for every
+decision (tens of milliseconds a decision with a few hundred tenants' rules, and a request decides
+every permission once for its menu)."""
+
+
 def new_model() -> casbin.Model:
-    """A fresh Casbin model from MODEL_TEXT, without any policy."""
-    model = casbin.Model()
+    """A fresh Casbin model from MODEL_TEXT, without any policy, its rules indexed by POLICY_INDEX."""
+    model = FastModel(POLICY_INDEX)
     model.load_model_from_text(MODEL_TEXT)
     return model

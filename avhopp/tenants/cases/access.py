@@ -2,7 +2,7 @@
 
 It fails closed with `NotFoundError` for a case that does not exist, belongs to another tenant
 and is not shared with this one, or is this tenant's but not the person's. Row-level security
-(`case_access`, migration 0015) enforces the same rules again for every row read or written.
+(the policies of migration 0015) enforces the same rules again for every row read or written.
 """
 
 from __future__ import annotations

@@ -5,9 +5,10 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Uuid, any_, bindparam, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from avhopp.platform.labels import label
 from avhopp.platform.notifications import notify, register_kind
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
     from uuid import UUID
 
+    from sqlalchemy import ColumnElement
     from sqlalchemy.ext.asyncio import AsyncSession
 
 EMERGENCY_HOURS = 8
@@ -178,12 +180,17 @@ class CaseLine:
     """Set in the list of cases shared with the tenant."""
 
 
+def _any_of(case_ids: Collection[UUID]) -> ColumnElement[Any]:
+    """The ids as one array parameter: the statement's text, and so its plan, is the same for any number."""
+    return any_(bindparam("case_ids", list(case_ids), type_=ARRAY(Uuid())))
+
+
 async def _next_follow_ups(session: AsyncSession, case_ids: Collection[UUID]) -> dict[UUID, date]:
     if not case_ids:
         return {}
     rows = await session.execute(
         select(FollowUp.case_id, func.min(FollowUp.due_on))
-        .where(FollowUp.case_id.in_(case_ids), FollowUp.done_at.is_(None))
+        .where(FollowUp.case_id == _any_of(case_ids), FollowUp.done_at.is_(None))
         .group_by(FollowUp.case_id)
     )
     return dict(rows.all())
@@ -242,7 +249,7 @@ async def overview(
     if ids:
         for case_id, user_id, role in await session.execute(
             select(CaseTeamMember.case_id, CaseTeamMember.user_id, CaseTeamMember.role).where(
-                CaseTeamMember.case_id.in_(ids), CaseTeamMember.tenant_id == tenant_id
+                CaseTeamMember.case_id == _any_of(ids), CaseTeamMember.tenant_id == tenant_id
             )
         ):
             teams.setdefault(case_id, []).append((user_id, role))
@@ -250,7 +257,7 @@ async def overview(
     if ids:
         rows = await session.execute(
             select(FollowUp.case_id, func.count())
-            .where(FollowUp.case_id.in_(ids), FollowUp.done_at.is_(None), FollowUp.due_on < today - LATE_AFTER)
+            .where(FollowUp.case_id == _any_of(ids), FollowUp.done_at.is_(None), FollowUp.due_on < today - LATE_AFTER)
             .group_by(FollowUp.case_id)
         )
         late = dict(rows.all())

@@ -1,7 +1,7 @@
 """The cases part's tables.
 
 A case's identity, content and documents are seen only by its team (row-level security asks
-`case_access`, migration 0015), by the team's emergency access, and by the team of an
+the policies of migration 0015), by the team's emergency access, and by the team of an
 organisation that a running consent names, for the categories it names. The case's header
 (number, phase, dates) has no identity in it: its own tenant sees it for the unit head's
 overview, and an organisation named by a running consent sees it too.
@@ -78,6 +78,8 @@ class CaseFile(Base):
     __tablename__ = "case_file"
     __table_args__ = (
         UniqueConstraint("tenant_id", "year", "seq"),
+        # Every row of a case carries the case's tenant (a foreign key to both), which the policies rely on.
+        UniqueConstraint("id", "tenant_id"),
         CheckConstraint(one_of("phase", Phase), name="phase_known"),
         CheckConstraint(one_of("contact_source", ContactSource), name="contact_source_known"),
         CheckConstraint(f"affiliation IS NULL OR ({one_of('affiliation', TargetGroup)})", name="affiliation_known"),
@@ -118,7 +120,7 @@ class CasePerson(Base):
         # With a protected identity no address is stored at all.
         CheckConstraint("protected_identity = 'none' OR address_sealed IS NULL", name="no_address_when_protected"),
         CheckConstraint("erased_at IS NULL OR (identity_sealed IS NULL AND address_sealed IS NULL)", name="erased"),
-        ForeignKeyConstraint(["case_id"], ["case_file.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(["case_id", "tenant_id"], ["case_file.id", "case_file.tenant_id"], ondelete="CASCADE"),
     )
 
     case_id: Mapped[UUID] = mapped_column(primary_key=True)
@@ -167,7 +169,7 @@ class EmergencyAccess(Base):
     __table_args__ = (
         CheckConstraint("length(reason) BETWEEN 10 AND 500", name="reason_given"),
         CheckConstraint("expires_at > opened_at", name="expires_after_opening"),
-        ForeignKeyConstraint(["case_id"], ["case_file.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(["case_id", "tenant_id"], ["case_file.id", "case_file.tenant_id"], ondelete="CASCADE"),
         Index("ix_case_emergency_access_person", "case_id", "user_id"),
     )
 
@@ -192,7 +194,7 @@ class Consent(Base):
         CheckConstraint("valid_until > valid_from", name="ends_after_start"),
         CheckConstraint(f"octet_length(document_sealed) <= {MAX_DOCUMENT_BYTES + 64}", name="document_size"),
         CheckConstraint("(document_sealed IS NULL) = (document_type IS NULL)", name="document_with_type"),
-        ForeignKeyConstraint(["case_id"], ["case_file.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(["case_id", "tenant_id"], ["case_file.id", "case_file.tenant_id"], ondelete="CASCADE"),
     )
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
@@ -229,7 +231,9 @@ class CaseGrant(Base):
         CheckConstraint(all_of("categories", Category), name="categories_known"),
         CheckConstraint("valid_until > valid_from", name="ends_after_start"),
         ForeignKeyConstraint(["consent_id"], ["case_consent.id"], ondelete="CASCADE"),
-        ForeignKeyConstraint(["case_id"], ["case_file.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["case_id", "owner_tenant_id"], ["case_file.id", "case_file.tenant_id"], ondelete="CASCADE"
+        ),
         Index("ix_case_grant_receiver", "tenant_id", "case_id"),
         Index("ix_case_grant_case", "case_id"),
     )
@@ -261,7 +265,7 @@ class ThreatAssessment(Base):
         CheckConstraint(
             "(recorded_at IS NULL) = (level IS NULL AND scope IS NULL)", name="recorded_with_level_and_scope"
         ),
-        ForeignKeyConstraint(["case_id"], ["case_file.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(["case_id", "tenant_id"], ["case_file.id", "case_file.tenant_id"], ondelete="CASCADE"),
         Index("ix_case_threat_assessment_police", "police_tenant_id", "recorded_at"),
     )
 
@@ -288,7 +292,9 @@ class CooperationMeeting(Base):
     """A meeting with the person and the organisations concerned, which produces the action plan."""
 
     __tablename__ = "case_meeting"
-    __table_args__ = (ForeignKeyConstraint(["case_id"], ["case_file.id"], ondelete="CASCADE"),)
+    __table_args__ = (
+        ForeignKeyConstraint(["case_id", "tenant_id"], ["case_file.id", "case_file.tenant_id"], ondelete="CASCADE"),
+    )
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
     case_id: Mapped[UUID] = mapped_column(index=True)
@@ -308,7 +314,7 @@ class PlannedIntervention(Base):
         CheckConstraint(one_of("intervention", Intervention), name="intervention_known"),
         CheckConstraint(one_of("status", InterventionStatus), name="status_known"),
         CheckConstraint("planned_end_on IS NULL OR planned_end_on >= starts_on", name="ends_after_start"),
-        ForeignKeyConstraint(["case_id"], ["case_file.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(["case_id", "tenant_id"], ["case_file.id", "case_file.tenant_id"], ondelete="CASCADE"),
         ForeignKeyConstraint(["meeting_id"], ["case_meeting.id"], ondelete="CASCADE"),
         Index("ix_case_intervention_responsible", "responsible_tenant_id", "status"),
     )
@@ -334,7 +340,7 @@ class PhaseChange(Base):
         CheckConstraint(f"from_phase IS NULL OR ({one_of('from_phase', Phase)})", name="from_phase_known"),
         CheckConstraint(one_of("to_phase", Phase), name="to_phase_known"),
         CheckConstraint(f"reason IS NULL OR ({one_of('reason', EndReason)})", name="reason_known"),
-        ForeignKeyConstraint(["case_id"], ["case_file.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(["case_id", "tenant_id"], ["case_file.id", "case_file.tenant_id"], ondelete="CASCADE"),
     )
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
@@ -354,8 +360,9 @@ class FollowUp(Base):
     __table_args__ = (
         UniqueConstraint("case_id", "months_after"),
         CheckConstraint("(done_at IS NULL) = (answers IS NULL)", name="done_with_answers"),
-        ForeignKeyConstraint(["case_id"], ["case_file.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(["case_id", "tenant_id"], ["case_file.id", "case_file.tenant_id"], ondelete="CASCADE"),
         Index("ix_case_follow_up_due", "tenant_id", "due_on", postgresql_where=text("done_at IS NULL")),
+        Index("ix_case_follow_up_open", "case_id", "due_on", postgresql_where=text("done_at IS NULL")),
     )
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())

@@ -26,7 +26,7 @@ async def erase_expired(session: AsyncSession, tenant_id: UUID, now: datetime) -
     """Erase the identity and the documents of the tenant's cases past retention; returns how many.
 
     Row-level security lets this happen only to closed cases past their tenant's retention
-    (`case_expired`, migration 0015), whoever asks.
+    (the policies of migration 0015), whoever asks.
     """
     years = await retention_years_of(session, tenant_id)
     cutoff = datetime.combine(months_after(now.date(), -12 * years), now.timetz())

@@ -91,7 +91,7 @@ pieces = st.one_of(
     st.sampled_from(NOT_NUMBERS),
     st.sampled_from(WRITTEN_SEPARATORS),
     fillers,
-    st.text(alphabet=st.characters(exclude_characters="\x00", exclude_categories=("Cs",)), max_size=10),
+    st.text(alphabet=st.characters(exclude_characters="\x00", exclude_categories=["Cs"]), max_size=10),
 )
 
 
