@@ -66,7 +66,7 @@ from avhopp.platform.logs import configure_logging
 from avhopp.platform.migrate import migrate
 from avhopp.platform.settings import load_settings
 from avhopp.platform.times import STOCKHOLM
-from avhopp.tenants.cases.cases import DEFAULT_FOLLOW_UP_MONTHS, months_after
+from avhopp.tenants.cases.cases import months_after
 from avhopp.tenants.cases.person import sealed_person
 from avhopp.tenants.cases.service import (
     FOLLOW_UP_QUESTIONS,
@@ -82,6 +82,7 @@ from avhopp.tenants.cases.service import (
     case_for_actor,
     my_cases,
 )
+from avhopp.tenants.cases.settings import DEFAULT_FOLLOW_UP_MONTHS
 from avhopp.tenants.registry.provisioning import demo_tenants, geographic_tenants, provision_tenants
 
 if TYPE_CHECKING:
