@@ -7,6 +7,7 @@ tests visit is checked with axe-core; a serious or critical violation fails the 
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from avhopp.app import build_app
 from avhopp.directory.catalogue.cli import seed_directory
@@ -44,6 +45,10 @@ if TYPE_CHECKING:
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 BLOCKING_IMPACTS = {"serious", "critical"}
+# Each browser context is one person at their own address, as behind the production proxy:
+# the sign-in rate limit counts per address, and eleven people signing in from one address
+# within a minute would reach it.
+_ADDRESSES = (f"192.0.2.{n}" for n in itertools.count(1))
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,10 @@ def live_server(admin_url: URL) -> Iterator[LiveServer]:
 @contextmanager
 def serving(app: Litestar, port: int) -> Iterator[None]:
     """Serve `app` with uvicorn on 127.0.0.1:`port` in a thread."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False))
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_config=None, access_log=False, forwarded_allow_ips="127.0.0.1"
+    )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -124,9 +132,14 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+def person_context(browser: Browser, **options: Any) -> BrowserContext:
+    """A browser context in Swedish, coming from an address of its own (RFC 5737 documentation range)."""
+    return browser.new_context(locale="sv-SE", extra_http_headers={"X-Forwarded-For": next(_ADDRESSES)}, **options)
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(locale="sv-SE")
+    context = person_context(browser)
     page = context.new_page()
     yield page
     context.close()

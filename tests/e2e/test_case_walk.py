@@ -34,7 +34,7 @@ from avhopp.platform.database import (
 from avhopp.tenants.cases.jobs import for_every_case_tenant
 from avhopp.tenants.cases.reminders import remind_follow_ups
 from avhopp.tenants.cases.retention import erase_expired
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, person_context
 from tests.e2e.test_guidance_line import new_person
 from tests.e2e.test_login import sign_in
 
@@ -139,7 +139,7 @@ def tab(page: Page, name: str) -> None:
 
 
 def signed_in(browser: Browser, server: LiveServer, username: str, **options: object) -> tuple[BrowserContext, Page]:
-    context = browser.new_context(locale="sv-SE", **options)  # type: ignore[arg-type]
+    context = person_context(browser, **options)
     page = context.new_page()
     sign_in(page, server, username, check=False)
     return context, page

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from avhopp.platform.database import create_owner_engine
 from avhopp.platform.idp.admin import create_account
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, person_context
 from tests.e2e.test_login import sign_in
 
 if TYPE_CHECKING:
@@ -71,13 +71,13 @@ def test_a_contact_is_referred_accepted_and_the_line_sees_it(
     page.get_by_role("button", name="Skicka remissen").click()
     expect(page.locator("#remisser")).to_contain_text("Skickad")
 
-    receiving = browser.new_context(locale="sv-SE")
+    receiving = person_context(browser)
     receiver_page = receiving.new_page()
     officer = new_person(live_server, "kc-goteborg", ["case_officer"])
     sign_in(receiver_page, live_server, officer, check=False)
     receiver_page.get_by_role("link", name="Remisser från stödlinjen").click()
     assert_accessible(receiver_page)
-    receiver_page.locator("table a").first.click()
+    receiver_page.locator("tbody tr", has_text="Skickad").get_by_role("link").first.click()
     expect(receiver_page.get_by_text("Vill lämna ett nätverk, behöver boende.")).to_be_visible()
     assert_accessible(receiver_page)
     receiver_page.get_by_role("button", name="Acceptera och öppna ett ärende").click()
