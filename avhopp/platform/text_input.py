@@ -49,10 +49,15 @@ _BAD_NAME = FieldProblem("", "Ett fältnamn i förfrågan är för långt eller 
 TOO_DEEP = FieldProblem("", f"Förfrågan har för många nivåer i varandra (högst {MAX_DEPTH}).")
 
 
+def has_control_character(value: str, *, line_breaks: bool) -> bool:
+    """Whether `value` holds a character the rule refuses; tab and line breaks pass only if `line_breaks`."""
+    control = _CONTROL_BUT_TAB_AND_LINE_BREAKS if line_breaks else _CONTROL
+    return control.search(value) is not None
+
+
 def text_problem(field: str, value: str, *, max_length: int, line_breaks: bool) -> FieldProblem | None:
     """What is wrong with `value` for `field`, or None; tab and line breaks only if `line_breaks`."""
-    control = _CONTROL_BUT_TAB_AND_LINE_BREAKS if line_breaks else _CONTROL
-    if control.search(value):
+    if has_control_character(value, line_breaks=line_breaks):
         return FieldProblem(field, _control_message(field))
     if len(value) > max_length:
         return FieldProblem(field, _length_message(field, max_length))

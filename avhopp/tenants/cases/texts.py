@@ -1,10 +1,13 @@
-"""The one check of free text in cases: no control characters (line breaks where allowed), a length limit."""
+"""Free text in cases: the platform's rule on control characters, a field's own limit, its own message.
+
+The input guard has refused control characters in every request already; this holds the same
+rule for the services' other callers (jobs, commands), with messages shown beside the field.
+"""
 
 from __future__ import annotations
 
-import unicodedata
-
 from avhopp.platform.problems import FieldProblem
+from avhopp.platform.text_input import has_control_character
 
 
 def checked_text(  # noqa: PLR0913 - the field, its value and its rules, by name
@@ -17,9 +20,8 @@ def checked_text(  # noqa: PLR0913 - the field, its value and its rules, by name
     missing: str | None = None,
 ) -> str:
     """The value trimmed; a problem is added for control characters, excess length, or absence (`missing` says why)."""
-    allowed = "\n\r\t" if lines else ""
     value = value.strip()
-    if any(unicodedata.category(char) == "Cc" and char not in allowed for char in value):
+    if has_control_character(value, line_breaks=lines):
         problems.append(FieldProblem(field, "Texten innehåller otillåtna tecken."))
     elif len(value) > limit:
         problems.append(FieldProblem(field, f"Skriv högst {limit} tecken."))
