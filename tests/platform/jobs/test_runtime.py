@@ -88,11 +88,15 @@ async def test_a_message_without_an_outbox_row_is_dead_lettered_without_running(
     )
     runtime.broker.enqueue(forged)
 
-    await wait_until(lambda: jobs.observed.outcomes(forged_id) == ["failed"], "the forged message")
+    broker = runtime.broker
+    assert isinstance(broker, StubBroker)
+    # The outcome is recorded when the job ends; the worker rejects the message to the dead letters after that.
+    await wait_until(
+        lambda: [m.message_id for m in broker.dead_letters] == [str(forged_id)], "the forged message's dead letter"
+    )
+    assert jobs.observed.outcomes(forged_id) == ["failed"]
     [span] = jobs.observed.job_spans(forged_id)
     assert (span.attributes or {})["error.type"] == "UnknownJobMessageError"
-    assert isinstance(runtime.broker, StubBroker)
-    assert [m.message_id for m in runtime.broker.dead_letters] == [str(forged_id)]
     assert await jobs.effects("forged") == []
 
 

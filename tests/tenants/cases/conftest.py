@@ -9,11 +9,22 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import select
 
+from avhopp.directory.catalogue.seed import seed_service_id
+from avhopp.directory.line.service import Opening, ReferralRequest, refer, start_contact
+from avhopp.directory.line.vocabulary import CallerType, Channel
 from avhopp.platform.database import RequestContext, context_session
 from avhopp.tenants.cases.service import Actor, Category, ConsentInput, ContactSource, NewCase, PersonDetails, open_case
 from avhopp.tenants.registry.models import Tenant
 from tests.platform.web.conftest import SECRET_KEY
-from tests.support.people import GOTEBORG_ERSATTARE, GOTEBORG_SOCIALSEKRETERARE, PEOPLE, NamedPerson, create_people
+from tests.support.people import (
+    GOTEBORG_ERSATTARE,
+    GOTEBORG_SOCIALSEKRETERARE,
+    KC,
+    LINE_OPERATOR,
+    PEOPLE,
+    NamedPerson,
+    create_people,
+)
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
@@ -93,3 +104,25 @@ def consent_for(
         witnessed_by="Handläggare och personen själv",
         contributors=contributors,
     )
+
+
+async def referral_to_kc(
+    acting_as: Callable[[NamedPerson], AbstractAsyncContextManager[tuple[AsyncSession, Actor]]],
+) -> UUID:
+    """A referral from the guidance line to the Kunskapscentrum's operation, the caller's consent given."""
+    async with acting_as(LINE_OPERATOR) as (session, actor):
+        contact = await start_contact(
+            session, actor.tenant_id, actor.user_id, Opening(Channel.PHONE, CallerType.PERSON)
+        )
+        return await refer(
+            session,
+            actor.tenant_id,
+            actor.user_id,
+            contact,
+            ReferralRequest(
+                seed_service_id(KC),
+                consent_given=True,
+                shared_information="Vill lämna en grupp, behöver boende.",
+                safe_contact="Sms efter kl. 18",
+            ),
+        )

@@ -7,9 +7,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from avhopp.directory.catalogue.seed import seed_service_id
-from avhopp.directory.line.service import Opening, ReferralRequest, refer, start_contact
-from avhopp.directory.line.vocabulary import CallerType, Channel
 from avhopp.platform.problems import InvalidInputError, NotFoundError
 from avhopp.tenants.cases.service import (
     ContactSource,
@@ -22,12 +19,12 @@ from avhopp.tenants.cases.service import (
     referral_inbox,
 )
 from tests.platform.web.conftest import SECRET_KEY
-from tests.support.people import KC, KC_HANDLAGGARE, LINE_OPERATOR, MALMO_SOCIALSEKRETERARE
+from tests.support.people import KC_HANDLAGGARE, MALMO_SOCIALSEKRETERARE
+from tests.tenants.cases.conftest import referral_to_kc
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from contextlib import AbstractAsyncContextManager
-    from uuid import UUID
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,25 +34,6 @@ if TYPE_CHECKING:
     ActingAs = Callable[[NamedPerson], AbstractAsyncContextManager[tuple[AsyncSession, Actor]]]
 
 pytestmark = pytest.mark.usefixtures("seeded")
-
-
-async def referral_to_kc(acting_as: ActingAs) -> UUID:
-    async with acting_as(LINE_OPERATOR) as (session, actor):
-        contact = await start_contact(
-            session, actor.tenant_id, actor.user_id, Opening(Channel.PHONE, CallerType.PERSON)
-        )
-        return await refer(
-            session,
-            actor.tenant_id,
-            actor.user_id,
-            contact,
-            ReferralRequest(
-                seed_service_id(KC),
-                consent_given=True,
-                shared_information="Vill lämna en grupp, behöver boende.",
-                safe_contact="Sms efter kl. 18",
-            ),
-        )
 
 
 async def test_accepting_a_referral_opens_a_draft_with_only_what_the_caller_shared(acting_as: ActingAs) -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from avhopp.tenants.cases.web.api_cases import CasesApi, UnitHeadApi
 from avhopp.tenants.cases.web.api_consent import ConsentApi
+from avhopp.tenants.cases.web.api_referrals import ReferralApi
 from avhopp.tenants.cases.web.api_work import FollowUpApi, PlanApi, SecurityOfficerApi, ThreatApi
 
 if TYPE_CHECKING:
@@ -25,4 +26,5 @@ API_ROUTES: list[ControllerRouterHandler] = [
     SecurityOfficerApi,
     PlanApi,
     FollowUpApi,
+    ReferralApi,
 ]
