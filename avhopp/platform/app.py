@@ -45,6 +45,8 @@ from avhopp.platform.web.health import live, ready
 from avhopp.platform.web.input_guard import check_every_route_guarded, refuse_unreadable_input
 from avhopp.platform.web.language import choose_language
 from avhopp.platform.web.observe import RequestObserver
+from avhopp.platform.web.openapi_problems import document_platform_refusals
+from avhopp.platform.web.openapi_types import TimeOfDaySchema
 from avhopp.platform.web.security_headers import SecurityHeaders, origin_of
 from avhopp.platform.web.shell import STATIC_DIR, STATIC_PATH, install_globals, register_nav
 
@@ -156,6 +158,7 @@ def create_app(
             DefineMiddleware(UnreadNotices),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
+        plugins=[TimeOfDaySchema()],
         logging_config=None,  # avhopp.platform.logs owns logging
         template_config=TemplateConfig(
             directory=[*(part.templates for part in parts if part.templates), IDP_TEMPLATES, _TEMPLATES],
@@ -167,11 +170,15 @@ def create_app(
             version="1",
             description="Nationell samordningsplattform för stöd till avhoppare.",
             path="/api/docs",
-            openapi_router=Router(path="/api/docs", route_handlers=[], opt={"permission": PUBLIC}),
+            # The document and its viewer are not operations of the API.
+            openapi_router=Router(
+                path="/api/docs", route_handlers=[], opt={"permission": PUBLIC}, include_in_schema=False
+            ),
             render_plugins=[LocalRedoc(), JsonRenderPlugin(path="/openapi.json")],
         ),
     )
     check_every_route_guarded(app)
+    document_platform_refusals(app)
     external_issuer = () if settings.oidc is None else (origin_of(settings.oidc.issuer),)
     # Outermost, around routing, so that requests to unknown routes are observed and protected too.
     app.asgi_handler = RequestObserver(

@@ -10,37 +10,18 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import shutil
-import socket
-import tempfile
-import threading
-import time
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from avhopp.app import build_app
-from avhopp.directory.catalogue.cli import seed_directory
-from avhopp.identity_setup import set_up_built_in_identity
-from avhopp.platform.database import create_owner_engine
-from avhopp.platform.geography.load import load_geography
-from avhopp.platform.migrate import migrate
-from avhopp.platform.settings import load_settings
-from avhopp.tenants.registry.provisioning import demo_tenants, geographic_tenants, provision_tenants
-from tests.support.postgres import create_database, drop_database
+from tests.support.live_server import LiveServer, live_server_on
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from litestar import Litestar
     from sqlalchemy.engine import URL
-
-    from tests.support.postgres import TestDatabase
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
@@ -51,68 +32,10 @@ BLOCKING_IMPACTS = {"serious", "critical"}
 _ADDRESSES = (f"192.0.2.{n}" for n in itertools.count(1))
 
 
-@dataclass(frozen=True)
-class LiveServer:
-    url: str
-    passwords: dict[str, str]
-    database: TestDatabase
-    settings_environ: dict[str, str]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live_server(admin_url: URL) -> Iterator[LiveServer]:
-    db = create_database(admin_url, prefix="avhopp_e2e")
-    data_dir = Path(tempfile.mkdtemp(prefix="avhopp-e2e-"))
-    port = free_port()
-    environ = {
-        "DATABASE_URL": db.owner_url.render_as_string(hide_password=False),
-        "AVHOPP_SECRET_KEY": "e" * 40,
-        "AVHOPP_DATA_DIR": str(data_dir),
-    }
-    settings = load_settings(environ | {"AVHOPP_PORT": str(port)})
-    migrate(db.owner_url, db.app_url)
-    engine = create_owner_engine(db.owner_url)
-    with engine.begin() as connection:
-        load_geography(connection)
-        provision_tenants(connection, geographic_tenants() + demo_tenants())
-    engine.dispose()
-    created = set_up_built_in_identity(db.owner_url, settings, demo=True)
-    seed_directory(db.app_url)
-    with serving(build_app(settings, db.app_url), port):
-        yield LiveServer(
-            url=f"http://127.0.0.1:{port}",
-            passwords={a.username: a.password for a in created},
-            database=db,
-            settings_environ=environ,
-        )
-    drop_database(admin_url, db)
-    shutil.rmtree(data_dir, ignore_errors=True)
-
-
-@contextmanager
-def serving(app: Litestar, port: int) -> Iterator[None]:
-    """Serve `app` with uvicorn on 127.0.0.1:`port` in a thread."""
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_config=None, access_log=False, forwarded_allow_ips="127.0.0.1"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    try:
-        yield
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    with live_server_on(admin_url, "avhopp_e2e") as server:
+        yield server
 
 
 # Module scope: Playwright's sync API keeps its own event loop running while it is open, which

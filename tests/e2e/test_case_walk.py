@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from tests.e2e.conftest import LiveServer
+    from tests.support.live_server import LiveServer
 
 GOTEBORG, KC, POLICE, LINE = "kommun-1480", "kc-goteborg", "polisen-bergslagen", "stodlinjen"
 KC_NAME = "Kunskapscentrum mot organiserad brottslighet, Göteborg (demo)"

@@ -12,7 +12,7 @@ from tests.e2e.test_login import sign_in
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-    from tests.e2e.conftest import LiveServer
+    from tests.support.live_server import LiveServer
 
 
 def test_anyone_finds_support_without_leaving_a_cookie(page: Page, live_server: LiveServer) -> None:

@@ -21,15 +21,16 @@ from avhopp.platform.database import create_owner_engine
 from avhopp.platform.idp.models import IdpClient
 from avhopp.platform.sealing import digest
 from avhopp.platform.settings import load_settings
-from tests.e2e.conftest import assert_accessible, free_port, serving
+from tests.e2e.conftest import assert_accessible
 from tests.e2e.test_login import sign_in
+from tests.support.live_server import free_port, serving
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from playwright.sync_api import Page
 
-    from tests.e2e.conftest import LiveServer
+    from tests.support.live_server import LiveServer
 
 CLIENT_ID = "kommunens-avhopp"
 CLIENT_SECRET = "extern-klienthemlighet-for-test"  # noqa: S105 - a test client's secret

@@ -17,7 +17,7 @@ from tests.e2e.test_login import sign_in
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-    from tests.e2e.conftest import LiveServer
+    from tests.support.live_server import LiveServer
 
 
 def new_person(server: LiveServer, tenant_slug: str, roles: list[str]) -> str:

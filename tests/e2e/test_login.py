@@ -14,7 +14,7 @@ from tests.e2e.conftest import assert_accessible
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-    from tests.e2e.conftest import LiveServer
+    from tests.support.live_server import LiveServer
 
 
 def fresh_code(secret: str, after: str | None = None) -> str:

@@ -16,7 +16,7 @@ from tests.e2e.test_login import sign_in
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-    from tests.e2e.conftest import LiveServer
+    from tests.support.live_server import LiveServer
 
 KC = "kc-goteborg"
 

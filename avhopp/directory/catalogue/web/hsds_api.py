@@ -41,6 +41,7 @@ from avhopp.directory.catalogue.service import (
 from avhopp.platform.problems import NotFoundError
 from avhopp.platform.scope.request import Anyone
 from avhopp.platform.scope.route_permissions import PUBLIC
+from avhopp.platform.web.openapi_problems import problem_responses
 from avhopp.platform.web.ratelimit import RateLimit, SlidingWindowLimiter, check_rate, client_address
 
 if TYPE_CHECKING:
@@ -55,6 +56,16 @@ _LIMITER_STATE = "directory_hsds_limiter"
 
 Page = Annotated[int, Parameter(ge=1, description="Sidnummer, från 1")]
 PerPage = Annotated[int, Parameter(ge=1, le=100, description="Antal per sida, högst 100")]
+
+
+LIMITED = problem_responses(
+    {
+        429: (
+            f"Högst {EXCHANGE_LIMIT.requests} förfrågningar i minuten från en adress;"
+            " försök igen om Retry-After sekunder."
+        )
+    }
+)
 
 
 async def within_exchange_limit(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
@@ -127,7 +138,7 @@ class HsdsApi(Controller):
         """The HSDS version, the profile we follow and where the OpenAPI document is."""
         return {"version": HSDS_VERSION, "profile": PROFILE, "openapi_url": "/api/docs/openapi.json"}
 
-    @get("/services", guards=[within_exchange_limit], summary="HSDS: tjänster")
+    @get("/services", guards=[within_exchange_limit], responses=LIMITED, summary="HSDS: tjänster")
     async def services(  # noqa: PLR0913, PLR0917 - the HSDS API's query parameters
         self,
         anyone: Anyone,
@@ -151,12 +162,12 @@ class HsdsApi(Controller):
             [_public_service(entry) for entry in entries], total_items=total, page_number=page, per_page=per_page
         )
 
-    @get("/services/{service_id:uuid}", guards=[within_exchange_limit], summary="HSDS: en tjänst")
+    @get("/services/{service_id:uuid}", guards=[within_exchange_limit], responses=LIMITED, summary="HSDS: en tjänst")
     async def service(self, anyone: Anyone, service_id: FromPath[UUID]) -> JsonObject:
         """One published service, fully nested."""
         return _public_service(await published_service(anyone.session, service_id))
 
-    @get("/organizations", guards=[within_exchange_limit], summary="HSDS: organisationer")
+    @get("/organizations", guards=[within_exchange_limit], responses=LIMITED, summary="HSDS: organisationer")
     async def organizations(
         self, anyone: Anyone, search: FromQuery[str] = "", page: Page = 1, per_page: PerPage = 50
     ) -> JsonObject:
@@ -166,7 +177,12 @@ class HsdsApi(Controller):
         )
         return paged(_organizations(entries), total_items=total, page_number=page, per_page=per_page)
 
-    @get("/organizations/{organization_id:uuid}", guards=[within_exchange_limit], summary="HSDS: en organisation")
+    @get(
+        "/organizations/{organization_id:uuid}",
+        guards=[within_exchange_limit],
+        responses=LIMITED,
+        summary="HSDS: en organisation",
+    )
     async def organization(self, anyone: Anyone, organization_id: FromPath[UUID]) -> JsonObject:
         """One organisation with its identifiers and locations."""
         entries = await published_entries(anyone.session, CatalogueFilter(organization_id=organization_id))
@@ -174,12 +190,12 @@ class HsdsApi(Controller):
             raise NotFoundError
         return _organizations(entries)[0]
 
-    @get("/locations", guards=[within_exchange_limit], summary="HSDS: platser (profilens tillägg)")
+    @get("/locations", guards=[within_exchange_limit], responses=LIMITED, summary="HSDS: platser (profilens tillägg)")
     async def locations(self, anyone: Anyone, page: Page = 1, per_page: PerPage = 50) -> JsonObject:
         """Public reception addresses of published services, paged."""
         return page_of(await _all_locations(anyone.session), page_number=page, per_page=per_page)
 
-    @get("/locations/{location_id:uuid}", guards=[within_exchange_limit], summary="HSDS: en plats")
+    @get("/locations/{location_id:uuid}", guards=[within_exchange_limit], responses=LIMITED, summary="HSDS: en plats")
     async def location(self, anyone: Anyone, location_id: FromPath[UUID]) -> JsonObject:
         """One location."""
         for location in await _all_locations(anyone.session):

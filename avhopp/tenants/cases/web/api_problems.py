@@ -11,37 +11,17 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-import msgspec
 from litestar.exceptions import ValidationException
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_400_BAD_REQUEST
 
 from avhopp.platform.problems import FieldProblem, InvalidInputError
-from avhopp.platform.web.errors import PROBLEM_JSON, error_response
+from avhopp.platform.web.errors import error_response
+from avhopp.platform.web.openapi_problems import problem_responses
 
 if TYPE_CHECKING:
     from litestar import Request, Response
+    from litestar.openapi.datastructures import ResponseSpec
     from litestar.types import ExceptionHandlersMap
-
-
-class FieldError(msgspec.Struct):
-    """One refused field: its path in the body (`person.name`, `interventions[0].starts_on`) and why."""
-
-    field: str
-    message: str
-
-
-class Problem(msgspec.Struct, omit_defaults=True):
-    """A refusal as problem details (RFC 9457); `code` is the stable part, the texts are Swedish."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    code: str
-    request_id: str
-    errors: list[FieldError] = msgspec.field(default_factory=list)
-    """Set when input was refused: every field that was wrong. Nothing was saved."""
 
 
 _DESCRIPTIONS = {
@@ -58,12 +38,7 @@ _DESCRIPTIONS = {
 
 def problems(*statuses: int) -> dict[int, ResponseSpec]:
     """The problem details a route may answer with, for its OpenAPI document."""
-    return {
-        status: ResponseSpec(
-            data_container=Problem, description=_DESCRIPTIONS[status], media_type=PROBLEM_JSON, generate_examples=False
-        )
-        for status in statuses
-    }
+    return problem_responses({status: _DESCRIPTIONS[status] for status in statuses})
 
 
 READ_PROBLEMS = problems(400, 403, 404)
