@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
 from tests.support.live_server import LiveServer, live_server_on
 
@@ -55,9 +55,32 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+_CONSOLE_ERRORS: list[str] = []
+"""Errors any page wrote to the browser's console during the running test (a CSP refusal is one)."""
+
+
+def _note_console_error(message: ConsoleMessage) -> None:
+    if message.type != "error":
+        return
+    # A page the test opens on purpose to see a refusal (403, 404) is no error of the page.
+    if message.text.startswith("Failed to load resource") and "/static/" not in message.location["url"]:
+        return
+    _CONSOLE_ERRORS.append(f"{message.location['url']}: {message.text}")
+
+
 def person_context(browser: Browser, **options: Any) -> BrowserContext:
     """A browser context in Swedish, coming from an address of its own (RFC 5737 documentation range)."""
-    return browser.new_context(locale="sv-SE", extra_http_headers={"X-Forwarded-For": next(_ADDRESSES)}, **options)
+    context = browser.new_context(locale="sv-SE", extra_http_headers={"X-Forwarded-For": next(_ADDRESSES)}, **options)
+    context.on("console", _note_console_error)
+    return context
+
+
+@pytest.fixture(autouse=True)
+def no_console_errors() -> Iterator[None]:
+    """Every browser test ends with a clean console: no script error, no CSP refusal, no missing file."""
+    _CONSOLE_ERRORS.clear()
+    yield
+    assert _CONSOLE_ERRORS == []
 
 
 @pytest.fixture

@@ -27,7 +27,10 @@ class JobOutbox(Base):
     """
 
     __tablename__ = "job_outbox"
-    __table_args__ = (Index("ix_job_outbox_unsent", "created_at", postgresql_where=text("sent_at IS NULL")),)
+    __table_args__ = (
+        Index("ix_job_outbox_unsent", "created_at", postgresql_where=text("sent_at IS NULL")),
+        Index("ix_job_outbox_sent", "sent_at", postgresql_where=text("sent_at IS NOT NULL")),
+    )
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
     """Also the Dramatiq message id, which makes a re-sent message recognisable."""
@@ -44,6 +47,7 @@ class JobRun(Base):
     """A message whose job has run and committed; no tenant data."""
 
     __tablename__ = "job_run"
+    __table_args__ = (Index("ix_job_run_finished", "finished_at"),)
 
     message_id: Mapped[UUID] = mapped_column(primary_key=True)
     actor_name: Mapped[str] = mapped_column(Text)

@@ -20,6 +20,7 @@ from sqlalchemy import exists, func, select, update
 from avhopp.platform.database import RequestContext, context_session
 from avhopp.platform.jobs.models import JobOutbox, JobRun
 from avhopp.platform.jobs.outbox import add_waker, remove_waker
+from avhopp.platform.jobs.pruning import prune_job_records
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -34,6 +35,7 @@ _MAX_BACKOFF = 30.0
 # RabbitMQ closes a connection that stays silent for its heartbeat timeout (60 s by default);
 # touching the relay's connection this often while idle keeps it open.
 _KEEPALIVE_INTERVAL = 20.0
+_PRUNE_INTERVAL = 3600.0
 
 
 class BrokerUnavailableError(RuntimeError):
@@ -62,6 +64,7 @@ class OutboxRelay:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
         self._last_broker_contact = time.monotonic()
+        self._last_pruned: float | None = None
 
     @property
     def running(self) -> bool:
@@ -179,6 +182,8 @@ class OutboxRelay:
                     continue
                 if time.monotonic() - self._last_broker_contact > _KEEPALIVE_INTERVAL:
                     await self.check_broker()
+                if self._last_pruned is None or time.monotonic() - self._last_pruned > _PRUNE_INTERVAL:
+                    await self.prune()
             except Exception as error:  # noqa: BLE001 - the relay must outlive a broker or database outage
                 _log.warning("job relay failed; retrying", error_type=_error_type(error), retry_in_s=backoff)
                 # Nudges do not cut this short: every commit would hammer a broker that is down.
@@ -187,6 +192,14 @@ class OutboxRelay:
                 continue
             backoff = self._poll_interval
             await _pause(self._wakeup, self._poll_interval)
+
+    async def prune(self) -> None:
+        """Delete what the job tables no longer need (every relay does, about once an hour)."""
+        self._last_pruned = time.monotonic()
+        async with context_session(self._sessions, _RELAY) as session:
+            pruned = await prune_job_records(session)
+        if pruned.outbox or pruned.runs or pruned.periods:
+            _log.info("job records pruned", outbox=pruned.outbox, runs=pruned.runs, periods=pruned.periods)
 
     async def check_broker(self) -> bool:
         """Whether the broker answers, asked on the relay's broker thread."""
