@@ -107,6 +107,14 @@ async def test_bad_paging_names_the_parameter(api: AsyncTestClient[Any]) -> None
     assert "per_page" in response.text
 
 
+@pytest.mark.parametrize("path", ["/api/hsds/services", "/api/hsds/organizations", "/api/hsds/locations"])
+async def test_a_page_past_any_catalogue_is_refused_not_overflowed(api: AsyncTestClient[Any], path: str) -> None:
+    # 2**70: as an offset it overflowed PostgreSQL's bigint, a 500 for anyone.
+    response = await api.get(path, params={"page": 2**70})
+    assert response.status_code == 400
+    assert "page" in response.text
+
+
 def test_the_seed_exports_as_a_valid_package_and_round_trips(tmp_path: Path) -> None:
     catalogue = [PackageOrganization(item.owner_slug, item.organization, item.services) for item in seed_catalogue()]
     write_package(tmp_path, catalogue, include_internal=True)

@@ -88,6 +88,21 @@ async def test_an_operator_opens_searches_records_and_asks_for_a_callback(sign_i
     reminded = await operator.get("/linjen")
     assert "Återuppringningar att ringa nu" in reminded.text
 
+    # The outcome is chosen every time: none is preselected, and a try without one changes nothing.
+    [callback_path] = re.findall(r'action="(/linjen/aterringningar/[0-9a-f-]+)"', queue.text)[:1]
+    assert '<option value="">Välj hur det gick</option>' in queue.text
+    unchosen = await operator.post_form(queue, callback_path, {"action": "attempt"})
+    assert unchosen.status_code == 400
+    assert "Välj hur försöket gick." in unchosen.text
+    assert "070-123 45 67" in unchosen.text
+    tried = await operator.post_form(queue, callback_path, {"action": "attempt", "outcome": "no_answer"})
+    assert tried.status_code in {302, 303}
+    still = await operator.get("/linjen/aterringningar")
+    assert "070-123 45 67" in still.text
+    reached = await operator.post_form(still, callback_path, {"action": "attempt", "outcome": "reached"})
+    assert reached.status_code in {302, 303}
+    assert "070-123 45 67" not in (await operator.get("/linjen/aterringningar")).text
+
 
 async def test_statistics_render_charts_and_the_national_view_hides_small_figures(
     sign_in: SignIn, tenants: Tenants

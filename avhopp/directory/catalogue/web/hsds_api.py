@@ -54,7 +54,9 @@ PROFILE = "https://github.com/avhopp/avhopp/blob/main/docs/katalog.md"
 EXCHANGE_LIMIT = RateLimit(requests=120, seconds=60)
 _LIMITER_STATE = "directory_hsds_limiter"
 
-Page = Annotated[int, Parameter(ge=1, description="Sidnummer, från 1")]
+MAX_PAGE = 100_000
+"""Beyond any catalogue's last page; an unbounded number would overflow the database's offset."""
+Page = Annotated[int, Parameter(ge=1, le=MAX_PAGE, description="Sidnummer, från 1")]
 PerPage = Annotated[int, Parameter(ge=1, le=100, description="Antal per sida, högst 100")]
 
 

@@ -109,17 +109,25 @@ class CallbackPages(Controller):
         return _queue_page(waiting, {}, {})
 
     @post("/aterringningar/{callback_id:uuid}")
-    async def attempt(self, request: Request[Any, Any, Any], acting: Acting, callback_id: FromPath[UUID]) -> Redirect:
-        """Log a try (reaching the person closes it), or cancel; closing erases the number."""
+    async def attempt(
+        self, request: Request[Any, Any, Any], state: State, acting: Acting, callback_id: FromPath[UUID]
+    ) -> Response[Any]:
+        """Log a try (reaching the person closes it), or cancel; closing erases the number.
+
+        The outcome has no default: reaching the person erases the number, so it is always chosen.
+        """
         form = await request.form()
         if form.get("action") == "cancel":
             await cancel_callback(acting.session, acting.tenant_id, callback_id)
-        else:
-            try:
-                outcome = AttemptOutcome(str(form.get("outcome") or AttemptOutcome.NO_ANSWER.value))
-            except ValueError:
+            return Redirect("/linjen/aterringningar")
+        try:
+            outcome = AttemptOutcome(str(form.get("outcome") or ""))
+        except ValueError:
+            waiting = await callback_queue(acting.session, acting.tenant_id, state.settings.secret_key)
+            if callback_id not in {item.callback.id for item in waiting}:
                 raise NotFoundError from None
-            await log_attempt(acting.session, acting.tenant_id, person_of(acting), callback_id, outcome)
+            return _queue_page(waiting, {f"outcome-{callback_id}": "Välj hur försöket gick."}, {})
+        await log_attempt(acting.session, acting.tenant_id, person_of(acting), callback_id, outcome)
         return Redirect("/linjen/aterringningar")
 
 
