@@ -6,8 +6,9 @@ policies and the audit then name the account as they name a person. Nobody can s
 one: no identity and no web session may name a system account (a trigger refuses both).
 Existing clients get their accounts here.
 
-Downgrading keeps the accounts, as users without an identity (nobody can sign in as them),
-because the cases they worked on still name them.
+Downgrading takes the clients off every team (their memberships go, and with them their places
+on teams) and deletes their accounts, except those a case still names as having done something:
+they stay as users without an identity or a membership, whom nobody can sign in as.
 
 Revision ID: 0020
 Revises: 0016
@@ -59,6 +60,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute(
+        "DO $$ DECLARE a record; BEGIN"
+        " FOR a IN SELECT u.id, c.scope_tenant_id FROM app_user u"
+        " JOIN idp_client c ON c.client_id = u.machine_client_id LOOP"
+        " PERFORM set_config('app.tenant_id', a.scope_tenant_id::text, true);"
+        " DELETE FROM membership WHERE user_id = a.id;"
+        " BEGIN DELETE FROM app_user WHERE id = a.id; EXCEPTION WHEN foreign_key_violation THEN NULL; END;"
+        " END LOOP;"
+        " PERFORM set_config('app.tenant_id', '', true); END $$"
+    )
     for table in _SIGN_IN_TABLES:
         op.execute(f"DROP TRIGGER {table}_not_a_machine_account ON {table}")
     op.execute("DROP FUNCTION refuse_machine_account()")
