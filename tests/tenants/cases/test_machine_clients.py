@@ -27,7 +27,7 @@ from tests.support.people import (
     GOTEBORG_VERKSAMHETSSYSTEM,
     MALMO_VERKSAMHETSSYSTEM,
 )
-from tests.tenants.cases.api_client import CASES, Api, Machine, api_for, machine_for, new_case
+from tests.tenants.cases.api_client import CASES, Api, Machine, api_for, consent, machine_for, new_case
 
 if TYPE_CHECKING:
     from typing import Any
@@ -160,6 +160,29 @@ async def test_a_unit_head_puts_the_integration_on_a_team_labelled_as_a_system_a
     without = {"responsible": responsible, "deputies": [str(GOTEBORG_ERSATTARE.user_id)]}
     assert (await head.send("PUT", team, without)).status_code == 204
     await assert_not_found(system, case["id"])
+
+
+async def test_a_client_of_malmo_joins_a_case_shared_with_malmo_only_while_the_consent_runs(
+    sign_in: SignIn, owner_engine: Engine, test_settings: Settings
+) -> None:
+    officer = await api_for(sign_in, GOTEBORG_SOCIALSEKRETERARE)
+    case = await opened(officer)
+    malmo = await machine_for(sign_in, owner_engine, test_settings, MALMO_VERKSAMHETSSYSTEM)
+    assert (await malmo.api.post(f"{CASES}/{case['id']}/join")).status_code == 404
+
+    malmo_id = tenant_of(owner_engine, MALMO_VERKSAMHETSSYSTEM.tenant)
+    recorded = await officer.post(f"{CASES}/{case['id']}/consents", consent(malmo_id, categories=["identity"]))
+    assert recorded.status_code == 201, recorded.text
+    assert [line["joined"] for line in (await malmo.api.get(f"{CASES}/shared")).json()] == [False]
+    await assert_not_found(malmo, case["id"])
+    joined = await malmo.api.post(f"{CASES}/{case['id']}/join")
+    assert (joined.status_code, joined.json()["role"], joined.json()["categories"]) == (200, "member", ["identity"])
+    assert (await malmo.api.get(f"{CASES}/{case['id']}/person")).json()["name"] == "Adam Andersson"
+    action, account, client = audit_of(owner_engine, case["id"])[-1]
+    assert (action, account, client) == ("person.read", malmo.account_id, malmo.client_id)
+
+    assert (await officer.post(f"{CASES}/consents/{recorded.json()['id']}/revoke")).status_code == 204
+    await assert_not_found(malmo, case["id"])
 
 
 async def test_a_machine_client_with_the_unit_heads_role_oversees_but_decides_nobodys_access(
