@@ -107,6 +107,23 @@ PEOPLE = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class NamedClient:
+    """A test machine client (an integration): made by the test that uses it, since its secret is shown once."""
+
+    name: str
+    tenant: str
+    roles: tuple[Role, ...]
+
+
+GOTEBORG_VERKSAMHETSSYSTEM = NamedClient("Verksamhetssystem Göteborg (test)", GOTEBORG, (Role.CASE_OFFICER,))
+GOTEBORG_JOURNALKOPPLING = NamedClient("Journalkoppling Göteborg (test)", GOTEBORG, (Role.CASE_OFFICER,))
+"""A second integration of the same tenant with the same role: on no team of the first's."""
+GOTEBORG_LEDNINGSSTOD = NamedClient("Ledningsstöd Göteborg (test)", GOTEBORG, (Role.CASE_UNIT_HEAD,))
+GOTEBORG_LOGGLASARE = NamedClient("Loggläsare Göteborg (test)", GOTEBORG, (Role.AUDITOR,))
+MALMO_VERKSAMHETSSYSTEM = NamedClient("Verksamhetssystem Malmö (test)", MALMO, (Role.CASE_OFFICER,))
+
+
 def create_people(connection: Connection, people: Iterable[NamedPerson]) -> None:
     """Make the people real: a user and a membership per tenant, as tenant administration would. Idempotent."""
     tenant_ids = {row.slug: row.id for row in connection.execute(select(Tenant.slug, Tenant.id))}

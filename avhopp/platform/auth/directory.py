@@ -36,6 +36,10 @@ class PeopleDirectory(Protocol):
         """The person acting for the tenant (with its kind), or None if they are not (or no longer) a member."""
         ...
 
-    async def tenant_kind(self, session: AsyncSession, tenant_id: UUID) -> str | None:
-        """The kind of an active tenant, or None (for a machine client's tenant)."""
+    async def machine_principal(self, session: AsyncSession, machine: Principal) -> Principal:
+        """The machine client with its system account as `user_id` and its tenant's kind (None if inactive).
+
+        Without an account (never, once migration 0020 has run) `user_id` stays None: the client is
+        then on no case's team, and row-level security sees no user.
+        """
         ...

@@ -50,7 +50,7 @@ async def _resolve(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal 
         if scheme.lower() != "bearer" or not token:
             raise NotAuthorizedException(headers={"WWW-Authenticate": 'Bearer error="invalid_request"'})
         machine: Principal = await connection.app.state.machine_tokens.principal(token.strip())
-        return await _with_tenant_kind(connection, machine)
+        return await _with_account(connection, machine)
     cookie = connection.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
@@ -75,11 +75,14 @@ async def _resolve(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal 
     return replace(principal, tenants=choices, permissions=permissions)
 
 
-async def _with_tenant_kind(connection: ASGIConnection[Any, Any, Any, Any], machine: Principal) -> Principal:
-    """The machine client with its tenant's kind; an inactive tenant has none, so kind-bound routes stay shut."""
+async def _with_account(connection: ASGIConnection[Any, Any, Any, Any], machine: Principal) -> Principal:
+    """The machine client with its system account and its tenant's kind.
+
+    An inactive tenant has no kind, so kind-bound routes stay shut.
+    """
     if machine.tenant_id is None:
         return machine
     state = connection.app.state
     async with context_session(state.sessions, RequestContext(tenant_id=machine.tenant_id)) as session:
-        kind = await state.people.tenant_kind(session, machine.tenant_id)
-    return replace(machine, tenant_kind=kind)
+        principal: Principal = await state.people.machine_principal(session, machine)
+    return principal

@@ -40,7 +40,7 @@ async def require_permission(connection: ASGIConnection[Any, Any, Any, Any], han
         raise PermissionDeniedException
     if principal is None:
         raise NotAuthorizedException
-    if permission == SIGNED_IN and principal.user_id is not None:
+    if permission == SIGNED_IN and principal.person_id is not None:
         _require_tenant_kind(principal, handler)
         return
     if parse_permission(permission) is not None and await connection.app.state.authz.allows(principal, permission):

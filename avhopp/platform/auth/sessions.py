@@ -116,7 +116,7 @@ async def act_for(session: AsyncSession, token: str, principal: Principal, tenan
     The rest of the transaction acts for the new tenant, so that what is recorded about the
     switch belongs to that tenant's trail.
     """
-    if principal.user_id is None or tenant_id not in {choice.id for choice in principal.tenants}:
+    if principal.person_id is None or tenant_id not in {choice.id for choice in principal.tenants}:
         return False
     await act_for_tenant(session, tenant_id)
     await session.execute(

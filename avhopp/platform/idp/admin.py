@@ -148,6 +148,7 @@ def create_machine_client(connection: Connection, name: str, tenant_slug: str, r
     """A client-credentials client acting for one tenant with `roles`; returns (client_id, secret), shown once.
 
     The roles must be ones that may be granted in that kind of tenant, as in the administration pages.
+    The client gets its system account (`_create_system_account`) in the same transaction.
     """
     bad = [role for role in roles if not _ROLE.fullmatch(role)]
     if not roles or bad:
@@ -172,7 +173,28 @@ def create_machine_client(connection: Connection, name: str, tenant_slug: str, r
             roles=sorted(set(roles)),
         )
     )
+    _create_system_account(connection, client_id, name, tenant_id)
     return client_id, secret
+
+
+def _create_system_account(connection: Connection, client_id: str, name: str, tenant_id: UUID) -> None:
+    """The account the client acts through where a case names who acts; a member of its tenant with no roles.
+
+    The tables are the tenant registry's, named here as in `_change_account`: that part imports
+    this one, not the reverse. The membership's row-level security binds the owner too, so the
+    insert acts for the client's tenant, and the transaction then acts for what it did before.
+    """
+    account_id = connection.execute(
+        text("INSERT INTO app_user (display_name, machine_client_id) VALUES (:name, :client_id) RETURNING id"),
+        {"name": name, "client_id": client_id},
+    ).scalar_one()
+    before = connection.execute(text("SELECT current_setting('app.tenant_id', true)")).scalar()
+    connection.execute(text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": str(tenant_id)})
+    connection.execute(
+        text("INSERT INTO membership (tenant_id, user_id) VALUES (:tenant, :account)"),
+        {"tenant": tenant_id, "account": account_id},
+    )
+    connection.execute(text("SELECT set_config('app.tenant_id', :before, true)"), {"before": before or ""})
 
 
 def prune_spent(connection: Connection, now: datetime | None = None) -> None:

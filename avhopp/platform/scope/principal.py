@@ -26,7 +26,8 @@ class Principal:
     """A signed-in person acting for one tenant, or a machine client scoped to one tenant."""
 
     user_id: UUID | None
-    """None for a machine client."""
+    """The account acting: the person's, or a machine client's system account (`client_id` tells them
+    apart). Row-level security and a case's team read it; None only for a client without an account."""
     display_name: str
     tenant_id: UUID | None
     """None for a person who acts for no tenant (yet): they may see nothing that belongs to one."""
@@ -40,6 +41,11 @@ class Principal:
     permissions: frozenset[str] = frozenset()
     """The permissions ("obj:act") a person holds in the tenant acted for, as the enforcer decided
     them when the principal was resolved: for the menu only; routes ask the enforcer themselves."""
+
+    @property
+    def person_id(self) -> UUID | None:
+        """The signed-in person; None for a machine client, whose `user_id` is its system account."""
+        return None if self.client_id is not None else self.user_id
 
 
 def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:

@@ -47,8 +47,13 @@ class TenantScope:
 
     @property
     def user_id(self) -> UUID | None:
-        """The person acting; None for a machine client."""
+        """The account acting: a person's, or a machine client's system account."""
         return self.principal.user_id
+
+    @property
+    def person_id(self) -> UUID | None:
+        """The person acting; None for a machine client."""
+        return self.principal.person_id
 
 
 class PersonScope:
@@ -83,11 +88,12 @@ async def _tenant_scope(request: Request[Any, Any, Any], state: State) -> AsyncI
 
 async def _person_scope(request: Request[Any, Any, Any], state: State) -> AsyncIterator[PersonScope]:
     principal = principal_of(request)
-    if principal is None or principal.user_id is None:
+    person_id = None if principal is None else principal.person_id
+    if principal is None or person_id is None:
         raise NotFoundError
-    context = RequestContext(tenant_id=principal.tenant_id, user_id=principal.user_id)
+    context = RequestContext(tenant_id=principal.tenant_id, user_id=person_id)
     async with context_session(state.sessions, context) as session:
-        yield PersonScope(principal, principal.user_id, session)
+        yield PersonScope(principal, person_id, session)
 
 
 async def _public_scope(request: Request[Any, Any, Any], state: State) -> AsyncIterator[PublicScope]:

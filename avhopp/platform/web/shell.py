@@ -94,7 +94,7 @@ def register_nav(entry: NavEntry) -> None:
 def page_shell(request: Request[Any, Any, Any]) -> PageShell:
     """The shell for this request's principal; anonymous visitors get no menu."""
     principal = principal_of(request)
-    if principal is None or principal.user_id is None:
+    if principal is None or principal.person_id is None:
         return PageShell(signed_in=False)
     path = request.url.path
     nav = tuple(

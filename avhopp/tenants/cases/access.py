@@ -26,10 +26,18 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """A person acting for a tenant: every use case of cases takes one."""
+    """A person, or a machine client through its system account, acting for a tenant: every use case takes one."""
 
     tenant_id: UUID
     user_id: UUID
+    """The person, or the machine client's system account: whose place on a team counts."""
+    client_id: str | None = None
+    """The machine client acting, which the audit names beside its account."""
+
+    @property
+    def system(self) -> bool:
+        """A machine client acts."""
+        return self.client_id is not None
 
 
 @dataclass(frozen=True, slots=True)

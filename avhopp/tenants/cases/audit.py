@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from avhopp.tenants.cases.access import Actor
+
 
 class CaseAction(enum.StrEnum):
     """What happened to a case. Reading a person's identity is the platform's `person.read`."""
@@ -61,16 +63,20 @@ async def record_case_event(  # noqa: PLR0913 - the event's fields, keyword-only
     case_id: UUID,
     *,
     tenant_id: UUID,
-    user_id: UUID | None,
+    actor: Actor | None,
     reason: str | None = None,
 ) -> None:
-    """Append one event about a case to the tenant's audit chain, in the caller's transaction."""
+    """Append one event about a case to the tenant's audit chain, in the caller's transaction.
+
+    The actor is named by its account and, for a machine client, by the client too; None for a job.
+    """
     await record(
         session,
         AuditEvent(
             action=action,
             tenant_id=tenant_id,
-            actor_user_id=user_id,
+            actor_user_id=None if actor is None else actor.user_id,
+            actor_client_id=None if actor is None else actor.client_id,
             object_type="case",
             object_id=str(case_id),
             reason=reason,

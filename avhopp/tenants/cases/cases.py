@@ -38,7 +38,7 @@ from avhopp.tenants.cases.vocabulary import (
     TargetGroup,
     TeamRole,
 )
-from avhopp.tenants.registry.service import Role, members_with_roles, tenant_names
+from avhopp.tenants.registry.service import Role, members_with_roles, people_among, tenant_names
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
@@ -155,13 +155,16 @@ async def open_case(session: AsyncSession, secret_key: str, actor: Actor, new: N
     await session.flush()
     session.add(sealed_person(secret_key, case.id, actor.tenant_id, person, intake))
     await session.flush()
-    await record_case_event(session, CaseAction.OPENED, case.id, tenant_id=actor.tenant_id, user_id=actor.user_id)
+    await record_case_event(session, CaseAction.OPENED, case.id, tenant_id=actor.tenant_id, actor=actor)
     return case.id
 
 
 async def check_team_candidates(session: AsyncSession, tenant_id: UUID, user_ids: Collection[UUID], field: str) -> None:
-    """InvalidInputError on `field` unless every one of `user_ids` is a case officer of the tenant."""
-    eligible = set(await members_with_roles(session, tenant_id, CASE_ROLES))
+    """InvalidInputError on `field` unless every one of `user_ids` is a case officer of the tenant.
+
+    A machine client that holds the role is one too, by its system account.
+    """
+    eligible = set(await members_with_roles(session, tenant_id, CASE_ROLES, systems=True))
     if not set(user_ids) <= eligible:
         raise InvalidInputError([FieldProblem(field, "Välj en handläggare i er organisation.")])
 
@@ -284,7 +287,13 @@ async def overview(
 async def assign_team(
     session: AsyncSession, head: Actor, case_id: UUID, responsible: UUID, deputies: Sequence[UUID]
 ) -> None:
-    """The unit head names the responsible officer and the deputies; the others of the tenant leave the team."""
+    """The unit head names the responsible officer and the deputies; the others of the tenant leave the team.
+
+    A person decides who sees a case: a machine client that holds the unit head's role reads the
+    overview, but changes no team (not found, as row-level security would refuse it too).
+    """
+    if head.system:
+        raise NotFoundError
     case = await _own_case(session, head.tenant_id, case_id)
     wanted = [responsible, *deputies]
     if not deputies:
@@ -310,8 +319,10 @@ async def assign_team(
         )
     await session.flush()
     newcomers = set(wanted) - {member.user_id for member in current}
-    await record_case_event(session, CaseAction.TEAM_CHANGED, case.id, tenant_id=head.tenant_id, user_id=head.user_id)
-    await notify(session, head.tenant_id, newcomers, TEAM_ASSIGNED, case_link(case.id))
+    await record_case_event(session, CaseAction.TEAM_CHANGED, case.id, tenant_id=head.tenant_id, actor=head)
+    await notify(
+        session, head.tenant_id, await people_among(session, sorted(newcomers)), TEAM_ASSIGNED, case_link(case.id)
+    )
 
 
 async def _own_case(session: AsyncSession, tenant_id: UUID, case_id: UUID) -> CaseFile:
@@ -322,7 +333,12 @@ async def _own_case(session: AsyncSession, tenant_id: UUID, case_id: UUID) -> Ca
 
 
 async def open_in_emergency(session: AsyncSession, head: Actor, case_id: UUID, reason: str) -> None:
-    """The unit head opens a case outside its team for a few hours; the team is told, the audit keeps why."""
+    """The unit head opens a case outside its team for a few hours; the team is told, the audit keeps why.
+
+    Only a person does, answerable for the reason: a machine client is not found here.
+    """
+    if head.system:
+        raise NotFoundError
     case = await _own_case(session, head.tenant_id, case_id)
     problems: list[FieldProblem] = []
     reason = checked_text("reason", reason, MAX_REASON, problems, lines=True)
@@ -342,15 +358,13 @@ async def open_in_emergency(session: AsyncSession, head: Actor, case_id: UUID, r
         )
     )
     await session.flush()
-    await record_case_event(
-        session, CaseAction.EMERGENCY_ACCESS, case.id, tenant_id=head.tenant_id, user_id=head.user_id
-    )
+    await record_case_event(session, CaseAction.EMERGENCY_ACCESS, case.id, tenant_id=head.tenant_id, actor=head)
     team = await session.scalars(
         select(CaseTeamMember.user_id).where(
             CaseTeamMember.case_id == case.id, CaseTeamMember.tenant_id == head.tenant_id
         )
     )
-    await notify(session, head.tenant_id, list(team), EMERGENCY_OPENED, case_link(case.id))
+    await notify(session, head.tenant_id, await people_among(session, list(team)), EMERGENCY_OPENED, case_link(case.id))
 
 
 async def shared_with_tenant(session: AsyncSession, actor: Actor) -> list[CaseLine]:
@@ -393,7 +407,8 @@ async def join_shared_case(session: AsyncSession, actor: Actor, case_id: UUID) -
     )
     if rows.first() is None:
         raise NotFoundError
-    eligible = set(await members_with_roles(session, actor.tenant_id, (*CASE_ROLES, Role.SECURITY_OFFICER.value)))
+    roles = (*CASE_ROLES, Role.SECURITY_OFFICER.value)
+    eligible = set(await members_with_roles(session, actor.tenant_id, roles, systems=True))
     if actor.user_id not in eligible:
         raise NotFoundError
     exists = await session.get(CaseTeamMember, (case_id, actor.user_id))
@@ -408,7 +423,7 @@ async def join_shared_case(session: AsyncSession, actor: Actor, case_id: UUID) -
             )
         )
         await session.flush()
-        await record_case_event(session, CaseAction.JOINED, case_id, tenant_id=actor.tenant_id, user_id=actor.user_id)
+        await record_case_event(session, CaseAction.JOINED, case_id, tenant_id=actor.tenant_id, actor=actor)
 
 
 async def change_phase(
@@ -471,7 +486,7 @@ async def change_phase(
         CaseAction.PHASE_CHANGED,
         case.id,
         tenant_id=actor.tenant_id,
-        user_id=actor.user_id,
+        actor=actor,
         reason=to_phase.value,
     )
 

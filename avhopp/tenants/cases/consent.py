@@ -28,7 +28,7 @@ from avhopp.tenants.cases.models import MAX_DOCUMENT_BYTES, CaseGrant, CaseTeamM
 from avhopp.tenants.cases.texts import checked_text
 from avhopp.tenants.cases.vocabulary import Category
 from avhopp.tenants.registry.permissions import CASE_KINDS
-from avhopp.tenants.registry.service import TenantKind, tenant_ids_of_kind, tenant_kinds, tenant_names
+from avhopp.tenants.registry.service import TenantKind, people_among, tenant_ids_of_kind, tenant_kinds, tenant_names
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -173,9 +173,7 @@ async def record_consent(
         )
     access.case.last_entry_at = datetime.now(UTC)
     await session.flush()
-    await record_case_event(
-        session, CaseAction.CONSENT_RECORDED, case_id, tenant_id=actor.tenant_id, user_id=actor.user_id
-    )
+    await record_case_event(session, CaseAction.CONSENT_RECORDED, case_id, tenant_id=actor.tenant_id, actor=actor)
     return consent_id
 
 
@@ -216,7 +214,7 @@ async def consent_document(session: AsyncSession, actor: Actor, consent_id: UUID
     if not access.owner:
         raise NotFoundError
     await record_case_event(
-        session, CaseAction.CONSENT_DOCUMENT_READ, consent.case_id, tenant_id=actor.tenant_id, user_id=actor.user_id
+        session, CaseAction.CONSENT_DOCUMENT_READ, consent.case_id, tenant_id=actor.tenant_id, actor=actor
     )
     return unseal(secret_key, _DOCUMENT, consent.document_sealed, consent.id.bytes), consent.document_type
 
@@ -238,7 +236,7 @@ async def revoke_consent(session: AsyncSession, actor: Actor, consent_id: UUID) 
     access.case.last_entry_at = now
     await session.flush()
     await record_case_event(
-        session, CaseAction.CONSENT_REVOKED, consent.case_id, tenant_id=actor.tenant_id, user_id=actor.user_id
+        session, CaseAction.CONSENT_REVOKED, consent.case_id, tenant_id=actor.tenant_id, actor=actor
     )
     await _tell_both_sides(session, actor.tenant_id, consent.case_id, consent.organisations)
 
@@ -247,7 +245,7 @@ async def _tell_both_sides(session: AsyncSession, owner: UUID, case_id: UUID, or
     team = await session.scalars(
         select(CaseTeamMember.user_id).where(CaseTeamMember.case_id == case_id, CaseTeamMember.tenant_id == owner)
     )
-    await notify(session, owner, list(team), CONSENT_ENDED, case_link(case_id))
+    await notify(session, owner, await people_among(session, list(team)), CONSENT_ENDED, case_link(case_id))
     for organisation in organisations:
         await enqueue(session, tell_organisation_consent_ended, case_id=str(case_id), tenant_id=str(organisation))
 
@@ -262,7 +260,7 @@ async def tell_organisation_consent_ended(session: AsyncSession, *, case_id: str
             CaseTeamMember.case_id == UUID(case_id), CaseTeamMember.tenant_id == organisation
         )
     )
-    await notify(session, organisation, list(team), CONSENT_ENDED, "/arenden")
+    await notify(session, organisation, await people_among(session, list(team)), CONSENT_ENDED, "/arenden")
 
 
 async def notify_ended_grants(session: AsyncSession, tenant_id: UUID, now: datetime) -> int:

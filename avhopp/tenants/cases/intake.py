@@ -94,6 +94,4 @@ async def complete_intake(
     case.needs = sorted({Intervention(need).value for need in update.needs})
     case.last_entry_at = datetime.now(UTC)
     await session.flush()
-    await record_case_event(
-        session, CaseAction.INTAKE_RECORDED, case_id, tenant_id=actor.tenant_id, user_id=actor.user_id
-    )
+    await record_case_event(session, CaseAction.INTAKE_RECORDED, case_id, tenant_id=actor.tenant_id, actor=actor)

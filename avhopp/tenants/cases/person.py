@@ -154,7 +154,7 @@ async def open_person(session: AsyncSession, secret_key: str, actor: Actor, acce
         situation, motivation = json.loads(unseal(secret_key, _INTAKE, row.intake_sealed, case_id.bytes))
         intake = Intake(situation, motivation)
     await record_case_event(
-        session, Action.PERSON_READ, case_id, tenant_id=actor.tenant_id, user_id=actor.user_id, reason=access.reason()
+        session, Action.PERSON_READ, case_id, tenant_id=actor.tenant_id, actor=actor, reason=access.reason()
     )
     details = PersonDetails(
         name=identity["name"],

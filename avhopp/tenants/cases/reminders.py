@@ -14,7 +14,7 @@ from avhopp.platform.notifications import notify, register_kind
 from avhopp.tenants.cases.cases import HEAD_ROLES, LATE_AFTER, case_link
 from avhopp.tenants.cases.models import CaseFile, CaseTeamMember, FollowUp
 from avhopp.tenants.cases.vocabulary import CLOSED_PHASES, TeamRole
-from avhopp.tenants.registry.service import members_with_roles
+from avhopp.tenants.registry.service import members_with_roles, people_among
 
 if TYPE_CHECKING:
     from datetime import date, datetime
@@ -56,7 +56,10 @@ async def remind_follow_ups(session: AsyncSession, tenant_id: UUID, now: datetim
     )
     for follow_up, responsible in due:
         follow_up.reminded_at = now
-        await notify(session, tenant_id, [responsible], FOLLOW_UP_DUE, case_link(follow_up.case_id))
+        # A machine client that is responsible is reminded of nothing; the unit head hears when it is late.
+        await notify(
+            session, tenant_id, await people_among(session, [responsible]), FOLLOW_UP_DUE, case_link(follow_up.case_id)
+        )
     late = list(
         await session.scalars(
             select(FollowUp)

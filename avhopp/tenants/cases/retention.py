@@ -50,5 +50,5 @@ async def erase_expired(session: AsyncSession, tenant_id: UUID, now: datetime) -
     )
     await session.execute(update(CaseFile).where(CaseFile.id.in_(expired)).values(erased_at=now))
     for case_id in expired:
-        await record_case_event(session, CaseAction.ERASED, case_id, tenant_id=tenant_id, user_id=None)
+        await record_case_event(session, CaseAction.ERASED, case_id, tenant_id=tenant_id, actor=None)
     return len(expired)

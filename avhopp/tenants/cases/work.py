@@ -76,9 +76,7 @@ async def request_threat_assessment(session: AsyncSession, actor: Actor, case_id
     session.add(assessment)
     _touch(access)
     await session.flush()
-    await record_case_event(
-        session, CaseAction.THREAT_REQUESTED, case_id, tenant_id=actor.tenant_id, user_id=actor.user_id
-    )
+    await record_case_event(session, CaseAction.THREAT_REQUESTED, case_id, tenant_id=actor.tenant_id, actor=actor)
     return assessment.id
 
 
@@ -140,7 +138,7 @@ async def record_threat_assessment(
     assessment.recorded_by = actor.user_id
     await session.flush()
     await record_case_event(
-        session, CaseAction.THREAT_RECORDED, assessment.case_id, tenant_id=actor.tenant_id, user_id=actor.user_id
+        session, CaseAction.THREAT_RECORDED, assessment.case_id, tenant_id=actor.tenant_id, actor=actor
     )
 
 
@@ -262,9 +260,7 @@ async def record_meeting(session: AsyncSession, actor: Actor, case_id: UUID, mee
         )
     _touch(access)
     await session.flush()
-    await record_case_event(
-        session, CaseAction.PLAN_RECORDED, case_id, tenant_id=actor.tenant_id, user_id=actor.user_id
-    )
+    await record_case_event(session, CaseAction.PLAN_RECORDED, case_id, tenant_id=actor.tenant_id, actor=actor)
     return row.id
 
 
@@ -306,7 +302,7 @@ async def update_intervention(
     _touch(access)
     await session.flush()
     await record_case_event(
-        session, CaseAction.INTERVENTION_CHANGED, item.case_id, tenant_id=actor.tenant_id, user_id=actor.user_id
+        session, CaseAction.INTERVENTION_CHANGED, item.case_id, tenant_id=actor.tenant_id, actor=actor
     )
 
 
@@ -354,5 +350,5 @@ async def record_follow_up(session: AsyncSession, actor: Actor, follow_up_id: UU
     _touch(access)
     await session.flush()
     await record_case_event(
-        session, CaseAction.FOLLOW_UP_RECORDED, follow_up.case_id, tenant_id=actor.tenant_id, user_id=actor.user_id
+        session, CaseAction.FOLLOW_UP_RECORDED, follow_up.case_id, tenant_id=actor.tenant_id, actor=actor
     )

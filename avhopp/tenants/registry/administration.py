@@ -4,6 +4,9 @@ Every function takes the tenant it acts in and runs in a session whose transacti
 tenant, so row-level security confines it even if a caller passes a foreign id: a foreign
 membership or invitation is simply not found. Taking a role away or removing a person ends
 every session of that person at once: nothing started under the old roles goes on.
+
+A machine client's system account is a member too, but no person: it is not listed, and its
+membership (which carries no roles: the client's are its registration's) is not found here.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
 INVITATION_LIFETIME = timedelta(days=7)
 # Roles that only a platform administrator may hand out.
 PLATFORM_ROLES = frozenset({Role.PLATFORM_ADMIN})
+_PEOPLE = select(AppUser.id).where(AppUser.machine_client_id.is_(None))
 
 
 class AdministrationError(ValueError):
@@ -83,7 +87,7 @@ async def members_in_tenant(session: AsyncSession, tenant_id: UUID) -> list[Memb
     rows = await session.execute(
         select(Membership.id, AppUser.display_name, Membership.roles)
         .join(AppUser, AppUser.id == Membership.user_id)
-        .where(Membership.tenant_id == tenant_id)
+        .where(Membership.tenant_id == tenant_id, AppUser.machine_client_id.is_(None))
         .order_by(AppUser.display_name)
     )
     return [Member(row.id, row.display_name, frozenset(row.roles)) for row in rows]
@@ -95,7 +99,9 @@ async def set_roles_in_tenant(
     """Replace a member's roles; returns (before, after). A foreign membership is not found."""
     membership = (
         await session.execute(
-            select(Membership).where(Membership.id == membership_id, Membership.tenant_id == tenant_id)
+            select(Membership).where(
+                Membership.id == membership_id, Membership.tenant_id == tenant_id, Membership.user_id.in_(_PEOPLE)
+            )
         )
     ).scalar_one_or_none()
     if membership is None:
@@ -112,7 +118,7 @@ async def remove_member_in_tenant(session: AsyncSession, tenant_id: UUID, member
     removed = (
         await session.execute(
             delete(Membership)
-            .where(Membership.id == membership_id, Membership.tenant_id == tenant_id)
+            .where(Membership.id == membership_id, Membership.tenant_id == tenant_id, Membership.user_id.in_(_PEOPLE))
             .returning(Membership.user_id)
         )
     ).scalar_one_or_none()

@@ -19,7 +19,12 @@ from avhopp.platform.models import Base
 
 
 class AppUser(Base):
-    """A person who can sign in."""
+    """A person who can sign in, or a machine client's system account, which nobody can.
+
+    A machine client acts through its system account wherever a case names who acts (its team,
+    the audit), so that need-to-know holds for it as for a person. The account belongs to its
+    client's tenant by a membership with no roles: the client's roles are its registration's.
+    """
 
     __tablename__ = "app_user"
 
@@ -29,6 +34,8 @@ class AppUser(Base):
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    machine_client_id: Mapped[str | None] = mapped_column(ForeignKey("idp_client.client_id"), unique=True)
+    """Set for a machine client's system account: no session and no identity may ever name it."""
 
 
 class UserIdentity(Base):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
+from avhopp.platform.idp.models import IdpClient
 from avhopp.platform.scope.principal import Principal, TenantChoice
 from avhopp.tenants.registry.models import Tenant, TenantKind
 from avhopp.tenants.registry.people import AppUser, Membership, UserIdentity
@@ -29,6 +31,8 @@ __all__ = [
     "display_names",
     "municipality_organisation_name",
     "national_coordinator_id",
+    "people_among",
+    "system_accounts",
     "tenant_ids_by_slug",
     "tenant_ids_of_kind",
     "tenant_kinds",
@@ -36,12 +40,18 @@ __all__ = [
 ]
 """What other parts may use: the tenant kinds and roles they name, and these lookups."""
 
+_PERSON = AppUser.machine_client_id.is_(None)
+"""The user is a person, not a machine client's system account."""
+
 
 class People:
     """The platform's PeopleDirectory (see avhopp.platform.auth.directory)."""
 
     async def user_for_identity(self, session: AsyncSession, identity: VerifiedIdentity) -> UUID | None:
-        """Find the person by issuer and subject, creating them at first login; None if deactivated."""
+        """Find the person by issuer and subject, creating them at first login; None if deactivated.
+
+        None too for a machine client's system account, should an identity ever name one.
+        """
         user = (
             await session.execute(
                 select(AppUser)
@@ -54,7 +64,7 @@ class People:
             session.add(user)
             await session.flush()
             session.add(UserIdentity(user_id=user.id, issuer=identity.issuer, subject=identity.subject))
-        elif not user.active:
+        elif not user.active or user.machine_client_id is not None:
             return None
         else:
             # The provider is the source of truth for name and address.
@@ -63,9 +73,9 @@ class People:
         return user.id
 
     async def display_name(self, session: AsyncSession, user_id: UUID) -> str | None:
-        """The active person's name."""
+        """The active person's name; None for a system account, which is nobody who signs in."""
         return (
-            await session.execute(select(AppUser.display_name).where(AppUser.id == user_id, AppUser.active))
+            await session.execute(select(AppUser.display_name).where(_PERSON, AppUser.id == user_id, AppUser.active))
         ).scalar_one_or_none()
 
     async def tenant_choices(self, session: AsyncSession, user_id: UUID) -> tuple[TenantChoice, ...]:
@@ -85,7 +95,7 @@ class People:
                 select(AppUser.display_name, Tenant.name, Tenant.kind, Membership.roles)
                 .join(Membership, Membership.user_id == AppUser.id)
                 .join(Tenant, Tenant.id == Membership.tenant_id)
-                .where(AppUser.id == user_id, AppUser.active, Tenant.id == tenant_id, Tenant.active)
+                .where(_PERSON, AppUser.id == user_id, AppUser.active, Tenant.id == tenant_id, Tenant.active)
             )
         ).one_or_none()
         if row is None:
@@ -99,9 +109,23 @@ class People:
             tenant_kind=row.kind,
         )
 
-    async def tenant_kind(self, session: AsyncSession, tenant_id: UUID) -> str | None:
-        """The kind of the active tenant."""
-        return await session.scalar(select(Tenant.kind).where(Tenant.id == tenant_id, Tenant.active))
+    async def machine_principal(self, session: AsyncSession, machine: Principal) -> Principal:
+        """The machine client with its system account (a member of its tenant) and the active tenant's kind."""
+        kind = await session.scalar(select(Tenant.kind).where(Tenant.id == machine.tenant_id, Tenant.active))
+        account = (
+            await session.execute(
+                select(AppUser.id, AppUser.display_name)
+                .join(Membership, Membership.user_id == AppUser.id)
+                .where(
+                    AppUser.machine_client_id == machine.client_id,
+                    AppUser.active,
+                    Membership.tenant_id == machine.tenant_id,
+                )
+            )
+        ).one_or_none()
+        if account is None:
+            return replace(machine, tenant_kind=kind)
+        return replace(machine, user_id=account.id, display_name=account.display_name, tenant_kind=kind)
 
 
 async def tenant_names(session: AsyncSession, tenant_ids: Collection[UUID]) -> dict[UUID, str]:
@@ -148,21 +172,48 @@ async def display_names(session: AsyncSession, user_ids: Collection[UUID]) -> di
     return {row.id: row.display_name for row in rows}
 
 
-async def members_with_roles(session: AsyncSession, tenant_id: UUID, roles: Collection[str]) -> list[UUID]:
-    """The active people of an active tenant who hold any of `roles` there (the transaction must act for it)."""
+async def members_with_roles(
+    session: AsyncSession, tenant_id: UUID, roles: Collection[str], *, systems: bool = False
+) -> list[UUID]:
+    """The active people of an active tenant who hold any of `roles` there (the transaction must act for it).
+
+    With `systems`, also the system accounts of the tenant's machine clients that hold any of them
+    (a client's roles are its registration's): whom a case's team may include. Never for whom to
+    notify: nobody reads a system account's notifications.
+    """
     if not roles:
         return []
+    wanted = list(roles)
+    holds = Membership.roles.overlap(wanted)
+    if systems:
+        holds = or_(holds, IdpClient.roles.overlap(wanted))
     return list(
         await session.scalars(
             select(Membership.user_id)
             .join(AppUser, AppUser.id == Membership.user_id)
             .join(Tenant, Tenant.id == Membership.tenant_id)
-            .where(
-                Membership.tenant_id == tenant_id,
-                Membership.roles.overlap(list(roles)),
-                AppUser.active,
-                Tenant.active,
+            .outerjoin(
+                IdpClient,
+                (IdpClient.client_id == AppUser.machine_client_id) & (IdpClient.scope_tenant_id == tenant_id),
             )
+            .where(Membership.tenant_id == tenant_id, holds, AppUser.active, Tenant.active)
             .order_by(Membership.user_id)
         )
     )
+
+
+async def system_accounts(session: AsyncSession, user_ids: Collection[UUID]) -> set[UUID]:
+    """Which of the given users are machine clients' system accounts (shown as a system, never as a person)."""
+    if not user_ids:
+        return set()
+    return set(
+        await session.scalars(
+            select(AppUser.id).where(AppUser.id.in_(user_ids), AppUser.machine_client_id.is_not(None))
+        )
+    )
+
+
+async def people_among(session: AsyncSession, user_ids: Collection[UUID]) -> list[UUID]:
+    """The given users that are people, in order: whom to notify of what happens to a case's team."""
+    systems = await system_accounts(session, user_ids)
+    return [user_id for user_id in user_ids if user_id not in systems]

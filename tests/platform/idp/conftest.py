@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+    from avhopp.platform.scope.principal import Principal
     from avhopp.platform.settings import Settings
     from tests.support.postgres import TestDatabase
 
@@ -63,8 +64,8 @@ class NoPeople:
     async def principal(self, *_: object) -> None:
         return None
 
-    async def tenant_kind(self, *_: object) -> None:
-        return None
+    async def machine_principal(self, _session: object, machine: Principal) -> Principal:
+        return machine
 
 
 @dataclass

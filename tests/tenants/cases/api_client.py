@@ -6,17 +6,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import text
+
+from avhopp.platform.idp import ensure_identity_provider
+from avhopp.platform.idp.admin import create_machine_client
 from tests.platform.idp.conftest import csrf_token
-from tests.support.people import GOTEBORG_ERSATTARE
+from tests.support.people import ANONYM, GOTEBORG_ERSATTARE
 
 if TYPE_CHECKING:
     import uuid
 
     import httpx
+    from sqlalchemy import Engine
 
+    from avhopp.platform.settings import Settings
     from tests.conftest import SignIn
     from tests.platform.auth.conftest import Browser
-    from tests.support.people import NamedPerson
+    from tests.support.people import NamedClient, NamedPerson
 
 CASES = "/api/v1/cases"
 TODAY = datetime.now(UTC).date()
@@ -48,6 +54,33 @@ async def api_for(sign_in: SignIn, person: NamedPerson) -> Api:
     browser = await sign_in(person)
     token = csrf_token((await browser.get("/konto")).text)
     return Api(browser, {"accept": "application/json", "x-csrf-token": token})
+
+
+@dataclass
+class Machine:
+    """A machine client's calls to the API with a bearer token, and who it is."""
+
+    api: Api
+    client_id: str
+    account_id: uuid.UUID
+    """Its system account: the user its place on a team and the audit name."""
+
+
+async def machine_for(sign_in: SignIn, owner_engine: Engine, settings: Settings, client: NamedClient) -> Machine:
+    """The client registered as `avhopp idp create-client` does, with a token from the token endpoint."""
+    with owner_engine.begin() as connection:
+        ensure_identity_provider(connection, settings, [])
+        client_id, secret = create_machine_client(connection, client.name, client.tenant, list(client.roles))
+        account_id = connection.execute(
+            text("SELECT id FROM app_user WHERE machine_client_id = :client"), {"client": client_id}
+        ).scalar_one()
+    browser = await sign_in(ANONYM)
+    issued = await browser.client.post(
+        "/idp/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret)
+    )
+    assert issued.status_code == 200, issued.text
+    headers = {"authorization": f"Bearer {issued.json()['access_token']}", "accept": "application/json"}
+    return Machine(Api(browser, headers), client_id, account_id)
 
 
 def new_case(name: str = "Adam Andersson", **person: str) -> dict[str, Any]:

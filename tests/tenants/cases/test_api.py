@@ -1,7 +1,7 @@
 """The cases API, signed in as the named people: the team sees its case, Malmö sees Göteborg's case
 exactly as it sees a case that does not exist until a consent names Malmö, only the agreed
 categories while it runs, and nothing again once it is revoked; the police record their
-assessment; the unit head oversees without identities; machine clients have no team."""
+assessment; the unit head oversees without identities. Machine clients: test_machine_clients.py."""
 
 from __future__ import annotations
 
@@ -11,10 +11,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
-from avhopp.platform.idp import ensure_identity_provider
-from avhopp.platform.idp.admin import create_machine_client
 from tests.support.people import (
-    ANONYM,
     GOTEBORG,
     GOTEBORG_ENHETSCHEF,
     GOTEBORG_ERSATTARE,
@@ -32,7 +29,6 @@ if TYPE_CHECKING:
 
     from sqlalchemy import Engine
 
-    from avhopp.platform.settings import Settings
     from tests.conftest import SignIn
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
@@ -343,38 +339,3 @@ async def test_the_unit_head_oversees_without_identities_and_opens_a_case_only_i
     assert (opened_now.json()["emergency_access"], opened_now.json()["role"]) == (True, None)
     assert (await head.get(f"{CASES}/{case['id']}/person")).json()["name"] == "Adam Andersson"
     assert audited_reads(owner_engine, case["id"]) == [(GOTEBORG, None)]
-
-
-async def test_a_machine_client_has_no_team_so_the_cases_answer_not_found(
-    sign_in: SignIn, owner_engine: Engine, test_settings: Settings
-) -> None:
-    goteborg = await api_for(sign_in, GOTEBORG_SOCIALSEKRETERARE)
-    case = await opened(goteborg)
-    with owner_engine.begin() as connection:
-        ensure_identity_provider(connection, test_settings, [])
-        officer_client = create_machine_client(connection, "Verksamhetssystem", GOTEBORG, ["case_officer"])
-        head_client = create_machine_client(connection, "Ledningsstöd", GOTEBORG, ["case_unit_head"])
-        reader = create_machine_client(connection, "Granskning", GOTEBORG, ["auditor"])
-    anyone = (await sign_in(ANONYM)).client
-
-    async def bearer(client_id: str, secret: str) -> dict[str, str]:
-        issued = await anyone.post("/idp/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
-        return {"authorization": f"Bearer {issued.json()['access_token']}", "accept": "application/json"}
-
-    as_officer, as_head, as_reader = [await bearer(*client) for client in (officer_client, head_client, reader)]
-    for method, path, body in (
-        ("GET", CASES, None),
-        ("GET", f"{CASES}/{case['id']}", None),
-        ("GET", f"{CASES}/{case['id']}/person", None),
-        ("POST", CASES, new_case()),
-        ("POST", f"{CASES}/{case['id']}/phase", {"phase": "acute"}),
-    ):
-        refused = await anyone.request(method, path, json=body, headers=as_officer)
-        assert refused.status_code == 404, path
-        assert refused.json()["code"] == "not_found"
-    # The overview names nobody and needs no team: a machine client that holds the role reads it.
-    overview = await anyone.get(f"{CASES}/overview", headers=as_head)
-    assert [line["id"] for line in overview.json()] == [case["id"]]
-    # Without the role, the guard refuses (and the audit records it), as for every route.
-    assert (await anyone.get(CASES, headers=as_reader)).status_code == 403
-    assert [line["id"] for line in (await goteborg.get(CASES)).json()] == [case["id"]]

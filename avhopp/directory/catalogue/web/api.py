@@ -174,9 +174,9 @@ def assessment_out(assessment: Assessment | None) -> AssessmentOut | None:
 
 def reviewer_of(acting: TenantScope) -> UUID:
     """The reviewing person; a machine client reviews nothing."""
-    if acting.user_id is None:
+    if acting.person_id is None:
         raise NotFoundError
-    return acting.user_id
+    return acting.person_id
 
 
 def _revision_out(revision: RevisionView) -> RevisionOut:

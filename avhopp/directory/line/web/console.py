@@ -47,9 +47,9 @@ def _line_choices(values: type[StrEnum]) -> tuple[Choice, ...]:
 
 def person_of(acting: TenantScope) -> UUID:
     """The person acting; the line's pages are for people, never for machine clients."""
-    if acting.user_id is None:
+    if acting.person_id is None:
         raise NotFoundError
-    return acting.user_id
+    return acting.person_id
 
 
 def _enum_or(values: type[StrEnum], raw: object, default: StrEnum | None) -> Any:  # noqa: ANN401 - a member of `values`

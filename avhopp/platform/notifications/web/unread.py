@@ -33,13 +33,15 @@ class UnreadNotices:
         if (
             scope["type"] == ScopeType.HTTP
             and isinstance(principal, Principal)
-            and principal.user_id is not None
+            and principal.person_id is not None
             and principal.tenant_id is not None
             and _is_page(scope)
         ):
-            context = RequestContext(tenant_id=principal.tenant_id, user_id=principal.user_id)
+            context = RequestContext(tenant_id=principal.tenant_id, user_id=principal.person_id)
             async with context_session(scope["app"].state.sessions, context) as session:
-                scope["state"][UNREAD_NOTICES_KEY] = await unread_count(session, principal.tenant_id, principal.user_id)
+                scope["state"][UNREAD_NOTICES_KEY] = await unread_count(
+                    session, principal.tenant_id, principal.person_id
+                )
         await self.app(scope, receive, send)
 
 

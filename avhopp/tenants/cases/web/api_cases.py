@@ -34,6 +34,7 @@ from avhopp.tenants.cases.service import (
     assign_team,
     case_for_actor,
     case_number,
+    case_officers,
     change_phase,
     join_shared_case,
     my_cases,
@@ -198,6 +199,16 @@ class OverviewLineOut(msgspec.Struct):
     late_follow_ups: int
 
 
+class OfficerOut(msgspec.Struct):
+    """Someone a case's team may include: a case officer of your organisation, or one of its machine clients."""
+
+    id: UUID
+    name: str
+    """The name they go by; a machine client's ends in "(system)"."""
+    system: bool
+    """A machine client (its system account), not a person."""
+
+
 class TeamIn(msgspec.Struct, forbid_unknown_fields=True):
     """The case's team in your organisation: one responsible officer and at least one deputy."""
 
@@ -313,6 +324,14 @@ class CasesApi(Controller):
                 line.case_id, line.number, line.owner_name, line.phase, label(line.phase), line.role is not None
             )
             for line in await shared_with_tenant(acting.session, actor_of(acting))
+        ]
+
+    @get("/officers", opt=needs(CASE_READ), summary="Handläggare att välja i teamet", responses=READ_PROBLEMS)
+    async def officers(self, acting: Acting) -> list[OfficerOut]:
+        """Whom a case's team may include (a deputy, or the unit head's choice): people first, then systems."""
+        return [
+            OfficerOut(officer.user_id, officer.name, officer.system)
+            for officer in await case_officers(acting.session, actor_of(acting))
         ]
 
     @get("/{case_id:uuid}", opt=needs(CASE_READ), summary="Ett ärende", responses=READ_PROBLEMS)

@@ -25,10 +25,13 @@ def needs(permission: str) -> dict[str, Any]:
 
 
 def actor_of(acting: TenantScope) -> Actor:
-    """The person acting. A machine client has no user and so no place on any case's team: not found."""
+    """The person acting, or the machine client through its system account (on a team as a person is).
+
+    A client without an account (none since migration 0020) is on no team: not found.
+    """
     if acting.user_id is None:
         raise NotFoundError
-    return Actor(acting.tenant_id, acting.user_id)
+    return Actor(acting.tenant_id, acting.user_id, acting.principal.client_id)
 
 
 async def in_body(call: Awaitable[_T], path_of: Callable[[str], str]) -> _T:

@@ -37,10 +37,10 @@ KINDS = tuple(sorted(CASE_KINDS))
 
 
 def actor_of(acting: TenantScope) -> Actor:
-    """The person acting; cases are worked by people, never by a machine client on these pages."""
-    if acting.user_id is None:
+    """The person acting: the pages are for people; a machine client works cases through the API."""
+    if acting.person_id is None:
         raise NotFoundError
-    return Actor(acting.tenant_id, acting.user_id)
+    return Actor(acting.tenant_id, acting.person_id)
 
 
 def secret_key(state: State) -> str:

@@ -45,9 +45,9 @@ _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 def _administrator(acting: TenantScope) -> UUID:
     """The administrating person; machine clients administer nothing."""
-    if acting.user_id is None:
+    if acting.person_id is None:
         raise NotFoundError
-    return acting.user_id
+    return acting.person_id
 
 
 def _event(

@@ -28,7 +28,7 @@ _log = structlog.get_logger("avhopp.tenants")
 async def home(request: Request[Any, Any, Any]) -> Template:
     """The start page: what the platform is, or the signed-in person's overview."""
     principal = principal_of(request)
-    if principal is None or principal.user_id is None:
+    if principal is None or principal.person_id is None:
         return Template(template_name="tenants/welcome.html")
     return Template(
         template_name="tenants/overview.html",
