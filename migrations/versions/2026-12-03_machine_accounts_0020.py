@@ -11,7 +11,7 @@ on teams) and deletes their accounts, except those a case still names as having 
 they stay as users without an identity or a membership, whom nobody can sign in as.
 
 Revision ID: 0020
-Revises: 0016
+Revises: 0021
 Create Date: 2026-12-03
 """
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = "0016"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

@@ -1,9 +1,8 @@
 """The cases API under /api/v1/cases: the same use cases as the pages, as JSON with OpenAPI.
 
-Every route states its permission and opens only in the kinds of tenant where cases exist. The
-person acting must be a signed-in person: a case is seen by its team, and a machine client has no
-place on a team, so it is answered "not found" (the unit head's overview, which names nobody and
-needs no team, is the exception). Refusals are problem details (RFC 9457).
+Every route states its permission and opens only in the kinds of tenant where cases exist. A case
+is seen by its team: a person, or a machine client acting through its system account once it has
+opened the case or a unit head has put it on the team. Refusals are problem details (RFC 9457).
 """
 
 from __future__ import annotations

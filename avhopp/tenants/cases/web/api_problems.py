@@ -29,8 +29,8 @@ _DESCRIPTIONS = {
     403: "Rollen saknar behörigheten som vägen kräver.",
     404: (
         "Finns inte, eller syns inte för dig: samma svar i båda fallen. Ett ärende syns bara för dess team,"
-        " och för en annan organisation bara medan ett samtycke omfattar den. En maskinklient har ingen"
-        " plats i något team och får detta svar på vägar som kräver en person."
+        " och för en annan organisation bara medan ett samtycke omfattar den. En maskinklient ser bara"
+        " ärenden vars team den ingår i."
     ),
     413: "Förfrågan är för stor.",
 }
