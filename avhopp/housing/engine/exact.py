@@ -28,6 +28,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from avhopp.housing.engine.batch_problem import UNPLACED, placed_count, total_points
+from avhopp.housing.engine.heuristic import improve
 from avhopp.housing.engine.scoring import SCORE_SCALE
 from avhopp.housing.engine.solver_report import SolverReport
 
@@ -149,7 +150,9 @@ def solve_exact(problem: BatchProblem, settings: SolverSettings, hint: Sequence[
 
     count = _count_phase(problem, settings, best, placeable)
     if count.choice is not None and placed_count(count.choice) > placed_count(best):
-        best = count.choice
+        # The solver's answer places more people but was not chosen for its score: the heuristic's
+        # local search raises it cheaply, so phase 2 starts close to the optimum.
+        best = improve(problem, count.choice)
     placed_bound = min(int(count.bound + 1e-6), placeable) if count.choice is not None else placeable
     count_proven = count.optimal or placed_count(best) >= placed_bound
 

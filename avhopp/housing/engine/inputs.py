@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field, fields
 from datetime import date
 from enum import StrEnum
+from functools import cache
 from typing import TYPE_CHECKING
 
 from avhopp.platform.geography.reference import shipped_geography
@@ -296,6 +297,7 @@ def _check_needs(path: str, value: object) -> frozenset[Need]:
     return value
 
 
+@cache
 def _known_municipalities() -> frozenset[str]:
     return frozenset(m.code for m in shipped_geography().municipalities)
 
