@@ -13,7 +13,10 @@ person above any score) and maximises points. Proving the count alone is much ea
 solver than proving a big-M blend, and the bound on each phase is reported separately, so a
 missing person can never hide inside a small score gap.
 
-Both phases start from a hint (the heuristic's answer). The search is deterministic: fixed seed,
+Phase 1 starts from a hint (the heuristic's answer). When it places more people than the hint,
+its answer, chosen for the count alone, is first raised by the heuristic's local search and
+phase 2 starts from that (on a dense national batch of 200: from 96% of the optimum instead of
+89%, and within 1% of it in half the time). The search is deterministic: fixed seed,
 interleaved workers and a deterministic-time limit. A wall-clock limit is a backstop only; if it
 is what stopped the search, the report says the answer may not repeat exactly.
 """

@@ -199,6 +199,7 @@ class SolverSettings:
 
     max_deterministic_time: float = 20.0
     max_wall_seconds: float = 60.0
+    """For the whole batch, screening and heuristic included."""
     workers: int = 2
     random_seed: int = 20260101
     count_phase_share: float = 0.4
