@@ -281,6 +281,9 @@ def _local_search(state: _State) -> None:
             if state.choice[request] != UNPLACED:
                 changed |= _move(state, request)
         changed |= _swaps(state)
+        for request in range(state.problem.size):
+            if state.choice[request] == UNPLACED:
+                changed |= _exchange(state, request)
         if not changed:
             return
 
@@ -340,6 +343,35 @@ def _move(state: _State, request: int) -> bool:
                 return True
         state.undo(inner)
     state.undo(mark)
+    return False
+
+
+def _exchange(state: _State, request: int) -> bool:
+    """Place an unplaced request instead of the one placed request blocking it, if that scores more.
+
+    As many people stay placed; when many cannot be, who is placed matters as much as where.
+    """
+    problem = state.problem
+    points = problem.candidate_points[request]
+    placed = [r for r, c in enumerate(state.choice) if c != UNPLACED]
+    if not placed:
+        return False
+    lowest = min(int(problem.candidate_points[r][state.choice[r]]) for r in placed)
+    for position in range(len(problem.candidate_sites[request])):
+        if points[position] <= lowest:
+            break  # best first: no candidate from here on outscores anyone placed
+        blockers = state.blockers(request, position)
+        if blockers is None or len(blockers) != 1:
+            continue
+        (other,) = blockers
+        if points[position] <= problem.candidate_points[other][state.choice[other]]:
+            continue
+        mark = len(state.log)
+        state.remove(other)
+        if state.allowed_mask(request)[position]:
+            state.place(request, position)
+            return True
+        state.undo(mark)
     return False
 
 
