@@ -170,7 +170,7 @@ def print_year(result: YearResult) -> None:
     rows = (
         ("online first choice", result.online),
         ("naive greedy", result.greedy),
-        ("hindsight optimum", result.hindsight),
+        ("hindsight batch", result.hindsight),
     )
     for name, totals in rows:
         print(
@@ -178,8 +178,13 @@ def print_year(result: YearResult) -> None:
             f"ratio {result.ratio(totals):.4f}"
         )
     if report is not None:
-        proven = "proven optimum" if report.count_proven and report.score_proven else f"gap {report.gap:.4%}"
-        print(f"  hindsight: {proven}, points bound {report.points_bound}, placed at most {report.placed_bound}")
+        if report.count_proven and report.score_proven:
+            print("  hindsight batch: proven optimum")
+        else:
+            print(
+                f"  hindsight batch: not proven optimal (placed at most {report.placed_bound}, points at most "
+                f"{report.points_bound}): the ratios to the true optimum are at most those above"
+            )
     print()
 
 

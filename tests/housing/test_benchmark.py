@@ -22,6 +22,6 @@ def test_the_benchmark_prints_latency_ratios_and_targets(capsys: pytest.CaptureF
     assert "Targets:" in out
     assert "never worse than greedy" in out
     assert "Online year: 12 requests arriving one at a time" in out
-    for name in ("online first choice", "naive greedy", "hindsight optimum"):
+    for name in ("online first choice", "naive greedy", "hindsight batch"):
         assert f"  {name}" in out
     assert "online year: first choice >= 95% of the hindsight optimum" in out
