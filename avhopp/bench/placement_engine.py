@@ -7,7 +7,8 @@ Run: `uv run python -m avhopp.bench.placement_engine` (see `--help` for sizes an
 Prints single-request latency, and for each batch size the naive greedy baseline, the heuristic
 and the exact solver (started from the heuristic), all measured in the same run on the same
 data, with ratios against the proven optimum or, when it is out of reach, the proven bound; then
-which of the product's targets were met. It measures; it is not a test and asserts nothing.
+a simulated year of requests arriving one at a time (`placement_online`); then which of the
+product's targets were met. It measures; it is not a test and asserts nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from avhopp.bench.placement_online import ONLINE_TARGET, YearResult, print_year, simulate_year
 from avhopp.housing.engine.batch_problem import build_problem, placed_count, total_points
 from avhopp.housing.engine.context import prepare_context
 from avhopp.housing.engine.heuristic import heuristic, naive_greedy
@@ -39,6 +41,8 @@ WITHIN_OPTIMUM = 0.01
 # The deterministic limit should end the search before the wall-clock backstop does, so the
 # answer repeats; on this kind of machine a deterministic second takes up to ~1.5 wall seconds.
 _DETERMINISTIC_SHARE = 0.6
+# The solver stops a moment after its wall-clock limit, longer on a loaded machine.
+_STOP_MARGIN_SECONDS = 1.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +82,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     p95 = _singles(args)
     results = [_batch(args, size, seed) for size in sizes for seed in range(args.seed, args.seed + args.seeds)]
     _print_batches(results)
-    _print_targets(p95, results)
+    year = None
+    if args.year_requests:
+        spec = ScenarioSpec(seed=args.seed, units=args.units, placements=args.placements, requests=args.year_requests)
+        year = simulate_year(spec)
+        print_year(year)
+    _print_targets(p95, results, year)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -93,6 +102,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--batches", default="20,50,200", help="batch sizes, comma separated (default 20,50,200)")
     parser.add_argument(
         "--dense-from", type=int, default=200, help="batches this large or larger get dense conflicts (default 200)"
+    )
+    parser.add_argument(
+        "--year-requests", type=int, default=300, help="requests in the simulated online year, 0 skips it (default 300)"
     )
     parser.add_argument("--rivals", type=float, default=2.0, help="rival groups per group, normal (default 2)")
     parser.add_argument("--dense-rivals", type=float, default=8.0, help="rival groups per group, dense (default 8)")
@@ -149,7 +161,7 @@ def _batch(args: argparse.Namespace, size: int, seed: int) -> _BatchResult:
     heuristic_seconds = build_seconds + time.perf_counter() - started
     heuristic_run = _Run(placed_count(start), total_points(problem, start), heuristic_seconds)
 
-    wall = max(0.1, target - heuristic_seconds)
+    wall = max(0.1, target - heuristic_seconds - _STOP_MARGIN_SECONDS)
     solver = replace(SolverSettings(), max_wall_seconds=wall, max_deterministic_time=_DETERMINISTIC_SHARE * wall)
     started = time.perf_counter()
     best, report = solve_exact(problem, solver, start)
@@ -195,7 +207,7 @@ def _print_batches(results: list[_BatchResult]) -> None:
     print()
 
 
-def _print_targets(p95: float, results: list[_BatchResult]) -> None:
+def _print_targets(p95: float, results: list[_BatchResult], year: YearResult | None) -> None:
     print("Targets:")
     _verdict(f"single request p95 < {SINGLE_P95_TARGET_MS:g} ms", p95 < SINGLE_P95_TARGET_MS, f"p95 {p95:.1f} ms")
     for result in results:
@@ -205,20 +217,24 @@ def _print_targets(p95: float, results: list[_BatchResult]) -> None:
         if result.size <= 20:  # noqa: PLR2004 - the product's target for small batches
             ok = report.count_proven and report.score_proven and within
             _verdict(f"{label}: proven optimum in < {result.target_seconds:g} s", ok, f"{engine.seconds:.2f} s")
-        elif result.size <= 50:  # noqa: PLR2004 - the product's target for medium batches
-            ok = report.count_proven and report.gap <= WITHIN_OPTIMUM and within
-            detail = f"gap {report.gap:.4%}, {engine.seconds:.2f} s"
-            _verdict(f"{label}: within 1% of optimum/bound in < {result.target_seconds:g} s", ok, detail)
         else:
-            ok = report.count_proven and within
-            detail = f"placed {engine.placed} of bound {report.placed_bound}, {engine.seconds:.2f} s"
-            _verdict(f"{label}: as many placed as the bound allows in < {result.target_seconds:g} s", ok, detail)
+            ok = report.count_proven and report.gap <= WITHIN_OPTIMUM and within
+            detail = (
+                f"placed {engine.placed} of at most {report.placed_bound}, gap {report.gap:.4%}, {engine.seconds:.2f} s"
+            )
+            target = f"{label}: as many placed as proven possible, within 1% of the proven bound"
+            _verdict(f"{target}, in < {result.target_seconds:g} s", ok, detail)
     never_worse = all(
         (r.engine.placed, r.engine.points) >= (r.greedy.placed, r.greedy.points)
         and (r.heuristic.placed, r.heuristic.points) >= (r.greedy.placed, r.greedy.points)
         for r in results
     )
     _verdict("heuristic and engine never worse than greedy", never_worse, f"{len(results)} batches")
+    if year is not None:
+        ratio = year.ratio(year.online)
+        ok = ratio >= ONLINE_TARGET
+        detail = f"{ratio:.4f}, placed {year.online.placed} of {year.hindsight.placed}"
+        _verdict(f"online year: first choice >= {ONLINE_TARGET:.0%} of the hindsight optimum", ok, detail)
 
 
 def _verdict(target: str, met: bool, detail: str) -> None:  # noqa: FBT001 - a printed verdict

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 def test_the_benchmark_prints_latency_ratios_and_targets(capsys: pytest.CaptureFixture[str]) -> None:
     sizes = ["--units", "400", "--placements", "60", "--singles", "20"]
-    main([*sizes, "--batches", "5,8", "--seeds", "1", "--dense-from", "8"])
+    main([*sizes, "--batches", "5,8", "--seeds", "1", "--dense-from", "8", "--year-requests", "12"])
     out = capsys.readouterr().out
     assert "Single request, 20 requests: p50" in out
     assert "N=5 " in out
@@ -21,3 +21,7 @@ def test_the_benchmark_prints_latency_ratios_and_targets(capsys: pytest.CaptureF
         assert f"    {name}" in out
     assert "Targets:" in out
     assert "never worse than greedy" in out
+    assert "Online year: 12 requests arriving one at a time" in out
+    for name in ("online first choice", "naive greedy", "hindsight batch"):
+        assert f"  {name}" in out
+    assert "online year: first choice >= 95% of the hindsight optimum" in out

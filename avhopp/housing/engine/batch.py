@@ -9,7 +9,7 @@ whole assignment before anything is returned.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -87,6 +87,7 @@ def assign_batch(
 
     """
     validate_requests(requests)
+    begun = time.monotonic()
     problem = build_problem(prepared, requests)
     started = time.monotonic()
     start = heuristic(problem)
@@ -97,7 +98,10 @@ def assign_batch(
     if use_solver:
         from avhopp.housing.engine.exact import solve_exact  # noqa: PLC0415 - OR-Tools' CP-SAT loads pandas: only when solving
 
-        choice, report = solve_exact(problem, prepared.settings.solver, start)
+        # The wall-clock backstop holds for the whole batch, screening and heuristic included.
+        solver = prepared.settings.solver
+        left = replace(solver, max_wall_seconds=max(0.1, solver.max_wall_seconds - (time.monotonic() - begun)))
+        choice, report = solve_exact(problem, left, start)
         proven = report.count_proven and report.score_proven
         method = BatchMethod.EXACT if proven else BatchMethod.SOLVER_BOUNDED
     result = BatchAssignment(

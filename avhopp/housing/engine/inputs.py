@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field, fields
 from datetime import date
 from enum import StrEnum
+from functools import cache
 from typing import TYPE_CHECKING
 
 from avhopp.platform.geography.reference import shipped_geography
@@ -198,6 +199,7 @@ class SolverSettings:
 
     max_deterministic_time: float = 20.0
     max_wall_seconds: float = 60.0
+    """For the whole batch, screening and heuristic included."""
     workers: int = 2
     random_seed: int = 20260101
     count_phase_share: float = 0.4
@@ -296,6 +298,7 @@ def _check_needs(path: str, value: object) -> frozenset[Need]:
     return value
 
 
+@cache
 def _known_municipalities() -> frozenset[str]:
     return frozenset(m.code for m in shipped_geography().municipalities)
 
