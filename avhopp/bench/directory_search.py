@@ -45,6 +45,7 @@ from avhopp.directory.catalogue.vocabulary import (
     ThreatLevel,
     ThreatRequirement,
 )
+from avhopp.platform.audit.chain import chain_key
 from avhopp.platform.database import (
     RequestContext,
     app_url_for,
@@ -231,7 +232,7 @@ async def _run(owner_url: URL, folder: Path, args: argparse.Namespace) -> None:
     engine.dispose()
 
     app_engine = create_app_engine(app_url, pool_size=4)
-    sessions = session_factory(app_engine)
+    sessions = session_factory(app_engine, audit_key=chain_key(settings.secret_key))
     started = time.perf_counter()
     await load_catalogue(sessions, generated_catalogue(args.services, args.seed), note="Benchmark", replace=True)
     print(f"Published {args.services} services in {time.perf_counter() - started:.1f} s")
