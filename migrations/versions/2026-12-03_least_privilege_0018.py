@@ -201,6 +201,40 @@ def _append_by_insert() -> None:
     op.drop_column("audit_event", "keyed")
 
 
+_FIRST_LOGIN_SIGNATURE = "register_first_login(text, text, text, text)"
+_FIRST_LOGIN = """
+CREATE FUNCTION register_first_login(
+    p_issuer text, p_subject text, p_display_name text, p_email text
+) RETURNS uuid LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+    new_user uuid;
+BEGIN
+    INSERT INTO app_user (display_name, email, last_login_at) VALUES (p_display_name, p_email, now())
+    RETURNING id INTO new_user;
+    INSERT INTO user_identity (user_id, issuer, subject) VALUES (new_user, p_issuer, p_subject);
+    RETURN new_user;
+END $$
+"""
+
+
+def _identities_and_tenants_by_function_only() -> None:
+    # A first login links a new identity to a new person, never to one who exists; a tenant's
+    # kind (which decides what its people may do) is the platform administration's, set at creation.
+    op.execute(_FIRST_LOGIN)
+    op.execute(f"REVOKE ALL ON FUNCTION {_FIRST_LOGIN_SIGNATURE} FROM PUBLIC")
+    _grant("GRANT EXECUTE ON FUNCTION {} TO {}", _FIRST_LOGIN_SIGNATURE)
+    _grant("REVOKE INSERT ON TABLE {} FROM {}", "user_identity")
+    _grant("REVOKE UPDATE ON TABLE {} FROM {}", "tenant")
+    _grant("GRANT UPDATE (active) ON TABLE {} TO {}", "tenant")
+
+
+def _identities_and_tenants_by_insert() -> None:
+    _grant("REVOKE UPDATE (active) ON TABLE {} FROM {}", "tenant")
+    _grant("GRANT UPDATE ON TABLE {} TO {}", "tenant")
+    _grant("GRANT INSERT ON TABLE {} TO {}", "user_identity")
+    op.execute(f"DROP FUNCTION {_FIRST_LOGIN_SIGNATURE}")
+
+
 def upgrade() -> None:
     op.drop_index("uq_directory_revision_pending", table_name="directory_revision")
     op.create_index(
@@ -212,9 +246,11 @@ def upgrade() -> None:
     )
     _public_projection()
     _append_only_through_the_function()
+    _identities_and_tenants_by_function_only()
 
 
 def downgrade() -> None:
+    _identities_and_tenants_by_insert()
     _append_by_insert()
     _whole_rows_for_everyone()
     op.drop_index("uq_directory_revision_pending", table_name="directory_revision")
