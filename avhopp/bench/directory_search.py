@@ -80,9 +80,10 @@ _WORDS = (
 )
 _PROTECTING_SHARE = 0.3
 _WITH_WORDS_SHARE = 0.5
-# Bare SQL: the candidate query the search runs, without decoding, eligibility or HTTP.
+# Bare SQL: the candidate query the search runs (anonymously, so on the public view), without
+# decoding, eligibility or HTTP.
 _BARE_SQL = text(
-    "SELECT id FROM directory_service"
+    "SELECT id FROM directory_public_service"
     " WHERE (:text = '' OR search @@ websearch_to_tsquery('swedish', :text))"
     " AND status = 'active'"
     " AND (whole_country OR :municipality = ANY(catchment_municipalities))"

@@ -1,4 +1,4 @@
-"""Least privilege: no existence oracle in the directory's proposals; the public's projection.
+"""Least privilege in the database: proposals, the public's projection, the audit trail, identities, tenants.
 
 One open proposal per entry *and tenant*: a unique index over every tenant's proposals told a
 tenant that another tenant's unpublished draft had that id (uniqueness checks bypass row-level
@@ -10,6 +10,14 @@ the coordinator's publishing); anyone else reads the views `directory_public_org
 `directory_public_service`, whose documents hold only the fields listed below and only the
 phones marked public. The views run as their owner (the migrating role), whose one SELECT
 policy on the tables lets the views see every row; the runtime role may read the views only.
+They are not security barriers: they hide columns, not rows, so there is nothing a leaky
+function could see early, and a barrier would stop searches from using the tables' indexes.
+
+The runtime role no longer inserts into the audit trail: `audit_append` appends a link only if
+it follows its chain's head, is stamped now and belongs to the tenant the transaction acts for;
+the link's hash is an HMAC whose key the database never sees (links from before: `keyed` false).
+It no longer inserts login identities: `register_first_login` links a new identity to a new
+person, never to one who exists. Of a tenant it updates `active` alone, never its kind.
 
 Revision ID: 0018
 Revises: 0016
@@ -105,13 +113,13 @@ def _public_projection() -> None:
         op.execute(f"CREATE POLICY professional_read ON {table} FOR SELECT USING ({_TENANT_SET})")
         op.execute(f"CREATE POLICY public_projection ON {table} FOR SELECT TO CURRENT_USER USING (true)")
     op.execute(
-        "CREATE VIEW directory_public_organization WITH (security_barrier) AS"
+        "CREATE VIEW directory_public_organization AS"
         " SELECT id, tenant_id, name, operation_type, published_at,"
         f" directory_public_document(document, {_fields(_PUBLIC_ORGANIZATION_FIELDS)}) AS document"
         " FROM directory_organization"
     )
     op.execute(
-        "CREATE VIEW directory_public_service WITH (security_barrier) AS"
+        "CREATE VIEW directory_public_service AS"
         f" SELECT {_SERVICE_COLUMNS},"
         f" directory_public_document(document, {_fields(_PUBLIC_SERVICE_FIELDS)})"
         " || jsonb_build_object('phones', directory_public_phones(document)) AS document"

@@ -158,3 +158,25 @@ async def test_the_command_exits_0_when_intact_and_1_naming_the_link_when_not(
     assert altered.returncode == 1
     assert f"BRUTEN  {tenant}  länk 1 (id " in altered.stdout
     assert "Traceback" not in cut.stderr + altered.stderr
+
+
+async def test_exports_accumulate_so_a_tail_cut_after_any_of_them_is_caught(
+    own_database: TestDatabase,
+    own_sessions: async_sessionmaker[AsyncSession],
+    own_owner: Engine,
+    tmp_path: Path,
+) -> None:
+    tenant = uuid.uuid4()
+    await write_chains(own_sessions, tenant, 2)
+    heads_file = tmp_path / "heads.jsonl"
+
+    first = avhopp_audit(own_database, "export-heads", "--output", str(heads_file))
+    await record_alone(own_sessions, AuditEvent(Action.PERSON_READ, tenant, reason="later"))
+    second = avhopp_audit(own_database, "export-heads", "--output", str(heads_file))
+    tamper(own_owner, "DELETE FROM audit_event WHERE chain = :chain AND seq = 3", str(tenant))
+    cut = avhopp_audit(own_database, "verify", "--heads", str(heads_file))
+
+    assert (first.returncode, second.returncode) == (0, 0), first.stderr + second.stderr
+    assert len(heads_file.read_text().splitlines()) == 4  # two chains, exported twice
+    assert cut.returncode == 1
+    assert f"BRUTEN  {tenant}  länk 3 (saknas)" in cut.stdout
