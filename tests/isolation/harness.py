@@ -185,6 +185,7 @@ def missing_twin(world: ForeignWorld) -> ForeignWorld:
 # opened), the form's CSRF token, the body's length.
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _CASE_NUMBER = re.compile(r"\b20[0-9]{2}-[0-9]{4}\b")
+_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:?[0-9]{2})?")
 _CSRF = re.compile(r'(name="_csrf_token" value=")[^"]*(")')
 _UNRELATED_HEADERS = {"date", "x-request-id", "content-length", "traceparent", "server-timing"}
 
@@ -209,12 +210,24 @@ class Answer:
         )
         return cls(response.status_code, _CSRF.sub(r"\1<csrf>\2", _plain(response.text, named)), headers)
 
+    def difference(self, other: Answer) -> str:
+        """Where the two answers part, for the failure message."""
+        if self.status != other.status:
+            return f"status {self.status} != {other.status}"
+        if self.body != other.body:
+            at = next(
+                (i for i, (mine, theirs) in enumerate(zip(self.body, other.body, strict=False)) if mine != theirs),
+                min(len(self.body), len(other.body)),
+            )
+            return f"body at {at}: {self.body[at - 80 : at + 80]!r} != {other.body[at - 80 : at + 80]!r}"
+        return f"headers {sorted(set(self.headers) ^ set(other.headers))}"
+
 
 def _plain(text: str, named: ForeignWorld) -> str:
     for value in vars(named).values():
         if isinstance(value, uuid.UUID | str):
             text = text.replace(str(value), "<named>")
-    return _CASE_NUMBER.sub("<number>", _UUID.sub("<id>", text))
+    return _CASE_NUMBER.sub("<number>", _MOMENT.sub("<time>", _UUID.sub("<id>", text)))
 
 
 def forged_fields(world: ForeignWorld) -> dict[str, Any]:

@@ -404,7 +404,8 @@ async def test_no_door_opens_onto_another_tenant(
                     Answer.of(await knock(browser, door, missing, accept, token), missing),
                 )
                 if answers[0] != answers[1]:
-                    unlike.append(f"{door.method} {door.path_template} {accept['accept'][:16]}: {answers}")
+                    where = f"{door.method} {door.path_template} ({accept['accept'][:16]})"
+                    unlike.append(f"{where}: {answers[0].difference(answers[1])}")
 
     with owner_engine.connect() as connection:
         acting_in_b = connection.execute(
