@@ -18,6 +18,7 @@ from avhopp.app import build_app
 from avhopp.authorization import complete_registry
 from avhopp.directory.catalogue.loading import load_catalogue
 from avhopp.directory.catalogue.seed import seed_catalogue
+from avhopp.platform.audit.chain import chain_key
 from avhopp.platform.database import create_app_engine, create_owner_engine, session_factory
 from avhopp.platform.geography.load import load_geography
 from avhopp.platform.migrate import migrate
@@ -91,7 +92,7 @@ async def app_engine(database: TestDatabase) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture(scope="session")
 def sessions(app_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """The runtime session factory, publishing the request context per transaction."""
-    return session_factory(app_engine)
+    return session_factory(app_engine, audit_key=chain_key(SECRET_KEY))
 
 
 @pytest.fixture(scope="session")

@@ -48,6 +48,7 @@ from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 
 from avhopp.app import build_app
+from avhopp.platform.audit.chain import chain_key
 from avhopp.platform.auth.sign_in_for_tests import TEST_SIGN_IN_PATH
 from avhopp.platform.database import (
     RequestContext,
@@ -542,11 +543,11 @@ async def _run(owner_url: URL, folder: Path, args: argparse.Namespace) -> None:
     owner_engine = create_app_engine(owner_url, pool_size=4)
     try:
         if args.explain:
-            await explain(session_factory(app_engine), runs[0])
+            await explain(session_factory(app_engine, audit_key=chain_key(settings.secret_key)), runs[0])
         figures = await _measure(
             build_app(settings, app_url),
-            session_factory(app_engine),
-            session_factory(owner_engine),
+            session_factory(app_engine, audit_key=chain_key(settings.secret_key)),
+            session_factory(owner_engine, audit_key=chain_key(settings.secret_key)),
             runs=runs,
             owner_url=owner_url,
         )

@@ -45,6 +45,7 @@ from avhopp.directory.catalogue.vocabulary import (
     ThreatLevel,
     ThreatRequirement,
 )
+from avhopp.platform.audit.chain import chain_key
 from avhopp.platform.database import (
     RequestContext,
     app_url_for,
@@ -79,9 +80,10 @@ _WORDS = (
 )
 _PROTECTING_SHARE = 0.3
 _WITH_WORDS_SHARE = 0.5
-# Bare SQL: the candidate query the search runs, without decoding, eligibility or HTTP.
+# Bare SQL: the candidate query the search runs (anonymously, so on the public view), without
+# decoding, eligibility or HTTP.
 _BARE_SQL = text(
-    "SELECT id FROM directory_service"
+    "SELECT id FROM directory_public_service"
     " WHERE (:text = '' OR search @@ websearch_to_tsquery('swedish', :text))"
     " AND status = 'active'"
     " AND (whole_country OR :municipality = ANY(catchment_municipalities))"
@@ -231,7 +233,7 @@ async def _run(owner_url: URL, folder: Path, args: argparse.Namespace) -> None:
     engine.dispose()
 
     app_engine = create_app_engine(app_url, pool_size=4)
-    sessions = session_factory(app_engine)
+    sessions = session_factory(app_engine, audit_key=chain_key(settings.secret_key))
     started = time.perf_counter()
     await load_catalogue(sessions, generated_catalogue(args.services, args.seed), note="Benchmark", replace=True)
     print(f"Published {args.services} services in {time.perf_counter() - started:.1f} s")

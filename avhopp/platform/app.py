@@ -21,6 +21,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
+from avhopp.platform.audit.chain import chain_key
 from avhopp.platform.audit.views import AUDIT_WEB
 from avhopp.platform.auth.machine import MachineTokens
 from avhopp.platform.auth.middleware import PrincipalMiddleware
@@ -91,7 +92,7 @@ def create_app(
         engine = create_app_engine(app_url)
         trace_engine(engine.sync_engine, telemetry)
         await verify_runtime_role(engine)
-        sessions = session_factory(engine)
+        sessions = session_factory(engine, audit_key=chain_key(settings.secret_key))
         jobs = JobRuntime(settings.broker_url, sessions, telemetry, poll_interval=settings.job_poll_interval)
         authz = AuthzEnforcer(engine)
         await authz.refresh()

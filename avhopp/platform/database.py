@@ -64,9 +64,36 @@ def create_app_engine(app_url: URL, *, pool_size: int = 10) -> AsyncEngine:
     return create_async_engine(app_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions whose every transaction starts by publishing the request context."""
-    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=ContextSession)
+_AUDIT_KEY = "audit_key"
+
+
+class NoAuditKeyError(RuntimeError):
+    """These sessions were made without the audit trail's key, so they cannot append to it."""
+
+
+def session_factory(engine: AsyncEngine, *, audit_key: bytes | None) -> async_sessionmaker[AsyncSession]:
+    """Sessions whose every transaction starts by publishing the request context.
+
+    They carry the key of the audit trail's HMAC (`avhopp.platform.audit.chain.chain_key`), which
+    the database never holds; None for sessions that record nothing in the trail.
+    """
+    return async_sessionmaker(
+        engine, expire_on_commit=False, sync_session_class=ContextSession, info={_AUDIT_KEY: audit_key}
+    )
+
+
+def audit_key_of(sessions: async_sessionmaker[AsyncSession]) -> bytes | None:
+    """The audit key that `sessions` carry (for a worker that opens its own engine)."""
+    key: bytes | None = sessions.kw.get("info", {}).get(_AUDIT_KEY)
+    return key
+
+
+def audit_key_of_session(session: AsyncSession) -> bytes:
+    """The audit key of the factory that made `session`."""
+    key: bytes | None = session.info.get(_AUDIT_KEY)
+    if key is None:
+        raise NoAuditKeyError
+    return key
 
 
 class ContextSession(Session):

@@ -205,6 +205,8 @@ async def test_confirming_marks_the_entry_verified_today(tenants: Tenants) -> No
         await confirm_service(session, tenants.ids[KC], live.id, TODAY)
     async with tenants.acting(None) as session:
         confirmed = await published_service(session, live.id)
+    # The table's whole rows are read acting for a tenant (the public reads the public view).
+    async with tenants.acting(KC) as session:
         column = await session.scalar(select(PublishedService.verified_on).where(PublishedService.id == live.id))
     assert (confirmed.service.verified_on, column, confirmed.service.source_note) == (TODAY, TODAY, "")
 

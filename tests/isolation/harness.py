@@ -9,7 +9,9 @@ through untested.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +22,7 @@ from avhopp.platform.auth.permissions import tenant_kinds_of
 from tests.isolation.json_bodies import json_body_type
 
 if TYPE_CHECKING:
-    import uuid
-
+    import httpx
     from litestar import Litestar
 
 # Routes whose parameters name no tenant object (static files, API docs), with their harmless value.
@@ -168,6 +169,65 @@ def _made_by_litestar(handler: HTTPRouteHandler) -> bool:
 def is_framework_options(door: Door) -> bool:
     """Litestar answers OPTIONS itself for every route; those handlers are not ours to annotate."""
     return door.method == "OPTIONS" and door.framework
+
+
+def missing_twin(world: ForeignWorld) -> ForeignWorld:
+    """The same kinds of object as `world`, every one of them missing: ids and a token nobody holds.
+
+    A write that names tenant B's object must answer exactly as it answers for one of these.
+    """
+    fresh = {name: uuid.uuid4() for name, value in vars(world).items() if isinstance(value, uuid.UUID)}
+    return dataclasses.replace(world, **fresh, unknown_token=f"okand-inbjudan-{uuid.uuid4().hex}", markers=())
+
+
+# What differs between two answers without saying anything about the object named: the request's
+# own id, the time, fresh ids and numbers the route made (a case's number counts up with each case
+# opened), the form's CSRF token, the body's length.
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_CASE_NUMBER = re.compile(r"\b20[0-9]{2}-[0-9]{4}\b")
+_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:?[0-9]{2})?")
+_CSRF = re.compile(r'(name="_csrf_token" value=")[^"]*(")')
+_UNRELATED_HEADERS = {"date", "x-request-id", "content-length", "traceparent", "server-timing"}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A response as an attacker compares two: status, body and headers, with the noise taken out."""
+
+    status: int
+    body: str
+    headers: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, response: httpx.Response, named: ForeignWorld) -> Answer:
+        """The answer, with the values of the world it named shown as `<named>`."""
+        headers = tuple(
+            sorted(
+                (name, _plain(value, named))
+                for name, value in response.headers.multi_items()
+                if name.lower() not in _UNRELATED_HEADERS
+            )
+        )
+        return cls(response.status_code, _CSRF.sub(r"\1<csrf>\2", _plain(response.text, named)), headers)
+
+    def difference(self, other: Answer) -> str:
+        """Where the two answers part, for the failure message."""
+        if self.status != other.status:
+            return f"status {self.status} != {other.status}"
+        if self.body != other.body:
+            at = next(
+                (i for i, (mine, theirs) in enumerate(zip(self.body, other.body, strict=False)) if mine != theirs),
+                min(len(self.body), len(other.body)),
+            )
+            return f"body at {at}: {self.body[at - 80 : at + 80]!r} != {other.body[at - 80 : at + 80]!r}"
+        return f"headers {sorted(set(self.headers) ^ set(other.headers))}"
+
+
+def _plain(text: str, named: ForeignWorld) -> str:
+    for value in vars(named).values():
+        if isinstance(value, uuid.UUID | str):
+            text = text.replace(str(value), "<named>")
+    return _CASE_NUMBER.sub("<number>", _MOMENT.sub("<time>", _UUID.sub("<id>", text)))
 
 
 def forged_fields(world: ForeignWorld) -> dict[str, Any]:

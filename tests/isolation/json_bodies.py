@@ -11,9 +11,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 import msgspec.inspect as mi
 from litestar.enums import RequestEncodingType
 from litestar.params import BodyKwarg
+
+from avhopp.directory.catalogue.web.api import ProposalIn
+from tests.directory.conftest import organization as organization_entry
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -32,8 +36,21 @@ def json_body_type(handler: HTTPRouteHandler) -> Any:
 
 
 def forged_json(body_type: Any, world: ForeignWorld) -> Any:
-    """The smallest body of `body_type` that decodes, naming tenant B's objects wherever it takes an id."""
-    return _example(mi.type_info(body_type), world, "")
+    """The smallest body of `body_type` that decodes, naming tenant B's objects wherever it takes an id.
+
+    A body type whose smallest body is refused before the route looks at the ids in it (it needs
+    one of its optional parts, or a valid entry) has a body of its own in `REACHING_BODIES`.
+    """
+    reaching = REACHING_BODIES.get(body_type)
+    return reaching(world) if reaching else _example(mi.type_info(body_type), world, "")
+
+
+def _proposal_of_foreign_draft(world: ForeignWorld) -> Any:
+    """A valid organisation entry under the id of tenant B's unpublished draft."""
+    return {"organization": msgspec.to_builtins(organization_entry(id=world.draft_organization_id))}
+
+
+REACHING_BODIES: dict[Any, Callable[[ForeignWorld], Any]] = {ProposalIn: _proposal_of_foreign_draft}
 
 
 def _forged_id(world: ForeignWorld, name: str) -> str:

@@ -50,11 +50,14 @@ from tests.directory.conftest import service as service_entry
 from tests.isolation.harness import (
     NEUTRAL_PARAMETERS,
     OUTSIDE_TENANT_SESSIONS,
+    Answer,
+    Door,
     ForeignWorld,
     doors,
     forged_fields,
     is_framework_options,
     is_platform_door,
+    missing_twin,
 )
 from tests.isolation.json_bodies import forged_json
 from tests.platform.auth.conftest import BASE_URL, grant_membership
@@ -85,6 +88,7 @@ POLICE = "polisen-bergslagen"
 # product app has none) would make the walker someone else.
 NOT_WALKED = {("POST", "/auth/logout"), ("POST", TEST_SIGN_IN_PATH)}
 REFUSALS = {401, 403, 404}
+SAFE_METHODS = {"GET", "HEAD"}
 
 
 @pytest.fixture
@@ -343,6 +347,22 @@ def role_of(browser: Browser) -> set[str]:
     return {browser.role} if browser.role else set()
 
 
+async def knock(
+    browser: Browser, door: Door, world: ForeignWorld, accept: dict[str, str], token: str
+) -> httpx.Response:
+    """The door tried once, naming `world`'s objects in its path and in any body it takes."""
+    path = door.path(world)
+    if door.method in SAFE_METHODS:
+        return await browser.client.request(door.method, path, headers=accept)
+    if door.json_body is not None:
+        return await browser.client.request(
+            door.method, path, json=forged_json(door.json_body, world), headers={**accept, "x-csrf-token": token}
+        )
+    return await browser.client.request(
+        door.method, path, data={"_csrf_token": token, **forged_fields(world)}, headers=accept
+    )
+
+
 def leaked(response: httpx.Response, world: ForeignWorld) -> list[str]:
     exposed = response.text + " ".join(f"{k}: {v}" for k, v in response.headers.items())
     return [marker for marker in world.markers if marker in exposed]
@@ -356,6 +376,9 @@ async def test_no_door_opens_onto_another_tenant(
     app = browser.client.app
     token = csrf_token((await browser.get("/konto")).text)
     tried = 0
+    # Named as often as tenant B's objects, so that what a write leaves behind is alike on both sides.
+    missing = missing_twin(foreign_world)
+    unlike: list[str] = []
     for door in doors(app):
         if is_framework_options(door) or OUTSIDE_TENANT_SESSIONS.match(door.path_template):
             continue
@@ -367,19 +390,7 @@ async def test_no_door_opens_onto_another_tenant(
         shut_here = door.shut_for(kind_of_a)
         platform_admin_at_platform_door = is_platform_door(door) and Role.PLATFORM_ADMIN in role_of(browser)
         for accept in (BROWSER, {"accept": "application/json"}):
-            if door.method in {"GET", "HEAD"}:
-                response = await browser.client.request(door.method, path, headers=accept)
-            elif door.json_body is not None:
-                response = await browser.client.request(
-                    door.method,
-                    path,
-                    json=forged_json(door.json_body, foreign_world),
-                    headers={**accept, "x-csrf-token": token},
-                )
-            else:
-                response = await browser.client.request(
-                    door.method, path, data={"_csrf_token": token, **forged_fields(foreign_world)}, headers=accept
-                )
+            response = await knock(browser, door, foreign_world, accept, token)
             tried += 1
             assert response.status_code < 500, f"{door.method} {path}: {response.status_code}"
             assert leaked(response, foreign_world) == [], f"{door.method} {path} leaked tenant B's data"
@@ -387,6 +398,14 @@ async def test_no_door_opens_onto_another_tenant(
                 assert response.status_code in REFUSALS, f"{door.method} {path} opened for a foreign object"
             if shut_here:
                 assert response.status_code in REFUSALS, f"{door.method} {path} opened in a {kind_of_a}"
+            if door.method not in SAFE_METHODS and not platform_admin_at_platform_door:
+                answers = (
+                    Answer.of(response, foreign_world),
+                    Answer.of(await knock(browser, door, missing, accept, token), missing),
+                )
+                if answers[0] != answers[1]:
+                    where = f"{door.method} {door.path_template} ({accept['accept'][:16]})"
+                    unlike.append(f"{where}: {answers[0].difference(answers[1])}")
 
     with owner_engine.connect() as connection:
         acting_in_b = connection.execute(
@@ -405,6 +424,7 @@ async def test_no_door_opens_onto_another_tenant(
         ).scalar_one()
     assert still_unread, "someone in tenant A marked tenant B's notification read"
     assert tried > 20
+    assert unlike == [], "writes that answer tenant B's objects unlike missing ones"
 
 
 def test_every_route_states_its_permission(product_settings: Settings, database: TestDatabase) -> None:

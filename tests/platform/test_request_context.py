@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from avhopp.platform.audit.chain import chain_key
 from avhopp.platform.database import RequestContext, context_session, create_app_engine, session_factory
 from avhopp.platform.migration_helpers import TENANT_PREDICATE
+from tests.platform.web.conftest import SECRET_KEY
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -49,7 +51,7 @@ async def test_context_is_visible_inside_the_transaction(sessions: async_session
 async def test_a_pooled_connection_carries_no_tenant_into_the_next_transaction(
     one_connection_engine: AsyncEngine,
 ) -> None:
-    sessions = session_factory(one_connection_engine)
+    sessions = session_factory(one_connection_engine, audit_key=chain_key(SECRET_KEY))
     async with context_session(sessions, RequestContext(tenant_id=TENANT_A, user_id=ANNA)) as session:
         first = (await session.execute(SETTINGS_AND_PID)).one()
 

@@ -27,7 +27,7 @@ from avhopp.directory.catalogue.seed import seed_catalogue
 from avhopp.directory.catalogue.service import published_by_owner
 from avhopp.platform.database import RequestContext, context_session, create_app_engine, session_factory
 from avhopp.platform.problems import InvalidInputError
-from avhopp.tenants.registry.service import tenant_ids_by_slug
+from avhopp.tenants.registry.service import national_coordinator_id, tenant_ids_by_slug
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -53,7 +53,7 @@ async def with_sessions(app_url: URL, work: Callable[[async_sessionmaker[AsyncSe
     """Run `work` with runtime sessions, then close the pool."""
     engine = create_app_engine(app_url, pool_size=1)
     try:
-        return await work(session_factory(engine))
+        return await work(session_factory(engine, audit_key=None))  # these commands record nothing in the trail
     finally:
         await engine.dispose()
 
@@ -99,6 +99,11 @@ async def exported_catalogue(sessions: async_sessionmaker[AsyncSession]) -> list
     """Everything published, with each owner's slug."""
     async with context_session(sessions, RequestContext()) as session:
         slugs = {tenant_id: slug for slug, tenant_id in (await tenant_ids_by_slug(session)).items()}
+        coordinator = await national_coordinator_id(session)
+    if coordinator is None:
+        raise NoCoordinatorError
+    # Whole entries (internal phones too) are read only acting for a tenant.
+    async with context_session(sessions, RequestContext(tenant_id=coordinator)) as session:
         published = await published_by_owner(session)
     return [
         PackageOrganization(slugs[owner], organization, tuple(services)) for owner, organization, services in published
@@ -113,7 +118,10 @@ async def exported_catalogue(sessions: async_sessionmaker[AsyncSession]) -> list
 def export_command(target: Path, *, internal: bool) -> None:
     """Skriv katalogen som ett HSDS-datapaket (CSV-filer och datapackage.json) i mappen TARGET."""
     with _runtime().runtime_url() as app_url:
-        catalogue = asyncio.run(with_sessions(app_url, exported_catalogue))
+        try:
+            catalogue = asyncio.run(with_sessions(app_url, exported_catalogue))
+        except NoCoordinatorError as error:
+            raise click.ClickException(str(error)) from None
     target.mkdir(parents=True, exist_ok=True)
     write_package(target, catalogue, include_internal=internal)
     click.echo(f"Exporterade {len(catalogue)} organisationer med {sum(len(o.services) for o in catalogue)} tjänster.")

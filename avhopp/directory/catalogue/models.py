@@ -2,9 +2,11 @@
 
 An entry is stored as its whole document (`avhopp.directory.catalogue.entry`), validated before it
 is written, beside the columns that search and eligibility filter on. Published rows are
-public directory data: anyone may read them, only a national coordinator's reviewer
-publishes them (row-level security says so too), and the owning tenant may only confirm
-them. Revisions are the owner's proposals and the history of who changed what.
+directory data: whole, they are read only acting for a tenant; anyone reads them through the
+public views (`PublicOrganization`, `PublicService`: the same columns, documents without
+professional-only fields; migration 0018). Only a national coordinator's reviewer publishes
+them (row-level security says so too), and the owning tenant may only confirm them. Revisions
+are the owner's proposals and the history of who changed what.
 """
 
 from __future__ import annotations
@@ -14,9 +16,23 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import CheckConstraint, Computed, Date, DateTime, ForeignKey, Index, Integer, Text, func, text
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Computed,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from avhopp.directory.catalogue.vocabulary import OperationType, ServiceStatus
 from avhopp.platform.labels import register_labels
@@ -105,6 +121,25 @@ class PublishedService(Base):
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+def _public_view(name: str, table: Table) -> Table:
+    """The view's columns, like the table's; views are kept out of the models' metadata (no table to create)."""
+    return Table(name, MetaData(), *(Column(column.name, column.type) for column in table.columns))
+
+
+PublicOrganization = aliased(
+    PublishedOrganization,
+    _public_view("directory_public_organization", PublishedOrganization.__table__),  # type: ignore[arg-type]
+    adapt_on_names=True,
+)
+"""Published organisations as anyone may read them."""
+PublicService = aliased(
+    PublishedService,
+    _public_view("directory_public_service", PublishedService.__table__),  # type: ignore[arg-type]
+    adapt_on_names=True,
+)
+"""Published services as anyone may read them: public phones only."""
+
+
 class Revision(Base):
     """A proposed document for an organisation or service, and what review made of it."""
 
@@ -113,8 +148,15 @@ class Revision(Base):
         CheckConstraint(one_of("subject", RevisionSubject), name="subject_known"),
         CheckConstraint(one_of("status", RevisionStatus), name="status_known"),
         CheckConstraint("(status = 'pending') = (reviewed_at IS NULL)", name="reviewed_when_decided"),
-        # One open proposal per entry: a second one would be reviewed against a stale base.
-        Index("uq_directory_revision_pending", "subject_id", unique=True, postgresql_where=text("status = 'pending'")),
+        # One open proposal per entry: a second one would be reviewed against a stale base. Per
+        # tenant, for a unique index over all tenants would confirm another tenant's unpublished draft.
+        Index(
+            "uq_directory_revision_pending",
+            "tenant_id",
+            "subject_id",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+        ),
         Index("ix_directory_revision_queue", "status", "submitted_at"),
     )
 

@@ -19,7 +19,12 @@ from sqlalchemy import Float, func, literal, literal_column, or_, select
 
 from avhopp.directory.catalogue.documents import as_text, is_stale, organization_from_document, service_from_document
 from avhopp.directory.catalogue.eligibility import Assessment, Situation, Verdict, assess
-from avhopp.directory.catalogue.models import PublishedOrganization, PublishedService
+from avhopp.directory.catalogue.models import (
+    PublicOrganization,
+    PublicService,
+    PublishedOrganization,
+    PublishedService,
+)
 from avhopp.directory.catalogue.vocabulary import (
     FundingRule,
     Intervention,
@@ -96,54 +101,57 @@ class SearchResult:
         return max(1, -(-self.total // self.per_page))
 
 
-def _prefilter(situation: Situation) -> list[ColumnElement[bool]]:
+def _prefilter(situation: Situation, service: type[PublishedService]) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [
-        PublishedService.status == ServiceStatus.ACTIVE.value,
+        service.status == ServiceStatus.ACTIVE.value,
         or_(
-            PublishedService.whole_country,
-            PublishedService.catchment_municipalities.any_() == situation.home_municipality_code,
+            service.whole_country,
+            service.catchment_municipalities.any_() == situation.home_municipality_code,
         ),
-        or_(PublishedService.minimum_age.is_(None), PublishedService.minimum_age <= situation.age),
-        or_(PublishedService.maximum_age.is_(None), PublishedService.maximum_age >= situation.age),
+        or_(service.minimum_age.is_(None), service.minimum_age <= situation.age),
+        or_(service.maximum_age.is_(None), service.maximum_age >= situation.age),
     ]
     if situation.threat_level is ThreatLevel.NONE:
-        conditions.append(PublishedService.threat_requirement == ThreatRequirement.NONE.value)
+        conditions.append(service.threat_requirement == ThreatRequirement.NONE.value)
     elif not situation.police_confirmed_threat:
-        conditions.append(PublishedService.threat_requirement != ThreatRequirement.POLICE_CONFIRMED.value)
+        conditions.append(service.threat_requirement != ThreatRequirement.POLICE_CONFIRMED.value)
     if situation.threat_level is ThreatLevel.SERIOUS:
-        conditions.append(PublishedService.accepts_serious_threat.is_(True))
+        conditions.append(service.accepts_serious_threat.is_(True))
     if situation.payment is PaymentDecision.REFUSED:
-        conditions.append(PublishedService.funding_rule != FundingRule.HOME_MUNICIPALITY_PAYS.value)
+        conditions.append(service.funding_rule != FundingRule.HOME_MUNICIPALITY_PAYS.value)
     if situation.needs:
-        conditions.append(PublishedService.interventions.overlap([need.value for need in situation.needs]))
+        conditions.append(service.interventions.overlap([need.value for need in situation.needs]))
     if situation.target_group is not None:
         conditions.append(
             or_(
-                func.cardinality(PublishedService.target_groups) == 0,
-                PublishedService.target_groups.any_() == situation.target_group.value,
+                func.cardinality(service.target_groups) == 0,
+                service.target_groups.any_() == situation.target_group.value,
             )
         )
     return conditions
 
 
-def _candidates(query: SearchQuery) -> Select[str, str, float]:
+def _candidates(query: SearchQuery, *, internal: bool) -> Select[str, str, float]:
+    service, organization = (
+        (PublishedService, PublishedOrganization) if internal else (PublicService, PublicOrganization)
+    )
     # websearch syntax: words, "phrases", -exclusions, OR; never an error for odd input.
     tsquery = func.websearch_to_tsquery(literal_column("'swedish'::regconfig"), query.text)
     statement = select(
-        as_text(PublishedService.document),
-        as_text(PublishedOrganization.document),
-        func.ts_rank_cd(PublishedService.search, tsquery) if query.text.strip() else literal(0.0, Float),
-    ).join(PublishedOrganization, PublishedOrganization.id == PublishedService.organization_id)
+        as_text(service.document),
+        as_text(organization.document),
+        func.ts_rank_cd(service.search, tsquery) if query.text.strip() else literal(0.0, Float),
+    ).join(organization, organization.id == service.organization_id)
     if query.text.strip():
-        statement = statement.where(PublishedService.search.op("@@")(tsquery))
+        statement = statement.where(service.search.op("@@")(tsquery))
     if query.situation is not None and not query.include_not_eligible:
-        statement = statement.where(*_prefilter(query.situation))
+        statement = statement.where(*_prefilter(query.situation, service))
     elif query.situation is None:
-        statement = statement.where(PublishedService.status == ServiceStatus.ACTIVE.value)
+        statement = statement.where(service.status == ServiceStatus.ACTIVE.value)
     if query.operation_types:
-        statement = statement.where(PublishedService.operation_type.in_([t.value for t in query.operation_types]))
+        statement = statement.where(service.operation_type.in_([t.value for t in query.operation_types]))
     if query.interventions:
-        statement = statement.where(PublishedService.interventions.overlap([i.value for i in query.interventions]))
+        statement = statement.where(service.interventions.overlap([i.value for i in query.interventions]))
     return statement
 
 
@@ -160,10 +168,16 @@ def _facets(hits: list[SearchHit]) -> dict[str, dict[str, int]]:
     return {name: dict(counter.most_common()) for name, counter in counters.items()}
 
 
-async def search_directory(session: AsyncSession, query: SearchQuery, today: date) -> SearchResult:
-    """One page of services matching the query, best first: verdict, then text rank, then name."""
+async def search_directory(
+    session: AsyncSession, query: SearchQuery, today: date, *, internal: bool = False
+) -> SearchResult:
+    """One page of services matching the query, best first: verdict, then text rank, then name.
+
+    `internal` includes what only professionals may read (phones not for the public); the
+    session must then act for a tenant, or the database finds nothing.
+    """
     ranked: list[tuple[SearchHit, float]] = []
-    for service_document, organization_document, rank in await session.execute(_candidates(query)):
+    for service_document, organization_document, rank in await session.execute(_candidates(query, internal=internal)):
         service = service_from_document(service_document)
         assessment = None if query.situation is None else assess(service, query.situation)
         if assessment is not None and assessment.verdict is Verdict.NOT_ELIGIBLE and not query.include_not_eligible:

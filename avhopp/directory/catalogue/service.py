@@ -35,6 +35,8 @@ from avhopp.directory.catalogue.entry import (
     whole_country,
 )
 from avhopp.directory.catalogue.models import (
+    PublicOrganization,
+    PublicService,
     PublishedOrganization,
     PublishedService,
     Revision,
@@ -320,7 +322,9 @@ async def propose(session: AsyncSession, tenant_id: UUID, user_id: UUID | None, 
             previous=previous,
             submitted_by=user_id,
         )
-        .on_conflict_do_nothing(index_elements=[Revision.subject_id], index_where=Revision.status == "pending")
+        .on_conflict_do_nothing(
+            index_elements=[Revision.tenant_id, Revision.subject_id], index_where=Revision.status == "pending"
+        )
         .returning(Revision.id)
     )
     revision_id = await session.scalar(statement)
@@ -498,8 +502,8 @@ async def history_of_entry_in_tenant(session: AsyncSession, tenant_id: UUID, sub
 async def active_service_owner(session: AsyncSession, service_id: UUID) -> UUID | None:
     """The tenant that runs a published, active service; None for anything else."""
     return await session.scalar(
-        select(PublishedService.tenant_id).where(
-            PublishedService.id == service_id, PublishedService.status == ServiceStatus.ACTIVE.value
+        select(PublicService.tenant_id).where(
+            PublicService.id == service_id, PublicService.status == ServiceStatus.ACTIVE.value
         )
     )
 
@@ -508,9 +512,7 @@ async def service_names(session: AsyncSession, service_ids: Collection[UUID]) ->
     """Published services' names by id (a service no longer published is missing)."""
     if not service_ids:
         return {}
-    rows = await session.execute(
-        select(PublishedService.id, PublishedService.name).where(PublishedService.id.in_(service_ids))
-    )
+    rows = await session.execute(select(PublicService.id, PublicService.name).where(PublicService.id.in_(service_ids)))
     return {row.id: row.name for row in rows}
 
 
@@ -524,13 +526,19 @@ class PublishedEntry:
     """When the service and its organisation were published: what a cache of the pair keys on."""
 
 
-async def published_service(session: AsyncSession, service_id: UUID) -> PublishedEntry:
-    """One published service with its organisation."""
+async def published_service(session: AsyncSession, service_id: UUID, *, internal: bool = False) -> PublishedEntry:
+    """One published service with its organisation.
+
+    `internal` includes what only professionals may read; the session must then act for a tenant.
+    """
+    service, organization = (
+        (PublishedService, PublishedOrganization) if internal else (PublicService, PublicOrganization)
+    )
     row = (
         await session.execute(
-            select(as_text(PublishedService.document), as_text(PublishedOrganization.document))
-            .join(PublishedOrganization, PublishedOrganization.id == PublishedService.organization_id)
-            .where(PublishedService.id == service_id)
+            select(as_text(service.document), as_text(organization.document))
+            .join(organization, organization.id == service.organization_id)
+            .where(service.id == service_id)
         )
     ).one_or_none()
     if row is None:
@@ -541,9 +549,9 @@ async def published_service(session: AsyncSession, service_id: UUID) -> Publishe
 async def stale_services(session: AsyncSession, today: date) -> list[tuple[UUID, UUID]]:
     """(service id, owner tenant id) of every active service not confirmed for six months."""
     rows = await session.execute(
-        select(PublishedService.id, PublishedService.tenant_id).where(
-            PublishedService.status == "active",
-            (PublishedService.verified_on.is_(None)) | (PublishedService.verified_on < today - STALE_AFTER),
+        select(PublicService.id, PublicService.tenant_id).where(
+            PublicService.status == "active",
+            (PublicService.verified_on.is_(None)) | (PublicService.verified_on < today - STALE_AFTER),
         )
     )
     return [(row.id, row.tenant_id) for row in rows]
@@ -554,9 +562,9 @@ async def services_of_tenants(session: AsyncSession, tenant_ids: Sequence[UUID])
     if not tenant_ids:
         return []
     documents = await session.scalars(
-        select(as_text(PublishedService.document))
-        .where(PublishedService.tenant_id.in_(tenant_ids), PublishedService.status == "active")
-        .order_by(PublishedService.name)
+        select(as_text(PublicService.document))
+        .where(PublicService.tenant_id.in_(tenant_ids), PublicService.status == "active")
+        .order_by(PublicService.name)
     )
     return [service_from_document(document) for document in documents]
 
@@ -594,7 +602,7 @@ _Statement = TypeVar("_Statement", bound="Select[*tuple[Any, ...]]")
 
 
 def _holds(test: FieldTest) -> ColumnElement[bool]:
-    value = PublishedService.document[test.field]
+    value = PublicService.document[test.field]
     holds: ColumnElement[bool]
     if test.shape is FieldShape.FLAG:
         holds = value.as_boolean().is_(True)
@@ -612,11 +620,11 @@ def _holds(test: FieldTest) -> ColumnElement[bool]:
 def _filtered(statement: _Statement, wanted: CatalogueFilter) -> _Statement:
     if wanted.text.strip():
         query = func.websearch_to_tsquery(literal_column("'swedish'::regconfig"), wanted.text)
-        statement = statement.where(PublishedService.search.op("@@")(query))
+        statement = statement.where(PublicService.search.op("@@")(query))
     if wanted.organization_id is not None:
-        statement = statement.where(PublishedService.organization_id == wanted.organization_id)
+        statement = statement.where(PublicService.organization_id == wanted.organization_id)
     if wanted.modified_after is not None:
-        statement = statement.where(PublishedService.published_at > wanted.modified_after)
+        statement = statement.where(PublicService.published_at > wanted.modified_after)
     for group in wanted.any_of:
         statement = statement.where(or_(*(_holds(test) for test in group)) if group else false())
     return statement
@@ -637,14 +645,14 @@ async def published_page(
     """
     statement = _filtered(
         select(
-            as_text(PublishedService.document),
-            as_text(PublishedOrganization.document),
-            PublishedService.published_at,
-            PublishedOrganization.published_at,
+            as_text(PublicService.document),
+            as_text(PublicOrganization.document),
+            PublicService.published_at,
+            PublicOrganization.published_at,
             func.count().over(),
         )
-        .join(PublishedOrganization, PublishedOrganization.id == PublishedService.organization_id)
-        .order_by(PublishedService.name, PublishedService.id)
+        .join(PublicOrganization, PublicOrganization.id == PublicService.organization_id)
+        .order_by(PublicService.name, PublicService.id)
         .offset(offset)
         .limit(limit),
         wanted,
@@ -654,8 +662,8 @@ async def published_page(
         total = await session.scalar(
             _filtered(
                 select(func.count())
-                .select_from(PublishedService)
-                .join(PublishedOrganization, PublishedOrganization.id == PublishedService.organization_id),
+                .select_from(PublicService)
+                .join(PublicOrganization, PublicOrganization.id == PublicService.organization_id),
                 wanted,
             )
         )
@@ -676,30 +684,30 @@ async def published_organizations_page(
 
     The page is the organisations from `offset` on (at most `limit`), by name.
     """
-    matching = _filtered(select(PublishedService.organization_id), wanted)
+    matching = _filtered(select(PublicService.organization_id), wanted)
     rows = (
         await session.execute(
-            select(PublishedOrganization.id, func.count().over())
-            .where(PublishedOrganization.id.in_(matching))
-            .order_by(PublishedOrganization.name, PublishedOrganization.id)
+            select(PublicOrganization.id, func.count().over())
+            .where(PublicOrganization.id.in_(matching))
+            .order_by(PublicOrganization.name, PublicOrganization.id)
             .offset(offset)
             .limit(limit)
         )
     ).all()
     if not rows:
-        total = await session.scalar(select(func.count()).where(PublishedOrganization.id.in_(matching)))
+        total = await session.scalar(select(func.count()).where(PublicOrganization.id.in_(matching)))
         return total or 0, []
     page = [row[0] for row in rows]
     statement = _filtered(
         select(
-            as_text(PublishedService.document),
-            as_text(PublishedOrganization.document),
-            PublishedService.published_at,
-            PublishedOrganization.published_at,
+            as_text(PublicService.document),
+            as_text(PublicOrganization.document),
+            PublicService.published_at,
+            PublicOrganization.published_at,
         )
-        .join(PublishedOrganization, PublishedOrganization.id == PublishedService.organization_id)
-        .where(PublishedService.organization_id.in_(page))
-        .order_by(PublishedService.name, PublishedService.id),
+        .join(PublicOrganization, PublicOrganization.id == PublicService.organization_id)
+        .where(PublicService.organization_id.in_(page))
+        .order_by(PublicService.name, PublicService.id),
         wanted,
     )
     entries = [
@@ -712,8 +720,8 @@ async def published_organizations_page(
 
 async def catalogue_version(session: AsyncSession) -> tuple[object, ...]:
     """What changes whenever anything published changes: for caches of what everyone reads alike."""
-    services = (await session.execute(select(func.count(), func.max(PublishedService.published_at)))).one()
-    organizations = (await session.execute(select(func.count(), func.max(PublishedOrganization.published_at)))).one()
+    services = (await session.execute(select(func.count(), func.max(PublicService.published_at)))).one()
+    organizations = (await session.execute(select(func.count(), func.max(PublicOrganization.published_at)))).one()
     return (*services, *organizations)
 
 

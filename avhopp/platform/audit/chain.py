@@ -1,11 +1,20 @@
-"""The canonical form of a link and its hash, shared by the writer and the verifier."""
+"""The canonical form of a link and its hash, shared by the writer and the verifier.
+
+A link's hash is an HMAC-SHA256 under a key derived from AVHOPP_SECRET_KEY, which the database
+never holds: whoever can write to the database but does not have the key cannot forge a link,
+nor re-hash a chain forward from a link they altered. Links written before migration 0018 carry
+a plain SHA-256 (`keyed` false); none may follow a keyed link.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+
+from avhopp.platform.sealing import derived_key
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -26,7 +35,13 @@ def timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def chain_key(secret_key: str) -> bytes:
+    """The key of the chains' HMAC, derived from the platform's secret key."""
+    return derived_key(secret_key, "audit-chain")
+
+
 def link_hash(  # noqa: PLR0913 - every attested field is hashed, explicitly
+    key: bytes | None,
     *,
     chain: str,
     seq: int,
@@ -41,7 +56,10 @@ def link_hash(  # noqa: PLR0913 - every attested field is hashed, explicitly
     request_id: str | None,
     prev_hash: str,
 ) -> str:
-    """SHA-256 of the link's fields, the previous link's hash among them, as sorted compact JSON."""
+    """HMAC-SHA256 under `key` of the link's fields, the previous link's hash among them, as sorted compact JSON.
+
+    `key` None: the plain SHA-256 of links written before the chains were keyed.
+    """
     canonical = {
         "chain": chain,
         "seq": seq,
@@ -57,4 +75,6 @@ def link_hash(  # noqa: PLR0913 - every attested field is hashed, explicitly
         "prev_hash": prev_hash,
     }
     encoded = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    return hashlib.sha256(encoded).hexdigest()
+    if key is None:
+        return hashlib.sha256(encoded).hexdigest()
+    return hmac.new(key, encoded, hashlib.sha256).hexdigest()

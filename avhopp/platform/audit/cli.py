@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Protocol, TextIO
 
 import click
 
+from avhopp.platform.audit.chain import chain_key
 from avhopp.platform.audit.verify import chain_heads, head_line, parse_heads, verify_chains
 
 if TYPE_CHECKING:
@@ -15,9 +16,16 @@ if TYPE_CHECKING:
 
     from sqlalchemy import Connection
 
+    from avhopp.platform.settings import Settings
+
 
 class OwnerTransactions(Protocol):
     """What the `audit` commands need in `click.Context.obj` (the `avhopp` command's owner access)."""
+
+    @property
+    def settings(self) -> Settings:
+        """The platform's settings (the chains' key is derived from its secret key)."""
+        ...
 
     def owner_transaction(self) -> AbstractContextManager[Connection]:
         """A connection as the database owner in a transaction that commits when the block succeeds."""
@@ -53,8 +61,9 @@ def verify_command(heads_file: TextIO | None) -> None:
         heads = parse_heads(heads_file) if heads_file else []
     except ValueError:
         raise click.ClickException("Filen med kedjetoppar går inte att läsa (en JSON-rad per kedja).") from None
-    with _owner().owner_transaction() as connection:
-        reports = verify_chains(connection, heads)
+    owner = _owner()
+    with owner.owner_transaction() as connection:
+        reports = verify_chains(connection, chain_key(owner.settings.secret_key), heads)
     if not reports:
         click.echo("Granskningsloggen är tom.")
     for report in reports:
@@ -71,12 +80,16 @@ def verify_command(heads_file: TextIO | None) -> None:
 @audit_cli.command("export-heads")
 @click.option(
     "--output",
-    type=click.File("w", encoding="utf-8"),
+    type=click.File("a", encoding="utf-8"),
     default="-",
-    help="Fil att skriva till (normalt standard ut). Förvara den utanför databasen.",
+    help="Fil att lägga till i (normalt standard ut). Förvara den utanför databasen.",
 )
 def export_heads_command(output: TextIO) -> None:
-    """Skriv varje kedjas senaste länk som JSON-rader, för förvaring utanför databasen."""
+    """Lägg till varje kedjas senaste länk som JSON-rader, för förvaring utanför databasen.
+
+    Körd på ett schema (se infra/) samlar filen kedjetopparna över tid; `verify --heads` kräver att
+    var och en finns kvar oförändrad, så att en avkortad eller omskriven svans upptäcks.
+    """
     with _owner().owner_transaction() as connection:
         heads = chain_heads(connection)
     exported_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

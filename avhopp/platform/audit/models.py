@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, DateTime, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from avhopp.platform.models import Base
 
 
 class AuditEntry(Base):
-    """A recorded event; rows are only ever inserted (grants and a trigger refuse the rest).
+    """A recorded event; rows are only ever appended, through the function `audit_append`.
+
+    The function (migration 0018) checks that each link follows its chain's head; grants and a
+    trigger refuse every other change.
 
     `chain` is the tenant id as text, or "platform" for events before a tenant is known;
     a NULL tenant could not take part in a unique key, a text key can.
@@ -23,8 +26,6 @@ class AuditEntry(Base):
         UniqueConstraint("chain", "seq"),
         CheckConstraint("chain = COALESCE(tenant_id::text, 'platform')", name="chain_key"),
         CheckConstraint("seq >= 1", name="seq_positive"),
-        # INSERT ... RETURNING must pass the read policy, which keeps the platform chain from the writer.
-        {"implicit_returning": False},
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -41,3 +42,5 @@ class AuditEntry(Base):
     request_id: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    keyed: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    """The hash is the keyed HMAC (false only for links from before the chains were keyed)."""

@@ -1,5 +1,10 @@
 """Writing the audit trail: one link appended to the event's chain, in the caller's transaction.
 
+The runtime role may not insert into the trail: it calls `audit_append` (migration 0018), a
+function that appends a link only if it follows its chain's head, at the present time, in the
+tenant the transaction acts for. The link's hash is keyed (see `chain`), with the key the
+sessions carry (`session_factory(..., audit_key=...)`); the database never sees the key itself.
+
 Concurrent writers to one chain are serialised with a transaction-scoped advisory lock keyed
 on the chain, rather than a chain-head table: a head table would need UPDATE for the runtime
 role, and the trail is meant to take INSERT only. The lock is held until the caller's
@@ -15,11 +20,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
 
 from avhopp.platform.audit.chain import GENESIS, PLATFORM_CHAIN, chain_of, link_hash
-from avhopp.platform.audit.models import AuditEntry
-from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.database import RequestContext, audit_key_of_session, context_session
 from avhopp.platform.identity_numbers import looks_like_identity_number
 
 if TYPE_CHECKING:
@@ -37,6 +41,10 @@ _LOCK_AND_TIME = text(f"SELECT pg_advisory_xact_lock({_LOCK_SPACE}, hashtext(:ch
 _HEAD = text("SELECT seq, hash FROM audit_event WHERE chain = :chain ORDER BY seq DESC LIMIT 1")
 # The platform chain is readable only with this flag; the writer raises it for its one read.
 _PLATFORM_READ = text("SELECT set_config('app.audit_platform', :value, true)")
+_APPEND = text(
+    "SELECT audit_append(:chain, :seq, CAST(:tenant_id AS uuid), :occurred_at, CAST(:actor_user_id AS uuid),"
+    " :actor_client_id, :action, :object_type, :object_id, :reason, :request_id, :prev_hash, :hash)"
+)
 
 
 class AuditFieldError(ValueError):
@@ -114,7 +122,7 @@ async def record(session: AsyncSession, event: AuditEvent) -> None:
         "request_id": event.request_id,
         "prev_hash": prev_hash,
     }
-    await session.execute(insert(AuditEntry).values(**fields, hash=link_hash(**fields)))
+    await session.execute(_APPEND, {**fields, "hash": link_hash(audit_key_of_session(session), **fields)})
 
 
 async def record_alone(sessions: async_sessionmaker[AsyncSession], event: AuditEvent) -> None:

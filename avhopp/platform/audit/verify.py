@@ -1,9 +1,9 @@
 """Checking every chain of the audit trail, as the database owner, and exporting the heads.
 
-A chain walk catches a link that was altered, removed or inserted, but not a chain cut
-short at its end or re-hashed forward from an altered link by someone with owner rights.
-The heads exported for safekeeping outside the database catch those: each must still be
-present with the same hash.
+A chain walk catches a link that was altered, removed or inserted, and, since the links are
+keyed with a key the database does not hold, one re-hashed forward by someone with owner rights
+but without the key. It cannot see a chain cut short at its end: the heads exported for
+safekeeping outside the database catch that, as each must still be present with the same hash.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 _READ_ALL = text("SELECT set_config('app.audit_verify', 'on', true)")
 _LINKS = text(
     "SELECT id, chain, seq, tenant_id, occurred_at, actor_user_id, actor_client_id, action,"
-    " object_type, object_id, reason, request_id, prev_hash, hash FROM audit_event ORDER BY chain, seq"
+    " object_type, object_id, reason, request_id, prev_hash, hash, keyed FROM audit_event ORDER BY chain, seq"
 )
 
 
@@ -57,6 +57,8 @@ class ChainReport:
     length: int = 0
     head_hash: str = GENESIS
     broken: BrokenLink | None = None
+    keyed: bool = False
+    """A keyed link has been seen: every later one must be keyed too."""
 
     @property
     def intact(self) -> bool:
@@ -64,8 +66,11 @@ class ChainReport:
         return self.broken is None
 
 
-def verify_chains(connection: Connection, heads: Iterable[Head] = ()) -> list[ChainReport]:
-    """Walk every chain, then check the exported `heads`; the connection must be the owner's, in a transaction."""
+def verify_chains(connection: Connection, key: bytes, heads: Iterable[Head] = ()) -> list[ChainReport]:
+    """Walk every chain with the chains' `key`, then check the exported `heads`.
+
+    The connection must be the owner's, in a transaction.
+    """
     connection.execute(_READ_ALL)
     reports: dict[str, ChainReport] = {}
     seen: dict[tuple[str, int], str] = {}
@@ -73,7 +78,7 @@ def verify_chains(connection: Connection, heads: Iterable[Head] = ()) -> list[Ch
         report = reports.setdefault(row.chain, ChainReport(row.chain))
         seen[(row.chain, row.seq)] = row.hash
         if report.broken is None:
-            report.broken = _check_link(row, report)
+            report.broken = _check_link(row, report, key)
         report.length += 1
         report.head_hash = row.hash
     for head in heads:
@@ -84,7 +89,7 @@ def verify_chains(connection: Connection, heads: Iterable[Head] = ()) -> list[Ch
     return sorted(reports.values(), key=lambda report: report.chain)
 
 
-def _check_link(row: Row[tuple[object, ...]], report: ChainReport) -> BrokenLink | None:
+def _check_link(row: Row[tuple[object, ...]], report: ChainReport, key: bytes) -> BrokenLink | None:
     expected_seq = report.length + 1
     if row.seq != expected_seq:
         return BrokenLink(seq=row.seq, id=row.id, problem=f"länk {expected_seq} saknas")
@@ -107,7 +112,10 @@ def _check_link(row: Row[tuple[object, ...]], report: ChainReport) -> BrokenLink
             "prev_hash",
         )
     }
-    if link_hash(**fields) != row.hash:
+    if report.keyed and not row.keyed:
+        return BrokenLink(seq=row.seq, id=row.id, problem="saknar nyckel efter nyckelförsedda länkar")
+    report.keyed = bool(row.keyed)
+    if link_hash(key if row.keyed else None, **fields) != row.hash:
         return BrokenLink(seq=row.seq, id=row.id, problem="innehållet stämmer inte med dess hash")
     return None
 

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from avhopp.platform.database import create_app_engine, session_factory, verify_runtime_role
+from avhopp.platform.audit.chain import chain_key
+from avhopp.platform.database import audit_key_of, create_app_engine, session_factory, verify_runtime_role
 from avhopp.platform.jobs.broker import BrokerKind, create_broker
 from avhopp.platform.jobs.relay import OutboxRelay
 from avhopp.platform.jobs.schedule import PeriodicTicker
@@ -90,6 +91,7 @@ class JobRuntime:
                 self._link.broker,
                 _engine_url(sessions),
                 telemetry,
+                audit_key=audit_key_of(sessions),
                 queues=queues,
                 threads=worker_threads,
                 # Also how often idle worker threads look up, which bounds how long `stop` takes.
@@ -198,7 +200,8 @@ async def _serve_jobs(settings: Settings, broker_url: str, app_url: URL, worker_
     trace_engine(engine.sync_engine, telemetry)
     try:
         await verify_runtime_role(engine)
-        runtime = JobRuntime(broker_url, session_factory(engine), telemetry, worker=True, worker_threads=worker_threads)
+        sessions = session_factory(engine, audit_key=chain_key(settings.secret_key))
+        runtime = JobRuntime(broker_url, sessions, telemetry, worker=True, worker_threads=worker_threads)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
 

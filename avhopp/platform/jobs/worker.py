@@ -55,6 +55,7 @@ class JobWorker:
         app_url: URL,
         telemetry: Telemetry,
         *,
+        audit_key: bytes | None,
         queues: Collection[str] | None,
         threads: int,
         idle_timeout_ms: int,
@@ -62,6 +63,7 @@ class JobWorker:
         self._broker = broker
         self._app_url = app_url
         self._telemetry = telemetry
+        self._audit_key = audit_key
         self._queues = set(queues) if queues is not None else None
         self._threads = threads
         self._idle_timeout_ms = idle_timeout_ms
@@ -79,7 +81,7 @@ class JobWorker:
         self._loop_thread = loop_thread
         self._engine = create_app_engine(self._app_url, pool_size=self._threads)
         trace_engine(self._engine.sync_engine, self._telemetry)
-        self._sessions = session_factory(self._engine)
+        self._sessions = session_factory(self._engine, audit_key=self._audit_key)
         jobs = registered_jobs()
         if not jobs:
             _log.warning("no jobs registered in this process; import the modules that declare them first")

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, text
 
 from avhopp.platform.idp.models import IdpClient
 from avhopp.platform.scope.principal import Principal, TenantChoice
@@ -44,6 +44,9 @@ _PERSON = AppUser.machine_client_id.is_(None)
 """The user is a person, not a machine client's system account."""
 
 
+_FIRST_LOGIN = text("SELECT register_first_login(:issuer, :subject, :name, CAST(:email AS text))")
+
+
 class People:
     """The platform's PeopleDirectory (see avhopp.platform.auth.directory)."""
 
@@ -60,15 +63,22 @@ class People:
             )
         ).scalar_one_or_none()
         if user is None:
-            user = AppUser(display_name=identity.display_name, email=identity.email)
-            session.add(user)
-            await session.flush()
-            session.add(UserIdentity(user_id=user.id, issuer=identity.issuer, subject=identity.subject))
-        elif not user.active or user.machine_client_id is not None:
+            # The runtime role may not insert identities: only this function, which links a new
+            # identity to a new person and never to someone who exists (migration 0018).
+            new_user: UUID = await session.scalar(
+                _FIRST_LOGIN,
+                {
+                    "issuer": identity.issuer,
+                    "subject": identity.subject,
+                    "name": identity.display_name,
+                    "email": identity.email,
+                },
+            )
+            return new_user
+        if not user.active or user.machine_client_id is not None:
             return None
-        else:
-            # The provider is the source of truth for name and address.
-            user.display_name, user.email = identity.display_name, identity.email
+        # The provider is the source of truth for name and address.
+        user.display_name, user.email = identity.display_name, identity.email
         user.last_login_at = datetime.now(UTC)
         return user.id
 

@@ -6,8 +6,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from avhopp.platform.audit.chain import chain_key
 from avhopp.platform.database import create_app_engine, create_owner_engine, session_factory
 from avhopp.platform.migrate import migrate
+from tests.platform.web.conftest import SECRET_KEY
 from tests.support.postgres import TestDatabase, create_database, drop_database
 
 if TYPE_CHECKING:
@@ -39,5 +41,5 @@ def own_owner(own_database: TestDatabase) -> Iterator[Engine]:
 async def own_sessions(own_database: TestDatabase) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """Runtime sessions on the test's own database."""
     engine = create_app_engine(own_database.app_url, pool_size=2)
-    yield session_factory(engine)
+    yield session_factory(engine, audit_key=chain_key(SECRET_KEY))
     await engine.dispose()

@@ -11,10 +11,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from avhopp.platform.audit import Action, AuditEvent, AuditFieldError, record, record_alone
-from avhopp.platform.audit.chain import GENESIS
+from avhopp.platform.audit.chain import GENESIS, chain_key
 from avhopp.platform.audit.trail import check_event
 from avhopp.platform.audit.verify import ChainReport, verify_chains
 from avhopp.platform.database import RequestContext, context_session, create_app_engine, session_factory
+from tests.platform.web.conftest import SECRET_KEY
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from tests.support.postgres import TestDatabase
 
 INSUFFICIENT_PRIVILEGE = "42501"
+KEY = chain_key(SECRET_KEY)
 
 
 def links(owner_engine: Engine, chain: str) -> list[tuple[int, str, str]]:
@@ -36,7 +38,7 @@ def links(owner_engine: Engine, chain: str) -> list[tuple[int, str, str]]:
 
 def report_of(owner_engine: Engine, chain: str) -> ChainReport:
     with owner_engine.begin() as connection:
-        return next(report for report in verify_chains(connection) if report.chain == chain)
+        return next(report for report in verify_chains(connection, KEY) if report.chain == chain)
 
 
 async def test_links_chain_from_genesis_and_verify(
@@ -60,7 +62,7 @@ async def test_links_chain_from_genesis_and_verify(
 
 async def test_concurrent_writers_make_one_linear_intact_chain(database: TestDatabase, owner_engine: Engine) -> None:
     engine = create_app_engine(database.app_url, pool_size=20)
-    sessions = session_factory(engine)
+    sessions = session_factory(engine, audit_key=chain_key(SECRET_KEY))
     tenant = uuid.uuid4()
     try:
         # Twenty transactions on twenty connections, each holding its transaction open a moment.

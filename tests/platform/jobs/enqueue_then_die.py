@@ -11,16 +11,18 @@ from uuid import UUID
 
 from sqlalchemy.engine import make_url
 
+from avhopp.platform.audit.chain import chain_key
 from avhopp.platform.database import RequestContext, context_session, create_app_engine, session_factory
 from avhopp.platform.jobs import enqueue
 from tests.platform.jobs.sample_jobs import record_effect
+from tests.platform.web.conftest import SECRET_KEY
 
 DIED_AFTER_COMMIT = 3
 
 
 async def _enqueue_and_die() -> None:
     engine = create_app_engine(make_url(os.environ["AVHOPP_TEST_APP_URL"]), pool_size=1)
-    sessions = session_factory(engine)
+    sessions = session_factory(engine, audit_key=chain_key(SECRET_KEY))
     context = RequestContext(tenant_id=UUID(os.environ["AVHOPP_TEST_TENANT_ID"]))
     async with context_session(sessions, context) as session:
         await enqueue(session, record_effect, mark=os.environ["AVHOPP_TEST_MARK"])

@@ -209,7 +209,7 @@ class DirectoryApi(Controller):
             page=data.page,
             per_page=data.per_page,
         )
-        result = await search_directory(acting.session, query, datetime.now(UTC).date())
+        result = await search_directory(acting.session, query, datetime.now(UTC).date(), internal=True)
         return SearchOut(
             hits=[
                 HitOut(hit.service, hit.organization, assessment_out(hit.assessment), hit.stale) for hit in result.hits
@@ -224,7 +224,7 @@ class DirectoryApi(Controller):
     @get("/services/{service_id:uuid}", opt={"permission": SEARCH})
     async def service(self, acting: Acting, service_id: FromPath[UUID]) -> HitOut:
         """One published service with its organisation, internal phone numbers included."""
-        entry = await published_service(acting.session, service_id)
+        entry = await published_service(acting.session, service_id, internal=True)
         return HitOut(entry.service, entry.organization, None, stale=False)
 
     @post("/revisions", opt={"permission": EDIT}, status_code=201)

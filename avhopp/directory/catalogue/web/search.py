@@ -58,13 +58,13 @@ class SearchPages(Controller):
         query, errors = read_search(form, public=False)
         if query is None:
             return _page(form_values(form), errors, None)
-        result = await search_directory(acting.session, query, datetime.now(UTC).date())
+        result = await search_directory(acting.session, query, datetime.now(UTC).date(), internal=True)
         return _page(form_values(form), {}, result)
 
     @get("/tjanster/{service_id:uuid}")
     async def service(self, acting: Acting, service_id: FromPath[UUID]) -> Template:
         """Everything about one published service, with its history of changes."""
-        entry = await published_service(acting.session, service_id)
+        entry = await published_service(acting.session, service_id, internal=True)
         history = await history_of_entry_in_tenant(acting.session, acting.tenant_id, service_id)
         return Template(
             template_name="directory/service.html",

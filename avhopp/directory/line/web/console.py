@@ -172,7 +172,7 @@ class LineConsole(Controller):
         query, errors = read_search(form, public=False)
         result = None
         if query is not None:
-            result = await search_directory(acting.session, query, datetime.now(UTC).date())
+            result = await search_directory(acting.session, query, datetime.now(UTC).date(), internal=True)
         return await _console(acting, contact_id, form=form_values(form), errors=errors, result=result)
 
     @post("/kontakter/{contact_id:uuid}")
