@@ -251,13 +251,14 @@ async def test_nobody_signs_in_as_a_system_account_nor_sees_it_among_the_people(
     refused = await anyone.post(TEST_SIGN_IN_PATH, data={"user_id": str(system.account_id)})
     assert refused.status_code == 403
 
-    # Nor by any other way in: the database refuses an identity or a session naming it.
+    # Nor by any other way in: the runtime role inserts no identity at all (first logins go through
+    # register_first_login), and the database refuses one naming a system account even to the owner.
+    identity = text("INSERT INTO user_identity (user_id, issuer, subject) VALUES (:user, 'https://idp.test', 'x')")
     async with context_session(sessions, RequestContext(user_id=system.account_id)) as session:
-        with pytest.raises(IntegrityError, match="system account"):
-            await session.execute(
-                text("INSERT INTO user_identity (user_id, issuer, subject) VALUES (:user, 'https://idp.test', 'x')"),
-                {"user": system.account_id},
-            )
+        with pytest.raises(DBAPIError, match="permission denied"):
+            await session.execute(identity, {"user": system.account_id})
+    with pytest.raises(IntegrityError, match="system account"), owner_engine.begin() as connection:
+        connection.execute(identity, {"user": system.account_id})
     async with context_session(sessions, RequestContext(user_id=system.account_id)) as session:
         with pytest.raises(IntegrityError, match="system account"):
             await session.execute(
