@@ -126,12 +126,20 @@ def _serve(settings: Settings, app_url: URL) -> None:
     import uvicorn  # noqa: PLC0415 - only this command serves
 
     from avhopp.app import build_app  # noqa: PLC0415
+    from avhopp.platform.web.forwarding import server_proxy_options  # noqa: PLC0415
 
     asyncio.run(_check_runtime_role(app_url))
     app = build_app(settings, app_url)
     _console.print(f"[bold green]Avhopp är igång:[/] http://{settings.host}:{settings.port}/  (stoppa med Ctrl-C)")
     with suppress(KeyboardInterrupt):
-        uvicorn.run(app, host=settings.host, port=settings.port, access_log=False, log_config=None)
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            access_log=False,
+            log_config=None,
+            **server_proxy_options(settings),
+        )
     if settings.embedded:
         _console.print("Stoppar den inbyggda databasen; dina data finns kvar till nästa start.")
 

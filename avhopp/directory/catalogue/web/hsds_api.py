@@ -41,7 +41,7 @@ from avhopp.directory.catalogue.service import (
 from avhopp.platform.problems import NotFoundError
 from avhopp.platform.scope.request import Anyone
 from avhopp.platform.scope.route_permissions import PUBLIC
-from avhopp.platform.web.ratelimit import RateLimit, SlidingWindowLimiter, check_rate, client_address
+from avhopp.platform.web.ratelimit import RateLimit, check_rate
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
@@ -50,20 +50,15 @@ if TYPE_CHECKING:
 
 HSDS_VERSION = "3.1"
 PROFILE = "https://github.com/avhopp/avhopp/blob/main/docs/katalog.md"
-EXCHANGE_LIMIT = RateLimit(requests=120, seconds=60)
-_LIMITER_STATE = "directory_hsds_limiter"
+EXCHANGE_LIMIT = RateLimit("directory.hsds", requests=120, seconds=60)
 
 Page = Annotated[int, Parameter(ge=1, description="Sidnummer, från 1")]
 PerPage = Annotated[int, Parameter(ge=1, le=100, description="Antal per sida, högst 100")]
 
 
 async def within_exchange_limit(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
-    """A guard on the routes that read the database: over the limit, refuse before touching it."""
-    state = connection.app.state
-    limiter = state.get(_LIMITER_STATE)
-    if limiter is None:
-        limiter = state[_LIMITER_STATE] = SlidingWindowLimiter(EXCHANGE_LIMIT)
-    check_rate(limiter.allow(client_address(connection)))
+    """A guard on the routes that read the catalogue: over the limit, refuse before reading it."""
+    await check_rate(connection, EXCHANGE_LIMIT)
 
 
 _CONVERTED: OrderedDict[tuple[UUID, tuple[datetime, datetime]], JsonObject] = OrderedDict()
