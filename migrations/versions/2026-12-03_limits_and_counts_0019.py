@@ -1,4 +1,4 @@
-"""Rate-limit counters shared by every web process, and per-day counts of anonymous audit events.
+"""Shared rate-limit counters, per-day counts of anonymous audit events, unfinished logins' index.
 
 Neither holds tenant data: the counters hold an HMAC of an address, the counts codes and numbers.
 
@@ -42,9 +42,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("day", "action", "reason", name=op.f("pk_audit_anonymous_count")),
     )
     grant_runtime("audit_anonymous_count", "SELECT, INSERT, UPDATE")
+    op.create_index(op.f("ix_login_attempt_expires_at"), "login_attempt", ["expires_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_login_attempt_expires_at"), table_name="login_attempt")
     op.drop_table("audit_anonymous_count")
     op.drop_index(op.f("ix_rate_limit_window_expires_at"), table_name="rate_limit_window")
     op.drop_table("rate_limit_window")
