@@ -19,6 +19,8 @@ import platformdirs
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from avhopp.platform.sealing import accept_previous_key
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -130,7 +132,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     host = env.get("AVHOPP_HOST") or "127.0.0.1"
     port = _port(env)
     session_idle, session_lifetime = _session_timeouts(env)
-    return Settings(
+    previous_secret_key = _previous_secret_key(env)
+    settings = Settings(
         database_url=database_url,
         database_app_url=database_app_url,
         broker_url=_broker_url(env),
@@ -146,8 +149,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         session_idle=session_idle,
         session_lifetime=session_lifetime,
         trusted_proxies=_trusted_proxies(env),
-        previous_secret_key=_previous_secret_key(env),
+        previous_secret_key=previous_secret_key,
     )
+    if previous_secret_key is not None:
+        accept_previous_key(settings.secret_key, previous_secret_key)
+    return settings
 
 
 def _database_url(env: Mapping[str, str], variable: str) -> URL | None:

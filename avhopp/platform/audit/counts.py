@@ -17,6 +17,7 @@ from avhopp.platform.database import RequestContext, context_session
 if TYPE_CHECKING:
     from datetime import date
 
+    from sqlalchemy import Connection
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 _COUNT = text(
@@ -43,7 +44,8 @@ async def count_anonymous_alone(sessions: async_sessionmaker[AsyncSession], acti
         await count_anonymous(session, action, reason)
 
 
-async def anonymous_counts(session: AsyncSession, since: date) -> list[tuple[date, str, str, int]]:
-    """The counts from `since` on, oldest first."""
-    rows = (await session.execute(_SINCE, {"since": since})).all()
-    return [(row.day, row.action, row.reason, row.count) for row in rows]
+def anonymous_counts(connection: Connection, since: date) -> list[tuple[date, str, str, int]]:
+    """The counts from `since` on, oldest first (for the `audit counts` command, as the owner)."""
+    return [
+        (day, action, reason, int(count)) for day, action, reason, count in connection.execute(_SINCE, {"since": since})
+    ]

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def _scalar(owner_engine: Engine, sql: str, **values: object) -> int:
     with owner_engine.connect() as connection:
-        return connection.execute(text(sql), values).scalar_one()
+        return int(connection.execute(text(sql), values).scalar_one())
 
 
 async def test_forged_callbacks_are_counted_not_recorded(browser: Browser, owner_engine: Engine) -> None:

@@ -32,15 +32,17 @@ def trail_of(owner_engine: Engine, account_id: object) -> list[tuple[str, str]]:
 
 def counted(owner_engine: Engine, action: str, reason: str) -> int:
     with owner_engine.connect() as connection:
-        return connection.execute(
-            text("SELECT COALESCE(sum(count), 0) FROM audit_anonymous_count WHERE action = :a AND reason = :r"),
-            {"a": action, "r": reason},
-        ).scalar_one()
+        return int(
+            connection.execute(
+                text("SELECT COALESCE(sum(count), 0) FROM audit_anonymous_count WHERE action = :a AND reason = :r"),
+                {"a": action, "r": reason},
+            ).scalar_one()
+        )
 
 
 def platform_chain_length(owner_engine: Engine) -> int:
     with owner_engine.connect() as connection:
-        return connection.execute(text("SELECT count(*) FROM audit_event WHERE chain = 'platform'")).scalar_one()
+        return int(connection.execute(text("SELECT count(*) FROM audit_event WHERE chain = 'platform'")).scalar_one())
 
 
 async def test_wrong_passwords_and_the_lock_are_recorded_and_attempts_while_locked_are_counted(
