@@ -81,7 +81,7 @@ class SecretKeyChangedError(RuntimeError):
     def __init__(self) -> None:
         super().__init__(
             "AVHOPP_SECRET_KEY är inte densamma som när inloggningstjänstens nycklar skapades. Använd den"
-            " tidigare nyckeln, eller byt nycklar med `avhopp idp rotate-keys` och återställ alla konton."
+            " tidigare nyckeln, eller ange den i AVHOPP_PREVIOUS_SECRET_KEY och kör `avhopp keys rekey`."
         )
 
 
