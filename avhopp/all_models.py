@@ -11,6 +11,7 @@ from avhopp.platform.idp import models as idp
 from avhopp.platform.jobs import models as jobs
 from avhopp.platform.models import Base
 from avhopp.platform.notifications import models as notifications
+from avhopp.platform.web import models as web
 from avhopp.tenants.cases import models as cases
 from avhopp.tenants.registry import models as tenants
 from avhopp.tenants.registry import people
@@ -30,4 +31,5 @@ __all__ = [
     "people",
     "seed_versions",
     "tenants",
+    "web",
 ]

@@ -19,6 +19,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from avhopp import all_models  # noqa: F401 - every table, so that `keys rekey` finds every sealed column
 from avhopp.authorization import complete_registry
 from avhopp.directory.catalogue.cli import directory_cli, seed_directory
 from avhopp.directory.catalogue.loading import NoCoordinatorError
@@ -29,12 +30,14 @@ from avhopp.platform.database import RuntimeRoleError, create_app_engine, create
 from avhopp.platform.embedded import embedded_cluster_exists
 from avhopp.platform.geography.load import load_geography
 from avhopp.platform.geography.reference import shipped_geography
-from avhopp.platform.idp import idp_cli
+from avhopp.platform.idp import ensure_identity_provider, idp_cli
 from avhopp.platform.idp.keys import SecretKeyChangedError
 from avhopp.platform.jobs import run_worker
 from avhopp.platform.logs import configure_logging
 from avhopp.platform.migrate import RuntimeRoleMissingError, current_revision, downgrade, migrate
+from avhopp.platform.models import Base
 from avhopp.platform.notifications import configure_mail
+from avhopp.platform.rekey import count_values, rekey, sealed_tables
 from avhopp.platform.seed_versions import content_digest, record_seed, seed_digests
 from avhopp.platform.settings import Settings, SettingsError, load_settings
 from avhopp.platform.startup import DatabaseUnavailableError, DatabaseUrls, open_database
@@ -126,12 +129,20 @@ def _serve(settings: Settings, app_url: URL) -> None:
     import uvicorn  # noqa: PLC0415 - only this command serves
 
     from avhopp.app import build_app  # noqa: PLC0415
+    from avhopp.platform.web.forwarding import server_proxy_options  # noqa: PLC0415
 
     asyncio.run(_check_runtime_role(app_url))
     app = build_app(settings, app_url)
     _console.print(f"[bold green]Avhopp är igång:[/] http://{settings.host}:{settings.port}/  (stoppa med Ctrl-C)")
     with suppress(KeyboardInterrupt):
-        uvicorn.run(app, host=settings.host, port=settings.port, access_log=False, log_config=None)
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            access_log=False,
+            log_config=None,
+            **server_proxy_options(settings),
+        )
     if settings.embedded:
         _console.print("Stoppar den inbyggda databasen; dina data finns kvar till nästa start.")
 
@@ -328,6 +339,55 @@ def _show_new_accounts(accounts: list[CreatedAccount]) -> None:
     _console.print(
         "Vid första inloggningen väljer du ett eget lösenord och kopplar en autentiseringsapp (TOTP) till kontot.\n"
     )
+
+
+@cli.group()
+def keys() -> None:
+    """Plattformens hemliga nyckel (AVHOPP_SECRET_KEY): byt den utan att förlora förseglade uppgifter."""
+
+
+@keys.command("rekey")
+@click.option(
+    "--batch-size", type=click.IntRange(1, 10_000), default=200, show_default=True, help="Rader per transaktion."
+)
+@_with_settings
+def keys_rekey(settings: Settings, batch_size: int) -> None:
+    """Försegla om allt lagrat under AVHOPP_SECRET_KEY som ännu ligger under AVHOPP_PREVIOUS_SECRET_KEY.
+
+    Går att avbryta och köra igen: det som redan är omförseglat hoppas över. När kommandot
+    säger klart kan den gamla nyckeln tas bort ur inställningarna.
+    """
+    if settings.previous_secret_key is None:
+        raise click.ClickException(
+            "Ange den gamla nyckeln i AVHOPP_PREVIOUS_SECRET_KEY och den nya i AVHOPP_SECRET_KEY."
+        )
+    tables = sealed_tables(Base.metadata)
+    with _as_owner(settings) as (owner_url, _):
+        engine = create_owner_engine(owner_url)
+        try:
+            with engine.begin() as connection:
+                total = count_values(connection, tables)
+            with _progress("Förseglar om", total) as advance:
+                report = rekey(
+                    engine.begin,
+                    tables,
+                    (settings.previous_secret_key, settings.secret_key),
+                    advance=advance,
+                    batch_size=batch_size,
+                )
+            # The platform's own client secret is derived from the key: store the new one's digest.
+            with engine.begin() as connection:
+                ensure_identity_provider(connection, settings, [])
+        finally:
+            engine.dispose()
+    _console.print(f"Omförseglade {report.rekeyed} värden; {report.already} låg redan under den nya nyckeln.")
+    if not report.done:
+        unreadable = ", ".join(f"{name}: {count}" for name, count in sorted(report.unreadable.items()))
+        _console.print(
+            f"[bold red]Går inte att öppna med någon av nycklarna[/] ({unreadable}); behåll den gamla nyckeln."
+        )
+        sys.exit(1)
+    _console.print("Klart: inget ligger kvar under den gamla nyckeln. Ta bort AVHOPP_PREVIOUS_SECRET_KEY.")
 
 
 def _report(label: str, counts: UpsertCounts) -> None:

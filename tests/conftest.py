@@ -117,6 +117,15 @@ def baseline(owner_engine: Engine, seeded: None, named_people: tuple[NamedPerson
     return snapshot
 
 
+@pytest.fixture(autouse=True)
+def _no_request_counted(request: pytest.FixtureRequest) -> None:
+    """Rate limits count in a table every app of the session shares: each test starts with none spent."""
+    if "database" in request.fixturenames:
+        engine: Engine = request.getfixturevalue("owner_engine")
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM rate_limit_window"))
+
+
 @pytest.fixture
 def clean_database(baseline: Baseline) -> Iterator[None]:
     """The test leaves nothing behind: whatever it wrote is put back as the baseline has it."""

@@ -118,3 +118,18 @@ def test_idp_commands_reach_the_owner_connection(database: TestDatabase) -> None
     assert "client_id" in created.stdout.lower() or "klient" in created.stdout.lower()
     assert unknown.returncode == 1
     assert "Traceback" not in unknown.stderr
+
+
+def test_rekey_asks_for_the_old_key_first(database: TestDatabase) -> None:
+    result = run_avhopp("keys", "rekey", env=owner_env(database))
+
+    assert result.returncode == 1
+    assert "AVHOPP_PREVIOUS_SECRET_KEY" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_rekey_with_the_same_key_twice_is_refused_by_name(database: TestDatabase) -> None:
+    result = run_avhopp("keys", "rekey", env=owner_env(database) | {"AVHOPP_PREVIOUS_SECRET_KEY": SECRET})
+
+    assert result.returncode == 2
+    assert "AVHOPP_PREVIOUS_SECRET_KEY" in result.stderr

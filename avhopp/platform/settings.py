@@ -6,6 +6,7 @@ A wrong value stops the platform with one line that names the variable; no trace
 from __future__ import annotations
 
 import enum
+import ipaddress
 import os
 import re
 import secrets
@@ -18,10 +19,13 @@ import platformdirs
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from avhopp.platform.sealing import accept_previous_key
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
 APP_ROLE_DEFAULT = "avhopp_app"
+ProxyNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _BROKER_SCHEMES = ("amqp", "amqps", "redis", "rediss")
@@ -98,6 +102,10 @@ class Settings:
     """A person's session ends after this long without a request."""
     session_lifetime: timedelta = timedelta(hours=12)
     """A person's session ends this long after sign-in, however active they are."""
+    trusted_proxies: tuple[ProxyNetwork, ...] = ()
+    """Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed; none by default."""
+    previous_secret_key: str | None = None
+    """The secret key being retired: sealed values still under it open until `avhopp keys rekey` is done."""
     job_poll_interval: float = 1.0
     """Seconds between the job relay's look-ups, which also bound how long stopping the app takes.
     No variable sets it; the test suite shortens it, as it starts and stops an app per person."""
@@ -124,7 +132,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     host = env.get("AVHOPP_HOST") or "127.0.0.1"
     port = _port(env)
     session_idle, session_lifetime = _session_timeouts(env)
-    return Settings(
+    previous_secret_key = _previous_secret_key(env)
+    settings = Settings(
         database_url=database_url,
         database_app_url=database_app_url,
         broker_url=_broker_url(env),
@@ -139,7 +148,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         smtp=_smtp(env),
         session_idle=session_idle,
         session_lifetime=session_lifetime,
+        trusted_proxies=_trusted_proxies(env),
+        previous_secret_key=previous_secret_key,
     )
+    if previous_secret_key is not None:
+        accept_previous_key(settings.secret_key, previous_secret_key)
+    return settings
 
 
 def _database_url(env: Mapping[str, str], variable: str) -> URL | None:
@@ -184,6 +198,27 @@ def _secret_key(env: Mapping[str, str], data_dir: Path, *, required: bool) -> st
         # Several processes share one database server; a key made up per machine would differ between them.
         raise SettingsError("AVHOPP_SECRET_KEY", "saknas. Den krävs när plattformen använder en databasserver.")
     return _embedded_secret(data_dir)
+
+
+def _previous_secret_key(env: Mapping[str, str]) -> str | None:
+    raw = env.get("AVHOPP_PREVIOUS_SECRET_KEY")
+    if not raw:
+        return None
+    if len(raw) < _MIN_SECRET_LENGTH:
+        raise SettingsError("AVHOPP_PREVIOUS_SECRET_KEY", f"måste vara minst {_MIN_SECRET_LENGTH} tecken lång.")
+    if raw == env.get("AVHOPP_SECRET_KEY"):
+        raise SettingsError("AVHOPP_PREVIOUS_SECRET_KEY", "måste skilja sig från AVHOPP_SECRET_KEY.")
+    return raw
+
+
+def _trusted_proxies(env: Mapping[str, str]) -> tuple[ProxyNetwork, ...]:
+    raw = env.get("AVHOPP_TRUSTED_PROXIES") or ""
+    try:
+        return tuple(ipaddress.ip_network(item.strip(), strict=False) for item in raw.split(",") if item.strip())
+    except ValueError:
+        raise SettingsError(
+            "AVHOPP_TRUSTED_PROXIES", "ska vara IP-adresser eller nät åtskilda med kommatecken, t.ex. 10.0.0.0/8."
+        ) from None
 
 
 def _embedded_secret(data_dir: Path) -> str:

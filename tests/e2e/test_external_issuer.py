@@ -65,7 +65,7 @@ def second_platform(live_server: LiveServer) -> Iterator[str]:
             "OIDC_CLIENT_SECRET": CLIENT_SECRET,
         }
     )
-    with serving(build_app(settings, live_server.database.app_url), port):
+    with serving(build_app(settings, live_server.database.app_url), settings):
         yield url
 
 

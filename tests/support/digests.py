@@ -9,10 +9,18 @@ from sqlalchemy import text
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-# What any request or a starting app may write on its own: when a session was last used, the
-# periodic jobs an app starts, and what the daily reminder job writes (its reminders and their
-# notifications), which can land while a test runs.
-BOOKKEEPING = ("web_session", "job_schedule", "job_run", "job_outbox", "directory_reminder", "notification")
+# What any request or a starting app may write on its own: when a session was last used, a
+# rate limit's count, the periodic jobs an app starts, and what the daily reminder job writes
+# (its reminders and their notifications), which can land while a test runs.
+BOOKKEEPING = (
+    "web_session",
+    "rate_limit_window",
+    "job_schedule",
+    "job_run",
+    "job_outbox",
+    "directory_reminder",
+    "notification",
+)
 
 
 def table_digests(owner_engine: Engine) -> dict[str, str]:

@@ -21,6 +21,7 @@ from avhopp.platform.database import create_owner_engine
 from avhopp.platform.geography.load import load_geography
 from avhopp.platform.migrate import migrate
 from avhopp.platform.settings import load_settings
+from avhopp.platform.web.forwarding import server_proxy_options
 from avhopp.tenants.registry.provisioning import demo_tenants, geographic_tenants, provision_tenants
 from tests.support.postgres import create_database, drop_database
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from litestar import Litestar
     from sqlalchemy.engine import URL
 
+    from avhopp.platform.settings import Settings
     from tests.support.postgres import TestDatabase
 
 
@@ -58,6 +60,8 @@ def live_server_on(admin_url: URL, prefix: str) -> Iterator[LiveServer]:
         "DATABASE_URL": db.owner_url.render_as_string(hide_password=False),
         "AVHOPP_SECRET_KEY": "e" * 40,
         "AVHOPP_DATA_DIR": str(data_dir),
+        # A test client names an address of its own in X-Forwarded-For, as behind a proxy.
+        "AVHOPP_TRUSTED_PROXIES": "127.0.0.1",
     }
     settings = load_settings(environ | {"AVHOPP_PORT": str(port)})
     migrate(db.owner_url, db.app_url)
@@ -69,7 +73,7 @@ def live_server_on(admin_url: URL, prefix: str) -> Iterator[LiveServer]:
     created = set_up_built_in_identity(db.owner_url, settings, demo=True)
     seed_directory(db.app_url)
     try:
-        with serving(build_app(settings, db.app_url), port):
+        with serving(build_app(settings, db.app_url), settings):
             yield LiveServer(
                 url=f"http://127.0.0.1:{port}",
                 passwords={a.username: a.password for a in created},
@@ -82,13 +86,10 @@ def live_server_on(admin_url: URL, prefix: str) -> Iterator[LiveServer]:
 
 
 @contextmanager
-def serving(app: Litestar, port: int) -> Iterator[None]:
-    """Serve `app` with uvicorn on 127.0.0.1:`port` in a thread.
-
-    127.0.0.1 is its trusted proxy: a test client may name its own address in X-Forwarded-For.
-    """
+def serving(app: Litestar, settings: Settings) -> Iterator[None]:
+    """Serve `app` with uvicorn on 127.0.0.1 at the settings' port in a thread, trusting the settings' proxies."""
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_config=None, access_log=False, forwarded_allow_ips="127.0.0.1"
+        app, host="127.0.0.1", port=settings.port, log_config=None, access_log=False, **server_proxy_options(settings)
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from avhopp.directory.line.models import Callback, CallbackAttempt
+from avhopp.directory.line.models import CALLBACK_NUMBER_PURPOSE, Callback, CallbackAttempt
 from avhopp.directory.line.privacy import check_free_text, displayed_phone_number, normalised_phone_number
 from avhopp.directory.line.vocabulary import AttemptOutcome, CallbackStatus
 from avhopp.platform.database import act_for_tenant
@@ -24,7 +24,7 @@ from avhopp.tenants.registry.service import TenantKind, tenant_ids_of_kind
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-_PURPOSE = "avhopp.line.callback_number"
+_PURPOSE = CALLBACK_NUMBER_PURPOSE
 MAX_NOTE = 500
 
 

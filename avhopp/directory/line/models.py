@@ -27,10 +27,14 @@ from avhopp.directory.line.vocabulary import (
     ReferralStatus,
 )
 from avhopp.platform.models import Base, all_of, one_of
+from avhopp.platform.sealing import sealed_column
 
 
 def _no_personal_identity_number(column: str) -> str:
     return f"NOT contains_personal_identity_number({column})"
+
+
+CALLBACK_NUMBER_PURPOSE = "avhopp.line.callback_number"
 
 
 class Contact(Base):
@@ -127,7 +131,7 @@ class Callback(Base):
     tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
     contact_id: Mapped[UUID | None] = mapped_column(ForeignKey("line_contact.id"))
     """None for a request left on the public page outside opening hours."""
-    phone_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    phone_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, info=sealed_column(CALLBACK_NUMBER_PURPOSE, "id"))
     window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     window_end: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     note: Mapped[str] = mapped_column(Text, server_default=text("''"))

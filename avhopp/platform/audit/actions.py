@@ -26,6 +26,9 @@ class Action(enum.StrEnum):
     CHANGE_REFUSED = "tenant.change_refused"
     TENANT_CREATED = "platform.tenant_created"
     TENANT_STATUS_CHANGED = "platform.tenant_status_changed"
+    SIGN_IN_REFUSED = "idp.sign_in_refused"
+    """The built-in provider refused an account's password or code (the reason says which)."""
+    ACCOUNT_LOCKED = "idp.account_locked"
 
 
 register_labels(
@@ -46,5 +49,7 @@ register_labels(
         (Action.CHANGE_REFUSED, "Ändring nekad"),
         (Action.TENANT_CREATED, "Organisation skapad"),
         (Action.TENANT_STATUS_CHANGED, "Organisationens status ändrad"),
+        (Action.SIGN_IN_REFUSED, "Inloggning nekad (lösenord eller kod)"),
+        (Action.ACCOUNT_LOCKED, "Konto låst efter för många försök"),
     )
 )

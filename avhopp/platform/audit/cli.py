@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 import click
 
 from avhopp.platform.audit.chain import chain_key
+from avhopp.platform.audit.counts import anonymous_counts
 from avhopp.platform.audit.verify import chain_heads, head_line, parse_heads, verify_chains
 
 if TYPE_CHECKING:
@@ -94,3 +95,16 @@ def export_heads_command(output: TextIO) -> None:
         heads = chain_heads(connection)
     exported_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     output.writelines(head_line(head, exported_at) + "\n" for head in heads)
+
+
+@audit_cli.command("counts")
+@click.option("--days", type=click.IntRange(1, 3660), default=30, show_default=True, help="Hur många dagar bakåt.")
+def counts_command(days: int) -> None:
+    """Visa per dag hur många anonyma händelser som räknats (t.ex. förfalskade inloggningssvar)."""
+    since = (datetime.now(UTC) - timedelta(days=days)).date()
+    with _owner().owner_transaction() as connection:
+        rows = anonymous_counts(connection, since)
+    if not rows:
+        click.echo("Inga anonyma händelser under perioden.")
+    for day, action, reason, count in rows:
+        click.echo(f"{day.isoformat()}  {action}  {reason}  {count}")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, DateTime, String, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, DateTime, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from avhopp.platform.models import Base
@@ -44,3 +44,17 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64))
     keyed: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     """The hash is the keyed HMAC (false only for links from before the chains were keyed)."""
+
+
+class AnonymousEventCount(Base):
+    """Events of nobody known (a callback without a login under way, a name no account has), counted per day.
+
+    Recorded one by one they would let anyone grow the permanent trail at will.
+    """
+
+    __tablename__ = "audit_anonymous_count"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    action: Mapped[str] = mapped_column(Text, primary_key=True)
+    reason: Mapped[str] = mapped_column(Text, primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger)

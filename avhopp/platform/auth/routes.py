@@ -12,7 +12,7 @@ from litestar.exceptions import ClientException, HTTPException, PermissionDenied
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Redirect
 
-from avhopp.platform.audit import Action, AuditEvent, record_alone
+from avhopp.platform.audit import Action, AuditEvent, count_anonymous_alone, record_alone
 from avhopp.platform.auth.oidc import LoginRejectedError, new_browser_token
 from avhopp.platform.auth.sessions import (
     LOGIN_COOKIE,
@@ -45,6 +45,11 @@ async def _login_failed(request: Request[Any, Any, Any], reason: str) -> None:
     """Record a refused login in the platform chain, by reason code only: nothing the caller sent."""
     event = AuditEvent(action=Action.LOGIN_FAILED, reason=reason, request_id=request_id_of(request.scope) or None)
     await record_alone(request.app.state.sessions, event)
+
+
+async def _login_failed_counted(request: Request[Any, Any, Any], reason: str) -> None:
+    """Count a refused callback that anyone can send (no login of theirs under way, a forged answer) per day."""
+    await count_anonymous_alone(request.app.state.sessions, Action.LOGIN_FAILED, reason)
 
 
 def _secure(state: State) -> bool:
@@ -83,13 +88,13 @@ async def callback(
         pending = await take_login(session, token) if token else None
     if pending is None or not returned_state or not hmac.compare_digest(pending.state, returned_state) or not code:
         _log.warning("auth.login_rejected", reason="state_mismatch" if pending else "no_pending_login")
-        await _login_failed(request, "state_mismatch" if pending else "no_pending_login")
+        await _login_failed_counted(request, "state_mismatch" if pending else "no_pending_login")
         raise ClientException
     try:
         identity = await state.oidc.finish(code, pending.nonce, pending.code_verifier)
     except LoginRejectedError as error:
         _log.warning("auth.login_rejected", reason=error.reason)
-        await _login_failed(request, error.reason)
+        await _login_failed_counted(request, error.reason)
         raise ClientException from None
     async with context_session(state.sessions, RequestContext()) as session:
         user_id = await state.people.user_for_identity(session, identity)

@@ -49,7 +49,8 @@ class PendingLogin:
 
 
 async def remember_login(session: AsyncSession, token: str, login: LoginRequest, return_to: str) -> None:
-    """Keep what the callback needs to verify the provider's answer."""
+    """Keep what the callback needs to verify the provider's answer; forget logins that were never finished."""
+    await session.execute(delete(LoginAttempt).where(LoginAttempt.expires_at < datetime.now(UTC)))
     session.add(
         LoginAttempt(
             token_hash=token_hash(token),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
-from avhopp.platform.idp.models import IdpAccount
+from avhopp.platform.idp.models import TOTP_PURPOSE, IdpAccount
 from avhopp.platform.sealing import digest, seal, unseal
 
 if TYPE_CHECKING:
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 MAX_FAILED_ATTEMPTS = 5
 LOCKOUT = timedelta(minutes=15)
 MAX_USERNAME_LENGTH = 64
-TOTP_PURPOSE = "idp.totp-secret"
 
 
 @dataclass(frozen=True, slots=True)

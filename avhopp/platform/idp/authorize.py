@@ -42,7 +42,7 @@ from avhopp.platform.idp.responses import (
 )
 from avhopp.platform.idp.server import GrantContext, ProviderRequest, ProviderServer
 from avhopp.platform.sealing import digest
-from avhopp.platform.web.ratelimit import check_rate, client_address
+from avhopp.platform.web.ratelimit import check_rate
 from avhopp.platform.web.security_headers import content_security_policy, origin_of
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ async def show_authorization(request: Request[Any, Any, Any], provider: Provider
 
 async def submit_authorization(request: Request[Any, Any, Any], provider: Provider) -> Response[Any]:
     """POST: one step of signing in; after the last one, open a browser session and redirect with a code."""
-    check_rate(provider.sign_in_limiter.allow(client_address(request)))
+    await check_rate(request, provider.limits.sign_in)
     now = datetime.now(UTC)
     oauth = _oauth_request(request, provider)
     if oauth is None:

@@ -25,7 +25,7 @@ from joserfc.jwk import RSAKey
 from sqlalchemy import delete, insert, or_, select, text, update
 
 from avhopp.platform.idp.claims import CLOCK_LEEWAY, SIGNING_ALGORITHM, TOKEN_LIFETIME
-from avhopp.platform.idp.models import IdpSigningKey
+from avhopp.platform.idp.models import SIGNING_KEY_PURPOSE, IdpSigningKey
 from avhopp.platform.sealing import SealError, seal, unseal
 
 if TYPE_CHECKING:
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 KEY_BITS = 3072
 RETIREMENT_GRACE = TOKEN_LIFETIME + CLOCK_LEEWAY + timedelta(minutes=1)
-_PURPOSE = "idp.signing-key"
 _ROTATION_LOCK = 0x1D9_5161  # pg_advisory_xact_lock key: one rotation at a time
 
 
@@ -69,7 +68,7 @@ def create_signing_key(connection: Connection, secret_key: str) -> str:
     connection.execute(
         insert(IdpSigningKey).values(
             kid=kid,
-            private_jwk_encrypted=seal(secret_key, _PURPOSE, private, kid.encode()),
+            private_jwk_encrypted=seal(secret_key, SIGNING_KEY_PURPOSE, private, kid.encode()),
             public_jwk=dict(key.as_dict(private=False)),
         )
     )
@@ -82,7 +81,7 @@ class SecretKeyChangedError(RuntimeError):
     def __init__(self) -> None:
         super().__init__(
             "AVHOPP_SECRET_KEY är inte densamma som när inloggningstjänstens nycklar skapades. Använd den"
-            " tidigare nyckeln, eller byt nycklar med `avhopp idp rotate-keys` och återställ alla konton."
+            " tidigare nyckeln, eller ange den i AVHOPP_PREVIOUS_SECRET_KEY och kör `avhopp keys rekey`."
         )
 
 
@@ -104,7 +103,7 @@ def ensure_signing_key(connection: Connection, secret_key: str) -> str:
     if row is None:
         return create_signing_key(connection, secret_key)
     try:
-        unseal(secret_key, _PURPOSE, row.private_jwk_encrypted, row.kid.encode())
+        unseal(secret_key, SIGNING_KEY_PURPOSE, row.private_jwk_encrypted, row.kid.encode())
     except SealError:
         raise SecretKeyChangedError from None
     return str(row.kid)
@@ -150,7 +149,7 @@ class Signer:
         if row is None:
             raise NoSigningKeyError
         if self._current is None or self._current.kid != row.kid:
-            private = unseal(self._secret_key, _PURPOSE, row.private_jwk_encrypted, row.kid.encode())
+            private = unseal(self._secret_key, SIGNING_KEY_PURPOSE, row.private_jwk_encrypted, row.kid.encode())
             self._current = SigningKey(kid=row.kid, private=RSAKey.import_key(json.loads(private)))
         return self._current
 

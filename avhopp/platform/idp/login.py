@@ -33,7 +33,7 @@ from avhopp.platform.idp.accounts import (
     store_new_password,
     store_rehash,
 )
-from avhopp.platform.idp.audit import audit, refused
+from avhopp.platform.idp.audit import account_locked, audit, sign_in_refused, sign_in_refused_counted
 from avhopp.platform.idp.passwords import (
     MAX_LENGTH,
     check_password,
@@ -161,22 +161,20 @@ async def password_step(db: AsyncSession, provider: Provider, form: FormMultiDic
         await run_hashing(check_unknown_user, password)
         unknown = provider.unknown_usernames
         locked = unknown.locked(username, now) or unknown.record_failure(username, now)
-        refused(
-            "idp.login_refused",
-            "unknown_account" if account is None else "inactive_account",
-            account_id=account.id if account else None,
+        await sign_in_refused_counted(
+            db, "unknown_account" if account is None else "inactive_account", account.id if account else None
         )
         return _password_page(username, LOCKED if locked else WRONG_CREDENTIALS)
     if account.locked(now):
         await run_hashing(check_unknown_user, password)
-        refused("idp.login_refused", "locked", account_id=account.id)
+        await sign_in_refused_counted(db, "locked", account.id)
         return _password_page(username, LOCKED)
     check = await run_hashing(check_password, account.password_hash, password)
     if not check.ok:
         locked = await record_failure(db, account, now)
-        refused("idp.login_refused", "wrong_password", account_id=account.id)
+        await sign_in_refused(db, "wrong_password", account.id)
         if locked:
-            refused("idp.account_locked", "too_many_failures", account_id=account.id)
+            await account_locked(db, account.id)
         return _password_page(username, LOCKED if locked else WRONG_CREDENTIALS)
     if check.new_hash is not None:
         await store_rehash(db, account.id, check.new_hash)
@@ -192,7 +190,7 @@ async def totp_step(
     if account is None or account.password_reset_required or account.totp_secret_encrypted is None:
         return _restart()
     if account.locked(now):
-        refused("idp.login_refused", "locked", account_id=account.id)
+        await sign_in_refused_counted(db, "locked", account.id)
         return _password_page(account.username, LOCKED)
     code = form_text(form, "code")
     if not totp.normalise_code(code):
@@ -207,17 +205,17 @@ async def _check_code(  # noqa: PLR0913 - one step's whole situation
         secret = open_totp_secret(provider.settings.secret_key, account)
     except SealError:
         # Sealed under another secret key: only an admin reset (new enrolment) helps.
-        refused("idp.login_refused", "totp_secret_unreadable", account_id=account.id)
+        await sign_in_refused(db, "totp_secret_unreadable", account.id)
         return _password_page(account.username, "Inloggningen går inte att slutföra. Kontakta din administratör.")
     step = totp.matching_step(secret or "", code, now.timestamp())
     if step is not None and account.totp_last_step is not None and step <= account.totp_last_step:
-        refused("idp.login_refused", "code_reused", account_id=account.id)
+        await sign_in_refused(db, "code_reused", account.id)
         return ShowStep(stage=Stage.TOTP, errors={"code": REUSED_CODE}, state=state)
     if step is None:
         locked = await record_failure(db, account, now)
-        refused("idp.login_refused", "wrong_code", account_id=account.id)
+        await sign_in_refused(db, "wrong_code", account.id)
         if locked:
-            refused("idp.account_locked", "too_many_failures", account_id=account.id)
+            await account_locked(db, account.id)
             return _password_page(account.username, LOCKED)
         return ShowStep(stage=Stage.TOTP, errors={"code": WRONG_CODE}, state=state)
     await record_sign_in(db, account.id, step)
@@ -254,7 +252,7 @@ async def enrol_step(
         return ShowStep(stage=Stage.ENROL, errors={"code": "Skriv koden som appen visar."}, state=state, values=values)
     step = totp.matching_step(secret, code, now.timestamp())
     if step is None:
-        refused("idp.enrolment_refused", "wrong_code", account_id=account.id)
+        await sign_in_refused(db, "wrong_enrolment_code", account.id)
         return ShowStep(stage=Stage.ENROL, errors={"code": WRONG_CODE}, state=state, values=values)
     sealed = seal_totp_secret(provider.settings.secret_key, account.id, secret)
     if not await store_enrolment(db, account.id, sealed, step):

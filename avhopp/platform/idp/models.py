@@ -31,6 +31,10 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from avhopp.platform.models import Base
+from avhopp.platform.sealing import sealed_column
+
+TOTP_PURPOSE = "idp.totp-secret"
+SIGNING_KEY_PURPOSE = "idp.signing-key"
 
 
 class IdpAccount(Base):
@@ -48,7 +52,7 @@ class IdpAccount(Base):
     email: Mapped[str | None] = mapped_column(String(320))
     password_hash: Mapped[str] = mapped_column(Text)
     """argon2id in PHC format; rehashed at sign-in when the parameters change."""
-    totp_secret_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_secret_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary, info=sealed_column(TOTP_PURPOSE, "id"))
     """None until the person has enrolled an authenticator app (and again after an admin reset)."""
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     """The time step of the last accepted code; a code for this step or an earlier one is refused."""
@@ -140,7 +144,7 @@ class IdpSigningKey(Base):
     __tablename__ = "idp_signing_key"
 
     kid: Mapped[str] = mapped_column(String(64), primary_key=True)
-    private_jwk_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    private_jwk_encrypted: Mapped[bytes] = mapped_column(LargeBinary, info=sealed_column(SIGNING_KEY_PURPOSE, "kid"))
     public_jwk: Mapped[dict[str, Any]] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -9,7 +9,7 @@ from avhopp.platform.database import RequestContext, context_session
 from avhopp.platform.idp.accounts import UnknownUsernameLockout
 from avhopp.platform.idp.discovery import issuer_for
 from avhopp.platform.idp.keys import KeyStore, Signer
-from avhopp.platform.web.ratelimit import RateLimit, SlidingWindowLimiter
+from avhopp.platform.web.ratelimit import RateLimit
 
 if TYPE_CHECKING:
     from contextlib import AbstractAsyncContextManager
@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 class ProviderLimits:
     """Requests per client address: sign-in form posts, and token requests."""
 
-    sign_in: RateLimit = field(default_factory=lambda: RateLimit(requests=30, seconds=60))
-    token: RateLimit = field(default_factory=lambda: RateLimit(requests=120, seconds=60))
+    sign_in: RateLimit = field(default_factory=lambda: RateLimit("idp.sign_in", requests=30, seconds=60))
+    token: RateLimit = field(default_factory=lambda: RateLimit("idp.token", requests=120, seconds=60))
 
 
 class Provider:
@@ -37,8 +37,7 @@ class Provider:
         self.sessions = sessions
         self.keys = KeyStore(sessions, self.issuer)
         self.signer = Signer(sessions, settings.secret_key)
-        self.sign_in_limiter = SlidingWindowLimiter(limits.sign_in)
-        self.token_limiter = SlidingWindowLimiter(limits.token)
+        self.limits = limits
         self.unknown_usernames = UnknownUsernameLockout()
         # Browsers keep Secure cookies on http://localhost too; elsewhere plain http gets none.
         self.secure_cookies = settings.public_url.startswith(("https://", "http://127.0.0.1", "http://localhost"))

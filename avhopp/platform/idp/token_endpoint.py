@@ -23,7 +23,7 @@ from avhopp.platform.idp.keys import NoSigningKeyError
 from avhopp.platform.idp.responses import NO_STORE
 from avhopp.platform.idp.server import GrantContext, OAuthResponse, ProviderRequest, ProviderServer
 from avhopp.platform.idp.tokens import TokenRejectedError, verify_jwt
-from avhopp.platform.web.ratelimit import check_rate, client_address
+from avhopp.platform.web.ratelimit import check_rate
 
 if TYPE_CHECKING:
     from litestar import Request
@@ -38,7 +38,7 @@ _INVALID_TOKEN = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
 
 async def token(request: Request[Any, Any, Any], provider: Provider) -> Response[Any]:
     """Exchange a code (with its PKCE verifier) or client credentials for tokens."""
-    check_rate(provider.token_limiter.allow(client_address(request)))
+    await check_rate(request, provider.limits.token)
     now = datetime.now(UTC)
     form = await request.form()
     params = {name: [value for value in form.getall(name) if isinstance(value, str)] for name in form}

@@ -24,7 +24,7 @@ from avhopp.platform.times import STOCKHOLM
 from avhopp.tenants.cases.access import Actor, case_for_actor
 from avhopp.tenants.cases.audit import CaseAction, record_case_event
 from avhopp.tenants.cases.cases import case_link
-from avhopp.tenants.cases.models import MAX_DOCUMENT_BYTES, CaseGrant, CaseTeamMember, Consent
+from avhopp.tenants.cases.models import DOCUMENT_PURPOSE, MAX_DOCUMENT_BYTES, CaseGrant, CaseTeamMember, Consent
 from avhopp.tenants.cases.texts import checked_text
 from avhopp.tenants.cases.vocabulary import Category
 from avhopp.tenants.registry.permissions import CASE_KINDS
@@ -33,7 +33,7 @@ from avhopp.tenants.registry.service import TenantKind, people_among, tenant_ids
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-_DOCUMENT = "avhopp.cases.consent_document"
+_DOCUMENT = DOCUMENT_PURPOSE
 MAX_PURPOSE = 500
 MAX_WITNESS = 200
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)

@@ -34,6 +34,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from avhopp.platform.models import Base, all_of, one_of
+from avhopp.platform.sealing import sealed_column
 from avhopp.tenants.cases.vocabulary import (
     AreaKind,
     Category,
@@ -50,6 +51,10 @@ from avhopp.tenants.cases.vocabulary import (
 )
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+IDENTITY_PURPOSE = "avhopp.cases.identity"
+ADDRESS_PURPOSE = "avhopp.cases.address"
+INTAKE_PURPOSE = "avhopp.cases.intake"
+DOCUMENT_PURPOSE = "avhopp.cases.consent_document"
 
 
 class CaseSettings(Base):
@@ -127,10 +132,10 @@ class CasePerson(Base):
     tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
     initials: Mapped[str] = mapped_column(String(4))
     protected_identity: Mapped[str] = mapped_column(Text, server_default=text("'none'"))
-    identity_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    identity_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, info=sealed_column(IDENTITY_PURPOSE, "case_id"))
     """Name, personnummer, phone and a safe way to reach them (JSON, AES-GCM, bound to the case)."""
-    address_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
-    intake_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    address_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, info=sealed_column(ADDRESS_PURPOSE, "case_id"))
+    intake_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, info=sealed_column(INTAKE_PURPOSE, "case_id"))
     """The current situation and motivation, in the officer's words."""
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -209,7 +214,7 @@ class Consent(Base):
     valid_until: Mapped[date] = mapped_column(Date)
     """The first day it no longer applies."""
     witnessed_by: Mapped[str] = mapped_column(Text)
-    document_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    document_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, info=sealed_column(DOCUMENT_PURPOSE, "id"))
     document_type: Mapped[str | None] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     recorded_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))

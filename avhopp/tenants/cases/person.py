@@ -16,7 +16,7 @@ from avhopp.platform.identity_numbers import parse_personal_number
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
 from avhopp.platform.sealing import seal, unseal
 from avhopp.tenants.cases.audit import record_case_event
-from avhopp.tenants.cases.models import CasePerson
+from avhopp.tenants.cases.models import ADDRESS_PURPOSE, IDENTITY_PURPOSE, INTAKE_PURPOSE, CasePerson
 from avhopp.tenants.cases.texts import checked_text
 from avhopp.tenants.cases.vocabulary import Category, ProtectedIdentity
 
@@ -27,9 +27,7 @@ if TYPE_CHECKING:
 
     from avhopp.tenants.cases.access import Actor, CaseAccess
 
-_IDENTITY = "avhopp.cases.identity"
-_ADDRESS = "avhopp.cases.address"
-_INTAKE = "avhopp.cases.intake"
+_IDENTITY, _ADDRESS, _INTAKE = IDENTITY_PURPOSE, ADDRESS_PURPOSE, INTAKE_PURPOSE
 MAX_NAME = 200
 MAX_TEXT = 2000
 MAX_SHORT = 300

@@ -15,7 +15,6 @@ from avhopp.platform.idp.login import LoginState, Stage, open_state, seal_state
 from avhopp.platform.idp.passwords import check_password, hash_password, new_password_problem, temporary_password
 from avhopp.platform.idp.totp import matching_step, new_secret, qr_code_svg
 from avhopp.platform.sealing import SealError, seal, unseal
-from avhopp.platform.web.ratelimit import RateLimit, SlidingWindowLimiter
 
 SECRET_KEY = "k" * 40
 
@@ -100,17 +99,6 @@ def test_the_login_state_cookie_cannot_be_forged_or_kept() -> None:
     assert open_state(SECRET_KEY, seal_state(SECRET_KEY, expired)) is None
     assert open_state(SECRET_KEY, "garbage!") is None
     assert open_state(SECRET_KEY, None) is None
-
-
-def test_the_sliding_window_counts_per_address_and_forgets_old_requests() -> None:
-    limiter = SlidingWindowLimiter(RateLimit(requests=3, seconds=10), max_keys=2)
-
-    assert [limiter.allow("a", now=t) for t in (0, 1, 2, 3)] == [True, True, True, False]
-    assert limiter.allow("b", now=3)
-    assert limiter.allow("a", now=10.5)  # the request at 0 has left the window
-    limiter.allow("c", now=11)
-    limiter.allow("d", now=11)
-    assert limiter.allow("a", now=11)  # forgotten beyond max_keys: a fresh window
 
 
 def test_unknown_usernames_lock_after_five_failures_for_fifteen_minutes() -> None:

@@ -42,7 +42,7 @@ from avhopp.platform.problems import NotFoundError
 from avhopp.platform.scope.request import Anyone
 from avhopp.platform.scope.route_permissions import PUBLIC
 from avhopp.platform.web.openapi_problems import problem_responses
-from avhopp.platform.web.ratelimit import RateLimit, SlidingWindowLimiter, check_rate, client_address
+from avhopp.platform.web.ratelimit import RateLimit, check_rate
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
@@ -51,8 +51,7 @@ if TYPE_CHECKING:
 
 HSDS_VERSION = "3.1"
 PROFILE = "https://github.com/avhopp/avhopp/blob/main/docs/katalog.md"
-EXCHANGE_LIMIT = RateLimit(requests=120, seconds=60)
-_LIMITER_STATE = "directory_hsds_limiter"
+EXCHANGE_LIMIT = RateLimit("directory.hsds", requests=120, seconds=60)
 
 MAX_PAGE = 100_000
 """Beyond any catalogue's last page; an unbounded number would overflow the database's offset."""
@@ -71,12 +70,8 @@ LIMITED = problem_responses(
 
 
 async def within_exchange_limit(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
-    """A guard on the routes that read the database: over the limit, refuse before touching it."""
-    state = connection.app.state
-    limiter = state.get(_LIMITER_STATE)
-    if limiter is None:
-        limiter = state[_LIMITER_STATE] = SlidingWindowLimiter(EXCHANGE_LIMIT)
-    check_rate(limiter.allow(client_address(connection)))
+    """A guard on the routes that read the catalogue: over the limit, refuse before reading it."""
+    await check_rate(connection, EXCHANGE_LIMIT)
 
 
 _CONVERTED: OrderedDict[tuple[UUID, tuple[datetime, datetime]], JsonObject] = OrderedDict()

@@ -3,8 +3,9 @@
 No cookies (the CSRF middleware is skipped: the page changes nothing, and a cookie would be
 a trace on a frightened person's phone), no scripts, no analytics. The search is a POST so
 the situation never stands in a URL, a browser's history or a proxy's log; the platform's
-own request log records the route template only. The rate limit counts per address in
-memory and forgets it when the window ends. 112 and the guidance line are on every page.
+own request log records the route template only. The rate limit counts per address (an HMAC
+of it) in a table every web process shares, and forgets it when the window ends. 112 and the
+guidance line are on every page.
 """
 
 from __future__ import annotations
@@ -23,18 +24,16 @@ from avhopp.platform.scope.request import Anyone, PublicScope
 from avhopp.platform.scope.route_permissions import PUBLIC
 from avhopp.platform.web.csrf import EXCLUDE_FROM_CSRF
 from avhopp.platform.web.forms import form_values
-from avhopp.platform.web.ratelimit import RateLimit, SlidingWindowLimiter, check_rate, client_address
+from avhopp.platform.web.ratelimit import RateLimit, check_rate
 from avhopp.tenants.registry.service import TenantKind, tenant_ids_of_kind
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
-    from litestar.datastructures import State
     from litestar.handlers.base import BaseRouteHandler
 
     from avhopp.directory.catalogue.search import SearchResult
 
-PUBLIC_SEARCH_LIMIT = RateLimit(requests=30, seconds=60)
-_LIMITER_STATE = "directory_public_limiter"
+PUBLIC_SEARCH_LIMIT = RateLimit("directory.public_search", requests=30, seconds=60)
 _PRIVATE = {"Cache-Control": "no-store"}  # Referrer-Policy: no-referrer comes with every response
 
 
@@ -65,16 +64,9 @@ async def public_page(
     )
 
 
-def _limiter(state: State) -> SlidingWindowLimiter:
-    limiter = state.get(_LIMITER_STATE)
-    if limiter is None:
-        limiter = state[_LIMITER_STATE] = SlidingWindowLimiter(PUBLIC_SEARCH_LIMIT)
-    return limiter
-
-
 async def within_public_limit(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
-    """A guard: over the limit, refuse before the body is read or the database is touched."""
-    check_rate(_limiter(connection.app.state).allow(client_address(connection)))
+    """A guard: over the limit, refuse before the body is read or the search runs."""
+    await check_rate(connection, PUBLIC_SEARCH_LIMIT)
 
 
 class PublicPages(Controller):

@@ -31,7 +31,7 @@ from avhopp.platform.scope.route_permissions import PUBLIC
 from avhopp.platform.times import STOCKHOLM
 from avhopp.platform.web.csrf import EXCLUDE_FROM_CSRF
 from avhopp.platform.web.forms import form_values
-from avhopp.platform.web.ratelimit import RateLimit, SlidingWindowLimiter, check_rate, client_address
+from avhopp.platform.web.ratelimit import RateLimit, address_key, count_request, refuse_when_spent, too_many
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     from litestar.handlers.base import BaseRouteHandler
     from litestar.types import ControllerRouterHandler
 
-PUBLIC_CALLBACK_LIMIT = RateLimit(requests=5, seconds=3600)
-_LIMITER_STATE = "line_public_callback_limiter"
+PUBLIC_CALLBACK_LIMIT = RateLimit("line.public_callback", requests=5, seconds=3600)
+"""Callbacks accepted per address and hour; a refused form does not count."""
 ATTEMPT_LABELS = labels_of(AttemptOutcome)
 
 
@@ -131,16 +131,9 @@ class CallbackPages(Controller):
         return Redirect("/linjen/aterringningar")
 
 
-def _limiter(state: State) -> SlidingWindowLimiter:
-    limiter = state.get(_LIMITER_STATE)
-    if limiter is None:
-        limiter = state[_LIMITER_STATE] = SlidingWindowLimiter(PUBLIC_CALLBACK_LIMIT)
-    return limiter
-
-
 async def within_callback_limit(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
-    """A guard: over the limit, refuse before the body is read or the database is touched."""
-    check_rate(_limiter(connection.app.state).allow(client_address(connection)))
+    """A guard: with the limit used up, refuse before the body is read; this request is counted once accepted."""
+    await refuse_when_spent(connection, PUBLIC_CALLBACK_LIMIT)
 
 
 @post(
@@ -155,6 +148,9 @@ async def public_callback(request: Request[Any, Any, Any], state: State, anyone:
     try:
         async with anyone.session.begin_nested():
             await request_callback_from_public(anyone.session, state.settings.secret_key, _callback_request(form))
+        # In the callback's transaction: a callback refused here is not saved, one saved is counted.
+        if not await count_request(anyone.session, PUBLIC_CALLBACK_LIMIT, address_key(request)):
+            raise too_many()
     except InvalidInputError as error:
         errors = {f"callback_{p.field}": p.message for p in error.problems}
         return await public_page(anyone, {f"callback_{k}": v for k, v in form_values(form).items()}, errors, None)

@@ -1,0 +1,150 @@
+"""Two web processes behind HAProxy: the rate limits count per client, once for both processes.
+
+The processes are `avhopp serve` as production runs it (the runtime role's connection only,
+AVHOPP_TRUSTED_PROXIES naming the proxy). Clients reach the proxy from addresses of their own
+(127.0.0.2, 127.0.0.3: all of 127/8 is this machine), so the proxy names them in X-Forwarded-For.
+Without Debian's `haproxy` the test is skipped, unless AVHOPP_REQUIRE_PROXY=1 (set by .ci/run).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from contextlib import ExitStack, contextmanager
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import httpx
+import pytest
+
+from avhopp.directory.line.web.callbacks import PUBLIC_CALLBACK_LIMIT
+from avhopp.platform.times import STOCKHOLM
+from tests.platform.web.conftest import SECRET_KEY
+from tests.support.live_server import free_port
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from tests.support.postgres import TestDatabase
+
+HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
+BROWSER = {"accept": "text/html,application/xhtml+xml"}
+CALLBACK = "/hitta-stod/ring-mig"
+
+
+@pytest.fixture
+def haproxy() -> str:
+    if not os.path.exists(HAPROXY):  # noqa: PTH110 - a path from `which`
+        if os.environ.get("AVHOPP_REQUIRE_PROXY") == "1":
+            pytest.fail("haproxy saknas; CI kräver testet bakom en proxy (apt-get install haproxy).")
+        pytest.skip("haproxy is not installed (apt-get install haproxy)")
+    return HAPROXY
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"{url} stopped with {process.returncode}"
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"{url} did not start")
+
+
+@contextmanager
+def _running(command: list[str], env: dict[str, str], health: str | None) -> Iterator[None]:
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        if health:
+            _wait_until_up(health, process)
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def proxied(haproxy: str, database: TestDatabase, tmp_path: Path, clean_database: None) -> Iterator[dict[str, str]]:  # noqa: ARG001
+    """The proxy's URL and each web process's own URL."""
+    ports = [free_port(), free_port()]
+    proxy_port = free_port()
+    env = {
+        **{name: value for name, value in os.environ.items() if not name.startswith(("DATABASE_", "AVHOPP_"))},
+        "DATABASE_APP_URL": database.app_url.render_as_string(hide_password=False),
+        "AVHOPP_SECRET_KEY": SECRET_KEY,
+        "AVHOPP_DATA_DIR": str(tmp_path),
+        "AVHOPP_TRUSTED_PROXIES": "127.0.0.1",
+    }
+    config = tmp_path / "haproxy.cfg"
+    config.write_text(
+        "defaults\n  mode http\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n"
+        f"frontend web\n  bind 127.0.0.2:{proxy_port}\n  option forwardfor\n  default_backend avhopp\n"
+        "backend avhopp\n  balance roundrobin\n  http-response set-header X-Served-By %[srv_name]\n"
+        + "".join(f"  server web{index} 127.0.0.1:{port}\n" for index, port in enumerate(ports))
+    )
+    with ExitStack() as stack:
+        for port in ports:
+            command = [sys.executable, "-m", "avhopp", "serve", "--port", str(port)]
+            stack.enter_context(_running(command, env, f"http://127.0.0.1:{port}/health/live"))
+        stack.enter_context(_running([haproxy, "-db", "-f", str(config)], env, None))
+        proxy = f"http://127.0.0.2:{proxy_port}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(f"{proxy}/health/live", timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "haproxy did not start"
+                time.sleep(0.1)
+        yield {"proxy": proxy, "web0": f"http://127.0.0.1:{ports[0]}", "web1": f"http://127.0.0.1:{ports[1]}"}
+
+
+def _client(address: str) -> httpx.Client:
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=address), headers=BROWSER, timeout=30)
+
+
+def _form(phone: str = "070-765 43 21") -> dict[str, str]:
+    now = datetime.now(STOCKHOLM)
+    return {
+        "phone_number": phone,
+        "window_start": (now + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "window_end": (now + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+    }
+
+
+def test_the_callback_limit_holds_per_client_across_processes_behind_a_proxy(proxied: dict[str, str]) -> None:
+    proxy = proxied["proxy"]
+    with _client("127.0.0.3") as first, _client("127.0.0.4") as second:
+        # Refused forms cost the person nothing: only accepted callbacks count.
+        refused = [first.post(f"{proxy}{CALLBACK}", data=_form("nej")) for _ in range(3)]
+        assert [answer.status_code for answer in refused] == [400] * 3
+        accepted = [first.post(f"{proxy}{CALLBACK}", data=_form()) for _ in range(PUBLIC_CALLBACK_LIMIT.requests)]
+        assert [answer.status_code for answer in accepted] == [200] * PUBLIC_CALLBACK_LIMIT.requests
+        assert {answer.headers["x-served-by"] for answer in refused + accepted} == {"web0", "web1"}
+        # Both processes know the limit is spent, whichever one answers, and a forged header changes nothing.
+        over = [first.post(f"{proxy}{CALLBACK}", data=_form()) for _ in range(2)]
+        over.append(first.post(f"{proxy}{CALLBACK}", data=_form(), headers={"x-forwarded-for": "10.9.8.7"}))
+        assert [answer.status_code for answer in over] == [429] * 3
+        assert {answer.headers["x-served-by"] for answer in over} == {"web0", "web1"}
+        # Another person behind the same proxy is not locked out by the first.
+        assert second.post(f"{proxy}{CALLBACK}", data=_form()).status_code == 200
+
+
+def test_a_client_that_is_no_trusted_proxy_cannot_name_its_own_address(proxied: dict[str, str]) -> None:
+    with _client("127.0.0.3") as direct:
+        for index in range(PUBLIC_CALLBACK_LIMIT.requests):
+            forged = {"x-forwarded-for": f"10.0.0.{index}"}
+            assert direct.post(f"{proxied['web0']}{CALLBACK}", data=_form(), headers=forged).status_code == 200
+        forged = {"x-forwarded-for": "10.0.1.1"}
+        assert direct.post(f"{proxied['web1']}{CALLBACK}", data=_form(), headers=forged).status_code == 429
