@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 MAX_PAUSE = timedelta(days=366)
 MAX_CAP = 100_000
+MIN_NAME = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +86,9 @@ async def declare_intake(session: AsyncSession, actor: Actor, declared: IntakeIn
     """Record the declaration; InvalidInputError names each wrong field in Swedish."""
     await _municipality(session, actor.tenant_id)
     problems: list[FieldProblem] = []
-    handled_by = checked_text(
-        "handled_by", declared.handled_by, 200, problems, missing="Skriv vilken funktion som tar emot erbjudanden."
-    )
+    handled_by = checked_text("handled_by", declared.handled_by, 200, problems, missing=None)
+    if len(handled_by) < MIN_NAME:
+        problems.append(FieldProblem("handled_by", "Skriv vilken funktion som tar emot erbjudanden."))
     if declared.yearly_cap is not None and (
         isinstance(declared.yearly_cap, bool) or not 0 <= declared.yearly_cap <= MAX_CAP
     ):

@@ -36,13 +36,13 @@ from avhopp.tenants.cases.consent import (
 )
 from avhopp.tenants.cases.intake import IntakeUpdate, complete_intake
 from avhopp.tenants.cases.models import MAX_DOCUMENT_BYTES
+from avhopp.tenants.cases.person import Intake, OpenedPerson, PersonDetails, open_person
 from avhopp.tenants.cases.placement_basis import (
     PlacementBasis,
     PlacementThreat,
     consent_shares_identity,
     placement_basis,
 )
-from avhopp.tenants.cases.person import Intake, OpenedPerson, PersonDetails, open_person
 from avhopp.tenants.cases.referrals import (
     UNANSWERED,
     ReferralStatus,
@@ -126,9 +126,9 @@ __all__ = [
     "Organisation",
     "OverviewLine",
     "PersonDetails",
+    "Phase",
     "PlacementBasis",
     "PlacementThreat",
-    "Phase",
     "ProtectedIdentity",
     "ReferralStatus",
     "ReferralView",

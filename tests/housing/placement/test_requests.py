@@ -1,4 +1,4 @@
-"""Requests from a case: only under a consent that covers housing, only by the case's team, with a threat assessment or a reason."""
+"""Requests from a case: under a consent that covers housing, by the case's team, with an assessment or a reason."""
 
 from __future__ import annotations
 
@@ -46,7 +46,9 @@ async def test_without_a_threat_assessment_the_officer_must_say_why(
     case_id = await case_for_placement(acting_as, tenant_ids)
     async with acting_as(GOTEBORG_SOCIALSEKRETERARE) as (session, actor):
         with pytest.raises(InvalidInputError) as refused:
-            await create_request(session, placement_actor(actor), RequestInput(case_id, 2, TODAY, no_assessment_reason="nej"))
+            await create_request(
+                session, placement_actor(actor), RequestInput(case_id, 2, TODAY, no_assessment_reason="nej")
+            )
     assert "hot- och riskbedömning" in refused.value.by_field()["no_assessment_reason"]
     assert requests_in_database(owner_engine) == 0
 
