@@ -26,7 +26,7 @@ class FormReader:
 
     def texts(self, name: str) -> tuple[str, ...]:
         """Every value of a field that repeats (checkboxes)."""
-        return tuple(value for value in self.form.getall(name) if isinstance(value, str))
+        return tuple(value for value in self.form.getall(name, []) if isinstance(value, str))
 
     def integer(self, name: str, message: str) -> int:
         """A whole number; `message` when it is not one."""

@@ -16,7 +16,7 @@ from litestar.exceptions import TooManyRequestsException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from avhopp.housing.placement.permissions import KINDS, OFFER, REQUEST
+from avhopp.housing.placement.permissions import EXPLAIN, KINDS, OFFER, REQUEST
 from avhopp.housing.placement.service import (
     Actor,
     DeclineReason,
@@ -35,6 +35,7 @@ from avhopp.housing.placement.service import (
     create_request,
     declare_intake,
     decline_offer,
+    explanation_for_national,
     inbox,
     intake_of,
     make_offer,
@@ -362,4 +363,31 @@ class OfferPages(Controller):
         return Redirect("/placering/bostader")
 
 
-PAGE_ROUTES = [RequestPages, OfferPages]
+class NationalPages(Controller):
+    """The national coordinator's view of the engine's full explanation of one request (audited)."""
+
+    path = "/placering/nationell"
+    opt = {"permission": EXPLAIN, "tenant_kinds": ("national_coordinator",)}  # noqa: RUF012 - Litestar's layer attribute
+    include_in_schema = False
+
+    @get("/")
+    async def start(self) -> Template:
+        """Ask for a request's explanation by its id."""
+        return _page("national", {})
+
+    @post("/forklaring")
+    async def explanation(self, request: Request[Any, Any, Any], acting: Acting) -> Template:
+        """The explanation: per municipality and rule, what was excluded. It shows where others live; logged."""
+        reader = FormReader(await request.form())
+        try:
+            request_id = reader.ident("request_id", "Ange begärans id.")
+            reader.check()
+            explained = await explanation_for_national(acting.session, _actor(acting), request_id)
+        except InvalidInputError as error:
+            return _page("national", {"form": reader.values()}, errors=error.by_field())
+        except NotFoundError:
+            return _page("national", {"form": reader.values()}, errors={"request_id": "Ingen begäran med det id:t."})
+        return _page("national", {"explanation": explained, "form": reader.values()})
+
+
+PAGE_ROUTES = [RequestPages, OfferPages, NationalPages]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from avhopp.housing.placement.permissions import KINDS, OFFER, REQUEST
+from avhopp.housing.placement.permissions import EXPLAIN, KINDS, OFFER, REQUEST
 from avhopp.housing.placement.web.api import API_ROUTES
 from avhopp.housing.placement.web.pages import PAGE_ROUTES
 from avhopp.platform.web.parts import PartWeb
@@ -18,5 +18,6 @@ PLACEMENT_WEB = PartWeb(
         NavEntry("Placeringar", "/placering", REQUEST, KINDS),
         NavEntry("Erbjudanden om placering", "/placering/erbjudanden", OFFER, KINDS),
         NavEntry("Bostäder för placering", "/placering/bostader", OFFER, KINDS),
+        NavEntry("Placeringsmotorns förklaringar", "/placering/nationell", EXPLAIN, ("national_coordinator",)),
     ),
 )
