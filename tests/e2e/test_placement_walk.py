@@ -134,7 +134,7 @@ def test_a_placement_from_request_to_move_out(browser: Browser, live_server: Liv
     page.get_by_label("Antal personer i hushållet").fill("2")
     page.get_by_label("Tidigaste inflyttningsdag").fill(TODAY.isoformat())
     page.get_by_role("button", name="Begär placering").click()
-    expect(page.get_by_text("Det finns ingen registrerad hot- och riskbedömning")).to_be_visible()
+    expect(page.locator("#no_assessment_reason-error")).to_contain_text("ingen registrerad hot- och riskbedömning")
     checked(page)
     page.get_by_label("Om ingen hotbedömning finns: varför behövs ingen?").fill(
         "Polisen har sagt att ingen formell bedömning behövs."
