@@ -175,9 +175,9 @@ async def _received(session: AsyncSession, actor: Actor, offer_id: UUID) -> Offe
 
 async def decline_offer(session: AsyncSession, actor: Actor, offer_id: UUID, reason: str) -> None:
     """Decline with a coded reason; the requester is told and may pick another proposal."""
+    offer = await _received(session, actor, offer_id)
     if reason not in set(DeclineReason):
         raise InvalidInputError.one("reason", "Välj ett skäl.")
-    offer = await _received(session, actor, offer_id)
     offer.status, offer.decline_reason = OfferStatus.DECLINED.value, reason
     offer.decided_at, offer.decided_by = datetime.now(UTC), actor.user_id
     await record_placement_event(

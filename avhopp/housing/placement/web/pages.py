@@ -211,6 +211,7 @@ class RequestPages(Controller):
         self, request: Request[Any, Any, Any], acting: Acting, placement_id: FromPath[UUID]
     ) -> Response[Any]:
         """Record the move-out: the placement ends and the unit is free."""
+        await placement_view(acting.session, _actor(acting), placement_id)
         reader = FormReader(await request.form())
         try:
             day = reader.day("moved_out_on")
