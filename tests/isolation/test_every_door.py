@@ -21,9 +21,6 @@ from sqlalchemy import text
 from avhopp.app import build_app
 from avhopp.directory.catalogue.entry import Location, OrganizationEntry, ServiceEntry
 from avhopp.directory.catalogue.seed import seed_service_id
-from avhopp.platform.auth.sign_in_for_tests import TEST_SIGN_IN_PATH
-from avhopp.platform.authz import REGISTRY
-from avhopp.platform.database import RequestContext, context_session
 from avhopp.housing.placement.service import Actor as PlacementActor
 from avhopp.housing.placement.service import (
     RequestInput,
@@ -34,6 +31,9 @@ from avhopp.housing.placement.service import (
     make_offer,
     register_unit,
 )
+from avhopp.platform.auth.sign_in_for_tests import TEST_SIGN_IN_PATH
+from avhopp.platform.authz import REGISTRY
+from avhopp.platform.database import RequestContext, context_session
 from avhopp.tenants.cases.service import (
     Actor,
     Category,

@@ -84,9 +84,7 @@ NATIONELL_SAMORDNARE = NamedPerson(
     "Lina Nationell (test)",
     _one(NATIONAL, Role.DIRECTORY_REVIEWER, Role.NATIONAL_ANALYST),
 )
-MALMO_PLACERING = NamedPerson(
-    "malmo-placering", "Petra Placering (test)", _one(MALMO, Role.PLACEMENT_COORDINATOR)
-)
+MALMO_PLACERING = NamedPerson("malmo-placering", "Petra Placering (test)", _one(MALMO, Role.PLACEMENT_COORDINATOR))
 KONSULTATION_PLACERING = NamedPerson(
     "konsultation-placering",
     "Viktor Verksamhetsboende (test)",
