@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from avhopp.housing.placement.notices import notify_offer_answered, notify_offer_received, notify_police_region
+from avhopp.housing.placement.notices import (
+    notify_national_of_many_shortlists,
+    notify_offer_answered,
+    notify_offer_received,
+    notify_police_region,
+)
 from avhopp.housing.placement.permissions import KINDS
 from avhopp.housing.placement.reminders import remind_and_expire
 from avhopp.platform.database import act_for_tenant
@@ -29,5 +34,11 @@ async def remind_unanswered_offers(session: AsyncSession) -> None:
     await act_for_tenant(session, None)
 
 
-JOBS = (remind_unanswered_offers, notify_offer_received, notify_offer_answered, notify_police_region)
+JOBS = (
+    remind_unanswered_offers,
+    notify_offer_received,
+    notify_offer_answered,
+    notify_police_region,
+    notify_national_of_many_shortlists,
+)
 """This part's jobs, for the composition root."""

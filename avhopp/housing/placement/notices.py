@@ -18,7 +18,13 @@ from avhopp.platform.database import act_for_tenant
 from avhopp.platform.geography.reference import shipped_geography
 from avhopp.platform.jobs import job
 from avhopp.platform.notifications import notify, register_kind
-from avhopp.tenants.registry.service import Role, TenantKind, members_with_roles, tenant_ids_of_kind_in_counties
+from avhopp.tenants.registry.service import (
+    Role,
+    TenantKind,
+    members_with_roles,
+    national_coordinator_id,
+    tenant_ids_of_kind_in_counties,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,7 +40,11 @@ POLICE_PLACEMENT = register_kind(
     "housing_police_placement",
     "En person under ert skydd har flyttat in i er region (detaljer i ärendet, enligt samtycke)",
 )
+MANY_SHORTLISTS = register_kind(
+    "housing_many_shortlists", "En organisation har hämtat placeringsförslag ovanligt många gånger på kort tid"
+)
 INBOX_LINK = "/placering/erbjudanden"
+NATIONAL_LINK = "/placering/nationell"
 POLICE_LINK = "/arenden/hotbedomningar"
 
 
@@ -87,3 +97,18 @@ async def notify_police_region(session: AsyncSession, *, placement_id: str) -> N
         await act_for_tenant(session, police)
         officers = await members_with_roles(session, police, [Role.SECURITY_OFFICER])
         await notify(session, police, officers, POLICE_PLACEMENT, POLICE_LINK)
+
+
+@job()
+async def notify_national_of_many_shortlists(session: AsyncSession) -> None:
+    """Tell the national placement coordinators that someone reached the shortlist limit.
+
+    Many requests in a short while may vary their parameters to learn where others live. Who, and
+    which requests, are in the requesting organisation's audit trail; the notice names neither.
+    """
+    national = await national_coordinator_id(session)
+    if national is None:
+        return
+    await act_for_tenant(session, national)
+    coordinators = await members_with_roles(session, national, [Role.PLACEMENT_NATIONAL])
+    await notify(session, national, coordinators, MANY_SHORTLISTS, NATIONAL_LINK)

@@ -26,7 +26,12 @@ from avhopp.housing.placement.common import (
 )
 from avhopp.housing.placement.feed import SETTINGS, engine_unit, national_state
 from avhopp.housing.placement.models import HousingUnit, Locality, Offer, Placement
-from avhopp.housing.placement.notices import notify_offer_answered, notify_offer_received, notify_police_region
+from avhopp.housing.placement.notices import (
+    notify_national_of_many_shortlists,
+    notify_offer_answered,
+    notify_offer_received,
+    notify_police_region,
+)
 from avhopp.housing.placement.ratelimit import count_shortlist
 from avhopp.housing.placement.requests import engine_request, open_request, own_request, request_columns
 from avhopp.housing.placement.vocabulary import DeclineReason, Need, OfferStatus, RiskLevel, UnitType
@@ -77,7 +82,8 @@ async def make_offer(session: AsyncSession, actor: Actor, request_id: UUID, unit
     """Send the unit's owner an offer for one proposal of the request's current shortlist."""
     row = await open_request(session, actor, request_id)
     now = datetime.now(UTC)
-    await count_shortlist(session, actor.tenant_id, actor.user_id, now)
+    if await count_shortlist(session, actor.tenant_id, actor.user_id, now):
+        await enqueue(session, notify_national_of_many_shortlists)
     state = await national_state(session, now.date())
     answer = shortlist(state.prepared, engine_request(request_columns(row)))
     proposed = {proposal.unit_id for proposal in answer.proposals}

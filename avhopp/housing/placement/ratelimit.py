@@ -32,12 +32,18 @@ class ShortlistLimitReached(Exception):  # noqa: N818 - a refusal, not a fault
     message = "Du har hämtat förslag många gånger på kort tid. Vänta en minut och försök igen."
 
 
-async def count_shortlist(session: AsyncSession, tenant_id: UUID, user_id: UUID, now: datetime) -> None:
-    """Count one shortlist; ShortlistLimitReached when the person or the tenant is over its limit."""
+async def count_shortlist(session: AsyncSession, tenant_id: UUID, user_id: UUID, now: datetime) -> bool:
+    """Count one shortlist; ShortlistLimitReached when the person or the tenant is over its limit.
+
+    Returns:
+        True when this one reached a limit exactly: the pattern the national coordinator is told of.
+
+    """
     window = now.replace(second=0, microsecond=0)
     await session.execute(
         delete(RateWindow).where(RateWindow.tenant_id == tenant_id, RateWindow.window_start < window - _KEPT)
     )
+    reached = False
     for subject, limit in ((str(user_id), PER_PERSON_PER_MINUTE), ("tenant", PER_TENANT_PER_MINUTE)):
         statement = insert(RateWindow).values(tenant_id=tenant_id, subject=subject, window_start=window, hits=1)
         hits = await session.scalar(
@@ -47,3 +53,5 @@ async def count_shortlist(session: AsyncSession, tenant_id: UUID, user_id: UUID,
         )
         if hits is None or hits > limit:
             raise ShortlistLimitReached
+        reached = reached or hits == limit
+    return reached

@@ -32,9 +32,11 @@ from avhopp.housing.placement.audit import PlacementAction, record_placement_eve
 from avhopp.housing.placement.common import checked_text
 from avhopp.housing.placement.feed import national_state
 from avhopp.housing.placement.models import MAX_HOUSEHOLD, Offer, Placement, PlacementRequest
+from avhopp.housing.placement.notices import notify_national_of_many_shortlists
 from avhopp.housing.placement.ratelimit import count_shortlist
 from avhopp.housing.placement.vocabulary import OfferStatus, RequestState, RiskLevel
 from avhopp.platform.geography.reference import shipped_geography
+from avhopp.platform.jobs import enqueue
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
 from avhopp.tenants.cases import service as cases
 from avhopp.tenants.registry.service import tenant_municipalities
@@ -274,7 +276,8 @@ async def shortlist_for(session: AsyncSession, actor: Actor, request_id: UUID) -
     started = time.monotonic()
     row = await open_request(session, actor, request_id)
     now = datetime.now(UTC)
-    await count_shortlist(session, actor.tenant_id, actor.user_id, now)
+    if await count_shortlist(session, actor.tenant_id, actor.user_id, now):
+        await enqueue(session, notify_national_of_many_shortlists)
     await record_placement_event(
         session,
         PlacementAction.SHORTLIST_REQUESTED,

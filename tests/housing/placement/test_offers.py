@@ -11,7 +11,12 @@ import pytest
 from sqlalchemy import select, text
 
 from avhopp.housing.placement import requests as placement_requests
-from avhopp.housing.placement.notices import notify_offer_answered, notify_offer_received, notify_police_region
+from avhopp.housing.placement.notices import (
+    notify_national_of_many_shortlists,
+    notify_offer_answered,
+    notify_offer_received,
+    notify_police_region,
+)
 from avhopp.housing.placement.service import (
     NEUTRAL_FAILURE,
     NO_PROPOSAL_MESSAGE,
@@ -299,12 +304,23 @@ async def test_the_full_explanation_is_the_national_roles_only_and_each_view_is_
     assert views == 1
 
 
-async def test_shortlists_are_limited_per_person_across_transactions(
-    acting_as: ActingAs, tenant_ids: dict[str, UUID], monkeypatch: pytest.MonkeyPatch
+async def test_shortlists_are_limited_per_person_across_transactions_and_the_pattern_is_flagged(
+    acting_as: ActingAs,
+    tenant_ids: dict[str, UUID],
+    monkeypatch: pytest.MonkeyPatch,
+    owner_engine: Engine,
+    sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     monkeypatch.setattr("avhopp.housing.placement.ratelimit.PER_PERSON_PER_MINUTE", 2)
     request_id = await request_for(acting_as, await case_for_placement(acting_as, tenant_ids))
     await shortlist_of(acting_as, request_id)
+    assert jobs_of(owner_engine, notify_national_of_many_shortlists) == []
     await shortlist_of(acting_as, request_id)
     with pytest.raises(ShortlistLimitReached):
         await shortlist_of(acting_as, request_id)
+
+    [flagged] = jobs_of(owner_engine, notify_national_of_many_shortlists)
+    assert await run_once(sessions, notify_national_of_many_shortlists, flagged)
+    assert await notices(sessions, tenant_ids["bra"], NATIONELL_PLACERING) == [
+        "housing_many_shortlists /placering/nationell"
+    ]
