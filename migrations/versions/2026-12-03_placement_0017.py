@@ -6,9 +6,10 @@ receiving organisation (the services narrow it further: the case's team, the des
 Localities are national reference data (a town's name and coordinates), readable by all.
 
 The engine needs every free unit and every active placement in the country, at locality level
-only, and the receiving side needs the request's coded basis to re-check an acceptance. Four
-functions (SECURITY DEFINER, run as the owner, to whom a read-only policy is given on these tables
-alone) return exactly that and nothing else: never an address, a case or a person.
+only; the receiving side needs a pending offer's coded basis to re-check its acceptance (and the
+case's id, which the placement carries), and the national coordinator a request's basis for the
+explanation. Five functions (SECURITY DEFINER, run as the owner, to whom a read-only policy is given
+on these tables alone) return exactly that: never an address, a name or any other identity.
 
 Revision ID: 0017
 Revises: 0016
