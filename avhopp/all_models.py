@@ -2,6 +2,7 @@
 
 from avhopp.directory.catalogue import models as directory
 from avhopp.directory.line import models as line
+from avhopp.housing.placement import models as placement
 from avhopp.platform import seed_versions
 from avhopp.platform.audit import models as audit
 from avhopp.platform.auth import models as auth
@@ -29,6 +30,7 @@ __all__ = [
     "line",
     "notifications",
     "people",
+    "placement",
     "seed_versions",
     "tenants",
     "web",

@@ -9,6 +9,8 @@ from avhopp.directory.catalogue import jobs as catalogue_jobs
 from avhopp.directory.catalogue.web.routes import CATALOGUE_WEB
 from avhopp.directory.line import jobs as line_jobs
 from avhopp.directory.line.web.routes import LINE_WEB
+from avhopp.housing.placement import jobs as placement_jobs
+from avhopp.housing.placement.web.routes import PLACEMENT_WEB
 from avhopp.platform.app import create_app
 from avhopp.platform.notifications.jobs import send_notice_email
 from avhopp.tenants.cases import jobs as case_jobs
@@ -23,9 +25,9 @@ if TYPE_CHECKING:
     from avhopp.platform.settings import Settings
     from avhopp.platform.telemetry import Telemetry
 
-PARTS = (REGISTRY_WEB, CASES_WEB, CATALOGUE_WEB, LINE_WEB)
+PARTS = (REGISTRY_WEB, CASES_WEB, PLACEMENT_WEB, CATALOGUE_WEB, LINE_WEB)
 """Every part's web contribution, in menu order."""
-JOBS = (*catalogue_jobs.JOBS, *line_jobs.JOBS, *case_jobs.JOBS, send_notice_email)
+JOBS = (*catalogue_jobs.JOBS, *line_jobs.JOBS, *case_jobs.JOBS, *placement_jobs.JOBS, send_notice_email)
 """Every part's background jobs; importing this module registers them with the job runtime."""
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from avhopp.directory.catalogue import permissions as directory_permissions
 from avhopp.directory.line import permissions as line_permissions
-from avhopp.housing import permissions as housing_permissions
+from avhopp.housing.placement import permissions as housing_permissions
 from avhopp.platform.authz import REGISTRY
 from avhopp.tenants.cases import permissions as case_permissions
 from avhopp.tenants.registry import permissions as tenant_permissions

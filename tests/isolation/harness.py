@@ -57,6 +57,12 @@ FOREIGN_VALUES = {
     "assessment_id": "assessment_id",
     "intervention_id": "intervention_id",
     "follow_up_id": "follow_up_id",
+    # Placement: tenant B's unit, its case's request, the offer it made and the placement that followed
+    # (received by an operation in Malmö, never by tenant A).
+    "unit_id": "unit_id",
+    "request_id": "request_id",
+    "offer_id": "offer_id",
+    "placement_id": "placement_id",
     # Forms that name people for a case's team: tenant B's person is never tenant A's to choose.
     "deputy_id": "user_id",
     "responsible": "user_id",
@@ -98,6 +104,10 @@ class ForeignWorld:
     assessment_id: uuid.UUID
     intervention_id: uuid.UUID
     follow_up_id: uuid.UUID
+    unit_id: uuid.UUID
+    request_id: uuid.UUID
+    offer_id: uuid.UUID
+    placement_id: uuid.UUID
     markers: tuple[str, ...]
     unknown_token: str = "okand-inbjudan-0000000000000000000000000000"  # noqa: S105 - not a secret
 

@@ -63,6 +63,7 @@ def _forged_id(world: ForeignWorld, name: str) -> str:
 _SCALARS: dict[type[mi.Type], Callable[[Any], Any]] = {
     mi.StrType: lambda kind: "x" * max(1, kind.min_length or 0),
     mi.IntType: lambda kind: kind.ge if kind.ge is not None else 1,
+    mi.FloatType: lambda kind: kind.ge if kind.ge is not None else 1.0,
     mi.BoolType: lambda _kind: False,
     mi.EnumType: lambda kind: next(iter(kind.cls)).value,
     mi.LiteralType: lambda kind: kind.values[0],

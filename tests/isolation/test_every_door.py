@@ -21,6 +21,16 @@ from sqlalchemy import text
 from avhopp.app import build_app
 from avhopp.directory.catalogue.entry import Location, OrganizationEntry, ServiceEntry
 from avhopp.directory.catalogue.seed import seed_service_id
+from avhopp.housing.placement.service import Actor as PlacementActor
+from avhopp.housing.placement.service import (
+    RequestInput,
+    UnitInput,
+    UnitType,
+    accept_offer,
+    create_request,
+    make_offer,
+    register_unit,
+)
 from avhopp.platform.auth.sign_in_for_tests import TEST_SIGN_IN_PATH
 from avhopp.platform.authz import REGISTRY
 from avhopp.platform.database import RequestContext, context_session
@@ -63,7 +73,7 @@ from tests.isolation.json_bodies import forged_json
 from tests.platform.auth.conftest import BASE_URL, grant_membership
 from tests.platform.idp.conftest import BROWSER, csrf_token
 from tests.platform.web.conftest import SECRET_KEY
-from tests.support.people import MALMO_SOCIALSEKRETERARE, person_in
+from tests.support.people import KONSULTATION_PLACERING, MALMO_SOCIALSEKRETERARE, person_in
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -122,6 +132,7 @@ async def foreign_world(
     line_contact_id, referral_id, callback_id = referral_to(owner_engine, tenant_id, user_id, shared)
     notification_id = notification_for(owner_engine, tenant_id, user_id, f"/arenden/remisser/{referral_id}")
     case = await case_of(sessions, owner_engine, Actor(tenant_id, user_id), marker)
+    placed = await placement_of(sessions, owner_engine, PlacementActor(tenant_id, user_id), case.case_id, marker)
     return ForeignWorld(
         tenant_id=tenant_id,
         user_id=user_id,
@@ -139,7 +150,11 @@ async def foreign_world(
         assessment_id=case.assessment_id,
         intervention_id=case.intervention_id,
         follow_up_id=case.follow_up_id,
-        markers=(name, email, draft, shared, *case.markers),
+        unit_id=placed.unit_id,
+        request_id=placed.request_id,
+        offer_id=placed.offer_id,
+        placement_id=placed.placement_id,
+        markers=(name, email, draft, shared, *case.markers, placed.address),
     )
 
 
@@ -212,6 +227,39 @@ async def case_of(
         schedule[0].id,
         (person, situation, f"Södergatan 1 {marker}"),
     )
+
+
+@dataclass(frozen=True)
+class ForeignPlacement:
+    unit_id: uuid.UUID
+    request_id: uuid.UUID
+    offer_id: uuid.UUID
+    placement_id: uuid.UUID
+    address: str
+
+
+async def placement_of(
+    sessions: async_sessionmaker[AsyncSession],
+    owner_engine: Engine,
+    actor: PlacementActor,
+    case_id: uuid.UUID,
+    marker: str,
+) -> ForeignPlacement:
+    """Tenant B's case placed in a unit of an operation in Malmö: the unit, request, offer and placement."""
+    address = f"Främlingsgatan 3 {marker}"
+    operation = PlacementActor(_tenant_id(owner_engine, "konsultationsteamet-malmo"), KONSULTATION_PLACERING.user_id)
+    today = datetime.now(UTC).date()
+    unit = UnitInput(UnitType.EMERGENCY_FLAT.value, 2, today, 5000, "2480", "Umeå", 63.83, 20.26, address)
+    async with context_session(sessions, RequestContext(operation.tenant_id, operation.user_id)) as session:
+        unit_id = await register_unit(session, SECRET_KEY, operation, unit)
+    async with context_session(sessions, RequestContext(actor.tenant_id, actor.user_id)) as session:
+        wanted = RequestInput(case_id, 1, today, no_assessment_reason=f"Ingen bedömning behövs {marker}")
+        request_id = await create_request(session, actor, wanted)
+        offer_id = await make_offer(session, actor, request_id, unit_id)
+    async with context_session(sessions, RequestContext(operation.tenant_id, operation.user_id)) as session:
+        accepted = await accept_offer(session, SECRET_KEY, operation, offer_id)
+    assert accepted.placement_id is not None
+    return ForeignPlacement(unit_id, request_id, offer_id, accepted.placement_id, address)
 
 
 def _tenant_id(owner_engine: Engine, slug: str) -> uuid.UUID:

@@ -84,6 +84,15 @@ NATIONELL_SAMORDNARE = NamedPerson(
     "Lina Nationell (test)",
     _one(NATIONAL, Role.DIRECTORY_REVIEWER, Role.NATIONAL_ANALYST),
 )
+MALMO_PLACERING = NamedPerson("malmo-placering", "Petra Placering (test)", _one(MALMO, Role.PLACEMENT_COORDINATOR))
+KONSULTATION_PLACERING = NamedPerson(
+    "konsultation-placering",
+    "Viktor Verksamhetsboende (test)",
+    _one("konsultationsteamet-malmo", Role.PLACEMENT_COORDINATOR),
+)
+NATIONELL_PLACERING = NamedPerson(
+    "nationell-placering", "Nora Nationell placering (test)", _one(NATIONAL, Role.PLACEMENT_NATIONAL)
+)
 PLATTFORMSADMIN = NamedPerson("plattformsadmin", "Maria Plattform (test)", _one(NATIONAL, Role.PLATFORM_ADMIN))
 KC_REDAKTOR = NamedPerson("kc-redaktor", "Sara Redaktör (test)", _one(KC, Role.DIRECTORY_EDITOR))
 ANONYM = NamedPerson("anonym", "Anonym besökare")
@@ -101,6 +110,9 @@ PEOPLE = (
     VASTRA_GOTALAND_SAMORDNARE,
     POLIS_KONTAKT,
     NATIONELL_SAMORDNARE,
+    MALMO_PLACERING,
+    KONSULTATION_PLACERING,
+    NATIONELL_PLACERING,
     PLATTFORMSADMIN,
     KC_REDAKTOR,
     ANONYM,

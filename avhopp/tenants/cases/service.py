@@ -37,6 +37,12 @@ from avhopp.tenants.cases.consent import (
 from avhopp.tenants.cases.intake import IntakeUpdate, complete_intake
 from avhopp.tenants.cases.models import MAX_DOCUMENT_BYTES
 from avhopp.tenants.cases.person import Intake, OpenedPerson, PersonDetails, open_person
+from avhopp.tenants.cases.placement_basis import (
+    PlacementBasis,
+    PlacementThreat,
+    consent_shares_identity,
+    placement_basis,
+)
 from avhopp.tenants.cases.referrals import (
     UNANSWERED,
     ReferralStatus,
@@ -121,6 +127,8 @@ __all__ = [
     "OverviewLine",
     "PersonDetails",
     "Phase",
+    "PlacementBasis",
+    "PlacementThreat",
     "ProtectedIdentity",
     "ReferralStatus",
     "ReferralView",
@@ -146,6 +154,7 @@ __all__ = [
     "colleague_names",
     "complete_intake",
     "consent_document",
+    "consent_shares_identity",
     "consents_of_case",
     "decline_referral",
     "follow_ups",
@@ -157,6 +166,7 @@ __all__ = [
     "organisation_names",
     "overview",
     "phase_history",
+    "placement_basis",
     "police_lead",
     "read_referral",
     "record_consent",

@@ -33,6 +33,7 @@ class Role(enum.StrEnum):
     NETWORK_MEMBER = "network_member"
     AUDITOR = "auditor"
     NATIONAL_ANALYST = "national_analyst"
+    PLACEMENT_NATIONAL = "placement_national"
 
 
 def role_names(roles: Iterable[str]) -> list[str]:

@@ -35,7 +35,9 @@ __all__ = [
     "system_accounts",
     "tenant_ids_by_slug",
     "tenant_ids_of_kind",
+    "tenant_ids_of_kind_in_counties",
     "tenant_kinds",
+    "tenant_municipalities",
     "tenant_names",
 ]
 """What other parts may use: the tenant kinds and roles they name, and these lookups."""
@@ -164,6 +166,31 @@ async def national_coordinator_id(session: AsyncSession) -> UUID | None:
 async def tenant_ids_of_kind(session: AsyncSession, kind: TenantKind) -> list[UUID]:
     """The active tenants of one kind."""
     return list(await session.scalars(select(Tenant.id).where(Tenant.kind == kind, Tenant.active)))
+
+
+async def tenant_ids_of_kind_in_counties(
+    session: AsyncSession, kind: TenantKind, counties: Collection[str]
+) -> list[UUID]:
+    """The active tenants of one kind that belong to one of the counties (e.g. a police region's)."""
+    if not counties:
+        return []
+    return list(
+        await session.scalars(
+            select(Tenant.id).where(Tenant.kind == kind, Tenant.active, Tenant.county_code.in_(sorted(counties)))
+        )
+    )
+
+
+async def tenant_municipalities(session: AsyncSession, tenant_ids: Collection[UUID]) -> dict[UUID, str]:
+    """The municipality each of the given tenants belongs to, where it names one."""
+    if not tenant_ids:
+        return {}
+    rows = await session.execute(
+        select(Tenant.id, Tenant.municipality_code).where(
+            Tenant.id.in_(tenant_ids), Tenant.municipality_code.is_not(None)
+        )
+    )
+    return {row.id: row.municipality_code for row in rows}
 
 
 async def tenant_kinds(session: AsyncSession, tenant_ids: Collection[UUID]) -> dict[UUID, TenantKind]:

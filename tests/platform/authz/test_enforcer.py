@@ -145,6 +145,7 @@ async def test_the_permissions_a_person_holds_are_the_enforcer_s_decisions_in_th
         "case:read",
         "case:write",
         "directory:search",
+        "placement:request",
         "referral:receive",
     }
     assert await enforcer.permissions_of(acting_for(tenant_b), every) == frozenset()

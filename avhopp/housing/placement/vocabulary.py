@@ -1,0 +1,103 @@
+"""The placement part's codes. Codes are stored; Swedish labels are registered (English in the catalogue)."""
+
+from __future__ import annotations
+
+import enum
+
+from avhopp.housing.engine.service import Need, UnitType
+from avhopp.platform.labels import register_labels
+
+__all__ = ["DeclineReason", "Need", "OfferStatus", "RequestState", "RiskLevel", "UnitFeature", "UnitState", "UnitType"]
+
+
+class UnitFeature(enum.StrEnum):
+    """What a unit offers besides its type (supported housing is a type, as the engine reads it)."""
+
+    ACCESSIBLE = Need.ACCESSIBLE.value
+    ADDICTION_CARE = Need.ADDICTION_CARE.value
+
+
+class UnitState(enum.StrEnum):
+    """Where a unit stands; reserved and occupied units are never proposed."""
+
+    AVAILABLE = "available"
+    RESERVED = "reserved"
+    OCCUPIED = "occupied"
+    WITHDRAWN = "withdrawn"
+
+
+class OfferStatus(enum.StrEnum):
+    """An offer's life: pending until the unit's owner decides, or the requester withdraws it."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    FAILED = "failed"
+    """Accepted, but a hard constraint no longer held at that moment."""
+    EXPIRED = "expired"
+
+
+class DeclineReason(enum.StrEnum):
+    """Why the unit's owner declines; coded so that nothing personal is written."""
+
+    UNIT_NO_LONGER_FREE = "unit_no_longer_free"
+    CANNOT_SUPPORT_NEEDS = "cannot_support_needs"
+    LOCAL_RISK = "local_risk"
+    CAPACITY = "capacity"
+    OTHER = "other"
+
+
+class RequestState(enum.StrEnum):
+    """Where a request stands, read from its offers and placement."""
+
+    OPEN = "open"
+    OFFERED = "offered"
+    PLACED = "placed"
+    ENDED = "ended"
+    WITHDRAWN = "withdrawn"
+
+
+class RiskLevel(enum.StrEnum):
+    """The threat level the police recorded, as the unit's owner sees it; unknown without an assessment."""
+
+    NONE = "none"
+    LATENT = "latent"
+    SERIOUS = "serious"
+    UNKNOWN = "unknown"
+
+
+register_labels(
+    (
+        (UnitType.EMERGENCY_FLAT, "Jourlägenhet"),
+        (UnitType.SUPPORTED_HOUSING, "Stödboende hos en verksamhet"),
+        (UnitType.LONG_TERM_LEASE, "Långsiktigt kontrakt"),
+        (Need.SUPPORTED_HOUSING, "Stödboende"),
+        (Need.ADDICTION_CARE, "Missbruksvård"),
+        (Need.ACCESSIBLE, "Tillgänglig bostad"),
+        (UnitState.AVAILABLE, "Ledig"),
+        (UnitState.RESERVED, "Reserverad (erbjudande pågår)"),
+        (UnitState.OCCUPIED, "Bebodd"),
+        (UnitState.WITHDRAWN, "Tillbakadragen"),
+        (OfferStatus.PENDING, "Väntar på svar"),
+        (OfferStatus.ACCEPTED, "Antaget"),
+        (OfferStatus.DECLINED, "Avböjt"),
+        (OfferStatus.WITHDRAWN, "Återkallat"),
+        (OfferStatus.FAILED, "Kunde inte genomföras"),
+        (OfferStatus.EXPIRED, "Svarstiden gick ut"),
+        (DeclineReason.UNIT_NO_LONGER_FREE, "Bostaden är inte längre ledig"),
+        (DeclineReason.CANNOT_SUPPORT_NEEDS, "Vi kan inte möta behoven"),
+        (DeclineReason.LOCAL_RISK, "Lokal risk som gör placeringen olämplig"),
+        (DeclineReason.CAPACITY, "Vi har inte kapacitet just nu"),
+        (DeclineReason.OTHER, "Annat skäl"),
+        (RequestState.OPEN, "Öppen"),
+        (RequestState.OFFERED, "Erbjudande skickat"),
+        (RequestState.PLACED, "Placerad"),
+        (RequestState.ENDED, "Avslutad (utflyttad)"),
+        (RequestState.WITHDRAWN, "Återkallad"),
+        (RiskLevel.NONE, "Ingen känd hotbild"),
+        (RiskLevel.LATENT, "Latent hot"),
+        (RiskLevel.SERIOUS, "Allvarligt hot"),
+        (RiskLevel.UNKNOWN, "Ingen hotbedömning"),
+    )
+)

@@ -1,0 +1,23 @@
+"""What placement adds to the web app: the officers' and the designated staff's pages and the API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from avhopp.housing.placement.permissions import EXPLAIN, KINDS, OFFER, REQUEST
+from avhopp.housing.placement.web.api import API_ROUTES
+from avhopp.housing.placement.web.pages import PAGE_ROUTES
+from avhopp.platform.web.parts import PartWeb
+from avhopp.platform.web.shell import NavEntry
+
+PLACEMENT_WEB = PartWeb(
+    name="housing.placement",
+    routes=[*PAGE_ROUTES, *API_ROUTES],
+    templates=Path(__file__).parent / "templates",
+    nav=(
+        NavEntry("Placeringar", "/placering", REQUEST, KINDS),
+        NavEntry("Erbjudanden om placering", "/placering/erbjudanden", OFFER, KINDS),
+        NavEntry("Bostäder för placering", "/placering/bostader", OFFER, KINDS),
+        NavEntry("Placeringsmotorns förklaringar", "/placering/nationell", EXPLAIN, ("national_coordinator",)),
+    ),
+)
