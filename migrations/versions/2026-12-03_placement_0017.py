@@ -12,7 +12,7 @@ explanation. Five functions (SECURITY DEFINER, run as the owner, to whom a read-
 on these tables alone) return exactly that: never an address, a name or any other identity.
 
 Revision ID: 0017
-Revises: 0016
+Revises: 0019
 Create Date: 2026-12-03
 """
 
@@ -26,7 +26,7 @@ from sqlalchemy.dialects import postgresql
 from avhopp.platform.migration_helpers import grant_runtime, runtime_role, tenant_scoped_table
 
 revision = "0017"
-down_revision = "0016"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 

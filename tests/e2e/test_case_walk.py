@@ -38,7 +38,6 @@ from avhopp.tenants.cases.retention import erase_expired
 from tests.e2e.conftest import assert_accessible, person_context
 from tests.e2e.test_guidance_line import new_person
 from tests.e2e.test_login import sign_in
-from tests.platform.web.conftest import SECRET_KEY
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -111,7 +110,8 @@ def run_job(server: LiveServer, work: Callable[[AsyncSession, uuid.UUID, datetim
         engine = create_app_engine(server.database.app_url, pool_size=1)
         try:
             async with context_session(
-                session_factory(engine, audit_key=chain_key(SECRET_KEY)), RequestContext()
+                session_factory(engine, audit_key=chain_key(server.settings_environ["AVHOPP_SECRET_KEY"])),
+                RequestContext(),
             ) as session:
                 return await for_every_case_tenant(session, datetime.now(UTC), work)
         finally:

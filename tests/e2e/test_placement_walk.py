@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from playwright.sync_api import expect
 from sqlalchemy import text
 
+from avhopp.platform.audit.chain import chain_key
 from avhopp.platform.database import RequestContext, context_session, create_app_engine, session_factory
 from avhopp.tenants.cases.service import (
     Actor,
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
     from sqlalchemy import Connection
 
-    from tests.e2e.conftest import LiveServer
+    from tests.support.live_server import LiveServer
 
 GOTEBORG, MALMO, OPERATION, POLICE = "kommun-1480", "kommun-1280", "konsultationsteamet-malmo", "polisen-bergslagen"
 TODAY = datetime.now(UTC).date()
@@ -66,7 +67,7 @@ def prepared_case(server: LiveServer, officer: str) -> None:
         engine = create_app_engine(server.database.app_url, pool_size=1)
         try:
             context = RequestContext(tenant_id=actor.tenant_id, user_id=actor.user_id)
-            async with context_session(session_factory(engine), context) as session:
+            async with context_session(session_factory(engine, audit_key=chain_key(secret)), context) as session:
                 case_id = await open_case(
                     session, secret, actor, NewCase(ContactSource.PERSON, PersonDetails(name="Erik Ek"))
                 )

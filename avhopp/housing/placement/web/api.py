@@ -56,15 +56,14 @@ from avhopp.housing.placement.service import (
 )
 from avhopp.platform.problems import NotFoundError
 from avhopp.platform.scope.request import Acting
-from avhopp.tenants.cases.web.components import API_EXCEPTION_HANDLERS, problems
+from avhopp.platform.web.openapi_problems import problem_responses
+from avhopp.tenants.cases.web.components import API_EXCEPTION_HANDLERS
 
 if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
 
     from avhopp.housing.placement.service import IntakeView, OfferLine, PlacementView, RequestView, UnitLine
 
-READ = problems(400, 403, 404)
-WRITE = problems(400, 403, 404, 413)
 NATIONAL = ("national_coordinator",)
 
 
@@ -337,12 +336,12 @@ class RegisterApi(Controller):
     tags = ["housing: register"]  # noqa: RUF012 - Litestar's layer attribute
     exception_handlers = API_EXCEPTION_HANDLERS
 
-    @get("/units", opt=needs(OFFER), summary="Organisationens bostäder", responses=READ)
+    @get("/units", opt=needs(OFFER), summary="Organisationens bostäder")
     async def units(self, acting: Acting) -> list[UnitOut]:
         """Your organisation's units with their state (free, reserved by an offer, lived in, withdrawn)."""
         return [_unit_out(line) for line in await units_of(acting.session, actor_of(acting).tenant_id)]
 
-    @post("/units", opt=needs(OFFER), summary="Registrera en bostad", responses=WRITE)
+    @post("/units", opt=needs(OFFER), summary="Registrera en bostad")
     async def register(self, state: State, acting: Acting, data: JSONBody[UnitIn]) -> UnitOut:
         """Register a unit; its address is sealed. Others see its town only, and only when it is proposed."""
         actor = actor_of(acting)
@@ -361,22 +360,22 @@ class RegisterApi(Controller):
         unit_id = await register_unit(acting.session, state.settings.secret_key, actor, unit)
         return next(_unit_out(line) for line in await units_of(acting.session, actor.tenant_id) if line.id == unit_id)
 
-    @get("/units/{unit_id:uuid}/address", opt=needs(OFFER), summary="Bostadens adress", responses=READ)
+    @get("/units/{unit_id:uuid}/address", opt=needs(OFFER), summary="Bostadens adress")
     async def address(self, state: State, acting: Acting, unit_id: FromPath[UUID]) -> AddressOut:
         """The street address of your unit; every read is audited."""
         return AddressOut(await unit_address(acting.session, state.settings.secret_key, actor_of(acting), unit_id))
 
-    @post("/units/{unit_id:uuid}/withdraw", opt=needs(OFFER), status_code=204, summary="Dra tillbaka", responses=WRITE)
+    @post("/units/{unit_id:uuid}/withdraw", opt=needs(OFFER), status_code=204, summary="Dra tillbaka")
     async def withdraw(self, acting: Acting, unit_id: FromPath[UUID]) -> None:
         """Take a unit out of the register (not while it is offered or lived in)."""
         await withdraw_unit(acting.session, actor_of(acting), unit_id)
 
-    @get("/intake", opt=needs(OFFER, ("municipality",)), summary="Kommunens mottagande", responses=READ)
+    @get("/intake", opt=needs(OFFER, ("municipality",)), summary="Kommunens mottagande")
     async def intake(self, acting: Acting) -> IntakeOut:
         """The municipality's declared intake, or the defaults."""
         return _intake_out(await intake_of(acting.session, actor_of(acting).tenant_id))
 
-    @put("/intake", opt=needs(OFFER, ("municipality",)), summary="Deklarera mottagande", responses=WRITE)
+    @put("/intake", opt=needs(OFFER, ("municipality",)), summary="Deklarera mottagande")
     async def declare(self, acting: Acting, data: JSONBody[IntakeIn]) -> IntakeOut:
         """Declare the cap, a pause with its last day, and who handles offers."""
         declared = IntakeInput(data.handled_by, data.yearly_cap, data.paused_until)
@@ -390,12 +389,12 @@ class RequestApi(Controller):
     tags = ["housing: requests"]  # noqa: RUF012 - Litestar's layer attribute
     exception_handlers = API_EXCEPTION_HANDLERS
 
-    @get("/", opt=needs(REQUEST), summary="Mina placeringsbegäranden", responses=READ)
+    @get("/", opt=needs(REQUEST), summary="Mina placeringsbegäranden")
     async def mine(self, acting: Acting) -> list[RequestOut]:
         """Requests of the cases whose team you are on, newest first."""
         return [_request_out(view) for view in await my_requests(acting.session, actor_of(acting))]
 
-    @post("/", opt=needs(REQUEST), summary="Begär placering", responses=WRITE)
+    @post("/", opt=needs(REQUEST), summary="Begär placering")
     async def create(self, acting: Acting, data: JSONBody[RequestIn]) -> RequestOut:
         """Ask for a placement from a case whose consent covers housing."""
         actor = actor_of(acting)
@@ -409,7 +408,7 @@ class RequestApi(Controller):
         request_id = await create_request(acting.session, actor, request)
         return _request_out(await request_view(acting.session, actor, request_id))
 
-    @get("/{request_id:uuid}", opt=needs(REQUEST), summary="En begäran", responses=READ)
+    @get("/{request_id:uuid}", opt=needs(REQUEST), summary="En begäran")
     async def one(self, acting: Acting, request_id: FromPath[UUID]) -> RequestOut:
         """The request with its offers and placement."""
         return _request_out(await request_view(acting.session, actor_of(acting), request_id))
@@ -419,7 +418,9 @@ class RequestApi(Controller):
         opt=needs(REQUEST),
         status_code=200,
         summary="Hämta förslag",
-        responses={**READ, **problems(413)},
+        responses=problem_responses(
+            {429: "För många förslag på kort tid, för dig eller din organisation; vänta en stund."}
+        ),
     )
     async def shortlist(self, acting: Acting, request_id: FromPath[UUID]) -> ShortlistOut:
         """The engine's shortlist for an open request. Counted (per person and organisation) and audited."""
@@ -441,7 +442,7 @@ class RequestApi(Controller):
             message=answer.message,
         )
 
-    @post("/{request_id:uuid}/offers", opt=needs(REQUEST), summary="Skicka erbjudande", responses=WRITE)
+    @post("/{request_id:uuid}/offers", opt=needs(REQUEST), summary="Skicka erbjudande")
     async def offer(self, acting: Acting, request_id: FromPath[UUID], data: JSONBody[ChoiceIn]) -> OfferCreated:
         """Send the unit's owner an offer for one proposal of the current shortlist."""
         try:
@@ -449,7 +450,7 @@ class RequestApi(Controller):
         except ShortlistLimitReached as refused:
             raise TooManyRequestsException(detail=refused.message) from None
 
-    @post("/{request_id:uuid}/withdraw", opt=needs(REQUEST), status_code=204, summary="Återkalla", responses=WRITE)
+    @post("/{request_id:uuid}/withdraw", opt=needs(REQUEST), status_code=204, summary="Återkalla")
     async def withdraw(self, acting: Acting, request_id: FromPath[UUID]) -> None:
         """The placement is no longer needed; a pending offer is withdrawn with it."""
         await withdraw_request(acting.session, actor_of(acting), request_id)
@@ -462,12 +463,12 @@ class OfferApi(Controller):
     tags = ["housing: offers"]  # noqa: RUF012 - Litestar's layer attribute
     exception_handlers = API_EXCEPTION_HANDLERS
 
-    @get("/", opt=needs(OFFER), summary="Inkorgen", responses=READ)
+    @get("/", opt=needs(OFFER), summary="Inkorgen")
     async def inbox(self, acting: Acting) -> list[InboxOut]:
         """Offers to your units, pending first."""
         return [_inbox_out(line) for line in await inbox(acting.session, actor_of(acting).tenant_id)]
 
-    @post("/{offer_id:uuid}/accept", opt=needs(OFFER), status_code=200, summary="Anta", responses=WRITE)
+    @post("/{offer_id:uuid}/accept", opt=needs(OFFER), status_code=200, summary="Anta")
     async def accept(
         self, state: State, acting: Acting, offer_id: FromPath[UUID], data: JSONBody[AcceptIn]
     ) -> AcceptanceOut:
@@ -477,12 +478,12 @@ class OfferApi(Controller):
         )
         return AcceptanceOut(outcome.placement_id, outcome.identity_shared, outcome.message)
 
-    @post("/{offer_id:uuid}/decline", opt=needs(OFFER), status_code=204, summary="Avböj", responses=WRITE)
+    @post("/{offer_id:uuid}/decline", opt=needs(OFFER), status_code=204, summary="Avböj")
     async def decline(self, acting: Acting, offer_id: FromPath[UUID], data: JSONBody[DeclineIn]) -> None:
         """Decline with a coded reason."""
         await decline_offer(acting.session, actor_of(acting), offer_id, data.reason.value)
 
-    @post("/{offer_id:uuid}/withdraw", opt=needs(REQUEST), status_code=204, summary="Återkalla", responses=WRITE)
+    @post("/{offer_id:uuid}/withdraw", opt=needs(REQUEST), status_code=204, summary="Återkalla")
     async def withdraw(self, acting: Acting, offer_id: FromPath[UUID]) -> None:
         """The requester takes back a pending offer."""
         await withdraw_offer(acting.session, actor_of(acting), offer_id)
@@ -495,24 +496,24 @@ class PlacementApi(Controller):
     tags = ["housing: placements"]  # noqa: RUF012 - Litestar's layer attribute
     exception_handlers = API_EXCEPTION_HANDLERS
 
-    @get("/received", opt=needs(OFFER), summary="Mottagna placeringar", responses=READ)
+    @get("/received", opt=needs(OFFER), summary="Mottagna placeringar")
     async def received(self, acting: Acting) -> list[PlacementOut]:
         """Placements in your units, newest first."""
         return [_placement_out(view) for view in await received_placements(acting.session, actor_of(acting))]
 
-    @get("/{placement_id:uuid}", opt=needs(REQUEST), summary="En placering", responses=READ)
+    @get("/{placement_id:uuid}", opt=needs(REQUEST), summary="En placering")
     async def one(self, acting: Acting, placement_id: FromPath[UUID]) -> PlacementOut:
         """A placement without its address."""
         return _placement_out(await placement_view(acting.session, actor_of(acting), placement_id))
 
-    @get("/{placement_id:uuid}/address", opt=needs(REQUEST), summary="Placeringens adress", responses=READ)
+    @get("/{placement_id:uuid}/address", opt=needs(REQUEST), summary="Placeringens adress")
     async def address(self, state: State, acting: Acting, placement_id: FromPath[UUID]) -> AddressOut:
         """The exact address; every read is audited."""
         return AddressOut(
             await placement_address(acting.session, state.settings.secret_key, actor_of(acting), placement_id)
         )
 
-    @post("/{placement_id:uuid}/move-out", opt=needs(REQUEST), status_code=204, summary="Utflyttning", responses=WRITE)
+    @post("/{placement_id:uuid}/move-out", opt=needs(REQUEST), status_code=204, summary="Utflyttning")
     async def move_out(self, acting: Acting, placement_id: FromPath[UUID], data: JSONBody[MoveOutIn]) -> None:
         """The person moved out: the placement ends and the unit is free."""
         await move_out(acting.session, actor_of(acting), placement_id, data.moved_out_on)
@@ -529,7 +530,6 @@ class NationalApi(Controller):
         "/requests/{request_id:uuid}/explanation",
         opt=needs(EXPLAIN, NATIONAL),
         summary="Förklaring av förslagen",
-        responses=READ,
     )
     async def explanation(self, acting: Acting, request_id: FromPath[UUID]) -> dict[str, Any]:
         """For each municipality and rule, what was excluded and why (audited)."""

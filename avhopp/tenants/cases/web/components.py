@@ -1,5 +1,5 @@
-"""What other parts' web layers may reuse from cases: the API's problem details in Swedish."""
+"""What other parts' web layers may reuse from cases: the API's refusals of undecodable bodies, in Swedish."""
 
-from avhopp.tenants.cases.web.api_problems import API_EXCEPTION_HANDLERS, Problem, problems
+from avhopp.tenants.cases.web.api_problems import API_EXCEPTION_HANDLERS
 
-__all__ = ["API_EXCEPTION_HANDLERS", "Problem", "problems"]
+__all__ = ["API_EXCEPTION_HANDLERS"]
