@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from avhopp.housing.placement.models import PLACEMENT_ADDRESS, UNIT_ADDRESS
 from avhopp.platform.problems import FieldProblem
 from avhopp.platform.sealing import seal, unseal
+from avhopp.platform.text_input import has_control_character
 
 if TYPE_CHECKING:
     from uuid import UUID
 
-UNIT_ADDRESS = "avhopp.housing.unit_address"
-PLACEMENT_ADDRESS = "avhopp.housing.placement_address"
+__all__ = ["PLACEMENT_ADDRESS", "UNIT_ADDRESS"]
+
 DESIGNATED_ROLES = ("placement_coordinator",)
 """The receiving side's designated staff: who sees addresses and decides on offers."""
 
@@ -29,7 +30,7 @@ class Actor:
 def checked_text(field: str, value: str, limit: int, problems: list[FieldProblem], *, missing: str | None) -> str:
     """The value trimmed; a problem for control characters, excess length, or absence."""
     value = value.strip()
-    if any(unicodedata.category(char) == "Cc" and char not in "\n\r" for char in value):
+    if has_control_character(value, line_breaks=True):
         problems.append(FieldProblem(field, "Texten innehåller otillåtna tecken."))
     elif len(value) > limit:
         problems.append(FieldProblem(field, f"Skriv högst {limit} tecken."))

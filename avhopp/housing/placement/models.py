@@ -40,6 +40,10 @@ from avhopp.housing.placement.vocabulary import (
     UnitType,
 )
 from avhopp.platform.models import Base, all_of, one_of
+from avhopp.platform.sealing import sealed_column
+
+UNIT_ADDRESS = "avhopp.housing.unit_address"
+PLACEMENT_ADDRESS = "avhopp.housing.placement_address"
 
 MAX_HOUSEHOLD = 20
 MAX_MONTHLY_COST = 1_000_000
@@ -85,7 +89,7 @@ class HousingUnit(Base):
     available_from: Mapped[date] = mapped_column(Date)
     monthly_cost_sek: Mapped[int] = mapped_column(Integer)
     locality_code: Mapped[str] = mapped_column(ForeignKey("housing_locality.code"), index=True)
-    address_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    address_sealed: Mapped[bytes] = mapped_column(LargeBinary, info=sealed_column(UNIT_ADDRESS, "id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     created_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -222,7 +226,7 @@ class Placement(Base):
     affiliations: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'::text[]"))
     move_in_on: Mapped[date] = mapped_column(Date)
     moved_out_on: Mapped[date | None] = mapped_column(Date)
-    address_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    address_sealed: Mapped[bytes] = mapped_column(LargeBinary, info=sealed_column(PLACEMENT_ADDRESS, "id"))
     identity_shared: Mapped[bool] = mapped_column(Boolean)
     """A running consent let the receiving organisation see the identity when the offer was accepted."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
