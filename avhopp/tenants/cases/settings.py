@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from avhopp.platform.problems import FieldProblem, InvalidInputError
@@ -60,9 +59,3 @@ async def set_case_rules(session: AsyncSession, tenant_id: UUID, rules: CaseRule
         .on_conflict_do_update(index_elements=[CaseSettings.tenant_id], set_=values)
     )
     await session.flush()
-
-
-async def retention_years_of(session: AsyncSession, tenant_id: UUID) -> int:
-    """How many years after its last entry a closed case keeps its identity."""
-    years = await session.scalar(select(CaseSettings.retention_years).where(CaseSettings.tenant_id == tenant_id))
-    return years or DEFAULT_RETENTION_YEARS

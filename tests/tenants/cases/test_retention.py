@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, text
+import pytest
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from avhopp.platform.database import RequestContext, context_session
 from avhopp.tenants.cases.models import CasePerson
 from avhopp.tenants.cases.retention import erase_expired
 from avhopp.tenants.cases.service import Category, ConsentInput, EndReason, Phase, change_phase, record_consent
 from tests.platform.web.conftest import SECRET_KEY
-from tests.support.people import GOTEBORG, GOTEBORG_SOCIALSEKRETERARE, MALMO
+from tests.support.people import GOTEBORG, GOTEBORG_ENHETSCHEF, GOTEBORG_SOCIALSEKRETERARE, MALMO
 from tests.tenants.cases.conftest import open_goteborg_case
 
 if TYPE_CHECKING:
@@ -76,10 +78,21 @@ async def test_a_closed_case_past_retention_loses_its_identity_and_nothing_else_
         owner_engine, goteborg, "UPDATE case_file SET last_entry_at = now() - interval '6 years' WHERE id = :c", c=old
     )
 
+    # Until it is erased, its identity is still its team's alone: the unit head, of the same
+    # tenant but not on the team, reads nothing of it.
+    async with acting_as(GOTEBORG_ENHETSCHEF) as (session, _head):
+        assert await session.scalar(select(func.count()).where(CasePerson.case_id == old)) == 0
+    # Nobody deletes an identity directly; the runtime role has no right to.
+    with pytest.raises(DBAPIError, match="permission denied"):
+        async with context_session(sessions, RequestContext(tenant_id=goteborg)) as session:
+            await session.execute(delete(CasePerson).where(CasePerson.case_id == recent))
+    # Erasure acts for a tenant, and only on its own cases: Malmö erases nothing of Göteborg's.
+    with pytest.raises(DBAPIError, match="erasure acts for a tenant"):
+        async with context_session(sessions, RequestContext()) as session:
+            await erase_expired(session, goteborg, datetime.now(UTC))
+    async with context_session(sessions, RequestContext(tenant_id=tenant_ids[MALMO])) as session:
+        assert await erase_expired(session, tenant_ids[MALMO], datetime.now(UTC)) == 0
     # The job acts for the tenant and for nobody in particular.
-    async with context_session(sessions, RequestContext(tenant_id=goteborg)) as session:
-        # Refused row by row: the recent case's person is still there below.
-        await session.execute(delete(CasePerson).where(CasePerson.case_id == recent))
     async with context_session(sessions, RequestContext(tenant_id=goteborg)) as session:
         assert await erase_expired(session, goteborg, datetime.now(UTC)) == 1
 
