@@ -154,7 +154,7 @@ async def foreign_world(
         request_id=placed.request_id,
         offer_id=placed.offer_id,
         placement_id=placed.placement_id,
-        markers=(name, email, draft, shared, *case.markers, placed.address),
+        markers=(name, email, draft, shared, *case.markers, placed.address, placed.dispute),
     )
 
 
@@ -236,6 +236,7 @@ class ForeignPlacement:
     offer_id: uuid.UUID
     placement_id: uuid.UUID
     address: str
+    dispute: str
 
 
 async def placement_of(
@@ -259,7 +260,32 @@ async def placement_of(
     async with context_session(sessions, RequestContext(operation.tenant_id, operation.user_id)) as session:
         accepted = await accept_offer(session, SECRET_KEY, operation, offer_id)
     assert accepted.placement_id is not None
-    return ForeignPlacement(unit_id, request_id, offer_id, accepted.placement_id, address)
+    dispute = f"Tvist mellan Malmö och Umeå {marker}"
+    transfer_disputed(owner_engine, actor.tenant_id, accepted.placement_id, dispute)
+    return ForeignPlacement(unit_id, request_id, offer_id, accepted.placement_id, address, dispute)
+
+
+def transfer_disputed(owner_engine: Engine, home: uuid.UUID, placement_id: uuid.UUID, dispute: str) -> None:
+    """Tenant B proposes to move the payment for its placement to Umeå; Umeå disputes (county boards 12 and 24)."""
+    umea = _tenant_id(owner_engine, "kommun-2480")
+    with owner_engine.begin() as connection:
+        connection.execute(text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": str(home)})
+        transfer = connection.execute(
+            text(
+                "INSERT INTO housing_transfer (placement_id, tenant_id, receiving_tenant_id, home_county,"
+                " receiving_county, proposed_by_tenant_id, transfer_on)"
+                " VALUES (:placement, :home, :umea, '12', '24', :home, current_date) RETURNING id"
+            ),
+            {"placement": placement_id, "home": home, "umea": umea},
+        ).scalar_one()
+        connection.execute(text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": str(umea)})
+        connection.execute(
+            text(
+                "UPDATE housing_transfer SET status = 'disputed', decided_at = now(), decided_by_tenant_id = :umea,"
+                " dispute_reason = 'other', dispute_text = :dispute WHERE id = :id"
+            ),
+            {"umea": umea, "dispute": dispute, "id": transfer},
+        )
 
 
 def _tenant_id(owner_engine: Engine, slug: str) -> uuid.UUID:

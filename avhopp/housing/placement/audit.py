@@ -32,6 +32,10 @@ class PlacementAction(enum.StrEnum):
     OFFER_FAILED = "housing.offer_failed"
     PLACEMENT_ADDRESS_READ = "housing.placement_address_read"
     MOVED_OUT = "housing.moved_out"
+    TRANSFER_PROPOSED = "housing.transfer_proposed"
+    TRANSFER_AGREED = "housing.transfer_agreed"
+    TRANSFER_DISPUTED = "housing.transfer_disputed"
+    PAYMENT_EXPORTED = "housing.payment_exported"
 
 
 register_labels(
@@ -51,6 +55,10 @@ register_labels(
         (PlacementAction.OFFER_FAILED, "Erbjudande kunde inte genomföras"),
         (PlacementAction.PLACEMENT_ADDRESS_READ, "Läste en placerings adress"),
         (PlacementAction.MOVED_OUT, "Utflyttning registrerad"),
+        (PlacementAction.TRANSFER_PROPOSED, "Överföring av betalningsansvar föreslagen"),
+        (PlacementAction.TRANSFER_AGREED, "Överföring av betalningsansvar godkänd"),
+        (PlacementAction.TRANSFER_DISPUTED, "Överföring av betalningsansvar bestridd"),
+        (PlacementAction.PAYMENT_EXPORTED, "Betalningsansvar exporterat för ekonomin"),
     )
 )
 

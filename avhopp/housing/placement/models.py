@@ -33,9 +33,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from avhopp.housing.placement.vocabulary import (
     DeclineReason,
+    DisputeReason,
     Need,
     OfferStatus,
     RiskLevel,
+    TransferStatus,
     UnitFeature,
     UnitType,
 )
@@ -232,6 +234,70 @@ class Placement(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     created_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
     ended_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+MAX_DISPUTE_TEXT = 500
+
+
+class Transfer(Base):
+    """A proposed transfer of payment responsibility for one placement, from a date, and its answer.
+
+    The home municipality pays from the move-in until an agreed transfer; one side proposes, the
+    other agrees or disputes. The counties are kept so that their county boards see disputes.
+    Nothing in a row names or locates the person.
+    """
+
+    __tablename__ = "housing_transfer"
+    __table_args__ = (
+        CheckConstraint(one_of("status", TransferStatus), name="status_known"),
+        CheckConstraint("tenant_id <> receiving_tenant_id", name="between_two_municipalities"),
+        CheckConstraint("proposed_by_tenant_id IN (tenant_id, receiving_tenant_id)", name="proposed_by_a_side"),
+        CheckConstraint("(status = 'proposed') = (decided_at IS NULL)", name="decided_unless_proposed"),
+        # The side that proposed never answers its own proposal.
+        CheckConstraint(
+            "decided_by_tenant_id IS NULL OR (decided_by_tenant_id IN (tenant_id, receiving_tenant_id)"
+            " AND decided_by_tenant_id <> proposed_by_tenant_id)",
+            name="answered_by_the_other_side",
+        ),
+        CheckConstraint(
+            f"(status = 'disputed') = (dispute_reason IS NOT NULL) AND (dispute_reason IS NULL OR"
+            f" {one_of('dispute_reason', DisputeReason)})",
+            name="disputed_with_reason",
+        ),
+        CheckConstraint(
+            f"dispute_text IS NULL OR length(dispute_text) <= {MAX_DISPUTE_TEXT}", name="dispute_text_short"
+        ),
+        # One open proposal, and one agreed transfer, per placement.
+        Index(
+            "uq_housing_transfer_proposed",
+            "placement_id",
+            unique=True,
+            postgresql_where=text("status = 'proposed'"),
+        ),
+        Index("uq_housing_transfer_agreed", "placement_id", unique=True, postgresql_where=text("status = 'agreed'")),
+        Index("ix_housing_transfer_tenant", "tenant_id"),
+        Index("ix_housing_transfer_receiving", "receiving_tenant_id"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
+    placement_id: Mapped[UUID] = mapped_column(ForeignKey("housing_placement.id"))
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    """The home municipality: the case's and the placement's."""
+    receiving_tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    """The municipality where the placement is (the unit's owner may be an operation in it)."""
+    home_county: Mapped[str] = mapped_column(ForeignKey("county.code"))
+    receiving_county: Mapped[str] = mapped_column(ForeignKey("county.code"))
+    proposed_by_tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    transfer_on: Mapped[date] = mapped_column(Date)
+    """The first day the receiving municipality pays."""
+    status: Mapped[str] = mapped_column(Text, server_default=text("'proposed'"))
+    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    proposed_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    decided_by_tenant_id: Mapped[UUID | None] = mapped_column(ForeignKey("tenant.id"))
+    dispute_reason: Mapped[str | None] = mapped_column(Text)
+    dispute_text: Mapped[str | None] = mapped_column(Text)
 
 
 class RateWindow(Base):

@@ -13,7 +13,7 @@ from uuid import UUID
 from sqlalchemy import select
 
 from avhopp.housing.placement.common import DESIGNATED_ROLES
-from avhopp.housing.placement.models import Offer, Placement
+from avhopp.housing.placement.models import Offer, Placement, Transfer
 from avhopp.platform.database import act_for_tenant
 from avhopp.platform.geography.reference import shipped_geography
 from avhopp.platform.jobs import job
@@ -43,6 +43,17 @@ POLICE_PLACEMENT = register_kind(
 MANY_SHORTLISTS = register_kind(
     "housing_many_shortlists", "En organisation har hämtat placeringsförslag ovanligt många gånger på kort tid"
 )
+TRANSFER_NOTICES = {
+    "proposed": register_kind(
+        "housing_transfer_proposed", "En kommun föreslår att betalningsansvaret för en placering förs över"
+    ),
+    "agreed": register_kind(
+        "housing_transfer_agreed", "En överföring av betalningsansvaret för en placering är godkänd"
+    ),
+    "disputed": register_kind(
+        "housing_transfer_disputed", "En överföring av betalningsansvaret för en placering är bestridd"
+    ),
+}
 INBOX_LINK = "/placering/erbjudanden"
 NATIONAL_LINK = "/placering/nationell"
 POLICE_LINK = "/arenden/hotbedomningar"
@@ -77,6 +88,37 @@ async def notify_offer_answered(session: AsyncSession, *, offer_id: str, consent
     await act_for_tenant(session, offer.tenant_id)
     kind = CONSENT_NEEDED if consent_needed else OFFER_ANSWERED
     await notify(session, offer.tenant_id, [offer.created_by], kind, request_link(offer.request_id))
+
+
+def payment_link(placement_id: UUID) -> str:
+    """The payment page of one placement."""
+    return f"/placering/betalningsansvar/{placement_id}"
+
+
+@job()
+async def notify_transfer(session: AsyncSession, *, transfer_id: str, event: str) -> None:
+    """Tell the other municipality's placement coordinators of a proposal, an agreement or a dispute.
+
+    Runs for the side that acted; the notice is a kind and a link to the placement's payment page.
+    """
+    transfer = (
+        await session.execute(
+            select(
+                Transfer.placement_id,
+                Transfer.tenant_id,
+                Transfer.receiving_tenant_id,
+                Transfer.proposed_by_tenant_id,
+                Transfer.decided_by_tenant_id,
+            ).where(Transfer.id == UUID(transfer_id))
+        )
+    ).one_or_none()
+    if transfer is None or event not in TRANSFER_NOTICES:
+        return
+    acted = transfer.proposed_by_tenant_id if event == "proposed" else transfer.decided_by_tenant_id
+    other = transfer.receiving_tenant_id if acted == transfer.tenant_id else transfer.tenant_id
+    await act_for_tenant(session, other)
+    staff = await members_with_roles(session, other, DESIGNATED_ROLES)
+    await notify(session, other, staff, TRANSFER_NOTICES[event], payment_link(transfer.placement_id))
 
 
 @job()

@@ -16,6 +16,10 @@ OFFER = REGISTRY.permission("placement", "offer", "Erbjuda boende och ta emot pl
 EXPLAIN = REGISTRY.permission(
     "placement", "explain", "Se placeringsmotorns fullständiga förklaring (visar var andra bor; loggas)"
 )
+PAY = REGISTRY.permission("placement", "pay", "Se och besluta om betalningsansvaret för placeringar mellan kommuner")
+OVERSEE_PAYMENT = REGISTRY.permission(
+    "placement", "oversee_payment", "Se tvister om betalningsansvar för placeringar i länet (utan identitet)"
+)
 
 KINDS = (TenantKind.MUNICIPALITY.value, TenantKind.OPERATION.value)
 """Requests and offers exist in these kinds of tenant only."""
@@ -26,7 +30,7 @@ PLACEMENT_COORDINATOR = REGISTRY.role(
     english="Placement coordinator",
     # Municipalities request and receive placements; operations offer supported housing.
     tenant_kinds={TenantKind.MUNICIPALITY, TenantKind.OPERATION},
-    permissions=[REQUEST, OFFER],
+    permissions=[REQUEST, OFFER, PAY],
 )
 PLACEMENT_NATIONAL = REGISTRY.role(
     "placement_national",
@@ -37,3 +41,5 @@ PLACEMENT_NATIONAL = REGISTRY.role(
 )
 
 REGISTRY.grant("case_officer", REQUEST)
+# The county board sees disputes about payment between municipalities in its county.
+REGISTRY.grant("network_coordinator", OVERSEE_PAYMENT)

@@ -7,7 +7,19 @@ import enum
 from avhopp.housing.engine.service import Need, UnitType
 from avhopp.platform.labels import register_labels
 
-__all__ = ["DeclineReason", "Need", "OfferStatus", "RequestState", "RiskLevel", "UnitFeature", "UnitState", "UnitType"]
+__all__ = [
+    "DeclineReason",
+    "DisputeReason",
+    "Need",
+    "OfferStatus",
+    "Payer",
+    "RequestState",
+    "RiskLevel",
+    "TransferStatus",
+    "UnitFeature",
+    "UnitState",
+    "UnitType",
+]
 
 
 class UnitFeature(enum.StrEnum):
@@ -67,6 +79,32 @@ class RiskLevel(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
+class TransferStatus(enum.StrEnum):
+    """A proposed transfer of payment responsibility: only an agreed one moves it."""
+
+    PROPOSED = "proposed"
+    AGREED = "agreed"
+    DISPUTED = "disputed"
+
+
+class DisputeReason(enum.StrEnum):
+    """Why the other municipality does not agree to a transfer; coded so that nothing personal is written."""
+
+    DATE_TOO_EARLY = "date_too_early"
+    NOT_SETTLED = "not_settled"
+    """The person has not settled in the receiving municipality (e.g. the placement is temporary)."""
+    AGREEMENT_DIFFERS = "agreement_differs"
+    """An agreement between the municipalities says otherwise."""
+    OTHER = "other"
+
+
+class Payer(enum.StrEnum):
+    """Which side pays for a stretch of a placement."""
+
+    HOME = "home"
+    RECEIVING = "receiving"
+
+
 register_labels(
     (
         (UnitType.EMERGENCY_FLAT, "Jourlägenhet"),
@@ -99,5 +137,14 @@ register_labels(
         (RiskLevel.LATENT, "Latent hot"),
         (RiskLevel.SERIOUS, "Allvarligt hot"),
         (RiskLevel.UNKNOWN, "Ingen hotbedömning"),
+        (TransferStatus.PROPOSED, "Föreslagen, väntar på den andra kommunen"),
+        (TransferStatus.AGREED, "Överenskommen"),
+        (TransferStatus.DISPUTED, "Bestridd"),
+        (DisputeReason.DATE_TOO_EARLY, "Dagen är för tidig"),
+        (DisputeReason.NOT_SETTLED, "Personen har inte bosatt sig i kommunen"),
+        (DisputeReason.AGREEMENT_DIFFERS, "En överenskommelse mellan kommunerna säger annat"),
+        (DisputeReason.OTHER, "Annat skäl"),
+        (Payer.HOME, "Hemkommunen"),
+        (Payer.RECEIVING, "Mottagande kommun"),
     )
 )
