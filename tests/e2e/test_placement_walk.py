@@ -1,4 +1,5 @@
-"""A placement walked in Chromium: request, shortlist, a declined offer, an accepted one, the police told, move-out.
+"""A placement walked in Chromium: request, shortlist, a declined offer, an accepted one, the police told,
+a transfer of payment responsibility proposed by the home municipality and agreed by the receiving one, move-out.
 
 The case is prepared through the cases' service (its own walk has its browser test): its intake
 names the coded affiliation and its consent covers housing and names the two receiving
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from tests.support.live_server import LiveServer
 
 GOTEBORG, MALMO, OPERATION, POLICE = "kommun-1480", "kommun-1280", "konsultationsteamet-malmo", "polisen-bergslagen"
+OREBRO = "kommun-1880"
 TODAY = datetime.now(UTC).date()
 
 
@@ -115,11 +117,25 @@ def offer_in(page: Page, municipality: str) -> None:
     checked(page)
 
 
+def open_payment(page: Page) -> None:
+    """The municipality's payment month, then the one placement's payment page."""
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role(
+        "link", name="Betalningsansvar för placeringar"
+    ).click()
+    expect(page.get_by_text("kvarskrivning")).to_be_visible()
+    checked(page)
+    page.get_by_role("link", name=re.compile("visa placeringens betalningsansvar")).click()
+    expect(page.get_by_role("heading", name="Betalningsansvar för en placering")).to_be_visible()
+    checked(page)
+
+
 def test_a_placement_from_request_to_move_out(browser: Browser, live_server: LiveServer) -> None:  # noqa: PLR0915 - one walk
     officer = new_person(live_server, GOTEBORG, ["case_officer"])
     malmo = new_person(live_server, MALMO, ["placement_coordinator"])
     operation = new_person(live_server, OPERATION, ["placement_coordinator"])
     police = new_person(live_server, POLICE, ["security_officer"])
+    goteborg = new_person(live_server, GOTEBORG, ["placement_coordinator"])
+    orebro = new_person(live_server, OREBRO, ["placement_coordinator"])
     prepared_case(live_server, officer)
 
     malmo_context, malmo_page = signed_in(browser, live_server, malmo)
@@ -173,6 +189,29 @@ def test_a_placement_from_request_to_move_out(browser: Browser, live_server: Liv
     expect(police_page.get_by_text("Örebrovägen")).to_have_count(0)
     checked(police_page)
 
+    # Göteborg, the home municipality, proposes that Örebro, where the placement is, pays from today.
+    goteborg_context, goteborg_page = signed_in(browser, live_server, goteborg, viewport=PHONE)
+    open_payment(goteborg_page)
+    goteborg_page.get_by_label("Första dagen mottagande kommun betalar").fill(TODAY.isoformat())
+    goteborg_page.get_by_role("button", name="Skicka förslaget").click()
+    expect(goteborg_page.get_by_text("Ert förslag väntar på svar från den andra kommunen.")).to_be_visible()
+    expect(goteborg_page.get_by_role("button", name="Ja, godkänn överföringen")).to_have_count(0)
+    checked(goteborg_page)
+
+    # Örebro is told (no personal data) and agrees; agreeing asks first.
+    orebro_context, orebro_page = signed_in(browser, live_server, orebro)
+    orebro_page.goto(f"{live_server.url}/notiser")
+    expect(
+        orebro_page.get_by_text("En kommun föreslår att betalningsansvaret för en placering förs över")
+    ).to_be_visible()
+    open_payment(orebro_page)
+    orebro_page.locator("summary", has_text="Godkänn överföringen").click()
+    orebro_page.get_by_role("button", name="Ja, godkänn överföringen").click()
+    expect(orebro_page.get_by_text("Överenskommen")).to_be_visible()
+    checked(orebro_page)
+    goteborg_page.reload()
+    expect(goteborg_page.get_by_text("därefter mottagande kommun")).to_be_visible()
+
     # The officer opens the address (logged) and, later, records the move-out.
     page.goto(request_url)
     expect(page.get_by_text("Placerad")).to_be_visible()
@@ -186,5 +225,12 @@ def test_a_placement_from_request_to_move_out(browser: Browser, live_server: Liv
     page.get_by_role("button", name="Ja, registrera utflyttningen").click()
     expect(page.get_by_text(f"utflyttad {TODAY.isoformat()}")).to_be_visible()
     checked(page)
-    for context in (officer_context, malmo_context, operation_context, police_context):
+    for context in (
+        officer_context,
+        malmo_context,
+        operation_context,
+        police_context,
+        goteborg_context,
+        orebro_context,
+    ):
         context.close()
