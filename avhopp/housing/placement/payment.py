@@ -440,13 +440,13 @@ async def county_disputes(session: AsyncSession, actor: Actor) -> list[DisputeLi
     )
     names = await tenant_names(session, {t for row in rows for t in (row.tenant_id, row.receiving_tenant_id)})
     return [
-        DisputeLine(
+        DisputeLine(  # a disputed row has its reason and its answer's time (the table's CHECKs)
             placement_id=row.placement_id,
             home_name=names.get(row.tenant_id, ""),
             receiving_name=names.get(row.receiving_tenant_id, ""),
             transfer_on=row.transfer_on,
             proposed_by_home=row.proposed_by_tenant_id == row.tenant_id,
-            dispute_reason=DisputeReason(row.dispute_reason or DisputeReason.OTHER),
+            dispute_reason=DisputeReason(str(row.dispute_reason)),
             dispute_text=row.dispute_text,
             decided_at=row.decided_at or row.proposed_at,
         )
