@@ -104,6 +104,12 @@ async def test_the_first_administrator_is_invited_accepts_once_and_a_second_need
     assert unasked.status_code == 400
     assert "redan en aktiv administratör" in unasked.text
     assert asked.status_code == 200
+    # From then the tenant administers itself: Kim acts for Kiruna at once and invites a colleague.
+    own = await kim.get("/organisation/personer")
+    colleague = await kim.post_form(own, "/organisation/inbjudningar", {"roles": Role.CASE_OFFICER})
+    assert own.status_code == 200
+    assert colleague.status_code == 200
+    assert f"{BASE_URL}/inbjudan/" in colleague.text
     assert _audit(owner_engine, kiruna) == [("tenant.invited", "first_admin"), ("tenant.invited", "second_admin")]
     assert _audit(owner_engine, national) == [("tenant.invited", "first_admin"), ("tenant.invited", "second_admin")]
 
