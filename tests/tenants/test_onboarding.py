@@ -87,6 +87,7 @@ async def test_the_first_administrator_is_invited_accepts_once_and_a_second_need
     replayed = await _accept(kim, token)
     after = await nina.get("/nationellt/organisationer?sok=Kiruna")
     unasked = await nina.post_form(page, f"/nationellt/organisationer/{kiruna}/inbjudan", {"email": "ann@kiruna.se"})
+    resent = await nina.post_form(page, f"/nationellt/organisationer/{kiruna}/skicka-igen", {})
     asked = await nina.post_form(
         page, f"/nationellt/organisationer/{kiruna}/inbjudan", {"email": "ann@kiruna.se", "second_admin": "ja"}
     )
@@ -103,6 +104,8 @@ async def test_the_first_administrator_is_invited_accepts_once_and_a_second_need
     assert re.search(r"Kiruna kommun</a></td>\s*<td>Kommun</td>\s*<td>Ja</td>", after.text)
     assert unasked.status_code == 400
     assert "redan en aktiv administratör" in unasked.text
+    assert resent.status_code == 400, "a re-sent link slips no second administrator past the choice"
+    assert "redan en aktiv administratör" in resent.text
     assert asked.status_code == 200
     # From then the tenant administers itself: Kim acts for Kiruna at once and invites a colleague.
     own = await kim.get("/organisation/personer")

@@ -296,6 +296,14 @@ async def resend_first_admin_invitation(  # noqa: PLR0913 - the invitation's par
     await _require_national(session, national_tenant_id)
     target = await _target(session, tenant_id)
     await act_for_tenant(session, target.id)
+    if await _active_admins(session, target.id):
+        # A re-sent link must not slip a second administrator past the explicit choice.
+        await act_for_tenant(session, national_tenant_id)
+        raise AdministrationError(
+            "has_admin",
+            "Organisationen har redan en aktiv administratör. Bjud in på nytt och kryssa i att du vill "
+            "bjuda in ytterligare en administratör.",
+        )
     latest = (
         await session.execute(
             select(Invitation)
