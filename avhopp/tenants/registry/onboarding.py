@@ -382,15 +382,6 @@ async def onboarding_status(session: AsyncSession, search: str = "", page: int =
     return StatusPage([_status(tenant, counts.get(tenant.id)) for tenant in tenants], total, page, pages)
 
 
-async def tenant_ids_by_slugs(session: AsyncSession, slugs: list[str]) -> dict[str, UUID]:
-    """The ids of the tenants with these slugs (the command line names tenants by slug)."""
-    if not slugs:
-        return {}
-    return {
-        row.slug: row.id for row in await session.execute(select(Tenant.slug, Tenant.id).where(Tenant.slug.in_(slugs)))
-    }
-
-
 async def tenant_counties_and_kinds(session: AsyncSession) -> dict[UUID, tuple[str | None, str]]:
     """Each tenant's county and kind, for the national coordinator's per-county figures."""
     return {
