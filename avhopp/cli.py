@@ -13,6 +13,7 @@ import signal
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -25,8 +26,15 @@ from avhopp.directory.catalogue.cli import directory_cli, seed_directory
 from avhopp.directory.catalogue.loading import NoCoordinatorError
 from avhopp.directory.catalogue.seed import seed_catalogue
 from avhopp.identity_setup import hash_demo_passwords, set_up_built_in_identity
+from avhopp.platform.audit.chain import chain_key
 from avhopp.platform.audit.cli import audit_cli
-from avhopp.platform.database import RuntimeRoleError, create_app_engine, create_owner_engine, verify_runtime_role
+from avhopp.platform.database import (
+    RuntimeRoleError,
+    create_app_engine,
+    create_owner_engine,
+    session_factory,
+    verify_runtime_role,
+)
 from avhopp.platform.embedded import embedded_cluster_exists
 from avhopp.platform.geography.load import load_geography
 from avhopp.platform.geography.reference import shipped_geography
@@ -41,9 +49,11 @@ from avhopp.platform.rekey import count_values, rekey, sealed_tables
 from avhopp.platform.seed_versions import content_digest, record_seed, seed_digests
 from avhopp.platform.settings import Settings, SettingsError, load_settings
 from avhopp.platform.startup import DatabaseUnavailableError, DatabaseUrls, open_database
+from avhopp.tenants.registry.administration import AdministrationError
 from avhopp.tenants.registry.demo import DEMO_PEOPLE
 from avhopp.tenants.registry.provisioning import TenantSpec, demo_tenants, geographic_tenants, provision_tenants
 from avhopp.tenants.registry.roles import role_names
+from avhopp.tenants.registry.rollout import RolloutLine, RolloutOutcome, invite_from_file, read_rollout
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -218,6 +228,56 @@ def tenants_provision(settings: Settings, *, demo: bool) -> None:
     """Skapa en organisation för varje kommun och länsstyrelse; en ny körning ändrar ingenting."""
     with _as_owner(settings) as (owner_url, _):
         _report("Organisationer", _provision(owner_url, geographic_tenants() + (demo_tenants() if demo else [])))
+
+
+@tenants.command("invite-admin")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--by", "by", required=True, help="E-postadressen till den nationella administratör som bjuder in.")
+@_with_settings
+def tenants_invite_admin(settings: Settings, file: Path, by: str) -> None:
+    """Bjud in första administratören i många organisationer från en CSV-fil.
+
+    Varje rad: organisationens kortadress (t.ex. kommun-1480) eller id, e-postadress och
+    eventuellt ja för en andra administratör. Felaktiga rader rapporteras; de andra bjuds in.
+    """
+    try:
+        content = file.read_text(encoding="utf-8-sig")
+    except (UnicodeDecodeError, OSError) as error:
+        raise click.ClickException(f"Filen kunde inte läsas som UTF-8-text: {error.__class__.__name__}") from None
+    lines, outcomes = read_rollout(content)
+    with _database(settings) as urls, _progress("Inbjudningar", len(lines)) as advance:
+        try:
+            outcomes += asyncio.run(_invite_admins(settings, urls.app, lines, by, advance))
+        except AdministrationError as error:
+            raise click.ClickException(error.message) from None
+    for outcome in sorted(outcomes, key=lambda o: o.number):
+        mark = "[green]OK[/]" if outcome.ok else "[red]FEL[/]"
+        _console.print(f"Rad {outcome.number} {outcome.tenant}: {mark} {outcome.message}", markup=True)
+        if outcome.link:
+            # No SMTP server: the link exists only here; it is printed to standard output to be passed on.
+            click.echo(f"{outcome.tenant}\t{outcome.link}")
+    refused = sum(1 for outcome in outcomes if not outcome.ok)
+    _console.print(f"Inbjudna: {len(outcomes) - refused}, felaktiga rader: {refused}")
+    if refused:
+        raise SystemExit(1)
+
+
+async def _invite_admins(
+    settings: Settings, app_url: URL, lines: list[RolloutLine], by: str, advance: Callable[[int], None]
+) -> list[RolloutOutcome]:
+    engine = create_app_engine(app_url, pool_size=1)
+    try:
+        return await invite_from_file(
+            session_factory(engine, audit_key=chain_key(settings.secret_key)),
+            lines,
+            by=by,
+            secret_key=settings.secret_key,
+            public_url=settings.public_url,
+            mail=settings.smtp is not None,
+            progress=advance,
+        )
+    finally:
+        await engine.dispose()
 
 
 @contextmanager

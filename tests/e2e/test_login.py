@@ -98,6 +98,6 @@ def test_the_menu_follows_the_role(page: Page, live_server: LiveServer) -> None:
 
     navigation = page.get_by_role("navigation", name="Huvudmeny")
     expect(navigation).to_contain_text("Organisationer")
-    page.get_by_role("link", name="Organisationer").click()
+    page.get_by_role("link", name="Organisationer", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Organisationer")
     assert_accessible(page)

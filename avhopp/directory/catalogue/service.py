@@ -379,6 +379,69 @@ async def confirm_service(session: AsyncSession, tenant_id: UUID, service_id: UU
     )
 
 
+async def seed_services_to_confirm(session: AsyncSession, tenant_id: UUID) -> list[ServiceEntry]:
+    """The tenant's published services that nobody has confirmed yet: the seed, with its source note."""
+    return [
+        service_from_document(document)
+        for document in await session.scalars(
+            select(as_text(PublishedService.document))
+            .where(PublishedService.tenant_id == tenant_id, PublishedService.verified_on.is_(None))
+            .order_by(PublishedService.name)
+        )
+    ]
+
+
+async def propose_confirmation(
+    session: AsyncSession, tenant_id: UUID, user_id: UUID | None, service_id: UUID, today: date
+) -> UUID:
+    """Send one of the tenant's published services, unchanged, to review as confirmed; returns the revision.
+
+    Confirming what nobody has confirmed before is a claim like any change: the national
+    coordinator reviews it, and only its approval publishes the entry as confirmed (today's date,
+    the seed's source note gone, since the owner now vouches for the facts).
+
+    Raises:
+        NotFoundError: not one of the tenant's published services.
+        InvalidInputError: a change to it already awaits review.
+
+    """
+    document = await session.scalar(
+        select(as_text(PublishedService.document)).where(
+            PublishedService.id == service_id, PublishedService.tenant_id == tenant_id
+        )
+    )
+    if document is None:
+        raise NotFoundError
+    entry = msgspec.structs.replace(service_from_document(document), source_note="")
+    return await propose(session, tenant_id, user_id, entry, today)
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerConfirmation:
+    """How much of one owner's published directory its owner has confirmed."""
+
+    owner: UUID
+    services: int
+    confirmed: int
+    last_confirmed: date | None
+
+
+async def confirmation_by_owner(session: AsyncSession) -> dict[UUID, OwnerConfirmation]:
+    """Per owning tenant: published services, how many are confirmed, and the latest confirmation."""
+    rows = await session.execute(
+        select(
+            PublishedService.tenant_id,
+            func.count(),
+            func.count(PublishedService.verified_on),
+            func.max(PublishedService.verified_on),
+        ).group_by(PublishedService.tenant_id)
+    )
+    return {
+        owner: OwnerConfirmation(owner, int(services), int(confirmed), last)
+        for owner, services, confirmed, last in rows
+    }
+
+
 # Reviewing (the national coordinator's transaction).
 
 

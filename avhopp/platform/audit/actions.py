@@ -23,6 +23,7 @@ class Action(enum.StrEnum):
     MEMBER_REMOVED = "tenant.member_removed"
     INVITED = "tenant.invited"
     INVITATION_ACCEPTED = "tenant.invitation_accepted"
+    INVITATION_REVOKED = "tenant.invitation_revoked"
     CHANGE_REFUSED = "tenant.change_refused"
     TENANT_CREATED = "platform.tenant_created"
     TENANT_STATUS_CHANGED = "platform.tenant_status_changed"
@@ -46,6 +47,7 @@ register_labels(
         (Action.MEMBER_REMOVED, "Person borttagen ur organisationen"),
         (Action.INVITED, "Inbjudan skapad"),
         (Action.INVITATION_ACCEPTED, "Inbjudan antagen"),
+        (Action.INVITATION_REVOKED, "Inbjudan återkallad"),
         (Action.CHANGE_REFUSED, "Ändring nekad"),
         (Action.TENANT_CREATED, "Organisation skapad"),
         (Action.TENANT_STATUS_CHANGED, "Organisationens status ändrad"),

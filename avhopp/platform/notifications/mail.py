@@ -48,6 +48,8 @@ class OutgoingMail:
 
     smtp: SmtpSettings
     public_url: str
+    secret_key: str
+    """Opens what a job must send but may not keep in the clear, such as an invitation's link."""
 
 
 class _Configured:
@@ -56,7 +58,9 @@ class _Configured:
 
 def configure_mail(settings: Settings) -> None:
     """Use the settings' SMTP server from now on in this process (none: in-app notifications only)."""
-    _Configured.current = None if settings.smtp is None else OutgoingMail(settings.smtp, settings.public_url)
+    _Configured.current = (
+        None if settings.smtp is None else OutgoingMail(settings.smtp, settings.public_url, settings.secret_key)
+    )
 
 
 def outgoing_mail() -> OutgoingMail | None:
@@ -76,6 +80,37 @@ def notice_message(outgoing: OutgoingMail, notification_id: UUID, address: str, 
     # RFC 3834: no out-of-office replies to an automatic message.
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(_BODY.format(url=f"{outgoing.public_url}{link}"))
+    return message
+
+
+INVITATION_SUBJECT = "Inbjudan till Avhopp"
+_INVITATION_BODY = """\
+Hej!
+
+Du är inbjuden att bli administratör för en organisation i Avhopp, den nationella
+samordningsplattformen för stöd till avhoppare. Öppna länken och logga in för att ta emot
+inbjudan. Länken gäller till {expires} och kan användas en gång:
+{url}
+
+Har du inte väntat dig det här meddelandet kan du bortse från det.
+
+--
+You are invited to administer an organisation in Avhopp. Open the link and sign in to accept;
+it works once, until {expires}:
+{url}
+"""
+
+
+def invitation_message(outgoing: OutgoingMail, message_key: str, address: str, url: str, expires: str) -> EmailMessage:
+    """The message that carries an invitation's link (the link is the only thing in it that is secret)."""
+    message = EmailMessage()
+    message["From"] = outgoing.smtp.sender
+    message["To"] = address
+    message["Subject"] = INVITATION_SUBJECT
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Message-ID"] = f"<{message_key}@{outgoing.smtp.sender.rpartition('@')[2]}>"
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(_INVITATION_BODY.format(url=url, expires=expires))
     return message
 
 

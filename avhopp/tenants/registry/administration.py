@@ -151,7 +151,12 @@ async def open_invitation(session: AsyncSession, token: str) -> Invitation:
     digest = token_hash(token)
     await session.execute(text("SELECT set_config('app.invitation', :digest, true)"), {"digest": digest})
     invitation = (await session.execute(select(Invitation).where(Invitation.token_hash == digest))).scalar_one_or_none()
-    if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= datetime.now(UTC):
+    if (
+        invitation is None
+        or invitation.accepted_at is not None
+        or invitation.revoked_at is not None
+        or invitation.expires_at <= datetime.now(UTC)
+    ):
         raise _invitation_invalid()
     return invitation
 
@@ -170,9 +175,10 @@ async def accept_invitation(session: AsyncSession, token: str, user_id: UUID) ->
             .where(
                 Invitation.token_hash == invitation.token_hash,
                 Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
                 Invitation.expires_at > now,
             )
-            .values(accepted_by=user_id, accepted_at=now)
+            .values(accepted_by=user_id, accepted_at=now, link_sealed=None)
             .returning(Invitation.token_hash)
         )
     ).scalar_one_or_none()

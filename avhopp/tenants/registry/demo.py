@@ -56,7 +56,11 @@ DEMO_PEOPLE = (
     DemoPerson("redaktor", "Sara Holm (demo)", (("kc-goteborg", frozenset({Role.DIRECTORY_EDITOR})),)),
     DemoPerson("granskare", "Lars Ahl (demo)", (("bra", frozenset({Role.AUDITOR})),)),
     DemoPerson("katalog", "Lina Vik (demo)", (("bra", frozenset({Role.DIRECTORY_REVIEWER, Role.NATIONAL_ANALYST})),)),
-    DemoPerson("admin", "Maria Falk (demo)", (("bra", frozenset({Role.PLATFORM_ADMIN, Role.TENANT_ADMIN})),)),
+    DemoPerson(
+        "admin",
+        "Maria Falk (demo)",
+        (("bra", frozenset({Role.PLATFORM_ADMIN, Role.NATIONAL_ADMIN, Role.TENANT_ADMIN})),),
+    ),
 )
 
 

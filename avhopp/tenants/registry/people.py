@@ -11,11 +11,27 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text, UniqueConstraint, func, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from avhopp.platform.models import Base
+from avhopp.platform.sealing import sealed_column
+
+INVITEE_ADDRESS = "avhopp.tenants.invitee_address"
+INVITATION_LINK = "avhopp.tenants.invitation_link"
 
 
 class AppUser(Base):
@@ -67,10 +83,13 @@ class Membership(Base):
 class Invitation(Base):
     """An invitation to join a tenant with given roles; used once, before it expires.
 
-    Only the SHA-256 of the invitation's token is stored; the link holds the token.
+    Only the SHA-256 of the invitation's token is stored; the link holds the token. The national
+    administrator's invitations (`onboarding`) are e-mailed: the address is kept sealed, for
+    re-sending, and the link sealed only until its e-mail job has sent it.
     """
 
     __tablename__ = "invitation"
+    __table_args__ = (CheckConstraint("NOT onboarding OR email_sealed IS NOT NULL", name="onboarding_has_address"),)
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
@@ -80,3 +99,10 @@ class Invitation(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     accepted_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    onboarding: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    """Made by the national administrator for a tenant's first (or an explicitly second) administrator."""
+    email_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, info=sealed_column(INVITEE_ADDRESS, "token_hash"))
+    link_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, info=sealed_column(INVITATION_LINK, "token_hash"))
+    emailed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))

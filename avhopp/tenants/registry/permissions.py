@@ -20,6 +20,11 @@ NETWORK_KINDS = frozenset(
 PLATFORM_ADMINISTER = REGISTRY.permission(
     "platform", "administer", "Skapa, ändra och avaktivera organisationer på plattformen"
 )
+ONBOARD = REGISTRY.permission(
+    "onboarding",
+    "administer",
+    "Bjuda in den första administratören i varje organisation och följa hur katalogen bekräftas",
+)
 TENANT_ADMINISTER = REGISTRY.permission(
     "tenant", "administer", "Bjuda in användare och ge eller ta bort roller i den egna organisationen"
 )
@@ -39,6 +44,14 @@ PLATFORM_ADMIN = REGISTRY.role(
     # The platform is run from the national coordinator; the role is never anyone else's.
     tenant_kinds={TenantKind.NATIONAL_COORDINATOR},
     permissions=[PLATFORM_ADMINISTER],
+)
+NATIONAL_ADMIN = REGISTRY.role(
+    "national_admin",
+    swedish="Nationell administratör",
+    english="National administrator",
+    # Onboarding the country's organisations is the national coordinator's task alone.
+    tenant_kinds={TenantKind.NATIONAL_COORDINATOR},
+    permissions=[ONBOARD],
 )
 TENANT_ADMIN = REGISTRY.role(
     "tenant_admin",

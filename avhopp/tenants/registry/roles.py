@@ -20,6 +20,7 @@ class Role(enum.StrEnum):
     """A role in one tenant."""
 
     PLATFORM_ADMIN = "platform_admin"
+    NATIONAL_ADMIN = "national_admin"
     TENANT_ADMIN = "tenant_admin"
     CASE_OFFICER = "case_officer"
     CASE_UNIT_HEAD = "case_unit_head"

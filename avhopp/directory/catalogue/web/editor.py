@@ -19,6 +19,8 @@ from avhopp.directory.catalogue.service import (
     own_entries_in_tenant,
     own_service_in_tenant,
     propose,
+    propose_confirmation,
+    seed_services_to_confirm,
     withdraw,
 )
 from avhopp.directory.catalogue.vocabulary import (
@@ -196,7 +198,11 @@ class EditorPages(Controller):
 
     @post("/tjanster/{service_id:uuid}/bekrafta")
     async def confirm(self, acting: Acting, service_id: FromPath[UUID]) -> Redirect:
-        """Confirm that a published service's facts still hold."""
+        """Confirm that a published service's facts still hold; the seed's first confirmation is reviewed."""
+        never_confirmed = {s.id for s in await seed_services_to_confirm(acting.session, acting.tenant_id)}
+        if service_id in never_confirmed:
+            await propose_confirmation(acting.session, acting.tenant_id, acting.person_id, service_id, _today())
+            return Redirect("/katalog/redigera?skickat=1")
         await confirm_service(acting.session, acting.tenant_id, service_id, _today())
         return Redirect("/katalog/redigera")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -14,7 +15,9 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 
 from avhopp.platform.audit import Action, AuditEvent, record, record_alone
+from avhopp.platform.auth.sessions import SESSION_COOKIE, act_for
 from avhopp.platform.problems import NotFoundError
+from avhopp.platform.scope.principal import TenantChoice
 from avhopp.platform.scope.request import Acting, SignedIn, TenantScope
 from avhopp.platform.scope.route_permissions import SIGNED_IN
 from avhopp.platform.web.observe import request_id_of
@@ -212,6 +215,13 @@ class InvitationPages(Controller):
                 await _audit(
                     signed_in.session, request, signed_in.principal, Action.INVITATION_ACCEPTED, tenant_id=tenant_id
                 )
+                # From now on the person acts for the tenant they joined: a first administrator has
+                # no other tenant, and with only one the header offers no switch. The membership was
+                # made in this transaction, so the principal of the request does not list it yet.
+                joined = replace(
+                    signed_in.principal, tenants=(*signed_in.principal.tenants, TenantChoice(id=tenant_id, name=""))
+                )
+                await act_for(signed_in.session, request.cookies[SESSION_COOKIE], joined, tenant_id)
         except AdministrationError as error:
             _log.warning("tenants.invitation_not_accepted", reason=error.code, user_id=str(signed_in.user_id))
             return _invitation_invalid(token, error)
