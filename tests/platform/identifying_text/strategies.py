@@ -198,9 +198,9 @@ def ordinary_sentences(draw: st.DrawFn) -> str:
 
 
 @st.composite
-def ordinary_texts(draw: st.DrawFn) -> str:
+def ordinary_texts(draw: st.DrawFn, max_sentences: int = 6) -> str:
     """A few sentences, on one line or several, as a text area sends them."""
-    sentences = draw(st.lists(ordinary_sentences(), min_size=1, max_size=6))
+    sentences = draw(st.lists(ordinary_sentences(), min_size=1, max_size=max_sentences))
     text = ""
     for sentence in sentences:
         text += (draw(st.sampled_from((" ", " ", "\n", "\r\n", "\n\n"))) if text else "") + sentence
@@ -219,8 +219,8 @@ class Placed:
 @st.composite
 def in_a_sentence(draw: st.DrawFn, written: str) -> Placed:
     """`written` in the middle of a sentence, between ordinary sentences."""
-    before = draw(ordinary_texts()) + " Vi fick veta "
-    after = " i går. " + draw(ordinary_texts())
+    before = draw(ordinary_texts(max_sentences=2)) + " Vi fick veta "
+    after = " i går. " + draw(ordinary_texts(max_sentences=2))
     return Placed(before + written + after, len(before), len(before) + len(written))
 
 
