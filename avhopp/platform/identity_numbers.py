@@ -163,9 +163,9 @@ class _Candidate:
         return f"{born.year // 100:02d}{self.yymmdd}{self.serial}"
 
 
-def _candidates(text: str) -> Iterator[tuple[re.Match[str], tuple[int, int]]]:
-    """Every candidate, with where it was written in `text`."""
-    read = readable(text)
+def _candidates(text: str, read: Readable | None = None) -> Iterator[tuple[re.Match[str], tuple[int, int]]]:
+    """Every candidate, with where it was written in `text` (`read` is `readable(text)` if given)."""
+    read = read or readable(text)
     # From every starting point, not only after the last match: "12 81 12 28-9874" has no number
     # that starts at "12", and must still be searched from "81".
     position = 0
@@ -191,13 +191,13 @@ def identity_numbers_in(text: str) -> list[str]:
     return list(found.values())
 
 
-def identity_number_spans(text: str) -> list[tuple[int, int]]:
+def identity_number_spans(text: str, read: Readable | None = None) -> list[tuple[int, int]]:
     """Where in `text` each personnummer or samordningsnummer is written: (start, end), in order.
 
     A number read both in the normalised and in the written text, or read twice from inside,
-    is one span.
+    is one span. `read`, `readable(text)` if the caller has it already, saves reading twice.
     """
-    spans = sorted(span for match, span in _candidates(text) if _Candidate.of(match).birth_date() is not None)
+    spans = sorted(span for match, span in _candidates(text, read) if _Candidate.of(match).birth_date() is not None)
     joined: list[tuple[int, int]] = []
     for start, end in spans:
         if joined and start < joined[-1][1]:

@@ -1,7 +1,8 @@
 """What in a free text could identify a person, so that text meant to be anonymous can be refused.
 
 `identifying_parts(text)` finds personnummer and samordningsnummer (in any of the forms
-`avhopp.platform.identity_numbers` reads), phone numbers, e-mail addresses, Swedish vehicle
+`avhopp.platform.identity_numbers` reads), phone numbers, e-mail addresses and social media
+user names ("@anna_92"), Swedish vehicle
 registration numbers, street addresses and postcodes, and the most common Swedish first names
 and surnames (rules in `names.py`). Each finding is a kind and where it stands in the text as
 written (start and end, in code points): a page can point at it. `identifying_problems` and
@@ -22,6 +23,7 @@ from avhopp.platform.identifying_text.finders import (
     address_spans,
     email_address_spans,
     phone_number_spans,
+    user_name_spans,
     vehicle_registration_spans,
 )
 from avhopp.platform.identifying_text.names import name_spans
@@ -35,6 +37,7 @@ class IdentifyingKind(StrEnum):
 
     PERSONAL_IDENTITY_NUMBER = "personal_identity_number"
     EMAIL_ADDRESS = "email_address"
+    USER_NAME = "user_name"
     PHONE_NUMBER = "phone_number"
     VEHICLE_REGISTRATION = "vehicle_registration"
     ADDRESS = "address"
@@ -46,6 +49,7 @@ MESSAGES = {
         "Texten innehåller ett personnummer eller samordningsnummer. Ta bort det."
     ),
     IdentifyingKind.EMAIL_ADDRESS: "Texten innehåller en e-postadress. Ta bort den.",
+    IdentifyingKind.USER_NAME: "Texten innehåller ett användarnamn (@…). Ta bort det.",
     IdentifyingKind.PHONE_NUMBER: "Texten innehåller ett telefonnummer. Ta bort det.",
     IdentifyingKind.VEHICLE_REGISTRATION: "Texten innehåller ett registreringsnummer för ett fordon. Ta bort det.",
     IdentifyingKind.ADDRESS: "Texten innehåller en adress eller ett postnummer. Ta bort den.",
@@ -78,10 +82,12 @@ def identifying_parts(text: str) -> tuple[Finding, ...]:
     """
     reading = Reading.of(text)
     found = [
-        Finding(IdentifyingKind.PERSONAL_IDENTITY_NUMBER, start, end) for start, end in identity_number_spans(text)
+        Finding(IdentifyingKind.PERSONAL_IDENTITY_NUMBER, start, end)
+        for start, end in identity_number_spans(text, reading.read)
     ]
     for kind, spans in (
         (IdentifyingKind.EMAIL_ADDRESS, email_address_spans(reading)),
+        (IdentifyingKind.USER_NAME, user_name_spans(reading)),
         (IdentifyingKind.PHONE_NUMBER, phone_number_spans(reading)),
         (IdentifyingKind.VEHICLE_REGISTRATION, vehicle_registration_spans(reading)),
         (IdentifyingKind.ADDRESS, address_spans(reading)),

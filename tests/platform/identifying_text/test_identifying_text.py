@@ -138,6 +138,16 @@ def test_an_email_address_is_found(text: str) -> None:
     assert written[found[0].start : found[0].end] == text
 
 
+@pytest.mark.parametrize("text", ["@anna_92", "@anna.andersson", "\uff20anna92", "@An\u200bna"])
+def test_a_social_media_user_name_is_found(text: str) -> None:
+    written = f"Hon skriver som {text} på Instagram."
+
+    found = identifying_parts(written)
+
+    assert [finding.kind for finding in found] == [Kind.USER_NAME]
+    assert written[found[0].start : found[0].end] == text
+
+
 @pytest.mark.parametrize(
     "text",
     ["ABC 123", "ABC123", "ABC-123", "ABC 12A", "ABC12A", "abc123", "abc12a", "ABC\u2009123", "\uff21\uff22\uff23 123"],
