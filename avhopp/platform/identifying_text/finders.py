@@ -111,7 +111,6 @@ _POSTCODE = re.compile(
     r"(?<![\w.,-])(?<![0-9] )(?:SE-? ?)?[1-9][0-9]{2} [0-9]{2}(?: [A-ZÅÄÖ][^\W\d_]+)?(?![\w-])(?! [0-9])"
     r"|(?<![\w.,-])(?<![0-9] )(?:SE-? ?)?[1-9][0-9]{4} [A-ZÅÄÖ][^\W\d_]+"
 )
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;] )[\"'“”«(\[-]? ?$")
 
 
 def address_spans(reading: Reading) -> list[tuple[int, int]]:
@@ -121,13 +120,13 @@ def address_spans(reading: Reading) -> list[tuple[int, int]]:
     for match in _STREET_ADDRESS.finditer(text):
         street = match.group("street")
         if match.group("strong") is None and (
-            not (street[0].isupper() and street[1:].islower()) or _SENTENCE_START.search(text, 0, match.start())
+            not (street[0].isupper() and street[1:].islower()) or reading.starts_sentence(match.start())
         ):
             continue
         spans.append(match.span())
     for match in _NAMED_STREET.finditer(text):
         name = match.group("name")
-        if name.endswith("s") or name in _DIRECTIONS or not _SENTENCE_START.search(text, 0, match.start()):
+        if name.endswith("s") or name in _DIRECTIONS or not reading.starts_sentence(match.start()):
             spans.append(match.span())
     spans.extend(match.span() for pattern in (_FLAT, _POSTCODE) for match in pattern.finditer(text))
     return spans

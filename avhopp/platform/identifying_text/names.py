@@ -7,8 +7,8 @@ whole word of the lists (or its genitive, "Annas"):
 
 1. Capitalised ("Anna") or in capitals ("ANNA"), it is a name. Except that
    - a name that is also an ordinary word (marked `ord`) is taken for the word at the start of a
-     sentence (after ".", "!", "?", ":", ";", a line break or the beginning, past quotes and
-     bullets) and whenever written in capitals, unless another listed name follows or precedes
+     sentence (after ".", "!", "?", ":", ";", a line break, a list's "1)" or the beginning, past
+     quotes and bullets) and whenever written in capitals, unless another listed name follows or precedes
      it ("Per Andersson", "Stig Berg");
    - a town (marked `ort`) is a name only beside another listed name ("Anna Lund").
 2. In small letters it is a word, except a listed surname that is no word ("andersson",
@@ -35,10 +35,6 @@ if TYPE_CHECKING:
 
 _WORD = re.compile(r"[^\W\d_]+")
 _PATRONYMIC = "sson"
-_SENTENCE_ENDS = frozenset(".!?:;…")
-# What may stand between a sentence's end and its first word: quotes, brackets, bullets, dashes.
-_OPENERS = frozenset("\"'“”„‘’«»‹›([{<-–—•*·▪►")
-_LINE_BREAKS = frozenset("\n\r\v\f\x85\u2028\u2029")
 # A first and a surname, or two first names, stand side by side or joined by a hyphen.
 _BESIDE = re.compile(r" ?-? ?")
 _SAINT = re.compile(r"(?:\bS:t|\bSt\.|\bSankt)\s*$", re.IGNORECASE)
@@ -102,20 +98,6 @@ def _lookup(word: str) -> _Listed | None:
     return found
 
 
-def _starts_sentence(reading: Reading, token: _Token) -> bool:
-    # Read back in the written text, where line breaks are still line breaks.
-    position = reading.written_span(token.start, token.end)[0]
-    while position > 0:
-        position -= 1
-        character = reading.written[position]
-        if character in _LINE_BREAKS:
-            return True
-        if character.isspace() or character in _OPENERS or not character.isprintable():
-            continue
-        return character in _SENTENCE_ENDS
-    return True
-
-
 def _is_name(reading: Reading, tokens: list[_Token], index: int) -> bool:
     token = tokens[index]
     listed = token.listed
@@ -133,7 +115,7 @@ def _is_name(reading: Reading, tokens: list[_Token], index: int) -> bool:
     if listed.town:
         return beside_a_name
     if listed.word:
-        return beside_a_name or not (token.in_capitals or _starts_sentence(reading, token))
+        return beside_a_name or not (token.in_capitals or reading.starts_sentence(token.start))
     return True
 
 

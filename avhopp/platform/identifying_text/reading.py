@@ -10,6 +10,7 @@ character for one, so the reading still points back into the written text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from avhopp.platform.identity_numbers import Readable, readable
@@ -22,6 +23,14 @@ _LOOK_ALIKES = str.maketrans(
     "ıȷ",
     "ABEKMHOPCTXYSIJQWaeopcyxsijdqwhlABEZHIKMNOPTYXoivkij",
 )
+
+
+_SENTENCE_ENDS = frozenset(".!?:;…")
+# What may stand between a sentence's end and its first word: quotes, brackets, bullets, dashes.
+_OPENERS = frozenset("\"'“”„‘’«»‹›([{<-–—•*·▪►")
+_LINE_BREAKS = frozenset("\n\r\v\f\x85\u2028\u2029")
+# A list's item starts a sentence too: "1) Per vecka", "a. Bo kvar".
+_LIST_ITEM = re.compile(r"(?:^|[\n\r])[ \t]*(?:[0-9]{1,2}|[a-zA-Z])[.)][ \t]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,3 +50,23 @@ class Reading:
     def written_span(self, start: int, end: int) -> tuple[int, int]:
         """Where `text[start:end]` (not empty) was written."""
         return self.read.written_span(start, end)
+
+    def starts_sentence(self, start: int) -> bool:
+        """Whether `text[start]` begins a sentence.
+
+        After ".", "!", "?", ":", ";", a line break, a list's "1)" or the beginning, past quotes,
+        brackets, bullets and dashes.
+        """
+        # Read back in the written text, where line breaks are still line breaks.
+        position = self.read.starts[start]
+        if _LIST_ITEM.search(self.written, 0, position):
+            return True
+        while position > 0:
+            position -= 1
+            character = self.written[position]
+            if character in _LINE_BREAKS:
+                return True
+            if character.isspace() or character in _OPENERS or not character.isprintable():
+                continue
+            return character in _SENTENCE_ENDS
+        return True

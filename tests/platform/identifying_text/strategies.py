@@ -199,11 +199,14 @@ def ordinary_sentences(draw: st.DrawFn) -> str:
 
 @st.composite
 def ordinary_texts(draw: st.DrawFn, max_sentences: int = 6) -> str:
-    """A few sentences, on one line or several, as a text area sends them."""
+    """A few sentences, on one line or several, perhaps as a list, as a text area sends them."""
     sentences = draw(st.lists(ordinary_sentences(), min_size=1, max_size=max_sentences))
     text = ""
-    for sentence in sentences:
-        text += (draw(st.sampled_from((" ", " ", "\n", "\r\n", "\n\n"))) if text else "") + sentence
+    for number, sentence in enumerate(sentences, start=1):
+        separator = draw(st.sampled_from((" ", " ", "\n", "\r\n", "\n\n"))) if text else ""
+        if not separator.strip() and separator != " ":
+            separator += draw(st.sampled_from(("", "", f"{number}) ", f"{number}. ", "- ", "• ", "* ", "– ")))
+        text += separator + sentence
     return text
 
 

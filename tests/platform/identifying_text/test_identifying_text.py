@@ -260,6 +260,7 @@ def test_a_name_is_found(text: str, named: list[str]) -> None:
         "VI TRÄFFAS PER VECKA.",  # a word in capitals
         "Hon heter anna.",  # a lone first name in small letters: the guard lets it be
         "Mötet:\nPer vecka två gånger.",  # a line break starts a sentence
+        "Mål:\n1) Per vecka två samtal.\n2) Bo kvar.\na. Klara skolan.",  # so does a list's item
     ],
 )
 def test_words_that_are_also_names_pass(text: str) -> None:
