@@ -5,7 +5,8 @@
 user names ("@anna_92"), Swedish vehicle
 registration numbers, street addresses and postcodes, and the most common Swedish first names
 and surnames (rules in `names.py`). Each finding is a kind and where it stands in the text as
-written (start and end, in code points): a page can point at it. `identifying_problems` and
+written (start and end, in code points, as Python indexes a str; a browser's JavaScript counts
+UTF-16 units, so a character beyond U+FFFF counts twice there): a page can point at it. `identifying_problems` and
 `refuse_identifying` turn the findings into Swedish messages, one per kind, each naming what to
 remove. A message never quotes the text, and nothing here keeps any of it: the findings hold
 positions only, so an exception, a log line or a trace built from them carries nothing refused.

@@ -31,6 +31,8 @@ from importlib.resources import files
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from avhopp.platform.identifying_text.reading import Reading
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -145,12 +147,24 @@ def _adjacent(reading: Reading, first: _Token, second: _Token) -> bool:
     return _BESIDE.fullmatch(reading.text, first.end, second.start) is not None
 
 
+def _words(text: str) -> Iterator[tuple[int, int]]:
+    """Each word's start and end; "AnnaAndersson" is two ("Anna" and "Andersson").
+
+    An invisible character between two words is removed in the reading, and must not hide them.
+    """
+    for match in _WORD.finditer(text):
+        start = match.start()
+        for position in range(match.start() + 1, match.end()):
+            if text[position].isupper() and text[position - 1].islower():
+                yield start, position
+                start = position
+        yield start, match.end()
+
+
 def name_spans(reading: Reading) -> list[tuple[int, int]]:
     """Where in `reading.text` people are named; a first name and a surname together are one span."""
-    tokens = [
-        _Token(match.start(), match.end(), match.group(), _lookup(match.group()))
-        for match in _WORD.finditer(reading.text)
-    ]
+    text = reading.text
+    tokens = [_Token(start, end, text[start:end], _lookup(text[start:end])) for start, end in _words(text)]
     spans: list[tuple[int, int]] = []
     previous: _Token | None = None
     for index, token in enumerate(tokens):

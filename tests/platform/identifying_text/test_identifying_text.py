@@ -231,6 +231,7 @@ def test_an_address_is_found(text: str, address: str) -> None:
         ("Vi träffade Bjo\u0308rn.", ["Bjo\u0308rn"]),  # o and a combining diaeresis
         ("Uppgift: Anna.", ["Anna"]),
         ("Hon ringde Mohammed.", ["Mohammed"]),
+        ("Vi träffade Per\u200bAndersson.", ["Per\u200bAndersson"]),  # a zero-width space between the two
     ],
 )
 def test_a_name_is_found(text: str, named: list[str]) -> None:
