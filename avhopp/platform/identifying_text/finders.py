@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from avhopp.platform.identifying_text.reading import Reading
 
 _PHONE_REGION = "SE"
-# "kl. 08.30-09.30" is a valid Swedish number to phonenumbers (08-30 09 30); a time span is no one's.
+# "kl. 08.30-09.30" is a valid Swedish number to phonenumbers (08-30 09 30), and so is a time
+# span with the number of the next list item ("02.00–03.00.\n5) …"): no one's number holds one.
 _TIME_SPAN = re.compile(r"[0-2]?[0-9][.:][0-5][0-9] ?- ?[0-2]?[0-9][.:][0-5][0-9]")
 
 
@@ -28,7 +29,7 @@ def phone_number_spans(reading: Reading) -> list[tuple[int, int]]:
     return [
         (match.start, match.end)
         for match in PhoneNumberMatcher(reading.text, _PHONE_REGION, leniency=Leniency.VALID)
-        if not _TIME_SPAN.fullmatch(match.raw_string)
+        if not _TIME_SPAN.search(match.raw_string)
     ]
 
 

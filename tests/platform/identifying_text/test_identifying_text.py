@@ -274,6 +274,7 @@ def test_words_that_are_also_names_pass(text: str) -> None:
         "Han är 24 år och har bott i Göteborg sedan 2019.",
         "Det har hänt 3 gånger, senast den 12 mars kl. 14.30.",
         "Mötet var kl. 08.30–09.30 och kl 13:00-14:00.",
+        "1) Samtal kl. 02.00–03.00.\n5) Samtal igen.",
         "Under 2019-2021 fick hon 120 000 kronor i bistånd, 5 000 kr i månaden.",
         "Ärende 2026-0042 avslutades 2026-11-21.",
         "Hon har en handlingsplan. Handlingsplan 2 är klar. Samma väg 2 gånger är för mycket.",
