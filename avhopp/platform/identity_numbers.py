@@ -44,7 +44,6 @@ if TYPE_CHECKING:
 _INVISIBLE = frozenset({"Cf", "Cc", "Mn", "Me"})
 # The minus sign is a mathematical symbol (Sm) but looks like a hyphen; the others are Pd.
 _DASH_LIKE = frozenset({"\N{MINUS SIGN}", "\N{HYPHEN BULLET}", "\N{SMALL HYPHEN-MINUS}"})
-_SPACES = re.compile(r" {2,}")
 
 _CANDIDATE = re.compile(
     r"(?<![0-9])(?:(?P<century>[0-9]{2}) ?)?(?P<year>[0-9]{2}) ?(?P<month>[0-9]{2}) ?(?P<day>[0-9]{2})"
@@ -78,10 +77,54 @@ def _character(character: str) -> str:
     return character if digit is None else str(digit)
 
 
+@dataclass(frozen=True, slots=True)
+class Readable:
+    """Text as this module reads it, and where in the written text each of its characters came from.
+
+    Other guards of free text (avhopp.platform.identifying_text) read the same way, and point at
+    what they refuse in the text as it was written.
+    """
+
+    text: str
+    starts: tuple[int, ...]
+    """For each character of `text`, where the written character(s) it comes from begin."""
+    ends: tuple[int, ...]
+    """And where they end: a letter and its combining accent become one character."""
+
+    def written_span(self, start: int, end: int) -> tuple[int, int]:
+        """Where `text[start:end]` (not empty) was written."""
+        return self.starts[start], self.ends[end - 1]
+
+
+def readable(text: str) -> Readable:
+    """`text` as this module reads it: ASCII digits, "-" for dashes, single spaces, nothing invisible."""
+    characters: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    start = 0
+    while start < len(text):
+        # A character with the marks that combine with it is normalised as one: NFKC composes
+        # "o" and U+0308 into "ö", and only marks left over are removed.
+        end = start + 1
+        while end < len(text) and unicodedata.category(text[end])[0] == "M":
+            end += 1
+        written = text[start:end]
+        for character in written if written.isascii() else unicodedata.normalize("NFKC", written):
+            read = _character(character)
+            # NFKC may give more than one character (the ligature "ﬃ"); each points at its source.
+            for one in read:
+                if one == " " and characters and characters[-1] == " ":
+                    continue
+                characters.append(one)
+                starts.append(start)
+                ends.append(end)
+        start = end
+    return Readable("".join(characters), tuple(starts), tuple(ends))
+
+
 def normalised(text: str) -> str:
     """`text` as this module reads it: ASCII digits, "-" for dashes, single spaces, nothing invisible."""
-    plain = "".join(_character(character) for character in unicodedata.normalize("NFKC", text))
-    return _SPACES.sub(" ", plain)
+    return readable(text).text
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,20 +163,25 @@ class _Candidate:
         return f"{born.year // 100:02d}{self.yymmdd}{self.serial}"
 
 
-def _candidates(text: str) -> Iterator[re.Match[str]]:
+def _candidates(text: str, read: Readable | None = None) -> Iterator[tuple[re.Match[str], tuple[int, int]]]:
+    """Every candidate, with where it was written in `text` (`read` is `readable(text)` if given)."""
+    read = read or readable(text)
     # From every starting point, not only after the last match: "12 81 12 28-9874" has no number
     # that starts at "12", and must still be searched from "81".
-    for pattern, readable in ((_CANDIDATE, normalised(text)), (_WRITTEN, text)):
-        position = 0
-        while (match := pattern.search(readable, position)) is not None:
-            yield match
-            position = match.start() + 1
+    position = 0
+    while (match := _CANDIDATE.search(read.text, position)) is not None:
+        yield match, read.written_span(*match.span())
+        position = match.start() + 1
+    position = 0
+    while (match := _WRITTEN.search(text, position)) is not None:
+        yield match, match.span()
+        position = match.start() + 1
 
 
 def identity_numbers_in(text: str) -> list[str]:
     """Every personnummer or samordningsnummer in `text`, each once, as twelve digits."""
     found: dict[str, str] = {}
-    for match in _candidates(text):
+    for match, _ in _candidates(text):
         candidate = _Candidate.of(match)
         born = candidate.birth_date()
         # Read from inside, or in the written text, a number found already can seem to be of
@@ -141,6 +189,22 @@ def identity_numbers_in(text: str) -> list[str]:
         if born is not None and candidate.yymmdd + candidate.serial not in found:
             found[candidate.yymmdd + candidate.serial] = candidate.twelve_digits(born)
     return list(found.values())
+
+
+def identity_number_spans(text: str, read: Readable | None = None) -> list[tuple[int, int]]:
+    """Where in `text` each personnummer or samordningsnummer is written: (start, end), in order.
+
+    A number read both in the normalised and in the written text, or read twice from inside,
+    is one span. `read`, `readable(text)` if the caller has it already, saves reading twice.
+    """
+    spans = sorted(span for match, span in _candidates(text, read) if _Candidate.of(match).birth_date() is not None)
+    joined: list[tuple[int, int]] = []
+    for start, end in spans:
+        if joined and start < joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
+        else:
+            joined.append((start, end))
+    return joined
 
 
 def contains_identity_number(text: str) -> bool:
