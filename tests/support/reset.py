@@ -84,6 +84,16 @@ class Table:
         )
 
 
+# The restore runs between tests, while the test's event loop stands still. A job that an app
+# left running on that loop with a transaction open can then never finish, and its locks would
+# make the restore wait for ever: the whole run would hang. Its connection is closed instead
+# (the job fails, as it would have at any moment once the test was over).
+_END_FROZEN_TRANSACTIONS = """
+SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+WHERE datname = current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'
+"""
+
+
 class Baseline:
     """The session's tables as the fixtures left them, and the means to return to that."""
 
@@ -119,6 +129,9 @@ class Baseline:
             touched = [self.tables[name] for name in self.order if name in noted]
             if not touched:
                 return []
+            connection.execute(text(_END_FROZEN_TRANSACTIONS))
+            # Anything else holding a lock fails the test instead of hanging the run.
+            connection.execute(text("SET LOCAL lock_timeout = '60s'"))
             with _unguarded(connection, touched, triggers=True):
                 for table in touched:
                     statement = table.put_back_changed()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
+import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from avhopp.platform.audit import Action, AuditEvent, record_alone
 from tests.support.people import GOTEBORG, GOTEBORG_SOCIALSEKRETERARE
@@ -67,3 +69,26 @@ async def test_a_restore_undoes_inserts_updates_deletes_and_the_audit_trail(
             text("SELECT relforcerowsecurity FROM pg_class WHERE oid = 'public.membership'::regclass")
         ).scalar_one()
     assert (triggers, forced) == ("O", True)
+
+
+def test_a_transaction_left_open_by_a_frozen_job_does_not_hang_the_restore(
+    baseline: Baseline, owner_engine: Engine
+) -> None:
+    baseline.restore()
+    with owner_engine.begin() as connection:
+        connection.execute(text("INSERT INTO app_user (display_name) VALUES ('Skriven av testet')"))
+    # As a job on the stopped event loop leaves it: a write not yet committed, its locks held.
+    frozen = owner_engine.connect()
+    frozen.execute(text("INSERT INTO app_user (display_name) VALUES ('Aldrig klar')"))
+
+    assert baseline.restore() == ["app_user"]
+
+    with pytest.raises(OperationalError):
+        frozen.execute(text("SELECT 1"))
+    frozen.invalidate()
+    frozen.close()
+    with owner_engine.connect() as connection:
+        names = connection.execute(
+            text("SELECT count(*) FROM app_user WHERE display_name IN ('Skriven av testet', 'Aldrig klar')")
+        ).scalar_one()
+    assert names == 0
