@@ -297,10 +297,14 @@ async def test_phases_start_the_follow_ups_and_refuse_a_step_not_allowed(sign_in
     assert [item["months_after"] for item in schedule["follow_ups"]] == [6, 12, 24, 36, 60, 96]
     first = schedule["follow_ups"][0]["id"]
     answers = dict.fromkeys(schedule["questions"], "unknown")
-    wrong = await goteborg.send("PUT", f"{CASES}/follow-ups/{first}", {"answers": answers | {"housing": "castle"}})
+    today = {"held_on": TODAY.isoformat()}
+    wrong = await goteborg.send(
+        "PUT", f"{CASES}/follow-ups/{first}", {"answers": answers | {"housing": "castle"}, **today}
+    )
     assert list(fields(wrong)) == ["answers.housing"]
-    assert (await goteborg.send("PUT", f"{CASES}/follow-ups/{first}", {"answers": answers})).status_code == 204
-    again = await goteborg.send("PUT", f"{CASES}/follow-ups/{first}", {"answers": answers})
+    closed = await goteborg.send("PUT", f"{CASES}/follow-ups/{first}", {"answers": answers, **today})
+    assert closed.status_code == 204
+    again = await goteborg.send("PUT", f"{CASES}/follow-ups/{first}", {"answers": answers, **today})
     assert list(fields(again)) == ["follow_up"]
     done = (await goteborg.get(f"{CASES}/{case['id']}/follow-ups")).json()["follow_ups"][0]
     assert done["answers"] == answers
