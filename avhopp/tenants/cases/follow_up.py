@@ -76,7 +76,12 @@ async def save_follow_up(session: AsyncSession, actor: Actor, follow_up_id: UUID
     answers, problems = checked_answers(entry.answers, CURRENT_SCHEMA, prefix="answers.")
     problems += _date_problems(entry.held_on, access.case.started_on)
     if entry.close:
-        problems += [FieldProblem(f"answers.{code}", REQUIRED) for code in missing_answers(answers, CURRENT_SCHEMA)]
+        refused = {problem.field for problem in problems}
+        problems += [
+            FieldProblem(f"answers.{code}", REQUIRED)
+            for code in missing_answers(answers, CURRENT_SCHEMA)
+            if f"answers.{code}" not in refused
+        ]
         if entry.held_on is None:
             problems.append(FieldProblem("held_on", "Ange vilket datum uppföljningen gjordes."))
     if problems:
