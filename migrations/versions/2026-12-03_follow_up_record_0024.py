@@ -96,7 +96,9 @@ def _follow_up_record() -> None:
     op.add_column("case_file", sa.Column("intake_answers", postgresql.JSONB(astext_type=sa.Text()), nullable=True))
     op.add_column("case_file", sa.Column("intake_version", sa.SmallInteger(), nullable=True))
     op.create_check_constraint(
-        op.f("ck_case_file_intake_answers_with_schema"), "case_file", "(intake_answers IS NULL) = (intake_version IS NULL)"
+        op.f("ck_case_file_intake_answers_with_schema"),
+        "case_file",
+        "(intake_answers IS NULL) = (intake_version IS NULL)",
     )
     op.create_index("ix_case_file_tenant_last_entry", "case_file", ["tenant_id", "last_entry_at"], unique=False)
     op.create_index(
