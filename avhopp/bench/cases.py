@@ -70,6 +70,7 @@ from avhopp.platform.times import STOCKHOLM
 from avhopp.tenants.cases.cases import months_after
 from avhopp.tenants.cases.person import sealed_person
 from avhopp.tenants.cases.service import (
+    CURRENT_SCHEMA,
     FOLLOW_UP_QUESTIONS,
     Actor,
     Category,
@@ -170,7 +171,10 @@ _COLUMNS = {
         *("id", "consent_id", "case_id", "owner_tenant_id", "tenant_id", "categories", "contributes"),
         *("valid_from", "valid_until", "revoked_at"),
     ),
-    "case_follow_up": ("case_id", "tenant_id", "months_after", "due_on", "answers", "done_at", "done_by"),
+    "case_follow_up": (
+        *("case_id", "tenant_id", "months_after", "due_on", "answers", "schema_version", "held_on", "done_at"),
+        "done_by",
+    ),
 }
 
 
@@ -263,8 +267,9 @@ class _Generator:
             done = due_on < self.today and self.rng.random() < _FOLLOW_UP_DONE_SHARE
             done_at = datetime.combine(due_on, clock(10), tzinfo=UTC) + timedelta(days=self.rng.randint(0, 20))
             self.tables.rows["case_follow_up"].append(
-                (case_id, tenant.id, months, due_on, _ANSWERS if done else None, done_at if done else None,
-                 officer if done else None)
+                (case_id, tenant.id, months, due_on, _ANSWERS if done else None,
+                 CURRENT_SCHEMA.version if done else None, done_at.date() if done else None,
+                 done_at if done else None, officer if done else None)
             )  # fmt: skip
 
     def _consent(self, case_id: uuid.UUID, tenant: _Tenant, since: date, officer: uuid.UUID) -> None:

@@ -32,9 +32,11 @@ from avhopp.platform.database import (
     create_owner_engine,
     session_factory,
 )
+from avhopp.platform.times import STOCKHOLM
 from avhopp.tenants.cases.jobs import for_every_case_tenant
 from avhopp.tenants.cases.reminders import remind_follow_ups
 from avhopp.tenants.cases.retention import erase_expired
+from avhopp.tenants.cases.service import FOLLOW_UP_QUESTIONS
 from tests.e2e.conftest import assert_accessible, person_context
 from tests.e2e.test_guidance_line import new_person
 from tests.e2e.test_login import sign_in
@@ -296,9 +298,11 @@ def test_a_case_from_a_line_referral_to_erasure(browser: Browser, live_server: L
     tab(page, "Uppföljning")
     page.get_by_role("link", name=re.compile("Registrera")).first.click()
     checked(page)
-    for question in ("housing", "occupation", "contact_with_group", "new_crime", "own_view"):
+    page.get_by_label("Datum då uppföljningen gjordes").fill(datetime.now(STOCKHOLM).date().isoformat())
+    for question in FOLLOW_UP_QUESTIONS:
         page.locator(f"#{question}").get_by_label("Vet inte").check()
-    page.get_by_role("button", name="Spara uppföljningen").click()
+    page.get_by_text("Stäng uppföljningen").click()
+    page.get_by_role("button", name="Ja, stäng uppföljningen").click()
     expect(page.get_by_text("Gjord")).to_be_visible()
 
     # The person withdraws the consent to the operation: it loses access at once.

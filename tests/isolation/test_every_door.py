@@ -73,7 +73,7 @@ from tests.isolation.json_bodies import forged_json
 from tests.platform.auth.conftest import BASE_URL, grant_membership
 from tests.platform.idp.conftest import BROWSER, csrf_token
 from tests.platform.web.conftest import SECRET_KEY
-from tests.support.people import KONSULTATION_PLACERING, MALMO_SOCIALSEKRETERARE, person_in
+from tests.support.people import KONSULTATION_PLACERING, MALMO_SOCIALSEKRETERARE, NATIONAL, person_in
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -526,3 +526,37 @@ def test_every_json_door_is_tried_with_a_body_it_decodes(product_settings: Setti
     for door in json_doors:
         msgspec.convert(forged_json(door.json_body, world), door.json_body)
     assert any(door.path_template.startswith("/api/v1/cases/") for door in json_doors)
+
+
+CASE_DOORS = ("/arenden", "/api/v1/cases")
+"""Where cases are: the workspace, the case pages, the unit head's overview, the cases API."""
+
+
+async def test_the_national_analyst_reaches_no_case_through_any_route_or_table(
+    sign_in: SignIn, foreign_world: ForeignWorld, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """The national coordinator's analyst reads the follow-up statistics, never a case (issue 16).
+
+    Tried with tenant B's real case, consent, assessment, intervention and follow-up in every path
+    and body, from the analyst's own tenant; then in the database, as the analyst's requests run.
+    """
+    analyst = person_in(NATIONAL, Role.NATIONAL_ANALYST, key="a-national-analyst")
+    browser = await sign_in(analyst)
+    token = csrf_token((await browser.get("/konto")).text)
+    tried = 0
+    for door in doors(browser.client.app):
+        if is_framework_options(door) or not door.path_template.startswith(CASE_DOORS):
+            continue
+        for accept in (BROWSER, {"accept": "application/json"}):
+            response = await knock(browser, door, foreign_world, accept, token)
+            tried += 1
+            assert response.status_code in REFUSALS, f"{door.method} {door.path(foreign_world)} opened"
+            assert leaked(response, foreign_world) == [], f"{door.method} {door.path(foreign_world)} leaked"
+    assert tried > 60
+    async with context_session(sessions, RequestContext()) as session:
+        national = await session.scalar(text("SELECT id FROM tenant WHERE slug = :slug"), {"slug": NATIONAL})
+    async with context_session(sessions, RequestContext(national, analyst.user_id)) as session:
+        tables = list(await session.scalars(text("SELECT tablename FROM pg_tables WHERE tablename LIKE 'case\\_%'")))
+        assert len(tables) >= 12
+        for table in tables:
+            assert await session.scalar(text(f'SELECT count(*) FROM "{table}"')) == 0, table

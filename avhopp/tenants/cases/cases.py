@@ -16,6 +16,7 @@ from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundEr
 from avhopp.platform.times import STOCKHOLM
 from avhopp.tenants.cases.access import Actor, active_grant, case_for_actor
 from avhopp.tenants.cases.audit import CaseAction, record_case_event
+from avhopp.tenants.cases.follow_up_schema import CURRENT_SCHEMA, checked_answers
 from avhopp.tenants.cases.models import (
     CaseFile,
     CaseGrant,
@@ -86,12 +87,17 @@ class NewCase:
     intake: Intake = field(default_factory=Intake)
     affiliation: TargetGroup | None = None
     needs: tuple[Intervention, ...] = ()
+    situation: dict[str, str] = field(default_factory=dict)
+    """The coded situation at intake (the national record's intake questions); unanswered ones may wait."""
     deputy_id: UUID | None = None
     referral_id: UUID | None = None
 
 
 async def open_case(session: AsyncSession, secret_key: str, actor: Actor, new: NewCase) -> UUID:
     """Open a draft case with the actor as responsible officer (and a deputy if named)."""
+    situation, problems = checked_answers(new.situation, CURRENT_SCHEMA, at_intake=True, prefix="situation.")
+    if problems:
+        raise InvalidInputError(problems)
     person = checked_person(new.person, unnamed=new.referral_id is not None)
     intake = checked_intake(new.intake)
     if new.deputy_id is not None:
@@ -119,6 +125,8 @@ async def open_case(session: AsyncSession, secret_key: str, actor: Actor, new: N
         contact_source=ContactSource(new.contact_source).value,
         affiliation=None if new.affiliation is None else TargetGroup(new.affiliation).value,
         needs=sorted({Intervention(need).value for need in new.needs}),
+        intake_answers=situation,
+        intake_version=CURRENT_SCHEMA.version,
         opened_by=actor.user_id,
         referral_id=new.referral_id,
     )

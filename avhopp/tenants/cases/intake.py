@@ -16,6 +16,7 @@ from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundEr
 from avhopp.tenants.cases.access import Actor, case_for_actor
 from avhopp.tenants.cases.audit import CaseAction, record_case_event
 from avhopp.tenants.cases.cases import check_team_candidates
+from avhopp.tenants.cases.follow_up_schema import CURRENT_SCHEMA, checked_answers
 from avhopp.tenants.cases.models import CasePerson, CaseTeamMember
 from avhopp.tenants.cases.person import Intake, PersonDetails, checked_intake, checked_person, sealed_person
 from avhopp.tenants.cases.vocabulary import Intervention, Phase, TargetGroup, TeamRole
@@ -34,6 +35,8 @@ class IntakeUpdate:
     intake: Intake = field(default_factory=Intake)
     affiliation: TargetGroup | None = None
     needs: tuple[Intervention, ...] = ()
+    situation: dict[str, str] = field(default_factory=dict)
+    """The coded situation at intake (the national record's intake questions); unanswered ones may wait."""
     deputy_id: UUID | None = None
     """Names the case's deputy (replacing any other); None leaves the team as it is."""
 
@@ -50,6 +53,9 @@ async def complete_intake(
         raise InvalidInputError(
             [FieldProblem("phase", "Den inledande bedömningen ändras bara medan ärendet är ett utkast.")]
         )
+    situation, problems = checked_answers(update.situation, CURRENT_SCHEMA, at_intake=True, prefix="situation.")
+    if problems:
+        raise InvalidInputError(problems)
     person = checked_person(update.person)
     intake = checked_intake(update.intake)
     team = {
@@ -92,6 +98,8 @@ async def complete_intake(
         row.intake_sealed = sealed.intake_sealed
     case.affiliation = None if update.affiliation is None else TargetGroup(update.affiliation).value
     case.needs = sorted({Intervention(need).value for need in update.needs})
+    case.intake_answers = situation
+    case.intake_version = CURRENT_SCHEMA.version
     case.last_entry_at = datetime.now(UTC)
     await session.flush()
     await record_case_event(session, CaseAction.INTAKE_RECORDED, case_id, tenant_id=actor.tenant_id, actor=actor)

@@ -1,4 +1,4 @@
-"""The cases part's background jobs: follow-up reminders, ended sharing, erasure after retention."""
+"""The cases part's background jobs: follow-up reminders, ended sharing, erasure after retention, statistics."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from avhopp.platform.jobs.schedule import periodic
 from avhopp.tenants.cases.consent import notify_ended_grants, tell_organisation_consent_ended
 from avhopp.tenants.cases.reminders import remind_follow_ups
 from avhopp.tenants.cases.retention import erase_expired
+from avhopp.tenants.cases.statistics import copy_changes
 from avhopp.tenants.registry.permissions import CASE_KINDS
 from avhopp.tenants.registry.service import tenant_ids_of_kind
 
@@ -58,5 +59,18 @@ async def erase_cases_after_retention(session: AsyncSession) -> None:
     await for_every_case_tenant(session, datetime.now(UTC), erase_expired)
 
 
-JOBS = (remind_case_follow_ups, close_ended_sharing, erase_cases_after_retention, tell_organisation_consent_ended)
+@periodic(timedelta(days=1))
+@job()
+async def copy_follow_up_statistics(session: AsyncSession) -> None:
+    """Every day: the cases changed since the last copy, as coded facts under a pseudonym, into the statistics."""
+    await for_every_case_tenant(session, datetime.now(UTC), copy_changes)
+
+
+JOBS = (
+    remind_case_follow_ups,
+    close_ended_sharing,
+    erase_cases_after_retention,
+    copy_follow_up_statistics,
+    tell_organisation_consent_ended,
+)
 """This part's jobs, for the composition root."""

@@ -94,6 +94,9 @@ class CaseFile(Base):
             "(phase IN ('completed', 'ended_early')) = (closed_at IS NOT NULL)", name="closed_exactly_when_ended"
         ),
         Index("ix_case_file_tenant_phase", "tenant_id", "phase"),
+        CheckConstraint("(intake_answers IS NULL) = (intake_version IS NULL)", name="intake_answers_with_schema"),
+        # The statistics copy finds a day's changed cases by this.
+        Index("ix_case_file_tenant_last_entry", "tenant_id", "last_entry_at"),
     )
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
@@ -104,6 +107,10 @@ class CaseFile(Base):
     contact_source: Mapped[str] = mapped_column(Text)
     affiliation: Mapped[str | None] = mapped_column(Text)
     needs: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'::text[]"))
+    intake_answers: Mapped[dict[str, str] | None] = mapped_column(JSONB)
+    """The coded situation at intake (the national record's intake questions)."""
+    intake_version: Mapped[int | None] = mapped_column(SmallInteger)
+    """The version of the record `intake_answers` follow."""
     end_reason: Mapped[str | None] = mapped_column(Text)
     referral_id: Mapped[UUID | None] = mapped_column(unique=True)
     """The guidance line's referral the case came from, if any."""
@@ -322,6 +329,7 @@ class PlannedIntervention(Base):
         ForeignKeyConstraint(["case_id", "tenant_id"], ["case_file.id", "case_file.tenant_id"], ondelete="CASCADE"),
         ForeignKeyConstraint(["meeting_id"], ["case_meeting.id"], ondelete="CASCADE"),
         Index("ix_case_intervention_responsible", "responsible_tenant_id", "status"),
+        Index("ix_case_intervention_tenant_updated", "tenant_id", "updated_at"),
     )
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
@@ -364,7 +372,12 @@ class FollowUp(Base):
     __tablename__ = "case_follow_up"
     __table_args__ = (
         UniqueConstraint("case_id", "months_after"),
-        CheckConstraint("(done_at IS NULL) = (answers IS NULL)", name="done_with_answers"),
+        # A draft may hold some answers; a closed follow-up holds its answers, their schema and its date.
+        CheckConstraint(
+            "done_at IS NULL OR (answers IS NOT NULL AND schema_version IS NOT NULL AND held_on IS NOT NULL)",
+            name="done_with_answers",
+        ),
+        CheckConstraint("(answers IS NULL) = (schema_version IS NULL)", name="answers_with_schema"),
         ForeignKeyConstraint(["case_id", "tenant_id"], ["case_file.id", "case_file.tenant_id"], ondelete="CASCADE"),
         Index("ix_case_follow_up_due", "tenant_id", "due_on", postgresql_where=text("done_at IS NULL")),
         Index("ix_case_follow_up_open", "case_id", "due_on", postgresql_where=text("done_at IS NULL")),
@@ -376,7 +389,79 @@ class FollowUp(Base):
     months_after: Mapped[int] = mapped_column(SmallInteger)
     due_on: Mapped[date] = mapped_column(Date)
     answers: Mapped[dict[str, str] | None] = mapped_column(JSONB)
+    schema_version: Mapped[int | None] = mapped_column(SmallInteger)
+    """The version of the record the answers follow (avhopp.tenants.cases.follow_up_schema)."""
+    held_on: Mapped[date | None] = mapped_column(Date)
+    """When the follow-up was done (the day of the conversation), not when it was typed in."""
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When it was closed."""
     done_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class StatisticsCase(Base):
+    """One case as national statistics see it: coded facts under a pseudonym, no identity, no case number.
+
+    The pseudonym is a keyed hash of the case's id (avhopp.tenants.cases.statistics) whose key the
+    database never holds, so a row cannot be led back to its case from these tables. The reporting
+    organisation is kept so each unit can later see its own figures beside the national ones.
+    """
+
+    __tablename__ = "followup_stat_case"
+    __table_args__ = (
+        CheckConstraint("length(pseudonym) = 64", name="pseudonym_is_a_digest"),
+        Index("ix_followup_stat_case_tenant", "tenant_id"),
+    )
+
+    pseudonym: Mapped[str] = mapped_column(Text, primary_key=True)
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    """The reporting organisation (never the person): the copy writes for it, and it alone."""
+    key_id: Mapped[str] = mapped_column(Text)
+    """Which key made the pseudonym: after a change of secret key the tenant's rows are copied again."""
+    tenant_kind: Mapped[str] = mapped_column(Text)
+    county_code: Mapped[str | None] = mapped_column(Text)
+    municipality_code: Mapped[str | None] = mapped_column(Text)
+    year_started: Mapped[int] = mapped_column(SmallInteger)
+    contact_source: Mapped[str] = mapped_column(Text)
+    affiliation: Mapped[str | None] = mapped_column(Text)
+    needs: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    intake_version: Mapped[int | None] = mapped_column(SmallInteger)
+    intake_answers: Mapped[dict[str, str] | None] = mapped_column(JSONB)
+    interventions_received: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    """From the action plan: the interventions ongoing or done."""
+    phase: Mapped[str] = mapped_column(Text)
+    end_reason: Mapped[str | None] = mapped_column(Text)
+    copied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class StatisticsFollowUp(Base):
+    """One follow-up point of a case in the statistics: due month, whether done on time, the coded answers."""
+
+    __tablename__ = "followup_stat_point"
+    __table_args__ = (
+        ForeignKeyConstraint(["pseudonym"], ["followup_stat_case.pseudonym"], ondelete="CASCADE"),
+        Index("ix_followup_stat_point_tenant", "tenant_id"),
+    )
+
+    pseudonym: Mapped[str] = mapped_column(Text, primary_key=True)
+    months_after: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    due_month: Mapped[date] = mapped_column(Date)
+    """The first day of the month it fell due: a day would help single a person out."""
+    done: Mapped[bool] = mapped_column(Boolean)
+    on_time: Mapped[bool] = mapped_column(Boolean)
+    """Closed at most two weeks after its due date."""
+    schema_version: Mapped[int | None] = mapped_column(SmallInteger)
+    answers: Mapped[dict[str, str] | None] = mapped_column(JSONB)
+    """Only a closed follow-up's: a draft is not a fact yet."""
+
+
+class StatisticsMark(Base):
+    """How far the copy to the statistics has come for one tenant, and under which key."""
+
+    __tablename__ = "followup_stat_mark"
+
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), primary_key=True)
+    copied_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    key_id: Mapped[str] = mapped_column(Text)

@@ -34,6 +34,17 @@ from avhopp.tenants.cases.consent import (
     revoke_consent,
     sharing_candidates,
 )
+from avhopp.tenants.cases.follow_up import (
+    FOLLOW_UP_QUESTIONS,
+    INTAKE_QUESTIONS,
+    Completeness,
+    FollowUpEntry,
+    follow_ups,
+    gaps_of,
+    save_follow_up,
+    unit_completeness,
+)
+from avhopp.tenants.cases.follow_up_schema import CURRENT_SCHEMA
 from avhopp.tenants.cases.intake import IntakeUpdate, complete_intake
 from avhopp.tenants.cases.models import MAX_DOCUMENT_BYTES
 from avhopp.tenants.cases.person import Intake, OpenedPerson, PersonDetails, open_person
@@ -80,15 +91,12 @@ from avhopp.tenants.cases.vocabulary import (
     ThreatScope,
 )
 from avhopp.tenants.cases.work import (
-    FOLLOW_UP_QUESTIONS,
     InterventionInput,
     MeetingInput,
     ThreatInput,
     action_plan,
     assessments_asked_of,
-    follow_ups,
     police_lead,
-    record_follow_up,
     record_meeting,
     record_threat_assessment,
     request_threat_assessment,
@@ -100,7 +108,9 @@ from avhopp.tenants.registry.service import TenantKind
 __all__ = [
     "ALLOWED_PHASE_CHANGES",
     "CLOSED_PHASES",
+    "CURRENT_SCHEMA",
     "FOLLOW_UP_QUESTIONS",
+    "INTAKE_QUESTIONS",
     "MAX_DOCUMENT_BYTES",
     "UNANSWERED",
     "Actor",
@@ -111,10 +121,12 @@ __all__ = [
     "CaseSummary",
     "Category",
     "Colleague",
+    "Completeness",
     "ConsentInput",
     "ConsentView",
     "ContactSource",
     "EndReason",
+    "FollowUpEntry",
     "Intake",
     "IntakeUpdate",
     "Intervention",
@@ -158,6 +170,7 @@ __all__ = [
     "consents_of_case",
     "decline_referral",
     "follow_ups",
+    "gaps_of",
     "join_shared_case",
     "my_cases",
     "open_case",
@@ -170,15 +183,16 @@ __all__ = [
     "police_lead",
     "read_referral",
     "record_consent",
-    "record_follow_up",
     "record_meeting",
     "record_threat_assessment",
     "referral_inbox",
     "request_threat_assessment",
     "revoke_consent",
+    "save_follow_up",
     "set_case_rules",
     "shared_with_tenant",
     "sharing_candidates",
     "threat_assessments",
+    "unit_completeness",
     "update_intervention",
 ]

@@ -1,4 +1,4 @@
-"""The work on a case: threat assessment, cooperation meeting and action plan, follow-ups.
+"""The work on a case: threat assessment, cooperation meeting and action plan (follow-ups: follow_up.py).
 
 Each organisation a consent names sees the categories it names; it updates its own
 interventions, and the police record the assessment asked of them.
@@ -16,7 +16,7 @@ from avhopp.platform.geography.reference import shipped_geography
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
 from avhopp.tenants.cases.access import Actor, CaseAccess, active_grant, case_for_actor
 from avhopp.tenants.cases.audit import CaseAction, record_case_event
-from avhopp.tenants.cases.models import CaseGrant, CooperationMeeting, FollowUp, PlannedIntervention, ThreatAssessment
+from avhopp.tenants.cases.models import CaseGrant, CooperationMeeting, PlannedIntervention, ThreatAssessment
 from avhopp.tenants.cases.vocabulary import (
     AreaKind,
     Category,
@@ -303,52 +303,4 @@ async def update_intervention(
     await session.flush()
     await record_case_event(
         session, CaseAction.INTERVENTION_CHANGED, item.case_id, tenant_id=actor.tenant_id, actor=actor
-    )
-
-
-# Follow-ups.
-
-FOLLOW_UP_QUESTIONS: dict[str, tuple[str, ...]] = {
-    "housing": ("own_lease", "sublease", "supported_housing", "emergency_housing", "homeless", "other", "unknown"),
-    "occupation": ("work", "studies", "work_training", "none", "unknown"),
-    "contact_with_group": ("none", "occasional", "regular", "unknown"),
-    "new_crime": ("none_known", "suspected", "convicted", "unknown"),
-    "own_view": ("better", "same", "worse", "unknown"),
-}
-"""The short form of a follow-up: each answer a code, and "unknown" is always an answer."""
-
-
-async def follow_ups(session: AsyncSession, actor: Actor, case_id: UUID) -> list[FollowUp]:
-    """The case's follow-ups by due date, for those the consent lets see them."""
-    access = await case_for_actor(session, actor, case_id)
-    if not access.may_see(Category.FOLLOW_UP):
-        raise NotFoundError
-    return list(await session.scalars(select(FollowUp).where(FollowUp.case_id == case_id).order_by(FollowUp.due_on)))
-
-
-async def record_follow_up(session: AsyncSession, actor: Actor, follow_up_id: UUID, answers: dict[str, str]) -> None:
-    """Record a follow-up's answers (the owner's team)."""
-    follow_up = await session.get(FollowUp, follow_up_id)
-    if follow_up is None:
-        raise NotFoundError
-    access = await case_for_actor(session, actor, follow_up.case_id)
-    if not access.may_see(Category.FOLLOW_UP) or not access.owner:
-        raise NotFoundError
-    problems = [
-        FieldProblem(question, "Välj ett av svaren (eller ”vet inte”).")
-        for question, choices in FOLLOW_UP_QUESTIONS.items()
-        if answers.get(question) not in choices
-    ]
-    problems += [FieldProblem(question, "Okänd fråga.") for question in answers if question not in FOLLOW_UP_QUESTIONS]
-    if follow_up.done_at is not None:
-        problems.append(FieldProblem("follow_up", "Uppföljningen är redan registrerad."))
-    if problems:
-        raise InvalidInputError(problems)
-    follow_up.answers = {question: answers[question] for question in FOLLOW_UP_QUESTIONS}
-    follow_up.done_at = datetime.now(UTC)
-    follow_up.done_by = actor.user_id
-    _touch(access)
-    await session.flush()
-    await record_case_event(
-        session, CaseAction.FOLLOW_UP_RECORDED, follow_up.case_id, tenant_id=actor.tenant_id, actor=actor
     )

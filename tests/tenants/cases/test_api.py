@@ -297,10 +297,14 @@ async def test_phases_start_the_follow_ups_and_refuse_a_step_not_allowed(sign_in
     assert [item["months_after"] for item in schedule["follow_ups"]] == [6, 12, 24, 36, 60, 96]
     first = schedule["follow_ups"][0]["id"]
     answers = dict.fromkeys(schedule["questions"], "unknown")
-    wrong = await goteborg.send("PUT", f"{CASES}/follow-ups/{first}", {"answers": answers | {"housing": "castle"}})
+    today = {"held_on": TODAY.isoformat()}
+    wrong = await goteborg.send(
+        "PUT", f"{CASES}/follow-ups/{first}", {"answers": answers | {"housing": "castle"}, **today}
+    )
     assert list(fields(wrong)) == ["answers.housing"]
-    assert (await goteborg.send("PUT", f"{CASES}/follow-ups/{first}", {"answers": answers})).status_code == 204
-    again = await goteborg.send("PUT", f"{CASES}/follow-ups/{first}", {"answers": answers})
+    closed = await goteborg.send("PUT", f"{CASES}/follow-ups/{first}", {"answers": answers, **today})
+    assert closed.status_code == 204
+    again = await goteborg.send("PUT", f"{CASES}/follow-ups/{first}", {"answers": answers, **today})
     assert list(fields(again)) == ["follow_up"]
     done = (await goteborg.get(f"{CASES}/{case['id']}/follow-ups")).json()["follow_ups"][0]
     assert done["answers"] == answers
@@ -339,3 +343,37 @@ async def test_the_unit_head_oversees_without_identities_and_opens_a_case_only_i
     assert (opened_now.json()["emergency_access"], opened_now.json()["role"]) == (True, None)
     assert (await head.get(f"{CASES}/{case['id']}/person")).json()["name"] == "Adam Andersson"
     assert audited_reads(owner_engine, case["id"]) == [(GOTEBORG, None)]
+
+
+async def test_the_national_follow_up_record_through_the_api(sign_in: SignIn) -> None:
+    goteborg = await api_for(sign_in, GOTEBORG_SOCIALSEKRETERARE)
+    refused = await goteborg.post(CASES, new_case() | {"situation": {"threat": "mild", "housing": "homeless"}})
+    assert fields(refused) == {"situation.threat": "Välj ett av svaren (eller ”Vet inte”)."}
+    case = await goteborg.post(CASES, new_case() | {"situation": {"threat": "serious", "addiction": "unknown"}})
+    assert (case.json()["situation"], case.json()["situation_version"]) == (
+        {"threat": "serious", "addiction": "unknown"},
+        2,
+    )
+    assert (await goteborg.post(f"{CASES}/{case.json()['id']}/phase", {"phase": "acute"})).status_code == 200
+    record = (await goteborg.get(f"{CASES}/{case.json()['id']}/follow-ups")).json()
+    assert record["schema_version"] == 2
+    assert all(
+        "unknown" in answers for answers in (*record["questions"].values(), *record["intake_questions"].values())
+    )
+    first = record["follow_ups"][0]
+    assert len(first["missing"]) == len(record["questions"])
+
+    url = f"{CASES}/follow-ups/{first['id']}"
+    draft = await goteborg.send("PUT", url, {"answers": {"housing": "sublease"}, "close": False})
+    assert draft.status_code == 204
+    incomplete = await goteborg.send("PUT", url, {"answers": {"housing": "sublease"}, "held_on": TODAY.isoformat()})
+    assert set(fields(incomplete)) == {f"answers.{code}" for code in record["questions"] if code != "housing"}
+    early = await goteborg.send("PUT", url, {"answers": {}, "held_on": "2000-01-01", "close": False})
+    assert list(fields(early)) == ["held_on"]
+    saved = (await goteborg.get(f"{CASES}/{case.json()['id']}/follow-ups")).json()["follow_ups"][0]
+    assert (saved["answers"], saved["done_at"], len(saved["missing"])) == ({"housing": "sublease"}, None, 10)
+
+    head = await api_for(sign_in, GOTEBORG_ENHETSCHEF)
+    completeness = (await head.get(f"{CASES}/follow-up-completeness")).json()
+    assert completeness == {"counted": 0, "on_time": 0, "late": 0, "missing": 0, "share_on_time": None}
+    assert (await goteborg.get(f"{CASES}/follow-up-completeness")).status_code == 403

@@ -265,21 +265,38 @@ async def test_phases_change_with_a_reason_closing_asks_first_and_follow_ups_pre
     assert follow_up is not None
     form = await officer.get(follow_up.group(1))
     assert " checked" not in form.text
-    assert form.text.count(">Vet inte<") == 5
-    partly = await officer.post_form(form, follow_up.group(1), {"housing": "own_lease", "own_view": "unknown"})
+    assert form.text.count(">Vet inte<") == 11
+    today = TODAY.isoformat()
+    partly = await officer.post_form(
+        form,
+        follow_up.group(1),
+        {"housing": "own_lease", "own_view": "unknown", "held_on": today, "action": "close"},
+    )
     assert partly.status_code == 400
     assert 'href="#occupation"' in partly.text
     assert 'value="own_lease" checked' in partly.text
     assert count(owner_engine, "case_follow_up WHERE done_at IS NOT NULL", tenant_ids[GOTEBORG]) == 0
+    # A draft keeps what is answered so far, and the schedule says what is still missing.
+    drafted = await officer.post_form(form, follow_up.group(1), {"housing": "own_lease", "action": "save"})
+    assert drafted.status_code in {302, 303}
+    assert "10 av 11 frågor obesvarade" in (await officer.get(f"/arenden/{case_id}/uppfoljning")).text
     answered = await officer.post_form(
         form,
         follow_up.group(1),
         {
             "housing": "own_lease",
             "occupation": "unknown",
+            "addiction": "unknown",
             "contact_with_group": "none",
             "new_crime": "unknown",
+            "threat": "unknown",
+            "protected_identity": "none",
+            "operation_contact": "ongoing",
             "own_view": "better",
+            "own_safety": "unknown",
+            "own_support": "unknown",
+            "held_on": today,
+            "action": "close",
         },
     )
     assert answered.status_code in {302, 303}

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, text, update
 from avhopp.platform.audit.models import AuditEntry
 from avhopp.platform.notifications.models import Notification
 from avhopp.platform.problems import InvalidInputError, NotFoundError
+from avhopp.platform.times import STOCKHOLM
 from avhopp.tenants.cases.models import CaseFile, CasePerson, CaseTeamMember, Consent, FollowUp
 from avhopp.tenants.cases.reminders import remind_follow_ups
 from avhopp.tenants.cases.retention import erase_expired
@@ -21,6 +22,7 @@ from avhopp.tenants.cases.service import (
     ConsentInput,
     ContactSource,
     EndReason,
+    FollowUpEntry,
     Intervention,
     InterventionInput,
     InterventionStatus,
@@ -42,8 +44,8 @@ from avhopp.tenants.cases.service import (
     overview,
     phase_history,
     record_consent,
-    record_follow_up,
     record_meeting,
+    save_follow_up,
     set_case_rules,
     update_intervention,
 )
@@ -77,9 +79,15 @@ TODAY = datetime.now(UTC).date()
 ANSWERS = {
     "housing": "own_lease",
     "occupation": "unknown",
+    "addiction": "none",
     "contact_with_group": "none",
     "new_crime": "unknown",
+    "threat": "latent",
+    "protected_identity": "none",
+    "operation_contact": "ongoing",
     "own_view": "better",
+    "own_safety": "unknown",
+    "own_support": "enough",
 }
 
 
@@ -294,10 +302,12 @@ async def test_a_late_follow_up_reminds_the_officer_then_escalates_to_the_unit_h
         kinds = set(await session.scalars(select(Notification.kind).where(Notification.user_id == actor.user_id)))
         assert "case_follow_up_due" in kinds
         first = (await follow_ups(session, actor, case_id))[0]
+        today = datetime.now(STOCKHOLM).date()
+        entry = FollowUpEntry({**ANSWERS, "own_view": "maybe", "extra": "x"}, today, close=True)
         with pytest.raises(InvalidInputError) as refused:
-            await record_follow_up(session, actor, first.id, {**ANSWERS, "own_view": "maybe", "extra": "x"})
-        assert {problem.field for problem in refused.value.problems} == {"own_view", "extra"}
-        await record_follow_up(session, actor, first.id, ANSWERS)
+            await save_follow_up(session, actor, first.id, entry)
+        assert {problem.field for problem in refused.value.problems} == {"answers.own_view", "answers.extra"}
+        await save_follow_up(session, actor, first.id, FollowUpEntry(ANSWERS, today, close=True))
         done = await session.get(FollowUp, first.id)
         assert done is not None
         assert done.answers == ANSWERS

@@ -16,6 +16,7 @@ from avhopp.platform.scope.request import Acting
 from avhopp.platform.times import STOCKHOLM
 from avhopp.tenants.cases.permissions import CASE_READ, CASE_WRITE, OVERSEE
 from avhopp.tenants.cases.service import (
+    INTAKE_QUESTIONS,
     Actor,
     CaseAccess,
     CaseLine,
@@ -87,6 +88,14 @@ class NewCaseIn(msgspec.Struct, forbid_unknown_fields=True):
     needs: Annotated[list[Intervention], msgspec.Meta(max_length=len(Intervention))] = msgspec.field(
         default_factory=list
     )
+    situation: Annotated[
+        dict[str, str],
+        msgspec.Meta(
+            max_length=len(INTAKE_QUESTIONS),
+            description="Situationen vid start, kodad: frågorna och deras svar står i `intake_questions` hos"
+            " `GET /api/v1/cases/{case_id}/follow-ups`; obesvarade frågor kan vänta",
+        ),
+    ] = msgspec.field(default_factory=dict)
     deputy_id: Annotated[UUID | None, msgspec.Meta(description="En handläggare i er organisation")] = None
 
 
@@ -102,6 +111,10 @@ class CaseOut(msgspec.Struct):
     contact_source: ContactSource
     affiliation: TargetGroup | None
     needs: list[Intervention]
+    situation: dict[str, str] | None
+    """The coded situation at intake, for the owner's team only."""
+    situation_version: int | None
+    """The version of the national record the situation follows."""
     police_lead: bool
     opened_at: datetime
     started_on: date | None
@@ -236,6 +249,8 @@ async def case_out(session: AsyncSession, actor: Actor, access: CaseAccess) -> C
         contact_source=ContactSource(case.contact_source),
         affiliation=None if case.affiliation is None else TargetGroup(case.affiliation),
         needs=[Intervention(need) for need in case.needs],
+        situation=case.intake_answers if access.owner else None,
+        situation_version=case.intake_version if access.owner else None,
         police_lead=lead,
         opened_at=case.opened_at,
         started_on=case.started_on,
@@ -311,6 +326,7 @@ class CasesApi(Controller):
             intake=Intake(situation=data.intake.situation, motivation=data.intake.motivation),
             affiliation=data.affiliation,
             needs=tuple(data.needs),
+            situation=dict(data.situation),
             deputy_id=data.deputy_id,
         )
         case_id = await in_body(open_case(acting.session, state.settings.secret_key, actor, new), _new_case_field)

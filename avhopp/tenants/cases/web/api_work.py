@@ -12,10 +12,14 @@ from litestar.params import FromPath, JSONBody
 
 from avhopp.platform.labels import label
 from avhopp.platform.scope.request import Acting
-from avhopp.tenants.cases.permissions import CASE_READ, CASE_WRITE, THREAT_READ, THREAT_WRITE
+from avhopp.platform.times import STOCKHOLM
+from avhopp.tenants.cases.permissions import CASE_READ, CASE_WRITE, OVERSEE, THREAT_READ, THREAT_WRITE
 from avhopp.tenants.cases.service import (
+    CURRENT_SCHEMA,
     FOLLOW_UP_QUESTIONS,
+    INTAKE_QUESTIONS,
     AreaKind,
+    FollowUpEntry,
     Intervention,
     InterventionInput,
     InterventionStatus,
@@ -26,21 +30,24 @@ from avhopp.tenants.cases.service import (
     action_plan,
     assessments_asked_of,
     follow_ups,
+    gaps_of,
     join_shared_case,
-    record_follow_up,
     record_meeting,
     record_threat_assessment,
     request_threat_assessment,
+    save_follow_up,
     shared_with_tenant,
     threat_assessments,
+    unit_completeness,
     update_intervention,
 )
-from avhopp.tenants.cases.web.api_common import actor_of, in_body, needs
+from avhopp.tenants.cases.web.api_common import actor_of, needs
 from avhopp.tenants.cases.web.api_problems import API_EXCEPTION_HANDLERS, READ_PROBLEMS, WRITE_PROBLEMS
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from avhopp.tenants.cases.models import FollowUp
     from avhopp.tenants.cases.service import Actor
 
 MAX_AREAS = 400
@@ -338,30 +345,67 @@ class PlanApi(Controller):
 
 
 class FollowUpOut(msgspec.Struct):
-    """A scheduled follow-up, and its coded answers once done."""
+    """A scheduled follow-up: its answers so far (a draft) or for good (closed), and what it still lacks."""
 
     id: UUID
     months_after: int
     due_on: date
+    held_on: date | None
+    """When the follow-up was done."""
     done_at: datetime | None
+    """When it was closed; null while it is open."""
+    schema_version: int | None
+    """The version of the record its answers follow."""
     answers: dict[str, str] | None
+    missing: list[str]
+    """The required questions not yet answered (`unknown` is an answer)."""
 
 
 class FollowUpsOut(msgspec.Struct):
-    """The case's follow-ups by due date, and the questions with the answers each allows."""
+    """The case's follow-ups by due date, and the current record's questions with the answers each allows."""
 
+    schema_version: int
     questions: dict[str, list[str]]
+    intake_questions: dict[str, list[str]]
+    """The coded situation at intake (a case's `situation`), with the answers each allows."""
     follow_ups: list[FollowUpOut]
 
 
 class FollowUpIn(msgspec.Struct, forbid_unknown_fields=True):
-    """Every question's answer, each one of its codes (`unknown` is always allowed)."""
+    """The answers so far, each one of its question's codes (`unknown` is always allowed).
+
+    With `close` (the default) the follow-up is closed for good, which needs every question
+    answered and `held_on`; without it the answers are saved as a draft, replacing the last.
+    """
 
     answers: Annotated[dict[str, str], msgspec.Meta(max_length=len(FOLLOW_UP_QUESTIONS))]
+    held_on: Annotated[date | None, msgspec.Meta(description="När uppföljningen gjordes")] = None
+    close: bool = True
 
 
-def _answer_field(field: str) -> str:
-    return field if field == "follow_up" else f"answers.{field}"
+class CompletenessOut(msgspec.Struct):
+    """The organisation's follow-ups whose time has run out (or that are done), and how many were on time."""
+
+    counted: int
+    on_time: int
+    late: int
+    """Done, but more than two weeks after the due date."""
+    missing: int
+    """Not done, and more than two weeks past the due date."""
+    share_on_time: float | None
+
+
+def _follow_up_out(row: FollowUp) -> FollowUpOut:
+    return FollowUpOut(
+        id=row.id,
+        months_after=row.months_after,
+        due_on=row.due_on,
+        held_on=row.held_on,
+        done_at=row.done_at,
+        schema_version=row.schema_version,
+        answers=row.answers,
+        missing=gaps_of(row),
+    )
 
 
 class FollowUpApi(Controller):
@@ -376,8 +420,10 @@ class FollowUpApi(Controller):
         """The case's follow-ups by due date, for those the consent lets see them."""
         rows = await follow_ups(acting.session, actor_of(acting), case_id)
         return FollowUpsOut(
+            schema_version=CURRENT_SCHEMA.version,
             questions={question: list(choices) for question, choices in FOLLOW_UP_QUESTIONS.items()},
-            follow_ups=[msgspec.convert(row, FollowUpOut, from_attributes=True) for row in rows],
+            intake_questions={question: list(choices) for question, choices in INTAKE_QUESTIONS.items()},
+            follow_ups=[_follow_up_out(row) for row in rows],
         )
 
     @put(
@@ -388,5 +434,17 @@ class FollowUpApi(Controller):
         responses=WRITE_PROBLEMS,
     )
     async def record(self, acting: Acting, follow_up_id: FromPath[UUID], data: JSONBody[FollowUpIn]) -> None:
-        """Record a follow-up's answers, once (the owner's team)."""
-        await in_body(record_follow_up(acting.session, actor_of(acting), follow_up_id, data.answers), _answer_field)
+        """Save a follow-up's answers as a draft, or close it once (the owner's team); nothing is half-saved."""
+        entry = FollowUpEntry(answers=dict(data.answers), held_on=data.held_on, close=data.close)
+        await save_follow_up(acting.session, actor_of(acting), follow_up_id, entry)
+
+    @get(
+        "/follow-up-completeness",
+        opt=needs(OVERSEE),
+        summary="Enhetens uppföljningar i tid",
+        responses=READ_PROBLEMS,
+    )
+    async def completeness(self, acting: Acting) -> CompletenessOut:
+        """How many of your organisation's follow-ups were done on time (at most two weeks after the due date)."""
+        found = await unit_completeness(acting.session, acting.tenant_id, datetime.now(STOCKHOLM).date())
+        return CompletenessOut(found.counted, found.on_time, found.late, found.missing, found.share_on_time)

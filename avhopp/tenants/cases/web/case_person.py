@@ -32,7 +32,14 @@ from avhopp.tenants.cases.service import (
 )
 from avhopp.tenants.cases.web.case_tabs import OpenedTab, open_tab
 from avhopp.tenants.cases.web.common import KINDS, FormReader, actor_of, secret_key, values_of
-from avhopp.tenants.cases.web.person_form import filled_from, intake_from, person_choices, person_from
+from avhopp.tenants.cases.web.person_form import (
+    filled_from,
+    form_field,
+    intake_from,
+    person_choices,
+    person_from,
+    situation_from,
+)
 
 LABELS = {
     "contact_sources": labels_of(ContactSource),
@@ -132,12 +139,14 @@ class CasePersonPages(Controller):
             intake=intake_from(reader),
             affiliation=reader.choice("affiliation", TargetGroup),
             needs=reader.choices("needs", Intervention),
+            situation=situation_from(reader),
             deputy_id=reader.ident("deputy_id"),
         )
         try:
             await reader.save(
                 acting.session,
                 lambda: complete_intake(acting.session, secret_key(state), actor_of(acting), case_id, update),
+                form_field,
             )
         except InvalidInputError as error:
             return await _intake_page(acting, await _open_draft(acting, case_id), values_of(form), error.by_field())

@@ -17,19 +17,22 @@ from avhopp.tenants.cases.permissions import CASE_READ, CASE_WRITE
 from avhopp.tenants.cases.service import (
     ALLOWED_PHASE_CHANGES,
     CLOSED_PHASES,
+    CURRENT_SCHEMA,
     FOLLOW_UP_QUESTIONS,
     EndReason,
+    FollowUpEntry,
     Phase,
     case_link,
     change_phase,
     colleague_names,
     follow_ups,
+    gaps_of,
     phase_history,
-    record_follow_up,
+    save_follow_up,
 )
 from avhopp.tenants.cases.web.case_tabs import PHASES, OpenedTab, open_tab
 from avhopp.tenants.cases.web.common import KINDS, FormReader, actor_of, choices_of, values_of
-from avhopp.tenants.cases.web.follow_up_form import QUESTIONS, question_choices, when
+from avhopp.tenants.cases.web.follow_up_form import question_choices, question_text, when
 
 if TYPE_CHECKING:
     from avhopp.tenants.cases.models import FollowUp
@@ -99,37 +102,60 @@ class CaseProgressPages(Controller):
 
     @get("/uppfoljning")
     async def follow_ups(self, acting: Acting, case_id: FromPath[UUID]) -> Template:
-        """The schedule of follow-ups and which are done."""
+        """The schedule of follow-ups: which are done, and what each open one still lacks."""
         opened = await open_tab(acting, case_id, "uppfoljning")
         schedule = await follow_ups(acting.session, actor_of(acting), case_id)
         return opened.page(
-            "cases/case/follow_ups.html", {"schedule": schedule, "when": {f.id: when(f.months_after) for f in schedule}}
+            "cases/case/follow_ups.html",
+            {
+                "schedule": schedule,
+                "when": {f.id: when(f.months_after) for f in schedule},
+                "gaps": {f.id: gaps_of(f) for f in schedule},
+                "question_count": len(CURRENT_SCHEMA.follow_up),
+            },
         )
 
     @get("/uppfoljning/{follow_up_id:uuid}", opt={"permission": CASE_WRITE})
     async def follow_up(self, acting: Acting, case_id: FromPath[UUID], follow_up_id: FromPath[UUID]) -> Response[Any]:
-        """The short form of one follow-up: nothing is chosen beforehand, and "Vet inte" is an answer."""
+        """The record of one follow-up: nothing chosen beforehand but a saved draft, and "Vet inte" is an answer."""
         opened, due = await _follow_up_of(acting, case_id, follow_up_id)
         if due.done_at is not None:
             return Redirect(f"{case_link(case_id)}/uppfoljning")
-        return _follow_up_page(opened, due)
+        return _follow_up_page(opened, due, _draft_of(due))
 
     @post("/uppfoljning/{follow_up_id:uuid}", opt={"permission": CASE_WRITE})
     async def record(
         self, request: Request[Any, Any, Any], acting: Acting, case_id: FromPath[UUID], follow_up_id: FromPath[UUID]
     ) -> Response[Any]:
-        """Record the follow-up's answers."""
+        """Save the follow-up as a draft, or close it (which needs every answer, "Vet inte" included)."""
         opened, due = await _follow_up_of(acting, case_id, follow_up_id)
         form = await request.form()
         reader = FormReader(form)
-        answers = {question: reader.text(question) for question in FOLLOW_UP_QUESTIONS if reader.text(question)}
+        answers = {code: reader.text(code) for code in FOLLOW_UP_QUESTIONS if reader.text(code)}
+        entry = FollowUpEntry(answers=answers, held_on=reader.day("held_on"), close=reader.text("action") == "close")
         try:
-            async with acting.session.begin_nested():
-                await record_follow_up(acting.session, actor_of(acting), follow_up_id, answers)
+            await reader.save(
+                acting.session,
+                lambda: save_follow_up(acting.session, actor_of(acting), due.id, entry),
+                lambda field: field.removeprefix(ANSWER),
+            )
         except InvalidInputError as error:
             opened, due = await _follow_up_of(acting, case_id, follow_up_id)
             return _follow_up_page(opened, due, values_of(form), error.by_field())
-        return Redirect(f"{case_link(case_id)}/uppfoljning")
+        if entry.close:
+            return Redirect(f"{case_link(case_id)}/uppfoljning")
+        return Redirect(f"{case_link(case_id)}/uppfoljning/{follow_up_id}")
+
+
+ANSWER = "answers."
+"""How the service names an answer's field (`answers.housing`); the form names it by the question alone."""
+
+
+def _draft_of(due: FollowUp) -> dict[str, list[str]]:
+    form = {code: [answer] for code, answer in (due.answers or {}).items()}
+    if due.held_on is not None:
+        form["held_on"] = [due.held_on.isoformat()]
+    return form
 
 
 async def _follow_up_of(acting: TenantScope, case_id: UUID, follow_up_id: UUID) -> tuple[OpenedTab, FollowUp]:
@@ -143,11 +169,16 @@ async def _follow_up_of(acting: TenantScope, case_id: UUID, follow_up_id: UUID) 
 
 
 def _follow_up_page(
-    opened: OpenedTab, due: FollowUp, form: dict[str, list[str]] | None = None, errors: dict[str, str] | None = None
+    opened: OpenedTab, due: FollowUp, form: dict[str, list[str]], errors: dict[str, str] | None = None
 ) -> Template:
     return opened.page(
         "cases/case/follow_up.html",
-        {"due": due, "when": when(due.months_after), "questions": question_choices(), "labels": QUESTIONS},
+        {
+            "due": due,
+            "when": when(due.months_after),
+            "questions": question_choices(CURRENT_SCHEMA.follow_up, ""),
+            "gaps": [question_text(code) for code in gaps_of(due)],
+        },
         form=form,
         errors=errors,
     )

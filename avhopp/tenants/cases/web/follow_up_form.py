@@ -1,9 +1,15 @@
-"""The follow-up's short form in Swedish: each question and its answers, "Vet inte" always among them."""
+"""The national follow-up record in Swedish: each question and its answers, "Vet inte" always among them."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from avhopp.platform.web.forms import Choice
-from avhopp.tenants.cases.service import FOLLOW_UP_QUESTIONS
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from avhopp.tenants.cases.follow_up_schema import Question
 
 _UNKNOWN = "Vet inte"
 
@@ -30,6 +36,17 @@ QUESTIONS: dict[str, tuple[str, dict[str, str]]] = {
             "unknown": _UNKNOWN,
         },
     ),
+    "addiction": (
+        "Har personen ett missbruk?",
+        {
+            "none": "Inget känt missbruk",
+            "alcohol": "Alkohol",
+            "drugs": "Narkotika",
+            "alcohol_and_drugs": "Alkohol och narkotika",
+            "in_treatment": "I behandling för missbruk",
+            "unknown": _UNKNOWN,
+        },
+    ),
     "contact_with_group": (
         "Har personen kontakt med gruppen hen lämnade?",
         {
@@ -48,24 +65,60 @@ QUESTIONS: dict[str, tuple[str, dict[str, str]]] = {
             "unknown": _UNKNOWN,
         },
     ),
+    "threat": (
+        "Hur är hotbilden mot personen?",
+        {"none": "Inget känt hot", "latent": "Latent hot", "serious": "Allvarligt hot", "unknown": _UNKNOWN},
+    ),
+    "protected_identity": (
+        "Har personen skyddade personuppgifter?",
+        {
+            "none": "Inget skydd",
+            "confidentiality_marking": "Sekretessmarkering",
+            "registered_elsewhere": "Kvarskrivning",
+            "fictitious_identity": "Fingerade personuppgifter",
+            "unknown": _UNKNOWN,
+        },
+    ),
+    "operation_contact": (
+        "Har personen kontakt med en avhopparverksamhet?",
+        {
+            "ongoing": "Fortlöpande kontakt",
+            "occasional": "Enstaka kontakt",
+            "none": "Ingen kontakt",
+            "unknown": _UNKNOWN,
+        },
+    ),
     "own_view": (
         "Hur tycker personen själv att det går?",
         {"better": "Bättre", "same": "Som förut", "worse": "Sämre", "unknown": _UNKNOWN},
     ),
+    "own_safety": (
+        "Känner sig personen trygg?",
+        {"safe": "Ja", "partly_safe": "Delvis", "unsafe": "Nej", "unknown": _UNKNOWN},
+    ),
+    "own_support": (
+        "Tycker personen att stödet räcker?",
+        {"enough": "Ja", "partly": "Delvis", "not_enough": "Nej", "unknown": _UNKNOWN},
+    ),
 }
-"""Every question of FOLLOW_UP_QUESTIONS with a label for each of its answers (a test keeps them equal)."""
+"""Every question of every version of the record, with a label for each answer (a test keeps them complete)."""
 
 
-def question_choices() -> list[tuple[str, str, tuple[Choice, ...]]]:
-    """Each question's field name, text and answers, in the service's order."""
+def question_choices(questions: Iterable[Question], prefix: str) -> list[tuple[str, str, tuple[Choice, ...]]]:
+    """Each question's field name (`prefix` + code), text and answers, in the schema's order."""
     return [
         (
-            question,
-            QUESTIONS[question][0],
-            tuple(Choice(answer, QUESTIONS[question][1][answer]) for answer in answers),
+            f"{prefix}{question.code}",
+            QUESTIONS[question.code][0],
+            tuple(Choice(answer, QUESTIONS[question.code][1][answer]) for answer in question.answers),
         )
-        for question, answers in FOLLOW_UP_QUESTIONS.items()
+        for question in questions
     ]
+
+
+def question_text(code: str) -> str:
+    """The question as the officer reads it."""
+    return QUESTIONS[code][0]
 
 
 def when(months: int) -> str:

@@ -29,6 +29,7 @@ from avhopp.tenants.cases.service import (
     colleague_names,
     open_in_emergency,
     overview,
+    unit_completeness,
 )
 from avhopp.tenants.cases.web.common import KINDS, FormReader, actor_of, values_of
 
@@ -95,6 +96,7 @@ class CaseOversight(Controller):
                 "names": await colleague_names(acting.session, people),
                 "phases": labels_of(Phase),
                 "late": sum(line.late_follow_ups for line in lines),
+                "completeness": await unit_completeness(acting.session, acting.tenant_id, today),
                 "today": today,
             },
         )

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from avhopp.platform.web.forms import Choice
 from avhopp.tenants.cases.service import (
+    CURRENT_SCHEMA,
+    INTAKE_QUESTIONS,
     Intake,
     Intervention,
     PersonDetails,
@@ -17,6 +19,7 @@ from avhopp.tenants.cases.service import (
     TargetGroup,
 )
 from avhopp.tenants.cases.web.common import choices_of
+from avhopp.tenants.cases.web.follow_up_form import question_choices
 
 if TYPE_CHECKING:
     from avhopp.tenants.cases.service import CaseAccess, Colleague, OpenedPerson
@@ -41,9 +44,25 @@ def intake_from(reader: FormReader) -> Intake:
     return Intake(situation=reader.text("situation"), motivation=reader.text("motivation"))
 
 
+SITUATION = "situation_"
+"""The coded situation's fields: `situation_housing` (the person's own `protected_identity` is another field)."""
+
+
+def form_field(field: str) -> str:
+    """The form's name of a field the service refuses (`situation.housing` is `situation_housing`)."""
+    return field.replace("situation.", SITUATION, 1) if field.startswith("situation.") else field
+
+
+def situation_from(reader: FormReader) -> dict[str, str]:
+    """The coded situation at intake, the questions answered so far."""
+    answers = {code: reader.text(f"{SITUATION}{code}") for code in INTAKE_QUESTIONS}
+    return {code: answer for code, answer in answers.items() if answer}
+
+
 def person_choices(colleagues: list[Colleague]) -> dict[str, Any]:
     """The options of the person and intake form."""
     return {
+        "situation_questions": question_choices(CURRENT_SCHEMA.intake, SITUATION),
         "protections": choices_of(ProtectedIdentity),
         "affiliations": choices_of(TargetGroup),
         "needs": choices_of(Intervention),
@@ -67,4 +86,5 @@ def filled_from(opened: OpenedPerson, access: CaseAccess, deputy: str) -> dict[s
         "affiliation": [case.affiliation or ""],
         "needs": list(case.needs),
         "deputy_id": [deputy],
+        **{f"{SITUATION}{code}": [answer] for code, answer in (case.intake_answers or {}).items()},
     }

@@ -33,7 +33,13 @@ from avhopp.tenants.cases.service import (
     shared_with_tenant,
 )
 from avhopp.tenants.cases.web.common import KINDS, FormReader, actor_of, choices_of, may, secret_key, values_of
-from avhopp.tenants.cases.web.person_form import intake_from, person_choices, person_from
+from avhopp.tenants.cases.web.person_form import (
+    form_field,
+    intake_from,
+    person_choices,
+    person_from,
+    situation_from,
+)
 
 DUE_SOON = timedelta(days=14)
 """Follow-ups due within this are shown on the workspace (the reminder goes out as early)."""
@@ -106,11 +112,12 @@ class CaseWorkspace(Controller):
             intake=intake_from(reader),
             affiliation=reader.choice("affiliation", TargetGroup),
             needs=reader.choices("needs", Intervention),
+            situation=situation_from(reader),
             deputy_id=reader.ident("deputy_id"),
         )
         try:
             case_id = await reader.save(
-                acting.session, lambda: open_case(acting.session, secret_key(state), actor_of(acting), new)
+                acting.session, lambda: open_case(acting.session, secret_key(state), actor_of(acting), new), form_field
             )
         except InvalidInputError as error:
             return await _new_case_page(acting, values_of(form), error.by_field())
