@@ -38,7 +38,9 @@ class ServiceFlag(StrEnum):
 
     POLICE_REPORT_REQUIRED = "police_report_required"
     ACCEPTS_SERIOUS_THREAT = "accepts_serious_threat"
+    ACCEPTS_LOCAL_SERIOUS_THREAT = "accepts_local_serious_threat"
     REACHES_CUSTODY = "reaches_custody"
+    CUSTODY_ONLY = "custody_only"
     ANONYMOUS_CONTACT = "anonymous_contact"
 
 
@@ -57,7 +59,11 @@ class Provenance(StrEnum):
 _OWN_LABELS: dict[tuple[type[StrEnum], str], str] = {
     (ServiceFlag, ServiceFlag.POLICE_REPORT_REQUIRED.value): "Polisanmälan krävs",
     (ServiceFlag, ServiceFlag.ACCEPTS_SERIOUS_THREAT.value): "Tar emot personer med allvarlig hotbild",
+    (ServiceFlag, ServiceFlag.ACCEPTS_LOCAL_SERIOUS_THREAT.value): (
+        "Tar emot vid allvarlig hotbild bara om hotet är lokalt (skyddet är att flytta)"
+    ),
     (ServiceFlag, ServiceFlag.REACHES_CUSTODY.value): "Når personer i häkte och anstalt",
+    (ServiceFlag, ServiceFlag.CUSTODY_ONLY.value): "Bara för personer i häkte, anstalt eller frivård",
     (ServiceFlag, ServiceFlag.ANONYMOUS_CONTACT.value): "Går att kontakta anonymt",
     (Visibility, Visibility.INTERNAL.value): "Visas bara för inloggade yrkespersoner",
     (Provenance, Provenance.SOURCE_NOTE.value): "Uppgifternas källa",
