@@ -29,7 +29,9 @@ from avhopp.directory.catalogue.hsds.taxonomy import (
     SERVICE_FLAG,
     TARGET_GROUP,
     THREAT_REQUIREMENT,
+    TIME_ZONE,
     VISIBILITY,
+    Clock,
     Provenance,
     ServiceFlag,
     Taxonomy,
@@ -108,6 +110,9 @@ ORGANIZATION_EXTENSIONS: tuple[Extension, ...] = (
 )
 PHONE_EXTENSIONS: tuple[Extension, ...] = (
     Extension("internal", "visibility", VISIBILITY, Shape.FLAG, Visibility.INTERNAL),
+)
+SCHEDULE_EXTENSIONS: tuple[Extension, ...] = (
+    Extension("time_zone", "time_zone", TIME_ZONE, Shape.TEXT, Clock.TIME_ZONE),
 )
 
 

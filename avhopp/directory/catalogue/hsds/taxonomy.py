@@ -50,6 +50,12 @@ class Visibility(StrEnum):
     INTERNAL = "internal"
 
 
+class Clock(StrEnum):
+    """What a schedule's times are; the attribute's value holds the IANA name of their time zone."""
+
+    TIME_ZONE = "time_zone"
+
+
 class Provenance(StrEnum):
     """Where an entry's facts come from; the attribute's value holds the text."""
 
@@ -67,6 +73,7 @@ _OWN_LABELS: dict[tuple[type[StrEnum], str], str] = {
     (ServiceFlag, ServiceFlag.ANONYMOUS_CONTACT.value): "Går att kontakta anonymt",
     (Visibility, Visibility.INTERNAL.value): "Visas bara för inloggade yrkespersoner",
     (Provenance, Provenance.SOURCE_NOTE.value): "Uppgifternas källa",
+    (Clock, Clock.TIME_ZONE.value): "Tidszon (IANA-namn)",
 }
 
 
@@ -160,6 +167,13 @@ VISIBILITY = Taxonomy("visibility", "Synlighet", "Vem som får se en uppgift; ut
 PROVENANCE = Taxonomy(
     "provenance", "Ursprung", "Varifrån uppgifterna kommer, tills ägaren har bekräftat dem.", Provenance
 )
+TIME_ZONE = Taxonomy(
+    "time_zone",
+    "Tidszon",
+    "Den tidszon som ett schemas tider är lokal tid i; attributets värde är zonens IANA-namn, Europe/Stockholm:"
+    " svensk tid, med sommartid. HSDS eget fält timezone är en fast UTC-förskjutning och blir fel halva året.",
+    Clock,
+)
 
 TAXONOMIES: tuple[Taxonomy, ...] = (
     OPERATION_TYPE,
@@ -173,6 +187,7 @@ TAXONOMIES: tuple[Taxonomy, ...] = (
     SERVICE_FLAG,
     VISIBILITY,
     PROVENANCE,
+    TIME_ZONE,
 )
 
 
