@@ -42,6 +42,19 @@ class SettingsError(ValueError):
         self.variable = variable
 
 
+OPEN_DATA_LICENCES: dict[str, tuple[str, str]] = {
+    "CC0-1.0": ("Creative Commons Zero v1.0 Universal", "https://creativecommons.org/publicdomain/zero/1.0/"),
+    "CC-BY-4.0": ("Creative Commons Attribution 4.0 International", "https://creativecommons.org/licenses/by/4.0/"),
+    "CC-BY-SA-4.0": (
+        "Creative Commons Attribution-ShareAlike 4.0 International",
+        "https://creativecommons.org/licenses/by-sa/4.0/",
+    ),
+}
+"""The licences the directory's open data may be published under, by SPDX id: (title, address)."""
+DEFAULT_DATA_LICENCE = "CC0-1.0"
+"""The common choice for Swedish public-sector open data."""
+
+
 @dataclass(frozen=True, slots=True)
 class OidcClientSettings:
     """An external OpenID Connect provider, found by discovery from its issuer URL."""
@@ -109,6 +122,8 @@ class Settings:
     job_poll_interval: float = 1.0
     """Seconds between the job relay's look-ups, which also bound how long stopping the app takes.
     No variable sets it; the test suite shortens it, as it starts and stops an app per person."""
+    directory_licence: str = DEFAULT_DATA_LICENCE
+    """The SPDX id of the licence the directory's data packages give the data (one of OPEN_DATA_LICENCES)."""
     test_sign_in: bool = False
     """Mount the test suite's sign-in (avhopp.platform.auth.sign_in_for_tests). No variable sets it: only
     code can, and `create_app` refuses it unless the public URL is on the reserved `.test` domain."""
@@ -150,10 +165,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         session_lifetime=session_lifetime,
         trusted_proxies=_trusted_proxies(env),
         previous_secret_key=previous_secret_key,
+        directory_licence=_directory_licence(env),
     )
     if previous_secret_key is not None:
         accept_previous_key(settings.secret_key, previous_secret_key)
     return settings
+
+
+def _directory_licence(env: Mapping[str, str]) -> str:
+    raw = env.get("AVHOPP_DIRECTORY_LICENCE") or DEFAULT_DATA_LICENCE
+    if raw not in OPEN_DATA_LICENCES:
+        raise SettingsError("AVHOPP_DIRECTORY_LICENCE", f"måste vara en av {', '.join(OPEN_DATA_LICENCES)}.")
+    return raw
 
 
 def _database_url(env: Mapping[str, str], variable: str) -> URL | None:

@@ -34,12 +34,14 @@ from avhopp.directory.catalogue.vocabulary import (
     AreaKind,
     CapacityStatus,
     ContactChannel,
+    CustodyStatus,
     DrugPolicy,
     FundingRule,
     Intervention,
     OperationType,
     PaymentDecision,
     ServiceStatus,
+    SubstanceUse,
     TargetGroup,
     ThreatLevel,
     ThreatRequirement,
@@ -202,6 +204,7 @@ _SERVICE_FIELDS: st.SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
         "description": st.sampled_from(("Stöd till den som vill lämna en kriminell grupp.", "Samtal och skydd.")),
         "police_report_required": st.booleans(),
         "reaches_custody": st.booleans(),
+        "custody_only": st.booleans(),
         "drug_policy": st.sampled_from(list(DrugPolicy)),
         "target_groups": _enum_tuple(TargetGroup, min_size=1, max_size=3) | st.just(()),
         "interventions": _enum_tuple(Intervention, min_size=1, max_size=8) | st.just(()),
@@ -235,8 +238,19 @@ def services(  # noqa: PLR0913 - each keyword pins one field a property needs fi
             "accepts_serious_threat": accepts_serious_threat,
         }
     )
-    return st.tuples(_SERVICE_FIELDS, pinned, age_ranges(), _DETAILS if details else st.just({})).map(
-        lambda parts: ServiceEntry(**parts[0], **parts[1], minimum_age=parts[2][0], maximum_age=parts[2][1], **parts[3])
+
+    def build(
+        parts: tuple[dict[str, Any], dict[str, Any], tuple[int | None, int | None], dict[str, Any], bool],
+    ) -> ServiceEntry:
+        fields, fixed, (low, high), more, local_only = parts
+        # Taking a serious threat only if it is local excludes taking any serious threat.
+        local = local_only and not fixed["accepts_serious_threat"]
+        return ServiceEntry(
+            **fields, **fixed, minimum_age=low, maximum_age=high, accepts_local_serious_threat=local, **more
+        )
+
+    return st.tuples(_SERVICE_FIELDS, pinned, age_ranges(), _DETAILS if details else st.just({}), st.booleans()).map(
+        build
     )
 
 
@@ -249,7 +263,8 @@ _SITUATION_FIELDS: st.SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
     {
         "threat_scope": st.sampled_from(list(ThreatScope)),
         "target_group": st.sampled_from(list(TargetGroup)) | st.none(),
-        "in_custody": st.booleans(),
+        "custody": st.sampled_from(list(CustodyStatus)),
+        "substance_use": st.sampled_from(list(SubstanceUse)),
         "confirmed": st.booleans(),
     }
 )

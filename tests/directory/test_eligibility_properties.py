@@ -19,7 +19,21 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from avhopp.directory.catalogue import vocabulary
-from avhopp.directory.catalogue.eligibility import Assessment, Finding, Situation, Verdict, assess, assess_all
+from avhopp.directory.catalogue.eligibility import (
+    CUSTODY_ONLY_MET,
+    CUSTODY_ONLY_UNMET,
+    DRUG_FREE_CONDITION,
+    DRUG_FREE_UNMET,
+    LOCAL_THREAT_CONDITION,
+    LOCAL_THREAT_ONLY,
+    WORKING_TOWARDS_CONDITION,
+    Assessment,
+    Finding,
+    Situation,
+    Verdict,
+    assess,
+    assess_all,
+)
 from avhopp.directory.catalogue.entry import (
     Area,
     ServiceEntry,
@@ -30,13 +44,17 @@ from avhopp.directory.catalogue.entry import (
 from avhopp.directory.catalogue.vocabulary import (
     AreaKind,
     CapacityStatus,
+    CustodyStatus,
+    DrugPolicy,
     FundingRule,
     Intervention,
     PaymentDecision,
     ServiceStatus,
+    SubstanceUse,
     TargetGroup,
     ThreatLevel,
     ThreatRequirement,
+    ThreatScope,
 )
 from avhopp.platform.geography.reference import shipped_geography
 from avhopp.platform.labels import label, labels_of
@@ -74,7 +92,9 @@ _LEAK = re.compile(r"(?<!\w)(" + "|".join(re.escape(value) for value in _ENUM_VA
 _SWEDISH_OPENINGS = frozenset(
     {
         "Arbetar",
+        "Bara",
         "Efter",
+        "För",
         "Erbjuder",
         "Hemkommunen",
         "Kan",
@@ -120,9 +140,24 @@ def _covers(catchment: tuple[Area, ...], municipality_code: str) -> bool:
     )
 
 
+def _oracle_drugs_and_custody(service: ServiceEntry, situation: Situation) -> tuple[int, int]:
+    """(unmet, conditions) of the rules on drugs and custody."""
+    unmet = conditions = 0
+    if service.drug_policy is DrugPolicy.DRUG_FREE:
+        unmet += situation.substance_use is SubstanceUse.ACTIVE
+        conditions += situation.substance_use is SubstanceUse.TRYING_TO_STOP
+    if service.drug_policy is DrugPolicy.WORKING_TOWARDS:
+        conditions += situation.substance_use is SubstanceUse.ACTIVE
+    if service.custody_only:
+        unmet += situation.custody is CustodyStatus.NEITHER
+    else:
+        conditions += situation.custody is CustodyStatus.IN_CUSTODY and not service.reaches_custody
+    return unmet, conditions
+
+
 def _oracle(service: ServiceEntry, situation: Situation) -> tuple[int, int]:
     """(unmet, conditions) as the rules say they should be, rule by rule."""
-    unmet = conditions = 0
+    unmet, conditions = _oracle_drugs_and_custody(service, situation)
     if service.status is not ServiceStatus.ACTIVE:
         unmet += 1
     if not _covers(service.catchment, situation.home_municipality_code):
@@ -137,13 +172,14 @@ def _oracle(service: ServiceEntry, situation: Situation) -> tuple[int, int]:
         unmet += not has_threat
     if service.threat_requirement is ThreatRequirement.POLICE_CONFIRMED:
         unmet += not (has_threat and situation.police_confirmed_threat)
-    if situation.threat_level is ThreatLevel.SERIOUS:
-        unmet += not service.accepts_serious_threat
+    if situation.threat_level is ThreatLevel.SERIOUS and not service.accepts_serious_threat:
+        local = service.accepts_local_serious_threat and situation.threat_scope is ThreatScope.LOCAL
+        conditions += local
+        unmet += not local
     if service.funding_rule is FundingRule.HOME_MUNICIPALITY_PAYS:
         unmet += situation.payment is PaymentDecision.REFUSED
         conditions += situation.payment is PaymentDecision.NOT_ASKED
     conditions += service.police_report_required
-    conditions += situation.in_custody and not service.reaches_custody
     if situation.needs and not situation.needs & set(service.interventions):
         unmet += 1
     conditions += service.capacity is CapacityStatus.FULL
@@ -308,9 +344,77 @@ def test_within_the_age_range_age_never_fails(service: ServiceEntry, situation: 
 def test_a_serious_threat_is_not_eligible_where_it_cannot_be_handled(
     service: ServiceEntry, situation: Situation
 ) -> None:
+    assume(not (service.accepts_local_serious_threat and situation.threat_scope is ThreatScope.LOCAL))
     assessment = assess(service, situation)
     assert assessment.verdict is Verdict.NOT_ELIGIBLE
     assert any("112" in text for text in _texts(assessment, Finding.UNMET))
+
+
+@PROPERTIES
+@given(
+    services(accepts_serious_threat=st.just(False)),  # noqa: FBT003 - the field's value, not a flag
+    situations(threat_level=st.just(ThreatLevel.SERIOUS)),
+)
+def test_a_serious_local_threat_where_moving_away_protects_is_a_condition(
+    service: ServiceEntry, situation: Situation
+) -> None:
+    local_only = msgspec.structs.replace(service, accepts_local_serious_threat=True)
+    local = assess(local_only, dataclasses.replace(situation, threat_scope=ThreatScope.LOCAL))
+    assert LOCAL_THREAT_CONDITION in local.conditions
+    assert local.verdict is not Verdict.ELIGIBLE
+    assert "flytta härifrån" in LOCAL_THREAT_CONDITION
+    for wider in (ThreatScope.UNKNOWN, ThreatScope.REGIONAL, ThreatScope.NATIONAL):
+        further = assess(local_only, dataclasses.replace(situation, threat_scope=wider))
+        assert further.verdict is Verdict.NOT_ELIGIBLE
+        assert LOCAL_THREAT_ONLY in _texts(further, Finding.UNMET)
+
+
+@PROPERTIES
+@given(services(), situations())
+def test_drug_use_against_a_drug_free_requirement(service: ServiceEntry, situation: Situation) -> None:
+    drug_free = msgspec.structs.replace(service, drug_policy=DrugPolicy.DRUG_FREE)
+    active = assess(drug_free, dataclasses.replace(situation, substance_use=SubstanceUse.ACTIVE))
+    assert active.verdict is Verdict.NOT_ELIGIBLE
+    assert DRUG_FREE_UNMET in _texts(active, Finding.UNMET)
+    assert "Första steget är missbruksvård" in DRUG_FREE_UNMET
+    trying = assess(drug_free, dataclasses.replace(situation, substance_use=SubstanceUse.TRYING_TO_STOP))
+    assert DRUG_FREE_CONDITION in trying.conditions
+    assert DRUG_FREE_UNMET not in _texts(trying, Finding.UNMET)
+    assert trying.verdict is not Verdict.ELIGIBLE
+    or_trying = msgspec.structs.replace(service, drug_policy=DrugPolicy.WORKING_TOWARDS)
+    assert (
+        WORKING_TOWARDS_CONDITION
+        in assess(or_trying, dataclasses.replace(situation, substance_use=SubstanceUse.ACTIVE)).conditions
+    )
+
+
+@PROPERTIES
+@given(services(), situations(), st.sampled_from(list(SubstanceUse)), st.sampled_from(list(SubstanceUse)))
+def test_less_drug_use_never_makes_it_worse(
+    service: ServiceEntry, situation: Situation, first: SubstanceUse, second: SubstanceUse
+) -> None:
+    order = [SubstanceUse.NONE, SubstanceUse.TRYING_TO_STOP, SubstanceUse.ACTIVE]
+    less, more = sorted((first, second), key=order.index)
+    before = assess(service, dataclasses.replace(situation, substance_use=more))
+    after = assess(service, dataclasses.replace(situation, substance_use=less))
+    assert _rank(after) <= _rank(before)
+    if service.drug_policy is DrugPolicy.NO_REQUIREMENT:
+        assert after == before
+
+
+@PROPERTIES
+@given(services(), situations())
+def test_a_custody_only_service_takes_only_people_in_custody_or_on_probation(
+    service: ServiceEntry, situation: Situation
+) -> None:
+    custody_only = msgspec.structs.replace(service, custody_only=True)
+    free = assess(custody_only, dataclasses.replace(situation, custody=CustodyStatus.NEITHER))
+    assert free.verdict is Verdict.NOT_ELIGIBLE
+    assert CUSTODY_ONLY_UNMET in _texts(free, Finding.UNMET)
+    for status in (CustodyStatus.IN_CUSTODY, CustodyStatus.ON_PROBATION):
+        held = assess(custody_only, dataclasses.replace(situation, custody=status))
+        assert CUSTODY_ONLY_MET in _texts(held, Finding.MET)
+        assert _rank(held) <= _rank(free)
 
 
 @PROPERTIES
@@ -375,7 +479,7 @@ def test_conditions_of_the_service_itself_are_never_eligible(service: ServiceEnt
     if (
         service.capacity is CapacityStatus.FULL
         or service.police_report_required
-        or (situation.in_custody and not service.reaches_custody)
+        or (situation.custody is CustodyStatus.IN_CUSTODY and not service.reaches_custody and not service.custody_only)
     ):
         assert assessment.verdict is not Verdict.ELIGIBLE
 
@@ -417,8 +521,23 @@ _RELAXATIONS: dict[str, Callable[[ServiceEntry], ServiceEntry]] = {
     "capacity": lambda s: (
         msgspec.structs.replace(s, capacity=CapacityStatus.OPEN) if s.capacity is CapacityStatus.FULL else s
     ),
-    "accepts_serious_threat": lambda s: msgspec.structs.replace(s, accepts_serious_threat=True),
+    "accepts_serious_threat": lambda s: msgspec.structs.replace(
+        s, accepts_serious_threat=True, accepts_local_serious_threat=False
+    ),
+    "accepts_local_serious_threat": lambda s: (
+        s if s.accepts_serious_threat else msgspec.structs.replace(s, accepts_local_serious_threat=True)
+    ),
     "reaches_custody": lambda s: msgspec.structs.replace(s, reaches_custody=True),
+    # A custody-only service works with people in custody: opened to everyone, it still does.
+    "custody_only": lambda s: msgspec.structs.replace(
+        s, custody_only=False, reaches_custody=s.reaches_custody or s.custody_only
+    ),
+    "drug_policy": lambda s: msgspec.structs.replace(s, drug_policy=DrugPolicy.NO_REQUIREMENT),
+    "drug_free_or_trying": lambda s: (
+        msgspec.structs.replace(s, drug_policy=DrugPolicy.WORKING_TOWARDS)
+        if s.drug_policy is DrugPolicy.DRUG_FREE
+        else s
+    ),
     "status": lambda s: msgspec.structs.replace(s, status=ServiceStatus.ACTIVE),
 }
 

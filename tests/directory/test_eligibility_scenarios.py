@@ -6,16 +6,41 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from avhopp.directory.catalogue.eligibility import Finding, Situation, Verdict, assess, assess_all
+from avhopp.directory.catalogue.eligibility import (
+    CUSTODY_ONLY_UNMET,
+    DRUG_FREE_CONDITION,
+    DRUG_FREE_UNMET,
+    FIXED_REASONS,
+    LOCAL_THREAT_CONDITION,
+    LOCAL_THREAT_ONLY,
+    WORKING_TOWARDS_CONDITION,
+    Finding,
+    Situation,
+    Verdict,
+    assess,
+    assess_all,
+)
 from avhopp.directory.catalogue.seed import seed_catalogue, seed_service_id
-from avhopp.directory.catalogue.vocabulary import Intervention, PaymentDecision, TargetGroup, ThreatLevel, ThreatScope
+from avhopp.directory.catalogue.vocabulary import (
+    CustodyStatus,
+    Intervention,
+    PaymentDecision,
+    SubstanceUse,
+    TargetGroup,
+    ThreatLevel,
+    ThreatScope,
+)
+from avhopp.platform.labels import label
 from avhopp.platform.problems import InvalidInputError
+from avhopp.platform.web.i18n import translations
 
 if TYPE_CHECKING:
     from avhopp.directory.catalogue.eligibility import Assessment
     from avhopp.directory.catalogue.entry import ServiceEntry
 
 NON_AUTHORITY = ("exit", "passus", "kris-halmstad", "easas", "x-cons")
+SURVEYED_NON_AUTHORITY = ("exit", "passus", "kris-halmstad", "easas")
+"""The non-authority operations of Brå's survey, which can take a person whose threat is only local."""
 
 
 def _service(key: str) -> ServiceEntry:
@@ -175,6 +200,89 @@ def test_someone_threatened_outside_the_programme_areas_still_has_police_protect
         assert _assess(key, situation).verdict is Verdict.NOT_ELIGIBLE, key
 
 
+@pytest.mark.parametrize("key", SURVEYED_NON_AUTHORITY)
+def test_a_serious_but_local_threat_can_go_to_a_non_authority_operation_by_moving_away(key: str) -> None:
+    situation = _situation(
+        "1480",
+        threat_level=ThreatLevel.SERIOUS,
+        threat_scope=ThreatScope.LOCAL,
+        police_confirmed_threat=True,
+        payment=PaymentDecision.AGREED,
+        target_group=TargetGroup.WHITE_POWER if key == "exit" else TargetGroup.NEIGHBOURHOOD_GROUP,
+    )
+
+    assessment = _assess(key, situation)
+    assert assessment.verdict is Verdict.CONDITIONAL
+    assert assessment.conditions == (LOCAL_THREAT_CONDITION,)
+    assert "flytta" in LOCAL_THREAT_CONDITION
+
+
+@pytest.mark.parametrize("scope", [ThreatScope.UNKNOWN, ThreatScope.REGIONAL, ThreatScope.NATIONAL])
+@pytest.mark.parametrize("key", SURVEYED_NON_AUTHORITY)
+def test_a_serious_threat_beyond_the_home_town_is_still_for_the_authorities(key: str, scope: ThreatScope) -> None:
+    situation = _situation("1480", threat_level=ThreatLevel.SERIOUS, threat_scope=scope, payment=PaymentDecision.AGREED)
+
+    assessment = _assess(key, situation)
+    assert assessment.verdict is Verdict.NOT_ELIGIBLE
+    assert _unmet(assessment) == [LOCAL_THREAT_ONLY]
+    assert _assess("kc-goteborg", situation).verdict is Verdict.ELIGIBLE
+
+
+def test_x_cons_which_the_survey_did_not_cover_takes_no_serious_threat_even_a_local_one() -> None:
+    situation = _situation(
+        "1480", threat_level=ThreatLevel.SERIOUS, threat_scope=ThreatScope.LOCAL, payment=PaymentDecision.AGREED
+    )
+
+    assert _assess("x-cons", situation).verdict is Verdict.NOT_ELIGIBLE
+
+
+# Drugs.
+
+
+@pytest.mark.parametrize(
+    ("key", "code"), [("polisen-stockholm", "0180"), ("passus", "0180"), ("kris-halmstad", "1380")]
+)
+def test_active_drug_use_is_sent_to_addiction_care_first_where_drug_free_is_required(key: str, code: str) -> None:
+    situation = _situation(code, substance_use=SubstanceUse.ACTIVE, payment=PaymentDecision.AGREED)
+
+    assessment = _assess(key, situation)
+    assert assessment.verdict is Verdict.NOT_ELIGIBLE
+    assert _unmet(assessment) == [DRUG_FREE_UNMET]
+    assert "Första steget är missbruksvård" in DRUG_FREE_UNMET
+    # Social services, which give addiction care, take the person.
+    social_services = _assess(f"socialtjanst-{code}", _situation(code, substance_use=SubstanceUse.ACTIVE))
+    assert social_services.verdict is Verdict.ELIGIBLE
+
+
+@pytest.mark.parametrize(
+    ("key", "code"), [("polisen-stockholm", "0180"), ("passus", "0180"), ("kris-halmstad", "1380")]
+)
+def test_trying_to_stop_is_a_condition_where_drug_free_is_required(key: str, code: str) -> None:
+    situation = _situation(code, substance_use=SubstanceUse.TRYING_TO_STOP, payment=PaymentDecision.AGREED)
+
+    assessment = _assess(key, situation)
+    assert assessment.verdict is Verdict.CONDITIONAL
+    assert assessment.conditions == (DRUG_FREE_CONDITION,)
+
+
+@pytest.mark.parametrize(("key", "code"), [("polisen-bergslagen", "1880"), ("kc-goteborg", "1480"), ("easas", "1480")])
+def test_where_drug_use_need_only_decrease_trying_is_enough_and_active_use_a_condition(key: str, code: str) -> None:
+    trying = _assess(key, _situation(code, substance_use=SubstanceUse.TRYING_TO_STOP, payment=PaymentDecision.AGREED))
+    assert trying.verdict is Verdict.ELIGIBLE
+
+    active = _assess(key, _situation(code, substance_use=SubstanceUse.ACTIVE, payment=PaymentDecision.AGREED))
+    assert active.verdict is Verdict.CONDITIONAL
+    assert active.conditions == (WORKING_TOWARDS_CONDITION,)
+
+
+def test_exit_asks_nothing_about_drugs() -> None:
+    situation = _situation(
+        "0180", substance_use=SubstanceUse.ACTIVE, target_group=TargetGroup.WHITE_POWER, payment=PaymentDecision.AGREED
+    )
+
+    assert _assess("exit", situation).verdict is Verdict.ELIGIBLE
+
+
 # Payment by the home municipality.
 
 
@@ -247,7 +355,7 @@ def test_open_services_take_a_leaver_of_any_group() -> None:
 
 
 def test_in_custody_kriminalvarden_is_eligible_and_services_outside_are_for_after_release() -> None:
-    situation = _situation("0180", in_custody=True)
+    situation = _situation("0180", custody=CustodyStatus.IN_CUSTODY)
 
     assert _assess("kriminalvarden", situation).verdict is Verdict.ELIGIBLE
     for key in ("socialtjanst-0180", "polisen-stockholm"):
@@ -256,8 +364,25 @@ def test_in_custody_kriminalvarden_is_eligible_and_services_outside_are_for_afte
         [condition] = assessment.conditions
         assert "frigivningen" in condition
     # KRIS visits prisons: only the payment is a condition.
-    kris = _assess("kris-halmstad", _situation("0180", in_custody=True, payment=PaymentDecision.AGREED))
+    kris = _assess(
+        "kris-halmstad", _situation("0180", custody=CustodyStatus.IN_CUSTODY, payment=PaymentDecision.AGREED)
+    )
     assert kris.verdict is Verdict.ELIGIBLE
+
+
+@pytest.mark.parametrize("code", ["0180", "1480", "2480"])
+def test_kriminalvarden_is_not_for_someone_neither_in_custody_nor_on_probation(code: str) -> None:
+    assessment = _assess("kriminalvarden", _situation(code))
+
+    assert assessment.verdict is Verdict.NOT_ELIGIBLE
+    assert _unmet(assessment) == [CUSTODY_ONLY_UNMET]
+
+
+def test_on_probation_kriminalvarden_is_eligible_and_nothing_waits_for_release() -> None:
+    situation = _situation("0180", custody=CustodyStatus.ON_PROBATION)
+
+    for key in ("kriminalvarden", "socialtjanst-0180", "polisen-stockholm"):
+        assert _assess(key, situation).verdict is Verdict.ELIGIBLE, key
 
 
 # Needs.
@@ -284,11 +409,11 @@ def test_across_the_whole_seed_a_goteborg_adult_has_these_doors_open() -> None:
     for assessment in assessments:
         by_verdict[assessment.verdict].add(assessment.service_id)
     assert by_verdict[Verdict.ELIGIBLE] == {
-        seed_service_id(key)
-        for key in ("kc-goteborg", "socialtjanst-1480", "personsakerhet-vast", "kriminalvarden", "stodlinjen")
+        seed_service_id(key) for key in ("kc-goteborg", "socialtjanst-1480", "personsakerhet-vast", "stodlinjen")
     }
     assert by_verdict[Verdict.CONDITIONAL] == {seed_service_id(key) for key in NON_AUTHORITY}
-    assert len(by_verdict[Verdict.NOT_ELIGIBLE]) == len(services) - 5 - len(NON_AUTHORITY)
+    assert seed_service_id("kriminalvarden") in by_verdict[Verdict.NOT_ELIGIBLE]
+    assert len(by_verdict[Verdict.NOT_ELIGIBLE]) == len(services) - 4 - len(NON_AUTHORITY)
     assert all(_unmet(a) for a in assessments if a.verdict is Verdict.NOT_ELIGIBLE)
 
 
@@ -318,3 +443,12 @@ def test_a_situation_refuses_a_confirmed_threat_that_does_not_exist() -> None:
     with pytest.raises(InvalidInputError) as raised:
         _situation("1280", threat_level=ThreatLevel.NONE, police_confirmed_threat=True)
     assert raised.value.field == "police_confirmed_threat"
+
+
+def test_the_reasons_of_the_new_rules_have_english_translations() -> None:
+    english = translations("en")
+
+    for reason in FIXED_REASONS:
+        assert english.gettext(reason) != reason, reason
+    for value in (*SubstanceUse, *CustodyStatus):
+        assert english.gettext(label(value)) != label(value), value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID, uuid4
 
 import msgspec
@@ -308,3 +308,19 @@ def test_location_listing_object() -> None:
     assert hsds_problems("location", hsds) == []
     assert hsds["addresses"][0]["state_province"] == "Stockholms län"
     assert hsds["addresses"][0]["region"] == "Stockholm"
+
+
+def test_schedules_carry_the_stockholm_time_zone_and_validate_against_hsds() -> None:
+    service = next(s for s in SERVICES if s.opening_hours)
+    organization = ORGANIZATIONS[service.organization_id]
+    data = service_to_hsds(service, organization, include_internal=False)
+    assert hsds_problems("service", data) == []
+    schedules = cast("list[dict[str, Any]]", data["schedules"])
+    assert len(schedules) == len(service.opening_hours)
+    for schedule in schedules:
+        [zone] = schedule["attributes"]
+        assert zone["value"] == "Europe/Stockholm"
+        assert zone["link_entity"] == "schedule"
+        assert zone["link_type"] == "time_zone"
+        assert hsds_problems("schedule", schedule) == []
+        assert "timezone" not in schedule

@@ -119,8 +119,13 @@ def test_public_package_leaves_out_internal_phones(tmp_path: Path) -> None:
 def test_descriptor_lists_what_was_written_with_vendored_schemas_and_licence(package: Path) -> None:
     descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
     assert descriptor["profile"] == "tabular-data-package"
-    assert descriptor["licenses"][0]["name"] == "CC-BY-SA-4.0"
-    assert descriptor["licenses"][0]["path"] == "https://creativecommons.org/licenses/by-sa/4.0/"
+    assert descriptor["schemaLicenses"] == [
+        {
+            "name": "CC-BY-SA-4.0",
+            "path": "https://creativecommons.org/licenses/by-sa/4.0/",
+            "title": "Creative Commons Attribution-ShareAlike 4.0",
+        }
+    ]
     assert ATTRIBUTION in descriptor["description"]
     assert descriptor["sources"] == [
         {"title": "Human Services Data Specification: an Open Referral resource", "path": "https://openreferral.org/"}
@@ -342,3 +347,54 @@ def test_no_cell_of_an_export_is_a_formula_and_the_import_restores_them(tmp_path
     formulas = [cell for cell in cells if cell[:1] in {"=", "+", "-", "@", "\t", "\r"}]
     assert [cell for cell in formulas if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", cell)] == []
     assert read_package(tmp_path) == catalogue
+
+
+def test_the_data_is_licensed_cc0_by_default_and_the_schemas_keep_cc_by_sa(package: Path) -> None:
+    descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    assert descriptor["licenses"] == [
+        {
+            "name": "CC0-1.0",
+            "path": "https://creativecommons.org/publicdomain/zero/1.0/",
+            "title": "Creative Commons Zero v1.0 Universal",
+        }
+    ]
+    assert "CC0-1.0" in descriptor["description"]
+    assert "den licensen gäller inte uppgifterna" in descriptor["description"]
+    assert [licence["name"] for licence in descriptor["schemaLicenses"]] == ["CC-BY-SA-4.0"]
+
+
+@pytest.mark.parametrize("licence", ["CC-BY-4.0", "CC-BY-SA-4.0"])
+def test_the_data_licence_is_the_one_chosen(tmp_path: Path, licence: str) -> None:
+    write_package(tmp_path, CATALOGUE, include_internal=False, licence=licence)
+    descriptor = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    assert [item["name"] for item in descriptor["licenses"]] == [licence]
+    assert read_package(tmp_path)  # a package under any of the licences reads back
+
+
+def test_every_schedule_says_it_is_in_stockholm_time(package: Path) -> None:
+    header, *schedules = _records(package / "schedules.csv")
+    assert schedules
+    attributes_header, *attributes = _records(package / "attributes.csv")
+    zones = {
+        row[attributes_header.index("link_id")]: row[attributes_header.index("value")]
+        for row in attributes
+        if row[attributes_header.index("link_entity")] == "schedule"
+    }
+    assert zones == {row[header.index("id")]: "Europe/Stockholm" for row in schedules}
+    # HSDS's own `timezone` is a fixed UTC offset, which summer time would make wrong half the year.
+    assert {row[header.index("timezone")] for row in schedules} == {""}
+    terms_header, *terms = _records(package / "taxonomy_terms.csv")
+    assert "time_zone" in {row[terms_header.index("code")] for row in terms}
+
+
+def test_a_schedule_in_another_time_zone_is_refused(package: Path) -> None:
+    records = _records(package / "attributes.csv")
+    header = records[0]
+    for row in records[1:]:
+        if row[header.index("link_entity")] == "schedule":
+            row[header.index("value")] = "America/New_York"
+            break
+    _write_records(package / "attributes.csv", records)
+    with pytest.raises(PackageRejectedError) as rejected:
+        read_package(package)
+    assert any("Europe/Stockholm" in problem.message for problem in rejected.value.problems)

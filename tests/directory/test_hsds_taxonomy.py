@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
-from uuid import UUID, uuid5
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 import pytest
 
-from avhopp.directory.catalogue.hsds.ids import NAMESPACE
+from avhopp.directory.catalogue.hsds.ids import NAMESPACE, derived_id
 from avhopp.directory.catalogue.hsds.taxonomy import (
     TAXONOMIES,
+    Clock,
     Provenance,
     ServiceFlag,
     Visibility,
@@ -20,6 +22,7 @@ from avhopp.directory.catalogue.hsds.taxonomy import (
     term_of,
 )
 from avhopp.directory.catalogue.hsds.validation import hsds_problems
+from avhopp.directory.catalogue.seed import SEED_NAMESPACE
 from avhopp.directory.catalogue.vocabulary import (
     CapacityStatus,
     ContactChannel,
@@ -47,6 +50,7 @@ VOCABULARIES = (
     ServiceFlag,
     Visibility,
     Provenance,
+    Clock,
 )
 
 
@@ -106,3 +110,14 @@ def test_taxonomies_and_terms_validate() -> None:
     for term in hsds_taxonomy_terms():
         assert hsds_problems("taxonomy_term", term) == []
         assert term["language"] == "sv"
+
+
+def test_the_documented_identifier_scheme_is_the_one_used() -> None:
+    documented = (Path(__file__).parents[2] / "docs" / "katalog.md").read_text(encoding="utf-8")
+    assert str(NAMESPACE) in documented
+    assert uuid5(NAMESPACE_URL, "urn:avhopp:hsds") == NAMESPACE
+    assert str(SEED_NAMESPACE) in documented
+    assert f"`taxonomy/drug_policy` = `{derived_id('taxonomy', 'drug_policy')}`" in documented
+    term = derived_id("taxonomy_term", "drug_policy", "drug_free")
+    assert f"`taxonomy_term/drug_policy/drug_free` = `{term}`" in documented
+    assert term_of(DrugPolicy.DRUG_FREE).id == term

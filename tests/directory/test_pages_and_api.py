@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from avhopp.directory.catalogue.eligibility import CUSTODY_ONLY_UNMET, DRUG_FREE_CONDITION, DRUG_FREE_UNMET
 from avhopp.directory.catalogue.service import publish_organization
 from avhopp.tenants.registry.roles import Role
 from tests.directory.conftest import COORDINATOR, KC, organization
@@ -126,3 +127,66 @@ async def test_roles_without_the_permission_are_refused(sign_in: SignIn) -> None
     browser = await sign_in(GOTEBORG_GRANSKARE)
     assert (await browser.get("/katalog")).status_code == 403
     assert (await browser.get("/katalog/redigera")).status_code == 403
+
+
+@pytest.mark.usefixtures("seeded")
+async def test_the_search_api_takes_drug_use_and_custody_and_refuses_an_unknown_code(sign_in: SignIn) -> None:
+    browser = await sign_in(person_in(GOTEBORG, Role.LINE_OPERATOR))
+    token = csrf_token((await browser.get("/katalog")).text)
+    headers = {"x-csrf-token": token, "accept": "application/json"}
+
+    async def verdicts(**situation: object) -> dict[str, tuple[str, list[str]]]:
+        response = await browser.client.post(
+            "/api/v1/directory/search",
+            json={
+                "text": "kriminalvården or passus",
+                "situation": {"home_municipality_code": "0180", "age": 30, **situation},
+                "include_not_eligible": True,
+            },
+            headers=headers,
+        )
+        assert response.status_code == 200, response.text
+        return {
+            hit["service"]["name"]: (hit["assessment"]["verdict"], [r["text"] for r in hit["assessment"]["reasons"]])
+            for hit in response.json()["hits"]
+        }
+
+    kriminalvarden = "Stöd till avhoppare i häkte, anstalt och frivård"
+    free = await verdicts()
+    assert free[kriminalvarden][0] == "not_eligible"
+    assert free[kriminalvarden][1][0] == CUSTODY_ONLY_UNMET
+    assert (await verdicts(custody="on_probation"))[kriminalvarden][0] == "eligible"
+    using = await verdicts(substance_use="active", payment="agreed")
+    passus = next(name for name in using if name.startswith("Passus"))
+    assert using[passus][0] == "not_eligible"
+    assert using[passus][1][0] == DRUG_FREE_UNMET
+
+    for field, code in (("substance_use", "sometimes"), ("custody", "house_arrest"), ("substance_use", "")):
+        refused = await browser.client.post(
+            "/api/v1/directory/search",
+            json={"situation": {"home_municipality_code": "0180", "age": 30, field: code}},
+            headers=headers,
+        )
+        assert refused.status_code == 400
+        [error] = refused.json()["errors"]
+        assert error["field"] == f"situation.{field}"
+        assert error["message"].startswith("Okänd kod för")
+        assert "Välj en av:" in error["message"]
+
+
+@pytest.mark.usefixtures("seeded")
+async def test_the_search_form_takes_drug_use_and_custody(sign_in: SignIn) -> None:
+    browser = await sign_in(GOTEBORG_SOCIALSEKRETERARE)
+    page = await browser.get("/katalog")
+    assert 'name="substance_use"' in page.text
+    assert 'name="custody"' in page.text
+    situation = {"home_municipality_code": "0180", "age": "30", "text": "passus", "include_not_eligible": "on"}
+    results = await browser.post_form(page, "/katalog", {**situation, "substance_use": "active"})
+    assert results.status_code == 200
+    assert DRUG_FREE_UNMET in results.text
+    trying = await browser.post_form(page, "/katalog", {**situation, "substance_use": "trying_to_stop"})
+    assert DRUG_FREE_CONDITION in trying.text
+
+    bad = await browser.post_form(page, "/katalog", {**situation, "substance_use": "sometimes"})
+    assert bad.status_code == 400
+    assert 'href="#substance_use"' in bad.text

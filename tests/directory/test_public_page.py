@@ -97,3 +97,18 @@ async def test_searches_are_rate_limited_per_address(visitor: AsyncTestClient) -
     ]
     assert statuses[:-1] == [200] * PUBLIC_SEARCH_LIMIT.requests
     assert statuses[-1] == 429
+
+
+async def test_the_public_page_asks_about_drugs_and_custody(visitor: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    page = await visitor.get("/hitta-stod", headers={"accept": "text/html"})
+    assert 'name="substance_use"' in page.text
+    assert 'name="custody"' in page.text
+    search = {"home_municipality_code": "0180", "age": "30", "text": "kriminalvård frivård"}
+    free = await visitor.post("/hitta-stod", data=search, headers={"accept": "text/html"})
+    assert "Stöd till avhoppare i häkte, anstalt och frivård" not in free.text
+    probation = await visitor.post(
+        "/hitta-stod", data={**search, "custody": "on_probation"}, headers={"accept": "text/html"}
+    )
+    assert "Stöd till avhoppare i häkte, anstalt och frivård" in probation.text
+    bad = await visitor.post("/hitta-stod", data={**search, "substance_use": "x"}, headers={"accept": "text/html"})
+    assert bad.status_code == 400

@@ -18,14 +18,18 @@ from avhopp.directory.catalogue.search import (
 from avhopp.directory.catalogue.service import publish_organization, publish_service
 from avhopp.directory.catalogue.vocabulary import (
     AreaKind,
+    CustodyStatus,
+    DrugPolicy,
     FundingRule,
     Intervention,
     OperationType,
     PaymentDecision,
     ServiceStatus,
+    SubstanceUse,
     TargetGroup,
     ThreatLevel,
     ThreatRequirement,
+    ThreatScope,
 )
 from avhopp.platform.problems import InvalidInputError
 from tests.directory.conftest import COORDINATOR, KC, organization, service
@@ -35,6 +39,12 @@ if TYPE_CHECKING:
     from tests.directory.conftest import Tenants
 
 TODAY = date(2026, 11, 21)
+# Threat scope, drug use and custody of the pre-filter's situations.
+_PLAIN = (ThreatScope.UNKNOWN, SubstanceUse.NONE, CustodyStatus.NEITHER)
+_LOCAL_ACTIVE_FREE = (ThreatScope.LOCAL, SubstanceUse.ACTIVE, CustodyStatus.NEITHER)
+_LOCAL_TRYING_HELD = (ThreatScope.LOCAL, SubstanceUse.TRYING_TO_STOP, CustodyStatus.IN_CUSTODY)
+_REGIONAL_ACTIVE_PROBATION = (ThreatScope.REGIONAL, SubstanceUse.ACTIVE, CustodyStatus.ON_PROBATION)
+_NATIONAL_NONE_HELD = (ThreatScope.NATIONAL, SubstanceUse.NONE, CustodyStatus.IN_CUSTODY)
 
 
 async def publish(tenants: Tenants, *entries: ServiceEntry, operation_type: OperationType | None = None) -> None:
@@ -94,11 +104,16 @@ async def test_the_eligibility_filter_drops_only_what_the_engine_refuses(tenants
             target_groups=tuple(rng.sample(list(TargetGroup), rng.randint(0, 2))),
             threat_requirement=rng.choice(list(ThreatRequirement)),
             funding_rule=rng.choice(list(FundingRule)),
-            accepts_serious_threat=rng.random() < 0.5,
+            **rng.choice(
+                [{"accepts_serious_threat": True}, {"accepts_local_serious_threat": True}, {}],
+            ),
+            drug_policy=rng.choice(list(DrugPolicy)),
+            custody_only=rng.random() < 0.2,
+            reaches_custody=rng.random() < 0.5,
             status=rng.choice([ServiceStatus.ACTIVE] * 4 + [ServiceStatus.INACTIVE]),
             interventions=tuple(rng.sample(list(Intervention), rng.randint(1, 4))),
         )
-        for index in range(40)
+        for index in range(50)
     ]
     await publish(tenants, *entries)
     situations = [
@@ -110,25 +125,37 @@ async def test_the_eligibility_filter_drops_only_what_the_engine_refuses(tenants
             target_group=group,
             payment=payment,
             needs=frozenset(needs),
+            threat_scope=scope,
+            substance_use=drugs,
+            custody=custody,
         )
-        for code, age, threat, confirmed, group, payment, needs in [
-            ("1480", 17, ThreatLevel.NONE, False, None, PaymentDecision.NOT_ASKED, ()),
-            ("1481", 30, ThreatLevel.LATENT, True, TargetGroup.MC_GANG, PaymentDecision.AGREED, ()),
-            ("1280", 19, ThreatLevel.SERIOUS, False, TargetGroup.WHITE_POWER, PaymentDecision.REFUSED, ()),
-            ("1880", 45, ThreatLevel.NONE, False, TargetGroup.RELATIVES, PaymentDecision.NOT_ASKED, ()),
-            ("2584", 70, ThreatLevel.LATENT, False, None, PaymentDecision.AGREED, ()),
-            ("1480", 30, ThreatLevel.SERIOUS, True, None, PaymentDecision.NOT_ASKED, (Intervention.THERAPY,)),
-            ("1480", 30, ThreatLevel.NONE, False, None, PaymentDecision.AGREED, (Intervention.CONTACT_PERSON,)),
+        for code, age, threat, confirmed, group, payment, needs, (scope, drugs, custody) in [
+            ("1480", 17, ThreatLevel.NONE, False, None, PaymentDecision.NOT_ASKED, (), _PLAIN),
+            ("1481", 30, ThreatLevel.LATENT, True, TargetGroup.MC_GANG, PaymentDecision.AGREED, (), _PLAIN),
+            ("1280", 19, ThreatLevel.SERIOUS, False, TargetGroup.WHITE_POWER, PaymentDecision.REFUSED, (), _PLAIN),
+            ("1880", 45, ThreatLevel.NONE, False, TargetGroup.RELATIVES, PaymentDecision.NOT_ASKED, (), _PLAIN),
+            ("2584", 70, ThreatLevel.LATENT, False, None, PaymentDecision.AGREED, (), _PLAIN),
+            ("1480", 30, ThreatLevel.SERIOUS, True, None, PaymentDecision.NOT_ASKED, (Intervention.THERAPY,), _PLAIN),
+            ("1480", 30, ThreatLevel.NONE, False, None, PaymentDecision.AGREED, (Intervention.CONTACT_PERSON,), _PLAIN),
+            ("1480", 30, ThreatLevel.SERIOUS, True, None, PaymentDecision.AGREED, (), _LOCAL_ACTIVE_FREE),
+            ("1280", 25, ThreatLevel.SERIOUS, False, None, PaymentDecision.NOT_ASKED, (), _LOCAL_TRYING_HELD),
+            ("1880", 40, ThreatLevel.SERIOUS, False, None, PaymentDecision.AGREED, (), _REGIONAL_ACTIVE_PROBATION),
+            ("0180", 35, ThreatLevel.LATENT, False, None, PaymentDecision.AGREED, (), _NATIONAL_NONE_HELD),
         ]
     ]
+    kept = 0
     for situation in situations:
         expected = {entry.id for entry in entries if assess(entry, situation).verdict is not Verdict.NOT_ELIGIBLE}
+        refused = {entry.id for entry in entries} - expected
+        assert refused, "each situation should drop some services"
+        kept += bool(expected)
         hits = await found(tenants, SearchQuery(text=marker, situation=situation, per_page=50))
         assert {hit.id for hit in hits} == expected, situation
         everything = await found(
             tenants, SearchQuery(text=marker, situation=situation, include_not_eligible=True, per_page=50)
         )
         assert {hit.id for hit in everything} == {entry.id for entry in entries}
+    assert kept >= len(situations) - 2, "most situations should keep some services"
 
 
 async def test_results_come_eligible_first_with_reasons(tenants: Tenants) -> None:

@@ -143,6 +143,8 @@ def test_the_runtime_url_alone_is_a_server_without_the_owner(tmp_path: Path) -> 
             },
             "AVHOPP_SMTP_TLS",
         ),
+        ({"AVHOPP_DIRECTORY_LICENCE": "MIT"}, "AVHOPP_DIRECTORY_LICENCE"),
+        ({"AVHOPP_DIRECTORY_LICENCE": "cc0-1.0"}, "AVHOPP_DIRECTORY_LICENCE"),
     ],
 )
 def test_a_bad_value_names_its_variable(tmp_path: Path, environ: dict[str, str], variable: str) -> None:
@@ -152,6 +154,13 @@ def test_a_bad_value_names_its_variable(tmp_path: Path, environ: dict[str, str],
     assert raised.value.variable == variable
     assert variable in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+def test_the_directory_data_is_cc0_unless_another_open_licence_is_chosen(tmp_path: Path) -> None:
+    base = {"AVHOPP_DATA_DIR": str(tmp_path)}
+
+    assert load_settings(base).directory_licence == "CC0-1.0"
+    assert load_settings(base | {"AVHOPP_DIRECTORY_LICENCE": "CC-BY-4.0"}).directory_licence == "CC-BY-4.0"
 
 
 def test_sessions_time_out_after_30_idle_minutes_and_12_hours_unless_set(tmp_path: Path) -> None:

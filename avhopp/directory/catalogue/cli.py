@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import URL
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+    from avhopp.platform.settings import Settings
+
 T = TypeVar("T")
 IMPORT_NOTE = "Import av HSDS-datapaket"
 SEED_NOTE = "Startdata: Brås kartläggning 2016:6 (läget 2014) och ordinarie aktörer"
@@ -46,6 +48,11 @@ class RuntimeAccess(Protocol):
 
     def runtime_url(self) -> AbstractContextManager[URL]:
         """The runtime role's URL while the database is open."""
+        ...
+
+    @property
+    def settings(self) -> Settings:
+        """The platform's settings (the data licence of exports)."""
         ...
 
 
@@ -123,7 +130,7 @@ def export_command(target: Path, *, internal: bool) -> None:
         except NoCoordinatorError as error:
             raise click.ClickException(str(error)) from None
     target.mkdir(parents=True, exist_ok=True)
-    write_package(target, catalogue, include_internal=internal)
+    write_package(target, catalogue, include_internal=internal, licence=_runtime().settings.directory_licence)
     click.echo(f"Exporterade {len(catalogue)} organisationer med {sum(len(o.services) for o in catalogue)} tjänster.")
 
 

@@ -1,7 +1,7 @@
 """Who can help this person: each service's verdict for one situation, with its reasons in Swedish.
 
 Pure domain code: no database, no clock, no I/O. Each rule looks at one thing (where the
-person is registered, age, group, threat, payment, custody, needs, capacity) and says met,
+person is registered, age, group, threat, payment, drugs, custody, needs, capacity) and says met,
 met on a named condition, or not met. A service is eligible when every rule is met,
 eligible on conditions when none fails but some are conditional, and not eligible when
 any rule fails. Every rule's finding is kept, so a "no" always says why.
@@ -19,10 +19,13 @@ from avhopp.directory.catalogue.entry import catchment_municipalities
 from avhopp.directory.catalogue.vocabulary import (
     AreaKind,
     CapacityStatus,
+    CustodyStatus,
+    DrugPolicy,
     FundingRule,
     Intervention,
     PaymentDecision,
     ServiceStatus,
+    SubstanceUse,
     TargetGroup,
     ThreatLevel,
     ThreatRequirement,
@@ -39,6 +42,46 @@ if TYPE_CHECKING:
 
 ADULT_AGE = 18
 MAX_AGE = 120
+
+# The reasons of the rules on threat scope, drugs and custody are fixed sentences, so the
+# pages can translate them (the English catalogue has each of them as a message id).
+LOCAL_THREAT_CONDITION = (
+    "Om personen kan bo på en annan ort: verksamheten kan inte skydda, men hotet är bara lokalt, "
+    "och då är skyddet att flytta härifrån."
+)
+LOCAL_THREAT_ONLY = (
+    "Tar emot vid en allvarlig hotbild bara om hotet är lokalt; skyddet är då att flytta härifrån. "
+    "Vid ett akut hot: ring 112; kontakta annars polisen."
+)
+DRUG_FREE_UNMET = (
+    "Kräver att personen är drogfri. Första steget är missbruksvård, som socialtjänsten i hemkommunen "
+    "kan ordna; därefter kan verksamheten bli aktuell."
+)
+DRUG_FREE_CONDITION = (
+    "Om personen blir drogfri: verksamheten kräver drogfrihet, men ett återfall behöver inte stänga dörren."
+)
+DRUG_FREE_MET = "Kräver drogfrihet, och inget missbruk är känt."
+WORKING_TOWARDS_CONDITION = (
+    "Om personen börjar minska och sluta med drogerna: verksamheten kräver inte drogfrihet från början, "
+    "men ett missbruk ska hela tiden minska."
+)
+WORKING_TOWARDS_MET = "Kräver att personen är drogfri eller försöker bli det, och det stämmer."
+CUSTODY_ONLY_UNMET = (
+    "Bara för personer som är frihetsberövade eller står under frivårdens tillsyn; det är inte personen."
+)
+CUSTODY_ONLY_MET = "För personer som är frihetsberövade eller står under frivårdens tillsyn, som personen."
+FIXED_REASONS = (
+    LOCAL_THREAT_CONDITION,
+    LOCAL_THREAT_ONLY,
+    DRUG_FREE_UNMET,
+    DRUG_FREE_CONDITION,
+    DRUG_FREE_MET,
+    WORKING_TOWARDS_CONDITION,
+    WORKING_TOWARDS_MET,
+    CUSTODY_ONLY_UNMET,
+    CUSTODY_ONLY_MET,
+)
+"""Every fixed reason, so a test can hold the English catalogue to them."""
 
 
 class Verdict(StrEnum):
@@ -70,7 +113,8 @@ class Situation:
     target_group: TargetGroup | None = None
     needs: frozenset[Intervention] = frozenset()
     payment: PaymentDecision = PaymentDecision.NOT_ASKED
-    in_custody: bool = False
+    substance_use: SubstanceUse = SubstanceUse.NONE
+    custody: CustodyStatus = CustodyStatus.NEITHER
 
     def __post_init__(self) -> None:
         """Refuse an unknown municipality or an impossible age, naming the field."""
@@ -205,6 +249,12 @@ def _serious_threat(service: ServiceEntry, situation: Situation) -> Reason | Non
         if situation.threat_scope is ThreatScope.NATIONAL:
             text += " Hotet är nationellt, så skydd och boende kan behöva ordnas långt från hemorten."
         return Reason(Finding.MET, text)
+    if service.accepts_local_serious_threat and situation.threat_scope is ThreatScope.LOCAL:
+        # Brå 2016:6: operations that cannot protect can still take someone whose threat is
+        # only local, by housing them elsewhere; moving away is then the protection.
+        return Reason(Finding.CONDITION, LOCAL_THREAT_CONDITION)
+    if service.accepts_local_serious_threat:
+        return Reason(Finding.UNMET, LOCAL_THREAT_ONLY)
     return Reason(
         Finding.UNMET,
         "Kan inte ge skydd vid en allvarlig hotbild. Vid ett akut hot: ring 112; kontakta annars polisen.",
@@ -232,13 +282,32 @@ def _police_report(service: ServiceEntry, _situation: Situation) -> Reason | Non
 
 
 def _custody(service: ServiceEntry, situation: Situation) -> Reason | None:
-    if not situation.in_custody:
+    if service.custody_only:
+        if situation.custody is CustodyStatus.NEITHER:
+            return Reason(Finding.UNMET, CUSTODY_ONLY_UNMET)
+        return Reason(Finding.MET, CUSTODY_ONLY_MET)
+    if situation.custody is not CustodyStatus.IN_CUSTODY:
         return None
     if service.reaches_custody:
         return Reason(Finding.MET, "Arbetar också med personer som är frihetsberövade.")
     return Reason(
         Finding.CONDITION, "Efter frigivningen: verksamheten arbetar inte med personer i anstalt eller häkte."
     )
+
+
+def _drugs(service: ServiceEntry, situation: Situation) -> Reason | None:
+    if service.drug_policy is DrugPolicy.NO_REQUIREMENT:
+        return None
+    use = situation.substance_use
+    if service.drug_policy is DrugPolicy.DRUG_FREE:
+        if use is SubstanceUse.ACTIVE:
+            return Reason(Finding.UNMET, DRUG_FREE_UNMET)
+        if use is SubstanceUse.TRYING_TO_STOP:
+            return Reason(Finding.CONDITION, DRUG_FREE_CONDITION)
+        return Reason(Finding.MET, DRUG_FREE_MET)
+    if use is SubstanceUse.ACTIVE:
+        return Reason(Finding.CONDITION, WORKING_TOWARDS_CONDITION)
+    return Reason(Finding.MET, WORKING_TOWARDS_MET)
 
 
 def _needs(service: ServiceEntry, situation: Situation) -> Reason | None:
@@ -270,6 +339,7 @@ _RULES = (
     _serious_threat,
     _payment,
     _police_report,
+    _drugs,
     _custody,
     _needs,
     _capacity,

@@ -119,7 +119,11 @@ class ServiceEntry(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     threat_requirement: ThreatRequirement = ThreatRequirement.NONE
     police_report_required: bool = False
     accepts_serious_threat: bool = False
+    accepts_local_serious_threat: bool = False
+    """Takes a person under a serious threat only when the threat is local: it protects by moving them away."""
     reaches_custody: bool = False
+    custody_only: bool = False
+    """Only for people in custody or under the probation service's supervision (Kriminalvården's services)."""
     minimum_age: int | None = None
     maximum_age: int | None = None
     drug_policy: DrugPolicy = DrugPolicy.NO_REQUIREMENT
@@ -245,6 +249,14 @@ def validate_service(entry: ServiceEntry) -> list[FieldProblem]:
     _pattern(problems, "email", entry.email, _EMAIL, "en e-postadress, till exempel info@example.se")
     _validate_catchment(problems, entry.catchment)
     _validate_ages(problems, entry)
+    if entry.accepts_serious_threat and entry.accepts_local_serious_threat:
+        problems.append(
+            FieldProblem(
+                "accepts_local_serious_threat",
+                "Välj antingen att tjänsten tar emot vid allvarlig hotbild"
+                " eller att den bara gör det när hotet är lokalt.",
+            )
+        )
     for index, language in enumerate(entry.languages):
         _pattern(problems, f"languages[{index}]", language, _LANGUAGE, "en språkkod enligt ISO 639, till exempel sv")
     _validate_contact_details(problems, entry)

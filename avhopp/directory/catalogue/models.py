@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
-from avhopp.directory.catalogue.vocabulary import OperationType, ServiceStatus
+from avhopp.directory.catalogue.vocabulary import DrugPolicy, OperationType, ServiceStatus
 from avhopp.platform.labels import register_labels
 from avhopp.platform.models import Base, one_of
 
@@ -93,6 +93,7 @@ class PublishedService(Base):
     __table_args__ = (
         CheckConstraint(one_of("status", ServiceStatus), name="status_known"),
         CheckConstraint(one_of("operation_type", OperationType), name="operation_type_known"),
+        CheckConstraint(one_of("drug_policy", DrugPolicy), name="drug_policy_known"),
         Index("ix_directory_service_search", "search", postgresql_using="gin"),
         Index("ix_directory_service_catchment", "catchment_municipalities", postgresql_using="gin"),
     )
@@ -113,6 +114,9 @@ class PublishedService(Base):
     interventions: Mapped[list[str]] = mapped_column(ARRAY(Text))
     threat_requirement: Mapped[str] = mapped_column(Text)
     accepts_serious_threat: Mapped[bool]
+    accepts_local_serious_threat: Mapped[bool] = mapped_column(server_default=text("false"))
+    drug_policy: Mapped[str] = mapped_column(Text, server_default=text("'no_requirement'"))
+    custody_only: Mapped[bool] = mapped_column(server_default=text("false"))
     funding_rule: Mapped[str] = mapped_column(Text)
     search_text: Mapped[str] = mapped_column(Text)
     search: Mapped[str] = mapped_column(TSVECTOR, Computed(SEARCH_VECTOR, persisted=True))

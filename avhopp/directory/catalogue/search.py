@@ -3,8 +3,10 @@
 PostgreSQL finds and ranks the candidates (the `swedish` text search configuration, so
 "boenden" finds "boende") and, when only services that can take the person are wanted,
 drops those that surely cannot: outside the catchment or the age range, another target
-group, a threat requirement not met, no protection for a serious threat, payment refused,
-none of the needs offered. The eligibility engine then decides every remaining candidate, so the
+group, a threat requirement not met, no protection for a serious threat (unless it is local
+and the service protects by moving the person away), payment refused, drug-free required
+of someone who uses drugs, custody or probation required of someone free, none of the needs
+offered. The eligibility engine then decides every remaining candidate, so the
 verdicts and reasons always come from one place; the pre-filter only saves work, and a
 test checks that it never drops a service the engine would accept.
 """
@@ -26,14 +28,18 @@ from avhopp.directory.catalogue.models import (
     PublishedService,
 )
 from avhopp.directory.catalogue.vocabulary import (
+    CustodyStatus,
+    DrugPolicy,
     FundingRule,
     Intervention,
     OperationType,
     PaymentDecision,
     ServiceStatus,
+    SubstanceUse,
     TargetGroup,
     ThreatLevel,
     ThreatRequirement,
+    ThreatScope,
 )
 from avhopp.platform.problems import InvalidInputError
 
@@ -116,7 +122,14 @@ def _prefilter(situation: Situation, service: type[PublishedService]) -> list[Co
     elif not situation.police_confirmed_threat:
         conditions.append(service.threat_requirement != ThreatRequirement.POLICE_CONFIRMED.value)
     if situation.threat_level is ThreatLevel.SERIOUS:
-        conditions.append(service.accepts_serious_threat.is_(True))
+        if situation.threat_scope is ThreatScope.LOCAL:
+            conditions.append(or_(service.accepts_serious_threat, service.accepts_local_serious_threat))
+        else:
+            conditions.append(service.accepts_serious_threat.is_(True))
+    if situation.substance_use is SubstanceUse.ACTIVE:
+        conditions.append(service.drug_policy != DrugPolicy.DRUG_FREE.value)
+    if situation.custody is CustodyStatus.NEITHER:
+        conditions.append(service.custody_only.is_(False))
     if situation.payment is PaymentDecision.REFUSED:
         conditions.append(service.funding_rule != FundingRule.HOME_MUNICIPALITY_PAYS.value)
     if situation.needs:

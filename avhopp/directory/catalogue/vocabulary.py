@@ -143,7 +143,24 @@ class ThreatScope(StrEnum):
 
     UNKNOWN = "unknown"
     LOCAL = "local"
+    REGIONAL = "regional"
     NATIONAL = "national"
+
+
+class SubstanceUse(StrEnum):
+    """Whether the person uses drugs now, as far as is known."""
+
+    NONE = "none"
+    TRYING_TO_STOP = "trying_to_stop"
+    ACTIVE = "active"
+
+
+class CustodyStatus(StrEnum):
+    """Whether the person is deprived of liberty or under the probation service's supervision."""
+
+    NEITHER = "neither"
+    IN_CUSTODY = "in_custody"
+    ON_PROBATION = "on_probation"
 
 
 class PaymentDecision(StrEnum):
@@ -224,7 +241,14 @@ _LABELLED: tuple[tuple[StrEnum, str], ...] = (
     (ThreatLevel.SERIOUS, "Allvarlig, konkret hotbild"),
     (ThreatScope.UNKNOWN, "Okänd räckvidd"),
     (ThreatScope.LOCAL, "Lokal"),
+    (ThreatScope.REGIONAL, "Regional"),
     (ThreatScope.NATIONAL, "Nationell"),
+    (SubstanceUse.NONE, "Inget känt missbruk"),
+    (SubstanceUse.TRYING_TO_STOP, "Använder droger men försöker sluta"),
+    (SubstanceUse.ACTIVE, "Använder droger"),
+    (CustodyStatus.NEITHER, "Varken frihetsberövad eller under frivårdens tillsyn"),
+    (CustodyStatus.IN_CUSTODY, "Frihetsberövad (häkte eller anstalt)"),
+    (CustodyStatus.ON_PROBATION, "Under frivårdens tillsyn"),
     (PaymentDecision.NOT_ASKED, "Inte tillfrågad ännu"),
     (PaymentDecision.AGREED, "Har beslutat att betala"),
     (PaymentDecision.REFUSED, "Har sagt nej"),

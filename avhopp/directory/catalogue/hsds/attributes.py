@@ -29,7 +29,9 @@ from avhopp.directory.catalogue.hsds.taxonomy import (
     SERVICE_FLAG,
     TARGET_GROUP,
     THREAT_REQUIREMENT,
+    TIME_ZONE,
     VISIBILITY,
+    Clock,
     Provenance,
     ServiceFlag,
     Taxonomy,
@@ -85,7 +87,15 @@ SERVICE_EXTENSIONS: tuple[Extension, ...] = (
     Extension("threat_requirement", "eligibility", THREAT_REQUIREMENT, Shape.ONE),
     Extension("police_report_required", "eligibility", SERVICE_FLAG, Shape.FLAG, ServiceFlag.POLICE_REPORT_REQUIRED),
     Extension("accepts_serious_threat", "eligibility", SERVICE_FLAG, Shape.FLAG, ServiceFlag.ACCEPTS_SERIOUS_THREAT),
+    Extension(
+        "accepts_local_serious_threat",
+        "eligibility",
+        SERVICE_FLAG,
+        Shape.FLAG,
+        ServiceFlag.ACCEPTS_LOCAL_SERIOUS_THREAT,
+    ),
     Extension("reaches_custody", "eligibility", SERVICE_FLAG, Shape.FLAG, ServiceFlag.REACHES_CUSTODY),
+    Extension("custody_only", "eligibility", SERVICE_FLAG, Shape.FLAG, ServiceFlag.CUSTODY_ONLY),
     Extension("drug_policy", "eligibility", DRUG_POLICY, Shape.ONE),
     Extension("target_groups", "target_group", TARGET_GROUP, Shape.MANY),
     Extension("interventions", "intervention", INTERVENTION, Shape.MANY),
@@ -100,6 +110,9 @@ ORGANIZATION_EXTENSIONS: tuple[Extension, ...] = (
 )
 PHONE_EXTENSIONS: tuple[Extension, ...] = (
     Extension("internal", "visibility", VISIBILITY, Shape.FLAG, Visibility.INTERNAL),
+)
+SCHEDULE_EXTENSIONS: tuple[Extension, ...] = (
+    Extension("time_zone", "time_zone", TIME_ZONE, Shape.TEXT, Clock.TIME_ZONE),
 )
 
 

@@ -3,8 +3,11 @@
 The `*_to_hsds` functions build HSDS JSON objects; the `*_from_hsds` functions read them back
 into plain values for `msgspec.convert`, recording problems on a `Reader` instead of failing.
 
-Opening hours are Swedish local time and are written without a time zone: HSDS's schedule
-`timezone` is one fixed UTC offset, which summer time would make wrong for half the year.
+Opening hours are Swedish local time. HSDS's schedule `timezone` is one fixed UTC offset, which
+summer time would make wrong for half the year, so it stays empty and the times carry no offset;
+instead each schedule has an attribute of the `time_zone` taxonomy whose value is the IANA name
+`Europe/Stockholm`. A schedule read back may name that zone or none; another zone is refused,
+as weekly hours cannot be moved into Swedish time without knowing the dates.
 """
 
 from __future__ import annotations
@@ -24,7 +27,13 @@ from avhopp.directory.catalogue.hsds.areas import (
     municipality_code,
     municipality_name,
 )
-from avhopp.directory.catalogue.hsds.attributes import PHONE_EXTENSIONS, Owner, attributes_from_hsds, attributes_to_hsds
+from avhopp.directory.catalogue.hsds.attributes import (
+    PHONE_EXTENSIONS,
+    SCHEDULE_EXTENSIONS,
+    Owner,
+    attributes_from_hsds,
+    attributes_to_hsds,
+)
 from avhopp.directory.catalogue.hsds.ids import derived_id
 from avhopp.directory.catalogue.vocabulary import Weekday
 
@@ -37,6 +46,8 @@ if TYPE_CHECKING:
 
 PHYSICAL = "physical"
 WEEKLY = "WEEKLY"
+TIME_ZONE = "Europe/Stockholm"
+"""The time zone of every opening hour (as `avhopp.platform.times` shows times)."""
 TEXT_EXTENT = "text"
 # Schedule fields that change on which days or dates the hours apply; our weekly hours cannot say that.
 _UNSUPPORTED_SCHEDULE_FIELDS = (
@@ -125,6 +136,7 @@ def schedule_to_hsds(hours: OpeningHours, service_id: UUID) -> JsonObject:
         "closes_at": clock(hours.closes_at),
     }
     _put(data, "description", hours.note)
+    data["attributes"] = attributes_to_hsds("schedule", hours.id, SCHEDULE_EXTENSIONS, {"time_zone": TIME_ZONE})
     return data
 
 
@@ -149,6 +161,11 @@ def schedule_from_hsds(reader: Reader, data: Mapping[str, object], path: JsonPat
             reader.problem((*path, key), "Stöds inte: öppettiderna gäller samma veckodagar varje vecka.")
     if data.get("interval") not in (None, 1):
         reader.problem((*path, "interval"), "Stöds inte: öppettiderna gäller varje vecka.")
+    zone = attributes_from_hsds(
+        reader, data, path, Owner("schedule", reader.uuid(data, "id", path)), SCHEDULE_EXTENSIONS
+    ).get("time_zone")
+    if zone not in (None, "", TIME_ZONE):
+        reader.problem((*path, "attributes"), f"Öppettiderna måste anges i svensk tid ({TIME_ZONE}), inte {zone!r}.")
     opens_at = reader.time_of(data, "opens_at", path)
     closes_at = reader.time_of(data, "closes_at", path)
     if (opens_at.tzinfo is None) != (closes_at.tzinfo is None):

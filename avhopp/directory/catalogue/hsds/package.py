@@ -39,6 +39,7 @@ from avhopp.directory.catalogue.hsds.tabular import (
     write_table,
 )
 from avhopp.directory.catalogue.hsds.taxonomy import hsds_taxonomies, hsds_taxonomy_terms
+from avhopp.platform.settings import DEFAULT_DATA_LICENCE, OPEN_DATA_LICENCES
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -53,11 +54,18 @@ DESCRIPTOR = "datapackage.json"
 TENANT_SCHEME = "avhopp-tenant"
 TENANT_TYPE = "Ägande organisation i Avhopp"
 ATTRIBUTION = "Human Services Data Specification: an Open Referral resource (https://openreferral.org/)"
-LICENCE = {
+SCHEMA_LICENCE = {
     "name": "CC-BY-SA-4.0",
     "path": "https://creativecommons.org/licenses/by-sa/4.0/",
     "title": "Creative Commons Attribution-ShareAlike 4.0",
 }
+"""The licence of HSDS, whose schemas the package's resources copy (adapted): the schemas only, not the data."""
+
+
+def data_licence(spdx: str) -> JsonObject:
+    """The package licence of the directory's data, as the settings name it (CC0 1.0 unless chosen otherwise)."""
+    title, path = OPEN_DATA_LICENCES[spdx]
+    return {"name": spdx, "path": path, "title": title}
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +121,9 @@ class _Rows:
         self.add_with_attributes("service", service)
         for phone in _objects(service, "phones"):
             self.add_with_attributes("phone", phone)
+        for schedule in _objects(service, "schedules"):
+            self.add_with_attributes("schedule", schedule)
         for key, resource in (
-            ("schedules", "schedule"),
             ("service_areas", "service_area"),
             ("languages", "language"),
             ("contacts", "contact"),
@@ -128,10 +137,14 @@ class _Rows:
                 self.add_location(location)
 
 
-def _descriptor(written: Sequence[str], *, include_internal: bool) -> JsonObject:
+def _descriptor(written: Sequence[str], *, include_internal: bool, licence: str) -> JsonObject:
+    licensed = data_licence(licence)
     description = (
         "Avhopps katalog över stöd till den som vill lämna en kriminell grupp, i Open Referrals format HSDS 3.1. "
-        f"Tabellernas scheman kommer från {ATTRIBUTION} och delas under CC BY-SA 4.0."
+        f"Katalogens uppgifter får användas enligt {licensed['title']} ({licence}), som den nationella "
+        "samordnaren har valt. "
+        f"Bara tabellernas scheman är bearbetade från {ATTRIBUTION} och delas därför under CC BY-SA 4.0 "
+        "(schemaLicenses); den licensen gäller inte uppgifterna."
     )
     if include_internal:
         description += " Innehåller telefonnummer som bara yrkespersoner får se: publicera inte paketet."
@@ -140,13 +153,20 @@ def _descriptor(written: Sequence[str], *, include_internal: bool) -> JsonObject
         "name": "avhopp-directory",
         "title": "Avhopp – katalog över stöd för avhoppare (HSDS 3.1)",
         "description": description,
-        "licenses": [LICENCE],
+        "licenses": [licensed],
+        "schemaLicenses": [SCHEMA_LICENCE],
         "sources": [{"title": ATTRIBUTION.split(" (", 1)[0], "path": "https://openreferral.org/"}],
         "resources": [resource_descriptor(name) for name in written],
     }
 
 
-def write_package(target_dir: Path, catalogue: Sequence[PackageOrganization], *, include_internal: bool) -> None:
+def write_package(
+    target_dir: Path,
+    catalogue: Sequence[PackageOrganization],
+    *,
+    include_internal: bool,
+    licence: str = DEFAULT_DATA_LICENCE,
+) -> None:
     """Write `catalogue` as an HSDS tabular data package into `target_dir` (created if need be).
 
     Every table our entries use is written, with all of HSDS's columns and a header row even when
@@ -183,7 +203,9 @@ def write_package(target_dir: Path, catalogue: Sequence[PackageOrganization], *,
     written = list(resources())
     for name in written:
         write_table(target_dir, resources()[name], rows.tables[name].values())
-    text = json.dumps(_descriptor(written, include_internal=include_internal), ensure_ascii=False, indent=2)
+    text = json.dumps(
+        _descriptor(written, include_internal=include_internal, licence=licence), ensure_ascii=False, indent=2
+    )
     (target_dir / DESCRIPTOR).write_text(text + "\n", encoding="utf-8")
 
 
@@ -290,8 +312,18 @@ class _Nesting:
             )
             phones.append(phone)
         built.data["phones"] = phones
+        schedules: list[JsonObject] = []
+        for index, (schedule, schedule_row) in enumerate(
+            self.nest(built, _Children("schedule", "service_id", service_id), ("schedules",))
+        ):
+            schedule["attributes"] = self.array(
+                built,
+                _Children("attribute", "link_id", schedule_row.values["id"], "schedule"),
+                ("schedules", index, "attributes"),
+            )
+            schedules.append(schedule)
+        built.data["schedules"] = schedules
         for key, resource in (
-            ("schedules", "schedule"),
             ("service_areas", "service_area"),
             ("languages", "language"),
             ("contacts", "contact"),

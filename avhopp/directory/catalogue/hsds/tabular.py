@@ -59,7 +59,7 @@ _REQUIRED_FOR_US = {
     ("service_area", "service_id"),
     ("address", "location_id"),
 }
-ATTRIBUTE_OWNERS = {"organization": "organization", "service": "service", "phone": "phone"}
+ATTRIBUTE_OWNERS = {"organization": "organization", "service": "service", "phone": "phone", "schedule": "schedule"}
 """The `link_entity` values we read, with the resource each links to."""
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")

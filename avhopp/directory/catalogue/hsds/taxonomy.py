@@ -38,7 +38,9 @@ class ServiceFlag(StrEnum):
 
     POLICE_REPORT_REQUIRED = "police_report_required"
     ACCEPTS_SERIOUS_THREAT = "accepts_serious_threat"
+    ACCEPTS_LOCAL_SERIOUS_THREAT = "accepts_local_serious_threat"
     REACHES_CUSTODY = "reaches_custody"
+    CUSTODY_ONLY = "custody_only"
     ANONYMOUS_CONTACT = "anonymous_contact"
 
 
@@ -46,6 +48,12 @@ class Visibility(StrEnum):
     """Who may see a detail; public details carry no visibility term."""
 
     INTERNAL = "internal"
+
+
+class Clock(StrEnum):
+    """What a schedule's times are; the attribute's value holds the IANA name of their time zone."""
+
+    TIME_ZONE = "time_zone"
 
 
 class Provenance(StrEnum):
@@ -57,10 +65,15 @@ class Provenance(StrEnum):
 _OWN_LABELS: dict[tuple[type[StrEnum], str], str] = {
     (ServiceFlag, ServiceFlag.POLICE_REPORT_REQUIRED.value): "Polisanmälan krävs",
     (ServiceFlag, ServiceFlag.ACCEPTS_SERIOUS_THREAT.value): "Tar emot personer med allvarlig hotbild",
+    (ServiceFlag, ServiceFlag.ACCEPTS_LOCAL_SERIOUS_THREAT.value): (
+        "Tar emot vid allvarlig hotbild bara om hotet är lokalt (skyddet är att flytta)"
+    ),
     (ServiceFlag, ServiceFlag.REACHES_CUSTODY.value): "Når personer i häkte och anstalt",
+    (ServiceFlag, ServiceFlag.CUSTODY_ONLY.value): "Bara för personer i häkte, anstalt eller frivård",
     (ServiceFlag, ServiceFlag.ANONYMOUS_CONTACT.value): "Går att kontakta anonymt",
     (Visibility, Visibility.INTERNAL.value): "Visas bara för inloggade yrkespersoner",
     (Provenance, Provenance.SOURCE_NOTE.value): "Uppgifternas källa",
+    (Clock, Clock.TIME_ZONE.value): "Tidszon (IANA-namn)",
 }
 
 
@@ -154,6 +167,13 @@ VISIBILITY = Taxonomy("visibility", "Synlighet", "Vem som får se en uppgift; ut
 PROVENANCE = Taxonomy(
     "provenance", "Ursprung", "Varifrån uppgifterna kommer, tills ägaren har bekräftat dem.", Provenance
 )
+TIME_ZONE = Taxonomy(
+    "time_zone",
+    "Tidszon",
+    "Den tidszon som ett schemas tider är lokal tid i; attributets värde är zonens IANA-namn, Europe/Stockholm:"
+    " svensk tid, med sommartid. HSDS eget fält timezone är en fast UTC-förskjutning och blir fel halva året.",
+    Clock,
+)
 
 TAXONOMIES: tuple[Taxonomy, ...] = (
     OPERATION_TYPE,
@@ -167,6 +187,7 @@ TAXONOMIES: tuple[Taxonomy, ...] = (
     SERVICE_FLAG,
     VISIBILITY,
     PROVENANCE,
+    TIME_ZONE,
 )
 
 

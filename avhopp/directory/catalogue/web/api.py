@@ -6,7 +6,8 @@ Search is a POST: a situation in a query string would end up in proxies' access 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -31,9 +32,11 @@ from avhopp.directory.catalogue.service import (
     revisions_for_review_in_tenant,
 )
 from avhopp.directory.catalogue.vocabulary import (
+    CustodyStatus,
     Intervention,
     OperationType,
     PaymentDecision,
+    SubstanceUse,
     TargetGroup,
     ThreatLevel,
     ThreatScope,
@@ -44,6 +47,8 @@ from avhopp.platform.scope.request import Acting, TenantScope
 
 if TYPE_CHECKING:
     from avhopp.directory.catalogue.service import RevisionView
+
+E = TypeVar("E", bound=StrEnum)
 
 
 class SituationIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -57,7 +62,10 @@ class SituationIn(msgspec.Struct, forbid_unknown_fields=True):
     target_group: TargetGroup | None = None
     needs: list[Intervention] = msgspec.field(default_factory=list)
     payment: PaymentDecision = PaymentDecision.NOT_ASKED
-    in_custody: bool = False
+    substance_use: str = SubstanceUse.NONE.value
+    """`none`, `trying_to_stop` or `active`; read here, so an unknown code gets a Swedish answer."""
+    custody: str = CustodyStatus.NEITHER.value
+    """`neither`, `in_custody` or `on_probation`."""
 
 
 class SearchIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -140,8 +148,20 @@ class RevisionOut(msgspec.Struct):
     previous: dict[str, Any] | None
 
 
+def _code(field: str, raw: str, values: type[E], what: str) -> E:
+    try:
+        return values(raw)
+    except ValueError:
+        known = ", ".join(member.value for member in values)
+        raise InvalidInputError.one(
+            f"situation.{field}", f"Okänd kod för {what}: {raw[:40]!r}. Välj en av: {known}."
+        ) from None
+
+
 def situation_from(data: SituationIn) -> Situation:
     """The engine's situation; a bad field is refused, named under `situation.`."""
+    substance_use = _code("substance_use", data.substance_use, SubstanceUse, "droganvändning")
+    custody = _code("custody", data.custody, CustodyStatus, "kriminalvård")
     try:
         return Situation(
             home_municipality_code=data.home_municipality_code,
@@ -152,7 +172,8 @@ def situation_from(data: SituationIn) -> Situation:
             target_group=data.target_group,
             needs=frozenset(data.needs),
             payment=data.payment,
-            in_custody=data.in_custody,
+            substance_use=substance_use,
+            custody=custody,
         )
     except InvalidInputError as error:
         raise InvalidInputError(

@@ -7,9 +7,11 @@ from functools import cache
 
 from avhopp.directory.catalogue.eligibility import Verdict
 from avhopp.directory.catalogue.vocabulary import (
+    CustodyStatus,
     Intervention,
     OperationType,
     PaymentDecision,
+    SubstanceUse,
     TargetGroup,
     ThreatLevel,
     ThreatScope,
@@ -30,6 +32,8 @@ class SituationOptions:
     target_groups: tuple[Choice, ...]
     interventions: tuple[Choice, ...]
     payments: tuple[Choice, ...]
+    substance_uses: tuple[Choice, ...]
+    custody_statuses: tuple[Choice, ...]
     operation_types: tuple[Choice, ...]
 
 
@@ -43,6 +47,8 @@ def situation_options() -> SituationOptions:
         target_groups=choices(TargetGroup),
         interventions=choices(Intervention),
         payments=choices(PaymentDecision),
+        substance_uses=choices(SubstanceUse),
+        custody_statuses=choices(CustodyStatus),
         operation_types=choices(OperationType),
     )
 

@@ -33,12 +33,14 @@ from avhopp.directory.catalogue.vocabulary import (
     AreaKind,
     CapacityStatus,
     ContactChannel,
+    CustodyStatus,
     DrugPolicy,
     FundingRule,
     Intervention,
     OperationType,
     PaymentDecision,
     ServiceStatus,
+    SubstanceUse,
     TargetGroup,
     ThreatLevel,
     ThreatRequirement,
@@ -112,6 +114,8 @@ def read_search(form: FormMultiDict, *, public: bool) -> tuple[SearchQuery | Non
     threat = _enum(form, "threat_level", ThreatLevel, ThreatLevel.NONE, errors)
     scope = _enum(form, "threat_scope", ThreatScope, ThreatScope.UNKNOWN, errors)
     payment = _enum(form, "payment", PaymentDecision, PaymentDecision.NOT_ASKED, errors)
+    substance_use = _enum(form, "substance_use", SubstanceUse, SubstanceUse.NONE, errors)
+    custody = _enum(form, "custody", CustodyStatus, CustodyStatus.NEITHER, errors)
     needs = _enums(form, "needs", Intervention, errors)
     group_raw = _text(form, "target_group")
     target_group = None
@@ -128,7 +132,8 @@ def read_search(form: FormMultiDict, *, public: bool) -> tuple[SearchQuery | Non
                 target_group=target_group,
                 needs=frozenset(needs),
                 payment=payment,
-                in_custody=_checked(form, "in_custody"),
+                substance_use=substance_use,
+                custody=custody,
             )
         except InvalidInputError as error:
             errors.add(error.field, error.message)
@@ -265,7 +270,9 @@ def read_service(
         threat_requirement=_enum(form, "threat_requirement", ThreatRequirement, ThreatRequirement.NONE, errors),
         police_report_required=_checked(form, "police_report_required"),
         accepts_serious_threat=_checked(form, "accepts_serious_threat"),
+        accepts_local_serious_threat=_checked(form, "accepts_local_serious_threat"),
         reaches_custody=_checked(form, "reaches_custody"),
+        custody_only=_checked(form, "custody_only"),
         minimum_age=minimum_age,
         maximum_age=maximum_age,
         drug_policy=_enum(form, "drug_policy", DrugPolicy, DrugPolicy.NO_REQUIREMENT, errors),
@@ -355,7 +362,14 @@ def service_form_values(entry: ServiceEntry) -> dict[str, list[str]]:
         "catchment_police_regions": [a.code for a in entry.catchment if a.kind is AreaKind.POLICE_REGION],
         "catchment_municipalities": [a.code for a in entry.catchment if a.kind is AreaKind.MUNICIPALITY],
     }
-    for flag in ("police_report_required", "accepts_serious_threat", "reaches_custody", "anonymous_contact"):
+    for flag in (
+        "police_report_required",
+        "accepts_serious_threat",
+        "accepts_local_serious_threat",
+        "reaches_custody",
+        "custody_only",
+        "anonymous_contact",
+    ):
         values[flag] = ["on"] if getattr(entry, flag) else []
     for index, phone in enumerate(entry.phones[:PHONE_ROWS]):
         values[f"phone_{index}_number"] = [phone.number]
