@@ -24,6 +24,7 @@ from avhopp.tenants.registry.service import (
     display_names,
     members_with_roles,
     tenant_counties,
+    tenant_ids_by_slug,
     tenant_kinds,
     tenant_names,
 )
@@ -83,6 +84,22 @@ class Candidate:
 
     user_id: UUID
     name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    """An organisation on the platform that can be invited."""
+
+    tenant_id: UUID
+    name: str
+
+
+async def organisations(session: AsyncSession) -> list[Organisation]:
+    """Every active organisation on the platform, by name: whom a coordinator may invite."""
+    ids = await tenant_ids_by_slug(session)
+    active = await tenant_kinds(session, ids.values())
+    names = await tenant_names(session, active.keys())
+    return sorted((Organisation(tenant_id, name) for tenant_id, name in names.items()), key=lambda o: o.name)
 
 
 async def open_space(session: AsyncSession, actor: Actor, scope: SpaceScope, name: str) -> UUID:
