@@ -132,7 +132,9 @@ def _security() -> None:
         f"INSERT WITH CHECK ({_OWN})",
         f"UPDATE USING ({_OWN}) WITH CHECK ({_OWN})",
     )
-    grant_runtime("network_meeting", "SELECT, INSERT, UPDATE (title, starts_at, ends_at, place, video_link)")
+    grant_runtime(
+        "network_meeting", "SELECT, INSERT, UPDATE (title, starts_at, ends_at, place, video_link, reminded_at)"
+    )
     _forced(
         "network_agenda_item",
         f"SELECT USING ({_OWN} OR {represented_meeting})",
@@ -156,6 +158,49 @@ def _security() -> None:
         f"UPDATE USING ({answering}) WITH CHECK ({answering} AND {represented_meeting})",
     )
     grant_runtime("network_response", "SELECT, INSERT, UPDATE (attending, answered_at)")
+    # Members' representatives read minutes once published, and the decisions and action items with them.
+    _forced(
+        "network_minutes",
+        f"SELECT USING ({_OWN} OR (status = 'published' AND {_REPRESENTED}))",
+        f"INSERT WITH CHECK ({_OWN})",
+        f"UPDATE USING ({_OWN}) WITH CHECK ({_OWN})",
+    )
+    grant_runtime(
+        "network_minutes",
+        "SELECT, INSERT, UPDATE (body, status, approved_at, approved_by, published_at, published_by)",
+    )
+    published = (
+        "EXISTS (SELECT 1 FROM network_minutes n WHERE n.meeting_id = network_outcome.meeting_id"
+        " AND n.status = 'published')"
+    )
+    responsible = (
+        f"responsible IN (SELECT m.id FROM network_member m WHERE m.member_tenant_id = {_TENANT} AND m.left_at IS NULL)"
+    )
+    _forced(
+        "network_outcome",
+        f"SELECT USING ({_OWN} OR ({published} AND {_REPRESENTED}))",
+        f"INSERT WITH CHECK ({_OWN})",
+        # The coordinator, or the organisation responsible for an action item, marks it done.
+        f"UPDATE USING ({_OWN} OR ({responsible} AND {_REPRESENTED}))"
+        f" WITH CHECK ({_OWN} OR ({responsible} AND {_REPRESENTED}))",
+        f"DELETE USING ({_OWN})",
+    )
+    grant_runtime("network_outcome", "SELECT, INSERT, UPDATE (done_at), DELETE")
+    # Documents: the coordinators and the members' representatives read and add them; a representative
+    # uploads for their own organisation; only the coordinators remove one (kept, marked removed).
+    _forced(
+        "network_document",
+        f"SELECT USING ({_OWN} OR {_REPRESENTED})",
+        f"INSERT WITH CHECK ({_OWN} OR ({_REPRESENTED} AND uploader_tenant_id = {_TENANT}))",
+        f"UPDATE USING ({_OWN}) WITH CHECK ({_OWN})",
+    )
+    grant_runtime("network_document", "SELECT, INSERT, UPDATE (removed_at, removed_by)")
+    _forced(
+        "network_document_version",
+        f"SELECT USING ({_OWN} OR {_REPRESENTED})",
+        f"INSERT WITH CHECK ({_OWN} OR {_REPRESENTED})",
+    )
+    grant_runtime("network_document_version", "SELECT, INSERT")
 
 
 def upgrade() -> None:
@@ -164,6 +209,10 @@ def upgrade() -> None:
 
 
 _TABLES = (
+    "network_document_version",
+    "network_document",
+    "network_outcome",
+    "network_minutes",
     "network_response",
     "network_guest",
     "network_agenda_item",
@@ -234,6 +283,7 @@ def _tables() -> None:
         sa.Column("video_link", sa.Text(), server_default="", nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("created_by", sa.Uuid(), nullable=True),
+        sa.Column("reminded_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint("place <> '' OR video_link <> ''", name=op.f("ck_network_meeting_place_or_link")),
         sa.CheckConstraint(
             "video_link = '' OR video_link LIKE 'https://%%'", name=op.f("ck_network_meeting_video_link_https")
@@ -423,8 +473,148 @@ def _tables() -> None:
         sa.PrimaryKeyConstraint("meeting_id", "user_id", name=op.f("pk_network_response")),
     )
 
+    op.create_table(
+        "network_minutes",
+        sa.Column("meeting_id", sa.Uuid(), nullable=False),
+        sa.Column("space_id", sa.Uuid(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("status", sa.Text(), server_default="draft", nullable=False),
+        sa.Column("drafted_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("drafted_by", sa.Uuid(), nullable=True),
+        sa.Column("approved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("approved_by", sa.Uuid(), nullable=True),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("published_by", sa.Uuid(), nullable=True),
+        sa.CheckConstraint(
+            "(status = 'draft') = (approved_at IS NULL)", name=op.f("ck_network_minutes_approved_unless_draft")
+        ),
+        sa.CheckConstraint(
+            "(status = 'published') = (published_at IS NOT NULL)",
+            name=op.f("ck_network_minutes_published_when_published"),
+        ),
+        sa.CheckConstraint(
+            "status IN ('draft', 'approved', 'published')", name=op.f("ck_network_minutes_status_known")
+        ),
+        sa.CheckConstraint("length(body) <= 20000", name=op.f("ck_network_minutes_body_length")),
+        sa.ForeignKeyConstraint(["approved_by"], ["app_user.id"], name=op.f("fk_network_minutes_approved_by_app_user")),
+        sa.ForeignKeyConstraint(["drafted_by"], ["app_user.id"], name=op.f("fk_network_minutes_drafted_by_app_user")),
+        sa.ForeignKeyConstraint(
+            ["meeting_id", "space_id", "tenant_id"],
+            ["network_meeting.id", "network_meeting.space_id", "network_meeting.tenant_id"],
+            name=op.f("fk_network_minutes_meeting_id_network_meeting"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["published_by"], ["app_user.id"], name=op.f("fk_network_minutes_published_by_app_user")
+        ),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenant.id"], name=op.f("fk_network_minutes_tenant_id_tenant")),
+        sa.PrimaryKeyConstraint("meeting_id", name=op.f("pk_network_minutes")),
+    )
+    op.create_table(
+        "network_outcome",
+        sa.Column("id", sa.Uuid(), server_default=sa.text("gen_random_uuid()"), nullable=False),
+        sa.Column("meeting_id", sa.Uuid(), nullable=False),
+        sa.Column("space_id", sa.Uuid(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("kind", sa.Text(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("responsible", sa.Uuid(), nullable=True),
+        sa.Column("due_on", sa.Date(), nullable=True),
+        sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "(kind = 'action') = (responsible IS NOT NULL AND due_on IS NOT NULL)",
+            name=op.f("ck_network_outcome_action_has_owner_and_date"),
+        ),
+        sa.CheckConstraint("kind = 'action' OR done_at IS NULL", name=op.f("ck_network_outcome_only_actions_are_done")),
+        sa.CheckConstraint("kind IN ('decision', 'action')", name=op.f("ck_network_outcome_kind_known")),
+        sa.CheckConstraint("length(text) BETWEEN 2 AND 400", name=op.f("ck_network_outcome_text_length")),
+        sa.ForeignKeyConstraint(
+            ["meeting_id", "space_id", "tenant_id"],
+            ["network_meeting.id", "network_meeting.space_id", "network_meeting.tenant_id"],
+            name=op.f("fk_network_outcome_meeting_id_network_meeting"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["responsible"], ["network_member.id"], name=op.f("fk_network_outcome_responsible_network_member")
+        ),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenant.id"], name=op.f("fk_network_outcome_tenant_id_tenant")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_network_outcome")),
+    )
+    op.create_index("ix_network_outcome_meeting", "network_outcome", ["meeting_id"], unique=False)
+
+    op.create_table(
+        "network_document",
+        sa.Column("id", sa.Uuid(), server_default=sa.text("gen_random_uuid()"), nullable=False),
+        sa.Column("space_id", sa.Uuid(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("meeting_id", sa.Uuid(), nullable=True),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("uploader_tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("created_by", sa.Uuid(), nullable=True),
+        sa.Column("removed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("removed_by", sa.Uuid(), nullable=True),
+        sa.CheckConstraint("length(title) BETWEEN 2 AND 200", name=op.f("ck_network_document_title_length")),
+        sa.ForeignKeyConstraint(["created_by"], ["app_user.id"], name=op.f("fk_network_document_created_by_app_user")),
+        sa.ForeignKeyConstraint(
+            ["meeting_id"], ["network_meeting.id"], name=op.f("fk_network_document_meeting_id_network_meeting")
+        ),
+        sa.ForeignKeyConstraint(["removed_by"], ["app_user.id"], name=op.f("fk_network_document_removed_by_app_user")),
+        sa.ForeignKeyConstraint(
+            ["space_id", "tenant_id"],
+            ["network_space.id", "network_space.tenant_id"],
+            name=op.f("fk_network_document_space_id_network_space"),
+        ),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenant.id"], name=op.f("fk_network_document_tenant_id_tenant")),
+        sa.ForeignKeyConstraint(
+            ["uploader_tenant_id"], ["tenant.id"], name=op.f("fk_network_document_uploader_tenant_id_tenant")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_network_document")),
+        sa.UniqueConstraint("id", "space_id", "tenant_id", name=op.f("uq_network_document_id_space_id_tenant_id")),
+    )
+    op.create_index("ix_network_document_space", "network_document", ["space_id", "removed_at"], unique=False)
+    op.create_table(
+        "network_document_version",
+        sa.Column("id", sa.Uuid(), server_default=sa.text("gen_random_uuid()"), nullable=False),
+        sa.Column("document_id", sa.Uuid(), nullable=False),
+        sa.Column("space_id", sa.Uuid(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("version", sa.SmallInteger(), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("content_type", sa.Text(), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("uploaded_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("uploaded_by", sa.Uuid(), nullable=True),
+        sa.CheckConstraint(
+            "content_type IN ('application/pdf', 'image/png', 'image/jpeg')",
+            name=op.f("ck_network_document_version_content_type_allowed"),
+        ),
+        sa.CheckConstraint(
+            "octet_length(content) = size", name=op.f("ck_network_document_version_size_is_content_length")
+        ),
+        sa.CheckConstraint("size BETWEEN 1 AND 10485760", name=op.f("ck_network_document_version_size_limit")),
+        sa.ForeignKeyConstraint(
+            ["document_id", "space_id", "tenant_id"],
+            ["network_document.id", "network_document.space_id", "network_document.tenant_id"],
+            name=op.f("fk_network_document_version_document_id_network_document"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenant.id"], name=op.f("fk_network_document_version_tenant_id_tenant")
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by"], ["app_user.id"], name=op.f("fk_network_document_version_uploaded_by_app_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_network_document_version")),
+        sa.UniqueConstraint("document_id", "version", name=op.f("uq_network_document_version_document_id_version")),
+    )
+
 
 def _drop_tables() -> None:
+    op.drop_table("network_document_version")
+    op.drop_index("ix_network_document_space", table_name="network_document")
+    op.drop_table("network_document")
+    op.drop_index("ix_network_outcome_meeting", table_name="network_outcome")
+    op.drop_table("network_outcome")
+    op.drop_table("network_minutes")
     # ### commands auto generated by Alembic - please adjust! ###
     op.drop_table("network_response")
     op.drop_index(

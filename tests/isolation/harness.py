@@ -67,6 +67,8 @@ FOREIGN_VALUES = {
     "space_id": "space_id",
     "member_id": "member_id",
     "meeting_id": "meeting_id",
+    "outcome_id": "outcome_id",
+    "document_id": "document_id",
     # Forms that name people for a case's team: tenant B's person is never tenant A's to choose.
     "deputy_id": "user_id",
     "responsible": "user_id",
@@ -115,6 +117,8 @@ class ForeignWorld:
     space_id: uuid.UUID
     member_id: uuid.UUID
     meeting_id: uuid.UUID
+    outcome_id: uuid.UUID
+    document_id: uuid.UUID
     markers: tuple[str, ...]
     unknown_token: str = "okand-inbjudan-0000000000000000000000000000"  # noqa: S105 - not a secret
 

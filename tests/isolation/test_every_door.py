@@ -58,9 +58,16 @@ from avhopp.tenants.networks.service import Actor as NetworkActor
 from avhopp.tenants.networks.service import (
     AgendaPoint,
     Invitation,
+    MinutesStatus,
     NetworkRole,
+    OutcomeInput,
+    OutcomeKind,
     SpaceScope,
+    add_document,
+    advance_minutes,
+    draft_minutes,
     invite_member,
+    minutes_of,
     name_representatives,
     open_space,
     plan_meeting,
@@ -170,6 +177,8 @@ async def foreign_world(
         space_id=network.space_id,
         member_id=network.member_id,
         meeting_id=network.meeting_id,
+        outcome_id=network.outcome_id,
+        document_id=network.document_id,
         markers=(name, email, draft, shared, *case.markers, placed.address, *network.markers),
     )
 
@@ -283,6 +292,8 @@ class ForeignNetwork:
     space_id: uuid.UUID
     member_id: uuid.UUID
     meeting_id: uuid.UUID
+    outcome_id: uuid.UUID
+    document_id: uuid.UUID
     markers: tuple[str, ...]
 
 
@@ -321,7 +332,25 @@ async def network_of(
                 title, soon, soon + timedelta(hours=1), place=place, agenda=(AgendaPoint(f"Punkt {marker}"),)
             ),
         )
-    return ForeignNetwork(space_id, member_id, meeting_id, (space_name, function, title, place, f"Punkt {marker}"))
+        action = OutcomeInput(OutcomeKind.ACTION, f"Åtgärd {marker}", member_id, soon.date())
+        await draft_minutes(session, coordinator, meeting_id, f"Protokoll {marker}", (action,))
+        await advance_minutes(session, coordinator, meeting_id, MinutesStatus.APPROVED)
+        await advance_minutes(session, coordinator, meeting_id, MinutesStatus.PUBLISHED)
+        outcome_id = (await minutes_of(session, coordinator, meeting_id)).outcomes[0].outcome_id  # type: ignore[union-attr]
+        document_id = await add_document(
+            session, coordinator, space_id, f"Dokument {marker}", b"%PDF-" + marker.encode()
+        )
+    markers = (
+        space_name,
+        function,
+        title,
+        place,
+        f"Punkt {marker}",
+        f"Protokoll {marker}",
+        f"Åtgärd {marker}",
+        f"Dokument {marker}",
+    )
+    return ForeignNetwork(space_id, member_id, meeting_id, outcome_id, document_id, markers)
 
 
 def _tenant_id(owner_engine: Engine, slug: str) -> uuid.UUID:

@@ -25,6 +25,10 @@ class NetworkAction(enum.StrEnum):
     REPRESENTATIVES_NAMED = "network.representatives_named"
     MEETING_PLANNED = "network.meeting_planned"
     GUEST_INVITED = "network.guest_invited"
+    MINUTES_PUBLISHED = "network.minutes_published"
+    DOCUMENT_ADDED = "network.document_added"
+    DOCUMENT_DOWNLOADED = "network.document_downloaded"
+    DOCUMENT_REMOVED = "network.document_removed"
 
 
 register_labels(
@@ -35,6 +39,10 @@ register_labels(
         (NetworkAction.REPRESENTATIVES_NAMED, "Representanter i nätverk utsedda"),
         (NetworkAction.MEETING_PLANNED, "Nätverksmöte planerat"),
         (NetworkAction.GUEST_INVITED, "Gäst inbjuden till nätverksmöte"),
+        (NetworkAction.MINUTES_PUBLISHED, "Protokoll från nätverksmöte publicerat"),
+        (NetworkAction.DOCUMENT_ADDED, "Dokument i nätverk tillagt"),
+        (NetworkAction.DOCUMENT_DOWNLOADED, "Dokument i nätverk hämtat"),
+        (NetworkAction.DOCUMENT_REMOVED, "Dokument i nätverk borttaget"),
     )
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from avhopp.tenants.networks.notices import notify_guest_invited
+from avhopp.tenants.networks.notices import notify_guest_invited, notify_minutes_published, remind_of_meetings
 
-JOBS = (notify_guest_invited,)
+JOBS = (notify_guest_invited, notify_minutes_published, remind_of_meetings)
+"""This part's jobs, for the composition root."""

@@ -8,16 +8,19 @@ this row by row, so a member that leaves, or a person who leaves their organisat
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
+    Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -28,11 +31,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from avhopp.platform.models import Base, one_of
-from avhopp.tenants.networks.vocabulary import NetworkRole, SpaceScope
+from avhopp.tenants.networks.vocabulary import MinutesStatus, NetworkRole, OutcomeKind, SpaceScope
 
 MAX_NAME = 200
 MAX_PLACE = 300
 MAX_LINK = 500
+MAX_MINUTES = 20_000
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 
 class NetworkSpace(Base):
@@ -147,6 +152,8 @@ class NetworkMeeting(Base):
     video_link: Mapped[str] = mapped_column(Text, server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     created_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the reminder went out (a day before), so that it goes out once."""
 
 
 class NetworkAgendaItem(Base):
@@ -219,3 +226,111 @@ class NetworkResponse(Base):
     responder_tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
     attending: Mapped[bool] = mapped_column(Boolean)
     answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class NetworkMinutes(Base):
+    """A meeting's minutes: drafted by the coordinator, approved, then published to the members."""
+
+    __tablename__ = "network_minutes"
+    __table_args__ = (
+        CheckConstraint(one_of("status", MinutesStatus), name="status_known"),
+        CheckConstraint(f"length(body) <= {MAX_MINUTES}", name="body_length"),
+        CheckConstraint("(status = 'draft') = (approved_at IS NULL)", name="approved_unless_draft"),
+        CheckConstraint("(status = 'published') = (published_at IS NOT NULL)", name="published_when_published"),
+        ForeignKeyConstraint(
+            ["meeting_id", "space_id", "tenant_id"],
+            ["network_meeting.id", "network_meeting.space_id", "network_meeting.tenant_id"],
+        ),
+    )
+
+    meeting_id: Mapped[UUID] = mapped_column(primary_key=True)
+    space_id: Mapped[UUID] = mapped_column()
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Text, server_default="draft")
+    drafted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    drafted_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    approved_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    published_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class NetworkOutcome(Base):
+    """A decision, or an action item with its responsible member organisation, due date and when it was done."""
+
+    __tablename__ = "network_outcome"
+    __table_args__ = (
+        CheckConstraint(one_of("kind", OutcomeKind), name="kind_known"),
+        CheckConstraint(f"length(text) BETWEEN 2 AND {MAX_NAME * 2}", name="text_length"),
+        CheckConstraint(
+            "(kind = 'action') = (responsible IS NOT NULL AND due_on IS NOT NULL)", name="action_has_owner_and_date"
+        ),
+        CheckConstraint("kind = 'action' OR done_at IS NULL", name="only_actions_are_done"),
+        ForeignKeyConstraint(
+            ["meeting_id", "space_id", "tenant_id"],
+            ["network_meeting.id", "network_meeting.space_id", "network_meeting.tenant_id"],
+        ),
+        Index("ix_network_outcome_meeting", "meeting_id"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
+    meeting_id: Mapped[UUID] = mapped_column()
+    space_id: Mapped[UUID] = mapped_column()
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    kind: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    responsible: Mapped[UUID | None] = mapped_column(ForeignKey("network_member.id"))
+    """The member organisation responsible for an action item."""
+    due_on: Mapped[date | None] = mapped_column(Date)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class NetworkDocument(Base):
+    """A document in a space, or attached to one of its meetings; removing it keeps it in the history."""
+
+    __tablename__ = "network_document"
+    __table_args__ = (
+        CheckConstraint(f"length(title) BETWEEN 2 AND {MAX_NAME}", name="title_length"),
+        ForeignKeyConstraint(["space_id", "tenant_id"], ["network_space.id", "network_space.tenant_id"]),
+        UniqueConstraint("id", "space_id", "tenant_id"),
+        Index("ix_network_document_space", "space_id", "removed_at"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
+    space_id: Mapped[UUID] = mapped_column()
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    meeting_id: Mapped[UUID | None] = mapped_column(ForeignKey("network_meeting.id"))
+    title: Mapped[str] = mapped_column(Text)
+    uploader_tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    removed_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class NetworkDocumentVersion(Base):
+    """One version of a document: its content in PostgreSQL, its type as recognised from the content."""
+
+    __tablename__ = "network_document_version"
+    __table_args__ = (
+        CheckConstraint(f"size BETWEEN 1 AND {MAX_DOCUMENT_BYTES}", name="size_limit"),
+        CheckConstraint("octet_length(content) = size", name="size_is_content_length"),
+        CheckConstraint("content_type IN ('application/pdf', 'image/png', 'image/jpeg')", name="content_type_allowed"),
+        ForeignKeyConstraint(
+            ["document_id", "space_id", "tenant_id"],
+            ["network_document.id", "network_document.space_id", "network_document.tenant_id"],
+        ),
+        UniqueConstraint("document_id", "version"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
+    document_id: Mapped[UUID] = mapped_column()
+    space_id: Mapped[UUID] = mapped_column()
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    version: Mapped[int] = mapped_column(SmallInteger)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    content_type: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    uploaded_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))

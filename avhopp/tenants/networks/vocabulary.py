@@ -29,6 +29,21 @@ class NetworkRole(enum.StrEnum):
     OTHER = "other"
 
 
+class MinutesStatus(enum.StrEnum):
+    """Where the minutes stand: the members see them once published."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+
+
+class OutcomeKind(enum.StrEnum):
+    """A decision, or an action item someone is responsible for."""
+
+    DECISION = "decision"
+    ACTION = "action"
+
+
 register_labels(
     (
         (SpaceScope.COUNTY, "Länets nätverk"),
@@ -43,5 +58,10 @@ register_labels(
         (NetworkRole.NGO, "Ideell organisation"),
         (NetworkRole.COUNTY_BOARD, "Länsstyrelse"),
         (NetworkRole.OTHER, "Annan"),
+        (MinutesStatus.DRAFT, "Utkast"),
+        (MinutesStatus.APPROVED, "Justerat"),
+        (MinutesStatus.PUBLISHED, "Publicerat"),
+        (OutcomeKind.DECISION, "Beslut"),
+        (OutcomeKind.ACTION, "Åtgärd"),
     )
 )

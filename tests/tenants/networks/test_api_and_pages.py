@@ -246,3 +246,45 @@ async def test_the_pages_of_the_coordinator(
     assert "09:00" in page.text
     space_page = await browser.get(space_path)
     assert "Borås Stad" in space_page.text or "Borås" in space_page.text
+
+
+async def test_minutes_through_the_api_and_the_meeting_page(
+    sign_in: SignIn,
+    tenant_ids: dict[str, uuid.UUID],
+    clean_database: None,  # noqa: ARG001
+) -> None:
+    coordinator = await api_for(sign_in, VG_SAMORDNARE)
+    space = (await coordinator.post(NETWORKS, {"scope": "county", "name": "Länsnätverket Västra Götaland"})).json()
+    invited = await coordinator.post(
+        f"{NETWORKS}/{space['space']['id']}/members",
+        {
+            "tenant_id": str(tenant_ids["kommun-1480"]),
+            "network_role": "social_services",
+            "contact_function": "Samordnare",
+        },
+    )
+    member_id = invited.json()["members"][0]["id"]
+    meeting = (
+        await coordinator.post(
+            f"{NETWORKS}/{space['space']['id']}/meetings",
+            {
+                "title": "Möte",
+                "starts_at": SOON.isoformat(),
+                "ends_at": (SOON + timedelta(hours=1)).isoformat(),
+                "place": "Sal",
+            },
+        )
+    ).json()
+    minutes = f"{NETWORKS}/meetings/{meeting['id']}/minutes"
+    action = {"kind": "action", "text": "Kartlägga boenden", "responsible": member_id, "due_on": "2027-03-01"}
+    drafted = await coordinator.send("PUT", minutes, {"body": "Vi talade om behoven.", "outcomes": [action]})
+    assert drafted.json()["status"] == "draft", drafted.text
+    assert (await coordinator.post(f"{minutes}/approve")).json()["status"] == "approved"
+    published = await coordinator.post(f"{minutes}/publish")
+    assert published.json()["status_label"] == "Publicerat"
+    calendar = await coordinator.get(f"{NETWORKS}/meetings/{meeting['id']}/calendar.ics")
+    assert calendar.headers["content-type"].startswith("text/calendar")
+    assert b"BEGIN:VEVENT" in calendar.content
+    page = await coordinator.browser.get(f"/natverk/moten/{meeting['id']}")
+    assert "Kartlägga boenden" in page.text
+    assert "Publicerat" in page.text

@@ -7,15 +7,16 @@ database shows each person only what they reach. Refusals are problem details (R
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, get, post, put
+from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, JSONBody
 
 from avhopp.platform.labels import label
+from avhopp.platform.problems import NotFoundError
 from avhopp.platform.scope.request import Acting
 from avhopp.tenants.cases.web.components import API_EXCEPTION_HANDLERS
 from avhopp.tenants.networks.permissions import NETWORK_PARTICIPATE
@@ -23,20 +24,34 @@ from avhopp.tenants.networks.service import (
     AgendaPoint,
     Invitation,
     MeetingInput,
+    MinutesStatus,
+    MinutesView,
     NetworkMeeting,
     NetworkRole,
+    OutcomeInput,
+    OutcomeKind,
     SpaceLine,
     SpaceScope,
+    add_document,
+    add_version,
+    advance_minutes,
     answer,
+    documents_of,
+    download,
+    draft_minutes,
     end_membership,
     guest_meetings,
     invite_guest,
     invite_member,
+    mark_done,
+    meeting_calendar,
     meeting_view,
     meetings_of,
+    minutes_of,
     name_representatives,
     open_space,
     plan_meeting,
+    remove_document,
     representative_candidates,
     space_view,
     spaces_of,
@@ -187,6 +202,57 @@ class GuestIn(msgspec.Struct, forbid_unknown_fields=True):
 
     tenant_id: UUID
     email: Annotated[str, msgspec.Meta(max_length=320)]
+
+
+class OutcomeIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A decision, or an action item with the responsible member organisation (membership id) and a due date."""
+
+    kind: OutcomeKind
+    text: Annotated[str, msgspec.Meta(max_length=400)]
+    responsible: UUID | None = None
+    due_on: date | None = None
+
+
+class MinutesIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The draft: the text, and the decisions and action items (replacing the earlier draft's)."""
+
+    body: Annotated[str, msgspec.Meta(max_length=20_000)]
+    outcomes: Annotated[list[OutcomeIn], msgspec.Meta(max_length=50)] = msgspec.field(default_factory=list)
+
+
+class OutcomeOut(msgspec.Struct):
+    """A decision or action item."""
+
+    id: UUID
+    kind: OutcomeKind
+    text: str
+    responsible: str
+    """The organisation responsible for an action item."""
+    due_on: date | None
+    done_at: datetime | None
+
+
+class MinutesOut(msgspec.Struct):
+    """The minutes: the coordinator sees every stage, the members' representatives the published ones."""
+
+    status: MinutesStatus
+    status_label: str
+    body: str
+    outcomes: list[OutcomeOut]
+    published_at: datetime | None
+
+
+def _minutes_out(view: MinutesView) -> MinutesOut:
+    return MinutesOut(
+        view.status,
+        label(view.status),
+        view.body,
+        [
+            OutcomeOut(line.outcome_id, line.kind, line.text, line.responsible, line.due_on, line.done_at)
+            for line in view.outcomes
+        ],
+        view.published_at,
+    )
 
 
 def _space_out(line: SpaceLine) -> SpaceOut:
@@ -343,4 +409,163 @@ class MeetingsApi(Controller):
         return await _meeting_out(acting, meeting_id)
 
 
-API_ROUTES: list[ControllerRouterHandler] = [SpacesApi, MeetingsApi]
+async def _minutes_now(acting: TenantScope, meeting_id: UUID) -> MinutesOut:
+    view = await minutes_of(acting.session, actor_of(acting), meeting_id)
+    if view is None:
+        raise NotFoundError
+    return _minutes_out(view)
+
+
+class MinutesApi(Controller):
+    """Minutes, their decisions and action items, and each meeting's calendar file."""
+
+    path = "/api/v1/networks"
+    tags = ["networks"]  # noqa: RUF012 - Litestar's layer attribute
+    exception_handlers = API_EXCEPTION_HANDLERS
+
+    @get("/meetings/{meeting_id:uuid}/minutes", opt=MEETING_GOERS, summary="Protokollet")
+    async def minutes(self, acting: Acting, meeting_id: FromPath[UUID]) -> MinutesOut:
+        """The minutes; 404 while there are none you may see (representatives see them once published)."""
+        return await _minutes_now(acting, meeting_id)
+
+    @put("/meetings/{meeting_id:uuid}/minutes", opt=COORDINATING, summary="Skriv protokollets utkast")
+    async def draft(self, acting: Acting, meeting_id: FromPath[UUID], data: JSONBody[MinutesIn]) -> MinutesOut:
+        """Write or rewrite the draft, with its decisions and action items; approved minutes stay as they are."""
+        outcomes = tuple(
+            OutcomeInput(outcome.kind, outcome.text, outcome.responsible, outcome.due_on) for outcome in data.outcomes
+        )
+        await draft_minutes(acting.session, actor_of(acting), meeting_id, data.body, outcomes)
+        return await _minutes_now(acting, meeting_id)
+
+    @post("/meetings/{meeting_id:uuid}/minutes/approve", opt=COORDINATING, status_code=200, summary="Justera")
+    async def approve(self, acting: Acting, meeting_id: FromPath[UUID]) -> MinutesOut:
+        """Approve the draft; it can no longer change."""
+        await advance_minutes(acting.session, actor_of(acting), meeting_id, MinutesStatus.APPROVED)
+        return await _minutes_now(acting, meeting_id)
+
+    @post("/meetings/{meeting_id:uuid}/minutes/publish", opt=COORDINATING, status_code=200, summary="Publicera")
+    async def publish(self, acting: Acting, meeting_id: FromPath[UUID]) -> MinutesOut:
+        """Publish approved minutes to the members' representatives, who are notified."""
+        await advance_minutes(acting.session, actor_of(acting), meeting_id, MinutesStatus.PUBLISHED)
+        return await _minutes_now(acting, meeting_id)
+
+    @post("/outcomes/{outcome_id:uuid}/done", opt=PARTICIPATING, status_code=204, summary="Markera åtgärden klar")
+    async def done(self, acting: Acting, outcome_id: FromPath[UUID]) -> None:
+        """The coordinator, or the organisation responsible, marks a published action item done."""
+        await mark_done(acting.session, actor_of(acting), outcome_id)
+
+    @get(
+        "/meetings/{meeting_id:uuid}/calendar.ics",
+        opt=MEETING_GOERS,
+        summary="Mötet som kalenderfil",
+        media_type="text/calendar",
+    )
+    async def calendar(self, acting: Acting, meeting_id: FromPath[UUID]) -> Response[bytes]:
+        """The meeting for your calendar (iCalendar): title, time, place or link; no agenda, no case."""
+        content = await meeting_calendar(acting.session, actor_of(acting), meeting_id)
+        return Response(
+            content,
+            media_type="text/calendar; charset=utf-8",
+            headers={"content-disposition": 'attachment; filename="natverksmote.ics"'},
+        )
+
+
+class DocumentIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A document for the space, or for one of its meetings: PDF, PNG or JPEG (read from the content), at most 10 MB."""
+
+    title: Annotated[str, msgspec.Meta(max_length=200)]
+    content: Annotated[bytes, msgspec.Meta(description="Dokumentet, base64-kodat")]
+    meeting_id: UUID | None = None
+
+
+class VersionIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A new version of the document (the earlier ones stay)."""
+
+    content: Annotated[bytes, msgspec.Meta(description="Dokumentet, base64-kodat")]
+
+
+class DocumentOut(msgspec.Struct):
+    """A document at its latest version."""
+
+    id: UUID
+    title: str
+    meeting_id: UUID | None
+    uploaded_by: str
+    version: int
+    content_type: str
+    size: int
+    uploaded_at: datetime
+
+
+class DocumentsApi(Controller):
+    """Documents of a space or a meeting: the coordinators and the members' representatives."""
+
+    path = "/api/v1/networks"
+    tags = ["networks"]  # noqa: RUF012 - Litestar's layer attribute
+    exception_handlers = API_EXCEPTION_HANDLERS
+
+    @get("/{space_id:uuid}/documents", opt=PARTICIPATING, summary="Nätverkets dokument")
+    async def documents(self, acting: Acting, space_id: FromPath[UUID]) -> list[DocumentOut]:
+        """The documents, newest first, each at its latest version; removed ones are not listed."""
+        return [
+            DocumentOut(
+                line.document_id,
+                line.title,
+                line.meeting_id,
+                line.uploaded_by,
+                line.version,
+                line.content_type,
+                line.size,
+                line.uploaded_at,
+            )
+            for line in await documents_of(acting.session, actor_of(acting), space_id)
+        ]
+
+    @post("/{space_id:uuid}/documents", opt=PARTICIPATING, status_code=201, summary="Lägg till ett dokument")
+    async def add(self, acting: Acting, space_id: FromPath[UUID], data: JSONBody[DocumentIn]) -> DocumentOut:
+        """Add a document; its type is read from the content, never from a name."""
+        actor = actor_of(acting)
+        document_id = await add_document(
+            acting.session, actor, space_id, data.title, data.content, meeting_id=data.meeting_id
+        )
+        line = next(
+            line for line in await documents_of(acting.session, actor, space_id) if line.document_id == document_id
+        )
+        return DocumentOut(
+            line.document_id,
+            line.title,
+            line.meeting_id,
+            line.uploaded_by,
+            line.version,
+            line.content_type,
+            line.size,
+            line.uploaded_at,
+        )
+
+    @post("/documents/{document_id:uuid}/versions", opt=PARTICIPATING, status_code=204, summary="Ny version")
+    async def version(self, acting: Acting, document_id: FromPath[UUID], data: JSONBody[VersionIn]) -> None:
+        """Add a new version of a document."""
+        await add_version(acting.session, actor_of(acting), document_id, data.content)
+
+    @get(
+        "/documents/{document_id:uuid}/download",
+        opt=PARTICIPATING,
+        summary="Hämta dokumentet",
+        media_type="application/octet-stream",
+    )
+    async def download(self, acting: Acting, document_id: FromPath[UUID]) -> Response[bytes]:
+        """The latest version; the download is in the audit trail."""
+        content, kind, _title = await download(acting.session, actor_of(acting), document_id)
+        return Response(
+            content,
+            media_type=kind,
+            headers={"content-disposition": 'attachment; filename="dokument"', "x-content-type-options": "nosniff"},
+        )
+
+    @post("/documents/{document_id:uuid}/remove", opt=COORDINATING, status_code=204, summary="Ta bort dokumentet")
+    async def remove(self, acting: Acting, document_id: FromPath[UUID]) -> None:
+        """Remove it from the lists; it and its versions stay in the history."""
+        await remove_document(acting.session, actor_of(acting), document_id)
+
+
+API_ROUTES: list[ControllerRouterHandler] = [SpacesApi, MeetingsApi, MinutesApi, DocumentsApi]

@@ -24,16 +24,24 @@ from avhopp.tenants.networks.service import (
     AgendaPoint,
     Invitation,
     MeetingInput,
+    MinutesStatus,
     NetworkRole,
+    OutcomeInput,
+    OutcomeKind,
     SpaceScope,
+    advance_minutes,
     answer,
+    documents_of,
+    draft_minutes,
     end_membership,
     guest_meetings,
     invite_guest,
     invite_member,
+    mark_done,
     meeting_link,
     meeting_view,
     meetings_of,
+    minutes_of,
     name_representatives,
     open_space,
     organisations,
@@ -49,8 +57,12 @@ if TYPE_CHECKING:
 
 PARTICIPATING = needs(NETWORK_PARTICIPATE)
 AGENDA_ROWS = 5
+OUTCOME_ROWS = 3
+"""Decisions and action items the minutes form offers; the API takes up to 50."""
 """Agenda rows the meeting form offers; the API takes up to 50."""
 ROLES = labels_of(NetworkRole)
+STATUSES = labels_of(MinutesStatus)
+KINDS = labels_of(OutcomeKind)
 SCOPES = labels_of(SpaceScope)
 
 
@@ -138,6 +150,7 @@ async def _space_page(
         context={
             "view": view,
             "meetings": await meetings_of(acting.session, actor, space_id),
+            "documents": await documents_of(acting.session, actor, space_id),
             "roles": ROLES,
             "scopes": SCOPES,
             "organisations": await _organisation_options(acting) if view.line.owner else [],
@@ -154,11 +167,18 @@ async def _space_page(
 async def _meeting_page(
     acting: TenantScope, meeting_id: UUID, form: dict[str, str] | None = None, errors: dict[str, str] | None = None
 ) -> Template:
-    view = await meeting_view(acting.session, actor_of(acting), meeting_id)
+    actor = actor_of(acting)
+    view = await meeting_view(acting.session, actor, meeting_id)
+    members = (await space_view(acting.session, actor, view.meeting.space_id)).members if view.owner else ()
     return Template(
         template_name="networks/meeting.html",
         context={
             "view": view,
+            "minutes": await minutes_of(acting.session, actor, meeting_id),
+            "statuses": STATUSES,
+            "kinds": KINDS,
+            "member_options": [(member.member_id, member.organisation) for member in members],
+            "outcome_rows": range(1, OUTCOME_ROWS + 1),
             "organisations": await _organisation_options(acting) if view.owner else [],
             "form": form or {},
             "errors": errors or {},
@@ -315,6 +335,78 @@ class NetworkPages(Controller):
         return Redirect(meeting_link(meeting_id))
 
 
+def _outcomes(form: FormMultiDict, problems: list[FieldProblem]) -> tuple[OutcomeInput, ...]:
+    outcomes = []
+    for row in range(1, OUTCOME_ROWS + 1):
+        title = _text(form, f"outcome_{row}")
+        if not title.strip():
+            continue
+        kind = OutcomeKind.ACTION if _text(form, f"outcome_{row}_kind") == OutcomeKind.ACTION else OutcomeKind.DECISION
+        responsible = _ident(form, f"outcome_{row}_responsible", problems, required=False)
+        due = _text(form, f"outcome_{row}_due")
+        try:
+            due_on = date.fromisoformat(due) if due else None
+        except ValueError:
+            problems.append(FieldProblem(f"outcome_{row}_due", "Ange ett datum, ÅÅÅÅ-MM-DD."))
+            due_on = None
+        outcomes.append(OutcomeInput(kind, title, responsible, due_on))
+    return tuple(outcomes)
+
+
+class MinutesPages(Controller):
+    """The coordinator drafts, approves and publishes minutes; the responsible organisation marks actions done."""
+
+    path = "/natverk"
+    include_in_schema = False
+
+    @post("/moten/{meeting_id:uuid}/protokoll", opt=COORDINATING)
+    async def draft(self, request: Request[Any, Any, Any], acting: Acting, meeting_id: FromPath[UUID]) -> Response[Any]:
+        """Write or rewrite the draft."""
+        form = await request.form()
+        problems: list[FieldProblem] = []
+        outcomes = _outcomes(form, problems)
+        if problems and not (await meeting_view(acting.session, actor_of(acting), meeting_id)).owner:
+            raise NotFoundError
+        try:
+            _checked(problems)
+            async with acting.session.begin_nested():
+                await draft_minutes(acting.session, actor_of(acting), meeting_id, _text(form, "body"), outcomes)
+        except InvalidInputError as error:
+            return await _meeting_page(acting, meeting_id, _values(form), _page_fields(error))
+        return Redirect(meeting_link(meeting_id))
+
+    @post("/moten/{meeting_id:uuid}/protokoll/justera", opt=COORDINATING)
+    async def approve(self, acting: Acting, meeting_id: FromPath[UUID]) -> Response[Any]:
+        """Approve the draft."""
+        return await _advance(acting, meeting_id, MinutesStatus.APPROVED)
+
+    @post("/moten/{meeting_id:uuid}/protokoll/publicera", opt=COORDINATING)
+    async def publish(self, acting: Acting, meeting_id: FromPath[UUID]) -> Response[Any]:
+        """Publish approved minutes to the members."""
+        return await _advance(acting, meeting_id, MinutesStatus.PUBLISHED)
+
+    @post("/atgarder/{outcome_id:uuid}/klar", opt=PARTICIPATING)
+    async def done(self, acting: Acting, outcome_id: FromPath[UUID]) -> Response[Any]:
+        """Mark an action item done."""
+        try:
+            async with acting.session.begin_nested():
+                await mark_done(acting.session, actor_of(acting), outcome_id)
+        except InvalidInputError as error:
+            return Template(
+                template_name="networks/refused.html", context={"errors": error.by_field()}, status_code=400
+            )
+        return Redirect("/natverk")
+
+
+async def _advance(acting: TenantScope, meeting_id: UUID, to: MinutesStatus) -> Response[Any]:
+    try:
+        async with acting.session.begin_nested():
+            await advance_minutes(acting.session, actor_of(acting), meeting_id, to)
+    except InvalidInputError as error:
+        return await _meeting_page(acting, meeting_id, errors=error.by_field())
+    return Redirect(meeting_link(meeting_id))
+
+
 def _checked(problems: list[FieldProblem]) -> None:
     """Refuse the form if it could not even be read (the service is not asked then)."""
     if problems:
@@ -329,10 +421,13 @@ def _page_fields(error: InvalidInputError) -> dict[str, str]:
         if name.startswith("agenda."):
             _, row, part = name.split(".")
             name = f"agenda_{row}" if part == "title" else f"agenda_{row}_by"
+        elif name.startswith("outcomes."):
+            _, row, part = name.split(".")
+            name = f"outcome_{row}" if part == "text" else f"outcome_{row}_{'due' if part == 'due_on' else part}"
         elif name in {"starts_at", "ends_at"}:
             name = "ends" if name == "ends_at" else "starts"
         fields.setdefault(name, problem.message)
     return fields
 
 
-PAGE_ROUTES = [NetworkPages]
+PAGE_ROUTES = [NetworkPages, MinutesPages]

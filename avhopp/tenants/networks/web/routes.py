@@ -6,7 +6,6 @@ from pathlib import Path
 
 from avhopp.platform.web.parts import PartWeb
 from avhopp.platform.web.shell import NavEntry
-from avhopp.tenants.networks.permissions import MEMBER_KINDS, NETWORK_PARTICIPATE
 from avhopp.tenants.networks.web.api import API_ROUTES
 from avhopp.tenants.networks.web.pages import PAGE_ROUTES
 
@@ -14,5 +13,6 @@ NETWORKS_WEB = PartWeb(
     name="tenants.networks",
     routes=[*PAGE_ROUTES, *API_ROUTES],
     templates=Path(__file__).parent / "templates",
-    nav=(NavEntry("Länsnätverk", "/natverk", NETWORK_PARTICIPATE, MEMBER_KINDS),),
+    # Everyone signed in: anyone may be a meeting's guest, and the page lists their meetings as a guest.
+    nav=(NavEntry("Länsnätverk", "/natverk"),),
 )
