@@ -15,6 +15,8 @@ from avhopp.platform.app import create_app
 from avhopp.platform.notifications.jobs import send_notice_email
 from avhopp.tenants.cases import jobs as case_jobs
 from avhopp.tenants.cases.web.routes import CASES_WEB
+from avhopp.tenants.networks import jobs as network_jobs
+from avhopp.tenants.networks.web.routes import NETWORKS_WEB
 from avhopp.tenants.registry import jobs as registry_jobs
 from avhopp.tenants.registry.service import People
 from avhopp.tenants.registry.web.routes import REGISTRY_WEB
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
     from avhopp.platform.settings import Settings
     from avhopp.platform.telemetry import Telemetry
 
-PARTS = (REGISTRY_WEB, CASES_WEB, PLACEMENT_WEB, CATALOGUE_WEB, LINE_WEB)
+PARTS = (REGISTRY_WEB, CASES_WEB, NETWORKS_WEB, PLACEMENT_WEB, CATALOGUE_WEB, LINE_WEB)
 """Every part's web contribution, in menu order."""
 JOBS = (
     *catalogue_jobs.JOBS,
@@ -34,6 +36,7 @@ JOBS = (
     *case_jobs.JOBS,
     *placement_jobs.JOBS,
     *registry_jobs.JOBS,
+    *network_jobs.JOBS,
     send_notice_email,
 )
 """Every part's background jobs; importing this module registers them with the job runtime."""

@@ -13,7 +13,7 @@ like the other requirements). No new table, so no new row-level security: the co
 the table's policies.
 
 Revision ID: 0026
-Revises: 0017
+Revises: 0024
 Create Date: 2026-12-03
 """
 
@@ -25,7 +25,7 @@ from alembic import op
 from avhopp.platform.migration_helpers import grant_runtime
 
 revision = "0026"
-down_revision = "0017"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 

@@ -16,7 +16,7 @@ Two functions (SECURITY DEFINER, run as the owner, to whom a read-only policy on
 return exactly the interventions' codes and which cases changed, to a job of the case's tenant only.
 
 Revision ID: 0024
-Revises: 0017
+Revises: 0023
 Create Date: 2026-12-03
 """
 
@@ -30,7 +30,7 @@ from sqlalchemy.dialects import postgresql
 from avhopp.platform.migration_helpers import grant_runtime, runtime_role, tenant_scoped_table
 
 revision = "0024"
-down_revision = "0017"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 

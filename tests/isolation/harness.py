@@ -63,6 +63,12 @@ FOREIGN_VALUES = {
     "request_id": "request_id",
     "offer_id": "offer_id",
     "placement_id": "placement_id",
+    # Skåne's county network, run by Skåne's county board, with tenant B (Malmö) as member and a meeting.
+    "space_id": "space_id",
+    "member_id": "member_id",
+    "meeting_id": "meeting_id",
+    "outcome_id": "outcome_id",
+    "document_id": "document_id",
     # Forms that name people for a case's team: tenant B's person is never tenant A's to choose.
     "deputy_id": "user_id",
     "responsible": "user_id",
@@ -108,6 +114,11 @@ class ForeignWorld:
     request_id: uuid.UUID
     offer_id: uuid.UUID
     placement_id: uuid.UUID
+    space_id: uuid.UUID
+    member_id: uuid.UUID
+    meeting_id: uuid.UUID
+    outcome_id: uuid.UUID
+    document_id: uuid.UUID
     markers: tuple[str, ...]
     unknown_token: str = "okand-inbjudan-0000000000000000000000000000"  # noqa: S105 - not a secret
 

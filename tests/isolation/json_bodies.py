@@ -8,6 +8,7 @@ other id tenant B's own id. The route then reaches its service, which must answe
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import BodyKwarg
 
 from avhopp.directory.catalogue.web.api import ProposalIn
+from avhopp.tenants.networks.web.api import DocumentIn, VersionIn
 from tests.directory.conftest import organization as organization_entry
 
 if TYPE_CHECKING:
@@ -50,7 +52,20 @@ def _proposal_of_foreign_draft(world: ForeignWorld) -> Any:
     return {"organization": msgspec.to_builtins(organization_entry(id=world.draft_organization_id))}
 
 
-REACHING_BODIES: dict[Any, Callable[[ForeignWorld], Any]] = {ProposalIn: _proposal_of_foreign_draft}
+def _document_into_foreign_space(world: ForeignWorld) -> Any:
+    """A PDF (recognised by its first bytes) for tenant B's county network, naming B's meeting."""
+    return {"title": "Dokument", "content": base64.b64encode(b"%PDF-1.7").decode(), "meeting_id": str(world.meeting_id)}
+
+
+def _version_of_foreign_document(_world: ForeignWorld) -> Any:
+    return {"content": base64.b64encode(b"%PDF-1.7").decode()}
+
+
+REACHING_BODIES: dict[Any, Callable[[ForeignWorld], Any]] = {
+    ProposalIn: _proposal_of_foreign_draft,
+    DocumentIn: _document_into_foreign_space,
+    VersionIn: _version_of_foreign_document,
+}
 
 
 def _forged_id(world: ForeignWorld, name: str) -> str:

@@ -54,6 +54,25 @@ from avhopp.tenants.cases.service import (
     record_meeting,
     request_threat_assessment,
 )
+from avhopp.tenants.networks.service import Actor as NetworkActor
+from avhopp.tenants.networks.service import (
+    AgendaPoint,
+    Invitation,
+    MinutesStatus,
+    NetworkRole,
+    OutcomeInput,
+    OutcomeKind,
+    SpaceScope,
+    add_document,
+    advance_minutes,
+    draft_minutes,
+    invite_member,
+    minutes_of,
+    name_representatives,
+    open_space,
+    plan_meeting,
+)
+from avhopp.tenants.networks.service import MeetingInput as NetworkMeetingInput
 from avhopp.tenants.registry.roles import Role
 from tests.directory.conftest import organization as organization_entry
 from tests.directory.conftest import service as service_entry
@@ -114,7 +133,7 @@ async def foreign_world(
             text("INSERT INTO app_user (display_name, email) VALUES (:name, :email) RETURNING id"),
             {"name": name, "email": email},
         ).scalar_one()
-    grant_membership(owner_engine, user_id, TENANT_B, [Role.CASE_OFFICER])
+    grant_membership(owner_engine, user_id, TENANT_B, [Role.CASE_OFFICER, Role.NETWORK_MEMBER])
     with owner_engine.connect() as connection:
         tenant_id, membership_id = connection.execute(
             text(
@@ -133,6 +152,7 @@ async def foreign_world(
     notification_id = notification_for(owner_engine, tenant_id, user_id, f"/arenden/remisser/{referral_id}")
     case = await case_of(sessions, owner_engine, Actor(tenant_id, user_id), marker)
     placed = await placement_of(sessions, owner_engine, PlacementActor(tenant_id, user_id), case.case_id, marker)
+    network = await network_of(sessions, owner_engine, NetworkActor(tenant_id, user_id), marker)
     return ForeignWorld(
         tenant_id=tenant_id,
         user_id=user_id,
@@ -154,7 +174,12 @@ async def foreign_world(
         request_id=placed.request_id,
         offer_id=placed.offer_id,
         placement_id=placed.placement_id,
-        markers=(name, email, draft, shared, *case.markers, placed.address, placed.dispute),
+        space_id=network.space_id,
+        member_id=network.member_id,
+        meeting_id=network.meeting_id,
+        outcome_id=network.outcome_id,
+        document_id=network.document_id,
+        markers=(name, email, draft, shared, *case.markers, placed.address, placed.dispute, *network.markers),
     )
 
 
@@ -286,6 +311,72 @@ def transfer_disputed(owner_engine: Engine, home: uuid.UUID, placement_id: uuid.
             ),
             {"umea": umea, "dispute": dispute, "id": transfer},
         )
+
+
+@dataclass(frozen=True)
+class ForeignNetwork:
+    space_id: uuid.UUID
+    member_id: uuid.UUID
+    meeting_id: uuid.UUID
+    outcome_id: uuid.UUID
+    document_id: uuid.UUID
+    markers: tuple[str, ...]
+
+
+async def network_of(
+    sessions: async_sessionmaker[AsyncSession], owner_engine: Engine, member: NetworkActor, marker: str
+) -> ForeignNetwork:
+    """Skåne's county network with tenant B as member (its person named representative) and a meeting."""
+    coordinator_id = uuid.uuid4()
+    with owner_engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO app_user (id, display_name) VALUES (:id, :name)"),
+            {"id": coordinator_id, "name": f"Sara Samordnare {marker}"},
+        )
+    county_board = grant_membership(owner_engine, coordinator_id, "lansstyrelsen-12", [Role.NETWORK_COORDINATOR])
+    coordinator = NetworkActor(county_board, coordinator_id)
+    space_name, function, title, place = (
+        f"Skånes nätverk {marker}",
+        f"Samordnare {marker}",
+        f"Möte {marker}",
+        f"Sal {marker}",
+    )
+    soon = datetime.now(UTC) + timedelta(days=3)
+    async with context_session(sessions, RequestContext(county_board, coordinator_id)) as session:
+        space_id = await open_space(session, coordinator, SpaceScope.COUNTY, space_name)
+        member_id = await invite_member(
+            session, coordinator, space_id, Invitation(member.tenant_id, NetworkRole.SOCIAL_SERVICES, function)
+        )
+    async with context_session(sessions, RequestContext(member.tenant_id, member.user_id)) as session:
+        await name_representatives(session, member, member_id, [member.user_id])
+    async with context_session(sessions, RequestContext(county_board, coordinator_id)) as session:
+        meeting_id = await plan_meeting(
+            session,
+            coordinator,
+            space_id,
+            NetworkMeetingInput(
+                title, soon, soon + timedelta(hours=1), place=place, agenda=(AgendaPoint(f"Punkt {marker}"),)
+            ),
+        )
+        action = OutcomeInput(OutcomeKind.ACTION, f"Åtgärd {marker}", member_id, soon.date())
+        await draft_minutes(session, coordinator, meeting_id, f"Protokoll {marker}", (action,))
+        await advance_minutes(session, coordinator, meeting_id, MinutesStatus.APPROVED)
+        await advance_minutes(session, coordinator, meeting_id, MinutesStatus.PUBLISHED)
+        outcome_id = (await minutes_of(session, coordinator, meeting_id)).outcomes[0].outcome_id  # type: ignore[union-attr]
+        document_id = await add_document(
+            session, coordinator, space_id, f"Dokument {marker}", b"%PDF-" + marker.encode()
+        )
+    markers = (
+        space_name,
+        function,
+        title,
+        place,
+        f"Punkt {marker}",
+        f"Protokoll {marker}",
+        f"Åtgärd {marker}",
+        f"Dokument {marker}",
+    )
+    return ForeignNetwork(space_id, member_id, meeting_id, outcome_id, document_id, markers)
 
 
 def _tenant_id(owner_engine: Engine, slug: str) -> uuid.UUID:

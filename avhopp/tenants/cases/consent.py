@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import select, update
 
 from avhopp.platform.database import act_for_tenant
+from avhopp.platform.documents import document_type as recognised_type
 from avhopp.platform.jobs import enqueue, job
 from avhopp.platform.notifications import notify, register_kind
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
@@ -38,8 +39,6 @@ MAX_PURPOSE = 500
 MAX_WITNESS = 200
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
 """Dates a consent may name: any a person could mean, and none too far out to be a moment (year 1 or 9999)."""
-DOCUMENT_TYPES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
-"""What a signed consent may be, recognised by its first bytes (not by its name)."""
 
 CONSENT_ENDED = register_kind("case_consent_ended", "Ett samtycke har upphört och delningen är stängd")
 
@@ -82,10 +81,6 @@ async def sharing_candidates(session: AsyncSession, actor: Actor) -> list[Organi
     )
 
 
-def _document_type(document: bytes) -> str | None:
-    return next((kind for magic, kind in DOCUMENT_TYPES.items() if document.startswith(magic)), None)
-
-
 async def _organisation_problems(session: AsyncSession, owner: UUID, consent: ConsentInput) -> list[FieldProblem]:
     organisations = set(consent.organisations)
     if not organisations:
@@ -118,7 +113,7 @@ async def _checked(session: AsyncSession, owner: UUID, consent: ConsentInput) ->
     if consent.document is not None:
         if len(consent.document) > MAX_DOCUMENT_BYTES:
             problems.append(FieldProblem("document", "Dokumentet får vara högst 5 MB."))
-        elif (document_type := _document_type(consent.document)) is None:
+        elif (document_type := recognised_type(consent.document)) is None:
             problems.append(FieldProblem("document", "Dokumentet ska vara en PDF, PNG eller JPEG."))
     if problems:
         raise InvalidInputError(problems)

@@ -33,6 +33,7 @@ __all__ = [
     "national_coordinator_id",
     "people_among",
     "system_accounts",
+    "tenant_counties",
     "tenant_ids_by_slug",
     "tenant_ids_of_kind",
     "tenant_ids_of_kind_in_counties",
@@ -191,6 +192,18 @@ async def tenant_municipalities(session: AsyncSession, tenant_ids: Collection[UU
         )
     )
     return {row.id: row.municipality_code for row in rows}
+
+
+async def tenant_counties(session: AsyncSession, tenant_ids: Collection[UUID]) -> dict[UUID, str]:
+    """The county each of the given active tenants belongs to, where it names one (a county board's own)."""
+    if not tenant_ids:
+        return {}
+    rows = await session.execute(
+        select(Tenant.id, Tenant.county_code).where(
+            Tenant.id.in_(tenant_ids), Tenant.active, Tenant.county_code.is_not(None)
+        )
+    )
+    return {row.id: row.county_code for row in rows}
 
 
 async def tenant_kinds(session: AsyncSession, tenant_ids: Collection[UUID]) -> dict[UUID, TenantKind]:

@@ -1,0 +1,1 @@
+"""County network spaces: a county board's network of member organisations, their meetings and guests."""

@@ -1,0 +1,8 @@
+"""The networks part's background jobs; importing this module registers them."""
+
+from __future__ import annotations
+
+from avhopp.tenants.networks.notices import notify_guest_invited, notify_minutes_published, remind_of_meetings
+
+JOBS = (notify_guest_invited, notify_minutes_published, remind_of_meetings)
+"""This part's jobs, for the composition root."""

@@ -1,0 +1,18 @@
+"""What networks add to the web app: the pages of the coordinator's workspace and the member's view, and the API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from avhopp.platform.web.parts import PartWeb
+from avhopp.platform.web.shell import NavEntry
+from avhopp.tenants.networks.web.api import API_ROUTES
+from avhopp.tenants.networks.web.pages import PAGE_ROUTES
+
+NETWORKS_WEB = PartWeb(
+    name="tenants.networks",
+    routes=[*PAGE_ROUTES, *API_ROUTES],
+    templates=Path(__file__).parent / "templates",
+    # Everyone signed in: anyone may be a meeting's guest, and the page lists their meetings as a guest.
+    nav=(NavEntry("Länsnätverk", "/natverk"),),
+)
