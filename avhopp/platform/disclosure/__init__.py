@@ -23,6 +23,8 @@ No figure leaves the platform (page, chart, export, API) except through `protect
 - **Exports** (`exports`): `Sheet.of(published, section, ...)` then `csv_bytes` / `xlsx_bytes` with
   `Metadata` (definitions, period, the rule, time of extraction in Swedish time), and
   `record_export` for the audit trail.
+- **Charts**: the template macro `bar_chart` in `macros/charts.html` draws figures (objects with
+  `value` and `count`) as SVG with their table beside it; a hidden count reads "dolt" and "..".
 """
 
 from __future__ import annotations

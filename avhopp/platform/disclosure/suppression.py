@@ -11,7 +11,8 @@ margin, and the smallest count; then the linear programs find any cell still too
 Hiding more never narrows an interval, so the loop ends, at worst with the section hidden.
 
 Too detailed: a section in which more than `Rule.max_hidden_share` of the non-empty inner cells
-would be hidden is not published at all; a request for it answers `TooDetailedError`.
+would be hidden is not published at all; a request for it answers `TooDetailedError`. Its cells
+stay unknown to a reader, and its small counts keep the guarantee like any hidden cell.
 """
 
 from __future__ import annotations
@@ -50,17 +51,29 @@ class Rule:
 
     @property
     def statement(self) -> str:
-        """The rule in Swedish, as a page or an export's metadata states it."""
-        if not self.hides:
-            return "Inga tal är dolda: det här är organisationens egna uppgifter. Andelar avrundas till hela procent."
-        share = round(self.max_hidden_share * 100)
-        return (
-            f"Antal från 1 till {self.threshold - 1} visas inte (..). Så många andra tal är också dolda att inget "
-            f"dolt tal kan räknas fram ur de summor som visas: varje dolt tal kan ligga var som helst inom ett "
-            f"spann på minst {self.threshold}. Andelar visas bara när både täljare och nämnare visas, och avrundas "
-            f"till hela procent. En tabell där mer än {share} % av de ifyllda cellerna skulle behöva döljas visas "
-            f"inte alls."
-        )
+        """The rule in Swedish, as an export's metadata states it."""
+        return self.statement_text % self.statement_values
+
+    @property
+    def statement_text(self) -> str:
+        """The statement with its numbers left out, for a page to translate: `_(text) | format(**values)`."""
+        return HIDING_STATEMENT if self.hides else OWN_RECORDS_STATEMENT
+
+    @property
+    def statement_values(self) -> dict[str, int]:
+        """The numbers of the statement."""
+        return {"below": self.threshold - 1, "width": self.threshold, "share": round(self.max_hidden_share * 100)}
+
+
+HIDING_STATEMENT = (
+    "Antal från 1 till %(below)s visas inte (..). Så många andra tal är också dolda att inget dolt tal kan "
+    "räknas fram ur de summor som visas: varje dolt tal kan ligga var som helst inom ett spann på minst "
+    "%(width)s. Andelar visas bara när både täljare och nämnare visas, och avrundas till hela procent. En "
+    "tabell där mer än %(share)s %% av de ifyllda cellerna skulle behöva döljas visas inte alls."
+)
+OWN_RECORDS_STATEMENT = (
+    "Inga tal är dolda: det här är organisationens egna uppgifter. Andelar avrundas till hela procent."
+)
 
 
 UNSUPPRESSED = Rule(threshold=1)
@@ -87,8 +100,9 @@ class Published:
 
     table: Table
     hidden: frozenset[CellKey]
+    """The hidden cells of the sections shown."""
     withheld: tuple[str, ...]
-    """Sections too detailed to show at all (every cell of them is hidden)."""
+    """Sections too detailed to show at all: none of their cells is published."""
     rule: Rule
 
     @property
@@ -98,12 +112,12 @@ class Published:
 
     def value(self, key: CellKey) -> int | None:
         """The count to show, or None where it is hidden."""
-        return None if key in self.hidden else self.table.counts[key]
+        return None if key in self.hidden or key[0] in self.withheld else self.table.counts[key]
 
     def percent(self, part: CellKey, whole: Iterable[CellKey]) -> int | None:
         """`part` as a whole percentage (halves rounded up) of the sum of `whole`, or None if any is hidden."""
         keys = list(whole)
-        if part in self.hidden or any(key in self.hidden for key in keys):
+        if any(self.value(key) is None for key in (part, *keys)):
             return None
         denominator = sum(self.table.counts[key] for key in keys)
         if denominator == 0:
@@ -126,7 +140,9 @@ def protect(table: Table, rule: Rule, *, withhold_too_detailed: bool = False) ->
         if not withhold_too_detailed:
             raise TooDetailedError(detailed[0])
         withheld = {key for section in detailed for key in table.cells_of(section)}
-        hidden = _secondary(table, primary | withheld, rule.threshold)
+        # A withheld section is not published: its cells are unknown to a reader, and only its
+        # small counts need the guarantee (a large one may follow from what is shown).
+        hidden = _secondary(table, primary | withheld, rule.threshold, exempt=withheld - primary) - withheld
     return Published(table, frozenset(hidden), detailed, rule)
 
 
@@ -135,8 +151,10 @@ def _too_detailed(table: Table, section: str, hidden: set[CellKey], rule: Rule) 
     return bool(inner) and sum(key in hidden for key in inner) > rule.max_hidden_share * len(inner)
 
 
-def _secondary(table: Table, start: set[CellKey], threshold: int) -> set[CellKey]:
+def _secondary(table: Table, start: set[CellKey], threshold: int, exempt: set[CellKey] | None = None) -> set[CellKey]:
+    """`start` and the further cells to hide; cells in `exempt` are unknown but need no interval."""
     hidden = set(start)
+    free = exempt or set()
     member_of: dict[CellKey, list[Sum]] = {}
     for relation in table.sums:
         for key in (relation.total, *relation.parts):
@@ -144,8 +162,10 @@ def _secondary(table: Table, start: set[CellKey], threshold: int) -> set[CellKey
     components = _components(table)
     verified: set[frozenset[CellKey]] = set()
     while True:
-        _close_lone_cells(table, hidden, member_of)
-        weak = _first_too_narrow(table, hidden, components, verified, threshold)
+        _close_lone_cells(table, hidden, free, member_of)
+        weak = _first_too_narrow(
+            table, hidden=hidden, free=free, components=components, verified=verified, threshold=threshold
+        )
         if weak is None:
             return hidden
         choice = _candidate(table, hidden, member_of.get(weak, []), member_of)
@@ -157,14 +177,16 @@ def _secondary(table: Table, start: set[CellKey], threshold: int) -> set[CellKey
         hidden.add(choice)
 
 
-def _close_lone_cells(table: Table, hidden: set[CellKey], member_of: dict[CellKey, list[Sum]]) -> None:
+def _close_lone_cells(
+    table: Table, hidden: set[CellKey], free: set[CellKey], member_of: dict[CellKey, list[Sum]]
+) -> None:
     """Hide a further cell in every sum with exactly one hidden member, until there is none."""
     changed = True
     while changed:
         changed = False
         for relation in table.sums:
-            members = (relation.total, *relation.parts)
-            if sum(key in hidden for key in members) == 1:
+            unknown = [key for key in (relation.total, *relation.parts) if key in hidden]
+            if len(unknown) == 1 and unknown[0] not in free:
                 choice = _candidate(table, hidden, [relation], member_of)
                 if choice is not None:
                     hidden.add(choice)
@@ -216,9 +238,11 @@ def _components(table: Table) -> list[frozenset[CellKey]]:
     return [frozenset(group) for group in groups.values()]
 
 
-def _first_too_narrow(
+def _first_too_narrow(  # noqa: PLR0913 - the state of the search, passed rather than kept in an object
     table: Table,
+    *,
     hidden: set[CellKey],
+    free: set[CellKey],
     components: list[frozenset[CellKey]],
     verified: set[frozenset[CellKey]],
     threshold: int,
@@ -231,7 +255,7 @@ def _first_too_narrow(
         for key, (low, high) in zip(
             sorted(hidden_here), _intervals(table.counts, relations, sorted(hidden_here)), strict=True
         ):
-            if high - low < threshold - _TOLERANCE:
+            if key not in free and high - low < threshold - _TOLERANCE:
                 return key
         verified.add(hidden_here)
     return None

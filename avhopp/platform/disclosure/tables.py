@@ -45,6 +45,8 @@ class Table:
             for key in (relation.total, *relation.parts):
                 if key not in self.counts:
                     raise ValueError(f"a sum names a missing cell in section {key[0]!r}")
+            if self.counts[relation.total] != sum(self.counts[part] for part in relation.parts):
+                raise ValueError(f"a sum does not hold in section {relation.total[0]!r}")
 
     def cells_of(self, section: str) -> list[CellKey]:
         """The cells of one section, in the order they were given."""

@@ -15,7 +15,7 @@ from ortools.math_opt.python import mathopt
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-    from avhopp.platform.disclosure import CellKey, Sum
+    from avhopp.platform.disclosure import CellKey, Published, Sum
 
 
 def narrowest_intervals(shown: Mapping[CellKey, int | None], sums: Iterable[Sum]) -> dict[CellKey, tuple[float, float]]:
@@ -44,6 +44,27 @@ def narrowest_intervals(shown: Mapping[CellKey, int | None], sums: Iterable[Sum]
     return found
 
 
-def too_narrow(shown: Mapping[CellKey, int | None], sums: Iterable[Sum], threshold: int) -> list[CellKey]:
-    """The hidden cells an attacker can pin down to an interval narrower than `threshold`."""
-    return [key for key, (low, high) in narrowest_intervals(shown, sums).items() if high - low < threshold - 1e-6]
+def too_narrow(
+    shown: Mapping[CellKey, int | None], sums: Iterable[Sum], threshold: int, cells: Iterable[CellKey] | None = None
+) -> list[CellKey]:
+    """The hidden cells (of `cells`, if given) an attacker can pin down to an interval narrower than `threshold`."""
+    audited = set(shown) if cells is None else set(cells)
+    return [
+        key
+        for key, (low, high) in narrowest_intervals(shown, sums).items()
+        if key in audited and high - low < threshold - 1e-6
+    ]
+
+
+def audit(published: Published) -> list[CellKey]:
+    """What `too_narrow` finds among the cells the rule must protect.
+
+    Those are the hidden cells of every table published, and every small count anywhere: a table
+    withheld as too detailed is not published, so a large count in it may follow from the rest.
+    """
+    counts, threshold = published.table.counts, published.rule.threshold
+    shown = published.shown
+    unknown = {key for key, value in shown.items() if value is None}
+    withheld = {key for key in unknown if key[0] in published.withheld}
+    small = {key for key, count in counts.items() if 0 < count < threshold}
+    return too_narrow(shown, published.table.sums, threshold, (unknown - withheld) | (small & withheld))

@@ -21,15 +21,15 @@ from avhopp.platform.disclosure import (
     protect,
     two_way,
 )
-from tests.platform.disclosure.attacker import narrowest_intervals, too_narrow
+from tests.platform.disclosure.attacker import audit, narrowest_intervals
 
 RULE = Rule()
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def audited(published: Published) -> list[tuple[str, ...]]:
-    """The hidden cells the attacker pins down too narrowly (none, when the rule holds)."""
-    return too_narrow(published.shown, published.table.sums, published.rule.threshold)
+    """The protected cells the attacker pins down too narrowly (none, when the rule holds)."""
+    return audit(published)
 
 
 def primary_only(table: Table, rule: Rule) -> Published:
@@ -195,3 +195,8 @@ def test_the_audit_finds_generated_tables_that_a_weakened_rule_gives_away() -> N
     # The audit is not blind: among generated tables it finds ones the primary-only rule leaks.
     leaking = find(cross_tabulations(), lambda table: bool(audited(primary_only(table, RULE))))
     assert audited(protect(leaking, RULE, withhold_too_detailed=True)) == []
+
+
+def test_a_table_whose_sums_do_not_hold_is_refused() -> None:
+    with pytest.raises(ValueError, match="does not hold"):
+        joined(one_way("a", {"x": 3}), one_way("b", {"y": 4}), sums=[Sum(("a", TOTAL), (("b", TOTAL),))])
