@@ -117,6 +117,8 @@ class Settings:
     """A person's session ends this long after sign-in, however active they are."""
     trusted_proxies: tuple[ProxyNetwork, ...] = ()
     """Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed; none by default."""
+    disclosure_threshold: int = 5
+    """Statistics hide counts below this (and enough others that none can be worked out)."""
     previous_secret_key: str | None = None
     """The secret key being retired: sealed values still under it open until `avhopp keys rekey` is done."""
     job_poll_interval: float = 1.0
@@ -166,6 +168,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         trusted_proxies=_trusted_proxies(env),
         previous_secret_key=previous_secret_key,
         directory_licence=_directory_licence(env),
+        disclosure_threshold=_disclosure_threshold(env),
     )
     if previous_secret_key is not None:
         accept_previous_key(settings.secret_key, previous_secret_key)
@@ -277,6 +280,14 @@ def _whole_number(env: Mapping[str, str], variable: str, default: int, *, maximu
     if not (raw.isascii() and raw.isdigit() and 0 < int(raw) <= maximum):
         raise SettingsError(variable, f"måste vara ett heltal från 1 till {maximum}.")
     return int(raw)
+
+
+def _disclosure_threshold(env: Mapping[str, str]) -> int:
+    # Below 3 a hidden count would hardly hide anyone; above 100 hardly any statistic could be shown.
+    threshold = _whole_number(env, "AVHOPP_DISCLOSURE_THRESHOLD", 5, maximum=100)
+    if threshold < 3:  # noqa: PLR2004 - the rule stated in the comment above
+        raise SettingsError("AVHOPP_DISCLOSURE_THRESHOLD", "måste vara ett heltal från 3 till 100.")
+    return threshold
 
 
 def _log_level(env: Mapping[str, str]) -> str:

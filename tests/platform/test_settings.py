@@ -111,6 +111,8 @@ def test_the_runtime_url_alone_is_a_server_without_the_owner(tmp_path: Path) -> 
         ({"AVHOPP_SESSION_IDLE_MINUTES": "0"}, "AVHOPP_SESSION_IDLE_MINUTES"),
         ({"AVHOPP_SESSION_IDLE_MINUTES": "²"}, "AVHOPP_SESSION_IDLE_MINUTES"),
         ({"AVHOPP_SESSION_MAX_HOURS": "-1"}, "AVHOPP_SESSION_MAX_HOURS"),
+        ({"AVHOPP_DISCLOSURE_THRESHOLD": "2"}, "AVHOPP_DISCLOSURE_THRESHOLD"),
+        ({"AVHOPP_DISCLOSURE_THRESHOLD": "101"}, "AVHOPP_DISCLOSURE_THRESHOLD"),
         ({"AVHOPP_SESSION_MAX_HOURS": "9" * 30}, "AVHOPP_SESSION_MAX_HOURS"),
         ({"AVHOPP_SESSION_IDLE_MINUTES": "90", "AVHOPP_SESSION_MAX_HOURS": "1"}, "AVHOPP_SESSION_IDLE_MINUTES"),
         ({"AVHOPP_PUBLIC_URL": "avhopp.example.se"}, "AVHOPP_PUBLIC_URL"),
@@ -171,6 +173,12 @@ def test_sessions_time_out_after_30_idle_minutes_and_12_hours_unless_set(tmp_pat
 
     assert (default.session_idle, default.session_lifetime) == (timedelta(minutes=30), timedelta(hours=12))
     assert (chosen.session_idle, chosen.session_lifetime) == (timedelta(minutes=15), timedelta(hours=8))
+
+
+def test_statistics_hide_counts_below_five_unless_set(tmp_path: Path) -> None:
+    base = {"AVHOPP_DATA_DIR": str(tmp_path)}
+    assert load_settings(base).disclosure_threshold == 5
+    assert load_settings(base | {"AVHOPP_DISCLOSURE_THRESHOLD": "10"}).disclosure_threshold == 10
 
 
 def test_smtp_is_optional_and_its_port_follows_the_protection(tmp_path: Path) -> None:

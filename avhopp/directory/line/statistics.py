@@ -1,20 +1,24 @@
 """The line's statistics: counts per dimension from `line_statistics` (aggregates only, never rows).
 
-A line's supervisors see their own figures as they are. Everyone else (the national
-coordinator) sees every line's figures summed, with any figure below five replaced by "<5",
-because a small count over a short period can point at a person.
+Every figure goes through the platform's disclosure control (`avhopp.platform.disclosure`). A
+line's supervisors see their own figures as they are (`UNSUPPRESSED`: they may read each
+contact anyway). Everyone else (the national coordinator) sees every line's figures summed,
+protected by the platform's rule: the figures are published together as one table, because the
+same contacts are counted per week, per day, per caller and per county, and each week is the sum
+of its days, and a reader could use any of those sums to work a hidden count out.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
 from avhopp.directory.line.vocabulary import ReferralStatus
+from avhopp.platform.disclosure import TOTAL, Published, Rule, Sum, Table, joined, one_way, protect
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -22,15 +26,26 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
-SUPPRESS_BELOW = 5
 PERIOD = timedelta(days=84)
 """Twelve weeks."""
 _QUERY = text("SELECT dimension, value, count FROM line_statistics(:line, :since)")
 
+DIMENSIONS = ("week", "day", "caller_type", "county", "need", "outcome", "referral", "callback_hours")
+"""The sections of the line's statistics, in the order they are shown."""
+OVERLAPPING = frozenset({"need", "outcome"})
+"""Dimensions where one contact may count under several values: they have no total."""
+_SAME_CONTACTS = ("day", "caller_type", "county")
+"""Dimensions that count the contacts the weeks count, so their totals equal the weeks' total."""
+_FILLED = {
+    "referral": tuple(status.value for status in ReferralStatus),
+    "callback_hours": ("under_1", "1_to_4", "4_to_24", "over_24"),
+}
+"""Dimensions shown with every value, a zero where nothing was counted."""
+
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    """One value's count, or None where it is suppressed."""
+    """One value's count, or None where it is hidden."""
 
     value: str
     count: int | None
@@ -38,40 +53,76 @@ class Figure:
 
 @dataclass(frozen=True, slots=True)
 class Statistics:
-    """Figures per dimension, and the referral acceptance rate where it can be shown."""
+    """The line's figures as published, and the referral acceptance rate where it can be shown."""
 
-    dimensions: dict[str, list[Figure]] = field(default_factory=dict)
-    acceptance_rate: float | None = None
-    suppressed: bool = False
+    published: Published
 
     def figures(self, dimension: str) -> list[Figure]:
-        """The figures of one dimension (empty when there are none)."""
-        return self.dimensions.get(dimension, [])
+        """The figures of one dimension without its total (empty when there are none)."""
+        return [
+            Figure(key[1], self.published.value(key))
+            for key in self.published.table.cells_of(dimension)
+            if key[1] != TOTAL
+        ]
+
+    def total(self, dimension: str) -> Figure | None:
+        """The dimension's total, if it has one (not where values overlap)."""
+        key = (dimension, TOTAL)
+        return Figure(TOTAL, self.published.value(key)) if key in self.published.table.counts else None
+
+    def withheld(self, dimension: str) -> bool:
+        """Whether the dimension is too detailed to show at all."""
+        return dimension in self.published.withheld
+
+    @property
+    def acceptance_rate(self) -> int | None:
+        """Accepted referrals as a whole percentage of those decided; None unless both counts are shown."""
+        accepted, declined = ("referral", ReferralStatus.ACCEPTED.value), ("referral", ReferralStatus.DECLINED.value)
+        return self.published.percent(accepted, [accepted, declined])
+
+
+def since(now: datetime) -> datetime:
+    """The start of the period the statistics cover."""
+    return now - PERIOD
 
 
 async def gather(
     session: AsyncSession, line_ids: Iterable[UUID], now: datetime | None = None
 ) -> dict[str, dict[str, int]]:
     """Counts summed over the given lines for the last twelve weeks."""
-    since = (now or datetime.now(UTC)) - PERIOD
+    start = since(now or datetime.now(UTC))
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for line_id in line_ids:
-        for dimension, value, count in await session.execute(_QUERY, {"line": line_id, "since": since}):
+        for dimension, value, count in await session.execute(_QUERY, {"line": line_id, "since": start}):
             totals[dimension][value] += int(count)
     return {dimension: dict(values) for dimension, values in totals.items()}
 
 
-def statistics_of(totals: dict[str, dict[str, int]], *, suppress: bool) -> Statistics:
-    """The figures to show; `suppress` hides every count below five."""
-    dimensions = {
-        dimension: [
-            Figure(value, None if suppress and count < SUPPRESS_BELOW else count)
-            for value, count in sorted(values.items())
-        ]
-        for dimension, values in totals.items()
+def table_of(totals: dict[str, dict[str, int]]) -> Table:
+    """The line's figures as one table, with every sum a reader could use declared."""
+    counts = {
+        dimension: dict.fromkeys(_FILLED.get(dimension, ()), 0) | dict(sorted(totals.get(dimension, {}).items()))
+        for dimension in DIMENSIONS
     }
-    referrals = totals.get("referral", {})
-    accepted = referrals.get(ReferralStatus.ACCEPTED.value, 0)
-    decided = accepted + referrals.get(ReferralStatus.DECLINED.value, 0)
-    rate = accepted / decided if decided and not (suppress and decided < SUPPRESS_BELOW) else None
-    return Statistics(dimensions, rate, suppressed=suppress)
+    sums = [Sum((dimension, TOTAL), (("week", TOTAL),)) for dimension in _SAME_CONTACTS]
+    days_of: dict[str, list[str]] = defaultdict(list)
+    for day in counts["day"]:
+        days_of[_week_of(day)].append(day)
+    sums += [
+        Sum(("week", week), tuple(("day", day) for day in days))
+        for week, days in days_of.items()
+        if week in counts["week"]
+    ]
+    tables = [one_way(dimension, counts[dimension], total=dimension not in OVERLAPPING) for dimension in DIMENSIONS]
+    return joined(*tables, sums=sums)
+
+
+def statistics_of(totals: dict[str, dict[str, int]], rule: Rule) -> Statistics:
+    """The figures to show under `rule`; a dimension too detailed for it is withheld whole."""
+    return Statistics(protect(table_of(totals), rule, withhold_too_detailed=True))
+
+
+def _week_of(day: str) -> str:
+    """The ISO week of a day, as `line_statistics` names it (`2026-v49`)."""
+    year, week, _ = date.fromisoformat(day).isocalendar()
+    return f"{year}-v{week:02d}"

@@ -30,6 +30,8 @@ class Action(enum.StrEnum):
     SIGN_IN_REFUSED = "idp.sign_in_refused"
     """The built-in provider refused an account's password or code (the reason says which)."""
     ACCOUNT_LOCKED = "idp.account_locked"
+    STATISTICS_EXPORTED = "statistics.exported"
+    """A statistic left the platform as a file; the object names the statistic, the reason the format."""
 
 
 register_labels(
@@ -53,5 +55,6 @@ register_labels(
         (Action.TENANT_STATUS_CHANGED, "Organisationens status ändrad"),
         (Action.SIGN_IN_REFUSED, "Inloggning nekad (lösenord eller kod)"),
         (Action.ACCOUNT_LOCKED, "Konto låst efter för många försök"),
+        (Action.STATISTICS_EXPORTED, "Exporterade statistik"),
     )
 )

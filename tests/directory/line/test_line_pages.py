@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import text
 
 from avhopp.directory.catalogue.vocabulary import ThreatLevel
 from avhopp.directory.line.service import ContactRecord, Opening, record_contact, start_contact
 from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome
 from avhopp.directory.line.web.callbacks import PUBLIC_CALLBACK_LIMIT
+from avhopp.platform.disclosure.exports import XLSX_TYPE
 from avhopp.platform.times import STOCKHOLM
 from avhopp.tenants.registry.roles import Role
 from tests.platform.idp.conftest import BROWSER
@@ -122,12 +125,49 @@ async def test_statistics_render_charts_and_the_national_view_hides_small_figure
     assert own.status_code == 200
     assert "<svg" in own.text
     assert 'role="img"' in own.text
+    assert "Inga tal är dolda" in own.text
+    assert "<caption>Vem hörde av sig</caption>" in own.text  # the table beside the chart
     analyst = await sign_in(NATIONELL_SAMORDNARE)
     national = await analyst.get("/linjen/statistik")
     assert national.status_code == 200
-    assert "Tal under fem visas som &lt;5" in national.text
+    assert "Antal från 1 till 4 visas inte (..)" in national.text
+    # One contact in twelve weeks: every table that counts it is too detailed to show.
+    assert "Tabellen är för detaljerad för att visas" in national.text
+    assert 'href="/linjen/statistik/xlsx"' in national.text
     elsewhere = await sign_in(person_in(GOTEBORG, Role.NATIONAL_ANALYST))
     assert (await elsewhere.get("/linjen/statistik")).status_code == 404
+    assert (await elsewhere.get("/linjen/statistik/xlsx")).status_code == 404
+
+
+async def test_statistics_export_as_files_with_their_metadata_and_are_audited(
+    sign_in: SignIn, owner_engine: Engine
+) -> None:
+    analyst = await sign_in(NATIONELL_SAMORDNARE)
+    excel = await analyst.get("/linjen/statistik/xlsx")
+    assert excel.status_code == 200
+    assert excel.headers["content-type"].startswith(XLSX_TYPE)
+    assert 'attachment; filename="stodlinjens-statistik-' in excel.headers["content-disposition"]
+    workbook = load_workbook(io.BytesIO(excel.content))
+    assert workbook.sheetnames[:2] == ["Om statistiken", "Kontakter per vecka"]
+    about = {row[0]: row[1] for row in workbook["Om statistiken"].iter_rows(values_only=True)}
+    assert about["Statistik"] == "Stödlinjens statistik"
+    assert "Antal från 1 till 4 visas inte" in str(about["Röjandekontroll"])
+    assert str(about["Uttaget"]).endswith("svensk tid (Europe/Stockholm)")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d – \d{4}-\d\d-\d\d", str(about["Period"]))
+    assert "Definition: Kontakt" in about
+    table = await analyst.get("/linjen/statistik/csv")
+    assert table.status_code == 200
+    assert table.content.startswith("\ufeffStatistik,Stödlinjens statistik".encode())
+    assert "Röjandekontroll" in table.content.decode("utf-8-sig")
+    with owner_engine.connect() as connection:
+        formats = connection.execute(
+            text(
+                "SELECT reason FROM audit_event WHERE actor_user_id = :u AND action = 'statistics.exported'"
+                " AND object_id = 'line_statistics' ORDER BY seq"
+            ),
+            {"u": NATIONELL_SAMORDNARE.user_id},
+        ).scalars()
+        assert list(formats)[-2:] == ["xlsx", "csv"]
 
 
 async def test_reviewing_contacts_is_read_only_and_audited(sign_in: SignIn, owner_engine: Engine) -> None:

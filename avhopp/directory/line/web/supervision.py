@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -18,13 +20,24 @@ from avhopp.directory.line.service import (
     retention_days,
     set_retention_days,
 )
-from avhopp.directory.line.statistics import SUPPRESS_BELOW, gather, statistics_of
+from avhopp.directory.line.statistics import DIMENSIONS, OVERLAPPING, Statistics, gather, since, statistics_of
 from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ProfessionalKind
 from avhopp.directory.line.web.console import STATUS_LABELS, person_of
 from avhopp.platform.audit import Action, AuditEvent, record
+from avhopp.platform.disclosure import UNSUPPRESSED, Rule
+from avhopp.platform.disclosure.exports import (
+    CSV_TYPE,
+    XLSX_TYPE,
+    Metadata,
+    Sheet,
+    csv_bytes,
+    record_export,
+    xlsx_bytes,
+)
 from avhopp.platform.labels import label, labels_of
 from avhopp.platform.problems import InvalidInputError
 from avhopp.platform.scope.request import Acting, TenantScope
+from avhopp.platform.times import swedish_time
 from avhopp.platform.web.forms import county_choices
 from avhopp.platform.web.observe import request_id_of
 from avhopp.tenants.registry.service import TenantKind, tenant_ids_of_kind
@@ -48,11 +61,42 @@ def _labels() -> dict[str, str]:
     return labels
 
 
-async def _statistics(acting: TenantScope, errors: dict[str, str]) -> Template:
-    # The route opens only in STATISTICS_KINDS: a line sees its own figures, the coordinator every line's.
+_TITLES = {
+    "week": "Kontakter per vecka",
+    "day": "Kontakter per dag",
+    "caller_type": "Vem hörde av sig",
+    "county": "Län",
+    "need": "Behov",
+    "outcome": "Utfall",
+    "referral": "Remisser",
+    "callback_hours": "Tid från begäran till återuppringning",
+}
+_DEFINITIONS = (
+    ("Kontakt", "Ett samtal, en chatt eller ett mejl till stödlinjen som började under perioden."),
+    ("Vecka och dag", "När kontakten började, i svensk tid; veckor enligt ISO 8601."),
+    ("Län", "Det län kontakten gällde; Okänt län när det inte angavs."),
+    ("Behov och utfall", "En kontakt kan ha flera behov och flera utfall, så de har ingen summa."),
+    ("Remisser", "Remisser som stödlinjen skickade under perioden, efter var de är nu."),
+    ("Tid till återuppringning", "Från begäran om återuppringning till första gången personen nåddes."),
+)
+_FILE_FORMATS = {"csv": (CSV_TYPE, csv_bytes), "xlsx": (XLSX_TYPE, xlsx_bytes)}
+
+
+async def _figures(acting: TenantScope, rule: Rule, now: datetime) -> tuple[bool, Statistics]:
+    # The route opens only in STATISTICS_KINDS: a line sees its own figures as they are, the
+    # coordinator every line's under the platform's disclosure rule.
     own = acting.principal.tenant_kind == TenantKind.GUIDANCE_LINE
     lines = [acting.tenant_id] if own else await tenant_ids_of_kind(acting.session, TenantKind.GUIDANCE_LINE)
-    figures = statistics_of(await gather(acting.session, lines), suppress=not own)
+    return own, statistics_of(await gather(acting.session, lines, now), UNSUPPRESSED if own else rule)
+
+
+def _period(now: datetime) -> str:
+    return f"{swedish_time(since(now), '%Y-%m-%d')} – {swedish_time(now, '%Y-%m-%d')}"
+
+
+async def _statistics(acting: TenantScope, state: State, errors: dict[str, str]) -> Template:
+    now = datetime.now(UTC)
+    own, figures = await _figures(acting, _rule(state), now)
     retention = await retention_days(acting.session, acting.tenant_id) if own else None
     return Template(
         template_name="line/statistics.html",
@@ -60,12 +104,19 @@ async def _statistics(acting: TenantScope, errors: dict[str, str]) -> Template:
             "statistics": figures,
             "labels": _labels(),
             "own": own,
-            "suppress_below": SUPPRESS_BELOW,
+            "rule": figures.published.rule,
+            "period": _period(now),
+            "sections": [(dimension, _TITLES[dimension]) for dimension in DIMENSIONS],
+            "overlapping": OVERLAPPING,
             "retention": retention,
             "errors": errors,
         },
         status_code=400 if errors else 200,
     )
+
+
+def _rule(state: State) -> Rule:
+    return Rule(threshold=state.settings.disclosure_threshold)
 
 
 async def _audited(request: Request[Any, Any, Any], acting: TenantScope, object_id: str) -> None:
@@ -83,9 +134,54 @@ async def _audited(request: Request[Any, Any, Any], acting: TenantScope, object_
 
 
 @get("/linjen/statistik", opt={"permission": STATISTICS, "tenant_kinds": STATISTICS_KINDS}, include_in_schema=False)
-async def statistics_page(acting: Acting) -> Template:
-    """The line's own figures; for the national coordinator, all lines with small figures hidden."""
-    return await _statistics(acting, {})
+async def statistics_page(acting: Acting, state: State) -> Template:
+    """The line's own figures; for the national coordinator, all lines under disclosure control."""
+    return await _statistics(acting, state, {})
+
+
+async def _export(
+    request: Request[Any, Any, Any], acting: TenantScope, state: State, file_format: str
+) -> Response[bytes]:
+    now = datetime.now(UTC)
+    _, figures = await _figures(acting, _rule(state), now)
+    labels = _labels()
+    sheets = [
+        Sheet.of(figures.published, dimension, _TITLES[dimension], lambda value: labels.get(value, value) or "–")
+        for dimension in DIMENSIONS
+    ]
+    metadata = Metadata("Stödlinjens statistik", _period(now), _DEFINITIONS, figures.published.rule, now)
+    media_type, write = _FILE_FORMATS[file_format]
+    await record_export(
+        acting.session,
+        tenant_id=acting.tenant_id,
+        actor_user_id=person_of(acting),
+        statistic="line_statistics",
+        file_format=file_format,
+        request_id=request_id_of(request.scope) or None,
+    )
+    name = f"stodlinjens-statistik-{swedish_time(now, '%Y-%m-%d')}.{file_format}"
+    return Response(
+        write(metadata, sheets),
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+_STATISTICS_OPT = {"permission": STATISTICS, "tenant_kinds": STATISTICS_KINDS}
+
+
+@get("/linjen/statistik/csv", opt=_STATISTICS_OPT, include_in_schema=False)
+async def statistics_csv(request: Request[Any, Any, Any], acting: Acting, state: State) -> Response[bytes]:
+    """The page's figures as a CSV file, after its metadata; the export is audited."""
+    return await _export(request, acting, state, "csv")
+
+
+@get(
+    "/linjen/statistik/xlsx", opt={"permission": STATISTICS, "tenant_kinds": STATISTICS_KINDS}, include_in_schema=False
+)
+async def statistics_xlsx(request: Request[Any, Any, Any], acting: Acting, state: State) -> Response[bytes]:
+    """The page's figures as an Excel file with a metadata sheet; the export is audited."""
+    return await _export(request, acting, state, "xlsx")
 
 
 class SupervisionPages(Controller):
@@ -96,7 +192,7 @@ class SupervisionPages(Controller):
     include_in_schema = False
 
     @post("/installningar")
-    async def change_retention(self, request: Request[Any, Any, Any], acting: Acting) -> Response[Any]:
+    async def change_retention(self, request: Request[Any, Any, Any], acting: Acting, state: State) -> Response[Any]:
         """How long guidance notes are kept (1–365 days)."""
         form = await request.form()
         raw = str(form.get("note_retention_days") or "")
@@ -104,7 +200,7 @@ class SupervisionPages(Controller):
             async with acting.session.begin_nested():
                 await set_retention_days(acting.session, acting.tenant_id, int(raw) if raw.isdigit() else 0)
         except InvalidInputError as error:
-            return await _statistics(acting, error.by_field())
+            return await _statistics(acting, state, error.by_field())
         return Redirect("/linjen/statistik")
 
     @get("/granskning")
@@ -134,4 +230,4 @@ class SupervisionPages(Controller):
         )
 
 
-SUPERVISION_ROUTES: list[ControllerRouterHandler] = [statistics_page, SupervisionPages]
+SUPERVISION_ROUTES: list[ControllerRouterHandler] = [statistics_page, statistics_csv, statistics_xlsx, SupervisionPages]
