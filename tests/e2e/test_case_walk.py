@@ -172,7 +172,7 @@ def test_a_case_from_a_line_referral_to_erasure(browser: Browser, live_server: L
     checked(page)
     page.get_by_label("Namn", exact=True).fill("Dana Dahl")
     page.get_by_label("Personnummer eller samordningsnummer (om det är känt)").fill("19811228-9874")
-    page.get_by_label("Sekretessmarkering").check()
+    page.get_by_role("group", name="Personen", exact=True).get_by_label("Sekretessmarkering").check()
     expect(page.get_by_label("Adress")).to_be_hidden()
     expect(page.get_by_text("Därför sparas ingen adress i ärendet")).to_be_visible()
     page.get_by_label("Gruppen personen lämnar").select_option(label="Andra kriminella grupper och nätverk")
@@ -301,7 +301,7 @@ def test_a_case_from_a_line_referral_to_erasure(browser: Browser, live_server: L
     page.get_by_label("Datum då uppföljningen gjordes").fill(datetime.now(STOCKHOLM).date().isoformat())
     for question in FOLLOW_UP_QUESTIONS:
         page.locator(f"#{question}").get_by_label("Vet inte").check()
-    page.get_by_text("Stäng uppföljningen").click()
+    page.get_by_text("Stäng uppföljningen", exact=True).click()
     page.get_by_role("button", name="Ja, stäng uppföljningen").click()
     expect(page.get_by_text("Gjord")).to_be_visible()
 
