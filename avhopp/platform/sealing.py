@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
 _VERSION = b"\x01"
 _NONCE_BYTES = 12
+_TAG_BYTES = 16
+SEALING_OVERHEAD = len(_VERSION) + _NONCE_BYTES + _TAG_BYTES
+"""How many bytes a sealed value is longer than what it seals (AES-GCM's tag included)."""
 # The module's first home; the salt stays, or every value sealed so far would no longer open.
 _SALT = b"avhopp.platform.idp"
 

@@ -589,7 +589,7 @@ def _tables() -> None:
             name=op.f("ck_network_document_version_content_type_allowed"),
         ),
         sa.CheckConstraint(
-            "octet_length(content) = size", name=op.f("ck_network_document_version_size_is_content_length")
+            "octet_length(content) = size + 29", name=op.f("ck_network_document_version_sealed_content_length")
         ),
         sa.CheckConstraint("size BETWEEN 1 AND 10485760", name=op.f("ck_network_document_version_size_limit")),
         sa.ForeignKeyConstraint(

@@ -337,7 +337,8 @@ async def network_of(
     coordinator = NetworkActor(county_board, coordinator_id)
     space_name, function, title, place = (
         f"Skånes nätverk {marker}",
-        f"Samordnare {marker}",
+        # In letters: a contact function refuses what could be a phone number, as eight digits may be.
+        f"Samordnare {marker.translate(str.maketrans('0123456789', 'ghijklmnop'))}",
         f"Möte {marker}",
         f"Sal {marker}",
     )
@@ -364,7 +365,7 @@ async def network_of(
         await advance_minutes(session, coordinator, meeting_id, MinutesStatus.PUBLISHED)
         outcome_id = (await minutes_of(session, coordinator, meeting_id)).outcomes[0].outcome_id  # type: ignore[union-attr]
         document_id = await add_document(
-            session, coordinator, space_id, f"Dokument {marker}", b"%PDF-" + marker.encode()
+            session, SECRET_KEY, coordinator, space_id, f"Dokument {marker}", b"%PDF-" + marker.encode()
         )
     markers = (
         space_name,

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from uuid import uuid4
 
 from sqlalchemy import func, select
 
 from avhopp.platform.documents import document_type
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
+from avhopp.platform.sealing import seal, unseal
 from avhopp.tenants.networks.access import space_for
 from avhopp.tenants.networks.audit import NetworkAction, record_network_event
 from avhopp.tenants.networks.models import (
+    DOCUMENT_PURPOSE,
     MAX_DOCUMENT_BYTES,
     NetworkDocument,
     NetworkDocumentVersion,
@@ -77,8 +80,15 @@ async def _named(session: AsyncSession, actor: Actor, member_id: UUID) -> bool:
     ) is not None
 
 
-async def add_document(  # noqa: PLR0913 - the document's parts, the meeting keyword-only
-    session: AsyncSession, actor: Actor, space_id: UUID, title: str, content: bytes, *, meeting_id: UUID | None = None
+async def add_document(  # noqa: PLR0913, PLR0917 - the document's parts, the meeting keyword-only
+    session: AsyncSession,
+    secret_key: str,
+    actor: Actor,
+    space_id: UUID,
+    title: str,
+    content: bytes,
+    *,
+    meeting_id: UUID | None = None,
 ) -> UUID:
     """Add a document to the space (or to one of its meetings): its first version."""
     access = await space_for(session, actor, space_id)
@@ -106,21 +116,28 @@ async def add_document(  # noqa: PLR0913 - the document's parts, the meeting key
     )
     session.add(document)
     await session.flush()
-    session.add(
-        NetworkDocumentVersion(
-            document_id=document.id,
-            space_id=space_id,
-            tenant_id=space.tenant_id,
-            version=1,
-            content=content,
-            content_type=kind,
-            size=len(content),
-            uploaded_by=actor.user_id,
-        )
-    )
+    session.add(_sealed_version(secret_key, document, version=1, content=content, kind=kind, actor=actor))
     await session.flush()
     await record_network_event(session, NetworkAction.DOCUMENT_ADDED, "network_document", document.id, actor)
     return document.id
+
+
+def _sealed_version(  # noqa: PLR0913 - the version's parts
+    secret_key: str, document: NetworkDocument, *, version: int, content: bytes, kind: str, actor: Actor
+) -> NetworkDocumentVersion:
+    """A version whose content is sealed at rest, bound to the version's own id."""
+    version_id = uuid4()
+    return NetworkDocumentVersion(
+        id=version_id,
+        document_id=document.id,
+        space_id=document.space_id,
+        tenant_id=document.tenant_id,
+        version=version,
+        content=seal(secret_key, DOCUMENT_PURPOSE, content, version_id.bytes),
+        content_type=kind,
+        size=len(content),
+        uploaded_by=actor.user_id,
+    )
 
 
 async def _document(session: AsyncSession, document_id: UUID) -> NetworkDocument:
@@ -130,7 +147,7 @@ async def _document(session: AsyncSession, document_id: UUID) -> NetworkDocument
     return document
 
 
-async def add_version(session: AsyncSession, actor: Actor, document_id: UUID, content: bytes) -> int:
+async def add_version(session: AsyncSession, secret_key: str, actor: Actor, document_id: UUID, content: bytes) -> int:
     """A new version of a document that is not removed; the earlier ones stay."""
     document = await _document(session, document_id)
     if document.removed_at is not None:
@@ -140,18 +157,7 @@ async def add_version(session: AsyncSession, actor: Actor, document_id: UUID, co
         select(func.max(NetworkDocumentVersion.version)).where(NetworkDocumentVersion.document_id == document_id)
     )
     version = (latest or 0) + 1
-    session.add(
-        NetworkDocumentVersion(
-            document_id=document_id,
-            space_id=document.space_id,
-            tenant_id=document.tenant_id,
-            version=version,
-            content=content,
-            content_type=kind,
-            size=len(content),
-            uploaded_by=actor.user_id,
-        )
-    )
+    session.add(_sealed_version(secret_key, document, version=version, content=content, kind=kind, actor=actor))
     await session.flush()
     await record_network_event(session, NetworkAction.DOCUMENT_ADDED, "network_document", document_id, actor)
     return version
@@ -198,7 +204,7 @@ async def documents_of(
 
 
 async def download(
-    session: AsyncSession, actor: Actor, document_id: UUID, version: int | None = None
+    session: AsyncSession, secret_key: str, actor: Actor, document_id: UUID, version: int | None = None
 ) -> tuple[bytes, str, str]:
     """A version's content (the latest by default), its type and the document's title; the download is audited."""
     document = await _document(session, document_id)
@@ -212,7 +218,8 @@ async def download(
     if found is None or (document.removed_at is not None and document.tenant_id != actor.tenant_id):
         raise NotFoundError
     await record_network_event(session, NetworkAction.DOCUMENT_DOWNLOADED, "network_document", document_id, actor)
-    return found.content, found.content_type, document.title
+    content = unseal(secret_key, DOCUMENT_PURPOSE, found.content, found.id.bytes)
+    return content, found.content_type, document.title
 
 
 async def remove_document(session: AsyncSession, actor: Actor, document_id: UUID) -> None:

@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from avhopp.platform.models import Base, one_of
+from avhopp.platform.sealing import SEALING_OVERHEAD, sealed_column
 from avhopp.tenants.networks.vocabulary import MinutesStatus, NetworkRole, OutcomeKind, SpaceScope
 
 MAX_NAME = 200
@@ -38,6 +39,7 @@ MAX_PLACE = 300
 MAX_LINK = 500
 MAX_MINUTES = 20_000
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+DOCUMENT_PURPOSE = "avhopp.networks.document"
 
 
 class NetworkSpace(Base):
@@ -315,7 +317,8 @@ class NetworkDocumentVersion(Base):
     __tablename__ = "network_document_version"
     __table_args__ = (
         CheckConstraint(f"size BETWEEN 1 AND {MAX_DOCUMENT_BYTES}", name="size_limit"),
-        CheckConstraint("octet_length(content) = size", name="size_is_content_length"),
+        # Sealed: a version byte, the nonce and the tag around the document itself.
+        CheckConstraint(f"octet_length(content) = size + {SEALING_OVERHEAD}", name="sealed_content_length"),
         CheckConstraint("content_type IN ('application/pdf', 'image/png', 'image/jpeg')", name="content_type_allowed"),
         ForeignKeyConstraint(
             ["document_id", "space_id", "tenant_id"],
@@ -329,7 +332,7 @@ class NetworkDocumentVersion(Base):
     space_id: Mapped[UUID] = mapped_column()
     tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
     version: Mapped[int] = mapped_column(SmallInteger)
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    content: Mapped[bytes] = mapped_column(LargeBinary, info=sealed_column(DOCUMENT_PURPOSE, "id"))
     content_type: Mapped[str] = mapped_column(Text)
     size: Mapped[int] = mapped_column(Integer)
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

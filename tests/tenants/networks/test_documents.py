@@ -17,6 +17,7 @@ from avhopp.tenants.networks.service import (
     download,
     remove_document,
 )
+from tests.platform.web.conftest import SECRET_KEY
 from tests.tenants.networks.conftest import (
     GOTEBORG_KOLLEGA,
     GOTEBORG_NATVERK,
@@ -58,18 +59,18 @@ async def test_documents_keep_versions_check_content_and_audit_downloads(
             (b"", "Välj ett dokument att ladda upp."),
         ):
             with pytest.raises(InvalidInputError) as refused:
-                await add_document(session, actor, two_counties.vg_space, "Länsrapport", content)
+                await add_document(session, SECRET_KEY, actor, two_counties.vg_space, "Länsrapport", content)
             assert refused.value.by_field()["content"].startswith(message)
         assert await session.scalar(text("SELECT count(*) FROM network_document")) == 0
         document = await add_document(
-            session, actor, two_counties.vg_space, "Länsrapport", PDF, meeting_id=two_counties.vg_meeting
+            session, SECRET_KEY, actor, two_counties.vg_space, "Länsrapport", PDF, meeting_id=two_counties.vg_meeting
         )
     async with acting_as(GOTEBORG_NATVERK) as (session, actor):
-        assert await add_version(session, actor, document, PNG) == 2
-        content, kind, title = await download(session, actor, document)
+        assert await add_version(session, SECRET_KEY, actor, document, PNG) == 2
+        content, kind, title = await download(session, SECRET_KEY, actor, document)
         assert (content, kind, title) == (PNG, "image/png", "Länsrapport")
-        assert (await download(session, actor, document, 1))[0] == PDF
-        own = await add_document(session, actor, two_counties.vg_space, "Göteborgs vägledning", PDF)
+        assert (await download(session, SECRET_KEY, actor, document, 1))[0] == PDF
+        own = await add_document(session, SECRET_KEY, actor, two_counties.vg_space, "Göteborgs vägledning", PDF)
         assert [line.title for line in await documents_of(session, actor, two_counties.vg_space)] == [
             "Göteborgs vägledning",
             "Länsrapport",
@@ -77,13 +78,20 @@ async def test_documents_keep_versions_check_content_and_audit_downloads(
         with pytest.raises(NotFoundError):
             await remove_document(session, actor, own)
     assert audited(owner_engine, "network.document_downloaded") == 2
+    with owner_engine.connect() as connection:  # at rest, no version holds the document readable
+        connection.execute(text("SET row_security = off"))
+        stored = [
+            bytes(value) for value in connection.execute(text("SELECT content FROM network_document_version")).scalars()
+        ]
+    assert len(stored) == 3
+    assert not any(PDF in value or PNG in value for value in stored)
     for outsider in (MALMO_NATVERK, GOTEBORG_KOLLEGA):
         async with acting_as(outsider) as (session, actor):
             with pytest.raises(NotFoundError):
-                await download(session, actor, document)
+                await download(session, SECRET_KEY, actor, document)
             assert await session.scalar(text("SELECT count(*) FROM network_document_version")) == 0
             with pytest.raises(NotFoundError):
-                await add_document(session, actor, two_counties.vg_space, "Intrång", PDF)
+                await add_document(session, SECRET_KEY, actor, two_counties.vg_space, "Intrång", PDF)
     async with acting_as(VG_SAMORDNARE) as (session, actor):
         await remove_document(session, actor, document)
         listed = await documents_of(session, actor, two_counties.vg_space)
@@ -92,4 +100,4 @@ async def test_documents_keep_versions_check_content_and_audit_downloads(
         assert [(line.title, line.removed_at is not None) for line in history][-1] == ("Länsrapport", True)
     async with acting_as(GOTEBORG_NATVERK) as (session, actor):
         with pytest.raises(NotFoundError):
-            await download(session, actor, document)
+            await download(session, SECRET_KEY, actor, document)

@@ -13,6 +13,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Response, get, post, put
+from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 
 from avhopp.platform.labels import label
@@ -522,11 +523,19 @@ class DocumentsApi(Controller):
         ]
 
     @post("/{space_id:uuid}/documents", opt=PARTICIPATING, status_code=201, summary="Lägg till ett dokument")
-    async def add(self, acting: Acting, space_id: FromPath[UUID], data: JSONBody[DocumentIn]) -> DocumentOut:
-        """Add a document; its type is read from the content, never from a name."""
+    async def add(
+        self, state: State, acting: Acting, space_id: FromPath[UUID], data: JSONBody[DocumentIn]
+    ) -> DocumentOut:
+        """Add a document; its type is read from the content, never from a name. It is sealed at rest."""
         actor = actor_of(acting)
         document_id = await add_document(
-            acting.session, actor, space_id, data.title, data.content, meeting_id=data.meeting_id
+            acting.session,
+            state.settings.secret_key,
+            actor,
+            space_id,
+            data.title,
+            data.content,
+            meeting_id=data.meeting_id,
         )
         line = next(
             line for line in await documents_of(acting.session, actor, space_id) if line.document_id == document_id
@@ -543,9 +552,11 @@ class DocumentsApi(Controller):
         )
 
     @post("/documents/{document_id:uuid}/versions", opt=PARTICIPATING, status_code=204, summary="Ny version")
-    async def version(self, acting: Acting, document_id: FromPath[UUID], data: JSONBody[VersionIn]) -> None:
+    async def version(
+        self, state: State, acting: Acting, document_id: FromPath[UUID], data: JSONBody[VersionIn]
+    ) -> None:
         """Add a new version of a document."""
-        await add_version(acting.session, actor_of(acting), document_id, data.content)
+        await add_version(acting.session, state.settings.secret_key, actor_of(acting), document_id, data.content)
 
     @get(
         "/documents/{document_id:uuid}/download",
@@ -553,9 +564,9 @@ class DocumentsApi(Controller):
         summary="Hämta dokumentet",
         media_type="application/octet-stream",
     )
-    async def download(self, acting: Acting, document_id: FromPath[UUID]) -> Response[bytes]:
+    async def download(self, state: State, acting: Acting, document_id: FromPath[UUID]) -> Response[bytes]:
         """The latest version; the download is in the audit trail."""
-        content, kind, _title = await download(acting.session, actor_of(acting), document_id)
+        content, kind, _title = await download(acting.session, state.settings.secret_key, actor_of(acting), document_id)
         return Response(
             content,
             media_type=kind,
