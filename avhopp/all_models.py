@@ -14,6 +14,7 @@ from avhopp.platform.models import Base
 from avhopp.platform.notifications import models as notifications
 from avhopp.platform.web import models as web
 from avhopp.tenants.cases import models as cases
+from avhopp.tenants.networks import exchange_models as network_exchange
 from avhopp.tenants.networks import models as networks
 from avhopp.tenants.registry import models as tenants
 from avhopp.tenants.registry import people
@@ -29,6 +30,7 @@ __all__ = [
     "idp",
     "jobs",
     "line",
+    "network_exchange",
     "networks",
     "notifications",
     "people",

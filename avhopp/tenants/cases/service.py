@@ -34,6 +34,7 @@ from avhopp.tenants.cases.consent import (
     revoke_consent,
     sharing_candidates,
 )
+from avhopp.tenants.cases.consultation_basis import ConsultationBasis, consultation_basis
 from avhopp.tenants.cases.follow_up import (
     FOLLOW_UP_QUESTIONS,
     INTAKE_QUESTIONS,
@@ -124,6 +125,7 @@ __all__ = [
     "Completeness",
     "ConsentInput",
     "ConsentView",
+    "ConsultationBasis",
     "ContactSource",
     "EndReason",
     "FollowUpEntry",
@@ -168,6 +170,7 @@ __all__ = [
     "consent_document",
     "consent_shares_identity",
     "consents_of_case",
+    "consultation_basis",
     "decline_referral",
     "follow_ups",
     "gaps_of",

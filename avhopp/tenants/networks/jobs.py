@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from avhopp.tenants.networks.notices import notify_guest_invited, notify_minutes_published, remind_of_meetings
+from avhopp.tenants.networks.notices import (
+    notify_followers,
+    notify_guest_invited,
+    notify_minutes_published,
+    remind_of_meetings,
+)
 
-JOBS = (notify_guest_invited, notify_minutes_published, remind_of_meetings)
+JOBS = (notify_guest_invited, notify_minutes_published, remind_of_meetings, notify_followers)
 """This part's jobs, for the composition root."""

@@ -7,6 +7,7 @@ acting for the organisation it notifies.
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -17,6 +18,7 @@ from avhopp.platform.database import act_for_tenant
 from avhopp.platform.jobs import job
 from avhopp.platform.jobs.schedule import periodic
 from avhopp.platform.notifications import notify, register_kind
+from avhopp.tenants.networks.exchange_models import NetworkFollow
 from avhopp.tenants.networks.models import NetworkGuest, NetworkMeeting, NetworkMember, NetworkRepresentative
 from avhopp.tenants.registry.service import TenantKind, tenant_ids_of_kind
 
@@ -115,4 +117,76 @@ async def remind_of_meetings(session: AsyncSession) -> None:
             meeting.reminded_at = now
             await session.flush()
             await _tell_representatives(session, meeting, MEETING_REMINDER, guests=True)
+    await act_for_tenant(session, None)
+
+
+class Followed(enum.StrEnum):
+    """What a space's followers are told of."""
+
+    THREAD = "thread"
+    THREAD_REPLY = "thread_reply"
+    CONSULTATION = "consultation"
+    CONSULTATION_REPLY = "consultation_reply"
+
+
+FOLLOWED_KINDS = {
+    Followed.THREAD: register_kind("network_thread_started", "En ny tråd i ett nätverk du följer"),
+    Followed.THREAD_REPLY: register_kind("network_thread_replied", "Ett nytt svar i en tråd i ett nätverk du följer"),
+    Followed.CONSULTATION: register_kind(
+        "network_consultation_brought", "En ny ärendekonsultation i ett nätverk du följer"
+    ),
+    Followed.CONSULTATION_REPLY: register_kind(
+        "network_consultation_replied", "Ett nytt svar på en ärendekonsultation i ett nätverk du följer"
+    ),
+}
+
+
+def thread_link(thread_id: UUID) -> str:
+    """The page of one thread."""
+    return f"/natverk/tradar/{thread_id}"
+
+
+def consultation_link(consultation_id: UUID) -> str:
+    """The page of one consultation."""
+    return f"/natverk/konsultationer/{consultation_id}"
+
+
+@job()
+async def notify_followers(  # noqa: PLR0913 - ids and a code, as a job takes them
+    session: AsyncSession, *, owner_id: str, space_id: str, what: str, object_id: str, author_id: str
+) -> None:
+    """Tell the followers of a space of a new thread, reply or consultation, each in their organisation.
+
+    Runs for the writer's organisation and reads the follows as the county board that runs the space:
+    a follower is told while they may still read the space (a coordinator of the board, or a named
+    representative of a running member), never the writer themselves.
+    """
+    owner, space, followed = UUID(owner_id), UUID(space_id), Followed(what)
+    await act_for_tenant(session, owner)
+    followers = list(
+        await session.execute(
+            select(NetworkFollow.follower_tenant_id, NetworkFollow.user_id).where(
+                NetworkFollow.space_id == space, NetworkFollow.tenant_id == owner
+            )
+        )
+    )
+    represented = set(
+        await session.execute(
+            select(NetworkRepresentative.member_tenant_id, NetworkRepresentative.user_id)
+            .join(NetworkMember, NetworkMember.id == NetworkRepresentative.member_id)
+            .where(
+                NetworkRepresentative.space_id == space,
+                NetworkRepresentative.ended_at.is_(None),
+                NetworkMember.left_at.is_(None),
+            )
+        )
+    )
+    by_tenant: dict[UUID, list[UUID]] = {}
+    for tenant_id, user_id in followers:
+        if str(user_id) != author_id and (tenant_id == owner or (tenant_id, user_id) in represented):
+            by_tenant.setdefault(tenant_id, []).append(user_id)
+    link = thread_link(UUID(object_id)) if what.startswith("thread") else consultation_link(UUID(object_id))
+    for tenant_id, people in sorted(by_tenant.items()):
+        await act_for_tenant(session, tenant_id)
+        await notify(session, tenant_id, people, FOLLOWED_KINDS[followed], link)
     await act_for_tenant(session, None)

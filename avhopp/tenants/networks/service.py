@@ -7,6 +7,19 @@ the actor's organisation and person do not reach; row-level security checks ever
 from __future__ import annotations
 
 from avhopp.tenants.networks.access import Actor, SpaceAccess, space_for
+from avhopp.tenants.networks.consultation import (
+    ConsultationInput,
+    ConsultationLine,
+    ConsultationView,
+    Prefill,
+    bring_consultation,
+    close_consultation,
+    consultation_view,
+    consultations_of,
+    place_options,
+    prefill,
+    reply_to_consultation,
+)
 from avhopp.tenants.networks.documents import (
     DocumentLine,
     add_document,
@@ -15,6 +28,18 @@ from avhopp.tenants.networks.documents import (
     download,
     remove_document,
 )
+from avhopp.tenants.networks.exchange import (
+    Post,
+    ThreadLine,
+    ThreadView,
+    follow,
+    follows,
+    reply_to_thread,
+    start_thread,
+    thread_view,
+    threads_of,
+)
+from avhopp.tenants.networks.exchange_vocabulary import LARGE_MUNICIPALITY, AgeBand, ConsultationPhase
 from avhopp.tenants.networks.meetings import (
     AgendaLine,
     AgendaPoint,
@@ -38,7 +63,7 @@ from avhopp.tenants.networks.minutes import (
     minutes_of,
 )
 from avhopp.tenants.networks.models import NetworkMeeting
-from avhopp.tenants.networks.notices import meeting_link
+from avhopp.tenants.networks.notices import consultation_link, meeting_link, thread_link
 from avhopp.tenants.networks.spaces import (
     Candidate,
     Invitation,
@@ -58,10 +83,16 @@ from avhopp.tenants.networks.spaces import (
 from avhopp.tenants.networks.vocabulary import MinutesStatus, NetworkRole, OutcomeKind, SpaceScope
 
 __all__ = [
+    "LARGE_MUNICIPALITY",
     "Actor",
+    "AgeBand",
     "AgendaLine",
     "AgendaPoint",
     "Candidate",
+    "ConsultationInput",
+    "ConsultationLine",
+    "ConsultationPhase",
+    "ConsultationView",
     "DocumentLine",
     "Invitation",
     "MeetingInput",
@@ -75,18 +106,29 @@ __all__ = [
     "OutcomeInput",
     "OutcomeKind",
     "OutcomeLine",
+    "Post",
+    "Prefill",
     "SpaceAccess",
     "SpaceLine",
     "SpaceScope",
     "SpaceView",
+    "ThreadLine",
+    "ThreadView",
     "add_document",
     "add_version",
     "advance_minutes",
     "answer",
+    "bring_consultation",
+    "close_consultation",
+    "consultation_link",
+    "consultation_view",
+    "consultations_of",
     "documents_of",
     "download",
     "draft_minutes",
     "end_membership",
+    "follow",
+    "follows",
     "guest_meetings",
     "invite_guest",
     "invite_member",
@@ -99,10 +141,18 @@ __all__ = [
     "name_representatives",
     "open_space",
     "organisations",
+    "place_options",
     "plan_meeting",
+    "prefill",
     "remove_document",
+    "reply_to_consultation",
+    "reply_to_thread",
     "representative_candidates",
     "space_for",
     "space_view",
     "spaces_of",
+    "start_thread",
+    "thread_link",
+    "thread_view",
+    "threads_of",
 ]
