@@ -91,7 +91,7 @@ async def exchange_rows(session: AsyncSession, space_id: UUID) -> int:
 def stored(owner_engine: Engine) -> dict[str, int]:
     with owner_engine.connect() as connection:
         return {
-            table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608 - our names
+            table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
             for table in EXCHANGE_TABLES
         }
 
