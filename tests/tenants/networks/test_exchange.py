@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import text
 
 from avhopp.platform.problems import InvalidInputError, NotFoundError
-from avhopp.tenants.cases.service import Intervention, TargetGroup
+from avhopp.tenants.cases.service import Actor as CaseActor
+from avhopp.tenants.cases.service import ContactSource, Intervention, NewCase, PersonDetails, TargetGroup, open_case
 from avhopp.tenants.networks.notices import notify_followers
 from avhopp.tenants.networks.service import (
     AgeBand,
@@ -35,6 +36,8 @@ from avhopp.tenants.networks.service import (
     thread_view,
     threads_of,
 )
+from tests.platform.web.conftest import SECRET_KEY
+from tests.support.people import GOTEBORG_ERSATTARE, GOTEBORG_SOCIALSEKRETERARE
 from tests.tenants.networks.conftest import (
     GOTEBORG_KOLLEGA,
     GOTEBORG_NATVERK,
@@ -91,8 +94,7 @@ async def exchange_rows(session: AsyncSession, space_id: UUID) -> int:
 def stored(owner_engine: Engine) -> dict[str, int]:
     with owner_engine.connect() as connection:
         return {
-            table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
-            for table in EXCHANGE_TABLES
+            table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in EXCHANGE_TABLES
         }
 
 
@@ -309,8 +311,54 @@ async def test_the_database_refuses_writing_into_another_countys_space(
 
 
 async def test_a_consultation_from_a_case_carries_its_codes_and_no_link(
-    acting_as: ActingAs, two_counties: TwoCounties
+    acting_as: ActingAs, two_counties: TwoCounties, owner_engine: Engine
 ) -> None:
+    async with acting_as(GOTEBORG_SOCIALSEKRETERARE) as (session, actor):
+        case_id = await open_case(
+            session,
+            SECRET_KEY,
+            CaseActor(actor.tenant_id, actor.user_id),
+            NewCase(
+                ContactSource.PERSON,
+                PersonDetails(name="Adam Andersson", personal_number="19811228-9874"),
+                deputy_id=GOTEBORG_ERSATTARE.user_id,
+            ),
+        )
+    with owner_engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE case_file SET affiliation = 'mc_gang', needs = '{supported_housing,occupation}',"
+                " phase = 'acute' WHERE id = :c"
+            ),
+            {"c": case_id},
+        )
+    async with acting_as(GOTEBORG_SOCIALSEKRETERARE) as (session, actor):
+        start = await prefill(session, actor, case_id)
+    assert (start.affiliation, start.phase, start.needs, start.interventions_tried, start.place) == (
+        TargetGroup.MC_GANG,
+        ConsultationPhase.ACUTE,
+        (Intervention.OCCUPATION, Intervention.SUPPORTED_HOUSING),
+        (),
+        "1480",
+    )
+    # Nobody off the case's team gets its codes: not Göteborg's network representative, not Malmö.
+    for outsider in (GOTEBORG_NATVERK, MALMO_NATVERK):
+        async with acting_as(outsider) as (session, actor):
+            with pytest.raises(NotFoundError):
+                await prefill(session, actor, case_id)
     async with acting_as(GOTEBORG_NATVERK) as (session, actor):
-        start = await prefill(session, actor, None)
-        assert (start.place, start.needs) == ("1480", ())
+        brought = ConsultationInput(
+            AgeBand.FROM_21_TO_25,
+            start.affiliation,
+            ConsultationPhase.ACUTE,
+            start.needs,
+            start.interventions_tried,
+            start.place or "",
+            "Hur hittar ni boende med stöd och arbete samtidigt?",
+        )
+        consultation_id = await bring_consultation(session, actor, two_counties.vg_space, brought)
+    with owner_engine.connect() as connection:
+        row = connection.execute(
+            text("SELECT to_jsonb(c)::text FROM network_consultation c WHERE id = :c"), {"c": consultation_id}
+        ).scalar_one()
+    assert str(case_id) not in row
