@@ -69,6 +69,9 @@ FOREIGN_VALUES = {
     "meeting_id": "meeting_id",
     "outcome_id": "outcome_id",
     "document_id": "document_id",
+    # Its knowledge exchange: a thread and an anonymised consultation, both written by tenant B.
+    "thread_id": "thread_id",
+    "consultation_id": "consultation_id",
     # Forms that name people for a case's team: tenant B's person is never tenant A's to choose.
     "deputy_id": "user_id",
     "responsible": "user_id",
@@ -119,6 +122,8 @@ class ForeignWorld:
     meeting_id: uuid.UUID
     outcome_id: uuid.UUID
     document_id: uuid.UUID
+    thread_id: uuid.UUID
+    consultation_id: uuid.UUID
     markers: tuple[str, ...]
     unknown_token: str = "okand-inbjudan-0000000000000000000000000000"  # noqa: S105 - not a secret
 

@@ -56,7 +56,10 @@ from avhopp.tenants.cases.service import (
 )
 from avhopp.tenants.networks.service import Actor as NetworkActor
 from avhopp.tenants.networks.service import (
+    AgeBand,
     AgendaPoint,
+    ConsultationInput,
+    ConsultationPhase,
     Invitation,
     MinutesStatus,
     NetworkRole,
@@ -65,12 +68,17 @@ from avhopp.tenants.networks.service import (
     SpaceScope,
     add_document,
     advance_minutes,
+    bring_consultation,
     draft_minutes,
+    follow,
     invite_member,
     minutes_of,
     name_representatives,
     open_space,
     plan_meeting,
+    reply_to_consultation,
+    reply_to_thread,
+    start_thread,
 )
 from avhopp.tenants.networks.service import MeetingInput as NetworkMeetingInput
 from avhopp.tenants.registry.roles import Role
@@ -179,6 +187,8 @@ async def foreign_world(
         meeting_id=network.meeting_id,
         outcome_id=network.outcome_id,
         document_id=network.document_id,
+        thread_id=network.thread_id,
+        consultation_id=network.consultation_id,
         markers=(name, email, draft, shared, *case.markers, placed.address, placed.dispute, *network.markers),
     )
 
@@ -320,6 +330,8 @@ class ForeignNetwork:
     meeting_id: uuid.UUID
     outcome_id: uuid.UUID
     document_id: uuid.UUID
+    thread_id: uuid.UUID
+    consultation_id: uuid.UUID
     markers: tuple[str, ...]
 
 
@@ -367,9 +379,33 @@ async def network_of(
         document_id = await add_document(
             session, SECRET_KEY, coordinator, space_id, f"Dokument {marker}", b"%PDF-" + marker.encode()
         )
+    # In letters, past the identifier guard: eight hex digits may read as a number or a plate.
+    written = marker.translate(str.maketrans("0123456789", "ghijklmnop"))
+    thread_title, thread_text, question, advice = (
+        f"Tråd {written}",
+        f"Fråga {written}",
+        f"Hur gör ni med boende när det brådskar, {written}?",
+        f"Råd {written}",
+    )
+    async with context_session(sessions, RequestContext(member.tenant_id, member.user_id)) as session:
+        await follow(session, member, space_id, following=True)
+        thread_id = await start_thread(session, member, space_id, thread_title, thread_text)
+        await reply_to_thread(session, member, thread_id, f"Svar {written}")
+        consultation_id = await bring_consultation(
+            session,
+            member,
+            space_id,
+            ConsultationInput(AgeBand.FROM_18_TO_20, None, ConsultationPhase.ACUTE, (), (), "1280", question),
+        )
+        await reply_to_consultation(session, member, consultation_id, advice)
     markers = (
         space_name,
         function,
+        thread_title,
+        thread_text,
+        f"Svar {written}",
+        question,
+        advice,
         title,
         place,
         f"Punkt {marker}",
@@ -377,7 +413,7 @@ async def network_of(
         f"Åtgärd {marker}",
         f"Dokument {marker}",
     )
-    return ForeignNetwork(space_id, member_id, meeting_id, outcome_id, document_id, markers)
+    return ForeignNetwork(space_id, member_id, meeting_id, outcome_id, document_id, thread_id, consultation_id, markers)
 
 
 def _tenant_id(owner_engine: Engine, slug: str) -> uuid.UUID:
