@@ -8,6 +8,7 @@ identifier guard first: a refused one names what to remove and leaves nothing be
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
@@ -15,7 +16,17 @@ from sqlalchemy import text
 
 from avhopp.platform.problems import InvalidInputError, NotFoundError
 from avhopp.tenants.cases.service import Actor as CaseActor
-from avhopp.tenants.cases.service import ContactSource, Intervention, NewCase, PersonDetails, TargetGroup, open_case
+from avhopp.tenants.cases.service import (
+    ContactSource,
+    Intervention,
+    InterventionInput,
+    NewCase,
+    PersonDetails,
+    TargetGroup,
+    open_case,
+    record_meeting,
+)
+from avhopp.tenants.cases.service import MeetingInput as CaseMeetingInput
 from avhopp.tenants.networks.notices import notify_followers
 from avhopp.tenants.networks.service import (
     AgeBand,
@@ -324,6 +335,21 @@ async def test_a_consultation_from_a_case_carries_its_codes_and_no_link(
                 deputy_id=GOTEBORG_ERSATTARE.user_id,
             ),
         )
+        today = datetime.now(UTC).date()
+        await record_meeting(
+            session,
+            CaseActor(actor.tenant_id, actor.user_id),
+            case_id,
+            CaseMeetingInput(
+                today,
+                person_took_part=True,
+                organisations=(actor.tenant_id,),
+                interventions=(
+                    InterventionInput(Intervention.CONVERSATIONAL_SUPPORT, actor.tenant_id, today),
+                    InterventionInput(Intervention.DEBT_COUNSELLING, actor.tenant_id, today),
+                ),
+            ),
+        )
     with owner_engine.begin() as connection:
         connection.execute(
             text(
@@ -332,13 +358,18 @@ async def test_a_consultation_from_a_case_carries_its_codes_and_no_link(
             ),
             {"c": case_id},
         )
+        # One intervention under way, one only planned: only the first was tried.
+        connection.execute(
+            text("UPDATE case_intervention SET status = 'ongoing' WHERE case_id = :c AND intervention = :i"),
+            {"c": case_id, "i": Intervention.CONVERSATIONAL_SUPPORT.value},
+        )
     async with acting_as(GOTEBORG_SOCIALSEKRETERARE) as (session, actor):
         start = await prefill(session, actor, case_id)
     assert (start.affiliation, start.phase, start.needs, start.interventions_tried, start.place) == (
         TargetGroup.MC_GANG,
         ConsultationPhase.ACUTE,
         (Intervention.OCCUPATION, Intervention.SUPPORTED_HOUSING),
-        (),
+        (Intervention.CONVERSATIONAL_SUPPORT,),
         "1480",
     )
     # Nobody off the case's team gets its codes: not Göteborg's network representative, not Malmö.
@@ -362,3 +393,16 @@ async def test_a_consultation_from_a_case_carries_its_codes_and_no_link(
             text("SELECT to_jsonb(c)::text FROM network_consultation c WHERE id = :c"), {"c": consultation_id}
         ).scalar_one()
     assert str(case_id) not in row
+
+
+async def test_a_follower_who_leaves_is_told_nothing_more(
+    acting_as: ActingAs, two_counties: TwoCounties, owner_engine: Engine
+) -> None:
+    async with acting_as(GOTEBORG_NATVERK) as (session, actor):
+        await follow(session, actor, two_counties.vg_space, following=True)
+        await end_membership(session, actor, two_counties.vg_goteborg)
+    async with acting_as(VG_SAMORDNARE) as (session, actor):
+        await start_thread(session, actor, two_counties.vg_space, "Boende", "Hur gör ni med boende?")
+        await bring_consultation(session, actor, two_counties.vg_space, consultation())
+    await run_notices(acting_as, VG_SAMORDNARE, owner_engine)
+    assert notices(owner_engine, GOTEBORG_NATVERK) == []
