@@ -37,7 +37,8 @@ from avhopp.tenants.networks.minutes import (
     meeting_calendar,
     minutes_of,
 )
-from avhopp.tenants.networks.models import NetworkMeeting
+from avhopp.tenants.networks.models import MAX_DOCUMENT_BYTES, NetworkMeeting
+from avhopp.tenants.networks.needs import CountyNeeds, county_needs
 from avhopp.tenants.networks.notices import meeting_link
 from avhopp.tenants.networks.spaces import (
     Candidate,
@@ -58,10 +59,12 @@ from avhopp.tenants.networks.spaces import (
 from avhopp.tenants.networks.vocabulary import MinutesStatus, NetworkRole, OutcomeKind, SpaceScope
 
 __all__ = [
+    "MAX_DOCUMENT_BYTES",
     "Actor",
     "AgendaLine",
     "AgendaPoint",
     "Candidate",
+    "CountyNeeds",
     "DocumentLine",
     "Invitation",
     "MeetingInput",
@@ -83,6 +86,7 @@ __all__ = [
     "add_version",
     "advance_minutes",
     "answer",
+    "county_needs",
     "documents_of",
     "download",
     "draft_minutes",
