@@ -27,10 +27,11 @@ from avhopp.directory.line.notices import notify_referral_received, notify_super
 from avhopp.directory.line.privacy import (
     check_free_text,
 )
+from avhopp.directory.line.statistics import county_counts
 from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ProfessionalKind, ReferralStatus
 from avhopp.platform.jobs import enqueue
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
-from avhopp.tenants.registry.service import TenantKind, tenant_kinds
+from avhopp.tenants.registry.service import TenantKind, tenant_ids_of_kind, tenant_kinds
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -46,10 +47,12 @@ __all__ = [
     "ContactRecord",
     "Decision",
     "Opening",
+    "Outcome",
     "ReferralRequest",
     "ReferralStatus",
     "ReferralView",
     "contact_in_line",
+    "county_contact_counts",
     "decide_referral",
     "erase_expired_notes",
     "escalate_unopened",
@@ -380,3 +383,15 @@ async def recent_contacts_in_line(session: AsyncSession, line_id: UUID, limit: i
             select(Contact).where(Contact.tenant_id == line_id).order_by(Contact.started_at.desc()).limit(limit)
         )
     )
+
+
+async def county_contact_counts(
+    session: AsyncSession, county_code: str, now: datetime | None = None
+) -> dict[str, dict[str, int]]:
+    """Every line's contacts of the last twelve weeks that concerned the county: counts only, never rows.
+
+    `contacts` (value ""), and per `need` and per `outcome` (overlapping: a contact may have several).
+    Small counts are for the caller to hide through the platform's disclosure control.
+    """
+    lines = await tenant_ids_of_kind(session, TenantKind.GUIDANCE_LINE)
+    return await county_counts(session, lines, county_code, now)

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 PERIOD = timedelta(days=84)
 """Twelve weeks."""
 _QUERY = text("SELECT dimension, value, count FROM line_statistics(:line, :since)")
+_COUNTY_QUERY = text("SELECT dimension, value, count FROM line_county_statistics(:line, :county, :since)")
 
 DIMENSIONS = ("week", "day", "caller_type", "county", "need", "outcome", "referral", "callback_hours")
 """The sections of the line's statistics, in the order they are shown."""
@@ -94,6 +95,23 @@ async def gather(
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for line_id in line_ids:
         for dimension, value, count in await session.execute(_QUERY, {"line": line_id, "since": start}):
+            totals[dimension][value] += int(count)
+    return {dimension: dict(values) for dimension, values in totals.items()}
+
+
+async def county_counts(
+    session: AsyncSession, line_ids: Iterable[UUID], county_code: str, now: datetime | None = None
+) -> dict[str, dict[str, int]]:
+    """Counts of the last twelve weeks' contacts that concerned one county, summed over the given lines.
+
+    Aggregates only (migration 0030): `contacts` (value "") and the contacts per `need` and per
+    `outcome`, where one contact may count under several values. Publish them through disclosure control.
+    """
+    start = since(now or datetime.now(UTC))
+    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for line_id in line_ids:
+        rows = await session.execute(_COUNTY_QUERY, {"line": line_id, "county": county_code, "since": start})
+        for dimension, value, count in rows:
             totals[dimension][value] += int(count)
     return {dimension: dict(values) for dimension, values in totals.items()}
 

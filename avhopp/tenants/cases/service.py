@@ -65,6 +65,7 @@ from avhopp.tenants.cases.referrals import (
     referral_inbox,
 )
 from avhopp.tenants.cases.settings import CaseRules, case_rules, set_case_rules
+from avhopp.tenants.cases.statistics import county_case_counts
 from avhopp.tenants.cases.summary import (
     CaseSummary,
     Colleague,
@@ -171,6 +172,7 @@ __all__ = [
     "consent_shares_identity",
     "consents_of_case",
     "consultation_basis",
+    "county_case_counts",
     "decline_referral",
     "follow_ups",
     "gaps_of",

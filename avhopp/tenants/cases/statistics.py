@@ -64,6 +64,7 @@ class PseudonymKey:
         return hmac.new(self.key, case_id.bytes, hashlib.sha256).hexdigest()
 
 
+_COUNTY = text("SELECT dimension, value, count FROM followup_county_statistics(:county)")
 _PLAN_CHANGES = text("SELECT case_id FROM followup_plan_changes(:since)").columns(case_id=CaseFile.id.type)
 _RECEIVED = text("SELECT case_id, intervention FROM followup_interventions_received(:cases)").bindparams(
     bindparam("cases", type_=ARRAY(Uuid()))
@@ -172,3 +173,16 @@ async def _copy_batch(  # noqa: PLR0913 - one batch of the copy, all of it expli
     ]
     if follow_rows:
         await session.execute(insert(StatisticsFollowUp), follow_rows)
+
+
+async def county_case_counts(session: AsyncSession, county_code: str) -> dict[str, dict[str, int]]:
+    """The county's cases in the follow-up statistics as counts, never rows (migration 0030).
+
+    The cases its organisations report, drafts left out: per `phase` (where they stand; these sum to
+    the cases), and per `need` and per `intervention` received (overlapping: a case may have several).
+    Empty when nothing is copied yet. Small counts are for the caller to hide through disclosure control.
+    """
+    totals: dict[str, dict[str, int]] = {}
+    for dimension, value, count in await session.execute(_COUNTY, {"county": county_code}):
+        totals.setdefault(dimension, {})[value] = int(count)
+    return totals

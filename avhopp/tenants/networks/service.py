@@ -62,7 +62,8 @@ from avhopp.tenants.networks.minutes import (
     meeting_calendar,
     minutes_of,
 )
-from avhopp.tenants.networks.models import NetworkMeeting
+from avhopp.tenants.networks.models import MAX_DOCUMENT_BYTES, NetworkMeeting
+from avhopp.tenants.networks.needs import CountyNeeds, county_needs
 from avhopp.tenants.networks.notices import consultation_link, meeting_link, thread_link
 from avhopp.tenants.networks.spaces import (
     Candidate,
@@ -84,6 +85,7 @@ from avhopp.tenants.networks.vocabulary import MinutesStatus, NetworkRole, Outco
 
 __all__ = [
     "LARGE_MUNICIPALITY",
+    "MAX_DOCUMENT_BYTES",
     "Actor",
     "AgeBand",
     "AgendaLine",
@@ -93,6 +95,7 @@ __all__ = [
     "ConsultationLine",
     "ConsultationPhase",
     "ConsultationView",
+    "CountyNeeds",
     "DocumentLine",
     "Invitation",
     "MeetingInput",
@@ -123,6 +126,7 @@ __all__ = [
     "consultation_link",
     "consultation_view",
     "consultations_of",
+    "county_needs",
     "documents_of",
     "download",
     "draft_minutes",

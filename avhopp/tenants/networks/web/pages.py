@@ -170,11 +170,14 @@ async def _meeting_page(
     actor = actor_of(acting)
     view = await meeting_view(acting.session, actor, meeting_id)
     members = (await space_view(acting.session, actor, view.meeting.space_id)).members if view.owner else ()
+    # A guest sees the meeting, not the space's documents; the others see the meeting's own.
+    documents = [] if view.guest else await documents_of(acting.session, actor, view.meeting.space_id)
     return Template(
         template_name="networks/meeting.html",
         context={
             "view": view,
             "minutes": await minutes_of(acting.session, actor, meeting_id),
+            "documents": [document for document in documents if document.meeting_id == meeting_id],
             "statuses": STATUSES,
             "kinds": KINDS,
             "member_options": [(member.member_id, member.organisation) for member in members],

@@ -7,13 +7,22 @@ from pathlib import Path
 from avhopp.platform.web.parts import PartWeb
 from avhopp.platform.web.shell import NavEntry
 from avhopp.tenants.networks.web.api import API_ROUTES
+from avhopp.tenants.networks.web.documents import DOCUMENT_PAGE_ROUTES
 from avhopp.tenants.networks.web.exchange_api import EXCHANGE_API_ROUTES
 from avhopp.tenants.networks.web.exchange_pages import EXCHANGE_PAGE_ROUTES
+from avhopp.tenants.networks.web.needs import NEEDS_ROUTES
 from avhopp.tenants.networks.web.pages import PAGE_ROUTES
 
 NETWORKS_WEB = PartWeb(
     name="tenants.networks",
-    routes=[*PAGE_ROUTES, *API_ROUTES, *EXCHANGE_PAGE_ROUTES, *EXCHANGE_API_ROUTES],
+    routes=[
+        *PAGE_ROUTES,
+        *DOCUMENT_PAGE_ROUTES,
+        *NEEDS_ROUTES,
+        *EXCHANGE_PAGE_ROUTES,
+        *API_ROUTES,
+        *EXCHANGE_API_ROUTES,
+    ],
     templates=Path(__file__).parent / "templates",
     # Everyone signed in: anyone may be a meeting's guest, and the page lists their meetings as a guest.
     nav=(NavEntry("Länsnätverk", "/natverk"),),
