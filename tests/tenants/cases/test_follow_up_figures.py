@@ -164,7 +164,7 @@ async def _national_data_set(sessions: async_sessionmaker[AsyncSession], owner_e
         ).all()
     places = [Place(tenant, kind, code, counties.get(code) if code else None) for tenant, kind, code in tenants]
     today = datetime.now(STOCKHOLM).date()
-    case_rows, point_rows = national_statistics(random.Random(7), places, cases, today)
+    case_rows, point_rows = national_statistics(random.Random(7), places, cases, today)  # noqa: S311 - generated data
     by_tenant: dict[UUID, tuple[list[dict[str, object]], list[dict[str, object]]]] = {}
     for row in case_rows:
         by_tenant.setdefault(row[1], ([], []))[0].append(dict(zip(CASE_COLUMNS, row, strict=True)))  # type: ignore[arg-type]
@@ -179,7 +179,7 @@ async def _national_data_set(sessions: async_sessionmaker[AsyncSession], owner_e
 
 
 async def test_a_national_data_set_gives_the_overview_as_charts_and_tables(
-    sign_in: SignIn, sessions: async_sessionmaker[AsyncSession], tenant_ids: dict[str, UUID], owner_engine: Engine
+    sign_in: SignIn, sessions: async_sessionmaker[AsyncSession], owner_engine: Engine
 ) -> None:
     await _national_data_set(sessions, owner_engine, 3000)
     analyst = await sign_in(NATIONELL_SAMORDNARE)

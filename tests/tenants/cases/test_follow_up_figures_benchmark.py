@@ -1,4 +1,4 @@
-"""The national overview benchmark runs from its documented command and prints its figures (it asserts nothing itself)."""
+"""The national overview benchmark runs from its documented command and prints its figures (asserting nothing)."""
 
 from __future__ import annotations
 

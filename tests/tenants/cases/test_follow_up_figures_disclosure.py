@@ -86,7 +86,9 @@ def test_no_hidden_follow_up_figure_can_be_worked_out(
 
 def test_the_audit_catches_the_follow_up_figures_under_a_weakened_rule() -> None:
     # Seven cases started in 2020, two of them in an operation: hiding the 2 alone gives it away.
-    rows = [("2020", "municipality", 0, frozenset(), [])] * 7 + [("2020", "operation", 0, frozenset(), [])] * 2
+    none: frozenset[str] = frozenset()
+    no_points: list[tuple[str, str, str]] = []
+    rows = [("2020", "municipality", 0, none, no_points)] * 7 + [("2020", "operation", 0, none, no_points)] * 2
     table = table_of(counts_of(rows))
     weakened = Published(table, frozenset(k for k, v in table.counts.items() if 0 < v < RULE.threshold), (), RULE)
     assert ("started", "2020", "operation") in audit(weakened)
