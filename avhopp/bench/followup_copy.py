@@ -12,7 +12,10 @@ case tenant in turn, nobody signed in, under the policies):
 - the first copy, which copies every started case (also what a change of secret key costs);
 - a day's changes: a share of the started cases get a new entry and their next open follow-up
   closed, written as the owner;
-- the copy of that day, timed, with the number of cases it copied.
+- the copy of that day, timed, with the number of cases it copied;
+- a baseline measured in the same run: the same sessions, acting for the same tenants, only
+  reading the day's changed cases and their follow-ups (what the copy cannot do without), and
+  the ratio of the copy to it.
 
 It measures; it asserts nothing.
 """
@@ -32,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import psycopg
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from avhopp.bench.cases import _TARGET, _Generator, _load, _Tenant
 from avhopp.platform.audit.chain import chain_key
@@ -49,17 +52,39 @@ from avhopp.platform.geography.load import load_geography
 from avhopp.platform.logs import configure_logging
 from avhopp.platform.migrate import migrate
 from avhopp.tenants.cases.jobs import for_every_case_tenant
+from avhopp.tenants.cases.models import CaseFile, FollowUp
 from avhopp.tenants.cases.service import CURRENT_SCHEMA, FOLLOW_UP_QUESTIONS
-from avhopp.tenants.cases.statistics import copy_changes
+from avhopp.tenants.cases.statistics import OVERLAP, copy_changes
 from avhopp.tenants.registry.provisioning import demo_tenants, geographic_tenants, provision_tenants
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from uuid import UUID
 
     from sqlalchemy.engine import URL
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 _ANSWERS = json.dumps(dict.fromkeys(FOLLOW_UP_QUESTIONS, "unknown"))
+
+
+async def _read_changes(session: AsyncSession, tenant_id: UUID, at: datetime) -> int:
+    """The baseline's work for one tenant: read its cases changed in the last day and their follow-ups."""
+    since = at - timedelta(days=1) - OVERLAP
+    cases = list(
+        await session.scalars(select(CaseFile).where(CaseFile.tenant_id == tenant_id, CaseFile.last_entry_at >= since))
+    )
+    ids = [case.id for case in cases]
+    if ids:
+        await session.execute(select(FollowUp).where(FollowUp.case_id.in_(ids)))
+    return len(ids)
+
+
+async def _baseline(sessions: async_sessionmaker[AsyncSession], at: datetime) -> tuple[int, float]:
+    """The day's changed cases and follow-ups read for every case tenant; returns the cases and the seconds."""
+    started = time.perf_counter()
+    async with context_session(sessions, RequestContext()) as session:
+        read = await for_every_case_tenant(session, at, _read_changes)
+    return read, time.perf_counter() - started
 
 
 async def _copy_all(sessions: async_sessionmaker[AsyncSession], at: datetime) -> tuple[int, float]:
@@ -123,6 +148,9 @@ async def _run(owner_url: URL, args: argparse.Namespace) -> None:
         print(f"{'copy of a day of changes':<40}{copied:>10,} cases{seconds:>10.2f} s")
         per_case = 1000 * seconds / copied if copied else 0.0
         print(f"{'per copied case':<40}{per_case:>20.2f} ms")
+        read, base = await _baseline(sessions, now + timedelta(hours=26))
+        print(f"{'baseline: read the changes only':<40}{read:>10,} cases{base:>10.2f} s")
+        print(f"{'copy / baseline':<40}{seconds / base if base else 0.0:>20.2f}")
     finally:
         await app_engine.dispose()
 

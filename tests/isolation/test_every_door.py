@@ -658,6 +658,8 @@ def test_every_json_door_is_tried_with_a_body_it_decodes(product_settings: Setti
 
 CASE_DOORS = ("/arenden", "/api/v1/cases")
 """Where cases are: the workspace, the case pages, the unit head's overview, the cases API."""
+FIGURE_DOORS = ("/statistik/uppfoljning", "/api/v1/statistics")
+"""Where the national follow-up figures are: counts only."""
 
 
 async def test_the_national_analyst_reaches_no_case_through_any_route_or_table(
@@ -681,6 +683,18 @@ async def test_the_national_analyst_reaches_no_case_through_any_route_or_table(
             assert response.status_code in REFUSALS, f"{door.method} {door.path(foreign_world)} opened"
             assert leaked(response, foreign_world) == [], f"{door.method} {door.path(foreign_world)} leaked"
     assert tried > 60
+    # The doors the analyst does open, the follow-up figures, give counts and nothing of tenant B's case.
+    figures = [
+        door
+        for door in doors(browser.client.app)
+        if door.path_template.startswith(FIGURE_DOORS) and not is_framework_options(door)
+    ]
+    assert len(figures) >= 4
+    for door in figures:
+        for accept in (BROWSER, {"accept": "application/json"}):
+            response = await knock(browser, door, foreign_world, accept, token)
+            assert response.status_code == 200, f"{door.method} {door.path(foreign_world)}"
+            assert leaked(response, foreign_world) == [], f"{door.method} {door.path(foreign_world)} leaked"
     async with context_session(sessions, RequestContext()) as session:
         national = await session.scalar(text("SELECT id FROM tenant WHERE slug = :slug"), {"slug": NATIONAL})
     async with context_session(sessions, RequestContext(national, analyst.user_id)) as session:

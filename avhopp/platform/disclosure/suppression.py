@@ -134,7 +134,15 @@ def protect(table: Table, rule: Rule, *, withhold_too_detailed: bool = False) ->
     if not rule.hides:
         return Published(table, frozenset(), (), rule)
     primary = {key for key, count in table.counts.items() if 0 < count < rule.threshold}
-    hidden = _secondary(table, primary, rule.threshold)
+    # Hiding more only adds to a section's hidden cells: one too detailed by its small counts alone
+    # is unknown to a reader from the start, and spares the search for the others' further cells.
+    early = {
+        key
+        for section in table.sections
+        if _too_detailed(table, section, primary, rule)
+        for key in table.cells_of(section)
+    }
+    hidden = _secondary(table, primary | early, rule.threshold, exempt=early - primary)
     detailed = tuple(section for section in table.sections if _too_detailed(table, section, hidden, rule))
     if detailed:
         if not withhold_too_detailed:

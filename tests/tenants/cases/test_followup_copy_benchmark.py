@@ -24,3 +24,8 @@ def test_the_benchmark_prints_the_copy_of_a_days_changes(capsys: pytest.CaptureF
     assert 0 < int(changed.group(1)) == int(day.group(1)) < int(first.group(1))
     assert float(day.group(2)) > 0
     assert "per copied case" in output
+    # The baseline reads the same day's changes in the same run, and the copy is put beside it.
+    baseline = re.search(r"baseline: read the changes only\s+(\d+) cases\s+([\d.]+) s", output)
+    assert baseline is not None
+    assert int(baseline.group(1)) == int(day.group(1))
+    assert re.search(r"copy / baseline\s+[\d.]+", output)
