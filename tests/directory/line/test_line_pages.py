@@ -64,7 +64,11 @@ async def test_an_operator_opens_searches_records_and_asks_for_a_callback(sign_i
     assert unanswered.status_code == 400
     assert 'href="#record_threat"' in unanswered.text
     assert "Gav råd." in unanswered.text
-    answers = {"record_threat": "not_asked", "record_group": "unknown", "record_county": "12"}
+    answers: dict[str, str | list[str]] = {
+        "record_threat": "not_asked",
+        "record_group": "unknown",
+        "record_county": "12",
+    }
     saved = await operator.post_form(
         console,
         console_path,

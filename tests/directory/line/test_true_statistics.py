@@ -91,7 +91,7 @@ async def test_the_statistics_page_counts_what_was_recorded_through_every_path(s
     supervisor = await sign_in(LINE_SUPERVISOR)
     before = await page_figures(supervisor)
     recorded: list[dict[str, str | list[str]]] = []
-    ended = {"outcomes": "information_given", "guidance_notes": "Gav råd.", "end": "1"}
+    ended: dict[str, str | list[str]] = {"outcomes": "information_given", "guidance_notes": "Gav råd.", "end": "1"}
 
     # Straight away.
     console, path = await open_contact(operator)
@@ -135,7 +135,7 @@ async def test_the_statistics_page_counts_what_was_recorded_through_every_path(s
     # Beside a callback, with what nobody knew.
     console, path = await open_contact(operator)
     now = datetime.now(STOCKHOLM)
-    callback = {
+    callback: dict[str, str | list[str]] = {
         "phone_number": "070-123 45 67",
         "window_start": (now + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
         "window_end": (now + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),

@@ -26,6 +26,7 @@ from avhopp.directory.line.permissions import LINE_KINDS, OPERATE
 from avhopp.directory.line.service import contact_in_line
 from avhopp.directory.line.vocabulary import AttemptOutcome, CallbackStatus
 from avhopp.directory.line.web.console import person_of
+from avhopp.directory.line.web.forms import identity_number_problems, refuse_identity_numbers
 from avhopp.platform.labels import labels_of
 from avhopp.platform.problems import InvalidInputError, NotFoundError
 from avhopp.platform.scope.request import Acting, Anyone
@@ -101,6 +102,7 @@ class CallbackPages(Controller):
         form = await request.form()
         contact = await contact_in_line(acting.session, acting.tenant_id, contact_id)
         try:
+            refuse_identity_numbers(form)
             async with acting.session.begin_nested():
                 await request_callback(
                     acting.session, acting.tenant_id, state.settings.secret_key, _callback_request(form), contact.id
@@ -126,6 +128,8 @@ class CallbackPages(Controller):
         """
         form = await request.form()
         action = form.get("action")
+        if problems := identity_number_problems(form):
+            return await _refused(acting, state, callback_id, problems[0].field, problems[0].message)
         if action == "escalate":
             await escalate_callback(acting.session, acting.tenant_id, callback_id)
             return Redirect("/linjen/aterringningar")
@@ -173,6 +177,7 @@ async def public_callback(request: Request[Any, Any, Any], state: State, anyone:
     """Outside opening hours: leave a number and a safe time, and the line calls back."""
     form = await request.form()
     try:
+        refuse_identity_numbers(form)
         async with anyone.session.begin_nested():
             await request_callback_from_public(anyone.session, state.settings.secret_key, _callback_request(form))
         # In the callback's transaction: a callback refused here is not saved, one saved is counted.

@@ -33,6 +33,7 @@ from avhopp.directory.line.vocabulary import (
     ReferralStatus,
     Unanswered,
 )
+from avhopp.directory.line.web.forms import identity_number_problems, refuse_identity_numbers
 from avhopp.platform.labels import label, labels_of
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
 from avhopp.platform.scope.request import Acting, TenantScope
@@ -130,7 +131,7 @@ def _record_from(form: FormMultiDict) -> ContactRecord:
         InvalidInputError: a value the form does not offer; nothing is saved.
 
     """
-    problems: list[FieldProblem] = []
+    problems = identity_number_problems(form)
     unanswered = {member.value for member in Unanswered}
     county = _answer(form, "record_county", {choice.value for choice in county_choices()} | unanswered, problems)
     group = _answer(form, "record_group", {member.value for member in TargetGroup} | unanswered, problems)
@@ -199,7 +200,7 @@ class LineConsole(Controller):
     async def open_contact(self, request: Request[Any, Any, Any], acting: Acting) -> Response[Any]:
         """Open the contact and go to its console; a value the form does not offer opens nothing."""
         form = await request.form()
-        problems: list[FieldProblem] = []
+        problems = identity_number_problems(form)
         channel = _enum_or(Channel, form.get("channel") or Channel.PHONE.value, None)
         caller_type = _enum_or(CallerType, form.get("caller_type") or CallerType.OTHER.value, None)
         kind = form.get("professional_kind")
@@ -226,7 +227,9 @@ class LineConsole(Controller):
     async def search(self, request: Request[Any, Any, Any], acting: Acting, contact_id: FromPath[UUID]) -> Template:
         """Who can help, for the situation the caller describes (nothing of it is stored)."""
         form = await request.form()
-        query, errors = read_search(form, public=False)
+        # Nothing of the search is stored, but the line never takes a personal identity number at all.
+        refused = InvalidInputError(identity_number_problems(form)).by_field()
+        query, errors = (None, refused) if refused else read_search(form, public=False)
         result = None
         if query is not None:
             result = await search_directory(acting.session, query, datetime.now(UTC).date(), internal=True)
@@ -248,8 +251,14 @@ class LineConsole(Controller):
         return Redirect("/linjen" if record_of_contact.end else f"/linjen/kontakter/{contact_id}")
 
     @post("/kontakter/{contact_id:uuid}/lyft")
-    async def escalate(self, acting: Acting, contact_id: FromPath[UUID]) -> Redirect:
+    async def escalate(
+        self, request: Request[Any, Any, Any], acting: Acting, contact_id: FromPath[UUID]
+    ) -> Response[Any]:
         """Lift the contact to the line's supervisors (they are told; nothing of the contact is in the notice)."""
+        try:
+            refuse_identity_numbers(await request.form())
+        except InvalidInputError as error:
+            return await _console(acting, contact_id, errors=error.by_field())
         await escalate_contact(acting.session, acting.tenant_id, contact_id)
         return Redirect(f"/linjen/kontakter/{contact_id}")
 
@@ -260,6 +269,7 @@ class LineConsole(Controller):
         """Send a referral, only with the caller's consent and only what they agreed to share."""
         form = await request.form()
         try:
+            refuse_identity_numbers(form)
             async with acting.session.begin_nested():
                 await refer(acting.session, acting.tenant_id, person_of(acting), contact_id, _referral_from(form))
         except InvalidInputError as error:

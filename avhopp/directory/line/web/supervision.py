@@ -25,6 +25,7 @@ from avhopp.directory.line.service import (
 from avhopp.directory.line.statistics import DIMENSIONS, OVERLAPPING, Statistics, gather, since, statistics_of
 from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ProfessionalKind, Unanswered
 from avhopp.directory.line.web.console import STATUS_LABELS, person_of
+from avhopp.directory.line.web.forms import identity_number_problems
 from avhopp.platform.audit import Action, AuditEvent, record
 from avhopp.platform.disclosure import UNSUPPRESSED, Rule
 from avhopp.platform.disclosure.exports import (
@@ -211,6 +212,8 @@ class SupervisionPages(Controller):
     async def change_retention(self, request: Request[Any, Any, Any], acting: Acting, state: State) -> Response[Any]:
         """How long guidance notes are kept (1–365 days) and how long a callback stays open (1–90 days)."""
         form = await request.form()
+        if problems := identity_number_problems(form):
+            return await _statistics(acting, state, InvalidInputError(problems).by_field())
         raw = str(form.get("note_retention_days") or "")
         expiry = str(form.get("callback_expiry_days") or "") if "callback_expiry_days" in form else None
         try:
