@@ -331,6 +331,10 @@ async def decide_referral(
 ) -> Referral:
     """Accept or decline a referral sent to the tenant; declining needs a reason.
 
+    The answer erases what the caller shared and how to reach them (the database's trigger
+    `erase_texts` does it in the same update). The referral returned still carries them as they
+    were read before the answer, so that an accepting receiver's new case takes them over.
+
     Raises:
         NotFoundError: not a referral to this tenant.
         InvalidInputError: a decline without a reason, a reason with a personal identity number.
