@@ -3,7 +3,8 @@
 "Not asked" and "unknown" are stored answers for the threat, the group, the county and the
 needs (the threat level loses its default "none", which made every unrecorded contact one
 without a threat); the county's gets its own column beside the county code. A contact and a
-callback can be lifted to the line's supervisors; a referral remembers when the supervisors were
+callback can be lifted to the line's supervisors, who are also told of a callback whose window
+passed while it was open; a referral remembers when the supervisors were
 told that nobody answered it, and when what the caller shared was erased. A line sets how long
 an open callback waits before it expires. `line_statistics` counts the new answers, what was
 never recorded, and the threat and the group.
@@ -170,6 +171,7 @@ def upgrade() -> None:
     grant_runtime("line_referral", "UPDATE (unanswered_escalated_at, texts_erased_at, reason_erased_at)")
 
     op.add_column("line_callback", sa.Column("escalated_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("line_callback", sa.Column("overdue_notified_at", sa.DateTime(timezone=True), nullable=True))
     _replace_check("line_callback", "status_known", "status IN ('open', 'done', 'cancelled', 'expired')", first=True)
 
     op.add_column(
@@ -189,6 +191,7 @@ def downgrade() -> None:
     op.drop_column("line_settings", "callback_expiry_days")
     op.execute("UPDATE line_callback SET status = 'cancelled' WHERE status = 'expired'")
     _replace_check("line_callback", "status_known", "status IN ('open', 'done', 'cancelled')")
+    op.drop_column("line_callback", "overdue_notified_at")
     op.drop_column("line_callback", "escalated_at")
     op.execute("DROP TRIGGER erase_texts ON line_referral")
     op.execute("DROP FUNCTION line_referral_erase_texts()")

@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from avhopp.directory.line.models import CALLBACK_NUMBER_PURPOSE, Callback, CallbackAttempt, LineSettings
-from avhopp.directory.line.notices import LIFTED_BY_OPERATOR, notify_supervisors_of_escalation
+from avhopp.directory.line.notices import CALLBACKS_OVERDUE, LIFTED_BY_OPERATOR, notify_supervisors_of_escalation
 from avhopp.directory.line.privacy import check_free_text, displayed_phone_number, normalised_phone_number
 from avhopp.directory.line.vocabulary import AttemptOutcome, CallbackStatus
 from avhopp.platform.database import act_for_tenant
@@ -234,6 +234,25 @@ async def set_expiry_days(session: AsyncSession, line_id: uuid.UUID, days: int) 
     await session.execute(
         statement.on_conflict_do_update(index_elements=[LineSettings.tenant_id], set_={"callback_expiry_days": days})
     )
+
+
+async def escalate_overdue(session: AsyncSession, line_id: uuid.UUID, now: datetime) -> int:
+    """Mark the line's open callbacks whose window has passed and tell its supervisors once; returns how many."""
+    overdue = await session.scalars(
+        update(Callback)
+        .where(
+            Callback.tenant_id == line_id,
+            Callback.status == CallbackStatus.OPEN.value,
+            Callback.window_end < now,
+            Callback.overdue_notified_at.is_(None),
+        )
+        .values(overdue_notified_at=now)
+        .returning(Callback.id)
+    )
+    count = len(overdue.all())
+    if count:
+        await notify_supervisors_of_escalation(session, line_id, CALLBACKS_OVERDUE)
+    return count
 
 
 async def expire_callbacks(session: AsyncSession, line_id: uuid.UUID, now: datetime) -> int:

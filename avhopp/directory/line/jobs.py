@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from avhopp.directory.line.callbacks import expire_callbacks
+from avhopp.directory.line.callbacks import escalate_overdue, expire_callbacks
 from avhopp.directory.line.notices import notify_referral_received
 from avhopp.directory.line.service import erase_expired_notes, escalate_unanswered, escalate_unopened
 from avhopp.platform.database import act_for_tenant
@@ -35,10 +35,14 @@ async def for_every_line(
 @periodic(timedelta(minutes=15))
 @job()
 async def escalate_unopened_referrals(session: AsyncSession) -> None:
-    """Every quarter of an hour: the supervisors see at once what nobody has opened, or answered in two working days."""
+    """Every quarter of an hour: the supervisors hear of late referrals and callbacks not made in their window.
+
+    A referral is late when nobody has opened it in a working day, or answered it in two.
+    """
     now = datetime.now(UTC)
     await for_every_line(session, now, escalate_unopened)
     await for_every_line(session, now, escalate_unanswered)
+    await for_every_line(session, now, escalate_overdue)
 
 
 @periodic(timedelta(hours=1))

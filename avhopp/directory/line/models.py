@@ -168,6 +168,8 @@ class Callback(Base):
     first_reached_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     """Set when an operator lifts the callback to the line's supervisors."""
+    overdue_notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """Set when its window had passed with the callback still open, and the supervisors were told."""
 
 
 class CallbackAttempt(Base):

@@ -30,6 +30,7 @@ REFERRALS_ESCALATED = register_kind("line_referrals_escalated", "Remisser som in
 REFERRALS_UNANSWERED = register_kind(
     "line_referrals_unanswered", "Remisser som inte har fått svar inom två arbetsdagar"
 )
+CALLBACKS_OVERDUE = register_kind("line_callbacks_overdue", "Återuppringningar som inte har ringts i tid")
 LIFTED_BY_OPERATOR = register_kind("line_escalation", "En vägledare vill att arbetsledningen tittar på en kontakt")
 ESCALATED_LINK = "/linjen/arbetsledning"
 """The supervisors' queue: where every escalation of the line is seen."""

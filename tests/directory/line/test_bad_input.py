@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from tests.conftest import SignIn
+    from tests.platform.auth.conftest import Browser
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -87,7 +88,7 @@ async def test_every_form_of_the_line_refuses_bad_input_and_saves_nothing(
         "end": "1",
     }
     # (who, the page its token comes from, where the form goes, the form, the field given the bad value)
-    forms = [
+    forms: list[tuple[Browser, httpx.Response, str, Form, str]] = [
         (operator, start, "/linjen/kontakter", {"channel": "phone", "caller_type": "person"}, "caller_type"),
         (operator, console, f"{path}/sok", {"home_municipality_code": "1280", "age": "19"}, "text"),
         (operator, console, path, ended, "guidance_notes"),

@@ -17,6 +17,7 @@ from avhopp.directory.catalogue.seed import seed_service_id
 from avhopp.directory.line.callbacks import (
     CallbackRequest,
     close_callback,
+    escalate_overdue,
     expire_callbacks,
     request_callback,
     request_callback_from_public,
@@ -276,6 +277,19 @@ async def test_escalations_reach_the_supervisors_queue_and_notifications(
     async with tenants.acting(None) as session:
         await for_every_line(session, datetime.now(UTC), escalate_unanswered)
     assert (await referral_row(tenants, unanswered)).unanswered_escalated_at is not None
+    async with tenants.acting(LINE) as session:
+        late = await request_callback(session, tenants.ids[LINE], SECRET, window())
+    owner_acting_for_line(
+        owner_engine,
+        tenants,
+        update(Callback)
+        .where(Callback.id == late)
+        .values(window_start=datetime.now(UTC) - timedelta(hours=5), window_end=datetime.now(UTC) - timedelta(hours=3)),
+    )
+    async with tenants.acting(None) as session:
+        assert await for_every_line(session, datetime.now(UTC), escalate_overdue) >= 1
+    async with tenants.acting(None) as session:
+        assert await for_every_line(session, datetime.now(UTC), escalate_overdue) == 0  # told once
 
     operator = await sign_in(LINE_OPERATOR)
     start = await operator.get("/linjen")
@@ -291,11 +305,13 @@ async def test_escalations_reach_the_supervisors_queue_and_notifications(
     assert queue.status_code == 200
     assert f'href="/linjen/granskning/{path.rsplit("/", 1)[1]}"' in queue.text
     assert "inget svar på två arbetsdagar" in queue.text
-    assert "Vill lämna ett nätverk." not in queue.text  # what the caller shared stays out of the queue
+    assert "försenad" in queue.text
+    assert "070-123 45 67" not in queue.text  # no number in the supervisors' queue
+    assert "Vill lämna ett nätverk." not in queue.text  # nor what the caller shared
     with owner_engine.connect() as connection:
         notices = connection.execute(
             text("SELECT kind, link FROM notification WHERE user_id = :u"), {"u": LINE_SUPERVISOR.user_id}
         ).all()
     kinds = {kind for kind, link in notices if link == ESCALATED_LINK}
-    assert {"line_escalation", "line_referrals_unanswered"} <= kinds
+    assert {"line_escalation", "line_referrals_unanswered", "line_callbacks_overdue"} <= kinds
     assert (await operator.get("/linjen/arbetsledning")).status_code in {403, 404}
