@@ -41,6 +41,15 @@ def local(moment: datetime) -> str:
     return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%dT%H:%M")
 
 
+async def test_who_calls_is_never_assumed(sign_in: SignIn) -> None:
+    operator = await sign_in(LINE_OPERATOR)
+    start = await operator.get("/linjen")
+    assert 'name="caller_type" value="person" checked' not in start.text
+    unchosen = await operator.post_form(start, "/linjen/kontakter", {"channel": "chat"})
+    assert unchosen.status_code == 400
+    assert "Välj vem som hör av sig." in unchosen.text
+
+
 async def test_an_operator_opens_searches_records_and_asks_for_a_callback(sign_in: SignIn) -> None:
     operator = await sign_in(LINE_OPERATOR)
     start = await operator.get("/linjen")

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
 STATUS_LABELS = labels_of(ReferralStatus)
 _UNKNOWN_CHOICE = "Välj bland alternativen."
+_WHO_MESSAGE = "Välj vem som hör av sig. Om du inte vet, välj ”Annan”."
 
 
 def _line_choices(values: type[StrEnum]) -> tuple[Choice, ...]:
@@ -202,7 +203,7 @@ class LineConsole(Controller):
         form = await request.form()
         problems = identity_number_problems(form)
         channel = _enum_or(Channel, form.get("channel") or Channel.PHONE.value, None)
-        caller_type = _enum_or(CallerType, form.get("caller_type") or CallerType.OTHER.value, None)
+        caller_type = _enum_or(CallerType, form.get("caller_type"), None)
         kind = form.get("professional_kind")
         professional_kind = _enum_or(ProfessionalKind, kind, None) if kind else None
         for field, value, given in (
@@ -211,7 +212,7 @@ class LineConsole(Controller):
             ("professional_kind", professional_kind, bool(kind)),
         ):
             if given and value is None:
-                problems.append(FieldProblem(field, _UNKNOWN_CHOICE))
+                problems.append(FieldProblem(field, _UNKNOWN_CHOICE if form.get(field) else _WHO_MESSAGE))
         if problems:
             return await _start(acting, InvalidInputError(problems).by_field())
         opening = Opening(channel=channel, caller_type=caller_type, professional_kind=professional_kind)
