@@ -1,19 +1,23 @@
 """Callbacks: when and on which number it is safe to call someone back, and every try.
 
 The number is sealed (AES-GCM under a key derived from AVHOPP_SECRET_KEY, bound to the
-callback's id), shown only to the line's operators, and erased when the callback closes.
+callback's id), shown only to the line's operators, and erased with the note when the callback
+closes: when an operator says it is done or abandoned (never as a side effect of a try), or when
+it has stayed open longer than the line's setting (7 days unless changed) and expires.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
 
-from avhopp.directory.line.models import CALLBACK_NUMBER_PURPOSE, Callback, CallbackAttempt
+from avhopp.directory.line.models import CALLBACK_NUMBER_PURPOSE, Callback, CallbackAttempt, LineSettings
+from avhopp.directory.line.notices import CALLBACKS_OVERDUE, LIFTED_BY_OPERATOR, notify_supervisors_of_escalation
 from avhopp.directory.line.privacy import check_free_text, displayed_phone_number, normalised_phone_number
 from avhopp.directory.line.vocabulary import AttemptOutcome, CallbackStatus
 from avhopp.platform.database import act_for_tenant
@@ -26,6 +30,10 @@ if TYPE_CHECKING:
 
 _PURPOSE = CALLBACK_NUMBER_PURPOSE
 MAX_NOTE = 500
+DEFAULT_EXPIRY_DAYS = 7
+MAX_EXPIRY_DAYS = 90
+CLOSING = (CallbackStatus.DONE, CallbackStatus.CANCELLED)
+"""What an operator may close a callback as: done (the person was helped) or abandoned."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +105,10 @@ async def request_callback(
 
 
 async def request_callback_from_public(session: AsyncSession, secret_key: str, request: CallbackRequest) -> uuid.UUID:
-    """Queue a callback that someone asked for on the public page, with the national guidance line.
+    """Queue a callback that someone asked for on the public page, with the line responsible for them.
 
-    The visitor acts for no tenant: this transaction acts for the line from here on, so that
+    That is the oldest active guidance line: one line, the same one every time. The visitor acts
+    for no tenant: this transaction acts for the line from here on, so that
     row-level security checks the callback against the line it is written for.
 
     Raises:
@@ -152,42 +161,114 @@ async def callback_queue(
     return [QueuedCallback(c, _opened(c, secret_key), attempts.get(c.id, [])) for c in callbacks]
 
 
+async def _open_callback(session: AsyncSession, line_id: uuid.UUID, callback_id: uuid.UUID) -> Callback:
+    callback = await session.scalar(
+        select(Callback).where(
+            Callback.id == callback_id, Callback.tenant_id == line_id, Callback.status == CallbackStatus.OPEN.value
+        )
+    )
+    if callback is None:
+        raise NotFoundError
+    return callback
+
+
 async def log_attempt(
     session: AsyncSession, line_id: uuid.UUID, operator_id: uuid.UUID, callback_id: uuid.UUID, outcome: AttemptOutcome
 ) -> None:
-    """Record one try; reaching the person closes the callback and erases the number."""
-    callback = await session.scalar(
-        select(Callback).where(
-            Callback.id == callback_id, Callback.tenant_id == line_id, Callback.status == CallbackStatus.OPEN.value
-        )
-    )
-    if callback is None:
-        raise NotFoundError
-    now = datetime.now(UTC)
+    """Record one try; the callback stays open (with its number) until an operator closes it."""
+    callback = await _open_callback(session, line_id, callback_id)
     session.add(CallbackAttempt(tenant_id=line_id, callback_id=callback_id, operator_id=operator_id, outcome=outcome))
-    if outcome is AttemptOutcome.REACHED:
-        callback.first_reached_at = now
-        _close(callback, CallbackStatus.DONE, now)
+    if outcome is AttemptOutcome.REACHED and callback.first_reached_at is None:
+        callback.first_reached_at = datetime.now(UTC)
     await session.flush()
 
 
-async def cancel_callback(session: AsyncSession, line_id: uuid.UUID, callback_id: uuid.UUID) -> None:
-    """Close a callback without reaching anyone (wrong number, no longer wanted); the number is erased."""
-    callback = await session.scalar(
-        select(Callback).where(
-            Callback.id == callback_id, Callback.tenant_id == line_id, Callback.status == CallbackStatus.OPEN.value
-        )
-    )
-    if callback is None:
-        raise NotFoundError
-    _close(callback, CallbackStatus.CANCELLED, datetime.now(UTC))
+async def close_callback(
+    session: AsyncSession, line_id: uuid.UUID, callback_id: uuid.UUID, status: CallbackStatus
+) -> None:
+    """Close a callback as done or abandoned, as the operator chose; the number and the note are erased.
+
+    Raises:
+        NotFoundError: not an open callback of the line.
+        InvalidInputError: neither done nor abandoned.
+
+    """
+    if status not in CLOSING:
+        raise InvalidInputError.one("status", "Välj om återuppringningen är klar eller avbruten.")
+    _close(await _open_callback(session, line_id, callback_id), status, datetime.now(UTC))
     await session.flush()
+
+
+async def escalate_callback(session: AsyncSession, line_id: uuid.UUID, callback_id: uuid.UUID) -> None:
+    """An operator lifts an open callback to the line's supervisors, who are told (a kind and a link)."""
+    callback = await _open_callback(session, line_id, callback_id)
+    if callback.escalated_at is None:
+        callback.escalated_at = datetime.now(UTC)
+        await session.flush()
+        await notify_supervisors_of_escalation(session, line_id, LIFTED_BY_OPERATOR)
 
 
 def _close(callback: Callback, status: CallbackStatus, now: datetime) -> None:
     callback.status = status.value
     callback.closed_at = now
     callback.phone_sealed = None
+    callback.note = ""
+
+
+async def expiry_days(session: AsyncSession, line_id: uuid.UUID) -> int:
+    """How many days an open callback waits before it expires (the line's setting, or 7)."""
+    days = await session.scalar(select(LineSettings.callback_expiry_days).where(LineSettings.tenant_id == line_id))
+    return DEFAULT_EXPIRY_DAYS if days is None else int(days)
+
+
+async def set_expiry_days(session: AsyncSession, line_id: uuid.UUID, days: int) -> None:
+    """Change how long an open callback waits before it expires.
+
+    Raises:
+        InvalidInputError: outside 1 to 90 days.
+
+    """
+    if not 1 <= days <= MAX_EXPIRY_DAYS:
+        raise InvalidInputError.one("callback_expiry_days", f"Välj mellan 1 och {MAX_EXPIRY_DAYS} dagar.")
+    statement = insert(LineSettings).values(tenant_id=line_id, callback_expiry_days=days)
+    await session.execute(
+        statement.on_conflict_do_update(index_elements=[LineSettings.tenant_id], set_={"callback_expiry_days": days})
+    )
+
+
+async def escalate_overdue(session: AsyncSession, line_id: uuid.UUID, now: datetime) -> int:
+    """Mark the line's open callbacks whose window has passed and tell its supervisors once; returns how many."""
+    overdue = await session.scalars(
+        update(Callback)
+        .where(
+            Callback.tenant_id == line_id,
+            Callback.status == CallbackStatus.OPEN.value,
+            Callback.window_end < now,
+            Callback.overdue_notified_at.is_(None),
+        )
+        .values(overdue_notified_at=now)
+        .returning(Callback.id)
+    )
+    count = len(overdue.all())
+    if count:
+        await notify_supervisors_of_escalation(session, line_id, CALLBACKS_OVERDUE)
+    return count
+
+
+async def expire_callbacks(session: AsyncSession, line_id: uuid.UUID, now: datetime) -> int:
+    """Close the line's callbacks open longer than its setting as expired, erasing number and note; how many."""
+    cutoff = now - timedelta(days=await expiry_days(session, line_id))
+    expired = await session.scalars(
+        update(Callback)
+        .where(
+            Callback.tenant_id == line_id,
+            Callback.status == CallbackStatus.OPEN.value,
+            Callback.created_at < cutoff,
+        )
+        .values(status=CallbackStatus.EXPIRED.value, closed_at=now, phone_sealed=None, note="")
+        .returning(Callback.id)
+    )
+    return len(expired.all())
 
 
 async def due_callbacks(session: AsyncSession, line_id: uuid.UUID, now: datetime) -> int:

@@ -25,6 +25,7 @@ from avhopp.directory.line.vocabulary import (
     Outcome,
     ProfessionalKind,
     ReferralStatus,
+    Unanswered,
 )
 from avhopp.platform.models import Base, all_of, one_of
 from avhopp.platform.sealing import sealed_column
@@ -48,9 +49,19 @@ class Contact(Base):
             f"professional_kind IS NULL OR ({one_of('professional_kind', ProfessionalKind)})",
             name="professional_kind_known",
         ),
-        CheckConstraint(f"target_group IS NULL OR ({one_of('target_group', TargetGroup)})", name="target_group_known"),
-        CheckConstraint(one_of("threat_level", ThreatLevel), name="threat_level_known"),
-        CheckConstraint(all_of("needs", Intervention), name="needs_known"),
+        CheckConstraint(
+            f"target_group IS NULL OR ({one_of('target_group', [*TargetGroup, *Unanswered])})",
+            name="target_group_known",
+        ),
+        CheckConstraint(
+            f"threat_level IS NULL OR ({one_of('threat_level', [*ThreatLevel, *Unanswered])})",
+            name="threat_level_known",
+        ),
+        CheckConstraint(
+            f"county_answer IS NULL OR ({one_of('county_answer', Unanswered)})", name="county_answer_known"
+        ),
+        CheckConstraint("county_code IS NULL OR county_answer IS NULL", name="one_county_answer"),
+        CheckConstraint(all_of("needs", [*Intervention, *Unanswered]), name="needs_known"),
         CheckConstraint(all_of("outcomes", Outcome), name="outcomes_known"),
         CheckConstraint(_no_personal_identity_number("guidance_notes"), name="notes_without_personal_numbers"),
         CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ends_after_start"),
@@ -65,14 +76,20 @@ class Contact(Base):
     professional_kind: Mapped[str | None] = mapped_column(Text)
     county_code: Mapped[str | None] = mapped_column(ForeignKey("county.code"))
     """Coarse on purpose: a municipality with few contacts could point at a person."""
+    county_answer: Mapped[str | None] = mapped_column(Text)
+    """`Unanswered` where the operator has no county to give; NULL with no county code: not recorded yet."""
     target_group: Mapped[str | None] = mapped_column(Text)
-    threat_level: Mapped[str] = mapped_column(Text, server_default=text("'none'"))
+    """A `TargetGroup` or an `Unanswered`; NULL: not recorded yet. Likewise the threat level."""
+    threat_level: Mapped[str | None] = mapped_column(Text)
     needs: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'::text[]"))
+    """`Intervention`s, or one `Unanswered`; empty: not recorded yet."""
     outcomes: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'::text[]"))
     guidance_notes: Mapped[str] = mapped_column(Text, server_default=text("''"))
     notes_erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """Set when the operator lifts the contact to the line's supervisors."""
 
 
 class Referral(Base):
@@ -86,7 +103,10 @@ class Referral(Base):
         CheckConstraint(_no_personal_identity_number("shared_information"), name="shared_without_personal_numbers"),
         CheckConstraint(_no_personal_identity_number("safe_contact"), name="contact_without_personal_numbers"),
         CheckConstraint(_no_personal_identity_number("decision_reason"), name="reason_without_personal_numbers"),
-        CheckConstraint("status <> 'declined' OR decision_reason <> ''", name="declined_with_reason"),
+        CheckConstraint(
+            "status <> 'declined' OR decision_reason <> '' OR reason_erased_at IS NOT NULL",
+            name="declined_with_reason",
+        ),
         Index("ix_line_referral_target", "target_tenant_id", "status"),
     )
 
@@ -109,6 +129,13 @@ class Referral(Base):
     decided_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     """Set when nobody had opened it within one working day; the line's supervisors see it."""
+    unanswered_escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """Set when the receiver had not answered within two working days; the supervisors were told."""
+    texts_erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When what the caller shared and how to reach them were erased (by the database's trigger
+    `erase_texts`): when the referral is answered, or when the line marks it expired unanswered."""
+    reason_erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the receiver's reason was erased (the same trigger empties it), after the line's note retention."""
 
 
 class Callback(Base):
@@ -139,6 +166,10 @@ class Callback(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     first_reached_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """Set when an operator lifts the callback to the line's supervisors."""
+    overdue_notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """Set when its window had passed with the callback still open, and the supervisors were told."""
 
 
 class CallbackAttempt(Base):
@@ -156,10 +187,14 @@ class CallbackAttempt(Base):
 
 
 class LineSettings(Base):
-    """A line's own settings: how long guidance notes on contacts are kept."""
+    """A line's own settings: how long guidance notes are kept, how long a callback stays open."""
 
     __tablename__ = "line_settings"
-    __table_args__ = (CheckConstraint("note_retention_days BETWEEN 1 AND 365", name="retention_in_range"),)
+    __table_args__ = (
+        CheckConstraint("note_retention_days BETWEEN 1 AND 365", name="retention_in_range"),
+        CheckConstraint("callback_expiry_days BETWEEN 1 AND 90", name="callback_expiry_in_range"),
+    )
 
     tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), primary_key=True)
     note_retention_days: Mapped[int] = mapped_column(SmallInteger, server_default=text("30"))
+    callback_expiry_days: Mapped[int] = mapped_column(SmallInteger, server_default=text("7"))

@@ -1,4 +1,4 @@
-"""What the guidance line tells people: a new referral to its receivers, unopened ones to the supervisors.
+"""What the guidance line tells people: a new referral to its receivers, escalations to the supervisors.
 
 Notifications carry a kind and a link only; nothing the caller shared reaches them. A new
 referral is the line's change, but its receivers are another tenant's people, whom the line's
@@ -23,9 +23,17 @@ from avhopp.tenants.registry.service import Role, members_with_roles
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from avhopp.platform.notifications import NoticeKind
+
 REFERRAL_RECEIVED = register_kind("line_referral_received", "Ny remiss från stödlinjen")
 REFERRALS_ESCALATED = register_kind("line_referrals_escalated", "Remisser som ingen har öppnat inom en arbetsdag")
-ESCALATED_LINK = "/linjen/remisser"
+REFERRALS_UNANSWERED = register_kind(
+    "line_referrals_unanswered", "Remisser som inte har fått svar inom två arbetsdagar"
+)
+CALLBACKS_OVERDUE = register_kind("line_callbacks_overdue", "Återuppringningar som inte har ringts i tid")
+LIFTED_BY_OPERATOR = register_kind("line_escalation", "En vägledare vill att arbetsledningen tittar på en kontakt")
+ESCALATED_LINK = "/linjen/arbetsledning"
+"""The supervisors' queue: where every escalation of the line is seen."""
 
 
 def referral_link(referral_id: UUID) -> str:
@@ -57,7 +65,9 @@ async def notify_referral_received(session: AsyncSession, *, referral_id: str) -
     await notify(session, target, recipients, REFERRAL_RECEIVED, referral_link(referral))
 
 
-async def notify_supervisors_of_escalation(session: AsyncSession, line_id: UUID) -> None:
-    """Tell the line's supervisors that referrals nobody opened have been lifted to them (acting for the line)."""
+async def notify_supervisors_of_escalation(
+    session: AsyncSession, line_id: UUID, kind: NoticeKind = REFERRALS_ESCALATED
+) -> None:
+    """Tell the line's supervisors that something was lifted to their queue (acting for the line)."""
     supervisors = await members_with_roles(session, line_id, [Role.LINE_SUPERVISOR])
-    await notify(session, line_id, supervisors, REFERRALS_ESCALATED, ESCALATED_LINK)
+    await notify(session, line_id, supervisors, kind, ESCALATED_LINK)

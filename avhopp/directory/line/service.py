@@ -23,14 +23,27 @@ from avhopp.directory.catalogue.service import (
     service_names,
 )
 from avhopp.directory.line.models import Contact, LineSettings, Referral
-from avhopp.directory.line.notices import notify_referral_received, notify_supervisors_of_escalation
+from avhopp.directory.line.notices import (
+    LIFTED_BY_OPERATOR,
+    REFERRALS_UNANSWERED,
+    notify_referral_received,
+    notify_supervisors_of_escalation,
+)
 from avhopp.directory.line.privacy import (
     check_free_text,
 )
 from avhopp.directory.line.statistics import county_counts
-from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ProfessionalKind, ReferralStatus
+from avhopp.directory.line.vocabulary import (
+    CallerType,
+    Channel,
+    Outcome,
+    ProfessionalKind,
+    ReferralStatus,
+    Unanswered,
+)
 from avhopp.platform.jobs import enqueue
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
+from avhopp.platform.times import STOCKHOLM
 from avhopp.tenants.registry.service import TenantKind, tenant_ids_of_kind, tenant_kinds
 
 if TYPE_CHECKING:
@@ -44,6 +57,7 @@ __all__ = [
     "MAX_RETENTION_DAYS",
     "MAX_TEXT",
     "RECEIVING_KINDS",
+    "UNANSWERED_WORKING_DAYS",
     "ContactRecord",
     "Decision",
     "Opening",
@@ -55,6 +69,8 @@ __all__ = [
     "county_contact_counts",
     "decide_referral",
     "erase_expired_notes",
+    "escalate_contact",
+    "escalate_unanswered",
     "escalate_unopened",
     "inbox_of_tenant",
     "open_referral",
@@ -66,6 +82,7 @@ __all__ = [
     "set_retention_days",
     "start_contact",
     "working_day_after",
+    "working_days_after",
 ]
 """The line's use cases, and the referral states its receivers read."""
 
@@ -121,29 +138,65 @@ async def contact_in_line(session: AsyncSession, line_id: UUID, contact_id: UUID
 
 @dataclass(frozen=True, slots=True)
 class ContactRecord:
-    """What the operator records about a contact."""
+    """What the operator records about a contact.
 
-    county_code: str | None
-    target_group: TargetGroup | None
-    threat_level: ThreatLevel
-    needs: frozenset[Intervention]
+    The threat, the group, the county and the needs each take an answer or an `Unanswered`
+    ("not asked", "unknown"); None (no needs) where nothing was chosen yet, which only a contact
+    still going on may have. Nothing is assumed: no answer is ever filled in for the operator.
+    """
+
+    county: str | Unanswered | None
+    """A county code, or an `Unanswered`."""
+    target_group: TargetGroup | Unanswered | None
+    threat_level: ThreatLevel | Unanswered | None
+    needs: frozenset[Intervention | Unanswered]
     outcomes: frozenset[Outcome]
     guidance_notes: str
     end: bool
 
 
+_ANSWER_MESSAGE = "Välj ett svar. Om du inte frågade, välj ”Frågade inte”; om ingen vet, välj ”Vet inte”."
+_NEEDS_MESSAGE = "Välj behov, eller bara ”Frågade inte” eller ”Vet inte”."
+
+
+def _answer_problems(record: ContactRecord) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    if record.end:
+        answers = (
+            ("record_threat", record.threat_level),
+            ("record_group", record.target_group),
+            ("record_county", record.county),
+            ("record_needs", record.needs),
+        )
+        problems += [FieldProblem(field, _ANSWER_MESSAGE) for field, answer in answers if not answer]
+    if len(record.needs) > 1 and any(isinstance(need, Unanswered) for need in record.needs):
+        problems.append(FieldProblem("record_needs", _NEEDS_MESSAGE))
+    return problems
+
+
 async def record_contact(session: AsyncSession, line_id: UUID, contact_id: UUID, record: ContactRecord) -> Contact:
-    """Save the contact's codes and notes; with `end`, also stop its timer.
+    """Save the contact's answers and notes as given; with `end`, also stop its timer.
 
     Raises:
-        InvalidInputError: a note with a personal identity number, or too long; nothing is saved.
+        InvalidInputError: ending without an answer to the threat, the group, the county or the
+            needs; "not asked" beside a need; a note with a personal identity number, or too
+            long; nothing is saved.
 
     """
-    notes = _checked_text("guidance_notes", record.guidance_notes)
+    problems = _answer_problems(record)
+    notes = ""
+    try:
+        notes = _checked_text("guidance_notes", record.guidance_notes)
+    except InvalidInputError as error:
+        problems += error.problems
+    if problems:
+        raise InvalidInputError(problems)
     contact = await contact_in_line(session, line_id, contact_id)
-    contact.county_code = record.county_code
+    unanswered = isinstance(record.county, Unanswered)
+    contact.county_code = None if unanswered or record.county is None else str(record.county)
+    contact.county_answer = record.county.value if isinstance(record.county, Unanswered) else None
     contact.target_group = record.target_group.value if record.target_group else None
-    contact.threat_level = record.threat_level.value
+    contact.threat_level = record.threat_level.value if record.threat_level else None
     contact.needs = sorted(need.value for need in record.needs)
     referred = {Outcome.REFERRED.value} if await _has_referral(session, contact_id) else set()
     contact.outcomes = sorted({outcome.value for outcome in record.outcomes} | referred)
@@ -281,6 +334,10 @@ async def decide_referral(
 ) -> Referral:
     """Accept or decline a referral sent to the tenant; declining needs a reason.
 
+    The answer erases what the caller shared and how to reach them (the database's trigger
+    `erase_texts` does it in the same update). The referral returned still carries them as they
+    were read before the answer, so that an accepting receiver's new case takes them over.
+
     Raises:
         NotFoundError: not a referral to this tenant.
         InvalidInputError: a decline without a reason, a reason with a personal identity number.
@@ -338,6 +395,37 @@ async def escalate_unopened(session: AsyncSession, line_id: UUID, now: datetime)
     return len(due)
 
 
+def working_days_after(moment: datetime, days: int) -> datetime:
+    """The same time `days` working days later."""
+    for _ in range(days):
+        moment = working_day_after(moment)
+    return moment
+
+
+UNANSWERED_WORKING_DAYS = 2
+"""A referral the receiver has not answered in this many working days reaches the supervisors."""
+
+
+async def escalate_unanswered(session: AsyncSession, line_id: UUID, now: datetime) -> int:
+    """Mark the line's referrals left unanswered two working days and tell its supervisors; returns how many."""
+    candidates = await session.execute(
+        select(Referral.id, Referral.sent_at).where(
+            Referral.tenant_id == line_id,
+            Referral.status.in_([ReferralStatus.SENT.value, ReferralStatus.OPENED.value]),
+            Referral.unanswered_escalated_at.is_(None),
+        )
+    )
+    due = [
+        referral_id
+        for referral_id, sent_at in candidates
+        if working_days_after(sent_at.astimezone(STOCKHOLM), UNANSWERED_WORKING_DAYS) <= now
+    ]
+    if due:
+        await session.execute(update(Referral).where(Referral.id.in_(due)).values(unanswered_escalated_at=now))
+        await notify_supervisors_of_escalation(session, line_id, REFERRALS_UNANSWERED)
+    return len(due)
+
+
 async def retention_days(session: AsyncSession, line_id: UUID) -> int:
     """How many days the line keeps guidance notes (its setting, or 30)."""
     days = await session.scalar(select(LineSettings.note_retention_days).where(LineSettings.tenant_id == line_id))
@@ -360,20 +448,46 @@ async def set_retention_days(session: AsyncSession, line_id: UUID, days: int) ->
 
 
 async def erase_expired_notes(session: AsyncSession, line_id: UUID, now: datetime) -> int:
-    """Erase the guidance notes of the line's ended contacts older than its retention; codes stay for statistics."""
+    """Erase the line's free text older than its retention; the codes stay for the statistics.
+
+    Guidance notes of contacts that ended (or, never ended, started) before the cutoff; what the
+    caller shared in referrals nobody answered by then (the database's trigger empties it when
+    `texts_erased_at` is set); the receivers' reasons for answers given before then. Returns how
+    many rows had something erased.
+    """
     cutoff = now - timedelta(days=await retention_days(session, line_id))
     erased = await session.scalars(
         update(Contact)
         .where(
             Contact.tenant_id == line_id,
             Contact.notes_erased_at.is_(None),
-            Contact.ended_at.is_not(None),
-            Contact.ended_at < cutoff,
+            func.coalesce(Contact.ended_at, Contact.started_at) < cutoff,
         )
         .values(guidance_notes="", notes_erased_at=now)
         .returning(Contact.id)
     )
-    return len(erased.all())
+    expired = await session.scalars(
+        update(Referral)
+        .where(Referral.tenant_id == line_id, Referral.texts_erased_at.is_(None), Referral.sent_at < cutoff)
+        .values(texts_erased_at=now)
+        .returning(Referral.id)
+    )
+    reasons = await session.scalars(
+        update(Referral)
+        .where(Referral.tenant_id == line_id, Referral.reason_erased_at.is_(None), Referral.decided_at < cutoff)
+        .values(reason_erased_at=now)
+        .returning(Referral.id)
+    )
+    return len(erased.all()) + len(expired.all()) + len(reasons.all())
+
+
+async def escalate_contact(session: AsyncSession, line_id: UUID, contact_id: UUID) -> None:
+    """An operator lifts a contact to the line's supervisors, who are told (a kind and a link, nothing more)."""
+    contact = await contact_in_line(session, line_id, contact_id)
+    if contact.escalated_at is None:
+        contact.escalated_at = datetime.now(UTC)
+        await session.flush()
+        await notify_supervisors_of_escalation(session, line_id, LIFTED_BY_OPERATOR)
 
 
 async def recent_contacts_in_line(session: AsyncSession, line_id: UUID, limit: int = 100) -> list[Contact]:

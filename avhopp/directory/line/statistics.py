@@ -31,11 +31,22 @@ PERIOD = timedelta(days=84)
 _QUERY = text("SELECT dimension, value, count FROM line_statistics(:line, :since)")
 _COUNTY_QUERY = text("SELECT dimension, value, count FROM line_county_statistics(:line, :county, :since)")
 
-DIMENSIONS = ("week", "day", "caller_type", "county", "need", "outcome", "referral", "callback_hours")
+DIMENSIONS = (
+    "week",
+    "day",
+    "caller_type",
+    "county",
+    "threat",
+    "target_group",
+    "need",
+    "outcome",
+    "referral",
+    "callback_hours",
+)
 """The sections of the line's statistics, in the order they are shown."""
 OVERLAPPING = frozenset({"need", "outcome"})
 """Dimensions where one contact may count under several values: they have no total."""
-_SAME_CONTACTS = ("day", "caller_type", "county")
+_SAME_CONTACTS = ("day", "caller_type", "county", "threat", "target_group")
 """Dimensions that count the contacts the weeks count, so their totals equal the weeks' total."""
 _FILLED = {
     "referral": tuple(status.value for status in ReferralStatus),

@@ -47,6 +47,16 @@ class Outcome(StrEnum):
     OTHER = "other"
 
 
+class Unanswered(StrEnum):
+    """The answers that say the operator has no answer: the question was not asked, or nobody knew.
+
+    Each is an answer of its own and counted as such, never folded into "no threat" or a county.
+    """
+
+    NOT_ASKED = "not_asked"
+    UNKNOWN = "unknown"
+
+
 class ReferralStatus(StrEnum):
     """Where a referral is: sent, opened by the receiver, then accepted or declined."""
 
@@ -62,6 +72,7 @@ class CallbackStatus(StrEnum):
     OPEN = "open"
     DONE = "done"
     CANCELLED = "cancelled"
+    EXPIRED = "expired"
 
 
 class AttemptOutcome(StrEnum):
@@ -95,6 +106,8 @@ register_labels(
         (Outcome.ADVISED_TO_CALL_112, "Uppmanad att ringa 112"),
         (Outcome.OUT_OF_SCOPE, "Utanför stödlinjens uppdrag"),
         (Outcome.OTHER, "Annat"),
+        (Unanswered.NOT_ASKED, "Frågade inte"),
+        (Unanswered.UNKNOWN, "Vet inte"),
         (ReferralStatus.SENT, "Skickad"),
         (ReferralStatus.OPENED, "Öppnad"),
         (ReferralStatus.ACCEPTED, "Accepterad"),
@@ -102,6 +115,7 @@ register_labels(
         (CallbackStatus.OPEN, "Öppen"),
         (CallbackStatus.DONE, "Klar"),
         (CallbackStatus.CANCELLED, "Avbruten"),
+        (CallbackStatus.EXPIRED, "Gick ut utan att någon nådde personen"),
         (AttemptOutcome.REACHED, "Nådde personen"),
         (AttemptOutcome.NO_ANSWER, "Inget svar"),
         (AttemptOutcome.NOT_SAFE, "Inte säkert att prata (lade på)"),

@@ -165,8 +165,12 @@ async def national_coordinator_id(session: AsyncSession) -> UUID | None:
 
 
 async def tenant_ids_of_kind(session: AsyncSession, kind: TenantKind) -> list[UUID]:
-    """The active tenants of one kind."""
-    return list(await session.scalars(select(Tenant.id).where(Tenant.kind == kind, Tenant.active)))
+    """The active tenants of one kind, oldest first (the same order every time)."""
+    return list(
+        await session.scalars(
+            select(Tenant.id).where(Tenant.kind == kind, Tenant.active).order_by(Tenant.created_at, Tenant.id)
+        )
+    )
 
 
 async def tenant_ids_of_kind_in_counties(

@@ -13,7 +13,7 @@ from avhopp.directory.catalogue.vocabulary import ThreatLevel
 from avhopp.directory.line.callbacks import (
     CallbackRequest,
     callback_queue,
-    cancel_callback,
+    close_callback,
     log_attempt,
     request_callback,
 )
@@ -28,7 +28,7 @@ from avhopp.directory.line.service import (
     start_contact,
 )
 from avhopp.directory.line.statistics import gather, statistics_of
-from avhopp.directory.line.vocabulary import AttemptOutcome, CallbackStatus, CallerType, Channel, Outcome
+from avhopp.directory.line.vocabulary import AttemptOutcome, CallbackStatus, CallerType, Channel, Outcome, Unanswered
 from avhopp.platform.disclosure import UNSUPPRESSED, Rule
 from avhopp.platform.problems import InvalidInputError
 
@@ -69,7 +69,7 @@ def sealed_column(owner_engine: Engine, callback_id: uuid.UUID) -> bytes | None:
     return None if value is None else bytes(value)
 
 
-async def test_the_number_is_sealed_shown_to_operators_and_erased_when_reached(
+async def test_the_number_is_sealed_shown_to_operators_and_erased_only_when_closed_as_done(
     tenants: Tenants, operator: uuid.UUID, owner_engine: Engine
 ) -> None:
     async with tenants.acting(LINE) as session:
@@ -87,6 +87,14 @@ async def test_the_number_is_sealed_shown_to_operators_and_erased_when_reached(
     assert sealed_column(owner_engine, callback_id) is not None
     async with tenants.acting(LINE) as session:
         await log_attempt(session, tenants.ids[LINE], operator, callback_id, AttemptOutcome.REACHED)
+    # Reaching the person is a try like any other: the number stays until the operator closes it.
+    assert sealed_column(owner_engine, callback_id) is not None
+    async with tenants.acting(LINE) as session:
+        with pytest.raises(InvalidInputError):
+            await close_callback(session, tenants.ids[LINE], callback_id, CallbackStatus.OPEN)
+    assert sealed_column(owner_engine, callback_id) is not None
+    async with tenants.acting(LINE) as session:
+        await close_callback(session, tenants.ids[LINE], callback_id, CallbackStatus.DONE)
     assert sealed_column(owner_engine, callback_id) is None
     async with tenants.acting(LINE) as session:
         closed = await session.scalar(select(Callback).where(Callback.id == callback_id))
@@ -98,7 +106,7 @@ async def test_a_cancelled_callback_loses_its_number(tenants: Tenants, owner_eng
     async with tenants.acting(LINE) as session:
         callback_id = await request_callback(session, tenants.ids[LINE], SECRET, window(3))
     async with tenants.acting(LINE) as session:
-        await cancel_callback(session, tenants.ids[LINE], callback_id)
+        await close_callback(session, tenants.ids[LINE], callback_id, CallbackStatus.CANCELLED)
     assert sealed_column(owner_engine, callback_id) is None
 
 
@@ -136,13 +144,19 @@ async def contact_with_notes(tenants: Tenants, operator: uuid.UUID, notes: str, 
             tenants.ids[LINE],
             contact_id,
             ContactRecord(
-                "01", None, ThreatLevel.NONE, frozenset(), frozenset({Outcome.INFORMATION_GIVEN}), notes, end
+                "01",
+                Unanswered.NOT_ASKED,
+                ThreatLevel.NONE,
+                frozenset({Unanswered.NOT_ASKED}),
+                frozenset({Outcome.INFORMATION_GIVEN}),
+                notes,
+                end,
             ),
         )
     return contact_id
 
 
-async def test_retention_erases_old_notes_of_ended_contacts_and_nothing_else(
+async def test_retention_erases_old_notes_of_ended_and_never_ended_contacts_and_nothing_else(
     tenants: Tenants, operator: uuid.UUID, owner_engine: Engine
 ) -> None:
     old = await contact_with_notes(tenants, operator, "Gav råd om socialtjänsten.", end=True)
@@ -173,7 +187,8 @@ async def test_retention_erases_old_notes_of_ended_contacts_and_nothing_else(
         }
     assert rows[old] == ("", True, [Outcome.INFORMATION_GIVEN.value])
     assert rows[recent] == ("Ringer igen i morgon.", False, [Outcome.INFORMATION_GIVEN.value])
-    assert rows[ongoing] == ("Pågår fortfarande.", False, [Outcome.INFORMATION_GIVEN.value])
+    # Never ended: its notes go after the same time, counted from its start.
+    assert rows[ongoing] == ("", True, [Outcome.INFORMATION_GIVEN.value])
 
 
 async def test_a_retention_outside_a_year_is_refused(tenants: Tenants) -> None:
@@ -195,7 +210,8 @@ async def test_statistics_count_and_hide_small_figures_outside_the_line(tenants:
     assert own_people is not None
     assert own_people >= 6
     # A lone small count beside a total would be given away by it: a second count is hidden too.
-    counted = {"week": {"2026-v49": 8}, "day": {"2026-12-01": 8}, "county": {"14": 8}}
+    counted = {"week": {"2026-v49": 8}, "day": {"2026-12-01": 8}, "county": {"14": 8}, "threat": {"": 8}}
+    counted |= {"target_group": {"unknown": 8}}
     national = statistics_of(counted | {"caller_type": {"person": 6, "relative": 2}}, RULE)
     assert {f.value: f.count for f in national.figures("caller_type")} == {"person": None, "relative": None}
     rates = statistics_of({"referral": {"accepted": 3, "declined": 1}}, RULE)

@@ -31,7 +31,7 @@ from avhopp.directory.line.service import (
     start_contact,
     working_day_after,
 )
-from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ReferralStatus
+from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ReferralStatus, Unanswered
 from avhopp.platform.problems import InvalidInputError, NotFoundError
 
 if TYPE_CHECKING:
@@ -155,10 +155,10 @@ async def test_notes_with_a_personal_identity_number_are_refused_by_the_app_and_
     operator = people["Omar vägledare"]
     contact_id = await new_contact(tenants, operator)
     record = ContactRecord(
-        county_code="14",
-        target_group=None,
+        county="14",
+        target_group=Unanswered.NOT_ASKED,
         threat_level=ThreatLevel.LATENT,
-        needs=frozenset(),
+        needs=frozenset({Unanswered.UNKNOWN}),
         outcomes=frozenset({Outcome.INFORMATION_GIVEN}),
         guidance_notes=f"Uppgav {PERSONNUMMER}.",
         end=True,

@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from avhopp.directory.catalogue.vocabulary import ThreatLevel
 from avhopp.directory.line.service import ContactRecord, Opening, record_contact, start_contact
-from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome
+from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, Unanswered
 from avhopp.directory.line.web.callbacks import PUBLIC_CALLBACK_LIMIT
 from avhopp.platform.disclosure.exports import XLSX_TYPE
 from avhopp.platform.times import STOCKHOLM
@@ -41,6 +41,15 @@ def local(moment: datetime) -> str:
     return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%dT%H:%M")
 
 
+async def test_who_calls_is_never_assumed(sign_in: SignIn) -> None:
+    operator = await sign_in(LINE_OPERATOR)
+    start = await operator.get("/linjen")
+    assert 'name="caller_type" value="person" checked' not in start.text
+    unchosen = await operator.post_form(start, "/linjen/kontakter", {"channel": "chat"})
+    assert unchosen.status_code == 400
+    assert "Välj vem som hör av sig." in unchosen.text
+
+
 async def test_an_operator_opens_searches_records_and_asks_for_a_callback(sign_in: SignIn) -> None:
     operator = await sign_in(LINE_OPERATOR)
     start = await operator.get("/linjen")
@@ -58,8 +67,22 @@ async def test_an_operator_opens_searches_records_and_asks_for_a_callback(sign_i
     )
     assert refused.status_code == 400
     assert "personnummer" in refused.text
-    saved = await operator.post_form(
+    unanswered = await operator.post_form(
         console, console_path, {"guidance_notes": "Gav råd.", "outcomes": "information_given", "end": "1"}
+    )
+    assert unanswered.status_code == 400
+    assert 'href="#record_threat"' in unanswered.text
+    assert "Gav råd." in unanswered.text
+    answers: dict[str, str | list[str]] = {
+        "record_threat": "not_asked",
+        "record_group": "unknown",
+        "record_county": "12",
+    }
+    saved = await operator.post_form(
+        console,
+        console_path,
+        answers
+        | {"record_needs": "guidance", "guidance_notes": "Gav råd.", "outcomes": "information_given", "end": "1"},
     )
     assert saved.status_code in {302, 303}
 
@@ -104,6 +127,13 @@ async def test_an_operator_opens_searches_records_and_asks_for_a_callback(sign_i
     assert "070-123 45 67" in still.text
     reached = await operator.post_form(still, callback_path, {"action": "attempt", "outcome": "reached"})
     assert reached.status_code in {302, 303}
+    after = await operator.get("/linjen/aterringningar")
+    assert "070-123 45 67" in after.text  # only an explicit close erases the number
+    unclosed = await operator.post_form(after, callback_path, {"action": "close"})
+    assert unclosed.status_code == 400
+    assert "Välj om den är klar eller avbruten." in unclosed.text
+    closed = await operator.post_form(after, callback_path, {"action": "close", "status": "done"})
+    assert closed.status_code in {302, 303}
     assert "070-123 45 67" not in (await operator.get("/linjen/aterringningar")).text
 
 
@@ -118,7 +148,9 @@ async def test_statistics_render_charts_and_the_national_view_hides_small_figure
             session,
             line,
             contact,
-            ContactRecord("01", None, ThreatLevel.NONE, frozenset(), outcomes, "", True),  # noqa: FBT003
+            ContactRecord(
+                "01", Unanswered.UNKNOWN, ThreatLevel.NONE, frozenset({Unanswered.UNKNOWN}), outcomes, "", end=True
+            ),
         )
     supervisor = await sign_in(LINE_SUPERVISOR)
     own = await supervisor.get("/linjen/statistik")

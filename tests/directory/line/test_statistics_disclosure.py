@@ -16,7 +16,9 @@ RULE = Rule()
 START = date(2026, 9, 10)
 CALLERS = ("person", "relative", "professional", "anonymous")
 COUNTIES = ("01", "12", "14", "")
-NEEDS = ("housing", "protection", "work")
+NEEDS = ("housing", "protection", "work", "not_asked")
+THREATS = ("none", "serious", "not_asked", "unknown", "")
+Row = tuple[int, str, str, frozenset[str], frozenset[str], str]
 contacts = st.lists(
     st.tuples(
         st.integers(0, 83),
@@ -24,23 +26,24 @@ contacts = st.lists(
         st.sampled_from(COUNTIES),
         st.frozensets(st.sampled_from(NEEDS)),
         st.frozensets(st.sampled_from(("information_given", "referred"))),
+        st.sampled_from(THREATS),
     ),
     max_size=80,
 )
 
 
-def line_totals(
-    rows: list[tuple[int, str, str, frozenset[str], frozenset[str]]], referrals: list[int], callbacks: list[int]
-) -> dict[str, dict[str, int]]:
+def line_totals(rows: list[Row], referrals: list[int], callbacks: list[int]) -> dict[str, dict[str, int]]:
     """What `line_statistics` would count for these contacts, referrals and callbacks."""
     totals: dict[str, Counter[str]] = defaultdict(Counter)
-    for offset, caller, county, needs, outcomes in rows:
+    for offset, caller, county, needs, outcomes, threat in rows:
         day = START + timedelta(days=offset)
         year, week, _ = day.isocalendar()
         totals["day"][day.isoformat()] += 1
         totals["week"][f"{year}-v{week:02d}"] += 1
         totals["caller_type"][caller] += 1
         totals["county"][county] += 1
+        totals["threat"][threat] += 1
+        totals["target_group"]["unknown" if threat else ""] += 1
         totals["need"].update(needs)
         totals["outcome"].update(outcomes)
     totals["referral"].update(dict(zip(("sent", "opened", "accepted", "declined"), referrals, strict=True)))
@@ -60,7 +63,7 @@ def audited(published: Published) -> list[tuple[str, ...]]:
     contacts, st.lists(st.integers(0, 12), min_size=4, max_size=4), st.lists(st.integers(0, 12), min_size=4, max_size=4)
 )
 def test_no_hidden_figure_of_the_line_can_be_worked_out(
-    rows: list[tuple[int, str, str, frozenset[str], frozenset[str]]], referrals: list[int], callbacks: list[int]
+    rows: list[Row], referrals: list[int], callbacks: list[int]
 ) -> None:
     statistics = statistics_of(line_totals(rows, referrals, callbacks), RULE)
     published = statistics.published
@@ -76,7 +79,7 @@ def test_no_hidden_figure_of_the_line_can_be_worked_out(
 def test_the_audit_catches_the_line_under_a_weakened_rule() -> None:
     # Six people and two relatives: hiding the 2 alone gives it away through the total of contacts.
     none: frozenset[str] = frozenset()
-    rows = [(7, "person", "14", none, none)] * 6 + [(7, "relative", "14", none, none)] * 2
+    rows = [(7, "person", "14", none, none, "none")] * 6 + [(7, "relative", "14", none, none, "none")] * 2
     table = table_of(line_totals(rows, [0, 0, 0, 0], [0, 0, 0, 0]))
     weakened = Published(table, frozenset(k for k, v in table.counts.items() if 0 < v < RULE.threshold), (), RULE)
     assert ("caller_type", "relative") in audited(weakened)

@@ -13,17 +13,20 @@ from litestar.response import Redirect, Template
 
 from avhopp.directory.catalogue.web.components import public_page
 from avhopp.directory.line.callbacks import (
+    CLOSING,
     CallbackRequest,
     callback_queue,
-    cancel_callback,
+    close_callback,
+    escalate_callback,
     log_attempt,
     request_callback,
     request_callback_from_public,
 )
 from avhopp.directory.line.permissions import LINE_KINDS, OPERATE
 from avhopp.directory.line.service import contact_in_line
-from avhopp.directory.line.vocabulary import AttemptOutcome
+from avhopp.directory.line.vocabulary import AttemptOutcome, CallbackStatus
 from avhopp.directory.line.web.console import person_of
+from avhopp.directory.line.web.forms import identity_number_problems, refuse_identity_numbers
 from avhopp.platform.labels import labels_of
 from avhopp.platform.problems import InvalidInputError, NotFoundError
 from avhopp.platform.scope.request import Acting, Anyone
@@ -42,6 +45,10 @@ if TYPE_CHECKING:
 PUBLIC_CALLBACK_LIMIT = RateLimit("line.public_callback", requests=5, seconds=3600)
 """Callbacks accepted per address and hour; a refused form does not count."""
 ATTEMPT_LABELS = labels_of(AttemptOutcome)
+CLOSING_LABELS = {
+    CallbackStatus.DONE.value: "Klar: vi har pratat med personen",
+    CallbackStatus.CANCELLED.value: "Avbruten: vi ringer inte fler gånger",
+}
 
 
 def _moment(form: FormMultiDict, name: str) -> datetime | None:
@@ -74,6 +81,7 @@ def _queue_page(
             "contact_id": contact_id,
             "now": datetime.now(UTC),
             "attempt_labels": ATTEMPT_LABELS,
+            "closing_labels": CLOSING_LABELS,
         },
         status_code=400 if errors else 200,
     )
@@ -94,6 +102,7 @@ class CallbackPages(Controller):
         form = await request.form()
         contact = await contact_in_line(acting.session, acting.tenant_id, contact_id)
         try:
+            refuse_identity_numbers(form)
             async with acting.session.begin_nested():
                 await request_callback(
                     acting.session, acting.tenant_id, state.settings.secret_key, _callback_request(form), contact.id
@@ -112,23 +121,45 @@ class CallbackPages(Controller):
     async def attempt(
         self, request: Request[Any, Any, Any], state: State, acting: Acting, callback_id: FromPath[UUID]
     ) -> Response[Any]:
-        """Log a try (reaching the person closes it), or cancel; closing erases the number.
+        """Log a try, close the callback as done or abandoned (which erases the number), or lift it.
 
-        The outcome has no default: reaching the person erases the number, so it is always chosen.
+        Nothing has a default: a try's outcome and a close's kind are always chosen, and only a
+        close chosen as done or abandoned erases the number.
         """
         form = await request.form()
-        if form.get("action") == "cancel":
-            await cancel_callback(acting.session, acting.tenant_id, callback_id)
+        action = form.get("action")
+        if problems := identity_number_problems(form):
+            return await _refused(acting, state, callback_id, problems[0].field, problems[0].message)
+        if action == "escalate":
+            await escalate_callback(acting.session, acting.tenant_id, callback_id)
             return Redirect("/linjen/aterringningar")
-        try:
-            outcome = AttemptOutcome(str(form.get("outcome") or ""))
-        except ValueError:
-            waiting = await callback_queue(acting.session, acting.tenant_id, state.settings.secret_key)
-            if callback_id not in {item.callback.id for item in waiting}:
-                raise NotFoundError from None
-            return _queue_page(waiting, {f"outcome-{callback_id}": "Välj hur försöket gick."}, {})
+        if action == "close":
+            status = _enum_or_none(CallbackStatus, form.get("status"))
+            if status in CLOSING:
+                await close_callback(acting.session, acting.tenant_id, callback_id, status)
+                return Redirect("/linjen/aterringningar")
+            return await _refused(
+                acting, state, callback_id, f"status-{callback_id}", "Välj om den är klar eller avbruten."
+            )
+        outcome = _enum_or_none(AttemptOutcome, form.get("outcome"))
+        if outcome is None:
+            return await _refused(acting, state, callback_id, f"outcome-{callback_id}", "Välj hur försöket gick.")
         await log_attempt(acting.session, acting.tenant_id, person_of(acting), callback_id, outcome)
         return Redirect("/linjen/aterringningar")
+
+
+def _enum_or_none(values: type[Any], raw: object) -> Any:  # noqa: ANN401 - a member of `values`
+    try:
+        return values(str(raw or ""))
+    except ValueError:
+        return None
+
+
+async def _refused(acting: Acting, state: State, callback_id: UUID, field: str, message: str) -> Template:
+    waiting = await callback_queue(acting.session, acting.tenant_id, state.settings.secret_key)
+    if callback_id not in {item.callback.id for item in waiting}:
+        raise NotFoundError
+    return _queue_page(waiting, {field: message}, {})
 
 
 async def within_callback_limit(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
@@ -146,6 +177,7 @@ async def public_callback(request: Request[Any, Any, Any], state: State, anyone:
     """Outside opening hours: leave a number and a safe time, and the line calls back."""
     form = await request.form()
     try:
+        refuse_identity_numbers(form)
         async with anyone.session.begin_nested():
             await request_callback_from_public(anyone.session, state.settings.secret_key, _callback_request(form))
         # In the callback's transaction: a callback refused here is not saved, one saved is counted.

@@ -18,6 +18,7 @@ LINE_WEB = PartWeb(
     nav=(
         NavEntry("Stödlinjen", "/linjen", OPERATE, LINE_KINDS),
         NavEntry("Återuppringningar", "/linjen/aterringningar", OPERATE, LINE_KINDS),
+        NavEntry("Arbetsledning", "/linjen/arbetsledning", REVIEW, LINE_KINDS),
         NavEntry("Granska kontakter", "/linjen/granskning", REVIEW, LINE_KINDS),
         NavEntry("Stödlinjens statistik", "/linjen/statistik", STATISTICS, STATISTICS_KINDS),
     ),

@@ -12,7 +12,9 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from avhopp.directory.catalogue.service import Intervention, TargetGroup, ThreatLevel
+from avhopp.directory.line.callbacks import expiry_days, set_expiry_days
 from avhopp.directory.line.permissions import LINE_KINDS, REVIEW, STATISTICS, STATISTICS_KINDS
+from avhopp.directory.line.queue import supervisor_queue
 from avhopp.directory.line.service import (
     contact_in_line,
     recent_contacts_in_line,
@@ -21,8 +23,9 @@ from avhopp.directory.line.service import (
     set_retention_days,
 )
 from avhopp.directory.line.statistics import DIMENSIONS, OVERLAPPING, Statistics, gather, since, statistics_of
-from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ProfessionalKind
+from avhopp.directory.line.vocabulary import CallerType, Channel, Outcome, ProfessionalKind, Unanswered
 from avhopp.directory.line.web.console import STATUS_LABELS, person_of
+from avhopp.directory.line.web.forms import identity_number_problems
 from avhopp.platform.audit import Action, AuditEvent, record
 from avhopp.platform.disclosure import UNSUPPRESSED, Rule
 from avhopp.platform.disclosure.exports import (
@@ -55,10 +58,14 @@ _CALLBACK_BUCKETS = {
 
 def _labels() -> dict[str, str]:
     labels = {member.value: label(member) for member in (*CallerType, *Outcome, *Channel)}
-    labels |= labels_of(Intervention)
+    labels |= labels_of(Intervention) | labels_of(ThreatLevel) | labels_of(TargetGroup) | labels_of(Unanswered)
     labels |= {choice.value: choice.label for choice in county_choices()}
-    labels |= STATUS_LABELS | _CALLBACK_BUCKETS | {"": "Okänt län"}
+    labels |= STATUS_LABELS | _CALLBACK_BUCKETS | {"": NOT_RECORDED}
     return labels
+
+
+NOT_RECORDED = "Inte registrerat"
+"""A contact with no answer saved yet (one still going on): neither "not asked" nor "unknown"."""
 
 
 _TITLES = {
@@ -66,6 +73,8 @@ _TITLES = {
     "day": "Kontakter per dag",
     "caller_type": "Vem hörde av sig",
     "county": "Län",
+    "threat": "Hotbild",
+    "target_group": "Vilken sorts grupp",
     "need": "Behov",
     "outcome": "Utfall",
     "referral": "Remisser",
@@ -74,7 +83,8 @@ _TITLES = {
 _DEFINITIONS = (
     ("Kontakt", "Ett samtal, en chatt eller ett mejl till stödlinjen som började under perioden."),
     ("Vecka och dag", "När kontakten började, i svensk tid; veckor enligt ISO 8601."),
-    ("Län", "Det län kontakten gällde; Okänt län när det inte angavs."),
+    ("Län", "Det län kontakten gällde, eller Frågade inte eller Vet inte; Inte registrerat om inget svar sparades."),
+    ("Hotbild och grupp", "Som vägledaren registrerade dem; Frågade inte och Vet inte räknas som egna svar."),
     ("Behov och utfall", "En kontakt kan ha flera behov och flera utfall, så de har ingen summa."),
     ("Remisser", "Remisser som stödlinjen skickade under perioden, efter var de är nu."),
     ("Tid till återuppringning", "Från begäran om återuppringning till första gången personen nåddes."),
@@ -98,6 +108,7 @@ async def _statistics(acting: TenantScope, state: State, errors: dict[str, str])
     now = datetime.now(UTC)
     own, figures = await _figures(acting, _rule(state), now)
     retention = await retention_days(acting.session, acting.tenant_id) if own else None
+    expiry = await expiry_days(acting.session, acting.tenant_id) if own else None
     return Template(
         template_name="line/statistics.html",
         context={
@@ -109,10 +120,16 @@ async def _statistics(acting: TenantScope, state: State, errors: dict[str, str])
             "sections": [(dimension, _TITLES[dimension]) for dimension in DIMENSIONS],
             "overlapping": OVERLAPPING,
             "retention": retention,
+            "expiry": expiry,
             "errors": errors,
         },
         status_code=400 if errors else 200,
     )
+
+
+def _days(raw: str) -> int:
+    """A number of days as typed; anything else is 0, which every setting refuses with its message."""
+    return int(raw) if raw.isdigit() and len(raw) <= 3 else 0  # noqa: PLR2004 - no setting reaches 1000 days
 
 
 def _rule(state: State) -> Rule:
@@ -193,15 +210,33 @@ class SupervisionPages(Controller):
 
     @post("/installningar")
     async def change_retention(self, request: Request[Any, Any, Any], acting: Acting, state: State) -> Response[Any]:
-        """How long guidance notes are kept (1–365 days)."""
+        """How long guidance notes are kept (1–365 days) and how long a callback stays open (1–90 days)."""
         form = await request.form()
+        if problems := identity_number_problems(form):
+            return await _statistics(acting, state, InvalidInputError(problems).by_field())
         raw = str(form.get("note_retention_days") or "")
+        expiry = str(form.get("callback_expiry_days") or "") if "callback_expiry_days" in form else None
         try:
             async with acting.session.begin_nested():
-                await set_retention_days(acting.session, acting.tenant_id, int(raw) if raw.isdigit() else 0)
+                await set_retention_days(acting.session, acting.tenant_id, _days(raw))
+                if expiry is not None:
+                    await set_expiry_days(acting.session, acting.tenant_id, _days(expiry))
         except InvalidInputError as error:
             return await _statistics(acting, state, error.by_field())
         return Redirect("/linjen/statistik")
+
+    @get("/arbetsledning")
+    async def queue(self, acting: Acting) -> Template:
+        """The supervisors' queue: contacts and callbacks operators lifted, referrals waiting, callbacks due."""
+        now = datetime.now(UTC)
+        return Template(
+            template_name="line/queue.html",
+            context={
+                "queue": await supervisor_queue(acting.session, acting.tenant_id, now),
+                "labels": _labels(),
+                "status_labels": STATUS_LABELS,
+            },
+        )
 
     @get("/granskning")
     async def contacts(self, request: Request[Any, Any, Any], acting: Acting) -> Template:
@@ -223,8 +258,6 @@ class SupervisionPages(Controller):
                 "referrals": referrals,
                 "labels": _labels(),
                 "status_labels": STATUS_LABELS,
-                "threat": label(ThreatLevel(contact.threat_level)),
-                "group": label(TargetGroup(contact.target_group)) if contact.target_group else "",
                 "professional": label(ProfessionalKind(contact.professional_kind)) if contact.professional_kind else "",
             },
         )

@@ -1,0 +1,40 @@
+"""What every form of the line refuses before anything else: a personal identity number in any field."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from avhopp.directory.line.privacy import check_free_text
+from avhopp.platform.problems import FieldProblem, InvalidInputError
+
+if TYPE_CHECKING:
+    from litestar.datastructures import FormMultiDict
+
+_CHECKED_AS_A_NUMBER = frozenset({"phone_number"})
+"""A callback's number is read as a phone number, which no personal identity number passes."""
+
+
+def identity_number_problems(form: FormMultiDict) -> list[FieldProblem]:
+    """A problem for each field that holds a personal identity number, however it is written."""
+    problems: list[FieldProblem] = []
+    for name in form:
+        if name in _CHECKED_AS_A_NUMBER:
+            continue
+        for value in form.getall(name):
+            try:
+                check_free_text(name, str(value))
+            except InvalidInputError as error:
+                problems += error.problems
+                break
+    return problems
+
+
+def refuse_identity_numbers(form: FormMultiDict) -> None:
+    """Raise if any field holds a personal identity number.
+
+    Raises:
+        InvalidInputError: naming each such field; the form is not used.
+
+    """
+    if problems := identity_number_problems(form):
+        raise InvalidInputError(problems)
