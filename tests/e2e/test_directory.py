@@ -50,7 +50,21 @@ def test_a_professional_sees_who_can_help_and_why(page: Page, live_server: LiveS
     expect(
         page.get_by_text("Tar bara emot folkbokförda i Göteborg. Personen är folkbokförd i Mölndal.")
     ).to_be_visible()
+    expect(
+        page.get_by_text("Socialtjänsten i 289 andra kommuner: bara för dem som är folkbokförda där")
+    ).to_be_visible()
     assert_accessible(page)
+    # The query is in the address: a service and Back bring the same results, and the link can be shared.
+    assert "home_municipality_code=1481" in page.url
+    results = page.url
+    page.get_by_role("link", name="Socialtjänsten, Mölndals kommun").click()
+    page.go_back()
+    expect(page.get_by_label("Ålder")).to_have_value("30")
+    expect(
+        page.get_by_text("Tar bara emot folkbokförda i Göteborg. Personen är folkbokförd i Mölndal.")
+    ).to_be_visible()
+    page.goto(results)
+    expect(page.get_by_role("link", name="Socialtjänsten, Mölndals kommun")).to_be_visible()
 
 
 def test_the_editor_is_accessible(page: Page, live_server: LiveServer) -> None:

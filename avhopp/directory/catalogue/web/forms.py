@@ -150,6 +150,7 @@ def read_search(form: FormMultiDict, *, public: bool) -> tuple[SearchQuery | Non
             text=text,
             situation=situation,
             include_not_eligible=not public and _checked(form, "include_not_eligible"),
+            group_closed=True,
             operation_types=frozenset(() if public else _enums(form, "operation_types", OperationType, errors)),
             interventions=frozenset(_enums(form, "interventions", Intervention, errors)),
             page=page,
