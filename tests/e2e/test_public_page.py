@@ -55,6 +55,7 @@ def test_the_line_first_feedback_where_the_person_is_and_no_trace(phone: Page, l
     expect(call).to_be_in_viewport()
     expect(phone.get_by_text("måndag–fredag 09:00–21:00")).to_be_in_viewport()
     expect(phone.get_by_role("link", name="Lämna sidan snabbt")).to_be_in_viewport()
+    assert phone.context.cookies() == []
     fits_the_phone(phone)
     assert_accessible(phone)
 
