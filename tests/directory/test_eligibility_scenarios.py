@@ -452,3 +452,28 @@ def test_the_reasons_of_the_new_rules_have_english_translations() -> None:
         assert english.gettext(reason) != reason, reason
     for value in (*SubstanceUse, *CustodyStatus):
         assert english.gettext(label(value)) != label(value), value
+
+
+def test_every_reason_the_seed_gives_reads_in_english() -> None:
+    # Reasons with places, ages and labels in them are translated before they are filled in.
+    english = translations("en")
+    services = [service for item in seed_catalogue() for service in item.services]
+    situations = [
+        _situation("1481", age=17, needs=frozenset({Intervention.GUIDANCE, Intervention.PROTECTED_IDENTITY})),
+        _situation("1480", age=30, target_group=TargetGroup.WHITE_POWER, payment=PaymentDecision.REFUSED),
+        _situation("0180", age=70, threat_level=ThreatLevel.SERIOUS, threat_scope=ThreatScope.NATIONAL),
+        _situation(
+            "1280", age=19, substance_use=SubstanceUse.ACTIVE, custody=CustodyStatus.IN_CUSTODY, needs=frozenset()
+        ),
+    ]
+    seen = set()
+    for situation in situations:
+        for service in services:
+            for reason in assess(service, situation).reasons:
+                if reason.message in seen:
+                    continue
+                seen.add(reason.message)
+                translated = reason.in_language(english.gettext)
+                assert translated != reason.text, reason.text
+                assert not any(word in translated for word in (" och ", "personen", "Tar emot")), translated
+    assert len(seen) > 15

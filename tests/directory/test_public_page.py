@@ -1,7 +1,9 @@
-"""The public page "Hitta stöd": works without login, sets no cookie, logs no query, is rate-limited."""
+"""The public page "Hitta stöd": works without login, sets no cookie, logs no query, is rate-limited,
+puts the line first, offers a quick way out, speaks plainly and answers where the person is."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
@@ -11,6 +13,7 @@ from litestar.testing import AsyncTestClient
 from avhopp.app import build_app
 from avhopp.directory.catalogue.web.public import PUBLIC_SEARCH_LIMIT
 from avhopp.platform.idp import ensure_identity_provider
+from avhopp.platform.times import STOCKHOLM
 from tests.platform.auth.conftest import BASE_URL
 
 if TYPE_CHECKING:
@@ -39,7 +42,7 @@ async def test_anyone_can_search_and_112_is_always_shown(visitor: AsyncTestClien
     page = await visitor.get("/hitta-stod", headers={"accept": "text/html"})
     assert page.status_code == 200
     assert "Ring 112" in page.text
-    assert "Stödlinjen för avhoppare" in page.text
+    assert "Ring stödlinjen för avhoppare" in page.text
     results = await visitor.post("/hitta-stod", data=SEARCH, headers={"accept": "text/html"})
     assert results.status_code == 200
     assert "Socialtjänsten, Mölndals kommun" in results.text
@@ -56,7 +59,8 @@ async def test_no_cookie_no_cache_and_no_referrer(visitor: AsyncTestClient) -> N
         assert "set-cookie" not in response.headers
         assert response.headers["cache-control"] == "no-store"
         assert response.headers["referrer-policy"] == "no-referrer"
-        assert "<script" not in response.text
+        # One script, a static file of the platform's own: nothing inline, nothing from elsewhere.
+        assert response.text.count("<script") == response.text.count('<script src="/static/') == 1
     assert visitor.cookies == {}
 
 
@@ -112,3 +116,64 @@ async def test_the_public_page_asks_about_drugs_and_custody(visitor: AsyncTestCl
     assert "Stöd till avhoppare i häkte, anstalt och frivård" in probation.text
     bad = await visitor.post("/hitta-stod", data={**search, "substance_use": "x"}, headers={"accept": "text/html"})
     assert bad.status_code == 400
+
+
+def top_of_page(html: str) -> str:
+    """What comes before the search form: what a person on a phone sees first."""
+    return html.split('id="search-form"', 1)[0]
+
+
+async def test_the_lines_number_and_hours_come_first(visitor: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    page = await visitor.get("/hitta-stod", headers={"accept": "text/html"})
+    top = top_of_page(page.text)
+    assert 'href="tel:' in top
+    assert "måndag–fredag 09:00–21:00" in top
+    assert "Ring 112" in top
+
+
+async def test_a_quick_way_out_without_inline_code(visitor: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    page = await visitor.get("/hitta-stod", headers={"accept": "text/html"})
+    top = top_of_page(page.text)
+    assert "Lämna sidan snabbt" in top
+    assert "data-quick-exit" in top
+    assert '<script src="/static/public-page.js' in page.text
+    # The strict policy refuses inline code: every script has a source, no element is styled inline.
+    assert page.text.count("<script") == page.text.count("<script src=")
+    assert " style=" not in page.text
+
+
+PROFESSIONAL_WORDS = ("folkbokförd", "Hotbild", "hotbild", "frivårdens tillsyn", "Latent", "räckvidd", "Kriminalvård")
+
+
+async def test_plain_words_for_a_person_not_a_professional(visitor: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    for response in (
+        await visitor.get("/hitta-stod", headers={"accept": "text/html"}),
+        await visitor.post("/hitta-stod", data=SEARCH, headers={"accept": "text/html"}),
+    ):
+        form = response.text.split('id="search-form"', 1)[1].split("</form>", 1)[0]
+        assert [word for word in PROFESSIONAL_WORDS if word in form] == []
+    english = await visitor.get("/hitta-stod", headers={"accept": "text/html"}, cookies={"avhopp_lang": "en"})
+    assert "Leave this page quickly" in english.text
+    assert "Are you being threatened?" in english.text
+
+
+async def test_feedback_comes_where_the_person_is(visitor: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    # Focus moves to what answers the person (autofocus scrolls it into view, with or without script).
+    found = await visitor.post("/hitta-stod", data=SEARCH, headers={"accept": "text/html"})
+    assert 'id="results-heading" tabindex="-1" autofocus' in found.text
+    now = datetime.now(STOCKHOLM)
+    callback = {
+        "phone_number": "070-765 43 21",
+        "window_start": (now + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "window_end": (now + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+    }
+    sent = await visitor.post("/hitta-stod/ring-mig", data=callback, headers={"accept": "text/html"})
+    assert 'role="status" tabindex="-1" autofocus' in sent.text
+    refused = await visitor.post(
+        "/hitta-stod/ring-mig", data=callback | {"phone_number": "nej"}, headers={"accept": "text/html"}
+    )
+    # The callback's problems are summed up at the callback form, where the person is.
+    assert refused.text.index('id="callback-heading"') < refused.text.index('id="error-summary"')
+    # A refused search shows its summary above the search form, not above the callback form.
+    wrong = await visitor.post("/hitta-stod", data=SEARCH | {"age": "tolv"}, headers={"accept": "text/html"})
+    assert wrong.text.index('id="error-summary"') < wrong.text.index('id="search-form"')

@@ -19,8 +19,8 @@ def test_anyone_finds_support_without_leaving_a_cookie(page: Page, live_server: 
     page.goto(f"{live_server.url}/hitta-stod")
     expect(page.get_by_text("Är någon i fara just nu? Ring 112.")).to_be_visible()
     assert_accessible(page)
-    page.get_by_label("Kommun där personen är folkbokförd").select_option(label="Mölndal")
-    page.get_by_label("Ålder").fill("17")
+    page.get_by_label("Vilken kommun bor du i?").select_option(label="Mölndal")
+    page.get_by_label("Hur gammal är du?").fill("17")
     page.get_by_label("Råd och vägledning").check()
     page.get_by_role("button", name="Sök").click()
     expect(page.get_by_role("heading", name="Socialtjänsten, Mölndals kommun")).to_be_visible()
@@ -31,8 +31,8 @@ def test_anyone_finds_support_without_leaving_a_cookie(page: Page, live_server: 
 
 def test_a_wrong_age_is_named_next_to_its_field(page: Page, live_server: LiveServer) -> None:
     page.goto(f"{live_server.url}/hitta-stod")
-    page.get_by_label("Kommun där personen är folkbokförd").select_option(label="Göteborg")
-    page.get_by_label("Ålder").fill("tolv")
+    page.get_by_label("Vilken kommun bor du i?").select_option(label="Göteborg")
+    page.get_by_label("Hur gammal är du?").fill("tolv")
     page.get_by_role("button", name="Sök").click()
     expect(page.get_by_role("alert")).to_contain_text("Ange personens ålder som ett heltal")
     assert_accessible(page)
@@ -50,7 +50,21 @@ def test_a_professional_sees_who_can_help_and_why(page: Page, live_server: LiveS
     expect(
         page.get_by_text("Tar bara emot folkbokförda i Göteborg. Personen är folkbokförd i Mölndal.")
     ).to_be_visible()
+    expect(
+        page.get_by_text("Socialtjänsten i 289 andra kommuner: bara för dem som är folkbokförda där")
+    ).to_be_visible()
     assert_accessible(page)
+    # The query is in the address: a service and Back bring the same results, and the link can be shared.
+    assert "home_municipality_code=1481" in page.url
+    results = page.url
+    page.get_by_role("link", name="Socialtjänsten, Mölndals kommun").click()
+    page.go_back()
+    expect(page.get_by_label("Ålder")).to_have_value("30")
+    expect(
+        page.get_by_text("Tar bara emot folkbokförda i Göteborg. Personen är folkbokförd i Mölndal.")
+    ).to_be_visible()
+    page.goto(results)
+    expect(page.get_by_role("link", name="Socialtjänsten, Mölndals kommun")).to_be_visible()
 
 
 def test_the_editor_is_accessible(page: Page, live_server: LiveServer) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID  # noqa: TC003 - a dataclass field's type
 
 from avhopp.directory.catalogue.entry import catchment_municipalities
@@ -36,7 +36,7 @@ from avhopp.platform.labels import label, register_labels
 from avhopp.platform.problems import InvalidInputError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from avhopp.directory.catalogue.entry import Area, ServiceEntry
 
@@ -82,6 +82,31 @@ FIXED_REASONS = (
     CUSTODY_ONLY_MET,
 )
 """Every fixed reason, so a test can hold the English catalogue to them."""
+
+# Reasons with names, numbers or labels in them: Swedish message ids with named fields, which the
+# pages translate before filling in (see `Reason.in_language`).
+STATUS_UNMET = "Tjänsten är inte aktiv ({status})."
+RESIDENCE_COUNTRY = "Tar emot personer från hela landet."
+RESIDENCE_NONE = "Verksamheten har inte angett vilka den tar emot."
+RESIDENCE_MET = "Tar emot folkbokförda i {areas}, och personen är folkbokförd i {home}."
+RESIDENCE_UNMET = "Tar bara emot folkbokförda i {areas}. Personen är folkbokförd i {home}."
+AGE_TOO_YOUNG = "Tar emot från {low} års ålder; personen är {age} år."
+AGE_TOO_YOUNG_CHILD = (
+    "Tar emot från {low} års ålder; personen är {age} år. "
+    "Den som är under 18 år får stöd genom socialtjänsten i sin hemkommun."
+)
+AGE_TOO_OLD = "Tar emot till och med {high} års ålder; personen är {age} år."
+AGE_MET = "Personens ålder ({age} år) ligger inom verksamhetens åldersgräns."
+GROUP_MET = "Vänder sig till {groups}."
+GROUP_UNMET = "Vänder sig bara till {groups}, inte till {group}."
+NEEDS_UNMET = "Erbjuder inget av det som behövs ({wanted})."
+NEEDS_MET = "Erbjuder {offered}."
+NEEDS_PARTLY = "Erbjuder {offered}. Erbjuder inte {missing}."
+SERIOUS_THREAT_MET = "Kan ge stöd också vid en allvarlig hotbild."
+SERIOUS_THREAT_NATIONAL = (
+    "Kan ge stöd också vid en allvarlig hotbild. "
+    "Hotet är nationellt, så skydd och boende kan behöva ordnas långt från hemorten."
+)
 
 
 class Verdict(StrEnum):
@@ -137,11 +162,48 @@ class Finding(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Labels:
+    """Labels inside a reason (groups, needs, a status): translated, in small letters, listed with "och"."""
+
+    labels: tuple[str, ...]
+
+
+def _listing(names: Iterable[str], gettext: Callable[[str], str] | None = None) -> str:
+    items = list(names)
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + f" {gettext('och') if gettext else 'och'} " + items[-1]
+
+
+@dataclass(frozen=True, slots=True)
 class Reason:
-    """One rule's finding, in plain Swedish."""
+    """One rule's finding: a Swedish sentence (`message`, the message id) with its values filled in.
+
+    A value is a name or a number, kept as written, or `Labels`, which are translated.
+    """
 
     finding: Finding
-    text: str
+    message: str
+    values: tuple[tuple[str, str | Labels], ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The reason in Swedish."""
+        return self.in_language(lambda message: message)
+
+    def in_language(self, gettext: Callable[[str], str]) -> str:
+        """The reason in the language of `gettext` (which answers the Swedish text where it has none)."""
+        filled: dict[str, Any] = {}
+        for name, value in self.values:
+            if isinstance(value, Labels):
+                filled[name] = _listing((gettext(each).lower() for each in value.labels), gettext)
+            else:
+                filled[name] = value
+        return gettext(self.message).format(**filled)
+
+
+def _reason(finding: Finding, message: str, **values: str | Labels) -> Reason:
+    return Reason(finding, message, tuple(values.items()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,51 +238,45 @@ def area_name(area: Area) -> str:
     return _municipality_names()[area.code]
 
 
-def _listing(names: Iterable[str]) -> str:
-    items = list(names)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1]
-
-
 def _status(service: ServiceEntry, _situation: Situation) -> Reason | None:
     if service.status is ServiceStatus.ACTIVE:
         return None
-    return Reason(Finding.UNMET, f"Tjänsten är inte aktiv ({label(service.status).lower()}).")
+    return _reason(Finding.UNMET, STATUS_UNMET, status=Labels((label(service.status),)))
 
 
 def _residence(service: ServiceEntry, situation: Situation) -> Reason:
     home = _municipality_names()[situation.home_municipality_code]
     if any(area.kind is AreaKind.COUNTRY for area in service.catchment):
-        return Reason(Finding.MET, "Tar emot personer från hela landet.")
+        return Reason(Finding.MET, RESIDENCE_COUNTRY)
     if not service.catchment:
         # Validation refuses an empty catchment; an entry that skipped it takes nobody.
-        return Reason(Finding.UNMET, "Verksamheten har inte angett vilka den tar emot.")
+        return Reason(Finding.UNMET, RESIDENCE_NONE)
     areas = _listing(area_name(area) for area in service.catchment)
     if situation.home_municipality_code in catchment_municipalities(service.catchment):
-        return Reason(Finding.MET, f"Tar emot folkbokförda i {areas}, och personen är folkbokförd i {home}.")
-    return Reason(Finding.UNMET, f"Tar bara emot folkbokförda i {areas}. Personen är folkbokförd i {home}.")
+        return _reason(Finding.MET, RESIDENCE_MET, areas=areas, home=home)
+    return _reason(Finding.UNMET, RESIDENCE_UNMET, areas=areas, home=home)
 
 
 def _age(service: ServiceEntry, situation: Situation) -> Reason | None:
     low, high = service.minimum_age, service.maximum_age
+    age = str(situation.age)
     if low is not None and situation.age < low:
-        text = f"Tar emot från {low} års ålder; personen är {situation.age} år."
-        if situation.age < ADULT_AGE <= low:
-            text += " Den som är under 18 år får stöd genom socialtjänsten i sin hemkommun."
-        return Reason(Finding.UNMET, text)
+        message = AGE_TOO_YOUNG_CHILD if situation.age < ADULT_AGE <= low else AGE_TOO_YOUNG
+        return _reason(Finding.UNMET, message, low=str(low), age=age)
     if high is not None and situation.age > high:
-        return Reason(Finding.UNMET, f"Tar emot till och med {high} års ålder; personen är {situation.age} år.")
+        return _reason(Finding.UNMET, AGE_TOO_OLD, high=str(high), age=age)
     if low is None and high is None:
         return None
-    return Reason(Finding.MET, f"Personens ålder ({situation.age} år) ligger inom verksamhetens åldersgräns.")
+    return _reason(Finding.MET, AGE_MET, age=age)
 
 
 def _target_group(service: ServiceEntry, situation: Situation) -> Reason | None:
     if not service.target_groups or situation.target_group is None:
         return None
-    groups = _listing(label(group).lower() for group in service.target_groups)
+    groups = Labels(tuple(label(group) for group in service.target_groups))
     if situation.target_group in service.target_groups:
-        return Reason(Finding.MET, f"Vänder sig till {groups}.")
-    return Reason(Finding.UNMET, f"Vänder sig bara till {groups}, inte till {label(situation.target_group).lower()}.")
+        return _reason(Finding.MET, GROUP_MET, groups=groups)
+    return _reason(Finding.UNMET, GROUP_UNMET, groups=groups, group=Labels((label(situation.target_group),)))
 
 
 def _threat_requirement(service: ServiceEntry, situation: Situation) -> Reason | None:
@@ -245,10 +301,9 @@ def _serious_threat(service: ServiceEntry, situation: Situation) -> Reason | Non
     if situation.threat_level is not ThreatLevel.SERIOUS:
         return None
     if service.accepts_serious_threat:
-        text = "Kan ge stöd också vid en allvarlig hotbild."
         if situation.threat_scope is ThreatScope.NATIONAL:
-            text += " Hotet är nationellt, så skydd och boende kan behöva ordnas långt från hemorten."
-        return Reason(Finding.MET, text)
+            return Reason(Finding.MET, SERIOUS_THREAT_NATIONAL)
+        return Reason(Finding.MET, SERIOUS_THREAT_MET)
     if service.accepts_local_serious_threat and situation.threat_scope is ThreatScope.LOCAL:
         # Brå 2016:6: operations that cannot protect can still take someone whose threat is
         # only local, by housing them elsewhere; moving away is then the protection.
@@ -314,14 +369,16 @@ def _needs(service: ServiceEntry, situation: Situation) -> Reason | None:
     if not situation.needs:
         return None
     offered = situation.needs & set(service.interventions)
+
+    def needs(chosen: Iterable[Intervention]) -> Labels:
+        return Labels(tuple(sorted((label(need) for need in chosen), key=str.lower)))
+
     if not offered:
-        wanted = _listing(sorted(label(need).lower() for need in situation.needs))
-        return Reason(Finding.UNMET, f"Erbjuder inget av det som behövs ({wanted}).")
-    text = f"Erbjuder {_listing(sorted(label(need).lower() for need in offered))}."
+        return _reason(Finding.UNMET, NEEDS_UNMET, wanted=needs(situation.needs))
     missing = situation.needs - offered
     if missing:
-        text += f" Erbjuder inte {_listing(sorted(label(need).lower() for need in missing))}."
-    return Reason(Finding.MET, text)
+        return _reason(Finding.MET, NEEDS_PARTLY, offered=needs(offered), missing=needs(missing))
+    return _reason(Finding.MET, NEEDS_MET, offered=needs(offered))
 
 
 def _capacity(service: ServiceEntry, _situation: Situation) -> Reason | None:

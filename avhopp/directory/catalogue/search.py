@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Float, func, literal, literal_column, or_, select
 
 from avhopp.directory.catalogue.documents import as_text, is_stale, organization_from_document, service_from_document
-from avhopp.directory.catalogue.eligibility import Assessment, Situation, Verdict, assess
+from avhopp.directory.catalogue.eligibility import RESIDENCE_UNMET, Assessment, Finding, Situation, Verdict, assess
 from avhopp.directory.catalogue.models import (
     PublicOrganization,
     PublicService,
@@ -28,6 +28,7 @@ from avhopp.directory.catalogue.models import (
     PublishedService,
 )
 from avhopp.directory.catalogue.vocabulary import (
+    AreaKind,
     CustodyStatus,
     DrugPolicy,
     FundingRule,
@@ -44,6 +45,7 @@ from avhopp.directory.catalogue.vocabulary import (
 from avhopp.platform.problems import InvalidInputError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import date
 
     from sqlalchemy import ColumnElement, Select
@@ -69,6 +71,9 @@ class SearchQuery:
     """Services offering at least one of these."""
     page: int = 1
     per_page: int = 20
+    group_closed: bool = False
+    """With `include_not_eligible`: services alike but for where they work, that the person cannot use
+    only because of where they live (every municipality's social services), come as one group."""
 
     def __post_init__(self) -> None:
         """Refuse pages and texts outside the limits, naming the field."""
@@ -92,6 +97,28 @@ class SearchHit:
 
 
 @dataclass(frozen=True, slots=True)
+class ClosedGroup:
+    """Services with the same description that take only people registered elsewhere, as one line."""
+
+    name: str
+    """What their names share, such as "Socialtjänsten"."""
+    count: int
+    municipalities: bool
+    """Each serves one municipality (else other areas)."""
+
+    @property
+    def message(self) -> str:
+        """The Swedish message id of the line, with `{name}` and `{count}`."""
+        if self.municipalities:
+            return "{name} i {count} andra kommuner: bara för dem som är folkbokförda där"
+        return "{name} i {count} andra områden: bara för dem som är folkbokförda där"
+
+    def in_language(self, gettext: Callable[[str], str]) -> str:
+        """The line in the language of `gettext`."""
+        return gettext(self.message).format(name=self.name, count=self.count)
+
+
+@dataclass(frozen=True, slots=True)
 class SearchResult:
     """One page of hits, the total, and counts per facet value over all hits."""
 
@@ -100,6 +127,8 @@ class SearchResult:
     page: int
     per_page: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    closed_groups: tuple[ClosedGroup, ...] = ()
+    """Services closed to the person only by where they live, counted instead of listed."""
 
     @property
     def pages(self) -> int:
@@ -181,6 +210,42 @@ def _facets(hits: list[SearchHit]) -> dict[str, dict[str, int]]:
     return {name: dict(counter.most_common()) for name, counter in counters.items()}
 
 
+def _closed_only_by_residence(hit: SearchHit) -> bool:
+    assessment = hit.assessment
+    if assessment is None or assessment.verdict is not Verdict.NOT_ELIGIBLE:
+        return False
+    return [reason.message for reason in assessment.reasons if reason.finding is Finding.UNMET] == [RESIDENCE_UNMET]
+
+
+def _shared_name(names: list[str]) -> str:
+    """The words all names begin with ("Socialtjänsten, Mölndals kommun", … -> "Socialtjänsten")."""
+    first, last = min(names), max(names)
+    shared = first[: next((i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), len(first))]
+    if shared != first:
+        shared = shared[: max(shared.rfind(" "), shared.rfind(","), 0)]
+    return shared.strip(" ,–-")
+
+
+def _group_closed(hits: list[SearchHit]) -> tuple[list[SearchHit], tuple[ClosedGroup, ...]]:
+    alike: dict[str, list[SearchHit]] = {}
+    for hit in hits:
+        if _closed_only_by_residence(hit):
+            alike.setdefault(hit.service.description, []).append(hit)
+    groups: list[ClosedGroup] = []
+    grouped: set[int] = set()
+    for members in alike.values():
+        name = _shared_name([hit.service.name for hit in members])
+        if len(members) == 1 or not name:
+            continue
+        groups.append(ClosedGroup(name, len(members), municipalities=_all_municipal(members)))
+        grouped.update(id(hit) for hit in members)
+    return [hit for hit in hits if id(hit) not in grouped], tuple(groups)
+
+
+def _all_municipal(members: list[SearchHit]) -> bool:
+    return all(area.kind is AreaKind.MUNICIPALITY for hit in members for area in hit.service.catchment)
+
+
 async def search_directory(
     session: AsyncSession, query: SearchQuery, today: date, *, internal: bool = False
 ) -> SearchResult:
@@ -207,6 +272,9 @@ async def search_directory(
         )
     )
     hits = [hit for hit, _rank in ranked]
+    groups: tuple[ClosedGroup, ...] = ()
+    if query.group_closed and query.include_not_eligible:
+        hits, groups = _group_closed(hits)
     start = (query.page - 1) * query.per_page
     return SearchResult(
         hits=hits[start : start + query.per_page],
@@ -214,6 +282,7 @@ async def search_directory(
         page=query.page,
         per_page=query.per_page,
         facets=_facets(hits),
+        closed_groups=groups,
     )
 
 

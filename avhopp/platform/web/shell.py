@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from jinja2 import pass_context
 
@@ -21,6 +21,8 @@ from avhopp.platform.times import swedish_time
 from avhopp.platform.web.i18n import gettext, language_of
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from jinja2 import Environment
     from jinja2.runtime import Context
     from litestar import Request
@@ -126,9 +128,24 @@ def _translate(context: Context, message: str) -> str:
     return gettext(context["request"], message)
 
 
+class SaysItself(Protocol):
+    """Text made of translatable parts and values (a directory reason naming places and ages)."""
+
+    def in_language(self, gettext: Callable[[str], str]) -> str:
+        """The text in the language of `gettext`."""
+        ...
+
+
+@pass_context
+def _in_language(context: Context, phrase: SaysItself) -> str:
+    request = context["request"]
+    return phrase.in_language(lambda message: gettext(request, message))
+
+
 def install_globals(environment: Environment) -> None:
     """Make the shell's helpers available to every template."""
     environment.filters["swedish_time"] = swedish_time
+    environment.filters["in_language"] = _in_language
     environment.globals.update(
         _=_translate,
         lang=language_of,

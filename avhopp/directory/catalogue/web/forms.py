@@ -47,6 +47,7 @@ from avhopp.directory.catalogue.vocabulary import (
     ThreatScope,
     Weekday,
 )
+from avhopp.platform.identity_numbers import contains_identity_number
 from avhopp.platform.labels import label
 from avhopp.platform.problems import InvalidInputError, Problems
 from avhopp.platform.web.forms import Choice
@@ -138,13 +139,18 @@ def read_search(form: FormMultiDict, *, public: bool) -> tuple[SearchQuery | Non
         except InvalidInputError as error:
             errors.add(error.field, error.message)
     page = _int(form, "page", errors, required=False, what="sidnummer") or 1
+    text = _text(form, "text")
+    if contains_identity_number(text):
+        # Written in any digits or dashes: the search needs no one's identity, and a trace of one is a risk.
+        errors.add("text", "Ta bort personnumret. Sökningen behöver varken namn eller personnummer.")
     if errors.messages:
         return None, errors.messages
     try:
         query = SearchQuery(
-            text=_text(form, "text"),
+            text=text,
             situation=situation,
             include_not_eligible=not public and _checked(form, "include_not_eligible"),
+            group_closed=True,
             operation_types=frozenset(() if public else _enums(form, "operation_types", OperationType, errors)),
             interventions=frozenset(_enums(form, "interventions", Intervention, errors)),
             page=page,

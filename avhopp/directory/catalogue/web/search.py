@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get
+from litestar.datastructures import FormMultiDict
 from litestar.params import FromPath
 from litestar.response import Template
 
@@ -47,14 +48,11 @@ class SearchPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def form(self) -> Template:
-        """The empty search form."""
-        return _page({}, {}, None)
-
-    @post("/")
-    async def results(self, request: Request[Any, Any, Any], acting: Acting) -> Template:
-        """The results for the submitted situation (the whole page, or with htmx just the results)."""
-        form = await request.form()
+    async def search(self, request: Request[Any, Any, Any], acting: Acting) -> Template:
+        """The form, and with a query in the address its results: Back and a shared link show them again."""
+        if not request.query_params:
+            return _page({}, {}, None)
+        form = FormMultiDict(request.query_params.multi_items())
         query, errors = read_search(form, public=False)
         if query is None:
             return _page(form_values(form), errors, None)
