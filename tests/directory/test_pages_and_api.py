@@ -107,6 +107,10 @@ async def test_an_editor_proposes_and_the_coordinator_publishes(sign_in: SignIn,
     assert revision_path is not None
     revision = await reviewer.get(revision_path.group(1))
     assert "Samtal för den som vill lämna." in revision.text
+    assert "<th scope=\"row\">Insatser</th>" in revision.text
+    assert "Samtalsstöd" in revision.text
+    assert "conversational_support" not in revision.text
+    assert "<code>" not in revision.text
     decided = await reviewer.post_form(revision, revision_path.group(1), {"decision": "approve", "review_note": ""})
     assert decided.status_code in {302, 303}
 
