@@ -38,6 +38,7 @@ from avhopp.directory.catalogue.vocabulary import (
 from avhopp.directory.catalogue.web.forms import (
     choices,
     form_field,
+    language_choices,
     organization_form_values,
     read_organization,
     read_service,
@@ -82,6 +83,7 @@ def _service_form(
                 "funding_rules": choices(FundingRule),
                 "channels": choices(ContactChannel),
                 "capacities": choices(CapacityStatus),
+                "languages": language_choices(form.get("languages", [])),
                 "weekdays": choices(Weekday),
                 "counties": county_choices(),
                 "police_regions": police_region_choices(),
