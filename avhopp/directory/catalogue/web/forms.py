@@ -263,7 +263,8 @@ def read_service(
         errors.add("organization_id", "Välj organisation.")
     minimum_age = _int(form, "minimum_age", errors, required=False, what="lägsta ålder")
     maximum_age = _int(form, "maximum_age", errors, required=False, what="högsta ålder")
-    languages = tuple(dict.fromkeys(str(code).strip().lower() for code in form.getall("languages", []) if str(code).strip()))
+    chosen_languages = (str(code).strip().lower() for code in form.getall("languages", []))
+    languages = tuple(dict.fromkeys(code for code in chosen_languages if code))
     kept = existing or _EMPTY
     entry = ServiceEntry(
         id=service_id,
