@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -47,6 +47,7 @@ from avhopp.directory.catalogue.web.forms import (
 from avhopp.platform.labels import labels_of
 from avhopp.platform.problems import InvalidInputError, NotFoundError
 from avhopp.platform.scope.request import Acting, TenantScope
+from avhopp.platform.times import STOCKHOLM
 from avhopp.platform.web.forms import county_choices, form_values, municipality_groups, police_region_choices
 
 if TYPE_CHECKING:
@@ -61,7 +62,8 @@ _NEW_ORGANIZATION = "/katalog/redigera/organisationer/ny"
 
 
 def _today() -> date:
-    return datetime.now(UTC).date()
+    """Today in Sweden: an entry is confirmed on the Swedish date, also just after midnight."""
+    return datetime.now(STOCKHOLM).date()
 
 
 def _service_form(
