@@ -87,6 +87,8 @@ async def test_a_tenant_admin_changes_roles_in_the_own_tenant_only(sign_in: Sign
     assert membership_of(owner_engine, stranger_id, MALMO)[1] == [Role.CASE_OFFICER]
     assert no_role.status_code == 400
     assert "Rollen finns inte." in no_role.text
+    assert f'href="#m-{own}"' in no_role.text, "the summary leads to the person whose roles were refused"
+    assert no_role.text.count("Rollen finns inte.") == 2, "in the summary and at the person, nowhere else"
     assert platform.status_code == 400
     assert "Bara en plattformsadministratör" in platform.text
     colleague = await sign_in(GOTEBORG_SOCIALSEKRETERARE)

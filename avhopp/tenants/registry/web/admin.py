@@ -188,7 +188,7 @@ class MemberAdministration(Controller):
             await _refused(request, state, acting, error)
             if error.code == "not_found":
                 raise NotFoundError from None
-            return await _members_page(acting, state, errors={"roles": error.message})
+            return await _members_page(acting, state, errors={f"m-{membership_id}": error.message})
         for action, changed in ((Action.ROLE_GRANTED, after - before), (Action.ROLE_REVOKED, before - after)):
             for role in sorted(changed):
                 await _audit(
