@@ -107,6 +107,10 @@ async def test_an_editor_proposes_and_the_coordinator_publishes(sign_in: SignIn,
     assert revision_path is not None
     revision = await reviewer.get(revision_path.group(1))
     assert "Samtal för den som vill lämna." in revision.text
+    assert '<th scope="row">Insatser</th>' in revision.text
+    assert "Samtalsstöd" in revision.text
+    assert "conversational_support" not in revision.text
+    assert "<code>" not in revision.text
     decided = await reviewer.post_form(revision, revision_path.group(1), {"decision": "approve", "review_note": ""})
     assert decided.status_code in {302, 303}
 
@@ -189,3 +193,47 @@ async def test_the_search_form_takes_drug_use_and_custody(sign_in: SignIn) -> No
     bad = await browser.get("/katalog", params={**situation, "substance_use": "sometimes"})
     assert bad.status_code == 400
     assert 'href="#substance_use"' in bad.text
+
+
+async def test_the_editor_offers_languages_and_municipalities_as_lists_of_checkboxes(
+    sign_in: SignIn, tenants: Tenants
+) -> None:
+    owner = organization()
+    async with tenants.acting(COORDINATOR) as session:
+        await publish_organization(session, tenants.ids[KC], owner)
+    editor = await sign_in(KC_REDAKTOR)
+    form_page = await editor.get("/katalog/redigera/tjanster/ny")
+    name = f"Språkstöd {uuid.uuid4().hex[:6]}"
+    sent = await editor.post_form(
+        form_page,
+        "/katalog/redigera/tjanster/ny",
+        {
+            "organization_id": str(owner.id),
+            "name": name,
+            "description": "Samtal på flera språk.",
+            "catchment_kind": "areas",
+            "catchment_municipalities": ["1480", "1481"],
+            "languages": ["sv", "ar", "smj"],
+            "phone_0_number": "031-123456",
+        },
+    )
+    bad = await editor.post_form(
+        form_page,
+        "/katalog/redigera/tjanster/ny",
+        {
+            "organization_id": str(owner.id),
+            "name": name,
+            "description": "Samtal.",
+            "catchment_kind": "country",
+            "languages": ["arabiska", "svenska"],
+        },
+    )
+
+    assert 'type="checkbox" id="languages-' in form_page.text
+    assert 'value="ar"' in form_page.text
+    assert "Arabiska" in form_page.text
+    assert 'id="catchment_municipalities-1480" name="catchment_municipalities" value="1480"' in form_page.text
+    assert "multiple" not in form_page.text
+    assert sent.status_code in {302, 303}
+    assert bad.status_code == 400
+    assert bad.text.count("Ange en språkkod enligt ISO 639") == 2, "once in the summary, once at the field"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -78,6 +79,8 @@ FOREIGN_VALUES = {
     "deputies": "user_id",
     # A capability, not an id: whoever holds it may use it. The harness tries one it was never given.
     "token": "unknown_token",
+    # Tenant B's open invitation, named by the hash of its token (as its administrators' page names it).
+    "invitation_id": "invitation_id",
 }
 
 # Permissions of platform administration: the tenant registry is the platform's, not a tenant's,
@@ -126,6 +129,7 @@ class ForeignWorld:
     consultation_id: uuid.UUID
     markers: tuple[str, ...]
     unknown_token: str = "okand-inbjudan-0000000000000000000000000000"  # noqa: S105 - not a secret
+    invitation_id: str = "0" * 64
 
     def value_for(self, name: str) -> str:
         if name in NEUTRAL_PARAMETERS:
@@ -203,7 +207,13 @@ def missing_twin(world: ForeignWorld) -> ForeignWorld:
     A write that names tenant B's object must answer exactly as it answers for one of these.
     """
     fresh = {name: uuid.uuid4() for name, value in vars(world).items() if isinstance(value, uuid.UUID)}
-    return dataclasses.replace(world, **fresh, unknown_token=f"okand-inbjudan-{uuid.uuid4().hex}", markers=())
+    return dataclasses.replace(
+        world,
+        **fresh,
+        unknown_token=f"okand-inbjudan-{uuid.uuid4().hex}",
+        invitation_id=secrets.token_hex(32),
+        markers=(),
+    )
 
 
 # What differs between two answers without saying anything about the object named: the request's

@@ -7,6 +7,7 @@ marker values that must never appear in anything tenant A's people receive, JSON
 from __future__ import annotations
 
 import dataclasses
+import secrets
 import uuid
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -158,6 +159,7 @@ async def foreign_world(
     shared = f"Delat med Malmö {marker}"
     line_contact_id, referral_id, callback_id = referral_to(owner_engine, tenant_id, user_id, shared)
     notification_id = notification_for(owner_engine, tenant_id, user_id, f"/arenden/remisser/{referral_id}")
+    invitation_id = invitation_in(owner_engine, tenant_id, user_id)
     case = await case_of(sessions, owner_engine, Actor(tenant_id, user_id), marker)
     placed = await placement_of(sessions, owner_engine, PlacementActor(tenant_id, user_id), case.case_id, marker)
     network = await network_of(sessions, owner_engine, NetworkActor(tenant_id, user_id), marker)
@@ -189,6 +191,7 @@ async def foreign_world(
         document_id=network.document_id,
         thread_id=network.thread_id,
         consultation_id=network.consultation_id,
+        invitation_id=invitation_id,
         markers=(name, email, draft, shared, *case.markers, placed.address, placed.dispute, *network.markers),
     )
 
@@ -478,6 +481,21 @@ def notification_for(owner_engine: Engine, tenant_id: uuid.UUID, user_id: uuid.U
     return notification_id
 
 
+def invitation_in(owner_engine: Engine, tenant_id: uuid.UUID, user_id: uuid.UUID) -> str:
+    """An open invitation to tenant B, made by its person; named by the hash of its token."""
+    invitation_id = secrets.token_hex(32)
+    with owner_engine.begin() as connection:
+        connection.execute(text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": str(tenant_id)})
+        connection.execute(
+            text(
+                "INSERT INTO invitation (token_hash, tenant_id, roles, invited_by, expires_at)"
+                " VALUES (:id, :tenant, ARRAY['case_officer'], :user, now() + interval '7 days')"
+            ),
+            {"id": invitation_id, "tenant": tenant_id, "user": user_id},
+        )
+    return invitation_id
+
+
 def propose_as(owner_engine: Engine, tenant_id: uuid.UUID, entry: OrganizationEntry | ServiceEntry) -> uuid.UUID:
     """A directory proposal by tenant B that awaits review."""
     subject = "service" if isinstance(entry, ServiceEntry) else "organization"
@@ -624,7 +642,12 @@ async def test_no_door_opens_onto_another_tenant(
         still_unread = connection.execute(
             text("SELECT read_at IS NULL FROM notification WHERE id = :id"), {"id": foreign_world.notification_id}
         ).scalar_one()
+        still_open = connection.execute(
+            text("SELECT revoked_at IS NULL FROM invitation WHERE token_hash = :id"),
+            {"id": foreign_world.invitation_id},
+        ).scalar_one()
     assert still_unread, "someone in tenant A marked tenant B's notification read"
+    assert still_open, "someone in tenant A revoked tenant B's invitation"
     assert tried > 20
     assert unlike == [], "writes that answer tenant B's objects unlike missing ones"
 

@@ -87,6 +87,8 @@ async def test_a_tenant_admin_changes_roles_in_the_own_tenant_only(sign_in: Sign
     assert membership_of(owner_engine, stranger_id, MALMO)[1] == [Role.CASE_OFFICER]
     assert no_role.status_code == 400
     assert "Rollen finns inte." in no_role.text
+    assert f'href="#m-{own}"' in no_role.text, "the summary leads to the person whose roles were refused"
+    assert no_role.text.count("Rollen finns inte.") == 2, "in the summary and at the person, nowhere else"
     assert platform.status_code == 400
     assert "Bara en plattformsadministratör" in platform.text
     colleague = await sign_in(GOTEBORG_SOCIALSEKRETERARE)
@@ -111,7 +113,7 @@ async def test_taking_a_role_away_or_removing_a_person_ends_all_their_sessions(
     after_taking = [(await browser.get("/konto")).status_code for browser in (at_work, at_home)]
 
     at_work, at_home = await sign_in(officer), await sign_in(officer)
-    removed = await admin.post_form(page, f"/organisation/personer/{own}/ta-bort", {})
+    removed = await admin.post_form(page, f"/organisation/personer/{own}/ta-bort", {"bekrafta": "ja"})
     after_removal = [(await browser.get("/konto")).status_code for browser in (at_work, at_home)]
 
     assert granted.status_code == taken.status_code == removed.status_code == 302
@@ -270,7 +272,9 @@ async def test_platform_admins_add_and_deactivate_tenants(sign_in: SignIn, owner
     )
     with owner_engine.connect() as connection:
         goteborg = connection.execute(text("SELECT id FROM tenant WHERE slug = :s").bindparams(s=GOTEBORG)).scalar_one()
-    deactivated = await admin.post_form(page, f"/organisationer/{goteborg}/status", {"active": "false"})
+    deactivated = await admin.post_form(
+        page, f"/organisationer/{goteborg}/status", {"active": "false", "bekrafta": "ja"}
+    )
     member_home = await member.get("/")
     await admin.post_form(page, f"/organisationer/{goteborg}/status", {"active": "true"})
 

@@ -171,6 +171,40 @@ class PaymentDecision(StrEnum):
     REFUSED = "refused"
 
 
+class Language(StrEnum):
+    """A language a service is given in (ISO 639): the ones the editor offers; other codes an import brings are kept."""
+
+    SV = "sv"
+    EN = "en"
+    AR = "ar"
+    FA = "fa"
+    PRS = "prs"
+    PS = "ps"
+    SO = "so"
+    TI = "ti"
+    AM = "am"
+    KU = "ku"
+    TR = "tr"
+    BS = "bs"
+    HR = "hr"
+    SR = "sr"
+    SQ = "sq"
+    PL = "pl"
+    RU = "ru"
+    UK = "uk"
+    RO = "ro"
+    ES = "es"
+    FR = "fr"
+    DE = "de"
+    FI = "fi"
+    FIT = "fit"
+    SE = "se"
+    ROM = "rom"
+    YI = "yi"
+    SWL = "swl"
+    """Svenskt teckenspråk (ISO 639-3 swl)."""
+
+
 _LABELLED: tuple[tuple[StrEnum, str], ...] = (
     (OperationType.AUTHORITY, "Myndighetsdriven avhopparverksamhet"),
     (OperationType.NON_AUTHORITY, "Icke-myndighetsdriven verksamhet"),
@@ -252,5 +286,33 @@ _LABELLED: tuple[tuple[StrEnum, str], ...] = (
     (PaymentDecision.NOT_ASKED, "Inte tillfrågad ännu"),
     (PaymentDecision.AGREED, "Har beslutat att betala"),
     (PaymentDecision.REFUSED, "Har sagt nej"),
+    (Language.SV, "Svenska"),
+    (Language.EN, "Engelska"),
+    (Language.AR, "Arabiska"),
+    (Language.FA, "Persiska"),
+    (Language.PRS, "Dari"),
+    (Language.PS, "Pashto"),
+    (Language.SO, "Somaliska"),
+    (Language.TI, "Tigrinja"),
+    (Language.AM, "Amhariska"),
+    (Language.KU, "Kurdiska"),
+    (Language.TR, "Turkiska"),
+    (Language.BS, "Bosniska"),
+    (Language.HR, "Kroatiska"),
+    (Language.SR, "Serbiska"),
+    (Language.SQ, "Albanska"),
+    (Language.PL, "Polska"),
+    (Language.RU, "Ryska"),
+    (Language.UK, "Ukrainska"),
+    (Language.RO, "Rumänska"),
+    (Language.ES, "Spanska"),
+    (Language.FR, "Franska"),
+    (Language.DE, "Tyska"),
+    (Language.FI, "Finska"),
+    (Language.FIT, "Meänkieli"),
+    (Language.SE, "Samiska"),
+    (Language.ROM, "Romani"),
+    (Language.YI, "Jiddisch"),
+    (Language.SWL, "Svenskt teckenspråk"),
 )
 register_labels(_LABELLED)

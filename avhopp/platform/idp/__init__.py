@@ -9,6 +9,7 @@ documented in `avhopp.platform.idp.claims`.
 
 from pathlib import Path
 
+from avhopp.platform.idp.admin import reset_authenticator
 from avhopp.platform.idp.cli import OwnerAccess, idp_cli
 from avhopp.platform.idp.discovery import issuer_for
 from avhopp.platform.idp.keys import KeyStore
@@ -46,5 +47,6 @@ __all__ = [
     "issuer_for",
     "new_temporary_password",
     "platform_client_secret",
+    "reset_authenticator",
     "verify_access_token",
 ]

@@ -87,8 +87,12 @@ def reset_password(connection: Connection, username: str, *, issuer: str) -> str
     return password
 
 
-def reset_authenticator(connection: Connection, username: str, *, issuer: str) -> None:
-    """Forget the account's authenticator app (lost or replaced): a new enrolment at the next sign-in; end sessions."""
+def reset_authenticator(connection: Connection, username: str | UUID, *, issuer: str) -> None:
+    """Forget the account's authenticator app (lost or replaced): a new enrolment at the next sign-in; end sessions.
+
+    The command line names the account by its username; tenant administration by its id, the
+    subject by which this provider names the person to the platform.
+    """
     _change_account(
         connection,
         username,
@@ -108,7 +112,7 @@ def set_account_active(connection: Connection, username: str, *, issuer: str, ac
         _change_account(connection, username, issuer, active=False)
 
 
-def _change_account(connection: Connection, username: str, issuer: str, **values: object) -> None:
+def _change_account(connection: Connection, username: str | UUID, issuer: str, **values: object) -> None:
     """Change what vouches for the person, and end every session that relied on what it was."""
     account_id = _update_account(connection, username, **values)
     now = datetime.now(UTC)
@@ -127,12 +131,12 @@ def _change_account(connection: Connection, username: str, issuer: str, **values
     )
 
 
-def _update_account(connection: Connection, username: str, **values: object) -> UUID:
+def _update_account(connection: Connection, username: str | UUID, **values: object) -> UUID:
+    named = (
+        IdpAccount.username == normalise_username(username) if isinstance(username, str) else IdpAccount.id == username
+    )
     account_id: UUID | None = connection.execute(
-        update(IdpAccount)
-        .where(IdpAccount.username == normalise_username(username))
-        .values(**values)
-        .returning(IdpAccount.id)
+        update(IdpAccount).where(named).values(**values).returning(IdpAccount.id)
     ).scalar()
     if account_id is None:
         raise AdminError("Det finns inget konto med det användarnamnet.")

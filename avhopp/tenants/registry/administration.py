@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, func, or_, select, text, update
 
 from avhopp.platform.auth.sessions import end_sessions_of, token_hash
 from avhopp.platform.authz import REGISTRY, RoleNotGrantableError
 from avhopp.platform.database import act_for_tenant
 from avhopp.tenants.registry.models import Tenant, TenantKind
-from avhopp.tenants.registry.people import AppUser, Invitation, Membership
+from avhopp.tenants.registry.people import AppUser, Invitation, Membership, UserIdentity
 from avhopp.tenants.registry.roles import Role, role_names
 
 if TYPE_CHECKING:
@@ -45,6 +45,10 @@ class AdministrationError(ValueError):
         self.message = message
 
 
+TENANTS_PER_PAGE = 50
+MAX_SEARCH = 100
+
+
 @dataclass(frozen=True, slots=True)
 class Member:
     """A person in the tenant, as its administrator sees them."""
@@ -52,6 +56,28 @@ class Member:
     membership_id: UUID
     display_name: str
     roles: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class OpenInvitation:
+    """An invitation that can still be accepted: its id is the hash of its token, never the token."""
+
+    id: str
+    role_names: tuple[str, ...]
+    """The Swedish names of the roles it gives."""
+    invited_by: str
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TenantPage:
+    """One page of the tenant registry, found by a search in names and short addresses."""
+
+    tenants: list[Tenant]
+    total: int
+    page: int
+    pages: int
 
 
 def checked_roles(
@@ -127,6 +153,36 @@ async def remove_member_in_tenant(session: AsyncSession, tenant_id: UUID, member
     await end_sessions_of(session, removed)
 
 
+async def membership_in_tenant(session: AsyncSession, tenant_id: UUID, membership_id: UUID) -> Member:
+    """One person of the tenant; a foreign membership, or a machine client's, is not found."""
+    row = (
+        await session.execute(
+            select(Membership.id, AppUser.display_name, Membership.roles)
+            .join(AppUser, AppUser.id == Membership.user_id)
+            .where(Membership.id == membership_id, Membership.tenant_id == tenant_id, Membership.user_id.in_(_PEOPLE))
+        )
+    ).one_or_none()
+    if row is None:
+        raise AdministrationError("not_found", "Personen finns inte i organisationen.")
+    return Member(row.id, row.display_name, frozenset(row.roles))
+
+
+async def subject_at_issuer(session: AsyncSession, tenant_id: UUID, membership_id: UUID, issuer: str) -> str | None:
+    """The subject by which `issuer` names a person of the tenant (None: that provider does not vouch for them).
+
+    A foreign membership is not found, as in every function here.
+    """
+    await membership_in_tenant(session, tenant_id, membership_id)
+    subject: str | None = (
+        await session.execute(
+            select(UserIdentity.subject)
+            .join(Membership, Membership.user_id == UserIdentity.user_id)
+            .where(Membership.id == membership_id, Membership.tenant_id == tenant_id, UserIdentity.issuer == issuer)
+        )
+    ).scalar_one_or_none()
+    return subject
+
+
 async def invite_to_tenant(session: AsyncSession, tenant_id: UUID, invited_by: UUID, roles: list[str]) -> str:
     """A new invitation; returns its token, which exists only in the link given to the invitee."""
     token = secrets.token_urlsafe(32)
@@ -140,6 +196,48 @@ async def invite_to_tenant(session: AsyncSession, tenant_id: UUID, invited_by: U
         )
     )
     return token
+
+
+async def open_invitations_in_tenant(session: AsyncSession, tenant_id: UUID) -> list[OpenInvitation]:
+    """The tenant's invitations that can still be accepted, newest first."""
+    rows = await session.execute(
+        select(
+            Invitation.token_hash, Invitation.roles, AppUser.display_name, Invitation.created_at, Invitation.expires_at
+        )
+        .join(AppUser, AppUser.id == Invitation.invited_by)
+        .where(
+            Invitation.tenant_id == tenant_id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > datetime.now(UTC),
+        )
+        .order_by(Invitation.created_at.desc())
+    )
+    return [
+        OpenInvitation(row.token_hash, tuple(role_names(row.roles)), row.display_name, row.created_at, row.expires_at)
+        for row in rows
+    ]
+
+
+async def revoke_invitation_in_tenant(session: AsyncSession, tenant_id: UUID, invitation_id: str, actor: UUID) -> None:
+    """Revoke an open invitation of the tenant: its link no longer works. A foreign or used one is not found."""
+    now = datetime.now(UTC)
+    revoked = (
+        await session.execute(
+            update(Invitation)
+            .where(
+                Invitation.token_hash == invitation_id,
+                Invitation.tenant_id == tenant_id,
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.expires_at > now,
+            )
+            .values(revoked_at=now, revoked_by=actor, link_sealed=None)
+            .returning(Invitation.token_hash)
+        )
+    ).scalar_one_or_none()
+    if revoked is None:
+        raise AdministrationError("not_found", "Inbjudan finns inte eller gäller inte längre.")
 
 
 def _invitation_invalid() -> AdministrationError:
@@ -207,6 +305,35 @@ async def create_tenant(session: AsyncSession, kind: str, name: str, slug: str) 
     session.add(tenant)
     await session.flush()
     return tenant.id
+
+
+async def tenant_page(session: AsyncSession, search: str, page: int) -> TenantPage:
+    """The tenants whose name or short address contains `search` (all for ""), by kind and name, one page.
+
+    The registry's list and the national coordinator's onboarding list both page through it so.
+    """
+    query = select(Tenant)
+    wanted = search.strip()[:MAX_SEARCH]
+    if wanted:
+        pattern = "%" + wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(Tenant.name.ilike(pattern, escape="\\"), Tenant.slug.ilike(pattern, escape="\\")))
+    total = int(await session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    pages = max(1, -(-total // TENANTS_PER_PAGE))
+    page = min(max(page, 1), pages)
+    tenants = (
+        await session.scalars(
+            query.order_by(Tenant.kind, Tenant.name).offset((page - 1) * TENANTS_PER_PAGE).limit(TENANTS_PER_PAGE)
+        )
+    ).all()
+    return TenantPage(list(tenants), total, page, pages)
+
+
+async def tenant_named(session: AsyncSession, tenant_id: UUID) -> Tenant:
+    """One tenant of the registry (platform administrators); else AdministrationError."""
+    tenant = (await session.execute(select(Tenant).where(Tenant.id == tenant_id))).scalar_one_or_none()
+    if tenant is None:
+        raise AdministrationError("not_found", "Organisationen finns inte.")
+    return tenant
 
 
 async def set_tenant_active(session: AsyncSession, tenant_id: UUID, *, active: bool) -> None:

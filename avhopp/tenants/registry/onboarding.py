@@ -21,14 +21,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import func, select, text, update
 
 from avhopp.platform.audit import Action, AuditEvent, record
 from avhopp.platform.auth.sessions import token_hash
 from avhopp.platform.database import act_for_tenant
 from avhopp.platform.jobs import enqueue
 from avhopp.platform.sealing import seal, unseal
-from avhopp.tenants.registry.administration import INVITATION_LIFETIME, AdministrationError
+from avhopp.tenants.registry.administration import INVITATION_LIFETIME, AdministrationError, tenant_page
 from avhopp.tenants.registry.jobs import send_invitation_email
 from avhopp.tenants.registry.models import Tenant, TenantKind
 from avhopp.tenants.registry.people import INVITATION_LINK, INVITEE_ADDRESS, AppUser, Invitation, Membership
@@ -43,8 +43,6 @@ MAX_EMAIL = 254
 # Deliberately plain: one @, a dot in the domain, ASCII only (a look-alike letter in an address
 # would send the link to someone else), no spaces or control characters.
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-PAGE_SIZE = 50
-MAX_SEARCH = 100
 _OVERVIEW_SQL = "SELECT tenant_id, active_admins, open_invitations, last_invited_at FROM onboarding_overview()"
 _OVERVIEW = text(_OVERVIEW_SQL)
 _OVERVIEW_OF_ONE = text(f"{_OVERVIEW_SQL} WHERE tenant_id = :tenant")
@@ -368,18 +366,10 @@ async def onboarding_status(session: AsyncSession, search: str = "", page: int =
     answers nobody else.
     """
     counts = {row.tenant_id: row for row in await session.execute(_OVERVIEW)}
-    query = select(Tenant)
-    wanted = search.strip()[:MAX_SEARCH]
-    if wanted:
-        pattern = "%" + wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(Tenant.name.ilike(pattern, escape="\\"), Tenant.slug.ilike(pattern, escape="\\")))
-    total = int(await session.scalar(select(func.count()).select_from(query.subquery())) or 0)
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    tenants = (
-        await session.scalars(query.order_by(Tenant.kind, Tenant.name).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
-    ).all()
-    return StatusPage([_status(tenant, counts.get(tenant.id)) for tenant in tenants], total, page, pages)
+    found = await tenant_page(session, search, page)
+    return StatusPage(
+        [_status(tenant, counts.get(tenant.id)) for tenant in found.tenants], found.total, found.page, found.pages
+    )
 
 
 async def tenant_counties_and_kinds(session: AsyncSession) -> dict[UUID, tuple[str | None, str]]:

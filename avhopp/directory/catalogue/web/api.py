@@ -44,6 +44,7 @@ from avhopp.directory.catalogue.vocabulary import (
 from avhopp.platform.labels import label
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
 from avhopp.platform.scope.request import Acting, TenantScope
+from avhopp.platform.times import STOCKHOLM
 
 if TYPE_CHECKING:
     from avhopp.directory.catalogue.service import RevisionView
@@ -254,7 +255,9 @@ class DirectoryApi(Controller):
         entry = data.service or data.organization
         if entry is None or (data.service is not None and data.organization is not None):
             raise InvalidInputError.one("service", "Skicka antingen en tjänst eller en organisation.")
-        revision_id = await propose(acting.session, acting.tenant_id, acting.user_id, entry, datetime.now(UTC).date())
+        revision_id = await propose(
+            acting.session, acting.tenant_id, acting.user_id, entry, datetime.now(STOCKHOLM).date()
+        )
         return ProposalOut(revision_id)
 
     @get("/revisions", opt={"permission": REVIEW, "tenant_kinds": REVIEWING_KINDS})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -38,6 +38,7 @@ from avhopp.directory.catalogue.vocabulary import (
 from avhopp.directory.catalogue.web.forms import (
     choices,
     form_field,
+    language_choices,
     organization_form_values,
     read_organization,
     read_service,
@@ -46,6 +47,7 @@ from avhopp.directory.catalogue.web.forms import (
 from avhopp.platform.labels import labels_of
 from avhopp.platform.problems import InvalidInputError, NotFoundError
 from avhopp.platform.scope.request import Acting, TenantScope
+from avhopp.platform.times import STOCKHOLM
 from avhopp.platform.web.forms import county_choices, form_values, municipality_groups, police_region_choices
 
 if TYPE_CHECKING:
@@ -60,7 +62,8 @@ _NEW_ORGANIZATION = "/katalog/redigera/organisationer/ny"
 
 
 def _today() -> date:
-    return datetime.now(UTC).date()
+    """Today in Sweden: an entry is confirmed on the Swedish date, also just after midnight."""
+    return datetime.now(STOCKHOLM).date()
 
 
 def _service_form(
@@ -82,6 +85,7 @@ def _service_form(
                 "funding_rules": choices(FundingRule),
                 "channels": choices(ContactChannel),
                 "capacities": choices(CapacityStatus),
+                "languages": language_choices(form.get("languages", [])),
                 "weekdays": choices(Weekday),
                 "counties": county_choices(),
                 "police_regions": police_region_choices(),

@@ -37,6 +37,7 @@ from avhopp.directory.catalogue.vocabulary import (
     DrugPolicy,
     FundingRule,
     Intervention,
+    Language,
     OperationType,
     PaymentDecision,
     ServiceStatus,
@@ -63,6 +64,13 @@ _EMPTY = ServiceEntry(id=uuid.UUID(int=0), organization_id=uuid.UUID(int=0), nam
 def choices(values: type[E]) -> tuple[Choice, ...]:
     """A vocabulary's values with their Swedish labels."""
     return tuple(Choice(member.value, label(member)) for member in values)
+
+
+def language_choices(chosen: list[str]) -> tuple[Choice, ...]:
+    """The languages the editor offers, and any other code the entry already has (from an import), kept as it is."""
+    offered = choices(Language)
+    known = {choice.value for choice in offered}
+    return offered + tuple(Choice(code, code) for code in chosen if code not in known)
 
 
 def _enum(form: FormMultiDict, name: str, values: type[E], default: E, errors: Problems) -> E:
@@ -261,7 +269,8 @@ def read_service(
         errors.add("organization_id", "Välj organisation.")
     minimum_age = _int(form, "minimum_age", errors, required=False, what="lägsta ålder")
     maximum_age = _int(form, "maximum_age", errors, required=False, what="högsta ålder")
-    languages = tuple(code.strip().lower() for code in _text(form, "languages").split(",") if code.strip())
+    chosen_languages = (str(code).strip().lower() for code in form.getall("languages", []))
+    languages = tuple(dict.fromkeys(code for code in chosen_languages if code))
     kept = existing or _EMPTY
     entry = ServiceEntry(
         id=service_id,
@@ -360,7 +369,7 @@ def service_form_values(entry: ServiceEntry) -> dict[str, list[str]]:
         "funding_rule": [entry.funding_rule.value],
         "channels": [value.value for value in entry.channels],
         "capacity": [entry.capacity.value],
-        "languages": [", ".join(entry.languages)],
+        "languages": list(entry.languages),
         "eligibility_description": [entry.eligibility_description],
         "application_process": [entry.application_process],
         "catchment_kind": ["country" if any(a.kind is AreaKind.COUNTRY for a in entry.catchment) else "areas"],

@@ -10,12 +10,12 @@ from uuid import UUID
 import structlog
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 
 from avhopp.platform.audit import Action, AuditEvent, record, record_alone
 from avhopp.platform.auth.sessions import SESSION_COOKIE, act_for
+from avhopp.platform.idp import issuer_for, reset_authenticator
 from avhopp.platform.problems import NotFoundError
 from avhopp.platform.scope.principal import TenantChoice
 from avhopp.platform.scope.request import Acting, SignedIn, TenantScope
@@ -29,12 +29,18 @@ from avhopp.tenants.registry.administration import (
     grantable_roles,
     invite_to_tenant,
     members_in_tenant,
+    membership_in_tenant,
     open_invitation,
+    open_invitations_in_tenant,
     remove_member_in_tenant,
+    revoke_invitation_in_tenant,
     set_roles_in_tenant,
     set_tenant_active,
+    subject_at_issuer,
+    tenant_named,
+    tenant_page,
 )
-from avhopp.tenants.registry.models import Tenant, TenantKind
+from avhopp.tenants.registry.models import TenantKind
 from avhopp.tenants.registry.permissions import PLATFORM_ADMINISTER, TENANT_ADMINISTER
 
 if TYPE_CHECKING:
@@ -44,6 +50,42 @@ if TYPE_CHECKING:
 
 _log = structlog.get_logger("avhopp.tenants")
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_INVITATION_ID = re.compile(r"^[0-9a-f]{64}$")
+MAX_PAGE = 1000
+CONFIRMED = "ja"
+"""A dangerous action's form carries `bekrafta=ja` once the person has seen what follows; without it, they see that."""
+
+
+def _confirm(  # noqa: PLR0913 - the step's parts, keyword-only
+    *,
+    heading: str,
+    name: str,
+    consequences: list[str],
+    action: str,
+    confirm: str,
+    cancel: str,
+    fields: dict[str, str] | None = None,
+) -> Template:
+    """The confirmation step of a dangerous action: what follows, and the same action once more, confirmed.
+
+    The texts are Swedish message ids, translated by the page; `heading` names `%(name)s`.
+    """
+    return Template(
+        template_name="tenants/confirm.html",
+        context={
+            "heading": heading,
+            "name": name,
+            "consequences": consequences,
+            "action": action,
+            "confirm": confirm,
+            "cancel": cancel,
+            "fields": fields or {},
+        },
+    )
+
+
+async def _confirmed(request: Request[Any, Any, Any]) -> bool:
+    return (await request.form()).get("bekrafta") == CONFIRMED
 
 
 def _administrator(acting: TenantScope) -> UUID:
@@ -83,19 +125,35 @@ async def _refused(
 
 
 async def _members_page(
-    acting: TenantScope, *, errors: dict[str, str] | None = None, link: str | None = None
+    acting: TenantScope,
+    state: State,
+    *,
+    errors: dict[str, str] | None = None,
+    link: str | None = None,
+    done: str | None = None,
 ) -> Template:
     return Template(
         template_name="tenants/members.html",
         context={
             "members": await members_in_tenant(acting.session, acting.tenant_id),
+            "invitations": await open_invitations_in_tenant(acting.session, acting.tenant_id),
             # The kind comes with the tenant the principal acts for, never from the form.
             "roles": grantable_roles(acting.principal.tenant_kind or "", may_grant_platform_roles=False),
+            # Authenticators are reset here only for people who sign in with the platform's own provider.
+            "built_in_sign_in": state.settings.oidc is None,
             "errors": errors or {},
             "invitation_link": link,
+            "done": done,
         },
         status_code=400 if errors else 200,
     )
+
+
+DONE_MESSAGES = {
+    "borttagen": "Personen är borttagen ur organisationen och utloggad.",
+    "autentisering": "Autentiseringsappen är glömd. Personen kopplar en ny vid nästa inloggning och är utloggad.",
+    "aterkallad": "Inbjudan är återkallad. Länken fungerar inte längre.",
+}
 
 
 class MemberAdministration(Controller):
@@ -106,11 +164,13 @@ class MemberAdministration(Controller):
     include_in_schema = False
 
     @get("/personer")
-    async def members(self, request: Request[Any, Any, Any], acting: Acting) -> Template:
-        """The tenant's people and their roles, with forms to change them and to invite someone."""
+    async def members(
+        self, request: Request[Any, Any, Any], state: State, acting: Acting, klart: FromQuery[str] = ""
+    ) -> Template:
+        """The tenant's people and their roles, with forms to change them, its open invitations and a new one."""
         _administrator(acting)
         await _audit(acting.session, request, acting.principal, Action.PERSON_READ, object_type="member_list")
-        return await _members_page(acting)
+        return await _members_page(acting, state, done=DONE_MESSAGES.get(klart))
 
     @post("/personer/{membership_id:uuid}/roller")
     async def change_roles(
@@ -128,7 +188,7 @@ class MemberAdministration(Controller):
             await _refused(request, state, acting, error)
             if error.code == "not_found":
                 raise NotFoundError from None
-            return await _members_page(acting, errors={"roles": error.message})
+            return await _members_page(acting, state, errors={f"m-{membership_id}": error.message})
         for action, changed in ((Action.ROLE_GRANTED, after - before), (Action.ROLE_REVOKED, before - after)):
             for role in sorted(changed):
                 await _audit(
@@ -145,10 +205,24 @@ class MemberAdministration(Controller):
     @post("/personer/{membership_id:uuid}/ta-bort")
     async def remove_member(
         self, request: Request[Any, Any, Any], acting: Acting, membership_id: FromPath[UUID]
-    ) -> Redirect:
-        """Take a person out of the tenant."""
+    ) -> Response[Any]:
+        """Take a person out of the tenant, once the administrator has seen what follows."""
         _administrator(acting)
         try:
+            member = await membership_in_tenant(acting.session, acting.tenant_id, membership_id)
+            if not await _confirmed(request):
+                return _confirm(
+                    heading="Ta bort %(name)s ur organisationen?",
+                    name=member.display_name,
+                    consequences=[
+                        "Personen förlorar genast alla sina roller här och loggas ut.",
+                        "Ärenden och annat som personen har gjort finns kvar.",
+                        "Ska personen tillbaka behövs en ny inbjudan.",
+                    ],
+                    action=f"/organisation/personer/{membership_id}/ta-bort",
+                    confirm="Ja, ta bort personen",
+                    cancel="/organisation/personer",
+                )
             await remove_member_in_tenant(acting.session, acting.tenant_id, membership_id)
         except AdministrationError:
             raise NotFoundError from None
@@ -160,7 +234,66 @@ class MemberAdministration(Controller):
             object_type="membership",
             object_id=str(membership_id),
         )
-        return Redirect("/organisation/personer")
+        return Redirect("/organisation/personer?klart=borttagen")
+
+    @post("/personer/{membership_id:uuid}/autentisering")
+    async def reset_member_authenticator(
+        self, request: Request[Any, Any, Any], state: State, acting: Acting, membership_id: FromPath[UUID]
+    ) -> Response[Any]:
+        """Forget the authenticator app of a person who signs in with the platform's own provider.
+
+        The person connects a new one at the next sign-in; the administrator never sees a secret.
+        """
+        _administrator(acting)
+        issuer = issuer_for(state.settings)
+        try:
+            member = await membership_in_tenant(acting.session, acting.tenant_id, membership_id)
+            subject = await subject_at_issuer(acting.session, acting.tenant_id, membership_id, issuer)
+        except AdministrationError:
+            raise NotFoundError from None
+        if subject is None or state.settings.oidc is not None:
+            error = AdministrationError("not_built_in", "Personen loggar in hos en annan identitetsleverantör.")
+            await _refused(request, state, acting, error)
+            return await _members_page(acting, state, errors={f"m-{membership_id}": error.message})
+        if not await _confirmed(request):
+            return _confirm(
+                heading="Glöm autentiseringsappen för %(name)s?",
+                name=member.display_name,
+                consequences=[
+                    "Koderna från personens nuvarande app slutar gälla, och personen loggas ut överallt.",
+                    "Vid nästa inloggning skriver personen sitt lösenord och kopplar en ny app.",
+                    "Gör det bara när du vet att det är personen själv som har bett om det.",
+                ],
+                action=f"/organisation/personer/{membership_id}/autentisering",
+                confirm="Ja, glöm appen",
+                cancel="/organisation/personer",
+            )
+        await acting.session.run_sync(lambda sync: reset_authenticator(sync.connection(), UUID(subject), issuer=issuer))
+        await _audit(
+            acting.session,
+            request,
+            acting.principal,
+            Action.PERSON_CHANGED,
+            object_type="membership",
+            object_id=str(membership_id),
+            reason="authenticator_reset",
+        )
+        return Redirect("/organisation/personer?klart=autentisering")
+
+    @post("/inbjudningar/{invitation_id:str}/aterkalla")
+    async def revoke_invitation(
+        self, request: Request[Any, Any, Any], acting: Acting, invitation_id: FromPath[str]
+    ) -> Redirect:
+        """Revoke an open invitation: its link no longer works."""
+        administrator = _administrator(acting)
+        if not _INVITATION_ID.fullmatch(invitation_id):
+            raise NotFoundError
+        try:
+            await revoke_invitation_in_tenant(acting.session, acting.tenant_id, invitation_id, administrator)
+        except AdministrationError:
+            raise NotFoundError from None
+        await _audit(acting.session, request, acting.principal, Action.INVITATION_REVOKED, object_type="invitation")
+        return Redirect("/organisation/personer?klart=aterkallad")
 
     @post("/inbjudningar")
     async def invite(self, request: Request[Any, Any, Any], state: State, acting: Acting) -> Template:
@@ -176,10 +309,10 @@ class MemberAdministration(Controller):
             )
         except AdministrationError as error:
             await _refused(request, state, acting, error)
-            return await _members_page(acting, errors={"roles": error.message})
+            return await _members_page(acting, state, errors={"roles": error.message})
         token = await invite_to_tenant(acting.session, acting.tenant_id, administrator, roles)
         await _audit(acting.session, request, acting.principal, Action.INVITED, reason=",".join(roles))
-        return await _members_page(acting, link=f"{state.settings.public_url}/inbjudan/{token}")
+        return await _members_page(acting, state, link=f"{state.settings.public_url}/inbjudan/{token}")
 
 
 def _invitation_invalid(token: str, error: AdministrationError) -> Template:
@@ -241,13 +374,18 @@ CREATABLE_KINDS = [kind for kind in TenantKind if kind not in {TenantKind.MUNICI
 
 
 async def _tenants_page(
-    session: AsyncSession, *, errors: dict[str, str] | None = None, values: dict[str, str] | None = None
+    session: AsyncSession,
+    *,
+    search: str = "",
+    page: int = 1,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
 ) -> Template:
-    tenants = (await session.execute(select(Tenant).order_by(Tenant.kind, Tenant.name))).scalars().all()
     return Template(
         template_name="tenants/tenant_list.html",
         context={
-            "tenants": tenants,
+            "listing": await tenant_page(session, search, page),
+            "search": search[:100],
             "kind_names": KIND_NAMES,
             "creatable_kinds": CREATABLE_KINDS,
             "errors": errors or {},
@@ -265,10 +403,10 @@ class TenantRegistryPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def tenant_list(self, acting: Acting) -> Template:
-        """Every tenant on the platform, with forms to add one and to (de)activate each."""
+    async def tenant_list(self, acting: Acting, sok: FromQuery[str] = "", sida: FromQuery[int] = 1) -> Template:
+        """The platform's tenants, searched, a page at a time, with forms to add one and to (de)activate each."""
         _administrator(acting)
-        return await _tenants_page(acting.session)
+        return await _tenants_page(acting.session, search=sok, page=min(max(sida, 1), MAX_PAGE))
 
     @post("/")
     async def new_tenant(self, request: Request[Any, Any, Any], acting: Acting) -> Response[Any]:
@@ -310,6 +448,20 @@ class TenantRegistryPages(Controller):
         if wanted not in {"true", "false"}:
             return await _tenants_page(acting.session, errors={"status": "Välj om organisationen ska vara aktiv."})
         try:
+            tenant = await tenant_named(acting.session, tenant_id)
+            if wanted == "false" and not await _confirmed(request):
+                return _confirm(
+                    heading="Stänga av %(name)s?",
+                    name=tenant.name,
+                    consequences=[
+                        "Ingen kan längre arbeta för organisationen: dess personer når inga uppgifter i den.",
+                        "Uppgifterna finns kvar, och organisationen kan aktiveras igen här.",
+                    ],
+                    action=f"/organisationer/{tenant_id}/status",
+                    confirm="Ja, stäng av organisationen",
+                    cancel="/organisationer",
+                    fields={"active": "false"},
+                )
             await set_tenant_active(acting.session, tenant_id, active=wanted == "true")
         except AdministrationError:
             raise NotFoundError from None
