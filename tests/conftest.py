@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import tempfile
 import uuid
@@ -42,6 +43,23 @@ if TYPE_CHECKING:
 
 # Tests use the policy loader, the grant checks and the roles table without building the app.
 complete_registry()
+
+# The whole suite (`uv run pytest`, no paths given) runs in this many processes (pytest-xdist),
+# each with a database (and, on the embedded path, a server) of its own: the tests spend most of
+# their time in Python, so one process leaves the second core idle. Chosen tests run in one.
+WHOLE_SUITE_PROCESSES = 2
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`--numprocesses auto` (pyproject): two processes for the whole suite, none for chosen tests.
+
+    `-n N` on the command line, or PYTEST_XDIST_AUTO_NUM_WORKERS, says otherwise.
+    """
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    if config.args_source is not pytest.Config.ArgsSource.TESTPATHS:
+        return 0
+    return min(WHOLE_SUITE_PROCESSES, len(os.sched_getaffinity(0)))
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,12 @@ def holding(domain: str, *roles: str, subject: str = "user:1") -> RoleHolding:
     return RoleHolding(subject, domain, roles)
 
 
-@pytest.mark.parametrize("domain", ["*", "", "kommun-0180", TENANT_A.upper(), "{" + TENANT_A + "}"])
+@pytest.mark.parametrize(
+    "domain",
+    ["*", "", "kommun-0180", TENANT_A.upper(), "{" + TENANT_A + "}"],
+    # Named, not by value: the random tenant id in a test's name differs between the suite's processes.
+    ids=["star", "empty", "slug", "upper-case", "braced"],
+)
 def test_a_domain_that_is_not_a_canonical_tenant_id_is_refused(domain: str) -> None:
     with pytest.raises(PolicyLoadError):
         build_policy(1, [TENANT_A], [holding(domain, "case_officer")], GRANTS)
