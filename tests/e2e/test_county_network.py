@@ -2,9 +2,9 @@
 
 Karin, network coordinator at Länsstyrelsen i Västra Götalands län, opens the county's space, invites
 Göteborg, Borås, the police region Väst and an operation, plans a meeting with an agenda, publishes
-its minutes with an action item, and uploads a document through the form; every page passes axe.
-The walk is a list of steps over one `Walk`: a further step (the anonymised consultation) is appended
-to `STEPS`.
+its minutes with an action item, uploads a document through the form, sees the county's needs, and
+brings and answers an anonymised consultation (a personnummer in the question is refused first);
+every page passes axe. The walk is a list of steps over one `Walk`.
 """
 
 from __future__ import annotations
@@ -148,6 +148,34 @@ def see_the_needs_in_the_county(walk: Walk) -> None:
     assert_accessible(page)
 
 
+def answer_an_anonymised_consultation(walk: Walk) -> None:
+    page = walk.page
+    page.goto(walk.space_url)
+    page.locator("#consultations-link").click()
+    page.locator("#new-consultation").click()
+    assert_accessible(page)
+    page.get_by_label("Ålder").select_option(index=2)
+    page.get_by_label("Fas").select_option(index=2)
+    page.get_by_label("Län eller kommun").select_option(label="Västra Götalands län")
+    page.get_by_label("Din fråga till nätverket").fill("Hon är född 19121212\u20111212 och behöver boende. Hur gör ni?")
+    page.get_by_role("button", name="Ta upp ärendet").click()
+    expect(page.get_by_text("Ingenting är sparat")).to_be_visible()
+    expect(page.locator("#question-error")).to_contain_text("personnummer")
+    assert_accessible(page)
+    page.get_by_label("Din fråga till nätverket").fill(
+        "Personen behöver boende i ett annat län men saknar skyddad adress. Hur gör ni?"
+    )
+    page.get_by_role("button", name="Ta upp ärendet").click()
+    expect(page.get_by_role("heading", name="Ärendekonsultation")).to_be_visible()
+    page.get_by_label("Ditt råd").fill("Ta kontakt med grannlänets samordnare och begär placering via plattformen.")
+    page.get_by_role("button", name="Skicka svar").click()
+    expect(page.get_by_text("Ta kontakt med grannlänets samordnare")).to_be_visible()
+    page.get_by_text("Avsluta konsultationen", exact=True).click()
+    page.get_by_role("button", name="Ja, avsluta konsultationen").click()
+    expect(page.locator("#consultation-closed")).to_be_visible()
+    assert_accessible(page)
+
+
 STEPS: list[Callable[[Walk], None]] = [
     open_the_county_space,
     invite_the_members,
@@ -155,8 +183,9 @@ STEPS: list[Callable[[Walk], None]] = [
     publish_minutes_with_an_action_item,
     upload_a_document,
     see_the_needs_in_the_county,
+    answer_an_anonymised_consultation,
 ]
-"""The walk, in order; the anonymised consultation comes after the document."""
+"""The walk, in order."""
 
 
 def test_a_county_coordinator_runs_the_vastra_gotaland_network(browser: Browser, live_server: LiveServer) -> None:
