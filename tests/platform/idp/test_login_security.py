@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 
 from avhopp.platform.idp.admin import reset_password, unlock
 from avhopp.platform.idp.models import IdpAccount
+from avhopp.platform.idp.provider import ProviderLimits
 from tests.platform.idp.conftest import callback_params, next_code, totp_secret
+from tests.support.rate_windows import wait_for_a_fresh_window
 
 if TYPE_CHECKING:
     from typing import Any
@@ -234,6 +236,7 @@ async def test_a_step_without_its_login_state_starts_over(idp: Idp, new_account:
 
 async def test_too_many_posts_from_one_address_get_429(idp: Idp) -> None:
     page = await idp.start(idp.auth_request())
+    wait_for_a_fresh_window(ProviderLimits().sign_in, needed_seconds=20)
     statuses = [(await idp.password(page, "vem-som-helst", "fel")).status_code for _ in range(31)]
 
     assert set(statuses[:30]) == {400}

@@ -19,7 +19,9 @@ from avhopp.platform.idp import TokenRejectedError, verify_access_token
 from avhopp.platform.idp.admin import create_machine_client
 from avhopp.platform.idp.claims import API_AUDIENCE
 from avhopp.platform.idp.keys import KeyStore, Signer, SigningKey, rotate_signing_keys
+from avhopp.platform.idp.provider import ProviderLimits
 from avhopp.platform.idp.tokens import access_token_claims, mint
+from tests.support.rate_windows import wait_for_a_fresh_window
 
 if TYPE_CHECKING:
     from typing import Any
@@ -246,6 +248,7 @@ async def test_tokens_with_made_up_key_ids_reload_the_keys_at_most_once_per_inte
 
 
 async def test_token_requests_are_rate_limited_per_address(idp: Idp) -> None:
+    wait_for_a_fresh_window(ProviderLimits().token, needed_seconds=30)
     statuses = [
         (await idp.client.post("/idp/token", data={"grant_type": "client_credentials"})).status_code for _ in range(121)
     ]
