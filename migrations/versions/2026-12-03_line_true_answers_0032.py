@@ -124,12 +124,13 @@ $$
 """
 
 
-def _replace_check(table: str, name: str, condition: str, *, first: bool = False) -> None:
+def _replace_check(table: str, name: str, condition: str, *, up: bool) -> None:
     # Migrations 0011 and 0012 named their checks twice over (ck_line_contact_ck_line_contact_…);
-    # the checks this one replaces get the name the models give them.
-    old = f"ck_{table}_ck_{table}_{name}" if first else f"ck_{table}_{name}"
-    op.drop_constraint(op.f(old), table, type_="check")
-    op.create_check_constraint(op.f(f"ck_{table}_{name}"), table, condition)
+    # the checks this one replaces get the name the models give them on the way up, and the old
+    # name back on the way down, so that the way up finds it again.
+    doubled, model = f"ck_{table}_ck_{table}_{name}", f"ck_{table}_{name}"
+    op.drop_constraint(op.f(doubled if up else model), table, type_="check")
+    op.create_check_constraint(op.f(model if up else doubled), table, condition)
 
 
 def upgrade() -> None:
@@ -140,15 +141,15 @@ def upgrade() -> None:
         "line_contact",
         "threat_level_known",
         f"threat_level IS NULL OR threat_level IN ({_THREATS}, {_UNANSWERED})",
-        first=True,
+        up=True,
     )
     _replace_check(
         "line_contact",
         "target_group_known",
         f"target_group IS NULL OR target_group IN ({_GROUPS}, {_UNANSWERED})",
-        first=True,
+        up=True,
     )
-    _replace_check("line_contact", "needs_known", f"needs <@ ARRAY[{_NEEDS}, {_UNANSWERED}]::text[]", first=True)
+    _replace_check("line_contact", "needs_known", f"needs <@ ARRAY[{_NEEDS}, {_UNANSWERED}]::text[]", up=True)
     op.create_check_constraint(
         op.f("ck_line_contact_county_answer_known"),
         "line_contact",
@@ -165,14 +166,14 @@ def upgrade() -> None:
         "line_referral",
         "declined_with_reason",
         "status <> 'declined' OR decision_reason <> '' OR reason_erased_at IS NOT NULL",
-        first=True,
+        up=True,
     )
     op.execute(_ERASE_ON_ANSWER)
     grant_runtime("line_referral", "UPDATE (unanswered_escalated_at, texts_erased_at, reason_erased_at)")
 
     op.add_column("line_callback", sa.Column("escalated_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("line_callback", sa.Column("overdue_notified_at", sa.DateTime(timezone=True), nullable=True))
-    _replace_check("line_callback", "status_known", "status IN ('open', 'done', 'cancelled', 'expired')", first=True)
+    _replace_check("line_callback", "status_known", "status IN ('open', 'done', 'cancelled', 'expired')", up=True)
 
     op.add_column(
         "line_settings",
@@ -190,13 +191,13 @@ def downgrade() -> None:
     op.drop_constraint(op.f("ck_line_settings_callback_expiry_in_range"), "line_settings", type_="check")
     op.drop_column("line_settings", "callback_expiry_days")
     op.execute("UPDATE line_callback SET status = 'cancelled' WHERE status = 'expired'")
-    _replace_check("line_callback", "status_known", "status IN ('open', 'done', 'cancelled')")
+    _replace_check("line_callback", "status_known", "status IN ('open', 'done', 'cancelled')", up=False)
     op.drop_column("line_callback", "overdue_notified_at")
     op.drop_column("line_callback", "escalated_at")
     op.execute("DROP TRIGGER erase_texts ON line_referral")
     op.execute("DROP FUNCTION line_referral_erase_texts()")
     op.execute("UPDATE line_referral SET decision_reason = '–' WHERE status = 'declined' AND decision_reason = ''")
-    _replace_check("line_referral", "declined_with_reason", "status <> 'declined' OR decision_reason <> ''")
+    _replace_check("line_referral", "declined_with_reason", "status <> 'declined' OR decision_reason <> ''", up=False)
     op.drop_column("line_referral", "reason_erased_at")
     op.drop_column("line_referral", "texts_erased_at")
     op.drop_column("line_referral", "unanswered_escalated_at")
@@ -208,9 +209,11 @@ def downgrade() -> None:
         " WHERE threat_level IS NULL OR threat_level IN ('not_asked', 'unknown')"
     )
     op.execute("UPDATE line_contact SET target_group = NULL WHERE target_group IN ('not_asked', 'unknown')")
-    _replace_check("line_contact", "needs_known", f"needs <@ ARRAY[{_NEEDS}]::text[]")
-    _replace_check("line_contact", "target_group_known", f"target_group IS NULL OR target_group IN ({_GROUPS})")
-    _replace_check("line_contact", "threat_level_known", f"threat_level IN ({_THREATS})")
+    _replace_check("line_contact", "needs_known", f"needs <@ ARRAY[{_NEEDS}]::text[]", up=False)
+    _replace_check(
+        "line_contact", "target_group_known", f"target_group IS NULL OR target_group IN ({_GROUPS})", up=False
+    )
+    _replace_check("line_contact", "threat_level_known", f"threat_level IN ({_THREATS})", up=False)
     op.alter_column("line_contact", "threat_level", nullable=False, server_default=sa.text("'none'"))
     op.drop_column("line_contact", "escalated_at")
     op.drop_column("line_contact", "county_answer")

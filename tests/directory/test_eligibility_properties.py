@@ -80,11 +80,12 @@ _NAMES = {m.code: m.name for m in _GEOGRAPHY.municipalities}
 _COUNTY_OF = {m.code: m.county_code for m in _GEOGRAPHY.municipalities}
 _REGION_OF = {c.code: c.police_region_code for c in _GEOGRAPHY.counties}
 
+# Language codes are left out: eligibility never names a language, and ISO's "en" is a Swedish word.
 _ENUM_VALUES = sorted(
     {
         member.value
         for enum in [*vars(vocabulary).values(), Verdict, Finding]
-        if isinstance(enum, type) and issubclass(enum, StrEnum) and enum is not StrEnum
+        if isinstance(enum, type) and issubclass(enum, StrEnum) and enum not in {StrEnum, vocabulary.Language}
         for member in enum
     }
 )

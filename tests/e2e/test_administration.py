@@ -50,9 +50,9 @@ def assert_fits_the_phone(page: Page) -> None:
 def test_finding_support_after_a_search_fits_a_phone(phone: Page, live_server: LiveServer) -> None:
     phone.goto(f"{live_server.url}/hitta-stod")
     assert_fits_the_phone(phone)
-    phone.get_by_label("Kommun där personen är folkbokförd").select_option(label="Mölndal")
-    phone.get_by_label("Ålder").fill("17")
-    phone.get_by_role("button", name="Sök").click()
+    phone.get_by_label("Vilken kommun bor du i?").select_option(label="Mölndal")
+    phone.get_by_label("Hur gammal är du?").fill("17")
+    phone.get_by_role("button", name="Sök", exact=True).click()
     expect(phone.get_by_role("heading", name="Socialtjänsten, Mölndals kommun")).to_be_visible()
     assert_fits_the_phone(phone)
 
