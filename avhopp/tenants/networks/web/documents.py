@@ -28,7 +28,7 @@ from avhopp.tenants.networks.service import (
     space_view,
 )
 from avhopp.tenants.networks.web.common import actor_of, needs
-from avhopp.tenants.networks.web.pages import _meeting_page, _space_page, _text, _values
+from avhopp.tenants.networks.web.pages import form_text, form_values, meeting_page, space_page
 
 if TYPE_CHECKING:
     from litestar.datastructures import FormMultiDict
@@ -75,11 +75,11 @@ class DocumentPages(Controller):
                     state.settings.secret_key,
                     actor_of(acting),
                     space_id,
-                    _text(form, "document_title"),
+                    form_text(form, "document_title"),
                     content,
                 )
         except InvalidInputError as error:
-            return await _space_page(acting, space_id, _values(form), _fields(error, "document_file"))
+            return await space_page(acting, space_id, form_values(form), _fields(error, "document_file"))
         return Redirect(f"/natverk/{space_id}")
 
     @post("/moten/{meeting_id:uuid}/dokument", opt=PARTICIPATING, request_max_body_size=UPLOAD_LIMIT)
@@ -97,12 +97,12 @@ class DocumentPages(Controller):
                     state.settings.secret_key,
                     actor_of(acting),
                     view.meeting.space_id,
-                    _text(form, "document_title"),
+                    form_text(form, "document_title"),
                     content,
                     meeting_id=meeting_id,
                 )
         except InvalidInputError as error:
-            return await _meeting_page(acting, meeting_id, _values(form), _fields(error, "document_file"))
+            return await meeting_page(acting, meeting_id, form_values(form), _fields(error, "document_file"))
         return Redirect(meeting_link(meeting_id))
 
     @post(
@@ -131,7 +131,7 @@ class DocumentPages(Controller):
             async with acting.session.begin_nested():
                 await add_version(acting.session, state.settings.secret_key, actor, document_id, content)
         except InvalidInputError as error:
-            return await _space_page(acting, space_id, _values(form), _fields(error, field))
+            return await space_page(acting, space_id, form_values(form), _fields(error, field))
         return Redirect(f"/natverk/{space_id}")
 
 

@@ -66,17 +66,19 @@ KINDS = labels_of(OutcomeKind)
 SCOPES = labels_of(SpaceScope)
 
 
-def _text(form: FormMultiDict, name: str) -> str:
+def form_text(form: FormMultiDict, name: str) -> str:
+    """A form field's text; empty when missing or a file."""
     value = form.get(name)
     return value if isinstance(value, str) else ""
 
 
-def _values(form: FormMultiDict) -> dict[str, str]:
-    return {name: _text(form, name) for name in form}
+def form_values(form: FormMultiDict) -> dict[str, str]:
+    """Every field's text, to show the form again as it was sent."""
+    return {name: form_text(form, name) for name in form}
 
 
 def _ident(form: FormMultiDict, name: str, problems: list[FieldProblem], *, required: bool = True) -> UUID | None:
-    value = _text(form, name).strip()
+    value = form_text(form, name).strip()
     if not value:
         if required:
             problems.append(FieldProblem(name, "Välj ett alternativ i listan."))
@@ -92,7 +94,7 @@ def _choice(
     form: FormMultiDict, name: str, values: type[NetworkRole | SpaceScope], problems: list[FieldProblem]
 ) -> Any:  # noqa: ANN401 - one of the vocabularies
     try:
-        return values(_text(form, name))
+        return values(form_text(form, name))
     except ValueError:
         problems.append(FieldProblem(name, "Välj ett alternativ i listan."))
         return None
@@ -100,7 +102,7 @@ def _choice(
 
 def _moment(day: date | None, form: FormMultiDict, name: str, problems: list[FieldProblem]) -> datetime | None:
     try:
-        clock = time.fromisoformat(_text(form, name))
+        clock = time.fromisoformat(form_text(form, name))
     except ValueError:
         problems.append(FieldProblem(name, "Ange en tid, TT:MM."))
         return None
@@ -140,9 +142,10 @@ async def _home(
     )
 
 
-async def _space_page(
+async def space_page(
     acting: TenantScope, space_id: UUID, form: dict[str, str] | None = None, errors: dict[str, str] | None = None
 ) -> Template:
+    """The space's page, with a form shown again and its errors when given."""
     actor = actor_of(acting)
     view = await space_view(acting.session, actor, space_id)
     return Template(
@@ -164,9 +167,10 @@ async def _space_page(
     )
 
 
-async def _meeting_page(
+async def meeting_page(
     acting: TenantScope, meeting_id: UUID, form: dict[str, str] | None = None, errors: dict[str, str] | None = None
 ) -> Template:
+    """The meeting's page, with a form shown again and its errors when given."""
     actor = actor_of(acting)
     view = await meeting_view(acting.session, actor, meeting_id)
     members = (await space_view(acting.session, actor, view.meeting.space_id)).members if view.owner else ()
@@ -210,15 +214,15 @@ class NetworkPages(Controller):
         try:
             _checked(problems)
             async with acting.session.begin_nested():
-                space_id = await open_space(acting.session, actor_of(acting), scope, _text(form, "name"))
+                space_id = await open_space(acting.session, actor_of(acting), scope, form_text(form, "name"))
         except InvalidInputError as error:
-            return await _home(acting, _values(form), error.by_field())
+            return await _home(acting, form_values(form), error.by_field())
         return Redirect(f"/natverk/{space_id}")
 
     @get("/{space_id:uuid}", opt=PARTICIPATING)
     async def space(self, acting: Acting, space_id: FromPath[UUID]) -> Template:
         """The space: members, meetings, and the forms the person may use."""
-        return await _space_page(acting, space_id)
+        return await space_page(acting, space_id)
 
     @post("/{space_id:uuid}/medlemmar", opt=COORDINATING)
     async def invite(self, request: Request[Any, Any, Any], acting: Acting, space_id: FromPath[UUID]) -> Response[Any]:
@@ -232,10 +236,10 @@ class NetworkPages(Controller):
         try:
             _checked(problems)
             async with acting.session.begin_nested():
-                invitation = Invitation(tenant_id or UUID(int=0), role, _text(form, "contact_function"))
+                invitation = Invitation(tenant_id or UUID(int=0), role, form_text(form, "contact_function"))
                 await invite_member(acting.session, actor_of(acting), space_id, invitation)
         except InvalidInputError as error:
-            return await _space_page(acting, space_id, _values(form), error.by_field())
+            return await space_page(acting, space_id, form_values(form), error.by_field())
         return Redirect(f"/natverk/{space_id}")
 
     @post("/{space_id:uuid}/moten", opt=COORDINATING)
@@ -244,7 +248,7 @@ class NetworkPages(Controller):
         form = await request.form()
         problems: list[FieldProblem] = []
         try:
-            day = date.fromisoformat(_text(form, "day"))
+            day = date.fromisoformat(form_text(form, "day"))
         except ValueError:
             problems.append(FieldProblem("day", "Ange ett datum, ÅÅÅÅ-MM-DD."))
             day = None
@@ -252,7 +256,7 @@ class NetworkPages(Controller):
         ends_at = _moment(day, form, "ends", problems)
         agenda = []
         for row in range(1, AGENDA_ROWS + 1):
-            title = _text(form, f"agenda_{row}")
+            title = form_text(form, f"agenda_{row}")
             if title.strip():
                 brought_by = _ident(form, f"agenda_{row}_by", problems, required=False)
                 agenda.append(AgendaPoint(title, brought_by))
@@ -261,17 +265,17 @@ class NetworkPages(Controller):
         try:
             _checked(problems)
             planned = MeetingInput(
-                _text(form, "title"),
+                form_text(form, "title"),
                 starts_at or datetime.now(STOCKHOLM),
                 ends_at or datetime.now(STOCKHOLM),
-                _text(form, "place"),
-                _text(form, "video_link"),
+                form_text(form, "place"),
+                form_text(form, "video_link"),
                 tuple(agenda),
             )
             async with acting.session.begin_nested():
                 meeting_id = await plan_meeting(acting.session, actor_of(acting), space_id, planned)
         except InvalidInputError as error:
-            return await _space_page(acting, space_id, _values(form), _page_fields(error))
+            return await space_page(acting, space_id, form_values(form), _page_fields(error))
         return Redirect(meeting_link(meeting_id))
 
     @post("/medlemmar/{member_id:uuid}/representanter", opt=PARTICIPATING)
@@ -304,7 +308,7 @@ class NetworkPages(Controller):
     @get("/moten/{meeting_id:uuid}", opt=MEETING_GOERS)
     async def meeting(self, acting: Acting, meeting_id: FromPath[UUID]) -> Template:
         """A meeting: when, where, the agenda, my answer; the coordinator's answers and guest form."""
-        return await _meeting_page(acting, meeting_id)
+        return await meeting_page(acting, meeting_id)
 
     @post("/moten/{meeting_id:uuid}/svar", opt=MEETING_GOERS)
     async def respond(
@@ -314,9 +318,11 @@ class NetworkPages(Controller):
         form = await request.form()
         try:
             async with acting.session.begin_nested():
-                await answer(acting.session, actor_of(acting), meeting_id, attending=_text(form, "attending") == "ja")
+                await answer(
+                    acting.session, actor_of(acting), meeting_id, attending=form_text(form, "attending") == "ja"
+                )
         except InvalidInputError as error:
-            return await _meeting_page(acting, meeting_id, _values(form), error.by_field())
+            return await meeting_page(acting, meeting_id, form_values(form), error.by_field())
         return Redirect(meeting_link(meeting_id))
 
     @post("/moten/{meeting_id:uuid}/gaster", opt=COORDINATING)
@@ -331,22 +337,24 @@ class NetworkPages(Controller):
             _checked(problems)
             async with acting.session.begin_nested():
                 await invite_guest(
-                    acting.session, actor_of(acting), meeting_id, tenant_id or UUID(int=0), _text(form, "email")
+                    acting.session, actor_of(acting), meeting_id, tenant_id or UUID(int=0), form_text(form, "email")
                 )
         except InvalidInputError as error:
-            return await _meeting_page(acting, meeting_id, _values(form), error.by_field())
+            return await meeting_page(acting, meeting_id, form_values(form), error.by_field())
         return Redirect(meeting_link(meeting_id))
 
 
 def _outcomes(form: FormMultiDict, problems: list[FieldProblem]) -> tuple[OutcomeInput, ...]:
     outcomes = []
     for row in range(1, OUTCOME_ROWS + 1):
-        title = _text(form, f"outcome_{row}")
+        title = form_text(form, f"outcome_{row}")
         if not title.strip():
             continue
-        kind = OutcomeKind.ACTION if _text(form, f"outcome_{row}_kind") == OutcomeKind.ACTION else OutcomeKind.DECISION
+        kind = (
+            OutcomeKind.ACTION if form_text(form, f"outcome_{row}_kind") == OutcomeKind.ACTION else OutcomeKind.DECISION
+        )
         responsible = _ident(form, f"outcome_{row}_responsible", problems, required=False)
-        due = _text(form, f"outcome_{row}_due")
+        due = form_text(form, f"outcome_{row}_due")
         try:
             due_on = date.fromisoformat(due) if due else None
         except ValueError:
@@ -373,9 +381,9 @@ class MinutesPages(Controller):
         try:
             _checked(problems)
             async with acting.session.begin_nested():
-                await draft_minutes(acting.session, actor_of(acting), meeting_id, _text(form, "body"), outcomes)
+                await draft_minutes(acting.session, actor_of(acting), meeting_id, form_text(form, "body"), outcomes)
         except InvalidInputError as error:
-            return await _meeting_page(acting, meeting_id, _values(form), _page_fields(error))
+            return await meeting_page(acting, meeting_id, form_values(form), _page_fields(error))
         return Redirect(meeting_link(meeting_id))
 
     @post("/moten/{meeting_id:uuid}/protokoll/justera", opt=COORDINATING)
@@ -406,7 +414,7 @@ async def _advance(acting: TenantScope, meeting_id: UUID, to: MinutesStatus) -> 
         async with acting.session.begin_nested():
             await advance_minutes(acting.session, actor_of(acting), meeting_id, to)
     except InvalidInputError as error:
-        return await _meeting_page(acting, meeting_id, errors=error.by_field())
+        return await meeting_page(acting, meeting_id, errors=error.by_field())
     return Redirect(meeting_link(meeting_id))
 
 
