@@ -342,7 +342,12 @@ def test_no_seed_number_is_absent_from_the_sources_by_digits() -> None:
     }
     for service in _all_services():
         for phone in service.phones:
-            assert _digits(phone.number) in printed, (service.name, phone.number)
+            digits = _digits(phone.number)
+            # The demo line's fictional number is the one exception, as in the test above.
+            assert digits in printed or (service.id == seed_service_id("stodlinjen") and fictional(digits)), (
+                service.name,
+                phone.number,
+            )
 
 
 def _runs_of_words(text: str, length: int = 8) -> set[str]:

@@ -10,8 +10,9 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 # What any request or a starting app may write on its own: when a session was last used, a
-# rate limit's count, the periodic jobs an app starts, and what the daily reminder job writes
-# (its reminders and their notifications), which can land while a test runs.
+# rate limit's count, the periodic jobs an app starts, what the daily reminder job writes (its
+# reminders and their notifications), and how far the periodic copy to the follow-up statistics
+# has come, which can land while a test runs.
 BOOKKEEPING = (
     "web_session",
     "rate_limit_window",
@@ -20,6 +21,7 @@ BOOKKEEPING = (
     "job_outbox",
     "directory_reminder",
     "notification",
+    "followup_stat_mark",
 )
 
 
