@@ -1,9 +1,10 @@
 """Start a rate-limit test at the beginning of the limiter's window.
 
 The limiter counts in fixed windows of the database's clock and carries the previous window's
-hits over by its remaining share, rounded down. A test that fills a limit while a window ends
-can therefore be allowed one request more than the limit, and the slower the machine, the
-likelier that is. The database runs on this machine, so its clock is this clock.
+hits over by the share of it the slide still covers. A test that fills a limit while a window
+ends sees part of its own requests slide out and can be allowed more than the limit, and the
+slower the machine, the likelier that is. The database runs on this machine, so its clock is
+this clock.
 """
 
 from __future__ import annotations

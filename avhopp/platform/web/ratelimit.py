@@ -39,7 +39,8 @@ RETRY_AFTER_SECONDS = 60
 _KEY_PURPOSE = "avhopp.platform.ratelimit"
 _PRUNE_EVERY_SECONDS = 60.0
 
-# One clock for every process: the database's. `prior` is the previous window's share.
+# One clock for every process: the database's. `prior` is the previous window's share, rounded
+# up so that the approximation never lets more through than the limit.
 _WINDOW = """
 WITH clock AS (SELECT extract(epoch FROM clock_timestamp()) AS now),
 window_ AS (
@@ -48,7 +49,7 @@ window_ AS (
     FROM clock
 ),
 prior AS (
-    SELECT floor(COALESCE((
+    SELECT ceil(COALESCE((
         SELECT hits FROM rate_limit_window r
         WHERE r.bucket = :bucket AND r.key = :key AND r.window_start = window_.start - make_interval(secs => :seconds)
     ), 0) * window_.previous_share) AS hits

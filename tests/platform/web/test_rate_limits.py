@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import math
 from typing import TYPE_CHECKING
 
 import pytest
@@ -56,6 +57,33 @@ async def test_the_previous_window_still_weighs_on_the_current_one(sessions: asy
     if minutes_into_hour >= 57:
         pytest.skip("late in the hour the previous window weighs too little for this check")
     assert not await _count(sessions, limit, "k")
+
+
+async def test_a_part_request_of_the_previous_window_counts_as_a_whole_one(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    # Rounding the previous window's share down would let one request more through than the
+    # slide allows; rounded up, the weighted approximation never exceeds the limit.
+    limit = RateLimit("test.rounding", requests=10, seconds=3600)
+    share_now = text("SELECT 1 - mod(extract(epoch FROM clock_timestamp()), 3600) / 3600")
+    async with sessions() as session, session.begin():
+        await session.execute(
+            text(
+                "INSERT INTO rate_limit_window (bucket, key, window_start, hits, expires_at)"
+                " SELECT 'test.rounding', 'k', date_trunc('hour', clock_timestamp()) - interval '1 hour', 10,"
+                " now() + interval '1 hour'"
+            )
+        )
+        share_before = float((await session.execute(share_now)).scalar_one())
+    allowed = 0
+    while await _count(sessions, limit, "k"):
+        allowed += 1
+    async with sessions() as session:
+        share_after = float((await session.execute(share_now)).scalar_one())
+    expected = {10 - math.ceil(10 * share) for share in (share_before, share_after)}
+    if any(float(10 * share).is_integer() for share in (share_before, share_after)):
+        pytest.skip("the share fell on a whole request, where rounding does not matter")
+    assert allowed in expected
 
 
 def test_forwarding_headers_count_only_from_a_trusted_proxy() -> None:
