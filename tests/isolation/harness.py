@@ -64,6 +64,11 @@ FOREIGN_VALUES = {
     "request_id": "request_id",
     "offer_id": "offer_id",
     "placement_id": "placement_id",
+    # A national round held by tenant B (only the national coordinator's rounds are real; the
+    # harness plants one elsewhere, so that the national coordinator's own door is tried too), and
+    # the requests a round form names.
+    "round_id": "round_id",
+    "request_ids": "request_id",
     # Skåne's county network, run by Skåne's county board, with tenant B (Malmö) as member and a meeting.
     "space_id": "space_id",
     "member_id": "member_id",
@@ -120,6 +125,7 @@ class ForeignWorld:
     request_id: uuid.UUID
     offer_id: uuid.UUID
     placement_id: uuid.UUID
+    round_id: uuid.UUID
     space_id: uuid.UUID
     member_id: uuid.UUID
     meeting_id: uuid.UUID

@@ -163,6 +163,7 @@ async def foreign_world(
     case = await case_of(sessions, owner_engine, Actor(tenant_id, user_id), marker)
     placed = await placement_of(sessions, owner_engine, PlacementActor(tenant_id, user_id), case.case_id, marker)
     network = await network_of(sessions, owner_engine, NetworkActor(tenant_id, user_id), marker)
+    round_id, explained = round_of(owner_engine, tenant_id, placed.request_id, marker)
     return ForeignWorld(
         tenant_id=tenant_id,
         user_id=user_id,
@@ -184,6 +185,7 @@ async def foreign_world(
         request_id=placed.request_id,
         offer_id=placed.offer_id,
         placement_id=placed.placement_id,
+        round_id=round_id,
         space_id=network.space_id,
         member_id=network.member_id,
         meeting_id=network.meeting_id,
@@ -192,7 +194,17 @@ async def foreign_world(
         thread_id=network.thread_id,
         consultation_id=network.consultation_id,
         invitation_id=invitation_id,
-        markers=(name, email, draft, shared, *case.markers, placed.address, placed.dispute, *network.markers),
+        markers=(
+            name,
+            email,
+            draft,
+            shared,
+            *case.markers,
+            placed.address,
+            placed.dispute,
+            explained,
+            *network.markers,
+        ),
     )
 
 
@@ -301,6 +313,27 @@ async def placement_of(
     dispute = f"Tvist mellan Malmö och Umeå {marker}"
     transfer_disputed(owner_engine, actor.tenant_id, accepted.placement_id, dispute)
     return ForeignPlacement(unit_id, request_id, offer_id, accepted.placement_id, address, dispute)
+
+
+def round_of(owner_engine: Engine, tenant_id: uuid.UUID, request_id: uuid.UUID, marker: str) -> tuple[uuid.UUID, str]:
+    """A round planted in tenant B with its request and an explanation that must never reach tenant A."""
+    explained = f"Omgångens förklaring {marker}"
+    with owner_engine.begin() as connection:
+        round_id = connection.execute(
+            text(
+                "INSERT INTO housing_round (tenant_id, method, requested, placed, heuristic_placed)"
+                " VALUES (:tenant, 'heuristik', 1, 0, 0) RETURNING id"
+            ),
+            {"tenant": tenant_id},
+        ).scalar_one()
+        connection.execute(
+            text(
+                "INSERT INTO housing_round_entry (round_id, request_id, tenant_id, requester_tenant_id, explanation)"
+                " VALUES (:round, :request, :tenant, :tenant, jsonb_build_object('summary', CAST(:explained AS text)))"
+            ),
+            {"round": round_id, "request": request_id, "tenant": tenant_id, "explained": explained},
+        )
+    return round_id, explained
 
 
 def transfer_disputed(owner_engine: Engine, home: uuid.UUID, placement_id: uuid.UUID, dispute: str) -> None:

@@ -36,6 +36,10 @@ class PlacementAction(enum.StrEnum):
     TRANSFER_AGREED = "housing.transfer_agreed"
     TRANSFER_DISPUTED = "housing.transfer_disputed"
     PAYMENT_EXPORTED = "housing.payment_exported"
+    ROUND_GATHERED = "housing.round_gathered"
+    ROUND_VIEWED = "housing.round_viewed"
+    ROUND_SENT = "housing.round_sent"
+    ROUND_CANCELLED = "housing.round_cancelled"
 
 
 register_labels(
@@ -59,6 +63,10 @@ register_labels(
         (PlacementAction.TRANSFER_AGREED, "Överföring av betalningsansvar godkänd"),
         (PlacementAction.TRANSFER_DISPUTED, "Överföring av betalningsansvar bestridd"),
         (PlacementAction.PAYMENT_EXPORTED, "Betalningsansvar exporterat för ekonomin"),
+        (PlacementAction.ROUND_GATHERED, "Nationell placeringsomgång beräknad"),
+        (PlacementAction.ROUND_VIEWED, "Läste en nationell omgångs förklaringar"),
+        (PlacementAction.ROUND_SENT, "Nationell omgångs erbjudanden skickade"),
+        (PlacementAction.ROUND_CANCELLED, "Nationell placeringsomgång avbruten"),
     )
 )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
@@ -28,7 +29,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from avhopp.housing.placement.vocabulary import (
@@ -37,6 +38,7 @@ from avhopp.housing.placement.vocabulary import (
     Need,
     OfferStatus,
     RiskLevel,
+    RoundStatus,
     TransferStatus,
     UnitFeature,
     UnitType,
@@ -310,3 +312,52 @@ class RateWindow(Base):
     """A person's id, or "tenant"."""
     window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
     hits: Mapped[int] = mapped_column(Integer)
+
+
+class Round(Base):
+    """A national round: open requests the national coordinator gathered and the engine solved jointly."""
+
+    __tablename__ = "housing_round"
+    __table_args__ = (
+        CheckConstraint(one_of("status", RoundStatus), name="status_known"),
+        CheckConstraint("(status = 'solved') = (decided_at IS NULL)", name="decided"),
+        CheckConstraint("placed BETWEEN 0 AND requested", name="placed_counted"),
+        Index("ix_housing_round_tenant", "tenant_id", "created_at"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    """The national coordinator's."""
+    status: Mapped[str] = mapped_column(Text, server_default=text("'solved'"))
+    method: Mapped[str] = mapped_column(Text)
+    """The engine's `BatchMethod`: proven optimal, the solver's best within its limits, or the heuristic."""
+    requested: Mapped[int] = mapped_column(SmallInteger)
+    placed: Mapped[int] = mapped_column(SmallInteger)
+    heuristic_placed: Mapped[int] = mapped_column(SmallInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[UUID | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class RoundEntry(Base):
+    """One request of a round: the unit the engine chose (or none), its full explanation, the offer sent."""
+
+    __tablename__ = "housing_round_entry"
+    __table_args__ = (
+        CheckConstraint(
+            "(unit_id IS NULL) = (owner_tenant_id IS NULL) AND (offer_id IS NULL OR unit_id IS NOT NULL)",
+            name="unit_owned",
+        ),
+        Index("ix_housing_round_entry_tenant", "tenant_id", "round_id"),
+    )
+
+    round_id: Mapped[UUID] = mapped_column(ForeignKey("housing_round.id", ondelete="CASCADE"), primary_key=True)
+    request_id: Mapped[UUID] = mapped_column(ForeignKey("housing_request.id"), primary_key=True)
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    requester_tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    unit_id: Mapped[UUID | None] = mapped_column(ForeignKey("housing_unit.id"))
+    owner_tenant_id: Mapped[UUID | None] = mapped_column(ForeignKey("tenant.id"))
+    explanation: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    """The engine's full explanation: it shows where others live, so every view of it is audited."""
+    offer_id: Mapped[UUID | None] = mapped_column(ForeignKey("housing_offer.id"))

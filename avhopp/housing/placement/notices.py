@@ -40,6 +40,9 @@ POLICE_PLACEMENT = register_kind(
     "housing_police_placement",
     "En person under ert skydd har flyttat in i er region (detaljer i ärendet, enligt samtycke)",
 )
+ROUND_OFFER = register_kind(
+    "housing_round_offer", "Den nationella samordnaren har skickat ett erbjudande om placering för er begäran"
+)
 MANY_SHORTLISTS = register_kind(
     "housing_many_shortlists", "En organisation har hämtat placeringsförslag ovanligt många gånger på kort tid"
 )
@@ -88,6 +91,30 @@ async def notify_offer_answered(session: AsyncSession, *, offer_id: str, consent
     await act_for_tenant(session, offer.tenant_id)
     kind = CONSENT_NEEDED if consent_needed else OFFER_ANSWERED
     await notify(session, offer.tenant_id, [offer.created_by], kind, request_link(offer.request_id))
+
+
+@job()
+async def notify_round_offer(session: AsyncSession, *, offer_id: str, requester_tenant_id: str) -> None:
+    """A national round sent an offer: tell the officer who asked, then the unit owner's designated staff.
+
+    Runs for the national coordinator, who sees no offer: it acts for the requester to read it.
+    """
+    requester = UUID(requester_tenant_id)
+    await act_for_tenant(session, requester)
+    offer = (
+        await session.execute(
+            select(Offer.created_by, Offer.request_id, Offer.owner_tenant_id).where(
+                Offer.id == UUID(offer_id), Offer.tenant_id == requester
+            )
+        )
+    ).one_or_none()
+    if offer is None:
+        return
+    if offer.created_by is not None:
+        await notify(session, requester, [offer.created_by], ROUND_OFFER, request_link(offer.request_id))
+    await act_for_tenant(session, offer.owner_tenant_id)
+    staff = await members_with_roles(session, offer.owner_tenant_id, DESIGNATED_ROLES)
+    await notify(session, offer.owner_tenant_id, staff, OFFER_RECEIVED, INBOX_LINK)
 
 
 def payment_link(placement_id: UUID) -> str:

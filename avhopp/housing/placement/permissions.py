@@ -3,7 +3,7 @@
 Case officers request placements for their cases (the team is checked by the cases part). The
 placement coordinators of a municipality or operation are its designated staff: they keep the
 register of units, see their units' addresses and decide on offers. The national coordinator's
-placement role sees the engine's full explanations, each view audited.
+placement role sees the engine's full explanations, each view audited, and runs national rounds.
 """
 
 from __future__ import annotations
@@ -15,6 +15,11 @@ REQUEST = REGISTRY.permission("placement", "request", "Begära placering av en p
 OFFER = REGISTRY.permission("placement", "offer", "Erbjuda boende och ta emot placeringar i den egna kommunen")
 EXPLAIN = REGISTRY.permission(
     "placement", "explain", "Se placeringsmotorns fullständiga förklaring (visar var andra bor; loggas)"
+)
+ROUND = REGISTRY.permission(
+    "placement",
+    "round",
+    "Samla samtidiga placeringsbegäranden i en nationell omgång och skicka erbjudandena (loggas)",
 )
 PAY = REGISTRY.permission("placement", "pay", "Se och besluta om betalningsansvaret för placeringar mellan kommuner")
 OVERSEE_PAYMENT = REGISTRY.permission(
@@ -37,7 +42,7 @@ PLACEMENT_NATIONAL = REGISTRY.role(
     swedish="Nationell placeringssamordnare",
     english="National placement coordinator",
     tenant_kinds={TenantKind.NATIONAL_COORDINATOR},
-    permissions=[EXPLAIN],
+    permissions=[EXPLAIN, ROUND],
 )
 
 REGISTRY.grant("case_officer", REQUEST)

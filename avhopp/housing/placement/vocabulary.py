@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from avhopp.housing.engine.service import Need, UnitType
+from avhopp.housing.engine.service import BatchMethod, Need, UnitType
 from avhopp.platform.labels import register_labels
 
 __all__ = [
@@ -98,6 +98,14 @@ class DisputeReason(enum.StrEnum):
     OTHER = "other"
 
 
+class RoundStatus(enum.StrEnum):
+    """A national round: solved by the engine, then its offers sent, or set aside."""
+
+    SOLVED = "solved"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+
+
 class Payer(enum.StrEnum):
     """Which side pays for a stretch of a placement."""
 
@@ -117,6 +125,12 @@ register_labels(
         (UnitState.RESERVED, "Reserverad (erbjudande pågår)"),
         (UnitState.OCCUPIED, "Bebodd"),
         (UnitState.WITHDRAWN, "Tillbakadragen"),
+        (BatchMethod.EXACT, "Svaret är bevisat det bästa möjliga."),
+        (BatchMethod.SOLVER_BOUNDED, "Det bästa svaret lösaren fann inom sin tidsgräns."),
+        (BatchMethod.HEURISTIC, "Heuristikens svar."),
+        (RoundStatus.SOLVED, "Beräknad, inte skickad"),
+        (RoundStatus.SENT, "Erbjudandena skickade"),
+        (RoundStatus.CANCELLED, "Avbruten"),
         (OfferStatus.PENDING, "Väntar på svar"),
         (OfferStatus.ACCEPTED, "Antaget"),
         (OfferStatus.DECLINED, "Avböjt"),
