@@ -77,9 +77,10 @@ def refused(message: str) -> Iterator[None]:
 
 def audited(owner_engine: Engine, action: str) -> int:
     with owner_engine.connect() as connection:
-        return connection.execute(
+        counted: int = connection.execute(
             text("SELECT count(*) FROM audit_event WHERE action = :action"), {"action": action}
         ).scalar_one()
+    return counted
 
 
 async def test_a_round_places_related_people_apart_and_sends_their_offers_for_the_requesters(
