@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -35,10 +34,11 @@ from stdnum.exceptions import ValidationError
 from stdnum.se import personnummer
 
 from avhopp.platform.problems import InvalidInputError
-from avhopp.platform.times import STOCKHOLM
+from avhopp.platform.times import swedish_date
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from datetime import date
 
 # Characters a reader does not see, or sees as nothing between two digits.
 _INVISIBLE = frozenset({"Cf", "Cc", "Mn", "Me"})
@@ -225,6 +225,6 @@ def parse_personal_number(text: str, field: str = "personal_number") -> str:
     """
     match = _CANDIDATE.fullmatch(normalised(text).strip())
     born = None if match is None else _Candidate.of(match).birth_date()
-    if match is None or born is None or born > datetime.now(STOCKHOLM).date():
+    if match is None or born is None or born > swedish_date():
         raise InvalidInputError.one(field, _PARSE_MESSAGE)
     return _Candidate.of(match).twelve_digits(born)

@@ -32,7 +32,7 @@ from avhopp.platform.database import (
     create_owner_engine,
     session_factory,
 )
-from avhopp.platform.times import STOCKHOLM
+from avhopp.platform.times import STOCKHOLM, swedish_date
 from avhopp.tenants.cases.jobs import for_every_case_tenant
 from avhopp.tenants.cases.reminders import remind_follow_ups
 from avhopp.tenants.cases.retention import erase_expired
@@ -158,7 +158,7 @@ def test_a_case_from_a_line_referral_to_erasure(browser: Browser, live_server: L
     operation = new_person(live_server, KC, ["case_officer"])
     police = new_person(live_server, POLICE, ["security_officer"])
     refer_to_goteborg(live_server)
-    today = datetime.now(UTC).date()
+    today = swedish_date()
 
     # The referral, accepted in the workspace, becomes a draft whose intake names a deputy.
     officer_context, page = signed_in(browser, live_server, officer, viewport=PHONE)

@@ -12,7 +12,7 @@ import asyncio
 import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from playwright.sync_api import expect
@@ -20,6 +20,7 @@ from sqlalchemy import text
 
 from avhopp.platform.audit.chain import chain_key
 from avhopp.platform.database import RequestContext, context_session, create_app_engine, session_factory
+from avhopp.platform.times import swedish_date
 from avhopp.tenants.cases.service import (
     Actor,
     Category,
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 
 GOTEBORG, MALMO, OPERATION, POLICE = "kommun-1480", "kommun-1280", "konsultationsteamet-malmo", "polisen-bergslagen"
 OREBRO = "kommun-1880"
-TODAY = datetime.now(UTC).date()
+TODAY = swedish_date()
 
 
 def user_id(server: LiveServer, username: str) -> uuid.UUID:

@@ -18,6 +18,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import BodyKwarg
 
 from avhopp.directory.catalogue.web.api import ProposalIn
+from avhopp.platform.times import swedish_date
 from avhopp.tenants.networks.web.api import DocumentIn, VersionIn
 from tests.directory.conftest import organization as organization_entry
 
@@ -82,7 +83,7 @@ _SCALARS: dict[type[mi.Type], Callable[[Any], Any]] = {
     mi.BoolType: lambda _kind: False,
     mi.EnumType: lambda kind: next(iter(kind.cls)).value,
     mi.LiteralType: lambda kind: kind.values[0],
-    mi.DateType: lambda _kind: datetime.now(UTC).date().isoformat(),
+    mi.DateType: lambda _kind: swedish_date().isoformat(),
     mi.DateTimeType: lambda _kind: datetime.now(UTC).isoformat(),
     mi.DictType: lambda _kind: {},
 }

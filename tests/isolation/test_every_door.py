@@ -35,6 +35,7 @@ from avhopp.housing.placement.service import (
 from avhopp.platform.auth.sign_in_for_tests import TEST_SIGN_IN_PATH
 from avhopp.platform.authz import REGISTRY
 from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.times import swedish_date
 from avhopp.tenants.cases.service import (
     Actor,
     Category,
@@ -226,7 +227,7 @@ async def case_of(
     person, situation = f"Cecilia Främling {marker}", f"Lämnar Malmös nätverk {marker}"
     with owner_engine.connect() as connection:
         police = connection.execute(text("SELECT id FROM tenant WHERE slug = 'polisen-bergslagen'")).scalar_one()
-    today = datetime.now(UTC).date()
+    today = swedish_date()
     async with context_session(sessions, RequestContext(tenant_id=actor.tenant_id, user_id=actor.user_id)) as session:
         case_id = await open_case(
             session,
@@ -299,7 +300,7 @@ async def placement_of(
     """Tenant B's case placed in a unit of an operation in Malmö: the unit, request, offer and placement."""
     address = f"Främlingsgatan 3 {marker}"
     operation = PlacementActor(_tenant_id(owner_engine, "konsultationsteamet-malmo"), KONSULTATION_PLACERING.user_id)
-    today = datetime.now(UTC).date()
+    today = swedish_date()
     unit = UnitInput(UnitType.EMERGENCY_FLAT.value, 2, today, 5000, "2480", "Umeå", 63.83, 20.26, address)
     async with context_session(sessions, RequestContext(operation.tenant_id, operation.user_id)) as session:
         unit_id = await register_unit(session, SECRET_KEY, operation, unit)

@@ -13,6 +13,7 @@ from avhopp.housing.placement.common import checked_text
 from avhopp.housing.placement.models import Intake
 from avhopp.platform.geography.reference import shipped_geography
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
+from avhopp.platform.times import swedish_date
 from avhopp.tenants.registry.service import tenant_municipalities
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ async def declare_intake(session: AsyncSession, actor: Actor, declared: IntakeIn
         isinstance(declared.yearly_cap, bool) or not 0 <= declared.yearly_cap <= MAX_CAP
     ):
         problems.append(FieldProblem("yearly_cap", "Ange taket som ett heltal, 0 eller mer, eller lämna det tomt."))
-    today = datetime.now(UTC).date()
+    today = swedish_date()
     if declared.paused_until is not None and not today <= declared.paused_until <= today + MAX_PAUSE:
         problems.append(FieldProblem("paused_until", "En paus slutar tidigast i dag och senast om ett år."))
     if problems:

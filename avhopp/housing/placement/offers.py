@@ -37,6 +37,7 @@ from avhopp.housing.placement.requests import engine_request, open_request, own_
 from avhopp.housing.placement.vocabulary import DeclineReason, Need, OfferStatus, RiskLevel, UnitType
 from avhopp.platform.jobs import enqueue
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
+from avhopp.platform.times import swedish_date
 from avhopp.tenants.cases import service as cases
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ async def make_offer(session: AsyncSession, actor: Actor, request_id: UUID, unit
     now = datetime.now(UTC)
     if await count_shortlist(session, actor.tenant_id, actor.user_id, now):
         await enqueue(session, notify_national_of_many_shortlists)
-    state = await national_state(session, now.date())
+    state = await national_state(session, swedish_date(now))
     answer = shortlist(state.prepared, engine_request(request_columns(row)))
     proposed = {proposal.unit_id for proposal in answer.proposals}
     if str(unit_id) not in proposed:
@@ -212,8 +213,8 @@ async def accept_offer(
     now = datetime.now(UTC)
     if now >= offer.deadline_at:
         raise InvalidInputError.one("offer_id", "Svarstiden för erbjudandet har gått ut.")
-    moving_in = move_in_on or max(offer.wanted_from, now.date())
-    if not now.date() - timedelta(days=7) <= moving_in <= now.date() + timedelta(days=365):
+    moving_in = move_in_on or max(offer.wanted_from, swedish_date(now))
+    if not swedish_date(now) - timedelta(days=7) <= moving_in <= swedish_date(now) + timedelta(days=365):
         raise InvalidInputError(
             [FieldProblem("move_in_on", "Ange en inflyttningsdag från förra veckan och högst ett år framåt.")]
         )
@@ -238,7 +239,7 @@ async def accept_offer(
             "features": unit.features,
         }
     )
-    state = await national_state(session, now.date(), extra_units=(this_unit,))
+    state = await national_state(session, swedish_date(now), extra_units=(this_unit,))
     request = engine_request(basis)
     if violations(state.prepared.context, SETTINGS, [request], {request.request_id: this_unit.unit_id}):
         return await _failed(session, actor, offer, now)

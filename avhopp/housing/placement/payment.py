@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +30,7 @@ from avhopp.platform.exports import write_csv
 from avhopp.platform.jobs import enqueue
 from avhopp.platform.labels import labels_of
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
+from avhopp.platform.times import swedish_date
 from avhopp.tenants.registry.service import TenantKind, members_with_roles, tenant_kinds, tenant_names
 
 if TYPE_CHECKING:
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 
     from avhopp.housing.placement.common import Actor
 
-SWEDEN = ZoneInfo("Europe/Stockholm")
 REGISTRATION_NOTE = (
     "Folkbokföringen avgör inte betalningsansvaret: med kvarskrivning står personen kvar som folkbokförd"
     " i hemkommunen. Ansvaret flyttas bara genom ett beslut som båda kommunerna har godkänt, från dess datum."
@@ -147,7 +146,7 @@ def parse_month(value: str, field: str = "month") -> date:
 
 def this_month() -> date:
     """The first day of the current month in Sweden."""
-    return datetime.now(SWEDEN).date().replace(day=1)
+    return swedish_date().replace(day=1)
 
 
 async def _staff(session: AsyncSession, actor: Actor) -> None:

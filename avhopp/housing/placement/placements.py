@@ -8,7 +8,6 @@ and frees the unit (the engine's feed reads both at once).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -18,10 +17,12 @@ from avhopp.housing.placement.common import DESIGNATED_ROLES, PLACEMENT_ADDRESS,
 from avhopp.housing.placement.models import Locality, Placement
 from avhopp.platform.geography.reference import shipped_geography
 from avhopp.platform.problems import InvalidInputError, NotFoundError
+from avhopp.platform.times import swedish_date
 from avhopp.tenants.cases import service as cases
 from avhopp.tenants.registry.service import members_with_roles
 
 if TYPE_CHECKING:
+    from datetime import date
     from uuid import UUID
 
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -117,7 +118,7 @@ async def move_out(session: AsyncSession, actor: Actor, placement_id: UUID, move
     placement = await _visible(session, actor, placement_id)
     if placement.moved_out_on is not None:
         raise InvalidInputError.one("moved_out_on", "Utflyttningen är redan registrerad.")
-    today = datetime.now(UTC).date()
+    today = swedish_date()
     if moved_out_on < placement.move_in_on:
         raise InvalidInputError.one("moved_out_on", "Utflyttningsdagen kan inte ligga före inflyttningsdagen.")
     if moved_out_on > today:

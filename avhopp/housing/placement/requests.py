@@ -38,6 +38,7 @@ from avhopp.housing.placement.vocabulary import OfferStatus, RequestState, RiskL
 from avhopp.platform.geography.reference import shipped_geography
 from avhopp.platform.jobs import enqueue
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
+from avhopp.platform.times import swedish_date
 from avhopp.tenants.cases import service as cases
 from avhopp.tenants.registry.service import tenant_municipalities
 
@@ -160,7 +161,7 @@ def _checked(request: RequestInput, basis: cases.PlacementBasis, today: date) ->
 async def create_request(session: AsyncSession, actor: Actor, request: RequestInput) -> UUID:
     """A request from a case whose consent covers housing; InvalidInputError names what is missing."""
     basis = await cases.placement_basis(session, _cases_actor(actor), request.case_id)
-    today = datetime.now(UTC).date()
+    today = swedish_date()
     needs, reason = _checked(request, basis, today)
     places = await tenant_municipalities(session, basis.supporting_tenants)
     origin = places.get(basis.tenant_id)
@@ -286,7 +287,7 @@ async def shortlist_for(session: AsyncSession, actor: Actor, request_id: UUID) -
         tenant_id=actor.tenant_id,
         user_id=actor.user_id,
     )
-    state = await national_state(session, now.date())
+    state = await national_state(session, swedish_date(now))
     answer = shortlist(state.prepared, engine_request(request_columns(row)))
     await asyncio.sleep(max(0.0, SHORTLIST_FLOOR_SECONDS - (time.monotonic() - started)))
     return answer
@@ -333,7 +334,7 @@ async def explanation_for_national(session: AsyncSession, actor: Actor, request_
         tenant_id=actor.tenant_id,
         user_id=actor.user_id,
     )
-    state = await national_state(session, datetime.now(UTC).date())
+    state = await national_state(session, swedish_date())
     explanation = explain_request(state.prepared, engine_request(row))
     return {"summary": explanation.summary(), **explanation_as_json(explanation)}
 

@@ -28,6 +28,7 @@ from avhopp.housing.placement.requests import engine_request, explanation_as_jso
 from avhopp.housing.placement.vocabulary import Need, RoundStatus
 from avhopp.platform.jobs import enqueue
 from avhopp.platform.problems import InvalidInputError, NotFoundError
+from avhopp.platform.times import swedish_date
 from avhopp.tenants.registry.service import tenant_names
 
 if TYPE_CHECKING:
@@ -132,7 +133,7 @@ def _chosen(request_ids: Sequence[UUID], open_rows: Mapping[UUID, RowMapping]) -
 async def gather_round(session: AsyncSession, actor: Actor, request_ids: Sequence[UUID]) -> UUID:
     """Solve the chosen open requests jointly and keep the answer for review; nothing is sent yet."""
     rows = _chosen(request_ids, {row["request_id"]: row for row in await _candidates(session)})
-    state = await national_state(session, datetime.now(UTC).date())
+    state = await national_state(session, swedish_date())
     requests = [engine_request(row) for row in rows]
     # The exact solver may take up to its wall-clock limit: never on the event loop.
     batch = await anyio.to_thread.run_sync(lambda: assign_batch(state.prepared, requests))
@@ -248,7 +249,7 @@ async def send_round(session: AsyncSession, actor: Actor, round_id: UUID) -> int
     entries = [entry for entry in await _entries(session, round_id) if entry.unit_id is not None]
     open_rows = {candidate["request_id"]: candidate for candidate in await _candidates(session)}
     now = datetime.now(UTC)
-    state = await national_state(session, now.date())
+    state = await national_state(session, swedish_date(now))
     requests = [engine_request(open_rows[entry.request_id]) for entry in entries if entry.request_id in open_rows]
     assignment = {str(entry.request_id): str(entry.unit_id) for entry in entries}
     free = all(unit_id in state.unit_owners for unit_id in assignment.values())

@@ -23,6 +23,7 @@ from avhopp.housing.placement.models import MAX_HOUSEHOLD, MAX_MONTHLY_COST, Hou
 from avhopp.housing.placement.vocabulary import OfferStatus, UnitFeature, UnitState, UnitType
 from avhopp.platform.geography.reference import shipped_geography
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
+from avhopp.platform.times import swedish_date
 from avhopp.tenants.registry.service import TenantKind, tenant_kinds, tenant_municipalities
 
 if TYPE_CHECKING:
@@ -152,7 +153,7 @@ async def ensure_locality(session: AsyncSession, unit: UnitInput) -> str:
 
 async def register_unit(session: AsyncSession, secret_key: str, actor: Actor, unit: UnitInput) -> UUID:
     """Register a unit for the actor's organisation; its address is sealed to the new row."""
-    today = datetime.now(UTC).date()
+    today = swedish_date()
     checked = checked_unit(unit, await _own_municipality(session, actor.tenant_id), today)
     code = await ensure_locality(session, checked)
     unit_id = uuid4()

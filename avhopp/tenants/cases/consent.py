@@ -21,7 +21,7 @@ from avhopp.platform.jobs import enqueue, job
 from avhopp.platform.notifications import notify, register_kind
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
 from avhopp.platform.sealing import seal, unseal
-from avhopp.platform.times import STOCKHOLM
+from avhopp.platform.times import STOCKHOLM, swedish_date
 from avhopp.tenants.cases.access import Actor, case_for_actor
 from avhopp.tenants.cases.audit import CaseAction, record_case_event
 from avhopp.tenants.cases.cases import case_link
@@ -182,7 +182,7 @@ class ConsentView:
     @property
     def running(self) -> bool:
         """Whether it shares anything today."""
-        today = datetime.now(STOCKHOLM).date()
+        today = swedish_date()
         return self.consent.revoked_at is None and self.consent.valid_from <= today < self.consent.valid_until
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
+from avhopp.platform.times import swedish_date
 from avhopp.tenants.cases.access import Actor, case_for_actor
 from avhopp.tenants.cases.audit import CaseAction, record_case_event
 from avhopp.tenants.cases.cases import LATE_AFTER
@@ -110,7 +111,7 @@ def _date_problems(held_on: date | None, started_on: date | None) -> list[FieldP
                 f"Datumet kan inte vara före ärendets start ({started_on.isoformat()}). Ange ett senare datum.",
             )
         ]
-    if held_on > datetime.now(UTC).date():
+    if held_on > swedish_date():
         return [FieldProblem("held_on", "Datumet kan inte vara i framtiden.")]
     return []
 

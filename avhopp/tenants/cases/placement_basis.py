@@ -7,17 +7,18 @@ is given only to the owner's team and only while a running consent covers housin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
+from avhopp.platform.times import swedish_date
 from avhopp.tenants.cases.access import active_grant, case_for_actor
 from avhopp.tenants.cases.models import CaseGrant, Consent, PlannedIntervention, ThreatAssessment
 from avhopp.tenants.cases.vocabulary import CLOSED_PHASES, AreaKind, Category, Phase
 
 if TYPE_CHECKING:
+    from datetime import date
     from uuid import UUID
 
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -67,7 +68,7 @@ async def placement_basis(session: AsyncSession, actor: Actor, case_id: UUID) ->
     case = access.case
     if Phase(case.phase) in CLOSED_PHASES:
         raise InvalidInputError([FieldProblem("case_id", "Ärendet är avslutat.")])
-    today = datetime.now(UTC).date()
+    today = swedish_date()
     covered = await session.scalar(
         select(Consent.id).where(
             Consent.case_id == case_id,

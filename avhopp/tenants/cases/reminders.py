@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from avhopp.platform.notifications import notify, register_kind
+from avhopp.platform.times import swedish_date
 from avhopp.tenants.cases.cases import HEAD_ROLES, LATE_AFTER, case_link
 from avhopp.tenants.cases.models import CaseFile, CaseTeamMember, FollowUp
 from avhopp.tenants.cases.vocabulary import CLOSED_PHASES, TeamRole
@@ -36,7 +37,7 @@ def _open_case() -> ColumnElement[bool]:
 
 async def remind_follow_ups(session: AsyncSession, tenant_id: UUID, now: datetime) -> int:
     """Remind and escalate, each once; returns how many notifications were due (acting for the tenant)."""
-    today: date = now.date()
+    today: date = swedish_date(now)
     due = list(
         await session.execute(
             select(FollowUp, CaseTeamMember.user_id)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from avhopp.platform.geography.reference import shipped_geography
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
+from avhopp.platform.times import swedish_date
 from avhopp.tenants.cases.access import Actor, CaseAccess, active_grant, case_for_actor
 from avhopp.tenants.cases.audit import CaseAction, record_case_event
 from avhopp.tenants.cases.models import CaseGrant, CooperationMeeting, PlannedIntervention, ThreatAssessment
@@ -124,7 +125,7 @@ async def record_threat_assessment(
     if not access.may_see(Category.THREAT_ASSESSMENT) or not access.contributes:
         raise NotFoundError
     areas = _checked_areas(threat)
-    if threat.reassess_on is not None and threat.reassess_on <= datetime.now(UTC).date():
+    if threat.reassess_on is not None and threat.reassess_on <= swedish_date():
         raise InvalidInputError([FieldProblem("reassess_on", "Välj ett datum framåt för ny bedömning.")])
     assessment.level = ThreatLevel(threat.level).value
     assessment.scope = ThreatScope(threat.scope).value
@@ -217,7 +218,7 @@ async def record_meeting(session: AsyncSession, actor: Actor, case_id: UUID, mee
     _team_of_owner(access)
     allowed = await _sharing_plan_with(session, case_id) | {actor.tenant_id}
     problems: list[FieldProblem] = []
-    if meeting.held_on > datetime.now(UTC).date():
+    if meeting.held_on > swedish_date():
         problems.append(FieldProblem("held_on", "Mötet kan inte ha hållits i framtiden."))
     if not set(meeting.organisations) <= allowed:
         problems.append(FieldProblem("organisations", "Samtycket omfattar inte alla organisationer på mötet."))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
 
 from avhopp.housing.placement.service import Actor, RequestInput, UnitInput, UnitType, create_request, register_unit
+from avhopp.platform.times import swedish_date
 from avhopp.tenants.cases.service import (
     Category,
     IntakeUpdate,
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["acting_as", "tenant_ids"]
 
-TODAY = datetime.now(UTC).date()
+TODAY = swedish_date()
 OPERATION = "konsultationsteamet-malmo"
 NO_ASSESSMENT = "Polisen har sagt att en formell bedömning inte behövs här."
 

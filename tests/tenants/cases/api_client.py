@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
 from avhopp.platform.idp import ensure_identity_provider
 from avhopp.platform.idp.admin import create_machine_client
+from avhopp.platform.times import swedish_date
 from tests.platform.idp.conftest import csrf_token
 from tests.support.people import ANONYM, GOTEBORG_ERSATTARE
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from tests.support.people import NamedClient, NamedPerson
 
 CASES = "/api/v1/cases"
-TODAY = datetime.now(UTC).date()
+TODAY = swedish_date()
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
@@ -13,6 +13,7 @@ from avhopp.directory.catalogue.seed import seed_service_id
 from avhopp.directory.line.service import Opening, ReferralRequest, refer, start_contact
 from avhopp.directory.line.vocabulary import CallerType, Channel
 from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.times import swedish_date
 from avhopp.tenants.cases.service import Actor, Category, ConsentInput, ContactSource, NewCase, PersonDetails, open_case
 from avhopp.tenants.registry.models import Tenant
 from tests.platform.web.conftest import SECRET_KEY
@@ -88,7 +89,7 @@ async def open_goteborg_case(
         )
 
 
-TODAY = datetime.now(UTC).date()
+TODAY = swedish_date()
 
 
 def consent_for(

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text, update
 from avhopp.platform.audit.models import AuditEntry
 from avhopp.platform.notifications.models import Notification
 from avhopp.platform.problems import InvalidInputError, NotFoundError
-from avhopp.platform.times import STOCKHOLM
+from avhopp.platform.times import STOCKHOLM, swedish_date
 from avhopp.tenants.cases.models import CaseFile, CasePerson, CaseTeamMember, Consent, FollowUp
 from avhopp.tenants.cases.reminders import remind_follow_ups
 from avhopp.tenants.cases.retention import erase_expired
@@ -75,7 +75,7 @@ if TYPE_CHECKING:
 
     ActingAs = Callable[[NamedPerson], AbstractAsyncContextManager[tuple[AsyncSession, Actor]]]
 
-TODAY = datetime.now(UTC).date()
+TODAY = swedish_date()
 ANSWERS = {
     "housing": "own_lease",
     "occupation": "unknown",

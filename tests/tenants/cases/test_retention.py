@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.times import swedish_date
 from avhopp.tenants.cases.models import CasePerson
 from avhopp.tenants.cases.retention import erase_expired
 from avhopp.tenants.cases.service import Category, ConsentInput, EndReason, Phase, change_phase, record_consent
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
     ActingAs = Callable[[NamedPerson], AbstractAsyncContextManager[tuple[AsyncSession, Actor]]]
 
-TODAY = datetime.now(UTC).date()
+TODAY = swedish_date()
 
 
 def _as_owner(owner_engine: Engine, tenant: UUID, sql: str, **values: object) -> list[tuple[object, ...]]:

@@ -15,6 +15,7 @@ from sqlalchemy import select, text
 from avhopp.platform.database import RequestContext, context_session
 from avhopp.platform.jobs.actors import run_once
 from avhopp.platform.notifications.models import Notification
+from avhopp.platform.times import swedish_date
 from avhopp.tenants.cases.consent import notify_ended_grants, tell_organisation_consent_ended
 from avhopp.tenants.cases.jobs import for_every_case_tenant
 from avhopp.tenants.cases.service import Category, ConsentInput, join_shared_case, record_consent, revoke_consent
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
     ActingAs = Callable[[NamedPerson], AbstractAsyncContextManager[tuple[AsyncSession, Actor]]]
 
-TODAY = datetime.now(UTC).date()
+TODAY = swedish_date()
 
 
 async def kinds_of(

@@ -13,7 +13,7 @@ from litestar.params import FromPath, JSONBody
 
 from avhopp.platform.labels import label
 from avhopp.platform.scope.request import Acting
-from avhopp.platform.times import STOCKHOLM
+from avhopp.platform.times import swedish_date
 from avhopp.tenants.cases.permissions import CASE_READ, CASE_WRITE, OVERSEE
 from avhopp.tenants.cases.service import (
     INTAKE_QUESTIONS,
@@ -435,7 +435,7 @@ class UnitHeadApi(Controller):
 
         Also for a machine client that holds the role: the list names no person and needs no team.
         """
-        today = datetime.now(STOCKHOLM).date()
+        today = swedish_date()
         return [_overview_out(line) for line in await overview(acting.session, acting.tenant_id, today)]
 
     @put(

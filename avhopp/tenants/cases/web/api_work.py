@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody
 
 from avhopp.platform.labels import label
 from avhopp.platform.scope.request import Acting
-from avhopp.platform.times import STOCKHOLM
+from avhopp.platform.times import swedish_date
 from avhopp.tenants.cases.permissions import CASE_READ, CASE_WRITE, OVERSEE, THREAT_READ, THREAT_WRITE
 from avhopp.tenants.cases.service import (
     CURRENT_SCHEMA,
@@ -446,5 +446,5 @@ class FollowUpApi(Controller):
     )
     async def completeness(self, acting: Acting) -> CompletenessOut:
         """How many of your organisation's follow-ups were done on time (at most two weeks after the due date)."""
-        found = await unit_completeness(acting.session, acting.tenant_id, datetime.now(STOCKHOLM).date())
+        found = await unit_completeness(acting.session, acting.tenant_id, swedish_date())
         return CompletenessOut(found.counted, found.on_time, found.late, found.missing, found.share_on_time)

@@ -8,14 +8,13 @@ who opened the case in an emergency reads everything and changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from litestar.response import Template
 
 from avhopp.platform.labels import labels_of
 from avhopp.platform.problems import NotFoundError
-from avhopp.platform.times import STOCKHOLM
+from avhopp.platform.times import swedish_date
 from avhopp.tenants.cases.permissions import CASE_WRITE
 from avhopp.tenants.cases.service import Category, Phase, case_link, case_summary
 from avhopp.tenants.cases.web.common import actor_of, may
@@ -100,7 +99,7 @@ class OpenedTab:
                 "may_contribute": self.may_contribute,
                 "phases": PHASES,
                 "categories": CATEGORIES,
-                "today": datetime.now(STOCKHOLM).date(),
+                "today": swedish_date(),
                 "form": form or {},
                 "errors": errors or {},
                 **context,

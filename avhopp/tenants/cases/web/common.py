@@ -7,7 +7,7 @@ services' own refusals do, and the page is shown again with the error summary.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
@@ -15,7 +15,7 @@ from litestar.datastructures import UploadFile
 
 from avhopp.platform.labels import label
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
-from avhopp.platform.times import STOCKHOLM
+from avhopp.platform.times import swedish_date
 from avhopp.platform.web.forms import Choice
 from avhopp.tenants.cases.permissions import CASE_KINDS
 from avhopp.tenants.cases.service import Actor
@@ -118,7 +118,7 @@ class FormReader:
 
     def required_day(self, name: str, missing: str) -> date:
         """A date that must be given (today as a stand-in where it is not, which `check` refuses)."""
-        return self.day(name, missing=missing) or datetime.now(STOCKHOLM).date()
+        return self.day(name, missing=missing) or swedish_date()
 
     def choices(self, name: str, values: type[E]) -> tuple[E, ...]:
         """Several codes of a vocabulary."""

@@ -6,7 +6,6 @@ opening a case in an emergency, with a reason, after a confirmation.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -17,7 +16,7 @@ from litestar.response import Redirect, Template
 from avhopp.platform.labels import labels_of
 from avhopp.platform.problems import InvalidInputError, NotFoundError
 from avhopp.platform.scope.request import Acting, TenantScope
-from avhopp.platform.times import STOCKHOLM
+from avhopp.platform.times import swedish_date
 from avhopp.platform.web.forms import Choice
 from avhopp.tenants.cases.permissions import OVERSEE
 from avhopp.tenants.cases.service import (
@@ -37,7 +36,7 @@ OVERVIEW = "/arenden/oversikt"
 
 
 async def _line_of(acting: TenantScope, case_id: UUID) -> OverviewLine:
-    lines = await overview(acting.session, acting.tenant_id, datetime.now(STOCKHOLM).date(), only=case_id)
+    lines = await overview(acting.session, acting.tenant_id, swedish_date(), only=case_id)
     if not lines:
         raise NotFoundError
     return lines[0]
@@ -86,7 +85,7 @@ class CaseOversight(Controller):
     @get("/")
     async def cases(self, acting: Acting) -> Template:
         """Every case of the organisation: number, phase, team, next and late follow-ups."""
-        today = datetime.now(STOCKHOLM).date()
+        today = swedish_date()
         lines = await overview(acting.session, acting.tenant_id, today)
         people = {line.responsible for line in lines if line.responsible} | {d for line in lines for d in line.deputies}
         return Template(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from avhopp.platform.labels import labels_of
 from avhopp.platform.problems import InvalidInputError
 from avhopp.platform.scope.request import Acting, TenantScope
-from avhopp.platform.times import STOCKHOLM
+from avhopp.platform.times import swedish_date
 from avhopp.tenants.cases.permissions import CASE_READ, CASE_WRITE, RECEIVE
 from avhopp.tenants.cases.service import (
     UNANSWERED,
@@ -74,7 +74,7 @@ class CaseWorkspace(Controller):
     async def workspace(self, acting: Acting) -> Template:
         """Mina ärenden (number, initials, phase, next follow-up), the follow-ups due, new referrals."""
         cases = await my_cases(acting.session, actor_of(acting))
-        today = datetime.now(STOCKHOLM).date()
+        today = swedish_date()
         due = sorted(
             (line for line in cases if line.next_follow_up is not None and line.next_follow_up <= today + DUE_SOON),
             key=lambda line: (line.next_follow_up, line.number),
