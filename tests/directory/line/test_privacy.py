@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from litestar.datastructures import FormMultiDict
 from sqlalchemy import text
 
 from avhopp.directory.line.privacy import (
@@ -14,6 +15,7 @@ from avhopp.directory.line.privacy import (
     displayed_phone_number,
     normalised_phone_number,
 )
+from avhopp.directory.line.web.forms import identity_number_problems
 from avhopp.platform.database import RequestContext, context_session
 from avhopp.platform.identity_numbers import identity_numbers_in
 from avhopp.platform.problems import InvalidInputError
@@ -189,3 +191,14 @@ def test_what_is_not_a_phone_number_is_refused(value: str) -> None:
 @given(st.from_regex(r"07[02369][0-9]{7}", fullmatch=True))
 def test_every_swedish_mobile_number_normalises(digits: str) -> None:
     assert normalised_phone_number("callback_number", digits) == f"+46{digits[1:]}"
+
+
+def test_an_id_field_is_not_read_as_text_but_a_text_field_is() -> None:
+    # A UUID whose first groups read as a valid personal identity number, as a random id now and then does.
+    looks_like_one = "19811228-9874-4abc-8def-000000000000"
+    assert identity_numbers_in(looks_like_one)
+    assert identity_number_problems(FormMultiDict({"round_id": looks_like_one})) == []
+    refused = identity_number_problems(FormMultiDict({"note": looks_like_one, "round_id": "19811228-9874"}))
+    assert [problem.field for problem in refused] == ["note", "round_id"]
+    # Only the canonical form is an id: another spelling is text, and read as such.
+    assert identity_number_problems(FormMultiDict({"round_id": looks_like_one.upper()}))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from avhopp.directory.line.privacy import check_free_text
 from avhopp.platform.problems import FieldProblem, InvalidInputError
@@ -14,6 +15,20 @@ _CHECKED_AS_A_NUMBER = frozenset({"phone_number"})
 """A callback's number is read as a phone number, which no personal identity number passes."""
 
 
+def _an_identifier(name: str, value: str) -> bool:
+    """An `…_id` field holding a canonical UUID names one of the platform's rows and is never kept as text.
+
+    Its hex digits can happen to read as a personal identity number ("19811228-9874-…"): refusing it
+    would refuse that row's form for ever.
+    """
+    if not name.endswith("_id"):
+        return False
+    try:
+        return str(UUID(value)) == value
+    except ValueError:
+        return False
+
+
 def identity_number_problems(form: FormMultiDict) -> list[FieldProblem]:
     """A problem for each field that holds a personal identity number, however it is written."""
     problems: list[FieldProblem] = []
@@ -21,6 +36,8 @@ def identity_number_problems(form: FormMultiDict) -> list[FieldProblem]:
         if name in _CHECKED_AS_A_NUMBER:
             continue
         for value in form.getall(name):
+            if _an_identifier(name, str(value)):
+                continue
             try:
                 check_free_text(name, str(value))
             except InvalidInputError as error:
