@@ -1,7 +1,7 @@
 """The line's statistics are what the operators recorded, whichever way a contact was saved.
 
 Omar Vägledare records contacts through every path of the console: straight away, after a
-search, after sending a referral (the redirect back), beside a callback, and one he never
+search, after sending a referral (the console it answers with), beside a callback, and one he never
 records. Eva Arbetsledare's statistics page then counts exactly those answers: "not asked" and
 "unknown" as answers of their own, the unrecorded one as not recorded, nothing as "no threat".
 """

@@ -238,9 +238,11 @@ async def _act(  # noqa: PLR0913 - the action and what it takes
     *,
     done: str,
     consumed: tuple[str, ...] = (),
+    save: bool = False,
 ) -> Template:
     """Save the draft and do one action of the console; the console comes back with everything typed.
 
+    The draft is saved when the form is the console's (it says so) or when `save` asks for it.
     A personal identity number anywhere in the form stops both, and the page says where it is.
     What an action has sent on (a referral, a callback) is listed on the console and its fields are
     emptied; after a refusal every field is as the operator left it.
@@ -251,7 +253,7 @@ async def _act(  # noqa: PLR0913 - the action and what it takes
         refused = InvalidInputError(problems).by_field()
         return await _console(acting, contact.id, form=values, errors=refused, result=await _search_again(acting, form))
     errors: dict[str, str] = {}
-    saved = await _save_draft(acting, contact.id, form, errors) if form.get(DRAFT) == "1" else False
+    saved = await _save_draft(acting, contact.id, form, errors) if save or form.get(DRAFT) == "1" else False
     notice = None
     if action is not None:
         try:
@@ -337,7 +339,7 @@ class LineConsole(Controller):
         """Save what was said and done: "Spara utkast" keeps the console open, "Spara och avsluta" ends the contact."""
         form = await request.form()
         if form.get("end") != "1":
-            return await _act(acting, contact_id, form, None, done=_SAVED)
+            return await _act(acting, contact_id, form, None, done=_SAVED, save=True)
         try:
             record_of_contact = _record_from(form)
             async with acting.session.begin_nested():
