@@ -176,7 +176,7 @@ async def test_every_action_of_the_console_keeps_every_typed_field(sign_in: Sign
     # Save a draft: the console stays, nothing is emptied.
     drafted = await press(operator, searched, path, typed)
     assert drafted.status_code == 200
-    assert "Utkastet är sparat." in drafted.text
+    assert "Utkastet sparades" in drafted.text
     assert_kept(drafted, typed)
 
     # A referral without consent and a callback in the past are refused; nothing is lost.

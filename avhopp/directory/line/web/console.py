@@ -205,7 +205,6 @@ CALLBACK_FIELDS = ("phone_number", "window_start", "window_end", "note")
 _REFERRED = "Remissen är skickad. Den syns under ”Remisser från den här kontakten”."
 _BOOKED = "Återuppringningen är bokad. Den syns under ”Återuppringningar från den här kontakten”."
 _LIFTED = "Arbetsledningen har fått en notis och tittar på kontakten."
-_SAVED = "Utkastet är sparat."
 
 
 async def _save_draft(acting: TenantScope, contact_id: UUID, form: FormMultiDict, errors: dict[str, str]) -> bool:
@@ -265,8 +264,6 @@ async def _act(  # noqa: PLR0913 - the action and what it takes
             notice = done
             for name in consumed:
                 values.pop(name, None)
-    elif saved:
-        notice = done
     result = await _search_again(acting, form)
     return await _console(acting, contact.id, form=values, errors=errors, result=result, notice=notice, saved=saved)
 
@@ -339,7 +336,7 @@ class LineConsole(Controller):
         """Save what was said and done: "Spara utkast" keeps the console open, "Spara och avsluta" ends the contact."""
         form = await request.form()
         if form.get("end") != "1":
-            return await _act(acting, contact_id, form, None, done=_SAVED, save=True)
+            return await _act(acting, contact_id, form, None, done="", save=True)
         try:
             record_of_contact = _record_from(form)
             async with acting.session.begin_nested():
