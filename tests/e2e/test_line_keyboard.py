@@ -95,10 +95,10 @@ def type_moment(page: Page, moment: datetime) -> None:
     page.keyboard.type(moment.strftime("%m%d%Y"))
     page.keyboard.press("ArrowRight")
     page.keyboard.type(moment.strftime("%I%M"))
-    page.keyboard.type("A" if moment.hour < 12 else "P")  # noqa: PLR2004 - noon
+    page.keyboard.type("A" if moment.hour < 12 else "P")
 
 
-def test_a_whole_call_is_logged_with_the_keyboard_only(page: Page, live_server: LiveServer) -> None:
+def test_a_whole_call_is_logged_with_the_keyboard_only(page: Page, live_server: LiveServer) -> None:  # noqa: PLR0915 - one call
     operator = new_person(live_server, "stodlinjen", ["line_operator"])
     sign_in(page, live_server, operator, check=False)
 

@@ -54,7 +54,7 @@ async def test_lifted_and_due_callbacks_reach_the_supervisors_without_personal_d
     operator = await sign_in(LINE_OPERATOR)
     console, path = await open_contact(operator)
     now = datetime.now(STOCKHOLM)
-    due = {
+    due: dict[str, str | list[str]] = {
         "phone_number": "070-111 22 33",
         "window_start": local(now - timedelta(minutes=5)),
         "window_end": local(now + timedelta(hours=1)),
@@ -76,7 +76,8 @@ async def test_lifted_and_due_callbacks_reach_the_supervisors_without_personal_d
     [later_path] = re.findall(r'action="(/linjen/aterringningar/[0-9a-f-]+)"', later_card)[:1]
     lifted = await operator.post_form(queue, later_path, {"action": "escalate"})
     assert lifted.status_code in {302, 303}
-    assert "Arbetsledningen har fått återuppringningen att titta på." in (await operator.get("/linjen/aterringningar")).text
+    after = await operator.get("/linjen/aterringningar")
+    assert "Arbetsledningen har fått återuppringningen att titta på." in after.text
 
     supervisor = await sign_in(LINE_SUPERVISOR)
     page = await supervisor.get("/linjen/arbetsledning")

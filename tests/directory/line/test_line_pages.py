@@ -50,7 +50,7 @@ async def test_who_calls_is_never_assumed(sign_in: SignIn) -> None:
     assert "Välj vem som hör av sig." in unchosen.text
 
 
-async def test_an_operator_opens_searches_records_and_asks_for_a_callback(sign_in: SignIn) -> None:
+async def test_an_operator_opens_searches_records_and_asks_for_a_callback(sign_in: SignIn) -> None:  # noqa: PLR0915 - one walk
     operator = await sign_in(LINE_OPERATOR)
     start = await operator.get("/linjen")
     assert "Fråga aldrig efter namn eller personnummer" in start.text

@@ -157,7 +157,7 @@ async def press(operator: Browser, page: httpx.Response, action: str, typed: For
     return await operator.post_form(page, action, data)
 
 
-async def test_every_action_of_the_console_keeps_every_typed_field(sign_in: SignIn) -> None:
+async def test_every_action_of_the_console_keeps_every_typed_field(sign_in: SignIn) -> None:  # noqa: PLR0915 - one call
     operator = await sign_in(LINE_OPERATOR)
     console, path = await open_contact(operator)
     assert 'name="draft" value="1"' in console.text
