@@ -178,4 +178,4 @@ async def test_the_line_forms_refuse_them_and_keep_what_was_saved(sign_in: SignI
     saved = await operator.post_form(
         console, path, {"guidance_notes": "Gav råd.\r\nRing\tskolan.", "outcomes": "information_given"}
     )
-    assert saved.status_code in {302, 303}
+    assert saved.status_code == 200

@@ -283,3 +283,14 @@ async def due_callbacks(session: AsyncSession, line_id: uuid.UUID, now: datetime
         )
     )
     return int(count or 0)
+
+
+async def callbacks_of_contact(session: AsyncSession, line_id: uuid.UUID, contact_id: uuid.UUID) -> list[Callback]:
+    """The callbacks booked from one contact, by when they are due (the console lists them, without the number)."""
+    return list(
+        await session.scalars(
+            select(Callback)
+            .where(Callback.tenant_id == line_id, Callback.contact_id == contact_id)
+            .order_by(Callback.window_start)
+        )
+    )

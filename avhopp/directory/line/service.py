@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_RETENTION_DAYS",
+    "DUPLICATE_REFERRAL",
     "MAX_RETENTION_DAYS",
     "MAX_TEXT",
     "RECEIVING_KINDS",
@@ -231,7 +232,8 @@ async def refer(
 
     Raises:
         InvalidInputError: no consent, no or an unknown service, a receiver that does not take
-            referrals, or free text with a personal identity number; nothing is saved.
+            referrals, a referral of the contact to the same service that is not declined, or free
+            text with a personal identity number; nothing is saved.
 
     """
     problems: list[FieldProblem] = []
@@ -251,6 +253,11 @@ async def refer(
         raise InvalidInputError(problems)
     assert target is not None  # noqa: S101 - problems would have been raised
     contact = await contact_in_line(session, line_id, contact_id)
+    # One referral at a time per contact and service: the contact's row is locked while checking,
+    # so two clicks (or a page sent again) make one referral, and the second gets a message.
+    await session.execute(select(Contact.id).where(Contact.id == contact.id).with_for_update())
+    if await _referred_already(session, line_id, contact.id, request.service_id):
+        raise InvalidInputError([FieldProblem("service_id", DUPLICATE_REFERRAL)])
     referral = Referral(
         tenant_id=line_id,
         contact_id=contact.id,
@@ -266,6 +273,28 @@ async def refer(
     await session.flush()
     await enqueue(session, notify_referral_received, referral_id=str(referral.id))
     return referral.id
+
+
+DUPLICATE_REFERRAL = (
+    "Kontakten har redan en remiss till den här verksamheten som inte är avböjd, så den skickas inte igen. "
+    "Den syns under ”Remisser från den här kontakten”. Det du har skrivit finns kvar."
+)
+"""The message for a second referral from one contact to one service while the first still stands."""
+
+
+async def _referred_already(session: AsyncSession, line_id: UUID, contact_id: UUID, service_id: UUID | None) -> bool:
+    """Whether the contact has a referral to the service that is not declined."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Referral)
+        .where(
+            Referral.tenant_id == line_id,
+            Referral.contact_id == contact_id,
+            Referral.service_id == service_id,
+            Referral.status != ReferralStatus.DECLINED.value,
+        )
+    )
+    return bool(count)
 
 
 async def _receiver_of(session: AsyncSession, service_id: UUID) -> UUID | None:

@@ -192,9 +192,12 @@ async def test_unopened_referrals_are_escalated_after_one_working_day(
 ) -> None:
     operator = people["Omar vägledare"]
     contact_id = await new_contact(tenants, operator)
+    other_contact_id = await new_contact(tenants, operator)  # one referral per contact and service
     async with tenants.acting(LINE) as session:
         stale = await refer(session, tenants.ids[LINE], operator, contact_id, request(seed_service_id("kc-goteborg")))
-        fresh = await refer(session, tenants.ids[LINE], operator, contact_id, request(seed_service_id("kc-goteborg")))
+        fresh = await refer(
+            session, tenants.ids[LINE], operator, other_contact_id, request(seed_service_id("kc-goteborg"))
+        )
     long_ago = datetime.now(UTC) - timedelta(days=7)
     with owner_engine.begin() as connection:
         connection.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenants.ids[LINE])})

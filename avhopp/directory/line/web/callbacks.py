@@ -14,31 +14,26 @@ from litestar.response import Redirect, Template
 from avhopp.directory.catalogue.web.components import public_page
 from avhopp.directory.line.callbacks import (
     CLOSING,
-    CallbackRequest,
     callback_queue,
     close_callback,
     escalate_callback,
     log_attempt,
-    request_callback,
     request_callback_from_public,
 )
 from avhopp.directory.line.permissions import LINE_KINDS, OPERATE
-from avhopp.directory.line.service import contact_in_line
 from avhopp.directory.line.vocabulary import AttemptOutcome, CallbackStatus
 from avhopp.directory.line.web.console import person_of
-from avhopp.directory.line.web.forms import identity_number_problems, refuse_identity_numbers
+from avhopp.directory.line.web.forms import callback_request, identity_number_problems, refuse_identity_numbers
 from avhopp.platform.labels import labels_of
 from avhopp.platform.problems import InvalidInputError, NotFoundError
 from avhopp.platform.scope.request import Acting, Anyone
 from avhopp.platform.scope.route_permissions import PUBLIC
-from avhopp.platform.times import STOCKHOLM
 from avhopp.platform.web.csrf import EXCLUDE_FROM_CSRF
 from avhopp.platform.web.forms import form_values
 from avhopp.platform.web.ratelimit import RateLimit, address_key, count_request, refuse_when_spent, too_many
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
-    from litestar.datastructures import FormMultiDict
     from litestar.handlers.base import BaseRouteHandler
     from litestar.types import ControllerRouterHandler
 
@@ -51,34 +46,12 @@ CLOSING_LABELS = {
 }
 
 
-def _moment(form: FormMultiDict, name: str) -> datetime | None:
-    """A datetime-local field, read as Swedish time."""
-    raw = str(form.get(name) or "").strip()
-    try:
-        return datetime.fromisoformat(raw).replace(tzinfo=STOCKHOLM) if raw else None
-    except ValueError:
-        return None
-
-
-def _callback_request(form: FormMultiDict) -> CallbackRequest:
-    return CallbackRequest(
-        phone_number=str(form.get("phone_number") or ""),
-        window_start=_moment(form, "window_start"),
-        window_end=_moment(form, "window_end"),
-        note=str(form.get("note") or ""),
-    )
-
-
-def _queue_page(
-    queue: list[Any], errors: dict[str, str], form: dict[str, list[str]], contact_id: UUID | None = None
-) -> Template:
+def _queue_page(queue: list[Any], errors: dict[str, str]) -> Template:
     return Template(
         template_name="line/callbacks.html",
         context={
             "queue": queue,
             "errors": errors,
-            "form": form,
-            "contact_id": contact_id,
             "now": datetime.now(UTC),
             "attempt_labels": ATTEMPT_LABELS,
             "closing_labels": CLOSING_LABELS,
@@ -88,34 +61,17 @@ def _queue_page(
 
 
 class CallbackPages(Controller):
-    """Callbacks the line owes: asked for in a contact, queued by when they are due, each try logged."""
+    """Callbacks the line owes, queued by when they are due, each try logged (a contact books one on its console)."""
 
     path = "/linjen"
     opt = {"permission": OPERATE, "tenant_kinds": LINE_KINDS}  # noqa: RUF012 - Litestar's layer attribute
     include_in_schema = False
 
-    @post("/kontakter/{contact_id:uuid}/aterringning")
-    async def request_from_contact(
-        self, request: Request[Any, Any, Any], state: State, acting: Acting, contact_id: FromPath[UUID]
-    ) -> Response[Any]:
-        """The caller wants to be called back: when it is safe, on which number."""
-        form = await request.form()
-        contact = await contact_in_line(acting.session, acting.tenant_id, contact_id)
-        try:
-            refuse_identity_numbers(form)
-            async with acting.session.begin_nested():
-                await request_callback(
-                    acting.session, acting.tenant_id, state.settings.secret_key, _callback_request(form), contact.id
-                )
-        except InvalidInputError as error:
-            return _queue_page([], error.by_field(), form_values(form), contact_id)
-        return Redirect("/linjen/aterringningar")
-
     @get("/aterringningar")
     async def queue(self, state: State, acting: Acting) -> Template:
         """Open callbacks by when they are due; those whose window has begun are marked."""
         waiting = await callback_queue(acting.session, acting.tenant_id, state.settings.secret_key)
-        return _queue_page(waiting, {}, {})
+        return _queue_page(waiting, {})
 
     @post("/aterringningar/{callback_id:uuid}")
     async def attempt(
@@ -159,7 +115,7 @@ async def _refused(acting: Acting, state: State, callback_id: UUID, field: str, 
     waiting = await callback_queue(acting.session, acting.tenant_id, state.settings.secret_key)
     if callback_id not in {item.callback.id for item in waiting}:
         raise NotFoundError
-    return _queue_page(waiting, {field: message}, {})
+    return _queue_page(waiting, {field: message})
 
 
 async def within_callback_limit(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
@@ -179,7 +135,7 @@ async def public_callback(request: Request[Any, Any, Any], state: State, anyone:
     try:
         refuse_identity_numbers(form)
         async with anyone.session.begin_nested():
-            await request_callback_from_public(anyone.session, state.settings.secret_key, _callback_request(form))
+            await request_callback_from_public(anyone.session, state.settings.secret_key, callback_request(form))
         # In the callback's transaction: a callback refused here is not saved, one saved is counted.
         if not await count_request(anyone.session, PUBLIC_CALLBACK_LIMIT, address_key(request)):
             raise too_many()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from avhopp.directory.line.callbacks import CallbackRequest
 from avhopp.directory.line.privacy import check_free_text
 from avhopp.platform.problems import FieldProblem, InvalidInputError
+from avhopp.platform.times import STOCKHOLM
 
 if TYPE_CHECKING:
     from litestar.datastructures import FormMultiDict
@@ -55,3 +58,22 @@ def refuse_identity_numbers(form: FormMultiDict) -> None:
     """
     if problems := identity_number_problems(form):
         raise InvalidInputError(problems)
+
+
+def _moment(form: FormMultiDict, name: str) -> datetime | None:
+    """A datetime-local field, read as Swedish time."""
+    raw = str(form.get(name) or "").strip()
+    try:
+        return datetime.fromisoformat(raw).replace(tzinfo=STOCKHOLM) if raw else None
+    except ValueError:
+        return None
+
+
+def callback_request(form: FormMultiDict) -> CallbackRequest:
+    """The callback a form asks for: the number, the safe window (Swedish time), the note."""
+    return CallbackRequest(
+        phone_number=str(form.get("phone_number") or ""),
+        window_start=_moment(form, "window_start"),
+        window_end=_moment(form, "window_end"),
+        note=str(form.get("note") or ""),
+    )
