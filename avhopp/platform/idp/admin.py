@@ -117,7 +117,11 @@ def set_account_active(connection: Connection, username: str, *, issuer: str, ac
 
 def _change_account(connection: Connection, username: str | UUID, issuer: str, **values: object) -> None:
     """Change what vouches for the person, and end every session that relied on what it was."""
-    account_id = _update_account(connection, username, **values)
+    end_account_sessions(connection, _update_account(connection, username, **values), issuer)
+
+
+def end_account_sessions(connection: Connection, account_id: UUID, issuer: str) -> None:
+    """End the account's sessions at this provider and the platform's sessions it vouched for, in every browser."""
     now = datetime.now(UTC)
     connection.execute(
         update(IdpBrowserSession)
