@@ -19,7 +19,7 @@ from sqlalchemy import delete, insert, or_, select, text, update
 from avhopp.platform.authz import REGISTRY, RoleNotGrantableError
 from avhopp.platform.idp.accounts import MAX_USERNAME_LENGTH, normalise_username
 from avhopp.platform.idp.clients import CLIENT_CREDENTIALS
-from avhopp.platform.idp.models import IdpAccount, IdpAuthorizationCode, IdpBrowserSession, IdpClient
+from avhopp.platform.idp.models import IdpAccount, IdpAuthorizationCode, IdpBrowserSession, IdpClient, IdpReset
 from avhopp.platform.idp.passwords import TemporaryPassword, hash_password, new_temporary_password, temporary_password
 from avhopp.platform.sealing import digest
 
@@ -214,9 +214,10 @@ def _create_system_account(connection: Connection, client_id: str, name: str, te
 
 
 def prune_spent(connection: Connection, now: datetime | None = None) -> None:
-    """Delete codes a day after they expired and browser sessions a month after they ended."""
+    """Delete codes and reset links a day after they expired and browser sessions a month after they ended."""
     now = now or datetime.now(UTC)
     connection.execute(delete(IdpAuthorizationCode).where(IdpAuthorizationCode.expires_at < now - _SPENT_CODES_KEPT))
+    connection.execute(delete(IdpReset).where(IdpReset.expires_at < now - _SPENT_CODES_KEPT))
     connection.execute(
         delete(IdpBrowserSession).where(
             or_(

@@ -15,7 +15,7 @@ import pyotp
 import pytest
 from sqlalchemy import text
 
-from avhopp.platform.idp.admin import AdminError
+from avhopp.platform.idp.admin import AdminError, prune_spent
 from avhopp.platform.idp.resets import ResetKind, start_reset
 from tests.platform.idp.conftest import BROWSER, callback_params, csrf_token, next_code, totp_secret
 from tests.platform.idp.test_login_security import message
@@ -230,3 +230,16 @@ def test_a_password_reset_needs_an_authenticator_to_ask_for(new_account: Any, ow
     token = _start(owner_engine, account.id, ResetKind.AUTHENTICATOR)
 
     assert token
+
+
+def test_links_are_pruned_a_day_after_they_expired(new_account: Any, owner_engine: Engine) -> None:
+    old, current = new_account(), new_account()
+    _start(owner_engine, old.id, ResetKind.AUTHENTICATOR, datetime.now(UTC) - timedelta(days=2))
+    _start(owner_engine, current.id, ResetKind.AUTHENTICATOR)
+
+    with owner_engine.begin() as connection:
+        prune_spent(connection)
+        left = set(connection.execute(text("SELECT account_id FROM idp_reset")).scalars())
+
+    assert old.id not in left
+    assert current.id in left
