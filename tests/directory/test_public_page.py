@@ -182,6 +182,24 @@ async def test_plain_words_for_a_person_not_a_professional(visitor: AsyncTestCli
     assert "Are you being threatened?" in english.text
 
 
+async def test_english_by_the_address_without_a_cookie(visitor: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    swedish = await visitor.get("/hitta-stod", headers={"accept": "text/html"})
+    english = await visitor.get("/hitta-stod?lang=en", headers={"accept": "text/html"})
+    searched = await visitor.post("/hitta-stod?lang=en", data=SEARCH, headers={"accept": "text/html"})
+    unknown = await visitor.get("/hitta-stod?lang=xx", headers={"accept": "text/html"})
+
+    assert 'href="?lang=en"' in swedish.text
+    assert "set-cookie" not in english.headers
+    assert '<html lang="en">' in english.text
+    assert "Leave this page quickly" in english.text
+    assert 'href="?lang=sv"' in english.text
+    assert 'action="/hitta-stod?lang=en"' in english.text, "the search stays in English"
+    assert 'action="/hitta-stod/ring-mig?lang=en"' in english.text, "the callback's answer too"
+    assert "set-cookie" not in searched.headers
+    assert '<html lang="en">' in searched.text
+    assert '<html lang="sv">' in unknown.text
+
+
 async def test_feedback_comes_where_the_person_is(visitor: AsyncTestClient) -> None:  # type: ignore[type-arg]
     # Focus moves to what answers the person (autofocus scrolls it into view, with or without script).
     found = await visitor.post("/hitta-stod", data=SEARCH, headers={"accept": "text/html"})

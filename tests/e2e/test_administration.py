@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import TYPE_CHECKING
 
 import msgspec
+import pyotp
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import text
@@ -128,3 +130,54 @@ def test_an_administrator_confirms_before_deactivating_or_removing_on_a_phone(
     expect(phone.get_by_role("status")).to_contain_text("Personen är borttagen ur organisationen")
     expect(phone.get_by_text(f"Test {member}")).to_have_count(0)
     assert_fits_the_phone(phone)
+
+
+def test_a_password_reset_link_from_the_administrator_to_the_person_on_a_phone(
+    phone: Page, browser: Browser, live_server: LiveServer
+) -> None:
+    admin = new_person(live_server, "bra", ["tenant_admin"])
+    member = new_person(live_server, "bra", ["auditor"])
+    person = person_context(browser, viewport=PHONE).new_page()
+    secret = sign_in(person, live_server, member, check=False)
+    expect(person.get_by_role("button", name="Logga ut")).to_be_visible()
+    sign_in(phone, live_server, admin, check=False)
+
+    phone.goto(f"{live_server.url}/organisation/personer")
+    phone.get_by_role("button", name=f"Nytt lösenord – Test {member}").click()
+    expect(phone.get_by_role("heading", name=f"Återställa lösenordet för Test {member}?")).to_be_visible()
+    expect(phone.get_by_text("Du ser aldrig det nya lösenordet.")).to_be_visible()
+    assert_fits_the_phone(phone)
+    assert_accessible(phone)
+    phone.get_by_role("button", name="Ja, skapa en länk för nytt lösenord").click()
+    expect(phone.get_by_role("status")).to_contain_text(f"Länken för nytt lösenord till Test {member} är skapad")
+    link = phone.locator(".app-secret").inner_text().strip()
+    assert_fits_the_phone(phone)
+    assert_accessible(phone)
+
+    person.goto(link)
+    expect(person.get_by_role("heading", name="Välj ett nytt lösenord")).to_be_visible()
+    assert_fits_the_phone(person)
+    assert_accessible(person)
+    new_password = f"Ett nytt eget lösenord för {member}"
+    person.get_by_label("Kod från autentiseringsappen").fill("000000")
+    person.get_by_label("Nytt lösenord", exact=True).fill(new_password)
+    person.get_by_label("Skriv det nya lösenordet igen").fill(new_password)
+    person.get_by_role("button", name="Spara lösenordet").click()
+    expect(person.get_by_text("Koden stämmer inte.").first).to_be_visible()
+    assert_accessible(person)
+    person.get_by_label("Kod från autentiseringsappen").fill(pyotp.TOTP(secret).at(time.time() + 30))
+    person.get_by_label("Nytt lösenord", exact=True).fill(new_password)
+    person.get_by_label("Skriv det nya lösenordet igen").fill(new_password)
+    person.get_by_role("button", name="Spara lösenordet").click()
+    expect(person.get_by_role("status")).to_contain_text("Ändringen är sparad och du är utloggad överallt")
+    assert_accessible(person)
+    person.goto(link)
+    expect(person.get_by_role("heading", name="Länken gäller inte")).to_be_visible()
+    # Signed out everywhere: the account page asks for a sign-in, which takes the new password.
+    person.goto(f"{live_server.url}/konto")
+    expect(person.get_by_role("heading", name="Logga in")).to_be_visible()
+    person.get_by_label("Användarnamn").fill(member)
+    person.get_by_label("Lösenord").fill(new_password)
+    person.get_by_role("button", name="Logga in").click()
+    expect(person.get_by_role("heading", name="Engångskod")).to_be_visible()
+    person.context.close()

@@ -67,13 +67,33 @@ def test_a_professional_sees_who_can_help_and_why(page: Page, live_server: LiveS
     expect(page.get_by_role("link", name="Socialtjänsten, Mölndals kommun")).to_be_visible()
 
 
-def test_the_editor_is_accessible(page: Page, live_server: LiveServer) -> None:
+def test_the_editor_is_accessible_and_its_long_lists_searched(page: Page, live_server: LiveServer) -> None:
     sign_in(page, live_server, "redaktor", check=False)
     page.get_by_role("link", name="Våra uppgifter i katalogen").click()
     expect(page.get_by_role("heading", name="Våra uppgifter i katalogen")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Avhopparverksamheten i Göteborg").click()
     assert_accessible(page)
+    # Long choice lists are searched as one types (choice-filter.js); nothing scrolls sideways on a phone.
+    municipalities = page.locator("#catchment_municipalities")
+    search = municipalities.get_by_label("Sök i listan")
+    expect(search).to_be_visible()
+    search.fill("mölnd")
+    expect(municipalities.get_by_label("Mölndal")).to_be_visible()
+    expect(municipalities.get_by_label("Kiruna")).to_be_hidden()
+    expect(municipalities.get_by_text("1 val visas")).to_be_visible()
+    municipalities.get_by_label("Mölndal").check()
+    search.press("Enter")  # filters; does not send the form
+    expect(search).to_be_visible()
+    search.fill("")
+    expect(municipalities.get_by_label("Mölndal")).to_be_checked()
+    languages = page.locator("#languages")
+    languages.get_by_label("Sök i listan").fill("arab")
+    expect(languages.get_by_label("Arabiska")).to_be_visible()
+    expect(languages.get_by_label("Engelska")).to_be_hidden()
+    assert_accessible(page)
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
 def test_the_review_queue_is_accessible(page: Page, live_server: LiveServer) -> None:

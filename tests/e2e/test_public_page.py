@@ -111,3 +111,21 @@ def test_leaving_quickly_leaves_nothing_to_go_back_to(phone: Page, live_server: 
     assert phone.evaluate("history.length") == entries
     phone.go_back()
     assert phone.url == "about:blank"
+
+
+def test_in_english_on_a_phone_without_a_cookie(phone: Page, live_server: LiveServer) -> None:
+    seen = requests_of(phone)
+    phone.goto(f"{live_server.url}/hitta-stod")
+    phone.get_by_role("link", name="In English").click()
+    expect(phone.get_by_role("link", name="Leave this page quickly")).to_be_in_viewport()
+    expect(phone.get_by_role("link", name="070-174 06 50")).to_be_in_viewport()
+    fits_the_phone(phone)
+    assert_accessible(phone)
+    phone.get_by_label("How old are you?").fill("17")
+    phone.get_by_role("button", name="Search", exact=True).click()
+    expect(phone.get_by_role("alert")).to_be_focused()
+    expect(phone.get_by_role("link", name="På svenska")).to_be_visible()
+    fits_the_phone(phone)
+    assert_accessible(phone)
+    assert phone.context.cookies() == []
+    assert [url for url in seen if not url.startswith(live_server.url)] == []

@@ -5,9 +5,11 @@ Each is tried from the attacker's side too: an administrator of Malmö names Gö
 
 from __future__ import annotations
 
+import re
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import pytest
 from sqlalchemy import text
 
 from avhopp.platform.auth.sessions import token_hash
@@ -128,11 +130,31 @@ def _authenticator(owner_engine: Engine, account_id: uuid.UUID) -> bytes | None:
     return found
 
 
-async def test_an_administrator_resets_a_members_authenticator_after_confirming(
-    sign_in: SignIn, owner_engine: Engine
+def _reset(owner_engine: Engine, account_id: uuid.UUID) -> Any:
+    with owner_engine.connect() as connection:
+        return connection.execute(
+            text("SELECT kind, token_hash, used_at FROM idp_reset WHERE account_id = :a"), {"a": account_id}
+        ).one_or_none()
+
+
+def _shown_link(page: str) -> str:
+    found = re.search(rf"{re.escape(ISSUER)}/aterstall/([A-Za-z0-9_-]+)", page)
+    assert found, "no reset link on the page"
+    return found.group(1)
+
+
+@pytest.mark.parametrize(
+    ("path", "kind", "heading", "button"),
+    [
+        ("autentisering", "authenticator", "Koppla en ny autentiseringsapp för", "Ny autentiseringsapp"),
+        ("losenord", "password", "Återställa lösenordet för", "Nytt lösenord"),
+    ],
+)
+async def test_an_administrator_starts_a_reset_link_after_confirming_and_sees_no_secret(  # noqa: PLR0913, PLR0917 - the fixtures and one case
+    sign_in: SignIn, owner_engine: Engine, path: str, kind: str, heading: str, button: str
 ) -> None:
-    officer = person_in(GOTEBORG, Role.CASE_OFFICER, key="goteborg-tappad-mobil")
-    outsider = person_in(GOTEBORG, Role.CASE_OFFICER, key="goteborg-annan-inloggning")
+    officer = person_in(GOTEBORG, Role.CASE_OFFICER, key=f"goteborg-tappad-{path}")
+    outsider = person_in(GOTEBORG, Role.CASE_OFFICER, key=f"goteborg-annan-inloggning-{path}")
     admin, attacker = await sign_in(GOTEBORG_ADMIN), await sign_in(MALMO_ADMIN)
     at_work = await sign_in(officer)
     await sign_in(outsider)
@@ -140,30 +162,41 @@ async def test_an_administrator_resets_a_members_authenticator_after_confirming(
     own, _ = membership_of(owner_engine, officer.user_id, GOTEBORG)
     other, _ = membership_of(owner_engine, outsider.user_id, GOTEBORG)
     page = await admin.get("/organisation/personer")
-    reset = f"/organisation/personer/{own}/autentisering"
+    reset = f"/organisation/personer/{own}/{path}"
 
     asked = await admin.post_form(page, reset, {})
-    kept_when_asked = _authenticator(owner_engine, account_id)
+    nothing_when_asked = _reset(owner_engine, account_id)
     attacker_page = await attacker.get("/organisation/personer")
     foreign = await attacker.post_form(attacker_page, reset, {"bekrafta": "ja"})
-    kept_after_attack = _authenticator(owner_engine, account_id)
-    not_built_in = await admin.post_form(page, f"/organisation/personer/{other}/autentisering", {"bekrafta": "ja"})
+    foreign_asked = await attacker.post_form(attacker_page, reset, {})
+    nothing_after_attack = _reset(owner_engine, account_id)
+    not_built_in = await admin.post_form(page, f"/organisation/personer/{other}/{path}", {"bekrafta": "ja"})
+    first = await admin.post_form(asked, reset, {"bekrafta": "ja"})
+    first_token = _shown_link(first.text)
     done = await admin.post_form(asked, reset, {"bekrafta": "ja"})
-    after = await admin.get(done.headers["location"])
+    token = _shown_link(done.text)
+    started = _reset(owner_engine, account_id)
 
     assert f'action="{reset}"' in page.text
+    assert button in page.text
     assert asked.status_code == 200
-    assert f"Glöm autentiseringsappen för {officer.display_name}?" in asked.text
-    assert kept_when_asked is not None
-    assert foreign.status_code == 404
-    assert kept_after_attack is not None
+    assert f"{heading} {officer.display_name}?" in asked.text
+    assert "två timmar" in asked.text
+    assert nothing_when_asked is None, "asking starts nothing"
+    assert foreign.status_code == foreign_asked.status_code == 404
+    assert officer.display_name not in foreign_asked.text
+    assert nothing_after_attack is None, "an administrator of another tenant starts no reset"
     assert not_built_in.status_code == 400
     assert "Personen loggar in hos en annan identitetsleverantör." in not_built_in.text
-    assert done.status_code == 302
-    assert "Autentiseringsappen är glömd" in after.text
-    assert _authenticator(owner_engine, account_id) is None
-    assert _open_sessions(owner_engine, officer.user_id) == 0
-    assert (await at_work.get("/konto")).status_code == 302
+    assert done.status_code == 200
+    assert officer.display_name in done.text.split("app-secret")[0]
+    assert started is not None
+    assert started.kind == kind
+    assert started.token_hash == token_hash(token), "only the newest link is stored, as its hash"
+    assert token != first_token
+    assert _authenticator(owner_engine, account_id) is not None, "nothing changes until the person completes it"
+    assert _open_sessions(owner_engine, officer.user_id) == 1, "the person works on until the reset is completed"
+    assert (await at_work.get("/konto")).status_code == 200
 
 
 async def test_deactivating_a_tenant_asks_first_and_says_what_follows(sign_in: SignIn, owner_engine: Engine) -> None:

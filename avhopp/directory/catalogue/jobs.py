@@ -7,7 +7,7 @@ tenant; the editor page and the start page show it. The reminder holds ids only.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.dialects.postgresql import insert
@@ -17,6 +17,7 @@ from avhopp.directory.catalogue.service import stale_services
 from avhopp.platform.database import act_for_tenant
 from avhopp.platform.jobs import job
 from avhopp.platform.jobs.schedule import periodic
+from avhopp.platform.times import swedish_date
 
 if TYPE_CHECKING:
     from datetime import date
@@ -47,7 +48,7 @@ async def remind_owners_of_stale_entries(session: AsyncSession, today: date) -> 
 @job()
 async def remind_stale_directory_entries(session: AsyncSession) -> None:
     """The daily run of `remind_owners_of_stale_entries`."""
-    await remind_owners_of_stale_entries(session, datetime.now(UTC).date())
+    await remind_owners_of_stale_entries(session, swedish_date())
 
 
 JOBS = (remind_stale_directory_entries,)

@@ -9,12 +9,13 @@ documented in `avhopp.platform.idp.claims`.
 
 from pathlib import Path
 
-from avhopp.platform.idp.admin import reset_authenticator
+from avhopp.platform.idp.admin import AdminError, reset_authenticator
 from avhopp.platform.idp.cli import OwnerAccess, idp_cli
 from avhopp.platform.idp.discovery import issuer_for
 from avhopp.platform.idp.keys import KeyStore
 from avhopp.platform.idp.passwords import TemporaryPassword, new_temporary_password
 from avhopp.platform.idp.provider import ProviderLimits
+from avhopp.platform.idp.resets import RESET_PATH, ResetKind, start_reset
 from avhopp.platform.idp.routes import identity_provider_router
 from avhopp.platform.idp.setup import (
     PLATFORM_CLIENT_ID,
@@ -32,6 +33,8 @@ IDP_TEMPLATES = Path(__file__).parent / "templates"
 __all__ = [
     "IDP_TEMPLATES",
     "PLATFORM_CLIENT_ID",
+    "RESET_PATH",
+    "AdminError",
     "CreatedAccount",
     "KeyStore",
     "MachineClaims",
@@ -39,6 +42,7 @@ __all__ = [
     "ProviderLimits",
     "ProviderSetup",
     "RateLimit",
+    "ResetKind",
     "TemporaryPassword",
     "TokenRejectedError",
     "ensure_identity_provider",
@@ -48,5 +52,6 @@ __all__ = [
     "new_temporary_password",
     "platform_client_secret",
     "reset_authenticator",
+    "start_reset",
     "verify_access_token",
 ]

@@ -19,7 +19,7 @@ from sqlalchemy import delete, insert, or_, select, text, update
 from avhopp.platform.authz import REGISTRY, RoleNotGrantableError
 from avhopp.platform.idp.accounts import MAX_USERNAME_LENGTH, normalise_username
 from avhopp.platform.idp.clients import CLIENT_CREDENTIALS
-from avhopp.platform.idp.models import IdpAccount, IdpAuthorizationCode, IdpBrowserSession, IdpClient
+from avhopp.platform.idp.models import IdpAccount, IdpAuthorizationCode, IdpBrowserSession, IdpClient, IdpReset
 from avhopp.platform.idp.passwords import TemporaryPassword, hash_password, new_temporary_password, temporary_password
 from avhopp.platform.sealing import digest
 
@@ -117,7 +117,11 @@ def set_account_active(connection: Connection, username: str, *, issuer: str, ac
 
 def _change_account(connection: Connection, username: str | UUID, issuer: str, **values: object) -> None:
     """Change what vouches for the person, and end every session that relied on what it was."""
-    account_id = _update_account(connection, username, **values)
+    end_account_sessions(connection, _update_account(connection, username, **values), issuer)
+
+
+def end_account_sessions(connection: Connection, account_id: UUID, issuer: str) -> None:
+    """End the account's sessions at this provider and the platform's sessions it vouched for, in every browser."""
     now = datetime.now(UTC)
     connection.execute(
         update(IdpBrowserSession)
@@ -210,9 +214,10 @@ def _create_system_account(connection: Connection, client_id: str, name: str, te
 
 
 def prune_spent(connection: Connection, now: datetime | None = None) -> None:
-    """Delete codes a day after they expired and browser sessions a month after they ended."""
+    """Delete codes and reset links a day after they expired and browser sessions a month after they ended."""
     now = now or datetime.now(UTC)
     connection.execute(delete(IdpAuthorizationCode).where(IdpAuthorizationCode.expires_at < now - _SPENT_CODES_KEPT))
+    connection.execute(delete(IdpReset).where(IdpReset.expires_at < now - _SPENT_CODES_KEPT))
     connection.execute(
         delete(IdpBrowserSession).where(
             or_(

@@ -150,3 +150,22 @@ class IdpSigningKey(Base):
     retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     published_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     """None while the key signs; set when it is retired."""
+
+
+class IdpReset(Base):
+    """A password or authenticator reset that an administrator started and the person completes by a link.
+
+    One per account: starting another replaces it. Only the digest of the link's token is kept.
+    """
+
+    __tablename__ = "idp_reset"
+    __table_args__ = (CheckConstraint("kind IN ('password', 'authenticator')", name="known_kind"),)
+
+    account_id: Mapped[UUID] = mapped_column(ForeignKey("idp_account.id", ondelete="CASCADE"), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    """Hex SHA-256 of the link's random token."""
+    kind: Mapped[str] = mapped_column(String(16))
+    """"password": the person chooses a new password, proving the authenticator; "authenticator": the reverse."""
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
 
 from avhopp.platform.idp.authorize import show_authorization, submit_authorization
 from avhopp.platform.idp.discovery import provider_metadata
 from avhopp.platform.idp.logout import end_session_endpoint
 from avhopp.platform.idp.provider import Provider, ProviderBinding, ProviderLimits
+from avhopp.platform.idp.resets import complete_reset_page, reset_page
 from avhopp.platform.idp.responses import NO_STORE
 from avhopp.platform.idp.token_endpoint import token, userinfo
 
@@ -75,6 +77,20 @@ async def logout_confirmed(request: Request[Any, Any, Any], provider: NamedDepen
     return await end_session_endpoint(request, provider, confirmed=True)
 
 
+@get("/aterstall/{token:str}", opt=_PUBLIC, include_in_schema=False)
+async def reset_link(provider: NamedDependency[Provider], token: FromPath[str]) -> Response[Any]:
+    """A reset link an administrator handed over: ask for the other factor (and the new password)."""
+    return await reset_page(provider, token)
+
+
+@post("/aterstall/{token:str}", opt=_PUBLIC, include_in_schema=False)
+async def reset_link_form(
+    request: Request[Any, Any, Any], provider: NamedDependency[Provider], token: FromPath[str]
+) -> Response[Any]:
+    """A step of completing a reset."""
+    return await complete_reset_page(request, provider, token)
+
+
 def identity_provider_router(settings: Settings, *, limits: ProviderLimits | None = None) -> Router:
     """The provider at /idp; its issuer is `{settings.public_url}/idp`. Mount it in one app."""
     binding = ProviderBinding(settings, limits or ProviderLimits())
@@ -93,6 +109,8 @@ def identity_provider_router(settings: Settings, *, limits: ProviderLimits | Non
             userinfo_endpoint,
             logout_request,
             logout_confirmed,
+            reset_link,
+            reset_link_form,
         ],
         dependencies={"provider": Provide(provide_provider, sync_to_thread=False)},
     )

@@ -24,8 +24,15 @@ DEFAULT_LANGUAGE = "sv"
 LANGUAGE_COOKIE = "avhopp_lang"
 
 
+LANGUAGE_PARAMETER = "lang"
+"""`?lang=en` in the address: the language of a page that sets no cookie (the public page, before anything is sent)."""
+
+
 def language_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
-    """The language chosen with the switch (a cookie), else Swedish."""
+    """The language named in the address, else the one chosen with the switch (a cookie), else Swedish."""
+    named = connection.query_params.get(LANGUAGE_PARAMETER)
+    if named in LANGUAGES:
+        return str(named)
     chosen = connection.cookies.get(LANGUAGE_COOKIE, DEFAULT_LANGUAGE)
     return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
 

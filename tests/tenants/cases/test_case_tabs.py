@@ -159,6 +159,10 @@ async def test_the_police_record_the_assessment_asked_of_them_and_the_case_sees_
     assert form_link is not None
     form = await police.get(form_link.group(1))
     assert "checked" not in re.sub(r"<select.*?</select>", "", form.text, flags=re.DOTALL)
+    # Municipalities are checkboxes folded by county and searched as one types, not a multiple select.
+    assert 'name="areas_municipality" value="1480"' in form.text
+    assert " multiple" not in form.text
+    assert "choice-filter" in form.text
     nowhere = await police.post_form(form, form_link.group(1), {"level": "serious", "scope": "local"})
     assert nowhere.status_code == 400
     assert "Ange var hotet gäller" in nowhere.text

@@ -5,7 +5,7 @@ Search is a POST: a situation in a query string would end up in proxies' access 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
@@ -44,7 +44,7 @@ from avhopp.directory.catalogue.vocabulary import (
 from avhopp.platform.labels import label
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
 from avhopp.platform.scope.request import Acting, TenantScope
-from avhopp.platform.times import STOCKHOLM
+from avhopp.platform.times import swedish_date
 
 if TYPE_CHECKING:
     from avhopp.directory.catalogue.service import RevisionView
@@ -231,7 +231,7 @@ class DirectoryApi(Controller):
             page=data.page,
             per_page=data.per_page,
         )
-        result = await search_directory(acting.session, query, datetime.now(UTC).date(), internal=True)
+        result = await search_directory(acting.session, query, swedish_date(), internal=True)
         return SearchOut(
             hits=[
                 HitOut(hit.service, hit.organization, assessment_out(hit.assessment), hit.stale) for hit in result.hits
@@ -255,9 +255,7 @@ class DirectoryApi(Controller):
         entry = data.service or data.organization
         if entry is None or (data.service is not None and data.organization is not None):
             raise InvalidInputError.one("service", "Skicka antingen en tjänst eller en organisation.")
-        revision_id = await propose(
-            acting.session, acting.tenant_id, acting.user_id, entry, datetime.now(STOCKHOLM).date()
-        )
+        revision_id = await propose(acting.session, acting.tenant_id, acting.user_id, entry, swedish_date())
         return ProposalOut(revision_id)
 
     @get("/revisions", opt={"permission": REVIEW, "tenant_kinds": REVIEWING_KINDS})

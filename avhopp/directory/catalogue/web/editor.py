@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -47,10 +46,12 @@ from avhopp.directory.catalogue.web.forms import (
 from avhopp.platform.labels import labels_of
 from avhopp.platform.problems import InvalidInputError, NotFoundError
 from avhopp.platform.scope.request import Acting, TenantScope
-from avhopp.platform.times import STOCKHOLM
+from avhopp.platform.times import swedish_date
 from avhopp.platform.web.forms import county_choices, form_values, municipality_groups, police_region_choices
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from avhopp.directory.catalogue.entry import (
         OrganizationEntry,
         ServiceEntry,
@@ -63,7 +64,7 @@ _NEW_ORGANIZATION = "/katalog/redigera/organisationer/ny"
 
 def _today() -> date:
     """Today in Sweden: an entry is confirmed on the Swedish date, also just after midnight."""
-    return datetime.now(STOCKHOLM).date()
+    return swedish_date()
 
 
 def _service_form(

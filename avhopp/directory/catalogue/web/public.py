@@ -14,7 +14,6 @@ guidance line are on every page.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from litestar import Controller, Request, get, post
@@ -27,6 +26,7 @@ from avhopp.directory.catalogue.web.common import public_situation_options, resu
 from avhopp.directory.catalogue.web.forms import read_search
 from avhopp.platform.scope.request import Anyone, PublicScope
 from avhopp.platform.scope.route_permissions import PUBLIC
+from avhopp.platform.times import swedish_date
 from avhopp.platform.web.csrf import EXCLUDE_FROM_CSRF
 from avhopp.platform.web.forms import form_values
 from avhopp.platform.web.ratelimit import RateLimit, check_rate
@@ -119,7 +119,7 @@ class PublicPages(Controller):
         query, errors = read_search(form, public=True)
         if query is None:
             return await public_page(anyone, form_values(form), errors, None)
-        result = await search_directory(anyone.session, query, datetime.now(UTC).date())
+        result = await search_directory(anyone.session, query, swedish_date())
         return await public_page(anyone, form_values(form), {}, result)
 
 

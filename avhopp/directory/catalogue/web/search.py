@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -20,6 +19,7 @@ from avhopp.directory.catalogue.web.common import result_labels, situation_optio
 from avhopp.directory.catalogue.web.forms import read_search
 from avhopp.platform.labels import label, labels_of
 from avhopp.platform.scope.request import Acting
+from avhopp.platform.times import swedish_date
 from avhopp.platform.web.forms import form_values
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class SearchPages(Controller):
         query, errors = read_search(form, public=False)
         if query is None:
             return _page(form_values(form), errors, None)
-        result = await search_directory(acting.session, query, datetime.now(UTC).date(), internal=True)
+        result = await search_directory(acting.session, query, swedish_date(), internal=True)
         return _page(form_values(form), {}, result)
 
     @get("/tjanster/{service_id:uuid}")
@@ -68,7 +68,7 @@ class SearchPages(Controller):
             template_name="directory/service.html",
             context={
                 "entry": entry,
-                "stale": is_stale(entry.service, datetime.now(UTC).date()),
+                "stale": is_stale(entry.service, swedish_date()),
                 "history": history,
                 "area_names": [area_name(area) for area in entry.service.catchment],
                 "status_labels": labels_of(RevisionStatus),

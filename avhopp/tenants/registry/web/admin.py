@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 
 from avhopp.platform.audit import Action, AuditEvent, record, record_alone
 from avhopp.platform.auth.sessions import SESSION_COOKIE, act_for
-from avhopp.platform.idp import issuer_for, reset_authenticator
+from avhopp.platform.idp import RESET_PATH, AdminError, ResetKind, issuer_for, start_reset
 from avhopp.platform.problems import NotFoundError
 from avhopp.platform.scope.principal import TenantChoice
 from avhopp.platform.scope.request import Acting, SignedIn, TenantScope
@@ -124,13 +124,14 @@ async def _refused(
     )
 
 
-async def _members_page(
+async def _members_page(  # noqa: PLR0913 - what the page may show, keyword-only
     acting: TenantScope,
     state: State,
     *,
     errors: dict[str, str] | None = None,
     link: str | None = None,
     done: str | None = None,
+    reset_link: tuple[str, str, str] | None = None,
 ) -> Template:
     return Template(
         template_name="tenants/members.html",
@@ -143,6 +144,8 @@ async def _members_page(
             "built_in_sign_in": state.settings.oidc is None,
             "errors": errors or {},
             "invitation_link": link,
+            # (Swedish message id naming %(name)s, the person's name, the link): shown once.
+            "reset_link": reset_link,
             "done": done,
         },
         status_code=400 if errors else 200,
@@ -151,9 +154,90 @@ async def _members_page(
 
 DONE_MESSAGES = {
     "borttagen": "Personen är borttagen ur organisationen och utloggad.",
-    "autentisering": "Autentiseringsappen är glömd. Personen kopplar en ny vid nästa inloggning och är utloggad.",
     "aterkallad": "Inbjudan är återkallad. Länken fungerar inte längre.",
 }
+
+
+RESET_CONFIRMATIONS = {
+    ResetKind.PASSWORD: (
+        "Återställa lösenordet för %(name)s?",
+        [
+            "Du får en länk att ge till personen på ett säkert sätt. Den gäller i två timmar och kan användas en gång.",
+            "Med länken väljer personen ett nytt lösenord och visar att det är hen med en kod från sin app.",
+            "Du ser aldrig det nya lösenordet. När det är bytt loggas personen ut överallt.",
+        ],
+        "Ja, skapa en länk för nytt lösenord",
+    ),
+    ResetKind.AUTHENTICATOR: (
+        "Koppla en ny autentiseringsapp för %(name)s?",
+        [
+            "Du får en länk att ge till personen på ett säkert sätt. Den gäller i två timmar och kan användas en gång.",
+            "Med länken skriver personen sitt lösenord och kopplar en ny app. Den gamla appens koder slutar då gälla.",
+            "Gör det bara när du vet att det är personen själv som har bett om det.",
+        ],
+        "Ja, skapa en länk för ny app",
+    ),
+}
+RESET_LINK_TEXTS = {
+    ResetKind.PASSWORD: (
+        "Länken för nytt lösenord till %(name)s är skapad. Ge den till personen på ett säkert sätt, inte med vanlig"
+        " e-post. Den gäller i två timmar och kan användas en gång; personen behöver sin autentiseringsapp."
+    ),
+    ResetKind.AUTHENTICATOR: (
+        "Länken för ny autentiseringsapp till %(name)s är skapad. Ge den till personen på ett säkert sätt, inte med"
+        " vanlig e-post. Den gäller i två timmar och kan användas en gång; personen behöver sitt lösenord."
+    ),
+}
+
+
+async def _start_reset(
+    request: Request[Any, Any, Any], state: State, acting: TenantScope, membership_id: UUID, kind: ResetKind
+) -> Response[Any]:
+    """Confirm, then start a reset of a person who signs in with the platform's own provider; show the link once.
+
+    A foreign membership is not found. The link replaces any earlier one for the person; nothing about
+    the account changes until the person completes it, so the administrator never sees a secret.
+    """
+    _administrator(acting)
+    issuer = issuer_for(state.settings)
+    try:
+        member = await membership_in_tenant(acting.session, acting.tenant_id, membership_id)
+        subject = await subject_at_issuer(acting.session, acting.tenant_id, membership_id, issuer)
+    except AdministrationError:
+        raise NotFoundError from None
+    if subject is None or state.settings.oidc is not None:
+        error = AdministrationError("not_built_in", "Personen loggar in hos en annan identitetsleverantör.")
+        await _refused(request, state, acting, error)
+        return await _members_page(acting, state, errors={f"m-{membership_id}": error.message})
+    action = f"/organisation/personer/{membership_id}/{'losenord' if kind is ResetKind.PASSWORD else 'autentisering'}"
+    if not await _confirmed(request):
+        heading, consequences, confirm = RESET_CONFIRMATIONS[kind]
+        return _confirm(
+            heading=heading,
+            name=member.display_name,
+            consequences=consequences,
+            action=action,
+            confirm=confirm,
+            cancel="/organisation/personer",
+        )
+    try:
+        token = await acting.session.run_sync(lambda sync: start_reset(sync.connection(), UUID(subject), kind))
+    except AdminError as refused:
+        error = AdministrationError("reset_refused", str(refused))
+        await _refused(request, state, acting, error)
+        return await _members_page(acting, state, errors={f"m-{membership_id}": error.message})
+    await _audit(
+        acting.session,
+        request,
+        acting.principal,
+        Action.PERSON_CHANGED,
+        object_type="membership",
+        object_id=str(membership_id),
+        reason=f"{kind.value}_reset_started",
+    )
+    return await _members_page(
+        acting, state, reset_link=(RESET_LINK_TEXTS[kind], member.display_name, f"{issuer}{RESET_PATH}{token}")
+    )
 
 
 class MemberAdministration(Controller):
@@ -236,49 +320,19 @@ class MemberAdministration(Controller):
         )
         return Redirect("/organisation/personer?klart=borttagen")
 
+    @post("/personer/{membership_id:uuid}/losenord")
+    async def reset_member_password(
+        self, request: Request[Any, Any, Any], state: State, acting: Acting, membership_id: FromPath[UUID]
+    ) -> Response[Any]:
+        """Start a password reset: a one-time link where the person chooses a new one, proving their app."""
+        return await _start_reset(request, state, acting, membership_id, ResetKind.PASSWORD)
+
     @post("/personer/{membership_id:uuid}/autentisering")
     async def reset_member_authenticator(
         self, request: Request[Any, Any, Any], state: State, acting: Acting, membership_id: FromPath[UUID]
     ) -> Response[Any]:
-        """Forget the authenticator app of a person who signs in with the platform's own provider.
-
-        The person connects a new one at the next sign-in; the administrator never sees a secret.
-        """
-        _administrator(acting)
-        issuer = issuer_for(state.settings)
-        try:
-            member = await membership_in_tenant(acting.session, acting.tenant_id, membership_id)
-            subject = await subject_at_issuer(acting.session, acting.tenant_id, membership_id, issuer)
-        except AdministrationError:
-            raise NotFoundError from None
-        if subject is None or state.settings.oidc is not None:
-            error = AdministrationError("not_built_in", "Personen loggar in hos en annan identitetsleverantör.")
-            await _refused(request, state, acting, error)
-            return await _members_page(acting, state, errors={f"m-{membership_id}": error.message})
-        if not await _confirmed(request):
-            return _confirm(
-                heading="Glöm autentiseringsappen för %(name)s?",
-                name=member.display_name,
-                consequences=[
-                    "Koderna från personens nuvarande app slutar gälla, och personen loggas ut överallt.",
-                    "Vid nästa inloggning skriver personen sitt lösenord och kopplar en ny app.",
-                    "Gör det bara när du vet att det är personen själv som har bett om det.",
-                ],
-                action=f"/organisation/personer/{membership_id}/autentisering",
-                confirm="Ja, glöm appen",
-                cancel="/organisation/personer",
-            )
-        await acting.session.run_sync(lambda sync: reset_authenticator(sync.connection(), UUID(subject), issuer=issuer))
-        await _audit(
-            acting.session,
-            request,
-            acting.principal,
-            Action.PERSON_CHANGED,
-            object_type="membership",
-            object_id=str(membership_id),
-            reason="authenticator_reset",
-        )
-        return Redirect("/organisation/personer?klart=autentisering")
+        """Start an authenticator reset: a one-time link where the person connects a new app, proving the password."""
+        return await _start_reset(request, state, acting, membership_id, ResetKind.AUTHENTICATOR)
 
     @post("/inbjudningar/{invitation_id:str}/aterkalla")
     async def revoke_invitation(

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import structlog
@@ -29,7 +28,7 @@ from avhopp.platform.labels import label
 from avhopp.platform.notifications.mail import outgoing_mail
 from avhopp.platform.problems import InvalidInputError, NotFoundError
 from avhopp.platform.scope.request import Acting, TenantScope
-from avhopp.platform.times import STOCKHOLM
+from avhopp.platform.times import swedish_date
 from avhopp.platform.web.observe import request_id_of
 from avhopp.tenants.registry.administration import AdministrationError
 from avhopp.tenants.registry.models import TenantKind
@@ -44,6 +43,9 @@ from avhopp.tenants.registry.onboarding import (
 )
 from avhopp.tenants.registry.permissions import ONBOARD, TENANT_ADMINISTER
 from avhopp.tenants.registry.web.admin import KIND_NAMES
+
+if TYPE_CHECKING:
+    from datetime import date
 
 _log = structlog.get_logger("avhopp.tenants")
 _BASE = "/nationellt/organisationer"
@@ -75,7 +77,7 @@ async def _refused(
 
 
 def _today() -> date:
-    return datetime.now(STOCKHOLM).date()
+    return swedish_date()
 
 
 async def _tenant_page(  # noqa: PLR0913 - what the page shows after each action, keyword-only
