@@ -8,7 +8,9 @@ never holds it. A new secret key gives new pseudonyms: the copy notices the key 
 mark keeps the key's id) and copies the tenant's cases again in full.
 
 Row-level security lets only a job (a session acting for the case's tenant with nobody signed in)
-write these rows, and only the national coordinator's analysts read them (migration 0024).
+write these rows, and only the national coordinator's analysts read them (migration 0024). Each
+copy that changed something ends by counting the tenant's rows again into the tally that the
+figures sum (migration 0044).
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ class PseudonymKey:
         return hmac.new(self.key, case_id.bytes, hashlib.sha256).hexdigest()
 
 
+_TALLY = text("SELECT followup_tally_refresh()")
+"""The tenant's counts for the figures, counted again from its statistics rows (migration 0044)."""
 _COUNTY = text("SELECT dimension, value, count FROM followup_county_statistics(:county)")
 _PLAN_CHANGES = text("SELECT case_id FROM followup_plan_changes(:since)").columns(case_id=CaseFile.id.type)
 _RECEIVED = text("SELECT case_id, intervention FROM followup_interventions_received(:cases)").bindparams(
@@ -87,6 +91,8 @@ async def copy_changes(session: AsyncSession, tenant_id: UUID, now: datetime) ->
         place = await _place_of(session, tenant_id)
         for start in range(0, len(changed), BATCH):
             await _copy_batch(session, key, tenant_id, place, changed[start : start + BATCH], now=now)
+    if changed or since is None:
+        await count_into_tally(session)
     values = {"copied_until": now, "key_id": key.key_id}
     await session.execute(
         insert(StatisticsMark)
@@ -95,6 +101,14 @@ async def copy_changes(session: AsyncSession, tenant_id: UUID, now: datetime) ->
     )
     await session.flush()
     return len(changed)
+
+
+async def count_into_tally(session: AsyncSession) -> None:
+    """Count the acting tenant's statistics rows again into the tally the figures sum (migration 0044).
+
+    Runs in a job acting for the tenant, after its rows changed: the figures are as of this count.
+    """
+    await session.execute(_TALLY)
 
 
 async def _changed_cases(session: AsyncSession, tenant_id: UUID, since: datetime | None) -> list[UUID]:
