@@ -2,12 +2,14 @@
 
 `followup_statistics` (0031) counted 600,000 follow-ups' JSON answers on every request at national
 scale (seconds). The daily copy is the only writer of the statistics, so the counts change only
-when it runs: `followup_tally_refresh()` counts the acting tenant's statistics again into
-`followup_stat_tally` (a few hundred small rows per organisation) at the end of each copy that
-changed something, and `followup_statistics` now sums those rows. Same signature, same rows as
-before for any data: an open follow-up keeps its due month, so "missed" still depends on the day
-asked. Forced row-level security as for the statistics (0024): only a job acting for the tenant
-writes or reads its rows; the function reads them as the owner through a read-only policy.
+when it runs: it keeps `followup_stat_tally` (a few hundred small rows per organisation) by
+taking away what the cases it copies counted before and adding what they count now
+(avhopp/tenants/cases/tally.py), and `followup_statistics` now sums those rows. Same signature,
+same rows as before for any data: an open follow-up keeps its due month, so "missed" still
+depends on the day asked. The tally starts empty and the copy marks are removed, so the next
+daily copy copies and counts every organisation's cases again. Forced row-level security as for
+the statistics (0024): only a job acting for the tenant writes or reads its rows; the function
+reads them as the owner through a read-only policy.
 
 Revision ID: 0044
 Revises: 0039
@@ -36,7 +38,7 @@ depends_on = None
 
 
 def _figures_revision() -> ModuleType:
-    """Migration 0031, whose grants and answer codes this one keeps and whose function it restores on downgrade."""
+    """Migration 0031, whose access rule this one keeps and whose function it restores on downgrade."""
     path = next(Path(__file__).parent.glob("*_0031.py"))
     spec = importlib.util.spec_from_file_location("avhopp_migration_0031", path)
     assert spec is not None  # noqa: S101 - the file is beside this one
@@ -47,61 +49,14 @@ def _figures_revision() -> ModuleType:
 
 
 _0031 = _figures_revision()
-_OUTCOMES: tuple[str, ...] = _0031._OUTCOMES  # noqa: SLF001
 _NATIONAL_ANALYST: str = _0031._NATIONAL_ANALYST  # noqa: SLF001
 _UNIT_HEAD: str = _0031._UNIT_HEAD  # noqa: SLF001
-_CRIME = "answers ->> 'new_crime' IN ('suspected', 'convicted')"
-_WHICH = " ".join(f"WHEN GROUPING(o.{code}) = 0 THEN '{code}'" for code in _OUTCOMES)
 _JOB = (
     "(tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid)"
     " AND (SELECT NULLIF(current_setting('app.user_id', true), '')) IS NULL)"
 )
 """A job acting for the row's tenant, as in 0024: every request has someone signed in."""
 _ACTING = "NULLIF(current_setting('app.tenant_id', true), '')::uuid"
-
-_REFRESH = f"""
-CREATE FUNCTION followup_tally_refresh() RETURNS void
-LANGUAGE sql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, public AS $$
-    DELETE FROM followup_stat_tally WHERE tenant_id = {_ACTING};
-    INSERT INTO followup_stat_tally (tenant_id, dimension, first, second, due_month, count)
-    SELECT {_ACTING}, dimension, first, second, due_month, count FROM (
-        SELECT 'started' AS dimension, year_started::text AS first, tenant_kind AS second,
-            NULL::date AS due_month, count(*) AS count
-        FROM followup_stat_case WHERE tenant_id = {_ACTING} GROUP BY 2, 3
-        UNION ALL
-        SELECT 'county', coalesce(county_code, ''), '', NULL, count(*)
-        FROM followup_stat_case WHERE tenant_id = {_ACTING} GROUP BY 2
-        UNION ALL
-        SELECT 'need', n.need, '', NULL, count(*)
-        FROM followup_stat_case, unnest(needs) AS n(need) WHERE tenant_id = {_ACTING} GROUP BY 2
-        UNION ALL
-        SELECT 'intervention', i.code, '', NULL, count(*)
-        FROM followup_stat_case, unnest(interventions_received) AS i(code) WHERE tenant_id = {_ACTING} GROUP BY 2
-        UNION ALL
-        SELECT 'outcome:' || CASE {_WHICH} END, o.months_after::text,
-            coalesce({", ".join(f"o.{code}" for code in _OUTCOMES)}), NULL, count(*)
-        FROM (
-            SELECT months_after, {", ".join(f"answers ->> '{code}' AS {code}" for code in _OUTCOMES)}
-            FROM followup_stat_point WHERE done AND tenant_id = {_ACTING}
-        ) o
-        GROUP BY GROUPING SETS ({", ".join(f"(o.months_after, o.{code})" for code in _OUTCOMES)})
-        HAVING coalesce({", ".join(f"o.{code}" for code in _OUTCOMES)}) IS NOT NULL
-        UNION ALL
-        SELECT 'completeness', coalesce(c.municipality_code, ''),
-            CASE WHEN p.on_time THEN 'on_time' WHEN p.done THEN 'late' ELSE 'open' END,
-            CASE WHEN p.done THEN NULL ELSE p.due_month END, count(*)
-        FROM followup_stat_point p JOIN followup_stat_case c USING (pseudonym)
-        WHERE p.tenant_id = {_ACTING} GROUP BY 2, 3, 4
-        UNION ALL
-        SELECT 'survival', s.at::text, s.kind, NULL, count(*) FROM (
-            SELECT coalesce(min(months_after) FILTER (WHERE {_CRIME}),
-                            max(months_after) FILTER (WHERE answers ->> 'new_crime' = 'none_known')) AS at,
-                   CASE WHEN bool_or({_CRIME}) THEN 'event' ELSE 'censored' END AS kind
-            FROM followup_stat_point WHERE done AND tenant_id = {_ACTING} GROUP BY pseudonym
-        ) s WHERE s.at IS NOT NULL GROUP BY 2, 3
-    ) counted;
-$$"""
-"""Runs as the job (invoker): row-level security lets it count and write its own tenant's rows only."""
 
 _SIGNATURE = "followup_statistics(uuid, date)"
 _STATISTICS = f"""
@@ -133,7 +88,7 @@ def upgrade() -> None:
         sa.Column("second", sa.Text(), nullable=False),
         sa.Column("due_month", sa.Date(), nullable=True),
         sa.Column("count", sa.BigInteger(), nullable=False),
-        sa.CheckConstraint("count > 0", name=op.f("ck_followup_stat_tally_count_positive")),
+        sa.CheckConstraint("count <> 0", name=op.f("ck_followup_stat_tally_count_not_zero")),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenant.id"], name=op.f("fk_followup_stat_tally_tenant_id_tenant")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_followup_stat_tally")),
     )
@@ -150,26 +105,11 @@ def upgrade() -> None:
         .format(sql.Identifier(runtime_role()))
         .as_string()
     )
-    op.execute(_REFRESH)
-    op.execute("REVOKE ALL ON FUNCTION followup_tally_refresh() FROM PUBLIC")
-    op.execute(
-        sql.SQL("GRANT EXECUTE ON FUNCTION followup_tally_refresh() TO {}")
-        .format(sql.Identifier(runtime_role()))
-        .as_string()
-    )
     op.execute(_STATISTICS)
-    _tally_every_tenant()
-
-
-def _tally_every_tenant() -> None:
-    """The statistics already copied, counted once now; the owner acts for each tenant in turn, as its job."""
-    bind = op.get_bind()
-    tenants = bind.execute(sa.text("SELECT DISTINCT tenant_id FROM followup_stat_case")).scalars().all()
-    for tenant_id in tenants:
-        bind.execute(sa.text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": str(tenant_id)})
-        bind.execute(sa.text("SELECT set_config('app.user_id', '', true)"))
-        bind.execute(sa.text("SELECT followup_tally_refresh()"))
-    bind.execute(sa.text("SELECT set_config('app.tenant_id', '', true)"))
+    # The tally starts empty: without marks, the next daily copy copies every organisation's cases again.
+    op.execute("ALTER TABLE followup_stat_mark NO FORCE ROW LEVEL SECURITY")
+    op.execute("DELETE FROM followup_stat_mark")
+    op.execute("ALTER TABLE followup_stat_mark FORCE ROW LEVEL SECURITY")
 
 
 def downgrade() -> None:
@@ -181,6 +121,5 @@ def downgrade() -> None:
         .format(sql.SQL(_SIGNATURE), sql.Identifier(runtime_role()))
         .as_string()
     )
-    op.execute("DROP FUNCTION followup_tally_refresh()")
     op.drop_index("ix_followup_stat_tally_tenant", table_name="followup_stat_tally")
     op.drop_table("followup_stat_tally")

@@ -7,12 +7,10 @@ as the national analyst and as a unit head who sees their own organisation besid
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import random
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -30,7 +28,7 @@ from avhopp.platform.times import STOCKHOLM
 from avhopp.tenants.cases.figures import gather, kaplan_meier, overview_of, wilson
 from avhopp.tenants.cases.jobs import copy_follow_up_statistics
 from avhopp.tenants.cases.models import StatisticsCase, StatisticsFollowUp
-from avhopp.tenants.cases.statistics import count_into_tally
+from avhopp.tenants.cases.tally import count_again
 from avhopp.tenants.registry.models import Tenant
 from tests.support.people import (
     GOTEBORG,
@@ -40,17 +38,15 @@ from tests.support.people import (
     NATIONELL_SAMORDNARE,
 )
 from tests.tenants.cases.api_client import api_for
-from tests.tenants.cases.test_statistics_copy import _a_followed_case, _copy
+from tests.tenants.cases.test_statistics_copy import _a_followed_case, _copy, both_ways
 
 if TYPE_CHECKING:
-    from datetime import date
     from uuid import UUID
 
     from sqlalchemy import Engine
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
     from tests.conftest import SignIn
-    from tests.support.people import NamedPerson
     from tests.tenants.cases.test_lifecycle import ActingAs
 
 PAGE = "/statistik/uppfoljning"
@@ -182,7 +178,7 @@ async def _national_data_set(sessions: async_sessionmaker[AsyncSession], owner_e
         async with context_session(sessions, RequestContext(tenant_id=tenant_id)) as session:
             await session.execute(insert(StatisticsCase), cases_of)
             await session.execute(insert(StatisticsFollowUp), points_of)
-            await count_into_tally(session)
+            await count_again(session, tenant_id)
 
 
 async def test_a_national_data_set_gives_the_overview_as_charts_and_tables(
@@ -290,40 +286,6 @@ async def test_a_too_detailed_table_is_refused_by_the_api(
     assert "Tabellen är för detaljerad för att visas" in page.text
 
 
-def _counting_of_every_row() -> str:
-    """Migration 0031's function, which counted every statistics row on each call, as a temporary function."""
-    path = next((Path(__file__).parents[3] / "migrations" / "versions").glob("*_0031.py"))
-    spec = importlib.util.spec_from_file_location("avhopp_migration_0031", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    function: str = module._FUNCTION  # noqa: SLF001 - the yardstick is exactly what 0031 shipped
-    return function.replace("CREATE FUNCTION followup_statistics(", "CREATE OR REPLACE FUNCTION pg_temp.every_row(")
-
-
-def _both_ways(
-    owner_engine: Engine, person: NamedPerson, tenant_id: UUID, asked: list[tuple[UUID | None, date]]
-) -> None:
-    """The tally's sums equal 0031's counts of every row, for each (organisation or none, first missed month)."""
-    with owner_engine.begin() as connection:
-        connection.execute(text(_counting_of_every_row()))
-        connection.execute(
-            text("SELECT set_config('app.tenant_id', :tenant, true), set_config('app.user_id', :user, true)"),
-            {"tenant": str(tenant_id), "user": str(person.user_id)},
-        )
-        for only, overdue_before in asked:
-            values = {"only": only, "before": overdue_before}
-            tallied = connection.execute(
-                text("SELECT * FROM followup_statistics(CAST(:only AS uuid), :before)"), values
-            ).all()
-            counted = connection.execute(
-                text("SELECT * FROM pg_temp.every_row(CAST(:only AS uuid), :before)"), values
-            ).all()
-            assert sorted(tallied) == sorted(counted), (only, overdue_before)
-            assert tallied or only is not None, "the country has figures"
-
-
 async def test_the_tally_gives_exactly_what_counting_every_row_gave(
     sessions: async_sessionmaker[AsyncSession], owner_engine: Engine, tenant_ids: dict[str, UUID]
 ) -> None:
@@ -332,8 +294,8 @@ async def test_the_tally_gives_exactly_what_counting_every_row_gave(
     goteborg, national = tenant_ids[GOTEBORG], tenant_ids[NATIONAL]
     months = [today.replace(day=1) - timedelta(days=days) for days in (0, 200, 1500, 4000)]
     asked = [(only, month) for only in (None, goteborg) for month in months]
-    _both_ways(owner_engine, NATIONELL_SAMORDNARE, national, asked)
-    _both_ways(owner_engine, GOTEBORG_ENHETSCHEF, goteborg, [(None, months[0]), (goteborg, months[1])])
+    both_ways(owner_engine, NATIONELL_SAMORDNARE, national, asked)
+    both_ways(owner_engine, GOTEBORG_ENHETSCHEF, goteborg, [(None, months[0]), (goteborg, months[1])])
 
     # Göteborg's copy changes its rows and counts again: the sums follow, and nobody else's move.
     async with context_session(sessions, RequestContext(tenant_id=goteborg)) as session:
@@ -349,5 +311,5 @@ async def test_the_tally_gives_exactly_what_counting_every_row_gave(
                 " schema_version = NULL WHERE months_after = 6"
             )
         )
-        await count_into_tally(session)
-    _both_ways(owner_engine, NATIONELL_SAMORDNARE, national, asked)
+        await count_again(session, goteborg)
+    both_ways(owner_engine, NATIONELL_SAMORDNARE, national, asked)
