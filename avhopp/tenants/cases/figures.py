@@ -1,8 +1,9 @@
 """National follow-up figures, from the pseudonymised statistics, through the platform's disclosure control.
 
-Counts come from `followup_statistics` (migration 0031), never rows: nationally for the national
-coordinator's analysts and for a case-keeping organisation's unit head, and one organisation's
-own for its unit head (the database refuses anyone else, and another organisation's own).
+Counts come from `followup_statistics` (migrations 0031 and 0044: sums of the tally each copy
+keeps), never rows: nationally for the national coordinator's analysts and for a case-keeping
+organisation's unit head, and one organisation's own for its unit head (the database refuses
+anyone else, and another organisation's own).
 Every figure is published together as one table (`table_of`), with every sum a reader could use:
 
 - `started`: cases started per year and per kind of organisation (row, column and grand totals);

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -455,6 +456,30 @@ class StatisticsFollowUp(Base):
     schema_version: Mapped[int | None] = mapped_column(SmallInteger)
     answers: Mapped[dict[str, str] | None] = mapped_column(JSONB)
     """Only a closed follow-up's: a draft is not a fact yet."""
+
+
+class StatisticsTally(Base):
+    """The statistics' counts for one tenant, as the overview sums them: kept by the copy, never rows of a case.
+
+    `followup_tally_refresh()` (migration 0044) counts the acting tenant's statistics rows again after
+    each copy that changed them; `followup_statistics()` then only sums these small rows, so the
+    national overview costs the same at 100,000 cases as at 100. An open follow-up keeps its due
+    month: whether it is missed depends on the day of the question.
+    """
+
+    __tablename__ = "followup_stat_tally"
+    __table_args__ = (
+        CheckConstraint("count > 0", name="count_positive"),
+        Index("ix_followup_stat_tally_tenant", "tenant_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    dimension: Mapped[str] = mapped_column(Text)
+    first: Mapped[str] = mapped_column(Text)
+    second: Mapped[str] = mapped_column(Text)
+    due_month: Mapped[date | None] = mapped_column(Date)
+    count: Mapped[int] = mapped_column(BigInteger)
 
 
 class StatisticsMark(Base):

@@ -8,7 +8,8 @@ never holds it. A new secret key gives new pseudonyms: the copy notices the key 
 mark keeps the key's id) and copies the tenant's cases again in full.
 
 Row-level security lets only a job (a session acting for the case's tenant with nobody signed in)
-write these rows, and only the national coordinator's analysts read them (migration 0024).
+write these rows, and only the national coordinator's analysts read them (migration 0024). The copy
+keeps the tally that the figures sum as it goes (avhopp/tenants/cases/tally.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, insert
 from avhopp.platform.database import audit_key_of_session
 from avhopp.platform.geography.reference import shipped_geography
 from avhopp.platform.times import in_sweden
+from avhopp.tenants.cases import tally
 from avhopp.tenants.cases.cases import LATE_AFTER
 from avhopp.tenants.cases.models import CaseFile, FollowUp, StatisticsCase, StatisticsFollowUp, StatisticsMark
 from avhopp.tenants.registry.service import tenant_kinds, tenant_municipalities
@@ -81,12 +83,15 @@ async def copy_changes(session: AsyncSession, tenant_id: UUID, now: datetime) ->
     since = None if mark is None or mark.key_id != key.key_id else mark.copied_until - OVERLAP
     if since is None:
         await session.execute(delete(StatisticsCase).where(StatisticsCase.tenant_id == tenant_id))
+        await tally.forget(session, tenant_id)
     changed = await _changed_cases(session, tenant_id, since)
     # Most tenants change nothing on most days: they cost three statements.
     if changed:
         place = await _place_of(session, tenant_id)
         for start in range(0, len(changed), BATCH):
             await _copy_batch(session, key, tenant_id, place, changed[start : start + BATCH], now=now)
+    if changed:
+        await tally.settle(session, tenant_id)
     values = {"copied_until": now, "key_id": key.key_id}
     await session.execute(
         insert(StatisticsMark)
@@ -133,6 +138,7 @@ async def _copy_batch(  # noqa: PLR0913 - one batch of the copy, all of it expli
         received.setdefault(case_id, set()).add(intervention)
     points = list(await session.scalars(select(FollowUp).where(FollowUp.case_id.in_(ids))))
     names = {case.id: key.pseudonym(case.id) for case in cases}
+    await tally.take_away(session, tenant_id, names.values())
     await session.execute(delete(StatisticsCase).where(StatisticsCase.pseudonym.in_(list(names.values()))))
     rows: list[dict[str, Any]] = [
         {
@@ -173,6 +179,7 @@ async def _copy_batch(  # noqa: PLR0913 - one batch of the copy, all of it expli
     ]
     if follow_rows:
         await session.execute(insert(StatisticsFollowUp), follow_rows)
+    await tally.add(session, tenant_id, names.values())
 
 
 async def county_case_counts(session: AsyncSession, county_code: str) -> dict[str, dict[str, int]]:

@@ -28,15 +28,17 @@ from avhopp.platform.times import STOCKHOLM
 from avhopp.tenants.cases.figures import gather, kaplan_meier, overview_of, wilson
 from avhopp.tenants.cases.jobs import copy_follow_up_statistics
 from avhopp.tenants.cases.models import StatisticsCase, StatisticsFollowUp
+from avhopp.tenants.cases.tally import count_again
 from avhopp.tenants.registry.models import Tenant
 from tests.support.people import (
     GOTEBORG,
     GOTEBORG_ENHETSCHEF,
     GOTEBORG_SOCIALSEKRETERARE,
+    NATIONAL,
     NATIONELL_SAMORDNARE,
 )
 from tests.tenants.cases.api_client import api_for
-from tests.tenants.cases.test_statistics_copy import _a_followed_case, _copy
+from tests.tenants.cases.test_statistics_copy import _a_followed_case, _copy, both_ways
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -176,6 +178,7 @@ async def _national_data_set(sessions: async_sessionmaker[AsyncSession], owner_e
         async with context_session(sessions, RequestContext(tenant_id=tenant_id)) as session:
             await session.execute(insert(StatisticsCase), cases_of)
             await session.execute(insert(StatisticsFollowUp), points_of)
+            await count_again(session, tenant_id)
 
 
 async def test_a_national_data_set_gives_the_overview_as_charts_and_tables(
@@ -281,3 +284,32 @@ async def test_a_too_detailed_table_is_refused_by_the_api(
     assert county["cells"] == []
     page = await (await sign_in(NATIONELL_SAMORDNARE)).get(PAGE)
     assert "Tabellen är för detaljerad för att visas" in page.text
+
+
+async def test_the_tally_gives_exactly_what_counting_every_row_gave(
+    sessions: async_sessionmaker[AsyncSession], owner_engine: Engine, tenant_ids: dict[str, UUID]
+) -> None:
+    await _national_data_set(sessions, owner_engine, 1200)
+    today = datetime.now(STOCKHOLM).date()
+    goteborg, national = tenant_ids[GOTEBORG], tenant_ids[NATIONAL]
+    months = [today.replace(day=1) - timedelta(days=days) for days in (0, 200, 1500, 4000)]
+    asked = [(only, month) for only in (None, goteborg) for month in months]
+    both_ways(owner_engine, NATIONELL_SAMORDNARE, national, asked)
+    both_ways(owner_engine, GOTEBORG_ENHETSCHEF, goteborg, [(None, months[0]), (goteborg, months[1])])
+
+    # Göteborg's copy changes its rows and counts again: the sums follow, and nobody else's move.
+    async with context_session(sessions, RequestContext(tenant_id=goteborg)) as session:
+        await session.execute(
+            text(
+                "DELETE FROM followup_stat_case WHERE pseudonym IN"
+                " (SELECT pseudonym FROM followup_stat_case ORDER BY pseudonym LIMIT 1)"
+            )
+        )
+        await session.execute(
+            text(
+                "UPDATE followup_stat_point SET done = false, on_time = false, answers = NULL,"
+                " schema_version = NULL WHERE months_after = 6"
+            )
+        )
+        await count_again(session, goteborg)
+    both_ways(owner_engine, NATIONELL_SAMORDNARE, national, asked)

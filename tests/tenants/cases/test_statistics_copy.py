@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import importlib.util
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -40,16 +42,24 @@ from avhopp.tenants.cases.service import (
 )
 from avhopp.tenants.cases.statistics import copy_changes
 from tests.platform.web.conftest import SECRET_KEY
-from tests.support.people import GOTEBORG, GOTEBORG_ERSATTARE, GOTEBORG_SOCIALSEKRETERARE, NATIONELL_SAMORDNARE
+from tests.support.people import (
+    GOTEBORG,
+    GOTEBORG_ERSATTARE,
+    GOTEBORG_SOCIALSEKRETERARE,
+    NATIONAL,
+    NATIONELL_SAMORDNARE,
+)
 from tests.tenants.cases.conftest import TODAY
 from tests.tenants.cases.test_lifecycle import ANSWERS, as_owner
 
 if TYPE_CHECKING:
+    from datetime import date
     from uuid import UUID
 
     from sqlalchemy import Engine
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+    from tests.support.people import NamedPerson
     from tests.tenants.cases.test_lifecycle import ActingAs
 
 NAME = "Doris Dahlberg"
@@ -114,6 +124,40 @@ async def _a_followed_case(acting_as: ActingAs) -> UUID:
         return case_id
 
 
+def _counting_of_every_row() -> str:
+    """Migration 0031's function, which counted every statistics row on each call, as a temporary function."""
+    path = next((Path(__file__).parents[3] / "migrations" / "versions").glob("*_0031.py"))
+    spec = importlib.util.spec_from_file_location("avhopp_migration_0031", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    function: str = module._FUNCTION  # noqa: SLF001 - the yardstick is exactly what 0031 shipped
+    return function.replace("CREATE FUNCTION followup_statistics(", "CREATE OR REPLACE FUNCTION pg_temp.every_row(")
+
+
+def both_ways(
+    owner_engine: Engine, person: NamedPerson, tenant_id: UUID, asked: list[tuple[UUID | None, date]]
+) -> None:
+    """The tally's sums equal 0031's counts of every row, for each (organisation or none, first missed month)."""
+    with owner_engine.begin() as connection:
+        connection.execute(text(_counting_of_every_row()))
+        connection.execute(
+            text("SELECT set_config('app.tenant_id', :tenant, true), set_config('app.user_id', :user, true)"),
+            {"tenant": str(tenant_id), "user": str(person.user_id)},
+        )
+        for only, overdue_before in asked:
+            values = {"only": only, "before": overdue_before}
+            tallied = connection.execute(
+                text("SELECT * FROM followup_statistics(CAST(:only AS uuid), :before)"), values
+            ).all()
+            counted = connection.execute(
+                text("SELECT * FROM pg_temp.every_row(CAST(:only AS uuid), :before)"), values
+            ).all()
+            assert sorted(tallied) == sorted(counted), (only, overdue_before)
+            assert tallied or only is not None, "the country has figures"
+
+
 async def _copy(sessions: async_sessionmaker[AsyncSession], tenant_id: UUID, at: datetime) -> int:
     """The copy as its job runs it: acting for the tenant, nobody signed in."""
     async with context_session(sessions, RequestContext(tenant_id=tenant_id)) as session:
@@ -165,7 +209,13 @@ async def test_the_copy_takes_a_days_changes_and_starts_over_under_a_new_key(
     goteborg = tenant_ids[GOTEBORG]
     case_id = await _a_followed_case(acting_as)
     now = datetime.now(UTC)
+    asked = [(None, TODAY.replace(day=1)), (goteborg, TODAY.replace(day=1))]
+
+    def the_tally_is_the_count() -> None:
+        both_ways(owner_engine, NATIONELL_SAMORDNARE, tenant_ids[NATIONAL], asked)
+
     assert await _copy(sessions, goteborg, now + timedelta(hours=2)) == 1
+    the_tally_is_the_count()
     # Nothing changed since the last copy (and its hour of overlap): nothing is copied again.
     assert await _copy(sessions, goteborg, now + timedelta(hours=4)) == 0
     # Another organisation's update of the plan does not touch the case; the copy still sees it.
@@ -179,10 +229,12 @@ async def test_the_copy_takes_a_days_changes_and_starts_over_under_a_new_key(
     assert await _copy(sessions, goteborg, now + timedelta(hours=6)) == 1
     [row] = await _as_job(sessions, goteborg)
     assert row.interventions_received == ["contact_person", "therapy"]
+    the_tally_is_the_count()
     # A new secret key gives new pseudonyms: the tenant's statistics are copied again in full, without doubles.
     as_owner(owner_engine, goteborg, "UPDATE followup_stat_mark SET key_id = 'an-older-key'")
     assert await _copy(sessions, goteborg, now + timedelta(hours=7)) == 1
     assert len(await _as_job(sessions, goteborg)) == 1
+    the_tally_is_the_count()
 
 
 async def test_only_the_national_analyst_reads_the_statistics_and_nothing_of_any_case(
