@@ -12,7 +12,7 @@ the statistics (0024): only a job acting for the tenant writes or reads its rows
 reads them as the owner through a read-only policy.
 
 Revision ID: 0044
-Revises: 0039
+Revises: 0043
 Create Date: 2026-12-04
 """
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from types import ModuleType
 
 revision = "0044"
-down_revision = "0039"
+down_revision = "0043"
 branch_labels = None
 depends_on = None
 
