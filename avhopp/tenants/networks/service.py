@@ -63,7 +63,7 @@ from avhopp.tenants.networks.minutes import (
     minutes_of,
 )
 from avhopp.tenants.networks.models import MAX_DOCUMENT_BYTES, NetworkMeeting
-from avhopp.tenants.networks.needs import CountyNeeds, county_needs
+from avhopp.tenants.networks.needs import OUTCOME_QUESTIONS, CountyNeeds, county_needs
 from avhopp.tenants.networks.notices import consultation_link, meeting_link, thread_link
 from avhopp.tenants.networks.spaces import (
     Candidate,
@@ -95,6 +95,7 @@ __all__ = [
     "ConsultationLine",
     "ConsultationPhase",
     "ConsultationView",
+    "OUTCOME_QUESTIONS",
     "CountyNeeds",
     "DocumentLine",
     "Invitation",
