@@ -86,6 +86,7 @@ from avhopp.tenants.networks.vocabulary import MinutesStatus, NetworkRole, Outco
 __all__ = [
     "LARGE_MUNICIPALITY",
     "MAX_DOCUMENT_BYTES",
+    "OUTCOME_QUESTIONS",
     "Actor",
     "AgeBand",
     "AgendaLine",
@@ -95,7 +96,6 @@ __all__ = [
     "ConsultationLine",
     "ConsultationPhase",
     "ConsultationView",
-    "OUTCOME_QUESTIONS",
     "CountyNeeds",
     "DocumentLine",
     "Invitation",
