@@ -65,6 +65,7 @@ from avhopp.tenants.networks.minutes import (
 from avhopp.tenants.networks.models import MAX_DOCUMENT_BYTES, NetworkMeeting
 from avhopp.tenants.networks.needs import OUTCOME_QUESTIONS, CountyNeeds, county_needs
 from avhopp.tenants.networks.notices import consultation_link, meeting_link, thread_link
+from avhopp.tenants.networks.overview import MeetingSummary, NewDocument, Overview, SpaceSummary, overview
 from avhopp.tenants.networks.spaces import (
     Candidate,
     Invitation,
@@ -100,21 +101,25 @@ __all__ = [
     "DocumentLine",
     "Invitation",
     "MeetingInput",
+    "MeetingSummary",
     "MeetingView",
     "MemberLine",
     "MinutesStatus",
     "MinutesView",
     "NetworkMeeting",
     "NetworkRole",
+    "NewDocument",
     "Organisation",
     "OutcomeInput",
     "OutcomeKind",
     "OutcomeLine",
+    "Overview",
     "Post",
     "Prefill",
     "SpaceAccess",
     "SpaceLine",
     "SpaceScope",
+    "SpaceSummary",
     "SpaceView",
     "ThreadLine",
     "ThreadView",
@@ -146,6 +151,7 @@ __all__ = [
     "name_representatives",
     "open_space",
     "organisations",
+    "overview",
     "place_options",
     "plan_meeting",
     "prefill",

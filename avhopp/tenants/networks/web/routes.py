@@ -11,6 +11,7 @@ from avhopp.tenants.networks.web.documents import DOCUMENT_PAGE_ROUTES
 from avhopp.tenants.networks.web.exchange_api import EXCHANGE_API_ROUTES
 from avhopp.tenants.networks.web.exchange_pages import EXCHANGE_PAGE_ROUTES
 from avhopp.tenants.networks.web.needs import NEEDS_ROUTES
+from avhopp.tenants.networks.web.overview import OVERVIEW_ROUTES
 from avhopp.tenants.networks.web.pages import PAGE_ROUTES
 
 NETWORKS_WEB = PartWeb(
@@ -20,6 +21,7 @@ NETWORKS_WEB = PartWeb(
         *DOCUMENT_PAGE_ROUTES,
         *NEEDS_ROUTES,
         *EXCHANGE_PAGE_ROUTES,
+        *OVERVIEW_ROUTES,
         *API_ROUTES,
         *EXCHANGE_API_ROUTES,
     ],
