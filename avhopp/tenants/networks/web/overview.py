@@ -97,8 +97,7 @@ class OverviewApi(Controller):
         seen = await overview(acting.session, actor_of(acting), datetime.now(STOCKHOLM))
         return OverviewOut(
             spaces=[
-                SpaceSummaryOut(space_out(summary.line), summary.members, summary.upcoming)
-                for summary in seen.spaces
+                SpaceSummaryOut(space_out(summary.line), summary.members, summary.upcoming) for summary in seen.spaces
             ],
             next_meeting=None if seen.next_meeting is None else _meeting(seen.next_meeting),
             new_documents=[
