@@ -85,7 +85,7 @@ async def test_the_overview_page_and_api(sign_in: SignIn, acting_as: ActingAs, t
     assert page.status_code == 200, page.text
     for shown in ("Nästa möte", "Nya dokument", "Länsrapport hösten", "Protokoll att justera"):
         assert shown in page.text
-    assert "1 medlemsorganisationer" in page.text
+    assert "medlemsorganisationer: 1" in page.text
     assert "Skåne" not in page.text
     member = await api_for(sign_in, GOTEBORG_NATVERK)
     answer = await member.get("/api/v1/networks/overview")
