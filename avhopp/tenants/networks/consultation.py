@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 
 from avhopp.platform.geography.models import County, Municipality
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
-from avhopp.platform.times import swedish_date
 from avhopp.tenants.cases.service import Actor as CaseActor
 from avhopp.tenants.cases.service import Intervention, Phase, TargetGroup, consultation_basis
 from avhopp.tenants.networks.exchange import Post, checked_text, contributor, tell_followers
@@ -328,12 +327,12 @@ def age_band_of(age: int | None) -> AgeBand | None:
 
 
 async def prefill(
-    session: AsyncSession, actor: Actor, case_id: UUID | None, *, secret_key: str = "", today: date | None = None
+    session: AsyncSession, actor: Actor, case_id: UUID | None, *, secret_key: str, today: date
 ) -> Prefill:
     """A new consultation's starting point: the bringer's own municipality (or county), and a case's codes.
 
     The case's codes and the person's age band come through the cases part (its owner's team only, else
-    `NotFoundError`; `secret_key` and `today` are needed then); the case's id goes no further than this call.
+    `NotFoundError`; the age is on `today`); the case's id goes no further than this call.
     """
     municipality = (await tenant_municipalities(session, [actor.tenant_id])).get(actor.tenant_id)
     place = None
@@ -344,9 +343,7 @@ async def prefill(
         place = (await tenant_counties(session, [actor.tenant_id])).get(actor.tenant_id)
     if case_id is None:
         return Prefill(None, None, None, (), (), place)
-    basis = await consultation_basis(
-        session, secret_key, CaseActor(actor.tenant_id, actor.user_id), case_id, today or swedish_date()
-    )
+    basis = await consultation_basis(session, secret_key, CaseActor(actor.tenant_id, actor.user_id), case_id, today)
     return Prefill(
         age_band_of(basis.age),
         None if basis.affiliation is None else TargetGroup(basis.affiliation),

@@ -18,6 +18,7 @@ from avhopp.tenants.registry.roles import Role
 from tests.platform.idp.conftest import csrf_token
 from tests.platform.web.conftest import SECRET_KEY
 from tests.support.people import GOTEBORG_ERSATTARE, person_in
+from tests.tenants.cases.api_client import api_for
 from tests.tenants.networks.conftest import GOTEBORG_NATVERK, MALMO_NATVERK, TwoCounties
 
 if TYPE_CHECKING:
@@ -121,3 +122,23 @@ async def test_only_the_case_team_in_a_network_gets_the_link_and_the_codes(
         assert chooser.status_code == 302
         form = await member.get(chooser.headers["location"])
         assert form.status_code == 404
+
+
+async def test_the_api_gives_the_case_team_the_coarse_codes_and_age_band(
+    sign_in: SignIn, acting_as: ActingAs, two_counties: TwoCounties, owner_engine: Engine
+) -> None:
+    case_id = await _case(acting_as, two_counties, owner_engine)
+    officer = await api_for(sign_in, HANDLAGGARE)
+    basis = await officer.get(f"/api/v1/networks/cases/{case_id}/consultation-basis")
+    assert basis.status_code == 200, basis.text
+    assert basis.json() == {
+        "age_band": "18_20",
+        "affiliation": "mc_gang",
+        "phase": "before",
+        "needs": ["supported_housing"],
+        "interventions_tried": [],
+        "place": "1480",
+    }
+    assert str(case_id) not in basis.text
+    member = await api_for(sign_in, GOTEBORG_NATVERK)
+    assert (await member.get(f"/api/v1/networks/cases/{case_id}/consultation-basis")).status_code == 404
