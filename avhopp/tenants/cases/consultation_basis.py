@@ -57,6 +57,13 @@ def age_on(personal_number: str, today: date) -> int | None:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+async def on_the_case_team(session: AsyncSession, actor: Actor, case_id: UUID) -> None:
+    """Nothing, for the owner's team of the case; `NotFoundError` for anyone else, and for a missing case."""
+    access = await case_for_actor(session, actor, case_id)
+    if not access.owner or access.role is None:
+        raise NotFoundError
+
+
 async def consultation_basis(
     session: AsyncSession, secret_key: str, actor: Actor, case_id: UUID, today: date
 ) -> ConsultationBasis:

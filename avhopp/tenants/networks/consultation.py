@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from avhopp.platform.geography.models import County, Municipality
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
 from avhopp.tenants.cases.service import Actor as CaseActor
-from avhopp.tenants.cases.service import Intervention, Phase, TargetGroup, consultation_basis
+from avhopp.tenants.cases.service import Intervention, Phase, TargetGroup, consultation_basis, on_the_case_team
 from avhopp.tenants.networks.exchange import Post, checked_text, contributor, tell_followers
 from avhopp.tenants.networks.exchange_models import MAX_POST, NetworkConsultation, NetworkConsultationReply
 from avhopp.tenants.networks.exchange_vocabulary import LARGE_MUNICIPALITY, AgeBand, ConsultationPhase
@@ -314,6 +314,14 @@ async def close_consultation(session: AsyncSession, actor: Actor, consultation_i
         consultation.closed_at = func.now()
         consultation.closed_by = actor.user_id
         await session.flush()
+
+
+async def may_bring_case(session: AsyncSession, actor: Actor, case_id: UUID) -> None:
+    """Nothing when the actor is on the case's team (who may start a consultation from it), else `NotFoundError`.
+
+    Reads nothing of the case.
+    """
+    await on_the_case_team(session, CaseActor(actor.tenant_id, actor.user_id), case_id)
 
 
 def age_band_of(age: int | None) -> AgeBand | None:

@@ -115,12 +115,12 @@ async def test_only_the_case_team_in_a_network_gets_the_link_and_the_codes(
     page = await deputy.get(f"/arenden/{case_id}/")
     assert page.status_code == 200, page.text
     assert "fran-arende" not in page.text
-    # In the network but not on the case's team, or in another county: the form is not filled, it is not found.
+    # In the network but not on the case's team, or in another county: neither the start nor the form opens.
     for outsider in (GOTEBORG_NATVERK, MALMO_NATVERK):
         member = await sign_in(outsider)
-        chooser = await member.get(f"/natverk/konsultationer/fran-arende/{case_id}")
-        assert chooser.status_code == 302
-        form = await member.get(chooser.headers["location"])
+        assert (await member.get(f"/natverk/konsultationer/fran-arende/{case_id}")).status_code == 404
+        own_space = two_counties.vg_space if outsider == GOTEBORG_NATVERK else two_counties.skane_space
+        form = await member.get(f"/natverk/{own_space}/konsultationer/ny?arende={case_id}")
         assert form.status_code == 404
 
 

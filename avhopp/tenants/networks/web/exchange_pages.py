@@ -34,6 +34,7 @@ from avhopp.tenants.networks.service import (
     consultations_of,
     follow,
     follows,
+    may_bring_case,
     place_options,
     prefill,
     reply_to_consultation,
@@ -279,8 +280,9 @@ class ExchangePages(Controller):
     async def from_case(self, acting: Acting, case_id: FromPath[UUID]) -> Response[Any]:
         """Start a consultation from a case: choose the network to bring it to (straight to the form if one).
 
-        This page reads nothing of the case; the form checks that the actor is on the case's team.
+        The actor must be on the case's team ("not found" otherwise); this page shows nothing of the case.
         """
+        await may_bring_case(acting.session, actor_of(acting), case_id)
         spaces = [
             line for line in await spaces_of(acting.session, actor_of(acting)) if line.owner or line.representative
         ]
