@@ -49,7 +49,7 @@ from avhopp.platform.web.observe import RequestObserver
 from avhopp.platform.web.openapi_problems import document_platform_refusals
 from avhopp.platform.web.openapi_types import TimeOfDaySchema
 from avhopp.platform.web.security_headers import SecurityHeaders, origin_of
-from avhopp.platform.web.shell import STATIC_DIR, STATIC_PATH, install_globals, register_nav
+from avhopp.platform.web.shell import STATIC_DIR, STATIC_PATH, install_globals, register_nav, register_page_link
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Sequence
@@ -83,6 +83,8 @@ def create_app(
     for part in parts:
         for entry in part.nav:
             register_nav(entry)
+        for link in part.page_links:
+            register_page_link(link)
     configure_mail(settings)
     built_in_provider = settings.oidc is None
     https = settings.public_url.startswith("https://")

@@ -138,6 +138,17 @@ def upload_a_document(walk: Walk) -> None:
     assert_accessible(page)
 
 
+def see_the_overview(walk: Walk) -> None:
+    page = walk.page
+    page.goto(f"{walk.server.url}/natverk")
+    expect(page.get_by_role("heading", name="Nästa möte")).to_be_visible()
+    expect(page.get_by_role("heading", name="Nya dokument")).to_be_visible()
+    expect(page.get_by_role("link", name="Länsrapport 2026")).to_be_visible()
+    expect(page.get_by_role("heading", name="Protokoll att justera")).to_be_visible()
+    expect(page.get_by_text("medlemsorganisationer: 4")).to_be_visible()
+    assert_accessible(page)
+
+
 def see_the_needs_in_the_county(walk: Walk) -> None:
     page = walk.page
     page.goto(walk.space_url)
@@ -182,6 +193,7 @@ STEPS: list[Callable[[Walk], None]] = [
     hold_a_meeting_with_an_agenda,
     publish_minutes_with_an_action_item,
     upload_a_document,
+    see_the_overview,
     see_the_needs_in_the_county,
     answer_an_anonymised_consultation,
 ]

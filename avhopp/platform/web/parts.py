@@ -1,4 +1,4 @@
-"""What a part adds to the web app: its routes, its menu entries and its templates.
+"""What a part adds to the web app: its routes, its menu entries, its links on other pages and its templates.
 
 Each part of a module declares one `PartWeb` in its `web/routes.py`; the composition root
 (`avhopp.app`) hands them all to the app factory. The platform knows parts only by this shape.
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from litestar.types import ControllerRouterHandler
 
-    from avhopp.platform.web.shell import NavEntry
+    from avhopp.platform.web.shell import NavEntry, PageLink
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,3 +26,5 @@ class PartWeb:
     routes: Sequence[ControllerRouterHandler]
     templates: Path | None = None
     nav: Sequence[NavEntry] = field(default=())
+    page_links: Sequence[PageLink] = field(default=())
+    """Links this part offers on other parts' pages."""

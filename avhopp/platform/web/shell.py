@@ -2,7 +2,9 @@
 
 Modules add menu entries with `register_nav`; an entry names the permission (and, like its route,
 the tenant kinds) its page needs, and is shown to people who hold that permission in the tenant
-they act for, so the menu offers exactly the pages that open.
+they act for, so the menu offers exactly the pages that open. In the same way a part offers a link
+on another part's page with `register_page_link` (a page names itself, e.g. "case", and shows the
+links offered there with `page_links`), so neither part imports the other.
 """
 
 from __future__ import annotations
@@ -84,7 +86,45 @@ class PageShell:
     """None where it was not counted (no tenant acted for, or not a page request)."""
 
 
+@dataclass(frozen=True, slots=True)
+class PageLink:
+    """A link one part offers on another part's page; `label` is a Swedish message id."""
+
+    page: str
+    """The page's name, as the page's template asks for its links (e.g. "case")."""
+    label: str
+    path: str
+    """The link, with `{id}` for the id of the page's object."""
+    permission: str = SIGNED_IN
+    """The permission of the route the link opens."""
+    tenant_kinds: tuple[str, ...] = ()
+
+    def shown_to(self, principal: Principal) -> bool:
+        """Whether the linked page opens for the principal."""
+        return NavEntry(self.label, self.path, self.permission, self.tenant_kinds).shown_to(principal)
+
+
 _NAV: list[NavEntry] = [NavEntry("Översikt", "/", PUBLIC)]
+_PAGE_LINKS: list[PageLink] = []
+
+
+def register_page_link(link: PageLink) -> None:
+    """Offer a link on another part's page (modules call this when their routes are mounted)."""
+    if link not in _PAGE_LINKS:
+        _PAGE_LINKS.append(link)
+
+
+@pass_context
+def page_links(context: Context, page: str, object_id: object) -> list[NavItem]:
+    """The links other parts offer on `page` about `object_id` that open for the person acting."""
+    principal = principal_of(context["request"])
+    if principal is None or principal.person_id is None:
+        return []
+    return [
+        NavItem(link.label, link.path.format(id=object_id), current=False)
+        for link in _PAGE_LINKS
+        if link.page == page and link.shown_to(principal)
+    ]
 
 
 def register_nav(entry: NavEntry) -> None:
@@ -151,4 +191,5 @@ def install_globals(environment: Environment) -> None:
         lang=language_of,
         static_url=static_url,
         page_shell=page_shell,
+        page_links=page_links,
     )

@@ -34,7 +34,7 @@ from avhopp.tenants.cases.consent import (
     revoke_consent,
     sharing_candidates,
 )
-from avhopp.tenants.cases.consultation_basis import ConsultationBasis, consultation_basis
+from avhopp.tenants.cases.consultation_basis import ConsultationBasis, consultation_basis, on_the_case_team
 from avhopp.tenants.cases.follow_up import (
     FOLLOW_UP_QUESTIONS,
     INTAKE_QUESTIONS,
@@ -178,6 +178,7 @@ __all__ = [
     "gaps_of",
     "join_shared_case",
     "my_cases",
+    "on_the_case_team",
     "open_case",
     "open_in_emergency",
     "open_person",

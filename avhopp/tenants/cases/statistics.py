@@ -183,10 +183,11 @@ async def _copy_batch(  # noqa: PLR0913 - one batch of the copy, all of it expli
 
 
 async def county_case_counts(session: AsyncSession, county_code: str) -> dict[str, dict[str, int]]:
-    """The county's cases in the follow-up statistics as counts, never rows (migration 0030).
+    """The county's cases in the follow-up statistics as counts, never rows (migrations 0030 and 0040).
 
     The cases its organisations report, drafts left out: per `phase` (where they stand; these sum to
-    the cases), and per `need` and per `intervention` received (overlapping: a case may have several).
+    the cases), per `need` and per `intervention` received (overlapping: a case may have several), and
+    per `outcome:<question>` the answers at each case's latest completed follow-up (one per case).
     Empty when nothing is copied yet. Small counts are for the caller to hide through disclosure control.
     """
     totals: dict[str, dict[str, int]] = {}

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from avhopp.platform.geography.models import County, Municipality
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
 from avhopp.tenants.cases.service import Actor as CaseActor
-from avhopp.tenants.cases.service import Intervention, Phase, TargetGroup, consultation_basis
+from avhopp.tenants.cases.service import Intervention, Phase, TargetGroup, consultation_basis, on_the_case_team
 from avhopp.tenants.networks.exchange import Post, checked_text, contributor, tell_followers
 from avhopp.tenants.networks.exchange_models import MAX_POST, NetworkConsultation, NetworkConsultationReply
 from avhopp.tenants.networks.exchange_vocabulary import LARGE_MUNICIPALITY, AgeBand, ConsultationPhase
@@ -26,7 +26,7 @@ from avhopp.tenants.registry.service import tenant_counties, tenant_municipaliti
 
 if TYPE_CHECKING:
     from collections.abc import Collection
-    from datetime import datetime
+    from datetime import date, datetime
     from uuid import UUID
 
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,6 +36,16 @@ if TYPE_CHECKING:
 MIN_QUESTION = 10
 MAX_CODES = 20
 CLOSED = "Konsultationen är avslutad och tar inte emot fler svar."
+
+_AGE_BANDS = (
+    (14, AgeBand.UNDER_15),
+    (17, AgeBand.FROM_15_TO_17),
+    (20, AgeBand.FROM_18_TO_20),
+    (25, AgeBand.FROM_21_TO_25),
+    (30, AgeBand.FROM_26_TO_30),
+    (40, AgeBand.FROM_31_TO_40),
+)
+"""The highest age of each band but the last."""
 
 _PHASE_OF_CASE = {
     Phase.DRAFT: ConsultationPhase.BEFORE,
@@ -99,6 +109,7 @@ class ConsultationView:
 class Prefill:
     """What a new consultation's form starts from: a case's codes and the bringer's own place."""
 
+    age_band: AgeBand | None
     affiliation: TargetGroup | None
     phase: ConsultationPhase | None
     needs: tuple[Intervention, ...]
@@ -305,11 +316,31 @@ async def close_consultation(session: AsyncSession, actor: Actor, consultation_i
         await session.flush()
 
 
-async def prefill(session: AsyncSession, actor: Actor, case_id: UUID | None) -> Prefill:
+async def may_bring_case(session: AsyncSession, actor: Actor, case_id: UUID) -> None:
+    """Nothing when the actor is on the case's team (who may start a consultation from it), else `NotFoundError`.
+
+    Reads nothing of the case.
+    """
+    await on_the_case_team(session, CaseActor(actor.tenant_id, actor.user_id), case_id)
+
+
+def age_band_of(age: int | None) -> AgeBand | None:
+    """The band an age in whole years falls in."""
+    if age is None or age < 0:
+        return None
+    for limit, band in _AGE_BANDS:
+        if age <= limit:
+            return band
+    return AgeBand.OVER_40
+
+
+async def prefill(
+    session: AsyncSession, actor: Actor, case_id: UUID | None, *, secret_key: str, today: date
+) -> Prefill:
     """A new consultation's starting point: the bringer's own municipality (or county), and a case's codes.
 
-    The case's codes come through the cases part (its owner's team only, else `NotFoundError`); the case's
-    id goes no further than this call.
+    The case's codes and the person's age band come through the cases part (its owner's team only, else
+    `NotFoundError`; the age is on `today`); the case's id goes no further than this call.
     """
     municipality = (await tenant_municipalities(session, [actor.tenant_id])).get(actor.tenant_id)
     place = None
@@ -319,9 +350,10 @@ async def prefill(session: AsyncSession, actor: Actor, case_id: UUID | None) -> 
     if place is None:
         place = (await tenant_counties(session, [actor.tenant_id])).get(actor.tenant_id)
     if case_id is None:
-        return Prefill(None, None, (), (), place)
-    basis = await consultation_basis(session, CaseActor(actor.tenant_id, actor.user_id), case_id)
+        return Prefill(None, None, None, (), (), place)
+    basis = await consultation_basis(session, secret_key, CaseActor(actor.tenant_id, actor.user_id), case_id, today)
     return Prefill(
+        age_band_of(basis.age),
         None if basis.affiliation is None else TargetGroup(basis.affiliation),
         _PHASE_OF_CASE[Phase(basis.phase)],
         tuple(Intervention(code) for code in basis.needs),

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from avhopp.platform.documents import document_type
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
 from avhopp.platform.sealing import seal, unseal
-from avhopp.tenants.networks.access import space_for
+from avhopp.tenants.networks.access import SpaceAccess, space_for
 from avhopp.tenants.networks.audit import NetworkAction, record_network_event
 from avhopp.tenants.networks.models import (
     DOCUMENT_PURPOSE,
@@ -80,6 +80,14 @@ async def _named(session: AsyncSession, actor: Actor, member_id: UUID) -> bool:
     ) is not None
 
 
+async def _contributing(session: AsyncSession, actor: Actor, space_id: UUID) -> SpaceAccess:
+    """The space, for its coordinators and its members' named representatives only (else `NotFoundError`)."""
+    access = await space_for(session, actor, space_id)
+    if not access.owner and (access.membership is None or not await _named(session, actor, access.membership.id)):
+        raise NotFoundError
+    return access
+
+
 async def add_document(  # noqa: PLR0913, PLR0917 - the document's parts, the meeting keyword-only
     session: AsyncSession,
     secret_key: str,
@@ -91,9 +99,7 @@ async def add_document(  # noqa: PLR0913, PLR0917 - the document's parts, the me
     meeting_id: UUID | None = None,
 ) -> UUID:
     """Add a document to the space (or to one of its meetings): its first version."""
-    access = await space_for(session, actor, space_id)
-    if not access.owner and (access.membership is None or not await _named(session, actor, access.membership.id)):
-        raise NotFoundError
+    access = await _contributing(session, actor, space_id)
     problems: list[FieldProblem] = []
     title = one_line("title", title, minimum=2, maximum=200, problems=problems)
     if problems:
@@ -148,10 +154,15 @@ async def _document(session: AsyncSession, document_id: UUID) -> NetworkDocument
 
 
 async def add_version(session: AsyncSession, secret_key: str, actor: Actor, document_id: UUID, content: bytes) -> int:
-    """A new version of a document that is not removed; the earlier ones stay."""
+    """A new version of a document that is not removed; the earlier ones stay.
+
+    Who may add the first version may add the next, and the content passes the same checks (size, and
+    the type read from the content).
+    """
     document = await _document(session, document_id)
     if document.removed_at is not None:
         raise NotFoundError
+    await _contributing(session, actor, document.space_id)
     kind = _checked_content(content)
     latest = await session.scalar(
         select(func.max(NetworkDocumentVersion.version)).where(NetworkDocumentVersion.document_id == document_id)

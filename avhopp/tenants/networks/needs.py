@@ -5,7 +5,9 @@ are published through the platform's disclosure control under the platform's rul
 counts from 1 to the threshold less one are hidden, and as many others as it takes for no hidden
 count to be worked out. The line's contacts of the last twelve weeks that concerned the county (per
 need and outcome), and the cases that the county's organisations report to the follow-up statistics
-(per need, intervention received and phase), once any are copied.
+(per need, intervention received and phase, and per outcome question the answers at each case's
+latest follow-up: where they live, their occupation, addiction, contact with the group, new crime),
+once any are copied. Each outcome question counts a case once, so its counts have a total.
 
 A space across counties or for the whole country shows no figures: it has no one county, and the
 national figures are the national coordinator's statistics pages, behind the national analyst's role.
@@ -31,7 +33,10 @@ if TYPE_CHECKING:
     from avhopp.tenants.networks.access import Actor
 
 LINE_SECTIONS = ("line_contacts", "line_need", "line_outcome")
-CASE_SECTIONS = ("case_phase", "case_need", "case_intervention")
+OUTCOME_QUESTIONS = ("housing", "occupation", "addiction", "contact_with_group", "new_crime")
+"""The follow-up questions whose answers (at each case's latest follow-up) the county's figures count."""
+OUTCOME_SECTIONS = tuple(f"case_outcome_{question}" for question in OUTCOME_QUESTIONS)
+CASE_SECTIONS = ("case_phase", "case_need", "case_intervention", *OUTCOME_SECTIONS)
 OVERLAPPING = frozenset({"line_need", "line_outcome", "case_need", "case_intervention"})
 """Sections where one contact or case may count under several values: they have no total."""
 
@@ -76,6 +81,12 @@ class CountyNeeds:
         return self.published.value(("line_contacts", "all"))
 
 
+def _dimension(section: str) -> str:
+    """The cases' dimension a section counts: `case_outcome_housing` is `outcome:housing`."""
+    name = section.removeprefix("case_")
+    return f"outcome:{name.removeprefix('outcome_')}" if name.startswith("outcome_") else name
+
+
 def needs_of(
     line: dict[str, dict[str, int]], cases: dict[str, dict[str, int]], county_code: str, rule: Rule
 ) -> CountyNeeds:
@@ -89,7 +100,7 @@ def needs_of(
         tables += [
             one_way(
                 section,
-                dict(sorted(cases.get(section.removeprefix("case_"), {}).items())),
+                dict(sorted(cases.get(_dimension(section), {}).items())),
                 total=section not in OVERLAPPING,
             )
             for section in CASE_SECTIONS

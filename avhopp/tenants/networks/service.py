@@ -16,6 +16,7 @@ from avhopp.tenants.networks.consultation import (
     close_consultation,
     consultation_view,
     consultations_of,
+    may_bring_case,
     place_options,
     prefill,
     reply_to_consultation,
@@ -63,8 +64,9 @@ from avhopp.tenants.networks.minutes import (
     minutes_of,
 )
 from avhopp.tenants.networks.models import MAX_DOCUMENT_BYTES, NetworkMeeting
-from avhopp.tenants.networks.needs import CountyNeeds, county_needs
+from avhopp.tenants.networks.needs import OUTCOME_QUESTIONS, CountyNeeds, county_needs
 from avhopp.tenants.networks.notices import consultation_link, meeting_link, thread_link
+from avhopp.tenants.networks.overview import MeetingSummary, NewDocument, Overview, SpaceSummary, overview
 from avhopp.tenants.networks.spaces import (
     Candidate,
     Invitation,
@@ -86,6 +88,7 @@ from avhopp.tenants.networks.vocabulary import MinutesStatus, NetworkRole, Outco
 __all__ = [
     "LARGE_MUNICIPALITY",
     "MAX_DOCUMENT_BYTES",
+    "OUTCOME_QUESTIONS",
     "Actor",
     "AgeBand",
     "AgendaLine",
@@ -99,21 +102,25 @@ __all__ = [
     "DocumentLine",
     "Invitation",
     "MeetingInput",
+    "MeetingSummary",
     "MeetingView",
     "MemberLine",
     "MinutesStatus",
     "MinutesView",
     "NetworkMeeting",
     "NetworkRole",
+    "NewDocument",
     "Organisation",
     "OutcomeInput",
     "OutcomeKind",
     "OutcomeLine",
+    "Overview",
     "Post",
     "Prefill",
     "SpaceAccess",
     "SpaceLine",
     "SpaceScope",
+    "SpaceSummary",
     "SpaceView",
     "ThreadLine",
     "ThreadView",
@@ -137,6 +144,7 @@ __all__ = [
     "invite_guest",
     "invite_member",
     "mark_done",
+    "may_bring_case",
     "meeting_calendar",
     "meeting_link",
     "meeting_view",
@@ -145,6 +153,7 @@ __all__ = [
     "name_representatives",
     "open_space",
     "organisations",
+    "overview",
     "place_options",
     "plan_meeting",
     "prefill",

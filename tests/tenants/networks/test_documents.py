@@ -101,3 +101,27 @@ async def test_documents_keep_versions_check_content_and_audit_downloads(
     async with acting_as(GOTEBORG_NATVERK) as (session, actor):
         with pytest.raises(NotFoundError):
             await download(session, SECRET_KEY, actor, document)
+
+
+async def test_a_new_version_passes_the_same_checks_as_the_first(
+    acting_as: ActingAs, two_counties: TwoCounties
+) -> None:
+    async with acting_as(VG_SAMORDNARE) as (session, actor):
+        document = await add_document(session, SECRET_KEY, actor, two_counties.vg_space, "Länsrapport", PDF)
+    async with acting_as(GOTEBORG_NATVERK) as (session, actor):
+        for content, message in (
+            (b"MZ\x90\x00 a program named rapport.pdf", "Dokumentet ska vara en PDF, PNG eller JPEG"),
+            (b"<html><script>alert(1)</script></html>", "Dokumentet ska vara en PDF, PNG eller JPEG"),
+            (b"%PDF-" + b"0" * MAX_DOCUMENT_BYTES, "Dokumentet får vara högst 10 MB."),
+            (b"", "Välj ett dokument att ladda upp."),
+        ):
+            with pytest.raises(InvalidInputError) as refused:
+                await add_version(session, SECRET_KEY, actor, document, content)
+            assert refused.value.by_field()["content"].startswith(message)
+        assert await session.scalar(text("SELECT count(*) FROM network_document_version")) == 1
+    for outsider in (MALMO_NATVERK, GOTEBORG_KOLLEGA):
+        async with acting_as(outsider) as (session, actor):
+            with pytest.raises(NotFoundError):
+                await add_version(session, SECRET_KEY, actor, document, PNG)
+    async with acting_as(VG_SAMORDNARE) as (session, actor):
+        assert await add_version(session, SECRET_KEY, actor, document, PNG) == 2

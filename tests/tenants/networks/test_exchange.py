@@ -8,13 +8,14 @@ identifier guard first: a refused one names what to remove and leaves nothing be
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import text
 
 from avhopp.platform.problems import InvalidInputError, NotFoundError
+from avhopp.tenants.cases.consultation_basis import age_on
 from avhopp.tenants.cases.service import Actor as CaseActor
 from avhopp.tenants.cases.service import (
     ContactSource,
@@ -27,6 +28,7 @@ from avhopp.tenants.cases.service import (
     record_meeting,
 )
 from avhopp.tenants.cases.service import MeetingInput as CaseMeetingInput
+from avhopp.tenants.networks.consultation import age_band_of
 from avhopp.tenants.networks.notices import notify_followers
 from avhopp.tenants.networks.service import (
     AgeBand,
@@ -364,8 +366,10 @@ async def test_a_consultation_from_a_case_carries_its_codes_and_no_link(
             {"c": case_id, "i": Intervention.CONVERSATIONAL_SUPPORT.value},
         )
     async with acting_as(GOTEBORG_SOCIALSEKRETERARE) as (session, actor):
-        start = await prefill(session, actor, case_id)
-    assert (start.affiliation, start.phase, start.needs, start.interventions_tried, start.place) == (
+        start = await prefill(session, actor, case_id, secret_key=SECRET_KEY, today=date(2026, 12, 4))
+    # Born 28 December 1981: 44 years old, in the oldest band; the number itself goes nowhere.
+    assert (start.age_band, start.affiliation, start.phase, start.needs, start.interventions_tried, start.place) == (
+        AgeBand.OVER_40,
         TargetGroup.MC_GANG,
         ConsultationPhase.ACUTE,
         (Intervention.OCCUPATION, Intervention.SUPPORTED_HOUSING),
@@ -376,7 +380,7 @@ async def test_a_consultation_from_a_case_carries_its_codes_and_no_link(
     for outsider in (GOTEBORG_NATVERK, MALMO_NATVERK):
         async with acting_as(outsider) as (session, actor):
             with pytest.raises(NotFoundError):
-                await prefill(session, actor, case_id)
+                await prefill(session, actor, case_id, secret_key=SECRET_KEY, today=date(2026, 12, 4))
     async with acting_as(GOTEBORG_NATVERK) as (session, actor):
         brought = ConsultationInput(
             AgeBand.FROM_21_TO_25,
@@ -406,3 +410,39 @@ async def test_a_follower_who_leaves_is_told_nothing_more(
         await bring_consultation(session, actor, two_counties.vg_space, consultation())
     await run_notices(acting_as, VG_SAMORDNARE, owner_engine)
     assert notices(owner_engine, GOTEBORG_NATVERK) == []
+
+
+@pytest.mark.parametrize(
+    ("age", "band"),
+    [
+        (None, None),
+        (-1, None),
+        (0, AgeBand.UNDER_15),
+        (14, AgeBand.UNDER_15),
+        (15, AgeBand.FROM_15_TO_17),
+        (17, AgeBand.FROM_15_TO_17),
+        (18, AgeBand.FROM_18_TO_20),
+        (21, AgeBand.FROM_21_TO_25),
+        (26, AgeBand.FROM_26_TO_30),
+        (30, AgeBand.FROM_26_TO_30),
+        (31, AgeBand.FROM_31_TO_40),
+        (40, AgeBand.FROM_31_TO_40),
+        (41, AgeBand.OVER_40),
+    ],
+)
+def test_an_age_falls_in_its_band(age: int | None, band: AgeBand | None) -> None:
+    assert age_band_of(age) == band
+
+
+@pytest.mark.parametrize(
+    ("number", "age"),
+    [
+        ("19811228-9874", 44),  # the day after the day the age is asked for
+        ("19811204-9874", 45),  # on the birthday
+        ("19811264-9874", 45),  # a samordningsnummer: the day plus 60
+        ("", None),
+        ("8112289874", None),  # stored numbers have twelve digits
+    ],
+)
+def test_the_age_is_read_from_the_number_as_stored(number: str, age: int | None) -> None:
+    assert age_on(number, date(2026, 12, 4)) == age

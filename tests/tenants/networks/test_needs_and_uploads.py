@@ -7,6 +7,7 @@ multipart form, with Swedish messages for a document too large or of a refused t
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 import pytest
@@ -85,6 +86,29 @@ def seed_county_figures(owner_engine: Engine, tenant_ids: dict[str, uuid.UUID]) 
                     "phase": phase,
                 },
             )
+        # The acute cases' follow-ups: homeless after one month, an own lease at the latest (six months),
+        # and one case's twelve-month follow-up still open (not counted); the long-term cases have none done.
+        points = [
+            *[(number, 1, True, {"housing": "homeless", "new_crime": "unknown"}) for number in range(7)],
+            *[(number, 6, True, {"housing": "own_lease", "new_crime": "none_known"}) for number in range(7)],
+            (0, 12, False, None),
+            *[(number, 1, False, None) for number in range(7, 10)],
+        ]
+        for number, months, done, answers in points:
+            connection.execute(
+                text(
+                    "INSERT INTO followup_stat_point (pseudonym, months_after, tenant_id, due_month, done, on_time,"
+                    " schema_version, answers) VALUES (:pseudonym, :months, :tenant, '2026-01-01', :done, :done,"
+                    " 2, CAST(:answers AS jsonb))"
+                ),
+                {
+                    "pseudonym": f"{number:064x}",
+                    "months": months,
+                    "tenant": goteborg,
+                    "done": done,
+                    "answers": None if answers is None else json.dumps(answers),
+                },
+            )
 
 
 async def test_a_county_space_shows_its_county_figures_with_small_counts_hidden(
@@ -111,6 +135,14 @@ async def test_a_county_space_shows_its_county_figures_with_small_counts_hidden(
             "guidance": 7,
             "protection": None,
         }
+        # Outcomes: each case's answers at its latest completed follow-up, once per case.
+        housing = figures.figures("case_outcome_housing")
+        assert {f.value: f.count for f in housing} == {"own_lease": 7}
+        total = figures.total("case_outcome_housing")
+        assert total is not None
+        assert total.count == 7
+        assert {f.value: f.count for f in figures.figures("case_outcome_new_crime")} == {"none_known": 7}
+        assert figures.figures("case_outcome_occupation") == []
         # The member reads counts through the function; the statistics' rows stay the national analyst's.
         assert await session.scalar(text("SELECT count(*) FROM followup_stat_case")) == 0
         with pytest.raises(NotFoundError):
@@ -138,6 +170,8 @@ async def test_the_needs_page_and_api(
     assert "Västra Götalands län" in page.text
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="app-chart"' in page.text
     assert "Ärenden: insatser som getts" in page.text
+    assert "Ärenden, senaste uppföljningen: boende" in page.text
+    assert "Eget hyres- eller bostadsrättskontrakt" in page.text
     assert (await member.get(f"/natverk/{two_counties.skane_space}/behov")).status_code == 404
     api = await member.get(f"/api/v1/networks/{two_counties.vg_space}/needs")
     assert api.status_code == 200, api.text
@@ -147,6 +181,12 @@ async def test_the_needs_page_and_api(
     sections = {section["section"]: section for section in body["sections"]}
     assert {"value": "protection", "count": None} in sections["line_need"]["figures"]
     assert sections["case_phase"] == {"section": "case_phase", "withheld": True, "figures": [], "total": None}
+    assert sections["case_outcome_housing"] == {
+        "section": "case_outcome_housing",
+        "withheld": False,
+        "figures": [{"value": "own_lease", "count": 7}],
+        "total": 7,
+    }
     assert "Tabellen är för detaljerad" in page.text
     assert (await member.get(f"/api/v1/networks/{two_counties.skane_space}/needs")).status_code == 404
 

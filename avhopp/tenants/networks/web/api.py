@@ -256,7 +256,8 @@ def _minutes_out(view: MinutesView) -> MinutesOut:
     )
 
 
-def _space_out(line: SpaceLine) -> SpaceOut:
+def space_out(line: SpaceLine) -> SpaceOut:
+    """A space in the API's words."""
     return SpaceOut(
         line.space_id, line.name, line.scope, label(line.scope), line.owner, line.member_id, line.representative
     )
@@ -269,7 +270,7 @@ def _meeting_line(meeting: NetworkMeeting) -> MeetingLineOut:
 async def _space_view_out(acting: TenantScope, space_id: UUID) -> SpaceViewOut:
     view = await space_view(acting.session, actor_of(acting), space_id)
     return SpaceViewOut(
-        space=_space_out(view.line),
+        space=space_out(view.line),
         run_by=view.owner_name,
         county_code=view.county_code,
         members=[
@@ -297,7 +298,7 @@ class SpacesApi(Controller):
     @get("/", opt=PARTICIPATING, summary="Mina nätverk")
     async def mine(self, acting: Acting) -> list[SpaceOut]:
         """The spaces your organisation runs or is a member of."""
-        return [_space_out(line) for line in await spaces_of(acting.session, actor_of(acting))]
+        return [space_out(line) for line in await spaces_of(acting.session, actor_of(acting))]
 
     @post("/", opt=COORDINATING, summary="Öppna ett nätverk")
     async def open(self, acting: Acting, data: JSONBody[SpaceIn]) -> SpaceViewOut:

@@ -13,10 +13,12 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, get, post, put
+from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 
 from avhopp.platform.labels import label
 from avhopp.platform.scope.request import Acting
+from avhopp.platform.times import swedish_date
 from avhopp.tenants.cases.service import Intervention, TargetGroup
 from avhopp.tenants.cases.web.components import API_EXCEPTION_HANDLERS
 from avhopp.tenants.networks.permissions import NETWORK_PARTICIPATE
@@ -162,6 +164,8 @@ class ConsultationOut(msgspec.Struct):
 class ConsultationBasisOut(msgspec.Struct):
     """A case's coarse codes and your own place, to start a consultation from (nothing else of the case)."""
 
+    age_band: AgeBand | None
+    """The person's age band today, from the recorded personnummer; null when none is recorded."""
     affiliation: TargetGroup | None
     phase: ConsultationPhase | None
     needs: list[Intervention]
@@ -316,14 +320,21 @@ class ConsultationsApi(Controller):
         return await _consultation_now(acting, consultation_id)
 
     @get("/cases/{case_id:uuid}/consultation-basis", opt=PARTICIPATING, summary="Koder från ett ärende")
-    async def basis(self, acting: Acting, case_id: FromPath[UUID]) -> ConsultationBasisOut:
+    async def basis(self, state: State, acting: Acting, case_id: FromPath[UUID]) -> ConsultationBasisOut:
         """A case's coarse codes (your team's cases only) and your own place, to start a consultation from.
 
         Nothing else of the case; the consultation made from it keeps no link back to it.
         """
-        start = await prefill(acting.session, actor_of(acting), case_id)
+        start = await prefill(
+            acting.session, actor_of(acting), case_id, secret_key=state.settings.secret_key, today=swedish_date()
+        )
         return ConsultationBasisOut(
-            start.affiliation, start.phase, list(start.needs), list(start.interventions_tried), start.place
+            start.age_band,
+            start.affiliation,
+            start.phase,
+            list(start.needs),
+            list(start.interventions_tried),
+            start.place,
         )
 
 

@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from avhopp.platform.labels import labels_of
 from avhopp.platform.problems import FieldProblem, InvalidInputError
 from avhopp.platform.scope.request import Acting, TenantScope
+from avhopp.platform.times import swedish_date
 from avhopp.tenants.cases.service import Intervention, TargetGroup
 from avhopp.tenants.networks.permissions import NETWORK_PARTICIPATE
 from avhopp.tenants.networks.service import (
@@ -32,11 +34,13 @@ from avhopp.tenants.networks.service import (
     consultations_of,
     follow,
     follows,
+    may_bring_case,
     place_options,
     prefill,
     reply_to_consultation,
     reply_to_thread,
     space_view,
+    spaces_of,
     start_thread,
     thread_link,
     thread_view,
@@ -136,6 +140,7 @@ async def _new_consultation_page(
 
 def _prefilled(start: Prefill) -> dict[str, Any]:
     return {
+        "age_band": start.age_band or "",
         "affiliation": start.affiliation or "",
         "phase": start.phase or "",
         "needs": list(start.needs),
@@ -256,14 +261,37 @@ class ExchangePages(Controller):
     async def new(
         self,
         acting: Acting,
+        state: State,
         space_id: FromPath[UUID],
         case_id: Annotated[UUID | None, QueryParameter(name="arende")] = None,
     ) -> Template:
-        """The form for a new consultation; from a case (`?arende=`), filled with the case's coarse codes."""
+        """The form for a new consultation; from a case (`?arende=`), filled with the case's coarse codes.
+
+        The form carries the codes only: nothing in it, nor in what it sends, names the case.
+        """
         actor = actor_of(acting)
         await consultations_of(acting.session, actor, space_id)
-        start = await prefill(acting.session, actor, case_id)
+        start = await prefill(
+            acting.session, actor, case_id, secret_key=state.settings.secret_key, today=swedish_date()
+        )
         return await _new_consultation_page(acting, space_id, _prefilled(start))
+
+    @get("/konsultationer/fran-arende/{case_id:uuid}", opt=PARTICIPATING)
+    async def from_case(self, acting: Acting, case_id: FromPath[UUID]) -> Response[Any]:
+        """Start a consultation from a case: choose the network to bring it to (straight to the form if one).
+
+        The actor must be on the case's team ("not found" otherwise); this page shows nothing of the case.
+        """
+        await may_bring_case(acting.session, actor_of(acting), case_id)
+        spaces = [
+            line for line in await spaces_of(acting.session, actor_of(acting)) if line.owner or line.representative
+        ]
+        if len(spaces) == 1:
+            return Redirect(f"/natverk/{spaces[0].space_id}/konsultationer/ny?arende={case_id}")
+        return Template(
+            template_name="networks/consultation_from_case.html",
+            context={"spaces": spaces, "case_id": case_id},
+        )
 
     @post("/{space_id:uuid}/konsultationer", opt=PARTICIPATING)
     async def bring(self, request: Request[Any, Any, Any], acting: Acting, space_id: FromPath[UUID]) -> Response[Any]:

@@ -25,9 +25,9 @@ from avhopp.platform.scope.request import Acting
 from avhopp.platform.times import STOCKHOLM
 from avhopp.platform.web.forms import county_choices
 from avhopp.tenants.cases.service import Phase
-from avhopp.tenants.cases.web.components import API_EXCEPTION_HANDLERS
+from avhopp.tenants.cases.web.components import API_EXCEPTION_HANDLERS, FOLLOW_UP_LABELS
 from avhopp.tenants.networks.permissions import NETWORK_PARTICIPATE
-from avhopp.tenants.networks.service import county_needs, space_view
+from avhopp.tenants.networks.service import OUTCOME_QUESTIONS, county_needs, space_view
 from avhopp.tenants.networks.web.common import actor_of, needs
 
 if TYPE_CHECKING:
@@ -42,6 +42,11 @@ SECTIONS = (
     ("case_need", "Ärenden: behov"),
     ("case_intervention", "Ärenden: insatser som getts"),
     ("case_phase", "Ärenden: var ärendena står"),
+    ("case_outcome_housing", "Ärenden, senaste uppföljningen: boende"),
+    ("case_outcome_occupation", "Ärenden, senaste uppföljningen: sysselsättning"),
+    ("case_outcome_addiction", "Ärenden, senaste uppföljningen: missbruk"),
+    ("case_outcome_contact_with_group", "Ärenden, senaste uppföljningen: kontakt med gruppen"),
+    ("case_outcome_new_crime", "Ärenden, senaste uppföljningen: nya brott"),
 )
 """The sections the page shows, in order, with their titles."""
 
@@ -58,6 +63,7 @@ def _labels() -> dict[str, dict[str, str]]:
         "case_need": interventions,
         "case_intervention": interventions,
         "case_phase": labels_of(Phase),
+        **{f"case_outcome_{question}": FOLLOW_UP_LABELS[question][1] for question in OUTCOME_QUESTIONS},
     }
 
 

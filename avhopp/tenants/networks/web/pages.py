@@ -45,10 +45,10 @@ from avhopp.tenants.networks.service import (
     name_representatives,
     open_space,
     organisations,
+    overview,
     plan_meeting,
     representative_candidates,
     space_view,
-    spaces_of,
 )
 from avhopp.tenants.networks.web.common import COORDINATING, MEETING_GOERS, actor_of, needs
 
@@ -127,11 +127,16 @@ async def _home(
     acting: TenantScope, form: dict[str, str] | None = None, errors: dict[str, str] | None = None
 ) -> Template:
     actor = actor_of(acting)
-    spaces = await spaces_of(acting.session, actor) if NETWORK_PARTICIPATE in acting.principal.permissions else []
+    seen = (
+        await overview(acting.session, actor, datetime.now(STOCKHOLM))
+        if NETWORK_PARTICIPATE in acting.principal.permissions
+        else None
+    )
     return Template(
         template_name="networks/home.html",
         context={
-            "spaces": spaces,
+            "overview": seen,
+            "spaces": [] if seen is None else [summary.line for summary in seen.spaces],
             "guest_meetings": await guest_meetings(acting.session, actor),
             "coordinator": _is_coordinator(acting) and acting.principal.tenant_kind == "county_board",
             "scopes": SCOPES,
