@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from avhopp.directory.line.models import CALLBACK_NUMBER_PURPOSE, Callback, CallbackAttempt, LineSettings
+from avhopp.directory.line.models import CALLBACK_NUMBER_PURPOSE, Callback, CallbackAttempt, Contact, LineSettings
 from avhopp.directory.line.notices import CALLBACKS_OVERDUE, LIFTED_BY_OPERATOR, notify_supervisors_of_escalation
 from avhopp.directory.line.privacy import check_free_text, displayed_phone_number, normalised_phone_number
 from avhopp.directory.line.vocabulary import AttemptOutcome, CallbackStatus
@@ -88,6 +88,14 @@ async def request_callback(
 
     """
     number, start, end = _checked(request, datetime.now(UTC))
+    if contact_id is not None:
+        # The console answers a booking with itself, so a reload sends it again: the contact's row is
+        # locked while checking, and the same window booked twice from one contact is refused.
+        await session.execute(
+            select(Contact.id).where(Contact.tenant_id == line_id, Contact.id == contact_id).with_for_update()
+        )
+        if await _booked_already(session, line_id, contact_id, start, end):
+            raise InvalidInputError([FieldProblem("window_start", DUPLICATE_CALLBACK)])
     callback_id = uuid.uuid4()
     session.add(
         Callback(
@@ -102,6 +110,31 @@ async def request_callback(
     )
     await session.flush()
     return callback_id
+
+
+DUPLICATE_CALLBACK = (
+    "Kontakten har redan en bokad återuppringning för samma tid, så den bokas inte igen. "
+    "Den syns under ”Återuppringningar från den här kontakten”. Det du har skrivit finns kvar."
+)
+"""The message for the same callback booked a second time from one contact (a page sent again)."""
+
+
+async def _booked_already(
+    session: AsyncSession, line_id: uuid.UUID, contact_id: uuid.UUID, start: datetime, end: datetime
+) -> bool:
+    """Whether the contact has an open callback for exactly this window."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Callback)
+        .where(
+            Callback.tenant_id == line_id,
+            Callback.contact_id == contact_id,
+            Callback.status == CallbackStatus.OPEN.value,
+            Callback.window_start == start,
+            Callback.window_end == end,
+        )
+    )
+    return bool(count)
 
 
 async def request_callback_from_public(session: AsyncSession, secret_key: str, request: CallbackRequest) -> uuid.UUID:

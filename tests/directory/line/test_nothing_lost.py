@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from avhopp.directory.catalogue.seed import seed_service_id
+from avhopp.directory.line.callbacks import DUPLICATE_CALLBACK
 from avhopp.directory.line.service import DUPLICATE_REFERRAL
 from avhopp.platform.times import STOCKHOLM
 from tests.directory.line.test_true_statistics import open_contact, recorded_on_page
@@ -213,9 +214,17 @@ async def test_every_action_of_the_console_keeps_every_typed_field(sign_in: Sign
     assert "Återuppringningen är bokad." in booked.text
     assert_kept(booked, typed, taken=callback_fields())
     assert "070-123 45 67" not in booked.text
+    # Sent again (a reload of the answer): refused with a clear message, one callback, nothing lost.
+    rebooked = await press(operator, booked, f"{path}/aterringning", typed)
+    assert rebooked.status_code == 400
+    assert DUPLICATE_CALLBACK in rebooked.text
+    assert 'href="#window_start"' in rebooked.text
+    assert_kept(rebooked, typed)
+    listed = rebooked.text.split('id="callbacks-heading"')[1].split("</ul>")[0]
+    assert listed.count("<li>") == 1, listed
 
     # Asking the supervisors for help keeps everything too.
-    lifted = await press(operator, booked, f"{path}/lyft", typed)
+    lifted = await press(operator, rebooked, f"{path}/lyft", typed)
     assert lifted.status_code == 200
     assert "Arbetsledningen har fått en notis" in lifted.text
     assert_kept(lifted, typed)
