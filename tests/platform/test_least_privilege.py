@@ -1,4 +1,4 @@
-"""What the runtime role may not do, even if an SQL injection let an attacker speak for it (migration 0018).
+"""What the runtime role may not do, even if an SQL injection let an attacker speak for it (migrations 0018, 0045).
 
 Each test runs as the runtime role, the role the web app and the jobs use.
 """
@@ -13,12 +13,13 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.idp.admin import create_account
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-INSUFFICIENT_PRIVILEGE, UNIQUE_VIOLATION = "42501", "23505"
+INSUFFICIENT_PRIVILEGE, UNIQUE_VIOLATION, CHECK_VIOLATION = "42501", "23505", "23514"
 GOTEBORG = "kommun-1480"
 
 
@@ -101,3 +102,167 @@ async def test_audit_links_cannot_be_inserted_directly(
     )
 
     assert await refused(sessions, RequestContext(tenant_id=goteborg), statement) == INSUFFICIENT_PRIVILEGE
+
+
+def built_in_account(owner_engine: Engine, *, active: bool = True) -> uuid.UUID:
+    """An account of the built-in provider with a password and a (stand-in) sealed TOTP secret."""
+    with owner_engine.begin() as connection:
+        account_id, _ = create_account(connection, f"lp-{uuid.uuid4().hex[:10]}", "Konto", None)
+        connection.execute(
+            text("UPDATE idp_account SET totp_secret_encrypted = 'sealed', active = :active WHERE id = :a"),
+            {"a": account_id, "active": active},
+        )
+    return account_id
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "SELECT password_hash FROM idp_account",
+        "SELECT totp_secret_encrypted FROM idp_account",
+        "SELECT * FROM idp_account",
+        "SELECT count(*) FROM idp_account WHERE password_hash LIKE '$argon2id$%'",
+        "SELECT private_jwk_encrypted FROM idp_signing_key",
+        "UPDATE idp_account SET password_hash = '$argon2id$angripare'",
+        "UPDATE idp_account SET totp_secret_encrypted = 'angripare'",
+        "UPDATE idp_account SET password_reset_required = false",
+        "UPDATE idp_account SET failed_attempts = 0 RETURNING password_hash",
+    ],
+)
+async def test_password_hashes_and_sealed_secrets_cannot_be_read_or_written(
+    sessions: async_sessionmaker[AsyncSession], owner_engine: Engine, statement: str
+) -> None:
+    built_in_account(owner_engine)
+
+    assert await refused(sessions, RequestContext(), statement) == INSUFFICIENT_PRIVILEGE
+
+
+async def test_what_signing_in_needs_of_an_account_is_still_readable(
+    sessions: async_sessionmaker[AsyncSession], owner_engine: Engine
+) -> None:
+    account_id = built_in_account(owner_engine)
+    async with context_session(sessions, RequestContext()) as session:
+        row = (
+            await session.execute(
+                text(
+                    "SELECT username, has_authenticator, failed_attempts, password_reset_required, active"
+                    " FROM idp_account WHERE id = :a FOR UPDATE"
+                ),
+                {"a": account_id},
+            )
+        ).one()
+        secrets = (await session.execute(text("SELECT * FROM idp_account_secrets(:a)"), {"a": account_id})).one()
+        again = (await session.execute(text("SELECT * FROM idp_account_secrets(:a)"), {"a": account_id})).one()
+
+    assert row.has_authenticator
+    assert row.password_reset_required, "a new account's password is temporary"
+    assert secrets.password_hash.startswith("$argon2id$")
+    assert secrets.totp_secret_encrypted == again.totp_secret_encrypted == b"sealed"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "SELECT idp_account_secrets(id) FROM idp_account",
+        "SELECT s.* FROM idp_account a, LATERAL idp_account_secrets(a.id) s",
+        # Releasing every advisory lock it may release, between the two, does not help.
+        (
+            "SELECT idp_account_secrets(id), pg_advisory_unlock_all(),"
+            " set_config('app.tenant_id', '', true) FROM idp_account"
+        ),
+    ],
+)
+async def test_the_secrets_function_cannot_enumerate_every_account(
+    sessions: async_sessionmaker[AsyncSession], owner_engine: Engine, statement: str
+) -> None:
+    built_in_account(owner_engine)
+    built_in_account(owner_engine)
+
+    assert await refused(sessions, RequestContext(), statement) == INSUFFICIENT_PRIVILEGE
+
+
+async def test_a_second_accounts_secrets_are_refused_in_the_same_transaction_but_not_in_the_next(
+    sessions: async_sessionmaker[AsyncSession], owner_engine: Engine
+) -> None:
+    first, second = built_in_account(owner_engine), built_in_account(owner_engine)
+    secrets = text("SELECT password_hash FROM idp_account_secrets(:a)")
+
+    async def one_then_the_other() -> None:
+        async with context_session(sessions, RequestContext()) as session:
+            await session.execute(secrets, {"a": first})
+            await session.execute(text("SELECT pg_advisory_unlock_all()"))
+            await session.execute(secrets, {"a": second})
+
+    with pytest.raises(DBAPIError) as error:
+        await one_then_the_other()
+    async with context_session(sessions, RequestContext()) as session:
+        hash_of_second = await session.scalar(secrets, {"a": second})
+
+    assert error.value.orig.sqlstate == INSUFFICIENT_PRIVILEGE  # type: ignore[union-attr]
+    assert hash_of_second is not None
+
+
+async def test_an_inactive_accounts_secrets_do_not_open(
+    sessions: async_sessionmaker[AsyncSession], owner_engine: Engine
+) -> None:
+    inactive = built_in_account(owner_engine, active=False)
+    async with context_session(sessions, RequestContext()) as session:
+        found = (await session.execute(text("SELECT * FROM idp_account_secrets(:a)"), {"a": inactive})).all()
+
+    assert found == []
+
+
+async def test_a_stored_password_must_be_an_argon2id_hash(
+    sessions: async_sessionmaker[AsyncSession], owner_engine: Engine
+) -> None:
+    account_id = built_in_account(owner_engine)
+    statement = f"SELECT idp_store_own_password('{account_id}', 'klartext')"
+
+    assert await refused(sessions, RequestContext(), statement) == CHECK_VIOLATION
+
+
+async def test_only_the_active_signing_keys_private_part_is_readable(
+    sessions: async_sessionmaker[AsyncSession], owner_engine: Engine
+) -> None:
+    retired = f"retired-{uuid.uuid4().hex}"
+    with owner_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO idp_signing_key (kid, private_jwk_encrypted, public_jwk, retired_at, published_until)"
+                " VALUES (:kid, 'sealed', '{}', now(), now())"
+            ),
+            {"kid": retired},
+        )
+    async with context_session(sessions, RequestContext()) as session:
+        readable = (await session.execute(text("SELECT kid FROM idp_active_signing_key()"))).scalars().all()
+        public = await session.scalar(text("SELECT count(*) FROM idp_signing_key WHERE kid = :kid"), {"kid": retired})
+
+    assert retired not in readable
+    assert len(readable) <= 1
+    assert public == 1, "the public parts stay readable, for the published key set"
+
+
+async def test_the_secret_functions_run_as_their_owner_for_the_runtime_role_alone(owner_engine: Engine) -> None:
+    with owner_engine.connect() as connection:
+        functions = connection.execute(
+            text(
+                "SELECT p.proname, p.prosecdef, p.proconfig, r.rolname AS owner,"
+                " ARRAY(SELECT coalesce(g.rolname, 'PUBLIC') FROM aclexplode(p.proacl) e"
+                "       LEFT JOIN pg_roles g ON g.oid = e.grantee"
+                "       WHERE e.privilege_type = 'EXECUTE' AND e.grantee <> p.proowner) AS callers"
+                " FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner"
+                " WHERE p.proname IN ('idp_account_secrets', 'idp_store_rehash', 'idp_store_own_password',"
+                " 'idp_store_authenticator', 'idp_active_signing_key')"
+            )
+        ).all()
+        runtime = connection.execute(
+            text("SELECT grantee FROM information_schema.role_table_grants WHERE table_name = 'idp_client'")
+        ).scalars()
+        runtime_roles = set(runtime) - {connection.execute(text("SELECT current_user")).scalar_one()}
+
+    assert runtime_roles
+    assert len(functions) == 5, "the five of migration 0045"
+    for function in functions:
+        assert function.prosecdef, function.proname
+        assert function.proconfig == ["search_path=pg_catalog, public"], function.proname
+        assert set(function.callers) == runtime_roles, function.proname

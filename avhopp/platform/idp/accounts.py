@@ -1,5 +1,9 @@
 """Accounts as signing in sees them: look-up, failed attempts and lockout, TOTP and password changes.
 
+The runtime role reads no password hash or TOTP secret with the account: `password_hash_of` and
+`sealed_totp_secret_of` open them through `idp_account_secrets`, which opens one account's per
+transaction, and new ones are stored through functions as well (migration 0045).
+
 Lockout: five failed passwords or codes in a row lock the account for 15 minutes. Usernames
 without an account are counted the same way, in memory, so that "temporarily locked" does
 not tell an attacker which usernames exist (see `UnknownUsernameLockout` for the limits).
@@ -10,9 +14,9 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, fields
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from avhopp.platform.idp.models import TOTP_PURPOSE, IdpAccount
 from avhopp.platform.sealing import digest, seal, unseal
@@ -21,6 +25,7 @@ if TYPE_CHECKING:
     from datetime import datetime
     from uuid import UUID
 
+    from sqlalchemy import Row
     from sqlalchemy.ext.asyncio import AsyncSession
 
 MAX_FAILED_ATTEMPTS = 5
@@ -36,8 +41,7 @@ class Account:
     username: str
     display_name: str
     email: str | None
-    password_hash: str
-    totp_secret_encrypted: bytes | None
+    has_authenticator: bool
     totp_last_step: int | None
     failed_attempts: int
     locked_until: datetime | None
@@ -59,11 +63,23 @@ def seal_totp_secret(secret_key: str, account_id: UUID, secret: str) -> bytes:
     return seal(secret_key, TOTP_PURPOSE, secret.encode(), account_id.bytes)
 
 
-def open_totp_secret(secret_key: str, account: Account) -> str | None:
+async def open_totp_secret(session: AsyncSession, secret_key: str, account_id: UUID) -> str | None:
     """The account's TOTP secret, or None when none is enrolled."""
-    if account.totp_secret_encrypted is None:
+    sealed = (await _secrets(session, account_id)).totp_secret_encrypted
+    if sealed is None:
         return None
-    return unseal(secret_key, TOTP_PURPOSE, account.totp_secret_encrypted, account.id.bytes).decode()
+    return unseal(secret_key, TOTP_PURPOSE, sealed, account_id.bytes).decode()
+
+
+async def password_hash_of(session: AsyncSession, account_id: UUID) -> str:
+    """The account's password hash, to verify a password typed for it."""
+    found: str = (await _secrets(session, account_id)).password_hash
+    return found
+
+
+async def _secrets(session: AsyncSession, account_id: UUID) -> Row[Any]:
+    # Refused for a second account in the same transaction; an active account read for update is there.
+    return (await session.execute(text("SELECT * FROM idp_account_secrets(:account)"), {"account": account_id})).one()
 
 
 async def find_account(
@@ -102,23 +118,36 @@ async def record_sign_in(session: AsyncSession, account_id: UUID, totp_step: int
 
 async def store_rehash(session: AsyncSession, account_id: UUID, password_hash: str) -> None:
     """Replace the hash of the same password with one made with the current parameters."""
-    await _update(session, account_id, password_hash=password_hash)
+    await session.execute(
+        text("SELECT idp_store_rehash(:account, :hash)"), {"account": account_id, "hash": password_hash}
+    )
 
 
 async def store_new_password(session: AsyncSession, account_id: UUID, password_hash: str) -> None:
-    """The password the person chose in place of a temporary one (a new account, an admin reset)."""
-    await _update(session, account_id, password_hash=password_hash, password_reset_required=False)
+    """The password the person chose (in place of a temporary one, or through a reset link)."""
+    await session.execute(
+        text("SELECT idp_store_own_password(:account, :hash)"), {"account": account_id, "hash": password_hash}
+    )
 
 
 async def enrol_totp(session: AsyncSession, account_id: UUID, sealed_secret: bytes, totp_step: int) -> bool:
     """Store the first TOTP secret, confirmed by a code for `totp_step`; False if one was enrolled meanwhile."""
-    result = await session.execute(
-        update(IdpAccount)
-        .where(IdpAccount.id == account_id, IdpAccount.totp_secret_encrypted.is_(None))
-        .values(totp_secret_encrypted=sealed_secret, totp_last_step=totp_step, failed_attempts=0, locked_until=None)
-        .returning(IdpAccount.id)
+    return await _store_authenticator(session, account_id, sealed_secret, totp_step, first=True)
+
+
+async def replace_totp(session: AsyncSession, account_id: UUID, sealed_secret: bytes, totp_step: int) -> None:
+    """Store a new TOTP secret in place of the one before (a reset link), confirmed by a code for `totp_step`."""
+    await _store_authenticator(session, account_id, sealed_secret, totp_step, first=False)
+
+
+async def _store_authenticator(
+    session: AsyncSession, account_id: UUID, sealed_secret: bytes, totp_step: int, *, first: bool
+) -> bool:
+    stored: bool = await session.scalar(
+        text("SELECT idp_store_authenticator(:account, :sealed, :step, :first)"),
+        {"account": account_id, "sealed": sealed_secret, "step": totp_step, "first": first},
     )
-    return result.one_or_none() is not None
+    return stored
 
 
 async def _update(session: AsyncSession, account_id: UUID, **values: object) -> None:

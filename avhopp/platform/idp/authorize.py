@@ -162,10 +162,7 @@ async def _single_sign_on_account(
         return None
     account = await find_account(db, account_id=browser.account_id)
     usable = (
-        account is not None
-        and account.active
-        and not account.password_reset_required
-        and account.totp_secret_encrypted is not None
+        account is not None and account.active and not account.password_reset_required and account.has_authenticator
     )
     return account if usable else None
 

@@ -4,7 +4,7 @@ One key signs at a time (RSA 3072, RS256). Rotation makes a new key the signer a
 the old one, which stays published until every token it signed has expired: the token
 lifetime plus the clock leeway plus a minute for requests in flight. Keys past that are
 pruned. Private keys are sealed with AES-GCM (see `avhopp.platform.sealing`), bound to
-their kid.
+their kid; the runtime role reads only the active one's.
 
 `KeyStore` serves resource servers and the JWKS: it caches the published public keys for a
 minute and reloads them when a token names a kid it does not know, so a key that another
@@ -138,14 +138,8 @@ class Signer:
     async def active_key(self) -> SigningKey:
         """The key to sign with now."""
         async with self._sessions() as session:
-            row = (
-                await session.execute(
-                    select(IdpSigningKey.kid, IdpSigningKey.private_jwk_encrypted)
-                    .where(IdpSigningKey.retired_at.is_(None))
-                    .order_by(IdpSigningKey.created_at.desc())
-                    .limit(1)
-                )
-            ).one_or_none()
+            # The runtime role reads no private key but the active one, through this function (migration 0045).
+            row = (await session.execute(text("SELECT * FROM idp_active_signing_key()"))).one_or_none()
         if row is None:
             raise NoSigningKeyError
         if self._current is None or self._current.kid != row.kid:

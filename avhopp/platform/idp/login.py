@@ -27,6 +27,7 @@ from avhopp.platform.idp.accounts import (
     find_account,
     normalise_username,
     open_totp_secret,
+    password_hash_of,
     record_failure,
     record_sign_in,
     seal_totp_secret,
@@ -169,7 +170,7 @@ async def password_step(db: AsyncSession, provider: Provider, form: FormMultiDic
         await run_hashing(check_unknown_user, password)
         await sign_in_refused_counted(db, "locked", account.id)
         return _password_page(username, LOCKED)
-    check = await run_hashing(check_password, account.password_hash, password)
+    check = await run_hashing(check_password, await password_hash_of(db, account.id), password)
     if not check.ok:
         locked = await record_failure(db, account, now)
         await sign_in_refused(db, "wrong_password", account.id)
@@ -187,7 +188,7 @@ async def totp_step(
 ) -> StepResult:
     """Check the one-time code of an enrolled account."""
     account = await _account_for(db, state)
-    if account is None or account.password_reset_required or account.totp_secret_encrypted is None:
+    if account is None or account.password_reset_required or not account.has_authenticator:
         return _restart()
     if account.locked(now):
         await sign_in_refused_counted(db, "locked", account.id)
@@ -202,7 +203,7 @@ async def _check_code(  # noqa: PLR0913 - one step's whole situation
     db: AsyncSession, provider: Provider, account: Account, *, code: str, state: LoginState, now: datetime
 ) -> StepResult:
     try:
-        secret = open_totp_secret(provider.settings.secret_key, account)
+        secret = await open_totp_secret(db, provider.settings.secret_key, account.id)
     except SealError:
         # Sealed under another secret key: only an admin reset (new enrolment) helps.
         await sign_in_refused(db, "totp_secret_unreadable", account.id)
@@ -229,7 +230,7 @@ async def new_password_step(db: AsyncSession, form: FormMultiDict, state: LoginS
         return _restart()
     password = form_text(form, "new_password", MAX_LENGTH + 1)
     problem = new_password_problem(password, form_text(form, "new_password_repeat", MAX_LENGTH + 1), account.username)
-    if problem is None and (await run_hashing(check_password, account.password_hash, password)).ok:
+    if problem is None and (await run_hashing(check_password, await password_hash_of(db, account.id), password)).ok:
         problem = "Välj ett annat lösenord än det tillfälliga."
     if problem is not None:
         return ShowStep(stage=Stage.NEW_PASSWORD, errors={"new_password": problem}, state=state)
@@ -244,7 +245,7 @@ async def enrol_step(
     """Confirm a new authenticator app with a code from it, then store its secret."""
     account = await _account_for(db, state)
     secret = state.pending_secret
-    if account is None or account.password_reset_required or account.totp_secret_encrypted is not None or not secret:
+    if account is None or account.password_reset_required or account.has_authenticator or not secret:
         return _restart()
     values = _enrolment_values(account, secret)
     code = form_text(form, "code")
@@ -271,7 +272,7 @@ def _next_step(account: Account, now: datetime) -> ShowStep:
     expires_at = int(now.timestamp()) + LOGIN_STATE_SECONDS
     if account.password_reset_required:
         state = LoginState(account.id, Stage.NEW_PASSWORD, expires_at)
-    elif account.totp_secret_encrypted is None:
+    elif not account.has_authenticator:
         state = LoginState(account.id, Stage.ENROL, expires_at, pending_secret=totp.new_secret())
     else:
         state = LoginState(account.id, Stage.TOTP, expires_at)

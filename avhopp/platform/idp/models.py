@@ -4,7 +4,9 @@ These are system tables of the provider, not tenant data, so they carry no `tena
 no row-level security. Secrets are never stored in the clear: passwords as argon2id hashes,
 client secrets and codes and session tokens as SHA-256 digests (they are random and long, so
 a slow hash adds nothing), TOTP secrets and private keys sealed with AES-GCM under a key
-derived from the platform's secret key (see `avhopp.platform.sealing`).
+derived from the platform's secret key (see `avhopp.platform.sealing`). The runtime role reads
+neither password hashes nor sealed secrets: only through the functions of migration 0045, one
+account at a time (`avhopp.platform.idp.accounts`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Computed,
     DateTime,
     ForeignKey,
     Index,
@@ -54,6 +57,10 @@ class IdpAccount(Base):
     """argon2id in PHC format; rehashed at sign-in when the parameters change."""
     totp_secret_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary, info=sealed_column(TOTP_PURPOSE, "id"))
     """None until the person has enrolled an authenticator app (and again after an admin reset)."""
+    has_authenticator: Mapped[bool] = mapped_column(
+        Boolean, Computed("totp_secret_encrypted IS NOT NULL", persisted=True)
+    )
+    """Whether a TOTP secret is enrolled, for the runtime role, which may not read the secret (migration 0045)."""
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     """The time step of the last accepted code; a code for this step or an earlier one is refused."""
     failed_attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))

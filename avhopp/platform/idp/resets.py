@@ -29,7 +29,17 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from avhopp.platform.idp import totp
-from avhopp.platform.idp.accounts import Account, find_account, open_totp_secret, record_failure, seal_totp_secret
+from avhopp.platform.idp.accounts import (
+    Account,
+    find_account,
+    open_totp_secret,
+    password_hash_of,
+    record_failure,
+    record_sign_in,
+    replace_totp,
+    seal_totp_secret,
+    store_new_password,
+)
 from avhopp.platform.idp.admin import AdminError, end_account_sessions
 from avhopp.platform.idp.audit import account_locked, audit, refused, sign_in_refused, sign_in_refused_counted
 from avhopp.platform.idp.login import LOCKED, REUSED_CODE, WRONG_CODE, form_text
@@ -86,9 +96,7 @@ def start_reset(connection: Connection, account_id: UUID, kind: ResetKind, now: 
     """
     now = now or datetime.now(UTC)
     account = connection.execute(
-        select(IdpAccount.active, IdpAccount.totp_secret_encrypted.is_not(None).label("has_authenticator")).where(
-            IdpAccount.id == account_id
-        )
+        select(IdpAccount.active, IdpAccount.has_authenticator).where(IdpAccount.id == account_id)
     ).one_or_none()
     if account is None or not account.active:
         raise AdminError("Det finns inget konto med det användarnamnet.")
@@ -182,7 +190,7 @@ async def _new_password(
     if errors:
         return ResetPage("reset_password", errors, {}, 400)
     try:
-        secret = open_totp_secret(provider.settings.secret_key, account)
+        secret = await open_totp_secret(db, provider.settings.secret_key, account.id)
     except SealError:
         secret = None
     found = totp.matching_step(secret or "", code, now.timestamp()) if secret else None
@@ -193,17 +201,8 @@ async def _new_password(
         shown = ResetPage("reset_password", {"code": WRONG_CODE}, {}, 400)
         return await _failed(db, account, now, reason="reset_wrong_code", shown=shown)
     await _claim(db, reset, now)
-    await db.execute(
-        update(IdpAccount)
-        .where(IdpAccount.id == account.id)
-        .values(
-            password_hash=await run_hashing(hash_password, password),
-            password_reset_required=False,
-            totp_last_step=found,
-            failed_attempts=0,
-            locked_until=None,
-        )
-    )
+    await store_new_password(db, account.id, await run_hashing(hash_password, password))
+    await record_sign_in(db, account.id, found)
     await _end_sessions(db, provider, account.id)
     audit("idp.password_reset_completed", account_id=account.id)
     return DONE
@@ -220,7 +219,7 @@ async def _password_for_authenticator(
         await run_hashing(check_unknown_user, password)
         await sign_in_refused_counted(db, "locked", account.id)
         return ResetPage("reset_authenticator", {"password": LOCKED}, {}, 400)
-    check = await run_hashing(check_password, account.password_hash, password)
+    check = await run_hashing(check_password, await password_hash_of(db, account.id), password)
     if not check.ok:
         shown = ResetPage("reset_authenticator", {"password": WRONG_PASSWORD}, {}, 400)
         return await _failed(db, account, now, reason="reset_wrong_password", shown=shown)
@@ -244,16 +243,7 @@ async def _enrol(
         await sign_in_refused(db, "reset_wrong_enrolment_code", account.id)
         return ResetPage("reset_enrol", {"code": WRONG_CODE}, values, 400)
     await _claim(db, reset, now)
-    await db.execute(
-        update(IdpAccount)
-        .where(IdpAccount.id == account.id)
-        .values(
-            totp_secret_encrypted=seal_totp_secret(provider.settings.secret_key, account.id, secret),
-            totp_last_step=found,
-            failed_attempts=0,
-            locked_until=None,
-        )
-    )
+    await replace_totp(db, account.id, seal_totp_secret(provider.settings.secret_key, account.id, secret), found)
     await _end_sessions(db, provider, account.id)
     audit("idp.authenticator_reset_completed", account_id=account.id)
     return DONE

@@ -7,10 +7,12 @@ import re
 from typing import TYPE_CHECKING
 
 import pyotp
-from sqlalchemy import func, select
+from argon2 import PasswordHasher
+from sqlalchemy import func, select, update
 
 from avhopp.platform.idp.admin import reset_password, unlock
 from avhopp.platform.idp.models import IdpAccount
+from avhopp.platform.idp.passwords import check_password
 from avhopp.platform.idp.provider import ProviderLimits
 from tests.platform.idp.conftest import callback_params, next_code, totp_secret
 from tests.support.rate_windows import wait_for_a_fresh_window
@@ -107,6 +109,24 @@ async def code_page(idp: Idp, account: Account) -> httpx.Response:
     page = await idp.password(await idp.start(idp.auth_request()), account.username, account.password)
     assert 'name="step" value="totp"' in page.text
     return page
+
+
+async def test_a_hash_with_old_parameters_is_replaced_at_sign_in(
+    idp: Idp, new_account: Any, owner_engine: Engine
+) -> None:
+    """The runtime role stores the new hash through its function, as it may no longer write the column."""
+    account = new_account()
+    await enrolled(idp, account)
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(account.password)
+    with owner_engine.begin() as connection:
+        connection.execute(update(IdpAccount).where(IdpAccount.id == account.id).values(password_hash=weak))
+
+    await code_page(idp, account)
+
+    with owner_engine.connect() as connection:
+        stored = connection.execute(select(IdpAccount.password_hash).where(IdpAccount.id == account.id)).scalar_one()
+    assert stored != weak
+    assert check_password(stored, account.password).new_hash is None, "made with the current parameters"
 
 
 async def test_a_wrong_code_is_refused_and_counts_towards_the_lockout(idp: Idp, new_account: Any) -> None:
