@@ -30,6 +30,8 @@ class Action(enum.StrEnum):
     SIGN_IN_REFUSED = "idp.sign_in_refused"
     """The built-in provider refused an account's password or code (the reason says which)."""
     ACCOUNT_LOCKED = "idp.account_locked"
+    RESET_COMPLETED = "idp.reset_completed"
+    """A person finished a reset link an administrator gave them (the reason says what was set anew)."""
     STATISTICS_EXPORTED = "statistics.exported"
     """A statistic left the platform as a file; the object names the statistic, the reason the format."""
 
@@ -55,6 +57,7 @@ register_labels(
         (Action.TENANT_STATUS_CHANGED, "Organisationens status ändrad"),
         (Action.SIGN_IN_REFUSED, "Inloggning nekad (lösenord eller kod)"),
         (Action.ACCOUNT_LOCKED, "Konto låst efter för många försök"),
+        (Action.RESET_COMPLETED, "Återställning slutförd via länk"),
         (Action.STATISTICS_EXPORTED, "Exporterade statistik"),
     )
 )

@@ -4,7 +4,7 @@ Events name accounts by id and clients by client id, with a reason code. They ne
 username, password, one-time code, token, cookie or client address, not even for refusals,
 where those would be an attacker's input or a person's mistyped secret.
 
-A refused password or code of an account, and the account's lock, are recorded in the audit
+A refused password or code of an account, the account's lock, and a finished reset link are recorded in the audit
 trail's platform chain as well. A refusal that names no account (an unknown username), or that
 an attacker could repeat without end (any attempt while the account is locked), is counted per
 day instead, so that nobody can grow the trail at will.
@@ -49,6 +49,13 @@ async def account_locked(db: AsyncSession, account_id: UUID) -> None:
     reason = "too_many_failures"
     refused("idp.account_locked", reason, account_id=account_id)
     event = AuditEvent(Action.ACCOUNT_LOCKED, object_type=_ACCOUNT, object_id=str(account_id), reason=reason)
+    await record(db, event)
+
+
+async def reset_completed(db: AsyncSession, kind: str, account_id: UUID) -> None:
+    """A reset link finished (`kind`: password or authenticator): logged, and recorded in `db`'s transaction."""
+    audit(f"idp.{kind}_reset_completed", account_id=account_id)
+    event = AuditEvent(Action.RESET_COMPLETED, object_type=_ACCOUNT, object_id=str(account_id), reason=kind)
     await record(db, event)
 
 

@@ -41,7 +41,13 @@ from avhopp.platform.idp.accounts import (
     store_new_password,
 )
 from avhopp.platform.idp.admin import AdminError, end_account_sessions
-from avhopp.platform.idp.audit import account_locked, audit, refused, sign_in_refused, sign_in_refused_counted
+from avhopp.platform.idp.audit import (
+    account_locked,
+    refused,
+    reset_completed,
+    sign_in_refused,
+    sign_in_refused_counted,
+)
 from avhopp.platform.idp.login import LOCKED, REUSED_CODE, WRONG_CODE, form_text
 from avhopp.platform.idp.models import IdpAccount, IdpReset
 from avhopp.platform.idp.passwords import (
@@ -204,7 +210,7 @@ async def _new_password(
     await store_new_password(db, account.id, await run_hashing(hash_password, password))
     await record_sign_in(db, account.id, found)
     await _end_sessions(db, provider, account.id)
-    audit("idp.password_reset_completed", account_id=account.id)
+    await reset_completed(db, ResetKind.PASSWORD.value, account.id)
     return DONE
 
 
@@ -245,7 +251,7 @@ async def _enrol(
     await _claim(db, reset, now)
     await replace_totp(db, account.id, seal_totp_secret(provider.settings.secret_key, account.id, secret), found)
     await _end_sessions(db, provider, account.id)
-    audit("idp.authenticator_reset_completed", account_id=account.id)
+    await reset_completed(db, ResetKind.AUTHENTICATOR.value, account.id)
     return DONE
 
 

@@ -19,6 +19,7 @@ from avhopp.platform.idp.admin import AdminError, prune_spent
 from avhopp.platform.idp.resets import ResetKind, start_reset
 from tests.platform.idp.conftest import BROWSER, callback_params, csrf_token, next_code, totp_secret
 from tests.platform.idp.test_login_security import message
+from tests.platform.idp.test_refusals_in_the_trail import trail_of
 
 if TYPE_CHECKING:
     import uuid
@@ -119,6 +120,10 @@ async def test_a_password_reset_asks_for_the_authenticator_and_works_once(
     assert again.status_code == unknown.status_code == replayed.status_code == 404
     assert _plain(again) == _plain(unknown), "a used link is refused like one that never existed"
     assert GONE in replayed.text
+    assert trail_of(owner_engine, account.id) == [
+        ("idp.sign_in_refused", "reset_wrong_code"),
+        ("idp.reset_completed", "password"),
+    ], "the refused code and the finished reset are in the trail, in that order"
 
     # The new password signs in, with the same authenticator.
     idp.client.cookies.clear()
@@ -164,6 +169,11 @@ async def test_an_authenticator_reset_asks_for_the_password_and_connects_a_new_a
     assert after.totp_secret_encrypted not in {None, before.totp_secret_encrypted}
     assert after.sessions == 0
     assert again.status_code == 404
+    assert trail_of(owner_engine, account.id) == [
+        ("idp.sign_in_refused", "reset_wrong_password"),
+        ("idp.sign_in_refused", "reset_wrong_enrolment_code"),
+        ("idp.reset_completed", "authenticator"),
+    ]
 
     idp.client.cookies.clear()
     totp_page = await idp.password(await idp.start(idp.auth_request()), account.username, account.password)
