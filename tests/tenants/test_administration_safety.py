@@ -17,7 +17,7 @@ from avhopp.platform.idp.admin import create_account
 from avhopp.tenants.registry.roles import Role
 from tests.platform.auth.conftest import BASE_URL
 from tests.platform.idp.conftest import csrf_token
-from tests.support.people import GOTEBORG, GOTEBORG_ADMIN, MALMO, PLATTFORMSADMIN, person_in
+from tests.support.people import GOTEBORG, GOTEBORG_ADMIN, MALMO, NATIONAL, PLATTFORMSADMIN, person_in
 from tests.tenants.test_administration import membership_of, tenant_id_of
 
 if TYPE_CHECKING:
@@ -247,3 +247,29 @@ async def test_the_organisation_list_is_searched_and_paged(sign_in: SignIn) -> N
     assert beyond.status_code == 200
     assert bad.status_code == 400
     assert csrf_token(first.text)
+
+
+async def test_a_tenant_administrator_cannot_reset_a_platform_administrators_sign_in(
+    sign_in: SignIn, owner_engine: Engine
+) -> None:
+    """Through one tenant, a reset would reach every tenant: neither offered nor accepted, even when named."""
+    tenant_admin = person_in(NATIONAL, Role.TENANT_ADMIN, key="nationell-admin-aterstaller")
+    admin = await sign_in(tenant_admin)
+    target = await sign_in(PLATTFORMSADMIN)
+    account_id = _built_in_account(owner_engine, PLATTFORMSADMIN.user_id)
+    own, _ = membership_of(owner_engine, PLATTFORMSADMIN.user_id, NATIONAL)
+    page = await admin.get("/organisation/personer")
+
+    refused = [
+        await admin.post_form(page, f"/organisation/personer/{own}/{path}", {"bekrafta": "ja"})
+        for path in ("losenord", "autentisering")
+    ]
+
+    assert f"/organisation/personer/{own}/ta-bort" in page.text, "the platform administrator is listed"
+    assert f"/organisation/personer/{own}/losenord" not in page.text
+    assert f"/organisation/personer/{own}/autentisering" not in page.text
+    for answer in refused:
+        assert answer.status_code == 400
+        assert "kan bara återställas av plattformens administratörer" in answer.text
+    assert _reset(owner_engine, account_id) is None
+    assert (await target.get("/konto")).status_code == 200

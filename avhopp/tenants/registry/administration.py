@@ -57,6 +57,11 @@ class Member:
     display_name: str
     roles: frozenset[str]
 
+    @property
+    def may_be_reset(self) -> bool:
+        """Whether a tenant administrator may reset this sign-in (a platform administrator's reaches every tenant)."""
+        return not PLATFORM_ROLES & self.roles
+
 
 @dataclass(frozen=True, slots=True)
 class OpenInvitation:
@@ -165,6 +170,17 @@ async def membership_in_tenant(session: AsyncSession, tenant_id: UUID, membershi
     if row is None:
         raise AdministrationError("not_found", "Personen finns inte i organisationen.")
     return Member(row.id, row.display_name, frozenset(row.roles))
+
+
+def check_may_reset(member: Member, *, built_in: bool) -> None:
+    """Refuse a reset of a sign-in the administrator may not reset, or that the built-in provider does not hold."""
+    if not built_in:
+        raise AdministrationError("not_built_in", "Personen loggar in hos en annan identitetsleverantör.")
+    if not member.may_be_reset:
+        raise AdministrationError(
+            "platform_member",
+            "En plattformsadministratörs inloggning kan bara återställas av plattformens administratörer.",
+        )
 
 
 async def subject_at_issuer(session: AsyncSession, tenant_id: UUID, membership_id: UUID, issuer: str) -> str | None:

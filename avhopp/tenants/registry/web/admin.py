@@ -24,6 +24,7 @@ from avhopp.platform.web.observe import request_id_of
 from avhopp.tenants.registry.administration import (
     AdministrationError,
     accept_invitation,
+    check_may_reset,
     checked_roles,
     create_tenant,
     grantable_roles,
@@ -205,10 +206,11 @@ async def _start_reset(
         subject = await subject_at_issuer(acting.session, acting.tenant_id, membership_id, issuer)
     except AdministrationError:
         raise NotFoundError from None
-    if subject is None or state.settings.oidc is not None:
-        error = AdministrationError("not_built_in", "Personen loggar in hos en annan identitetsleverantör.")
-        await _refused(request, state, acting, error)
-        return await _members_page(acting, state, errors={f"m-{membership_id}": error.message})
+    try:
+        check_may_reset(member, built_in=subject is not None and state.settings.oidc is None)
+    except AdministrationError as not_allowed:
+        await _refused(request, state, acting, not_allowed)
+        return await _members_page(acting, state, errors={f"m-{membership_id}": not_allowed.message})
     action = f"/organisation/personer/{membership_id}/{'losenord' if kind is ResetKind.PASSWORD else 'autentisering'}"
     if not await _confirmed(request):
         heading, consequences, confirm = RESET_CONFIRMATIONS[kind]
