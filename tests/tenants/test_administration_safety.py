@@ -270,6 +270,6 @@ async def test_a_tenant_administrator_cannot_reset_a_platform_administrators_sig
     assert f"/organisation/personer/{own}/autentisering" not in page.text
     for answer in refused:
         assert answer.status_code == 400
-        assert "kan bara återställas av plattformens administratörer" in answer.text
+        assert "återställs bara från plattformens kommandorad" in answer.text
     assert _reset(owner_engine, account_id) is None
     assert (await target.get("/konto")).status_code == 200

@@ -179,7 +179,7 @@ def check_may_reset(member: Member, *, built_in: bool) -> None:
     if not member.may_be_reset:
         raise AdministrationError(
             "platform_member",
-            "En plattformsadministratörs inloggning kan bara återställas av plattformens administratörer.",
+            "En plattformsadministratörs inloggning återställs bara från plattformens kommandorad (avhopp idp).",
         )
 
 
