@@ -72,6 +72,9 @@ _RECEIVED = text("SELECT case_id, intervention FROM followup_interventions_recei
 )
 
 
+_GENERIC_PLANS = text("SET LOCAL plan_cache_mode = force_generic_plan")
+"""The copy's statements read a handful of rows each under several policies: planning them anew
+for each tenant cost more than running them (measured: the day's copy about 10 % slower)."""
 _CHANGED = (
     text("""
     WITH mark AS (
@@ -99,10 +102,12 @@ async def copy_changes(session: AsyncSession, tenant_id: UUID, now: datetime) ->
     """Copy the tenant's cases changed since the last copy (all of them after a key change); returns how many.
 
     Runs in a job acting for the tenant, with nobody signed in. The job visits every case tenant
-    and most change nothing on most days, so each visit costs as few statements as it can: two
+    and most change nothing on most days, so each visit costs as few statements as it can: three
     when nothing changed, and each batch of changes a fixed number, however many cases it holds.
     """
     key = PseudonymKey.of_session(session)
+    # For the rest of the job's transaction: each statement is planned once per connection.
+    await session.execute(_GENERIC_PLANS)
     values = {"tenant": tenant_id, "key": key.key_id, "overlap": OVERLAP}
     afresh, changed = (await session.execute(_CHANGED, values)).one()
     if afresh:
