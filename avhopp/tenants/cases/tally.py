@@ -1,11 +1,12 @@
 """The tally the follow-up figures sum: what each organisation's statistics rows count, kept by the copy.
 
 The copy replaces a case's statistics rows whole, so it keeps the tally by taking away what the
-case's old rows counted, adding what its new rows count, and then settling the organisation's
-tally (summing equal keys, dropping what came to nothing): the cost follows the day's changes,
-not the size of the statistics. The counting here is the one migration 0031 did on every request;
-`followup_statistics` (migration 0044) now only sums these rows. Everything runs in a job acting
-for the organisation, whose rows alone row-level security lets it read and write.
+case's old rows counted as it deletes them, then adding what its new rows count and settling the
+organisation's tally in the same statement (summing equal keys, dropping what came to nothing):
+two statements a batch, whose cost follows the day's changes, not the size of the statistics. The
+counting here is the one migration 0031 did on every request; `followup_statistics` (migration
+0044) now only sums these rows. Everything runs in a job acting for the organisation, whose rows
+alone row-level security lets it read and write.
 """
 
 from __future__ import annotations
@@ -69,40 +70,47 @@ def _counting(cases: str) -> str:
     ) s WHERE s.at IS NOT NULL GROUP BY 2, 3"""  # noqa: S608
 
 
-def _adding(cases: str) -> str:
-    columns = "tenant_id, dimension, first, second, due_month, count"
-    counted = f"SELECT :tenant, dimension, first, second, due_month, :sign * count FROM ({_counting(cases)}) c"  # noqa: S608
-    return f"INSERT INTO followup_stat_tally ({columns}) {counted}"
-
-
+_KEY = "dimension, first, second, due_month"
+_COLUMNS = f"tenant_id, {_KEY}, count"
+_THESE = "pseudonym = ANY (:cases)"
 _TENANT = bindparam("tenant", type_=Uuid())
-_ADD_CASES = text(_adding("pseudonym = ANY (:cases)")).bindparams(_TENANT, bindparam("cases", type_=ARRAY(Text())))
-_ADD_ALL = text(_adding("true")).bindparams(_TENANT, bindparam("sign", value=1))
+_CASES = bindparam("cases", type_=ARRAY(Text()))
+# Every fragment is a constant of this module; the values are bound parameters.
+_ADD_ALL = text(
+    f"INSERT INTO followup_stat_tally ({_COLUMNS}) SELECT :tenant, {_KEY}, count FROM ({_counting('true')}) c"  # noqa: S608
+).bindparams(_TENANT)
+_TAKE_AWAY_AND_DELETE = text(f"""
+    WITH gone AS (DELETE FROM followup_stat_case WHERE tenant_id = :tenant AND {_THESE})
+    INSERT INTO followup_stat_tally ({_COLUMNS})
+    SELECT :tenant, {_KEY}, -count FROM ({_counting(_THESE)}) c
+""").bindparams(_TENANT, _CASES)  # noqa: S608
+_ADD_AND_SETTLE = text(f"""
+    WITH kept AS (DELETE FROM followup_stat_tally WHERE tenant_id = :tenant RETURNING {_KEY}, count)
+    INSERT INTO followup_stat_tally ({_COLUMNS})
+    SELECT :tenant, {_KEY}, sum(count) FROM (
+        SELECT {_KEY}, count FROM kept UNION ALL SELECT {_KEY}, count FROM ({_counting(_THESE)}) c
+    ) t
+    GROUP BY {_KEY} HAVING sum(count) <> 0
+""").bindparams(_TENANT, _CASES)  # noqa: S608
 _FORGET = text("DELETE FROM followup_stat_tally WHERE tenant_id = :tenant").bindparams(_TENANT)
-_SETTLE = text("""
-    WITH kept AS (
-        DELETE FROM followup_stat_tally WHERE tenant_id = :tenant
-        RETURNING dimension, first, second, due_month, count
-    )
-    INSERT INTO followup_stat_tally (tenant_id, dimension, first, second, due_month, count)
-    SELECT :tenant, dimension, first, second, due_month, sum(count) FROM kept
-    GROUP BY dimension, first, second, due_month HAVING sum(count) <> 0
-""").bindparams(_TENANT)
 
 
-async def take_away(session: AsyncSession, tenant_id: UUID, cases: Collection[str]) -> None:
-    """Take away what these cases' rows count now: before the copy replaces or removes them."""
-    await session.execute(_ADD_CASES, {"tenant": tenant_id, "cases": list(cases), "sign": -1})
+async def take_away_and_delete(session: AsyncSession, tenant_id: UUID, cases: Collection[str]) -> None:
+    """Delete these cases' statistics rows and take away what they counted, in one statement.
+
+    Every part of a statement reads the rows as they were when it began, so the counting still
+    sees the rows its DELETE removes.
+    """
+    await session.execute(_TAKE_AWAY_AND_DELETE, {"tenant": tenant_id, "cases": list(cases)})
 
 
-async def add(session: AsyncSession, tenant_id: UUID, cases: Collection[str]) -> None:
-    """Add what these cases' rows count now: after the copy wrote them."""
-    await session.execute(_ADD_CASES, {"tenant": tenant_id, "cases": list(cases), "sign": 1})
+async def add_and_settle(session: AsyncSession, tenant_id: UUID, cases: Collection[str]) -> None:
+    """Add what these cases' new rows count, summed by key with the organisation's tally, nothing kept at zero.
 
-
-async def settle(session: AsyncSession, tenant_id: UUID) -> None:
-    """Sum the organisation's tally by key and drop what came to nothing: one row per count again."""
-    await session.execute(_SETTLE, {"tenant": tenant_id})
+    One statement: the organisation's tally rows are taken out and put back summed with the new
+    counts, one row per count again.
+    """
+    await session.execute(_ADD_AND_SETTLE, {"tenant": tenant_id, "cases": list(cases)})
 
 
 async def forget(session: AsyncSession, tenant_id: UUID) -> None:
