@@ -13,7 +13,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.idp.accounts import seal_totp_secret
 from avhopp.platform.idp.admin import create_account
+from avhopp.platform.idp.models import TOTP_PURPOSE
+from avhopp.platform.sealing import unseal
+from tests.platform.web.conftest import SECRET_KEY
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -21,6 +25,7 @@ if TYPE_CHECKING:
 
 INSUFFICIENT_PRIVILEGE, UNIQUE_VIOLATION, CHECK_VIOLATION = "42501", "23505", "23514"
 GOTEBORG = "kommun-1480"
+TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 - a well-known example seed, sealed as a stand-in
 
 
 def tenant_id(owner_engine: Engine, slug: str) -> uuid.UUID:
@@ -105,12 +110,15 @@ async def test_audit_links_cannot_be_inserted_directly(
 
 
 def built_in_account(owner_engine: Engine, *, active: bool = True) -> uuid.UUID:
-    """An account of the built-in provider with a password and a (stand-in) sealed TOTP secret."""
+    """An account of the built-in provider with a password and a TOTP secret sealed as the platform seals it.
+
+    A real seal under the tests' key, because the account stays: the re-keying test opens every sealed value.
+    """
     with owner_engine.begin() as connection:
         account_id, _ = create_account(connection, f"lp-{uuid.uuid4().hex[:10]}", "Konto", None)
         connection.execute(
-            text("UPDATE idp_account SET totp_secret_encrypted = 'sealed', active = :active WHERE id = :a"),
-            {"a": account_id, "active": active},
+            text("UPDATE idp_account SET totp_secret_encrypted = :sealed, active = :active WHERE id = :a"),
+            {"a": account_id, "active": active, "sealed": seal_totp_secret(SECRET_KEY, account_id, TOTP_SECRET)},
         )
     return account_id
 
@@ -157,7 +165,8 @@ async def test_what_signing_in_needs_of_an_account_is_still_readable(
     assert row.has_authenticator
     assert row.password_reset_required, "a new account's password is temporary"
     assert secrets.password_hash.startswith("$argon2id$")
-    assert secrets.totp_secret_encrypted == again.totp_secret_encrypted == b"sealed"
+    assert secrets.totp_secret_encrypted == again.totp_secret_encrypted
+    assert unseal(SECRET_KEY, TOTP_PURPOSE, secrets.totp_secret_encrypted, account_id.bytes).decode() == TOTP_SECRET
 
 
 @pytest.mark.parametrize(
@@ -233,9 +242,16 @@ async def test_only_the_active_signing_keys_private_part_is_readable(
             ),
             {"kid": retired},
         )
-    async with context_session(sessions, RequestContext()) as session:
-        readable = (await session.execute(text("SELECT kid FROM idp_active_signing_key()"))).scalars().all()
-        public = await session.scalar(text("SELECT count(*) FROM idp_signing_key WHERE kid = :kid"), {"kid": retired})
+    try:
+        async with context_session(sessions, RequestContext()) as session:
+            readable = (await session.execute(text("SELECT kid FROM idp_active_signing_key()"))).scalars().all()
+            public = await session.scalar(
+                text("SELECT count(*) FROM idp_signing_key WHERE kid = :kid"), {"kid": retired}
+            )
+    finally:
+        # Its stand-in private part is no seal: the re-keying test opens every sealed value.
+        with owner_engine.begin() as connection:
+            connection.execute(text("DELETE FROM idp_signing_key WHERE kid = :kid"), {"kid": retired})
 
     assert retired not in readable
     assert len(readable) <= 1
