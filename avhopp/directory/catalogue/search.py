@@ -11,10 +11,11 @@ verdicts, and the order, counts and groups, are the ones the engine gives for ev
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import REAL, Text, and_, cast, func, literal, literal_column, not_, select, true
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import REAL, BigInteger, Text, and_, cast, func, literal, literal_column, not_, select, true
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 
 from avhopp.directory.catalogue.documents import is_stale, organization_from_document, service_from_document
 from avhopp.directory.catalogue.eligibility import Assessment, Situation, Verdict, assess
@@ -35,10 +36,10 @@ from avhopp.directory.catalogue.vocabulary import (
 from avhopp.platform.problems import InvalidInputError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from datetime import date
 
-    from sqlalchemy import Label, Select
+    from sqlalchemy import ColumnElement, Select
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from avhopp.directory.catalogue.entry import OrganizationEntry, ServiceEntry
@@ -168,43 +169,35 @@ def _candidates(
     return statement
 
 
-def _facet_counts(candidates: Any, *, with_verdict: bool) -> list[Label[int]]:  # noqa: ANN401 - a CTE's columns
-    """`COUNT(*) FILTER (...)` per facet value, labelled "facet:value", and the total."""
-    counts = [func.count().label("total")]
-    if with_verdict:
-        counts += [
-            func.count().filter(candidates.verdict == rank).label(f"verdict:{verdict.value}")
-            for verdict, rank in _VERDICT_ORDER.items()
-        ]
-    counts += [
-        func.count().filter(candidates.operation_type == value.value).label(f"operation_type:{value.value}")
-        for value in OperationType
-    ]
-    counts += [
-        func.count().filter(candidates.interventions.contains([value.value])).label(f"intervention:{value.value}")
-        for value in Intervention
-    ]
-    counts += [
-        func.count().filter(candidates.target_groups.contains([value.value])).label(f"target_group:{value.value}")
-        for value in TargetGroup
-    ]
-    counts += [
-        func.count().filter(candidates.funding_rule == value.value).label(f"funding_rule:{value.value}")
-        for value in FundingRule
-    ]
-    return counts
+@cache
+def _facet_keys() -> tuple[tuple[str, str, str], ...]:
+    """Each counted facet value: (facet, value, its condition over the found rows' columns)."""
+    keys = [("verdict", verdict.value, f"verdict = {rank}") for verdict, rank in _VERDICT_ORDER.items()]
+    keys += [("operation_type", value.value, f"operation_type = '{value.value}'") for value in OperationType]
+    keys += [("intervention", value.value, f"'{value.value}' = ANY(interventions)") for value in Intervention]
+    keys += [("target_group", value.value, f"'{value.value}' = ANY(target_groups)") for value in TargetGroup]
+    keys += [("funding_rule", value.value, f"funding_rule = '{value.value}'") for value in FundingRule]
+    return tuple(keys)
 
 
-def _facets(row: Any, *, with_verdict: bool) -> dict[str, dict[str, int]]:  # noqa: ANN401 - a result row
+@cache
+def _facet_counts() -> ColumnElement[Sequence[int]]:
+    """The total, then `COUNT(*) FILTER (...)` per facet value, as one array.
+
+    Built once (the values are the vocabularies' own, no input): one column is much cheaper to
+    build, compile and read than fifty.
+    """
+    filters = ", ".join(f"count(*) FILTER (WHERE {condition})" for _facet, _value, condition in _facet_keys())
+    return literal_column(f"ARRAY[count(*), {filters}]", ARRAY(BigInteger)).label("counts")
+
+
+def _facets(counts: Sequence[int], *, with_verdict: bool) -> dict[str, dict[str, int]]:
     """Counts above zero per facet, most first, ties in the vocabulary's order."""
-    facets: dict[str, dict[str, int]] = {name: {} for name in ("verdict", *_FACET_COLUMNS)}
-    for name, vocabulary in FACET_VOCABULARIES.items():
-        if name == "verdict" and not with_verdict:
-            continue
-        counted = [(value.value, int(getattr(row, f"{name}:{value.value}"))) for value in vocabulary]
-        counted.sort(key=lambda pair: -pair[1])
-        facets[name] = {value: count for value, count in counted if count}
-    return facets
+    facets: dict[str, list[tuple[str, int]]] = {name: [] for name in ("verdict", *_FACET_COLUMNS)}
+    for (name, value, _condition), count in zip(_facet_keys(), counts[1:], strict=True):
+        if count and (with_verdict or name != "verdict"):
+            facets[name].append((value, count))
+    return {name: dict(sorted(counted, key=lambda pair: -pair[1])) for name, counted in facets.items()}
 
 
 def _ordered(candidates: Any) -> tuple[Any, ...]:  # noqa: ANN401 - a CTE's columns
@@ -299,7 +292,7 @@ async def search_directory(
         .offset((query.page - 1) * query.per_page)
         .cte("page")
     )
-    counts = select(*_facet_counts(found.c, with_verdict=rules is not None)).cte("counts")
+    counts = select(_facet_counts()).select_from(found).cte("counts")
     shown = (
         select(
             page.c.id,
@@ -330,10 +323,10 @@ async def search_directory(
         hits.append(SearchHit(entry, organization_entry, assessment, is_stale(entry, today)))
     return SearchResult(
         hits=hits,
-        total=int(rows[0].total),
+        total=rows[0].counts[0],
         page=query.page,
         per_page=query.per_page,
-        facets=_facets(rows[0], with_verdict=rules is not None),
+        facets=_facets(rows[0].counts, with_verdict=rules is not None),
         closed_groups=groups,
     )
 
