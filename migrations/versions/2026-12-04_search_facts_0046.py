@@ -76,6 +76,12 @@ def upgrade() -> None:
         " reaches_custody = coalesce((document ->> 'reaches_custody')::boolean, false),"
         " capacity = coalesce(document ->> 'capacity', 'unknown')"
     )
+    # Each value once, as publishing now writes them, so search's facets count services.
+    for column in ("interventions", "target_groups"):
+        op.execute(
+            f"UPDATE directory_service SET {column} = ARRAY(SELECT DISTINCT unnest({column}))"
+            f" WHERE cardinality({column}) > (SELECT count(DISTINCT value) FROM unnest({column}) AS value)"
+        )
     op.create_check_constraint("ck_directory_service_capacity_known", "directory_service", _CAPACITIES)
     op.create_index(
         "ix_directory_service_eligibility",

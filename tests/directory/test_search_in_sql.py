@@ -8,6 +8,7 @@ engine's verdict, the same total, facets and groups, for the public view and the
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -22,8 +23,8 @@ from avhopp.directory.catalogue.eligibility import RESIDENCE_UNMET, Finding, Ver
 from avhopp.directory.catalogue.entry import Area
 from avhopp.directory.catalogue.search import ClosedGroup, SearchQuery, search_directory
 from avhopp.directory.catalogue.service import publish_entries
-from avhopp.directory.catalogue.vocabulary import AreaKind, Intervention, OperationType
-from tests.directory.conftest import COORDINATOR, KC
+from avhopp.directory.catalogue.vocabulary import AreaKind, Intervention, OperationType, TargetGroup
+from tests.directory.conftest import COORDINATOR, KC, organization, service
 from tests.directory.strategies import municipality_codes, organizations, services, situations
 
 if TYPE_CHECKING:
@@ -103,10 +104,10 @@ def _facets(hits: list[Hit]) -> dict[str, dict[str, int]]:
     counters: dict[str, Counter[str]] = {
         name: Counter() for name in ("verdict", "operation_type", "intervention", "target_group", "funding_rule")
     }
-    for entry, organization, assessment, _rank in hits:
+    for entry, owner, assessment, _rank in hits:
         if assessment is not None:
             counters["verdict"][assessment.verdict.value] += 1
-        counters["operation_type"][organization.operation_type.value] += 1
+        counters["operation_type"][owner.operation_type.value] += 1
         counters["intervention"].update({value.value for value in entry.interventions})
         counters["target_group"].update({value.value for value in entry.target_groups})
         counters["funding_rule"][entry.funding_rule.value] += 1
@@ -193,3 +194,21 @@ async def test_the_sql_search_gives_the_engines_verdicts_order_counts_and_groups
     for query in queries:
         searched = await _searched(tenants, query, internal=internal)
         assert searched == await _oracle(tenants, query, internal=internal)
+
+
+async def test_a_value_given_twice_counts_its_service_once(tenants: Tenants) -> None:
+    owner = organization()
+    marker = f"zd{uuid.uuid4().hex[:6]}"
+    entry = service(
+        owner,
+        description=f"Stöd {marker}.",
+        interventions=(Intervention.GUIDANCE, Intervention.GUIDANCE),
+        target_groups=(TargetGroup.MC_GANG, TargetGroup.MC_GANG),
+    )
+    async with tenants.acting(COORDINATOR) as session:
+        await publish_entries(session, [(tenants.ids[KC], owner), (tenants.ids[KC], entry)])
+    async with tenants.acting(None) as session:
+        result = await search_directory(session, SearchQuery(text=marker), TODAY)
+    assert result.total == 1
+    assert result.facets["intervention"] == {Intervention.GUIDANCE.value: 1}
+    assert result.facets["target_group"] == {TargetGroup.MC_GANG.value: 1}

@@ -179,8 +179,9 @@ def _service_row(owner: UUID, entry: ServiceEntry, organization: OrganizationEnt
         "catchment_municipalities": [] if national else sorted(catchment_municipalities(entry.catchment)),
         "minimum_age": entry.minimum_age,
         "maximum_age": entry.maximum_age,
-        "target_groups": [group.value for group in entry.target_groups],
-        "interventions": [intervention.value for intervention in entry.interventions],
+        # Each value once, so search's facets count services (`dict.fromkeys` keeps the order).
+        "target_groups": list(dict.fromkeys(group.value for group in entry.target_groups)),
+        "interventions": list(dict.fromkeys(intervention.value for intervention in entry.interventions)),
         "threat_requirement": entry.threat_requirement.value,
         "accepts_serious_threat": entry.accepts_serious_threat,
         "accepts_local_serious_threat": entry.accepts_local_serious_threat,
