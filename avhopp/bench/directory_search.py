@@ -9,7 +9,8 @@ generated services (10,000 by default), and times the same searches four ways: t
 API (HTTP in-process, bearer token, authorization, search, eligibility, JSON), through the service
 layer anonymously (the public view), through the service layer for the API client's tenant (the
 table under row-level security, as the API runs it), and as the bare SQL query that finds and
-ranks the candidates. It prints p50/p95 for each and the ratios to the bare SQL. It measures; it asserts nothing.
+ranks the candidates; for scale, also an empty request (`/health/live`) through the same HTTP
+client. It prints p50/p95 for each and the ratios to the bare SQL. It measures; it asserts nothing.
 """
 
 from __future__ import annotations
@@ -275,6 +276,10 @@ async def _measure(
             async with context_session(sessions, RequestContext()) as session:
                 await search_directory(session, probe.query(), today)
 
+        async def http_only(_probe: Probe) -> None:
+            # The floor of the API path: the same in-process HTTP client and middleware, no work.
+            (await client.get("/health/live")).raise_for_status()
+
         async def through_service_internal(probe: Probe) -> None:
             # What the API runs: the table (not the public view) under the tenant's row-level security.
             async with context_session(sessions, RequestContext(tenant_id=tenant_id)) as session:
@@ -293,6 +298,7 @@ async def _measure(
             ("service layer", through_service),
             ("service, tenant", through_service_internal),
             ("API", through_api),
+            ("HTTP only", http_only),
         )
         await _timed(paths, searches[:5])  # warm up caches and the connection pool
         figures = {name: _percentiles(timings) for name, timings in (await _timed(paths, searches)).items()}
