@@ -30,6 +30,8 @@ from tests.directory.strategies import municipality_codes, organizations, servic
 if TYPE_CHECKING:
     from uuid import UUID
 
+    from sqlalchemy import Engine
+
     from avhopp.directory.catalogue.eligibility import Assessment, Situation
     from avhopp.directory.catalogue.entry import OrganizationEntry, ServiceEntry
     from tests.directory.conftest import Tenants
@@ -185,18 +187,33 @@ _QUERIES = st.builds(
     batch=_batches(), queries=st.lists(_QUERIES, min_size=2, max_size=4), reader=st.sampled_from(("public", "internal"))
 )
 async def test_the_sql_search_gives_the_engines_verdicts_order_counts_and_groups(
-    tenants: Tenants, batch: tuple[OrganizationEntry, list[ServiceEntry]], queries: list[SearchQuery], reader: str
+    tenants: Tenants,
+    owner_engine: Engine,
+    batch: tuple[OrganizationEntry, list[ServiceEntry]],
+    queries: list[SearchQuery],
+    reader: str,
 ) -> None:
     internal = reader == "internal"
     owner, entries = batch
     async with tenants.acting(COORDINATOR) as session:
         await publish_entries(session, [(tenants.ids[KC], owner), *((tenants.ids[KC], entry) for entry in entries)])
-    for query in queries:
-        searched = await _searched(tenants, query, internal=internal)
-        assert searched == await _oracle(tenants, query, internal=internal)
+    try:
+        for query in queries:
+            searched = await _searched(tenants, query, internal=internal)
+            assert searched == await _oracle(tenants, query, internal=internal)
+    finally:
+        _unpublish(owner_engine, owner)
 
 
-async def test_a_value_given_twice_counts_its_service_once(tenants: Tenants) -> None:
+def _unpublish(owner_engine: Engine, owner: OrganizationEntry) -> None:
+    """Take the generated entries away again: the other tests' searches share this database."""
+    with owner_engine.begin() as connection:
+        connection.execute(text("DELETE FROM directory_service WHERE organization_id = :id"), {"id": owner.id})
+        gone = connection.execute(text("DELETE FROM directory_organization WHERE id = :id"), {"id": owner.id})
+        assert gone.rowcount == 1
+
+
+async def test_a_value_given_twice_counts_its_service_once(tenants: Tenants, owner_engine: Engine) -> None:
     owner = organization()
     marker = f"zd{uuid.uuid4().hex[:6]}"
     entry = service(
@@ -209,6 +226,7 @@ async def test_a_value_given_twice_counts_its_service_once(tenants: Tenants) -> 
         await publish_entries(session, [(tenants.ids[KC], owner), (tenants.ids[KC], entry)])
     async with tenants.acting(None) as session:
         result = await search_directory(session, SearchQuery(text=marker), TODAY)
+    _unpublish(owner_engine, owner)
     assert result.total == 1
     assert result.facets["intervention"] == {Intervention.GUIDANCE.value: 1}
     assert result.facets["target_group"] == {TargetGroup.MC_GANG.value: 1}
