@@ -5,10 +5,12 @@
 Run: `uv run python -m avhopp.bench.directory_search` (see `--help` for sizes and seed).
 
 It starts a throwaway embedded PostgreSQL in a temporary folder (never your data), publishes
-generated services (10,000 by default), and times the same searches three ways: through
-the JSON API (HTTP in-process, bearer token, authorization, search, eligibility, JSON), through the
-service layer only, and as the bare SQL query that finds and ranks the candidates. It
-prints p50/p95 for each and the ratios to the bare SQL. It measures; it asserts nothing.
+generated services (10,000 by default), and times the same searches four ways: through the JSON
+API (HTTP in-process, bearer token, authorization, search, eligibility, JSON), through the service
+layer anonymously (the public view), through the service layer for the API client's tenant (the
+table under row-level security, as the API runs it), and as the bare SQL query that finds and
+ranks the candidates; for scale, also an empty request (`/health/live`) through the same HTTP
+client. It prints p50/p95 for each and the ratios to the bare SQL. It measures; it asserts nothing.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 _PUBLIC_URL = "https://benchmark.invalid"
+_CLIENT_TENANT = "kommun-1480"
 _WORDS = (
     *("stöd", "samtal", "boende", "arbete", "skuld", "familj", "ungdom", "vuxen", "kvinna", "stadsdel", "förort"),
     *("hot", "skydd", "kontakt", "behandling", "missbruk", "utbildning", "nätverk", "flytt", "trygghet"),
@@ -199,12 +202,16 @@ def probes(count: int, seed: int) -> list[Probe]:
     ]
 
 
-async def _timed(run: Callable[[Probe], Awaitable[None]], searches: Sequence[Probe]) -> list[float]:
-    timings = []
+async def _timed(
+    paths: Sequence[tuple[str, Callable[[Probe], Awaitable[None]]]], searches: Sequence[Probe]
+) -> dict[str, list[float]]:
+    """Each search on every path in turn, so a change in the machine's load falls on all paths alike."""
+    timings: dict[str, list[float]] = {name: [] for name, _run in paths}
     for probe in searches:
-        started = time.perf_counter()
-        await run(probe)
-        timings.append((time.perf_counter() - started) * 1000)
+        for name, run in paths:
+            started = time.perf_counter()
+            await run(probe)
+            timings[name].append((time.perf_counter() - started) * 1000)
     return timings
 
 
@@ -229,7 +236,10 @@ async def _run(owner_url: URL, folder: Path, args: argparse.Namespace) -> None:
         load_geography(connection)
         provision_tenants(connection, geographic_tenants() + demo_tenants())
         ensure_identity_provider(connection, settings, [])
-        client_id, secret = create_machine_client(connection, "Benchmark", "kommun-1480", ["case_officer"])
+        client_id, secret = create_machine_client(connection, "Benchmark", _CLIENT_TENANT, ["case_officer"])
+        tenant_id = connection.execute(
+            text("SELECT id FROM tenant WHERE slug = :slug"), {"slug": _CLIENT_TENANT}
+        ).scalar_one()
     engine.dispose()
 
     app_engine = create_app_engine(app_url, pool_size=4)
@@ -239,15 +249,19 @@ async def _run(owner_url: URL, folder: Path, args: argparse.Namespace) -> None:
     print(f"Published {args.services} services in {time.perf_counter() - started:.1f} s")
     searches = probes(args.searches, args.seed)
     try:
-        await _measure(sessions, build_app(settings, app_url), client_id, secret, searches)
+        await _measure(sessions, build_app(settings, app_url), (client_id, secret, tenant_id), searches)
     finally:
         await app_engine.dispose()
 
 
 async def _measure(
-    sessions: async_sessionmaker[AsyncSession], app: Litestar, client_id: str, secret: str, searches: list[Probe]
+    sessions: async_sessionmaker[AsyncSession],
+    app: Litestar,
+    machine: tuple[str, str, uuid.UUID],
+    searches: list[Probe],
 ) -> None:
     today = datetime.now(UTC).date()
+    client_id, secret, tenant_id = machine
     async with AsyncTestClient(app, base_url=_PUBLIC_URL) as client:
         token = (
             await client.post("/idp/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
@@ -262,6 +276,15 @@ async def _measure(
             async with context_session(sessions, RequestContext()) as session:
                 await search_directory(session, probe.query(), today)
 
+        async def http_only(_probe: Probe) -> None:
+            # The floor of the API path: the same in-process HTTP client and middleware, no work.
+            (await client.get("/health/live")).raise_for_status()
+
+        async def through_service_internal(probe: Probe) -> None:
+            # What the API runs: the table (not the public view) under the tenant's row-level security.
+            async with context_session(sessions, RequestContext(tenant_id=tenant_id)) as session:
+                await search_directory(session, probe.query(), today, internal=True)
+
         async def bare_sql(probe: Probe) -> None:
             async with context_session(sessions, RequestContext()) as session:
                 (
@@ -270,15 +293,20 @@ async def _measure(
                     )
                 ).all()
 
-        figures = {}
-        for name, run in (("bare SQL", bare_sql), ("service layer", through_service), ("API", through_api)):
-            await _timed(run, searches[:5])  # warm up caches and the connection pool
-            figures[name] = _percentiles(await _timed(run, searches))
+        paths = (
+            ("bare SQL", bare_sql),
+            ("service layer", through_service),
+            ("service, tenant", through_service_internal),
+            ("API", through_api),
+            ("HTTP only", http_only),
+        )
+        await _timed(paths, searches[:5])  # warm up caches and the connection pool
+        figures = {name: _percentiles(timings) for name, timings in (await _timed(paths, searches)).items()}
     base_p50, base_p95 = figures["bare SQL"]
     print(f"{len(searches)} searches, {os.cpu_count()} CPUs")
-    print(f"{'path':<15}{'p50 ms':>10}{'p95 ms':>10}{'p50 ratio':>12}{'p95 ratio':>12}")
+    print(f"{'path':<17}{'p50 ms':>10}{'p95 ms':>10}{'p50 ratio':>12}{'p95 ratio':>12}")
     for name, (p50, p95) in figures.items():
-        print(f"{name:<15}{p50:>10.1f}{p95:>10.1f}{p50 / base_p50:>12.1f}{p95 / base_p95:>12.1f}")
+        print(f"{name:<17}{p50:>10.1f}{p95:>10.1f}{p50 / base_p50:>12.1f}{p95 / base_p95:>12.1f}")
 
 
 def _parser() -> argparse.ArgumentParser:

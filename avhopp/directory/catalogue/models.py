@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
-from avhopp.directory.catalogue.vocabulary import DrugPolicy, OperationType, ServiceStatus
+from avhopp.directory.catalogue.vocabulary import CapacityStatus, DrugPolicy, OperationType, ServiceStatus
 from avhopp.platform.labels import register_labels
 from avhopp.platform.models import Base, one_of
 
@@ -87,15 +87,26 @@ class PublishedOrganization(Base):
 
 
 class PublishedService(Base):
-    """A published service with the columns search and the eligibility pre-filter use."""
+    """A published service with a column for every fact search and the eligibility verdict read."""
 
     __tablename__ = "directory_service"
     __table_args__ = (
         CheckConstraint(one_of("status", ServiceStatus), name="status_known"),
         CheckConstraint(one_of("operation_type", OperationType), name="operation_type_known"),
         CheckConstraint(one_of("drug_policy", DrugPolicy), name="drug_policy_known"),
+        CheckConstraint(one_of("capacity", CapacityStatus), name="capacity_known"),
         Index("ix_directory_service_search", "search", postgresql_using="gin"),
         Index("ix_directory_service_catchment", "catchment_municipalities", postgresql_using="gin"),
+        Index(
+            "ix_directory_service_eligibility",
+            "status",
+            "threat_requirement",
+            "accepts_serious_threat",
+            "custody_only",
+            "drug_policy",
+            "funding_rule",
+        ),
+        Index("ix_directory_service_national", "status", postgresql_where=text("whole_country")),
     )
 
     id: Mapped[UUID] = mapped_column(primary_key=True)
@@ -117,6 +128,9 @@ class PublishedService(Base):
     accepts_local_serious_threat: Mapped[bool] = mapped_column(server_default=text("false"))
     drug_policy: Mapped[str] = mapped_column(Text, server_default=text("'no_requirement'"))
     custody_only: Mapped[bool] = mapped_column(server_default=text("false"))
+    police_report_required: Mapped[bool] = mapped_column(server_default=text("false"))
+    reaches_custody: Mapped[bool] = mapped_column(server_default=text("false"))
+    capacity: Mapped[str] = mapped_column(Text, server_default=text("'unknown'"))
     funding_rule: Mapped[str] = mapped_column(Text)
     search_text: Mapped[str] = mapped_column(Text)
     search: Mapped[str] = mapped_column(TSVECTOR, Computed(SEARCH_VECTOR, persisted=True))

@@ -1,51 +1,42 @@
 """Search the published directory: Swedish full text, the eligibility verdicts, facets, pages.
 
 PostgreSQL finds and ranks the candidates (the `swedish` text search configuration, so
-"boenden" finds "boende") and, when only services that can take the person are wanted,
-drops those that surely cannot: outside the catchment or the age range, another target
-group, a threat requirement not met, no protection for a serious threat (unless it is local
-and the service protects by moving the person away), payment refused, drug-free required
-of someone who uses drugs, custody or probation required of someone free, none of the needs
-offered. The eligibility engine then decides every remaining candidate, so the
-verdicts and reasons always come from one place; the pre-filter only saves work, and a
-test checks that it never drops a service the engine would accept.
+"boenden" finds "boende"), decides each one's verdict from the service's columns
+(`verdicts`, the engine's rules as SQL), orders by verdict, rank and name, cuts the page and
+counts the total and every facet, in one statement. Only the services shown are decoded and
+assessed by the eligibility engine, which gives their reasons; a test checks that its
+verdicts, and the order, counts and groups, are the ones the engine gives for every row.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Float, func, literal, literal_column, or_, select
+from sqlalchemy import REAL, BigInteger, Text, and_, cast, func, literal, literal_column, not_, select, true
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, aggregate_order_by
 
-from avhopp.directory.catalogue.documents import as_text, is_stale, organization_from_document, service_from_document
-from avhopp.directory.catalogue.eligibility import RESIDENCE_UNMET, Assessment, Finding, Situation, Verdict, assess
+from avhopp.directory.catalogue.documents import is_stale, organization_from_document, service_from_document
+from avhopp.directory.catalogue.eligibility import Assessment, Situation, Verdict, assess
 from avhopp.directory.catalogue.models import (
     PublicOrganization,
     PublicService,
     PublishedOrganization,
     PublishedService,
 )
+from avhopp.directory.catalogue.verdicts import VerdictSql, verdict_sql
 from avhopp.directory.catalogue.vocabulary import (
-    AreaKind,
-    CustodyStatus,
-    DrugPolicy,
     FundingRule,
     Intervention,
     OperationType,
-    PaymentDecision,
     ServiceStatus,
-    SubstanceUse,
     TargetGroup,
-    ThreatLevel,
-    ThreatRequirement,
-    ThreatScope,
 )
 from avhopp.platform.problems import InvalidInputError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from datetime import date
 
     from sqlalchemy import ColumnElement, Select
@@ -136,59 +127,40 @@ class SearchResult:
         return max(1, -(-self.total // self.per_page))
 
 
-def _prefilter(situation: Situation, service: type[PublishedService]) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [
-        service.status == ServiceStatus.ACTIVE.value,
-        or_(
-            service.whole_country,
-            service.catchment_municipalities.any_() == situation.home_municipality_code,
-        ),
-        or_(service.minimum_age.is_(None), service.minimum_age <= situation.age),
-        or_(service.maximum_age.is_(None), service.maximum_age >= situation.age),
-    ]
-    if situation.threat_level is ThreatLevel.NONE:
-        conditions.append(service.threat_requirement == ThreatRequirement.NONE.value)
-    elif not situation.police_confirmed_threat:
-        conditions.append(service.threat_requirement != ThreatRequirement.POLICE_CONFIRMED.value)
-    if situation.threat_level is ThreatLevel.SERIOUS:
-        if situation.threat_scope is ThreatScope.LOCAL:
-            conditions.append(or_(service.accepts_serious_threat, service.accepts_local_serious_threat))
-        else:
-            conditions.append(service.accepts_serious_threat.is_(True))
-    if situation.substance_use is SubstanceUse.ACTIVE:
-        conditions.append(service.drug_policy != DrugPolicy.DRUG_FREE.value)
-    if situation.custody is CustodyStatus.NEITHER:
-        conditions.append(service.custody_only.is_(False))
-    if situation.payment is PaymentDecision.REFUSED:
-        conditions.append(service.funding_rule != FundingRule.HOME_MUNICIPALITY_PAYS.value)
-    if situation.needs:
-        conditions.append(service.interventions.overlap([need.value for need in situation.needs]))
-    if situation.target_group is not None:
-        conditions.append(
-            or_(
-                func.cardinality(service.target_groups) == 0,
-                service.target_groups.any_() == situation.target_group.value,
-            )
-        )
-    return conditions
+_FACET_COLUMNS = ("operation_type", "intervention", "target_group", "funding_rule")
 
 
-def _candidates(query: SearchQuery, *, internal: bool) -> Select[str, str, float]:
-    service, organization = (
-        (PublishedService, PublishedOrganization) if internal else (PublicService, PublicOrganization)
-    )
+def _services(internal: bool) -> tuple[type[PublishedService], type[PublishedOrganization]]:  # noqa: FBT001 - private
+    return (PublishedService, PublishedOrganization) if internal else (PublicService, PublicOrganization)
+
+
+def _candidates(
+    query: SearchQuery,
+    service: type[PublishedService],
+    organization: type[PublishedOrganization],
+    rules: VerdictSql | None,
+) -> Select[Any]:
+    """The matching services with their text rank and verdict (0 best), not yet ordered."""
     # websearch syntax: words, "phrases", -exclusions, OR; never an error for odd input.
     tsquery = func.websearch_to_tsquery(literal_column("'swedish'::regconfig"), query.text)
+    has_text = bool(query.text.strip())
+    filtered = rules is not None and not query.include_not_eligible
+    verdict = literal(0) if rules is None else rules.verdict(may_fail=not filtered)
     statement = select(
-        as_text(service.document),
-        as_text(organization.document),
-        func.ts_rank_cd(service.search, tsquery) if query.text.strip() else literal(0.0, Float),
+        service.id,
+        service.name,
+        (func.ts_rank_cd(service.search, tsquery) if has_text else literal(0.0, REAL)).label("rank"),
+        verdict.label("verdict"),
+        service.operation_type,
+        service.funding_rule,
+        service.interventions,
+        service.target_groups,
     ).join(organization, organization.id == service.organization_id)
-    if query.text.strip():
+    if has_text:
         statement = statement.where(service.search.op("@@")(tsquery))
-    if query.situation is not None and not query.include_not_eligible:
-        statement = statement.where(*_prefilter(query.situation, service))
-    elif query.situation is None:
+    if rules is not None and filtered:
+        statement = statement.where(*rules.passes)
+    elif rules is None:
         statement = statement.where(service.status == ServiceStatus.ACTIVE.value)
     if query.operation_types:
         statement = statement.where(service.operation_type.in_([t.value for t in query.operation_types]))
@@ -197,24 +169,62 @@ def _candidates(query: SearchQuery, *, internal: bool) -> Select[str, str, float
     return statement
 
 
-def _facets(hits: list[SearchHit]) -> dict[str, dict[str, int]]:
-    counters: dict[str, Counter[str]] = {name: Counter() for name in ("verdict", "operation_type", "intervention")}
-    counters |= {"target_group": Counter(), "funding_rule": Counter()}
-    for hit in hits:
-        if hit.assessment is not None:
-            counters["verdict"][hit.assessment.verdict.value] += 1
-        counters["operation_type"][hit.organization.operation_type.value] += 1
-        counters["intervention"].update(value.value for value in hit.service.interventions)
-        counters["target_group"].update(value.value for value in hit.service.target_groups)
-        counters["funding_rule"][hit.service.funding_rule.value] += 1
-    return {name: dict(counter.most_common()) for name, counter in counters.items()}
+@cache
+def _facet_keys() -> tuple[tuple[str, str, str], ...]:
+    """Each value counted by a filter: (facet, value, its condition over the found rows' columns)."""
+    keys = [("verdict", verdict.value, f"verdict = {rank}") for verdict, rank in _VERDICT_ORDER.items()]
+    keys += [("operation_type", value.value, f"operation_type = '{value.value}'") for value in OperationType]
+    keys += [("funding_rule", value.value, f"funding_rule = '{value.value}'") for value in FundingRule]
+    return tuple(keys)
 
 
-def _closed_only_by_residence(hit: SearchHit) -> bool:
-    assessment = hit.assessment
-    if assessment is None or assessment.verdict is not Verdict.NOT_ELIGIBLE:
-        return False
-    return [reason.message for reason in assessment.reasons if reason.finding is Finding.UNMET] == [RESIDENCE_UNMET]
+@cache
+def _facet_counts() -> tuple[ColumnElement[Sequence[int]], ColumnElement[dict[str, int]]]:
+    """The total and the facets' counts: `COUNT(*) FILTER` in one array, the array facets in one JSON object.
+
+    Built once (the values are the vocabularies' own, no input): two columns are much cheaper to
+    build, compile and read than fifty. The array facets (interventions, target groups) are
+    counted by unnesting, which reads each array once where a filter per value would read it once
+    per value; the columns hold each value once (`_service_row`), so a value counts services.
+    """
+    filters = ", ".join(f"count(*) FILTER (WHERE {condition})" for _facet, _value, condition in _facet_keys())
+    unnested = " UNION ALL ".join(
+        f"SELECT '{facet}:' || value AS key, count(*) AS n"  # noqa: S608 - constants, no input
+        f" FROM found, unnest(found.{column}) AS value GROUP BY value"
+        for facet, column in (("intervention", "interventions"), ("target_group", "target_groups"))
+    )
+    return (
+        literal_column(f"ARRAY[count(*), {filters}]", ARRAY(BigInteger)).label("counts"),
+        literal_column(
+            f"(SELECT coalesce(jsonb_object_agg(key, n), '{{}}') FROM ({unnested}) AS counted)",  # noqa: S608 - constants
+            JSONB,
+        ).label("listed"),
+    )
+
+
+def _facets(counts: Sequence[int], listed: dict[str, int], *, with_verdict: bool) -> dict[str, dict[str, int]]:
+    """Counts above zero per facet, most first, ties in the vocabulary's order."""
+    facets: dict[str, list[tuple[str, int]]] = {name: [] for name in ("verdict", *_FACET_COLUMNS)}
+    for (name, value, _condition), count in zip(_facet_keys(), counts[1:], strict=True):
+        if count and (with_verdict or name != "verdict"):
+            facets[name].append((value, count))
+    for name in ("intervention", "target_group"):
+        facets[name] = [
+            (value.value, listed[key])
+            for value in FACET_VOCABULARIES[name]
+            if (key := f"{name}:{value.value}") in listed
+        ]
+    return {name: dict(sorted(counted, key=lambda pair: -pair[1])) for name, counted in facets.items()}
+
+
+def _ordered(candidates: Any) -> tuple[Any, ...]:  # noqa: ANN401 - a CTE's columns
+    """Verdict, then text rank, then name by code point (as Python sorts), then id, so pages never overlap."""
+    return (
+        candidates.verdict,
+        candidates.rank.desc(),
+        candidates.name.collate("C"),
+        candidates.id,
+    )
 
 
 def _shared_name(names: list[str]) -> str:
@@ -226,24 +236,48 @@ def _shared_name(names: list[str]) -> str:
     return shared.strip(" ,–-")
 
 
-def _group_closed(hits: list[SearchHit]) -> tuple[list[SearchHit], tuple[ClosedGroup, ...]]:
-    alike: dict[str, list[SearchHit]] = {}
-    for hit in hits:
-        if _closed_only_by_residence(hit):
-            alike.setdefault(hit.service.description, []).append(hit)
+async def _closed_groups(
+    session: AsyncSession, candidates: Select[Any], service: type[PublishedService], rules: VerdictSql
+) -> tuple[tuple[ClosedGroup, ...], list[str]]:
+    """The groups of services alike (same description) closed to the person only by where they live.
+
+    Answers the groups, in the order their first member would be listed, and the descriptions
+    grouped, whose services the hits then leave out.
+    """
+    description = service.document["description"].astext
+    # Every area of the catchment a municipality (no county, region or the country).
+    municipal = not_(service.document.bool_op("@?")(literal_column("'$.catchment[*] ? (@.kind != \"municipality\")'")))
+    closed = (
+        candidates.add_columns(description.label("description"), municipal.label("municipal"))
+        .where(rules.closed_only_by_residence())
+        .subquery()
+    )
+    listed = (closed.c.rank.desc(), closed.c.name.collate("C"), closed.c.id)
+    statement = (
+        select(
+            closed.c.description,
+            func.count(),
+            func.min(closed.c.name.collate("C")),
+            func.max(closed.c.name.collate("C")),
+            func.bool_and(closed.c.municipal),
+        )
+        .group_by(closed.c.description)
+        .having(func.count() > 1)
+        .order_by(
+            func.max(closed.c.rank).desc(),
+            # The name (then id) of the member listed first: highest rank, then name, then id.
+            func.array_agg(aggregate_order_by(closed.c.name.collate("C"), *listed))[1],
+            func.array_agg(aggregate_order_by(closed.c.id, *listed))[1],
+        )
+    )
     groups: list[ClosedGroup] = []
-    grouped: set[int] = set()
-    for members in alike.values():
-        name = _shared_name([hit.service.name for hit in members])
-        if len(members) == 1 or not name:
-            continue
-        groups.append(ClosedGroup(name, len(members), municipalities=_all_municipal(members)))
-        grouped.update(id(hit) for hit in members)
-    return [hit for hit in hits if id(hit) not in grouped], tuple(groups)
-
-
-def _all_municipal(members: list[SearchHit]) -> bool:
-    return all(area.kind is AreaKind.MUNICIPALITY for hit in members for area in hit.service.catchment)
+    grouped: list[str] = []
+    for described, count, first, last, municipalities in await session.execute(statement):
+        name = _shared_name([first, last])
+        if name:
+            groups.append(ClosedGroup(name, count, municipalities=municipalities))
+            grouped.append(described)
+    return tuple(groups), grouped
 
 
 async def search_directory(
@@ -251,37 +285,65 @@ async def search_directory(
 ) -> SearchResult:
     """One page of services matching the query, best first: verdict, then text rank, then name.
 
+    The database decides the verdicts (`verdicts`), orders, counts and cuts the page in one
+    statement; only the services shown are decoded and assessed, for their reasons.
     `internal` includes what only professionals may read (phones not for the public); the
     session must then act for a tenant, or the database finds nothing.
     """
-    ranked: list[tuple[SearchHit, float]] = []
-    for service_document, organization_document, rank in await session.execute(_candidates(query, internal=internal)):
-        service = service_from_document(service_document)
-        assessment = None if query.situation is None else assess(service, query.situation)
-        if assessment is not None and assessment.verdict is Verdict.NOT_ELIGIBLE and not query.include_not_eligible:
-            continue
-        hit = SearchHit(
-            service, organization_from_document(organization_document), assessment, is_stale(service, today)
-        )
-        ranked.append((hit, float(rank)))
-    ranked.sort(
-        key=lambda pair: (
-            _VERDICT_ORDER[pair[0].assessment.verdict] if pair[0].assessment else 0,
-            -pair[1],
-            pair[0].service.name,
-        )
-    )
-    hits = [hit for hit, _rank in ranked]
+    service, organization = _services(internal)
+    situation = query.situation
+    rules = None if situation is None else verdict_sql(situation, service)
+    candidates = _candidates(query, service, organization, rules)
     groups: tuple[ClosedGroup, ...] = ()
-    if query.group_closed and query.include_not_eligible:
-        hits, groups = _group_closed(hits)
-    start = (query.page - 1) * query.per_page
+    if rules is not None and query.group_closed and query.include_not_eligible:
+        groups, grouped = await _closed_groups(session, candidates, service, rules)
+        if grouped:
+            candidates = candidates.where(
+                not_(and_(rules.closed_only_by_residence(), service.document["description"].astext.in_(grouped)))
+            )
+    found = candidates.cte("found")
+    page = (
+        select(found.c.id, found.c.verdict, found.c.rank, found.c.name)
+        .order_by(*_ordered(found.c))
+        .limit(query.per_page)
+        .offset((query.page - 1) * query.per_page)
+        .cte("page")
+    )
+    counts = select(*_facet_counts()).select_from(found).cte("counts")
+    shown = (
+        select(
+            page.c.id,
+            page.c.verdict,
+            page.c.rank,
+            page.c.name,
+            cast(service.document, Text).label("service_document"),
+            cast(organization.document, Text).label("organization_document"),
+        )
+        .join(service, service.id == page.c.id)
+        .join(organization, organization.id == service.organization_id)
+        .subquery()
+    )
+    rows = (
+        await session.execute(
+            select(counts, shown.c.service_document, shown.c.organization_document)
+            .outerjoin(shown, true())
+            .order_by(*_ordered(shown.c))
+        )
+    ).all()
+    hits = []
+    for row in rows:
+        if row.service_document is None:
+            continue  # no hits: the one row carries the counts only
+        entry = service_from_document(row.service_document)
+        assessment = None if situation is None else assess(entry, situation)
+        organization_entry = organization_from_document(row.organization_document)
+        hits.append(SearchHit(entry, organization_entry, assessment, is_stale(entry, today)))
     return SearchResult(
-        hits=hits[start : start + query.per_page],
-        total=len(hits),
+        hits=hits,
+        total=rows[0].counts[0],
         page=query.page,
         per_page=query.per_page,
-        facets=_facets(hits),
+        facets=_facets(rows[0].counts, rows[0].listed, with_verdict=rules is not None),
         closed_groups=groups,
     )
 
