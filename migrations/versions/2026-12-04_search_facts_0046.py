@@ -14,7 +14,7 @@ The public view lists its columns, so it is made again with the new ones; the do
 unchanged (the three were public already). No new table, so no new row-level security.
 
 Revision ID: 0046
-Revises: 0040
+Revises: 0045
 Create Date: 2026-12-04
 """
 
@@ -26,7 +26,7 @@ from alembic import op
 from avhopp.platform.migration_helpers import grant_runtime
 
 revision = "0046"
-down_revision = "0040"
+down_revision = "0045"
 branch_labels = None
 depends_on = None
 
