@@ -48,6 +48,50 @@ async def test_the_console_chooses_no_answer_for_the_operator(sign_in: SignIn) -
     assert 'name="record_threat" value="unknown"' in console.text
 
 
+def assumed_on(page: str) -> list[str]:
+    """What the console says the search assumed for the unchosen questions (none: no notice)."""
+    notice = re.search(r'<div class="ds-alert" data-color="warning" id="assumed-answers">(.*?)</div>', page, re.DOTALL)
+    return re.findall(r"<li>(.*?)</li>", notice.group(1)) if notice else []
+
+
+async def test_a_search_says_what_it_assumed_for_the_questions_left_unchosen(sign_in: SignIn) -> None:
+    operator = await sign_in(LINE_OPERATOR)
+    console, path = await open_contact(operator)
+
+    bare = await operator.post_form(console, f"{path}/sok", {"home_municipality_code": "1480", "age": "30"})
+    answered = await operator.post_form(
+        console,
+        f"{path}/sok",
+        {"home_municipality_code": "1480", "age": "30", "threat_level": "serious", "substance_use": "trying_to_stop"},
+    )
+    everything = await operator.post_form(
+        console,
+        f"{path}/sok",
+        {
+            "home_municipality_code": "1480",
+            "age": "30",
+            "threat_level": "none",
+            "substance_use": "none",
+            "custody": "neither",
+            "payment": "not_asked",
+        },
+    )
+
+    assert assumed_on(console.text) == [], "no search yet, nothing assumed"
+    assert bare.status_code == answered.status_code == everything.status_code == 200
+    assert assumed_on(bare.text) == [
+        "Hotbild: Ingen känd hotbild",
+        "Betalning: Inte tillfrågad ännu",
+        "Droger: Inget känt missbruk",
+        "Kriminalvård: Varken frihetsberövad eller under frivårdens tillsyn",
+    ]
+    assert assumed_on(answered.text) == [
+        "Betalning: Inte tillfrågad ännu",
+        "Kriminalvård: Varken frihetsberövad eller under frivårdens tillsyn",
+    ]
+    assert assumed_on(everything.text) == [], "chosen answers, even the everyday ones, are not assumptions"
+
+
 async def test_lifted_and_due_callbacks_reach_the_supervisors_without_personal_data(
     sign_in: SignIn, owner_engine: Engine
 ) -> None:

@@ -7,7 +7,7 @@ the public page; they reach these through this module only.
 from __future__ import annotations
 
 from avhopp.directory.catalogue.web.common import result_labels, situation_options
-from avhopp.directory.catalogue.web.forms import read_search
+from avhopp.directory.catalogue.web.forms import assumed_answers, read_search
 from avhopp.directory.catalogue.web.public import public_page
 
-__all__ = ["public_page", "read_search", "result_labels", "situation_options"]
+__all__ = ["assumed_answers", "public_page", "read_search", "result_labels", "situation_options"]

@@ -54,10 +54,19 @@ from avhopp.platform.problems import InvalidInputError, Problems
 from avhopp.platform.web.forms import Choice
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
     from litestar.datastructures import FormMultiDict
 
 E = TypeVar("E", bound=StrEnum)
 PHONE_ROWS = 3
+# The situation's questions a search answers for the person when the form leaves them unchosen.
+_UNCHOSEN: dict[str, tuple[str, StrEnum]] = {
+    "threat_level": ("Hotbild", ThreatLevel.NONE),
+    "payment": ("Betalning", PaymentDecision.NOT_ASKED),
+    "substance_use": ("Droger", SubstanceUse.NONE),
+    "custody": ("Kriminalvård", CustodyStatus.NEITHER),
+}
 _EMPTY = ServiceEntry(id=uuid.UUID(int=0), organization_id=uuid.UUID(int=0), name="", description="", catchment=())
 
 
@@ -112,6 +121,19 @@ def _text(form: FormMultiDict, name: str) -> str:
     return str(form.get(name) or "").strip()
 
 
+def assumed_answers(form: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
+    """The questions the form left unchosen, each with the answer the search took, as Swedish labels."""
+    return [
+        (question, label(assumed))
+        for name, (question, assumed) in _UNCHOSEN.items()
+        if not str((form.get(name) or [""])[0]).strip()
+    ]
+
+
+def _answer_or_assumed(form: FormMultiDict, name: str, kind: type[E], errors: Problems) -> E:
+    return _enum(form, name, kind, kind(_UNCHOSEN[name][1]), errors)
+
+
 def read_search(form: FormMultiDict, *, public: bool) -> tuple[SearchQuery | None, dict[str, str]]:
     """A search from the situation form; the public form has no filters by operation type."""
     errors = Problems()
@@ -120,11 +142,11 @@ def read_search(form: FormMultiDict, *, public: bool) -> tuple[SearchQuery | Non
     if age is not None and not municipality:
         errors.add("home_municipality_code", "Välj kommunen där personen är folkbokförd.")
     situation = None
-    threat = _enum(form, "threat_level", ThreatLevel, ThreatLevel.NONE, errors)
+    threat = _answer_or_assumed(form, "threat_level", ThreatLevel, errors)
     scope = _enum(form, "threat_scope", ThreatScope, ThreatScope.UNKNOWN, errors)
-    payment = _enum(form, "payment", PaymentDecision, PaymentDecision.NOT_ASKED, errors)
-    substance_use = _enum(form, "substance_use", SubstanceUse, SubstanceUse.NONE, errors)
-    custody = _enum(form, "custody", CustodyStatus, CustodyStatus.NEITHER, errors)
+    payment = _answer_or_assumed(form, "payment", PaymentDecision, errors)
+    substance_use = _answer_or_assumed(form, "substance_use", SubstanceUse, errors)
+    custody = _answer_or_assumed(form, "custody", CustodyStatus, errors)
     needs = _enums(form, "needs", Intervention, errors)
     group_raw = _text(form, "target_group")
     target_group = None

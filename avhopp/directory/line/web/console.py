@@ -13,7 +13,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from avhopp.directory.catalogue.service import Intervention, TargetGroup, ThreatLevel, search_directory
-from avhopp.directory.catalogue.web.components import read_search, result_labels, situation_options
+from avhopp.directory.catalogue.web.components import assumed_answers, read_search, result_labels, situation_options
 from avhopp.directory.line.callbacks import callbacks_of_contact, due_callbacks, request_callback
 from avhopp.directory.line.permissions import LINE_KINDS, OPERATE
 from avhopp.directory.line.service import (
@@ -100,6 +100,7 @@ async def _console(  # noqa: PLR0913 - the console's parts, each optional
             "unanswered": _line_choices(Unanswered),
             "errors": errors or {},
             "result": result,
+            "assumed": assumed_answers(form) if result is not None and form is not None else [],
             "referrals": referrals,
             "callbacks": callbacks,
             "options": situation_options(),
