@@ -1,7 +1,7 @@
 """Accounts as signing in sees them: look-up, failed attempts and lockout, TOTP and password changes.
 
 The runtime role reads no password hash or TOTP secret with the account: `password_hash_of` and
-`sealed_totp_secret_of` open them through `idp_account_secrets`, which opens one account's per
+`open_totp_secret` open them through `idp_account_secrets`, which opens one account's per
 transaction, and new ones are stored through functions as well (migration 0045).
 
 Lockout: five failed passwords or codes in a row lock the account for 15 minutes. Usernames
