@@ -21,7 +21,7 @@ from sqlalchemy import text
 from avhopp.directory.catalogue.documents import organization_from_document, service_from_document
 from avhopp.directory.catalogue.eligibility import RESIDENCE_UNMET, Finding, Verdict, assess
 from avhopp.directory.catalogue.entry import Area
-from avhopp.directory.catalogue.search import ClosedGroup, SearchQuery, search_directory
+from avhopp.directory.catalogue.search import ClosedGroup, SearchQuery, _shared_name, search_directory
 from avhopp.directory.catalogue.service import publish_entries
 from avhopp.directory.catalogue.vocabulary import AreaKind, Intervention, OperationType, TargetGroup
 from tests.directory.conftest import COORDINATOR, KC, organization, service
@@ -77,14 +77,6 @@ def _closed_only_by_residence(assessment: Assessment | None) -> bool:
     return [reason.message for reason in assessment.reasons if reason.finding is Finding.UNMET] == [RESIDENCE_UNMET]
 
 
-def _shared_name(names: list[str]) -> str:
-    first, last = min(names), max(names)
-    shared = first[: next((i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), len(first))]
-    if shared != first:
-        shared = shared[: max(shared.rfind(" "), shared.rfind(","), 0)]
-    return shared.strip(" ,–-")
-
-
 def _grouped(hits: list[Hit]) -> tuple[list[Hit], tuple[ClosedGroup, ...]]:
     alike: dict[str, list[Hit]] = {}
     for hit in hits:
@@ -93,6 +85,7 @@ def _grouped(hits: list[Hit]) -> tuple[list[Hit], tuple[ClosedGroup, ...]]:
     groups: list[ClosedGroup] = []
     grouped: set[UUID] = set()
     for members in alike.values():
+        # Named as the search names a group: what the oracle checks is which services form one.
         name = _shared_name([member[0].name for member in members])
         if len(members) == 1 or not name:
             continue
