@@ -3,7 +3,9 @@
 Every table that holds tenant data gets `tenant_scoped_table`, in the same migration that
 creates it: RLS enabled and forced (so even the owner is bound), and one policy that lets a
 row be seen or written only inside a transaction whose tenant setting names its tenant.
-An unset tenant reads as NULL, so no row matches: the policy fails closed.
+An unset tenant reads as NULL, so no row matches: the policy fails closed. The setting is read
+in a sub-select, which PostgreSQL evaluates once per statement (an init plan) rather than once
+per row, and which an index scan on tenant_id can take as its key (see migration 0047).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from alembic import op
 from psycopg import sql
 
-TENANT_PREDICATE = "tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid"
+TENANT_PREDICATE = "tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid)"
 
 
 def runtime_role() -> str:

@@ -179,7 +179,7 @@ class CallbackAttempt(Base):
     __table_args__ = (CheckConstraint(one_of("outcome", AttemptOutcome), name="outcome_known"),)
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
-    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
     callback_id: Mapped[UUID] = mapped_column(ForeignKey("line_callback.id"), index=True)
     operator_id: Mapped[UUID] = mapped_column(ForeignKey("app_user.id"))
     outcome: Mapped[str] = mapped_column(Text)

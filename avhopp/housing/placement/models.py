@@ -179,7 +179,7 @@ class Offer(Base):
     )
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
-    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
     """The requesting organisation."""
     owner_tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
     request_id: Mapped[UUID] = mapped_column(ForeignKey("housing_request.id"), index=True)

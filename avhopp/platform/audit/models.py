@@ -31,7 +31,7 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     chain: Mapped[str] = mapped_column(Text)
     seq: Mapped[int] = mapped_column(BigInteger)
-    tenant_id: Mapped[UUID | None] = mapped_column()
+    tenant_id: Mapped[UUID | None] = mapped_column(index=True)
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     actor_user_id: Mapped[UUID | None] = mapped_column()
     actor_client_id: Mapped[str | None] = mapped_column(Text)

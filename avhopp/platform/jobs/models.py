@@ -38,7 +38,7 @@ class JobOutbox(Base):
     queue_name: Mapped[str] = mapped_column(Text)
     args: Mapped[dict[str, Any]] = mapped_column(JSONB)
     """The job's keyword arguments: ids and codes only, never personal data."""
-    tenant_id: Mapped[UUID | None] = mapped_column(ForeignKey("tenant.id"))
+    tenant_id: Mapped[UUID | None] = mapped_column(ForeignKey("tenant.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -137,7 +137,7 @@ class CasePerson(Base):
     )
 
     case_id: Mapped[UUID] = mapped_column(primary_key=True)
-    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
     initials: Mapped[str] = mapped_column(String(4))
     protected_identity: Mapped[str] = mapped_column(Text, server_default=text("'none'"))
     identity_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, info=sealed_column(IDENTITY_PURPOSE, "case_id"))
@@ -188,7 +188,7 @@ class EmergencyAccess(Base):
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
     case_id: Mapped[UUID] = mapped_column()
-    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
     user_id: Mapped[UUID] = mapped_column(ForeignKey("app_user.id"))
     reason: Mapped[str] = mapped_column(Text)
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -212,7 +212,7 @@ class Consent(Base):
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
     case_id: Mapped[UUID] = mapped_column(index=True)
-    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
     organisations: Mapped[list[UUID]] = mapped_column(ARRAY(Uuid()))
     contributors: Mapped[list[UUID]] = mapped_column(ARRAY(Uuid()), server_default=text("'{}'::uuid[]"))
     """The named organisations that may also write, not only read."""
@@ -284,7 +284,7 @@ class ThreatAssessment(Base):
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
     case_id: Mapped[UUID] = mapped_column(index=True)
-    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
     """The case's organisation."""
     police_tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
     requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -311,7 +311,7 @@ class CooperationMeeting(Base):
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
     case_id: Mapped[UUID] = mapped_column(index=True)
-    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
     held_on: Mapped[date] = mapped_column(Date)
     person_took_part: Mapped[bool] = mapped_column(Boolean)
     organisations: Mapped[list[UUID]] = mapped_column(ARRAY(Uuid()))
@@ -359,7 +359,7 @@ class PhaseChange(Base):
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
     case_id: Mapped[UUID] = mapped_column(index=True)
-    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
     from_phase: Mapped[str | None] = mapped_column(Text)
     to_phase: Mapped[str] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
@@ -386,7 +386,7 @@ class FollowUp(Base):
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
     case_id: Mapped[UUID] = mapped_column()
-    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
     months_after: Mapped[int] = mapped_column(SmallInteger)
     due_on: Mapped[date] = mapped_column(Date)
     answers: Mapped[dict[str, str] | None] = mapped_column(JSONB)

@@ -41,7 +41,7 @@ class NetworkFollow(Base):
 
     space_id: Mapped[UUID] = mapped_column(primary_key=True)
     user_id: Mapped[UUID] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
-    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
     follower_tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
     """The organisation the person follows for (where they are notified)."""
     followed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -61,7 +61,7 @@ class NetworkThread(Base):
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
     space_id: Mapped[UUID] = mapped_column()
-    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     author_tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
@@ -85,7 +85,7 @@ class NetworkThreadReply(Base):
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
     thread_id: Mapped[UUID] = mapped_column()
     space_id: Mapped[UUID] = mapped_column()
-    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
     body: Mapped[str] = mapped_column(Text)
     author_tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -111,7 +111,7 @@ class NetworkConsultation(Base):
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
     space_id: Mapped[UUID] = mapped_column()
-    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
     age_band: Mapped[str] = mapped_column(Text)
     affiliation: Mapped[str | None] = mapped_column(Text)
     phase: Mapped[str] = mapped_column(Text)
@@ -144,7 +144,7 @@ class NetworkConsultationReply(Base):
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
     consultation_id: Mapped[UUID] = mapped_column()
     space_id: Mapped[UUID] = mapped_column()
-    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
     body: Mapped[str] = mapped_column(Text)
     author_tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
