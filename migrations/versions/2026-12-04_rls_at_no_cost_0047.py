@@ -13,8 +13,16 @@ Three changes, none of which changes what a policy lets through:
   so every count read the whole table. One policy now says the same as `tenant_id = ANY(<the
   tenants this transaction may see>)`: its own, or every tenant for an active national
   coordinator (every revision names a tenant: tenant_id is NOT NULL and a foreign key).
+- The networks' policies asked `space_id IN (SELECT network_member_spaces())` (and the same of
+  the guest's meetings): a hashed sub-plan, tested row by row in a scan of the whole table. They
+  now ask `space_id = ANY(<the same set as one array>)`, which is the same test (NULLs included)
+  but one an index can answer, so `tenant_id = x OR space_id = ANY(...)` is a BitmapOr of two
+  index scans. The network tables without an index on space_id get one.
 - Tenant tables without an index that leads with tenant_id get one, so "this tenant's rows"
   is an index scan for the policy as for any query.
+
+Databases created after this revision have the sub-select from the start (the helper's
+TENANT_PREDICATE has it); for their policies the rewrite finds nothing bare to wrap.
 
 Revision ID: 0047
 Revises: 0046
@@ -50,6 +58,11 @@ _BARE = (
 )
 _WRAPPED = re.compile(rf"\( SELECT ({'|'.join(_FORMS)}) AS {_ALIAS}\)")
 
+# The networks' set-returning functions of the spaces and meetings this transaction may see.
+_SETS = "network_member_spaces|network_guest_meetings"
+_IN_SET = re.compile(rf"(\w+) IN \( SELECT ({_SETS})\(\) AS \2\)")
+_ANY_SET = re.compile(rf"(\w+) = ANY \(\( SELECT ARRAY\( SELECT ({_SETS})\(\) AS \2\) AS {_ALIAS}\)::uuid\[\]\)")
+
 # Tenant tables whose indexes did not lead with tenant_id (0046).
 _UNINDEXED = (
     *("audit_event", "case_consent", "case_emergency_access", "case_follow_up", "case_meeting", "case_person"),
@@ -58,6 +71,10 @@ _UNINDEXED = (
     *("network_document_version", "network_follow", "network_guest", "network_meeting", "network_member"),
     *("network_minutes", "network_outcome", "network_representative", "network_response", "network_thread"),
     "network_thread_reply",
+)
+_UNINDEXED_SPACES = (
+    *("network_agenda_item", "network_consultation_reply", "network_document_version", "network_minutes"),
+    *("network_outcome", "network_representative", "network_response", "network_thread_reply"),
 )
 
 _TENANT_BEFORE = "NULLIF(current_setting('app.tenant_id', true), '')::uuid"
@@ -78,12 +95,12 @@ def wrap(expression: str) -> str:
     """`expression` with every bare read of a setting made a sub-select (read once per statement)."""
     for bare in _BARE:
         expression = bare.sub(rf"( SELECT \1 AS {_ALIAS})", expression)
-    return expression
+    return _IN_SET.sub(rf"\1 = ANY (( SELECT ARRAY( SELECT \2() AS \2) AS {_ALIAS})::uuid[])", expression)
 
 
 def unwrap(expression: str) -> str:
     """The inverse of `wrap`: only the sub-selects it added."""
-    return _WRAPPED.sub(r"\1", expression)
+    return _WRAPPED.sub(r"\1", _ANY_SET.sub(r"\1 IN ( SELECT \2() AS \2)", expression))
 
 
 def _rewrite_policies(change: object) -> None:
@@ -114,10 +131,14 @@ def upgrade() -> None:
     )
     for table in _UNINDEXED:
         op.create_index(f"ix_{table}_tenant_id", table, ["tenant_id"])
+    for table in _UNINDEXED_SPACES:
+        op.create_index(f"ix_{table}_space_id", table, ["space_id"])
 
 
 def downgrade() -> None:
     """The indexes dropped, the two revision policies back, the settings read per row again."""
+    for table in _UNINDEXED_SPACES:
+        op.drop_index(f"ix_{table}_space_id", table_name=table)
     for table in _UNINDEXED:
         op.drop_index(f"ix_{table}_tenant_id", table_name=table)
     op.execute("DROP POLICY tenant_or_coordinator ON directory_revision")

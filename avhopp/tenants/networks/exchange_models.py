@@ -84,7 +84,7 @@ class NetworkThreadReply(Base):
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
     thread_id: Mapped[UUID] = mapped_column()
-    space_id: Mapped[UUID] = mapped_column()
+    space_id: Mapped[UUID] = mapped_column(index=True)
     tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
     body: Mapped[str] = mapped_column(Text)
     author_tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
@@ -143,7 +143,7 @@ class NetworkConsultationReply(Base):
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
     consultation_id: Mapped[UUID] = mapped_column()
-    space_id: Mapped[UUID] = mapped_column()
+    space_id: Mapped[UUID] = mapped_column(index=True)
     tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
     body: Mapped[str] = mapped_column(Text)
     author_tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))

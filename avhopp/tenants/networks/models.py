@@ -120,7 +120,7 @@ class NetworkRepresentative(Base):
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
     member_id: Mapped[UUID] = mapped_column()
-    space_id: Mapped[UUID] = mapped_column()
+    space_id: Mapped[UUID] = mapped_column(index=True)
     tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
     member_tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
     user_id: Mapped[UUID] = mapped_column(ForeignKey("app_user.id"))
@@ -175,7 +175,7 @@ class NetworkAgendaItem(Base):
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
     meeting_id: Mapped[UUID] = mapped_column()
-    space_id: Mapped[UUID] = mapped_column()
+    space_id: Mapped[UUID] = mapped_column(index=True)
     tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
     position: Mapped[int] = mapped_column(SmallInteger)
     title: Mapped[str] = mapped_column(Text)
@@ -223,7 +223,7 @@ class NetworkResponse(Base):
 
     meeting_id: Mapped[UUID] = mapped_column(primary_key=True)
     user_id: Mapped[UUID] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
-    space_id: Mapped[UUID] = mapped_column()
+    space_id: Mapped[UUID] = mapped_column(index=True)
     tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
     responder_tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"))
     attending: Mapped[bool] = mapped_column(Boolean)
@@ -246,7 +246,7 @@ class NetworkMinutes(Base):
     )
 
     meeting_id: Mapped[UUID] = mapped_column(primary_key=True)
-    space_id: Mapped[UUID] = mapped_column()
+    space_id: Mapped[UUID] = mapped_column(index=True)
     tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(Text, server_default="draft")
@@ -278,7 +278,7 @@ class NetworkOutcome(Base):
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
     meeting_id: Mapped[UUID] = mapped_column()
-    space_id: Mapped[UUID] = mapped_column()
+    space_id: Mapped[UUID] = mapped_column(index=True)
     tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
     kind: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
@@ -329,7 +329,7 @@ class NetworkDocumentVersion(Base):
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
     document_id: Mapped[UUID] = mapped_column()
-    space_id: Mapped[UUID] = mapped_column()
+    space_id: Mapped[UUID] = mapped_column(index=True)
     tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenant.id"), index=True)
     version: Mapped[int] = mapped_column(SmallInteger)
     content: Mapped[bytes] = mapped_column(LargeBinary, info=sealed_column(DOCUMENT_PURPOSE, "id"))
