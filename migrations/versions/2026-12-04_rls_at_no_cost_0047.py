@@ -18,6 +18,13 @@ Three changes, none of which changes what a policy lets through:
   now ask `space_id = ANY(<the same set as one array>)`, which is the same test (NULLs included)
   but one an index can answer, so `tenant_id = x OR space_id = ANY(...)` is a BitmapOr of two
   index scans. The network tables without an index on space_id get one.
+- The case tables' policies asked, row by row, whether the person is on the row's case's team
+  (or holds emergency access to it): `EXISTS (SELECT 1 FROM case_team t WHERE t.case_id =
+  row.case_id AND t.user_id = <user> AND t.tenant_id = <tenant>)`. They now ask `case_id IN
+  (SELECT t.case_id FROM case_team t WHERE t.user_id = <user> AND t.tenant_id = <tenant>)`: the
+  same test (a NULL case_id passes neither), but the person's cases are read once per statement
+  into a hash. Only that exact form is rewritten; the team checks that also ask for a grant
+  are left as they are.
 - Tenant tables without an index that leads with tenant_id get one, so "this tenant's rows"
   is an index scan for the policy as for any query.
 
@@ -63,6 +70,23 @@ _SETS = "network_member_spaces|network_guest_meetings"
 _IN_SET = re.compile(rf"(\w+) IN \( SELECT ({_SETS})\(\) AS \2\)")
 _ANY_SET = re.compile(rf"(\w+) = ANY \(\( SELECT ARRAY\( SELECT ({_SETS})\(\) AS \2\) AS {_ALIAS}\)::uuid\[\]\)")
 
+# The case team's and emergency access's checks, as PostgreSQL prints them (see the docstring).
+_READ = (
+    r"\( SELECT \(NULLIF\(current_setting\('app\.{}'::text, true\), ''::text\)\)::uuid"
+    r" AS (?:\"nullif\"|app_setting)\)"
+)
+_PER_ROW = re.compile(
+    r"EXISTS \( SELECT 1\n\s+FROM (case_team|case_emergency_access) (t|e)\n"
+    r"\s+WHERE \(\(\2\.case_id = (\w+)\.(\w+)\) AND \(\2\.user_id = ({user})\) AND \(\2\.tenant_id = ({tenant})\)"
+    r"( AND \(now\(\) < e\.expires_at\))?\)\)".format(user=_READ.format("user_id"), tenant=_READ.format("tenant_id"))
+)
+_MARK = "case_once"
+_ONCE = re.compile(
+    rf"\((\w+) IN \( SELECT (t|e)\.case_id AS {_MARK}\n\s+FROM (case_team|case_emergency_access) \2\n"
+    rf"\s+WHERE \(\(\2\.user_id = ({_READ.format('user_id')})\) AND \(\2\.tenant_id = ({_READ.format('tenant_id')})\)"
+    r"( AND \(now\(\) < e\.expires_at\))?\)\)\)"
+)
+
 # Tenant tables whose indexes did not lead with tenant_id (0046).
 _UNINDEXED = (
     *("audit_event", "case_consent", "case_emergency_access", "case_follow_up", "case_meeting", "case_person"),
@@ -91,15 +115,27 @@ _VISIBLE_REVISIONS = (
 )
 
 
-def wrap(expression: str) -> str:
+def wrap(expression: str, table: str) -> str:
     """`expression` with every bare read of a setting made a sub-select (read once per statement)."""
+    del table  # the rewritten forms name their own columns
     for bare in _BARE:
         expression = bare.sub(rf"( SELECT \1 AS {_ALIAS})", expression)
+    expression = _PER_ROW.sub(
+        rf"(\4 IN ( SELECT \2.case_id AS {_MARK} FROM \1 \2 WHERE ((\2.user_id = \5) AND (\2.tenant_id = \6)\7)))",
+        expression,
+    )
     return _IN_SET.sub(rf"\1 = ANY (( SELECT ARRAY( SELECT \2() AS \2) AS {_ALIAS})::uuid[])", expression)
 
 
-def unwrap(expression: str) -> str:
+def unwrap(expression: str, table: str) -> str:
     """The inverse of `wrap`: only the sub-selects it added."""
+    expression = _ONCE.sub(
+        lambda m: (
+            f"EXISTS ( SELECT 1\n   FROM {m[3]} {m[2]}\n  WHERE (({m[2]}.case_id = {table}.{m[1]}) AND"
+            f" ({m[2]}.user_id = {m[4]}) AND ({m[2]}.tenant_id = {m[5]}){m[6] or ''}))"
+        ),
+        expression,
+    )
     return _WRAPPED.sub(r"\1", _ANY_SET.sub(r"\1 IN ( SELECT \2() AS \2)", expression))
 
 
@@ -111,7 +147,7 @@ def _rewrite_policies(change: object) -> None:
     for table, name, qual, with_check in policies:
         clauses = []
         for keyword, expression in (("USING", qual), ("WITH CHECK", with_check)):
-            if expression is not None and (changed := change(expression)) != expression:  # type: ignore[operator]
+            if expression is not None and (changed := change(expression, table)) != expression:  # type: ignore[operator]
                 clauses.append(sql.SQL(f"{keyword} ({{}})").format(sql.SQL(changed)))
         if clauses:
             statement = sql.SQL("ALTER POLICY {} ON {} {}").format(
