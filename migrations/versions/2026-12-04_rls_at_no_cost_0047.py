@@ -23,8 +23,9 @@ Three changes, none of which changes what a policy lets through:
   row.case_id AND t.user_id = <user> AND t.tenant_id = <tenant>)`. They now ask `case_id IN
   (SELECT t.case_id FROM case_team t WHERE t.user_id = <user> AND t.tenant_id = <tenant>)`: the
   same test (a NULL case_id passes neither), but the person's cases are read once per statement
-  into a hash. Only that exact form is rewritten; the team checks that also ask for a grant
-  are left as they are.
+  into a hash. The same goes for the team checks that also ask for a grant on the case (a
+  member from another organisation): the grant is asked of the team row's case, which is the
+  row's case. Only these exact forms are rewritten.
 - Tenant tables without an index that leads with tenant_id get one, so "this tenant's rows"
   is an index scan for the policy as for any query.
 
@@ -87,6 +88,26 @@ _ONCE = re.compile(
     r"( AND \(now\(\) < e\.expires_at\))?\)\)\)"
 )
 
+_GRANT_TERMS = (
+    r"(?: AND (?:\('\w+'::text = ANY \(g\.categories\)\)|g\.contributes|\(g\.revoked_at IS NULL\)"
+    r"|\(now\(\) [<>]=? g\.valid_\w+\)))+"
+)
+_PER_ROW_GRANT = re.compile(
+    r"EXISTS \( SELECT 1\n\s+FROM case_team t\n\s+WHERE \(\(t\.case_id = (\w+)\.(\w+)\)"
+    r" AND \(t\.user_id = ({user})\) AND \(t\.tenant_id = ({tenant})\)"
+    r" AND \(EXISTS \( SELECT 1\n\s+FROM case_grant g\n\s+WHERE \(\(g\.case_id = \1\.\2\)"
+    r" AND \(g\.tenant_id = ({tenant})\)({terms})\)\)\)\)\)".format(
+        user=_READ.format("user_id"), tenant=_READ.format("tenant_id"), terms=_GRANT_TERMS
+    )
+)
+_ONCE_GRANT = re.compile(
+    rf"\((\w+) IN \( SELECT t\.case_id AS {_MARK}\n\s+FROM case_team t\n"
+    rf"\s+WHERE \(\(t\.user_id = ({_READ.format('user_id')})\) AND \(t\.tenant_id = ({_READ.format('tenant_id')})\)"
+    r" AND \(EXISTS \( SELECT 1\n\s+FROM case_grant g\n"
+    rf"\s+WHERE \(\(g\.case_id = t\.case_id\) AND \(g\.tenant_id = ({_READ.format('tenant_id')})\)"
+    rf"({_GRANT_TERMS})\)\)\)\)\)\)"
+)
+
 # Tenant tables whose indexes did not lead with tenant_id (0046).
 _UNINDEXED = (
     *("audit_event", "case_consent", "case_emergency_access", "case_follow_up", "case_meeting", "case_person"),
@@ -120,6 +141,11 @@ def wrap(expression: str, table: str) -> str:
     del table  # the rewritten forms name their own columns
     for bare in _BARE:
         expression = bare.sub(rf"( SELECT \1 AS {_ALIAS})", expression)
+    expression = _PER_ROW_GRANT.sub(
+        rf"(\2 IN ( SELECT t.case_id AS {_MARK} FROM case_team t WHERE ((t.user_id = \3) AND (t.tenant_id = \4)"
+        r" AND (EXISTS ( SELECT 1 FROM case_grant g WHERE ((g.case_id = t.case_id) AND (g.tenant_id = \5)\6))))))",
+        expression,
+    )
     expression = _PER_ROW.sub(
         rf"(\4 IN ( SELECT \2.case_id AS {_MARK} FROM \1 \2 WHERE ((\2.user_id = \5) AND (\2.tenant_id = \6)\7)))",
         expression,
@@ -129,6 +155,14 @@ def wrap(expression: str, table: str) -> str:
 
 def unwrap(expression: str, table: str) -> str:
     """The inverse of `wrap`: only the sub-selects it added."""
+    expression = _ONCE_GRANT.sub(
+        lambda m: (
+            f"EXISTS ( SELECT 1\n   FROM case_team t\n  WHERE ((t.case_id = {table}.{m[1]}) AND (t.user_id = {m[2]})"
+            f" AND (t.tenant_id = {m[3]}) AND (EXISTS ( SELECT 1\n           FROM case_grant g\n"
+            f"          WHERE ((g.case_id = {table}.{m[1]}) AND (g.tenant_id = {m[4]}){m[5]})))))"
+        ),
+        expression,
+    )
     expression = _ONCE.sub(
         lambda m: (
             f"EXISTS ( SELECT 1\n   FROM {m[3]} {m[2]}\n  WHERE (({m[2]}.case_id = {table}.{m[1]}) AND"
