@@ -1,6 +1,7 @@
 """Row-level security at no cost: settings read once per statement, the tenant index usable.
 
-Three changes, none of which changes what a policy lets through:
+Five changes, none of which changes what a policy lets through (the downgrade restores the
+policies' text exactly; the rewritten forms carry the aliases `app_setting` and `case_once`):
 
 - Every policy in `public` reads the request context once per statement: each
   `current_setting('app.…', true)` (with its NULLIF and uuid cast) becomes a sub-select, which
