@@ -336,7 +336,7 @@ async def explanation_for_national(session: AsyncSession, actor: Actor, request_
         user_id=actor.user_id,
     )
     state = await national_state(session, swedish_date())
-    explanation = explain_request(state.prepared, engine_request(row))
+    explanation = await off_loop(explain_request, state.prepared, engine_request(row))
     return {"summary": explanation.summary(), **explanation_as_json(explanation)}
 
 
