@@ -289,7 +289,8 @@ async def search_directory(
     The database decides the verdicts (`verdicts`), orders, counts and cuts the page in one
     statement; only the services shown are decoded and assessed, for their reasons.
     `internal` includes what only professionals may read (phones not for the public); the
-    session must then act for a tenant, or the database finds nothing.
+    session must then act for a tenant, or the database finds nothing. A search is heavy work: it
+    waits for a place in the process's lane, and assesses off the event loop (`platform.heavy`).
     """
     async with heavy_lane():
         rows, groups = await _page_rows(session, query, internal=internal)
