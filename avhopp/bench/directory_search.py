@@ -64,7 +64,7 @@ from avhopp.platform.idp.admin import create_machine_client
 from avhopp.platform.labels import label
 from avhopp.platform.logs import configure_logging
 from avhopp.platform.migrate import migrate
-from avhopp.platform.settings import load_settings
+from avhopp.platform.settings import Settings, load_settings
 from avhopp.tenants.registry.provisioning import demo_tenants, geographic_tenants, provision_tenants
 
 if TYPE_CHECKING:
@@ -220,7 +220,18 @@ def _percentiles(timings: list[float]) -> tuple[float, float]:
     return statistics.median(timings), cuts[18]
 
 
-async def _run(owner_url: URL, folder: Path, args: argparse.Namespace) -> None:
+@dataclass(frozen=True, slots=True)
+class Platform:
+    """A migrated throwaway platform with a published catalogue and an API client."""
+
+    settings: Settings
+    app_url: URL
+    machine: tuple[str, str, uuid.UUID]
+    """The API client's id, secret and tenant."""
+
+
+async def published_platform(owner_url: URL, folder: Path, services: int, seed: int) -> Platform:
+    """Migrate, load the reference data and an API client, and publish `services` generated services."""
     app_url = app_url_for(owner_url, None)
     migrate(owner_url, app_url)
     engine = create_owner_engine(owner_url)
@@ -241,15 +252,24 @@ async def _run(owner_url: URL, folder: Path, args: argparse.Namespace) -> None:
             text("SELECT id FROM tenant WHERE slug = :slug"), {"slug": _CLIENT_TENANT}
         ).scalar_one()
     engine.dispose()
-
     app_engine = create_app_engine(app_url, pool_size=4)
     sessions = session_factory(app_engine, audit_key=chain_key(settings.secret_key))
     started = time.perf_counter()
-    await load_catalogue(sessions, generated_catalogue(args.services, args.seed), note="Benchmark", replace=True)
-    print(f"Published {args.services} services in {time.perf_counter() - started:.1f} s")
+    try:
+        await load_catalogue(sessions, generated_catalogue(services, seed), note="Benchmark", replace=True)
+    finally:
+        await app_engine.dispose()
+    print(f"Published {services} services in {time.perf_counter() - started:.1f} s")
+    return Platform(settings, app_url, (client_id, secret, tenant_id))
+
+
+async def _run(owner_url: URL, folder: Path, args: argparse.Namespace) -> None:
+    platform = await published_platform(owner_url, folder, args.services, args.seed)
+    app_engine = create_app_engine(platform.app_url, pool_size=4)
+    sessions = session_factory(app_engine, audit_key=chain_key(platform.settings.secret_key))
     searches = probes(args.searches, args.seed)
     try:
-        await _measure(sessions, build_app(settings, app_url), (client_id, secret, tenant_id), searches)
+        await _measure(sessions, build_app(platform.settings, platform.app_url), platform.machine, searches)
     finally:
         await app_engine.dispose()
 

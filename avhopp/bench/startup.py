@@ -48,13 +48,15 @@ server.cleanup()
 """
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on the loopback interface that nothing listens on now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
-def _ready(port: int) -> bool:
+def ready(port: int) -> bool:
+    """Whether `avhopp serve` on `port` answers 200 on /health/ready."""
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=1) as response:
             return bool(response.status == 200)  # noqa: PLR2004 - HTTP OK
@@ -64,7 +66,7 @@ def _ready(port: int) -> bool:
 
 def _time_serve(data_dir: Path) -> float:
     """Seconds from the command to ready; the server is then stopped with SIGTERM and awaited."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "AVHOPP_DATA_DIR": str(data_dir), "AVHOPP_PORT": str(port)}
     for name in ("DATABASE_URL", "DATABASE_APP_URL", "BROKER_URL"):
         env.pop(name, None)
@@ -73,7 +75,7 @@ def _time_serve(data_dir: Path) -> float:
         [sys.executable, "-m", "avhopp", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        while not _ready(port):
+        while not ready(port):
             if process.poll() is not None:
                 msg = f"avhopp serve ended with {process.returncode} before it was ready"
                 raise RuntimeError(msg)

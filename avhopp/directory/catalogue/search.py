@@ -33,13 +33,14 @@ from avhopp.directory.catalogue.vocabulary import (
     ServiceStatus,
     TargetGroup,
 )
+from avhopp.platform.heavy import heavy_lane, off_loop
 from avhopp.platform.problems import InvalidInputError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from datetime import date
 
-    from sqlalchemy import ColumnElement, Select
+    from sqlalchemy import ColumnElement, Row, Select
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from avhopp.directory.catalogue.entry import OrganizationEntry, ServiceEntry
@@ -288,8 +289,18 @@ async def search_directory(
     The database decides the verdicts (`verdicts`), orders, counts and cuts the page in one
     statement; only the services shown are decoded and assessed, for their reasons.
     `internal` includes what only professionals may read (phones not for the public); the
-    session must then act for a tenant, or the database finds nothing.
+    session must then act for a tenant, or the database finds nothing. A search is heavy work: it
+    waits for a place in the process's lane, and assesses off the event loop (`platform.heavy`).
     """
+    async with heavy_lane():
+        rows, groups = await _page_rows(session, query, internal=internal)
+        return await off_loop(_result, rows, groups, query, today)
+
+
+async def _page_rows(
+    session: AsyncSession, query: SearchQuery, *, internal: bool
+) -> tuple[Sequence[Row[Any]], tuple[ClosedGroup, ...]]:
+    """The page's rows (documents and verdicts) and the counts, from one statement."""
     service, organization = _services(internal)
     situation = query.situation
     rules = None if situation is None else verdict_sql(situation, service)
@@ -330,6 +341,12 @@ async def search_directory(
             .order_by(*_ordered(shown.c))
         )
     ).all()
+    return rows, groups
+
+
+def _result(rows: Sequence[Row[Any]], groups: tuple[ClosedGroup, ...], query: SearchQuery, today: date) -> SearchResult:
+    """Decode and assess the services shown: pure computing, run off the event loop."""
+    situation = query.situation
     hits = []
     for row in rows:
         if row.service_document is None:
@@ -343,7 +360,7 @@ async def search_directory(
         total=rows[0].counts[0],
         page=query.page,
         per_page=query.per_page,
-        facets=_facets(rows[0].counts, rows[0].listed, with_verdict=rules is not None),
+        facets=_facets(rows[0].counts, rows[0].listed, with_verdict=situation is not None),
         closed_groups=groups,
     )
 

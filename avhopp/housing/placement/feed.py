@@ -22,6 +22,7 @@ from avhopp.housing.engine.service import (
     municipality_facts_from_geography,
     prepare_context,
 )
+from avhopp.platform.heavy import off_loop
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -85,6 +86,6 @@ async def national_state(
     )
     context = PlacementContext(as_of=as_of, municipalities=facts, units=tuple(units.values()), placements=placements)
     return NationalState(
-        prepared=prepare_context(context, SETTINGS),
+        prepared=await off_loop(prepare_context, context, SETTINGS),
         unit_owners={str(row["unit_id"]): row["owner_tenant_id"] for row in unit_rows},
     )

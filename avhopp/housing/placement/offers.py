@@ -35,6 +35,7 @@ from avhopp.housing.placement.notices import (
 from avhopp.housing.placement.ratelimit import count_shortlist
 from avhopp.housing.placement.requests import engine_request, open_request, own_request, request_columns
 from avhopp.housing.placement.vocabulary import DeclineReason, Need, OfferStatus, RiskLevel, UnitType
+from avhopp.platform.heavy import off_loop
 from avhopp.platform.jobs import enqueue
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
 from avhopp.platform.times import swedish_date
@@ -86,7 +87,7 @@ async def make_offer(session: AsyncSession, actor: Actor, request_id: UUID, unit
     if await count_shortlist(session, actor.tenant_id, actor.user_id, now):
         await enqueue(session, notify_national_of_many_shortlists)
     state = await national_state(session, swedish_date(now))
-    answer = shortlist(state.prepared, engine_request(request_columns(row)))
+    answer = await off_loop(shortlist, state.prepared, engine_request(request_columns(row)))
     proposed = {proposal.unit_id for proposal in answer.proposals}
     if str(unit_id) not in proposed:
         raise InvalidInputError.one("unit_id", "Bostaden finns inte bland förslagen just nu. Hämta nya förslag.")

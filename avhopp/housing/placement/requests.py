@@ -36,6 +36,7 @@ from avhopp.housing.placement.notices import notify_national_of_many_shortlists
 from avhopp.housing.placement.ratelimit import count_shortlist
 from avhopp.housing.placement.vocabulary import OfferStatus, RequestState, RiskLevel
 from avhopp.platform.geography.reference import shipped_geography
+from avhopp.platform.heavy import off_loop
 from avhopp.platform.jobs import enqueue
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
 from avhopp.platform.times import swedish_date
@@ -288,7 +289,7 @@ async def shortlist_for(session: AsyncSession, actor: Actor, request_id: UUID) -
         user_id=actor.user_id,
     )
     state = await national_state(session, swedish_date(now))
-    answer = shortlist(state.prepared, engine_request(request_columns(row)))
+    answer = await off_loop(shortlist, state.prepared, engine_request(request_columns(row)))
     await asyncio.sleep(max(0.0, SHORTLIST_FLOOR_SECONDS - (time.monotonic() - started)))
     return answer
 
@@ -335,7 +336,7 @@ async def explanation_for_national(session: AsyncSession, actor: Actor, request_
         user_id=actor.user_id,
     )
     state = await national_state(session, swedish_date())
-    explanation = explain_request(state.prepared, engine_request(row))
+    explanation = await off_loop(explain_request, state.prepared, engine_request(row))
     return {"summary": explanation.summary(), **explanation_as_json(explanation)}
 
 

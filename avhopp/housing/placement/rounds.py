@@ -14,7 +14,6 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-import anyio
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
@@ -26,6 +25,7 @@ from avhopp.housing.placement.notices import notify_round_offer
 from avhopp.housing.placement.offers import ANSWER_WITHIN
 from avhopp.housing.placement.requests import engine_request, explanation_as_json
 from avhopp.housing.placement.vocabulary import Need, RoundStatus
+from avhopp.platform.heavy import off_loop
 from avhopp.platform.jobs import enqueue
 from avhopp.platform.problems import InvalidInputError, NotFoundError
 from avhopp.platform.times import swedish_date
@@ -136,8 +136,8 @@ async def gather_round(session: AsyncSession, actor: Actor, request_ids: Sequenc
     state = await national_state(session, swedish_date())
     requests = [engine_request(row) for row in rows]
     # The exact solver may take up to its wall-clock limit: never on the event loop.
-    batch = await anyio.to_thread.run_sync(lambda: assign_batch(state.prepared, requests))
-    explanations = {item.request_id: item for item in explain_batch(state.prepared, batch)}
+    batch = await off_loop(assign_batch, state.prepared, requests)
+    explanations = {item.request_id: item for item in await off_loop(explain_batch, state.prepared, batch)}
     assignment = batch.assignment()
     solved = Round(
         tenant_id=actor.tenant_id,

@@ -8,6 +8,7 @@ cumulative, as the HSDS API specification requires. Locations are a profile exte
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
@@ -38,6 +39,7 @@ from avhopp.directory.catalogue.service import (
     published_page,
     published_service,
 )
+from avhopp.platform.heavy import off_loop
 from avhopp.platform.problems import NotFoundError
 from avhopp.platform.scope.request import Anyone
 from avhopp.platform.scope.route_permissions import PUBLIC
@@ -79,18 +81,29 @@ CONVERTED_KEPT = 4096
 """Services kept converted: the same for every anonymous reader until the service or its organisation changes."""
 
 
+_CONVERTED_LOCK = threading.Lock()
+"""Pages are converted in worker threads (`off_loop`), which share the kept conversions."""
+
+
 def _public_service(entry: PublishedEntry) -> JsonObject:
     if entry.version is None:
         return service_to_hsds(entry.service, entry.organization, include_internal=False)
     key = (entry.service.id, entry.version)
-    converted = _CONVERTED.get(key)
-    if converted is None:
-        converted = _CONVERTED[key] = service_to_hsds(entry.service, entry.organization, include_internal=False)
+    with _CONVERTED_LOCK:
+        converted = _CONVERTED.get(key)
+        if converted is not None:
+            _CONVERTED.move_to_end(key)
+            return converted
+    converted = service_to_hsds(entry.service, entry.organization, include_internal=False)
+    with _CONVERTED_LOCK:
+        _CONVERTED[key] = converted
         if len(_CONVERTED) > CONVERTED_KEPT:
             _CONVERTED.popitem(last=False)
-    else:
-        _CONVERTED.move_to_end(key)
     return converted
+
+
+def _public_services(entries: list[PublishedEntry]) -> list[JsonObject]:
+    return [_public_service(entry) for entry in entries]
 
 
 def _organizations(entries: list[PublishedEntry]) -> list[JsonObject]:
@@ -119,7 +132,7 @@ async def _all_locations(session: AsyncSession) -> list[JsonObject]:
     version = await catalogue_version(session)
     if version not in _LOCATIONS:
         _LOCATIONS.clear()
-        _LOCATIONS[version] = _locations(await published_entries(session, CatalogueFilter()))
+        _LOCATIONS[version] = await off_loop(_locations, await published_entries(session, CatalogueFilter()))
     return _LOCATIONS[version]
 
 
@@ -155,9 +168,7 @@ class HsdsApi(Controller):
             any_of=service_filters(taxonomy_term_id, taxonomy_id),
         )
         total, entries = await published_page(anyone.session, wanted, offset=(page - 1) * per_page, limit=per_page)
-        return paged(
-            [_public_service(entry) for entry in entries], total_items=total, page_number=page, per_page=per_page
-        )
+        return paged(await off_loop(_public_services, entries), total_items=total, page_number=page, per_page=per_page)
 
     @get("/services/{service_id:uuid}", guards=[within_exchange_limit], responses=LIMITED, summary="HSDS: en tjänst")
     async def service(self, anyone: Anyone, service_id: FromPath[UUID]) -> JsonObject:
@@ -172,7 +183,7 @@ class HsdsApi(Controller):
         total, entries = await published_organizations_page(
             anyone.session, CatalogueFilter(text=search[:200]), offset=(page - 1) * per_page, limit=per_page
         )
-        return paged(_organizations(entries), total_items=total, page_number=page, per_page=per_page)
+        return paged(await off_loop(_organizations, entries), total_items=total, page_number=page, per_page=per_page)
 
     @get(
         "/organizations/{organization_id:uuid}",

@@ -37,6 +37,7 @@ from avhopp.platform.disclosure.exports import (
     record_export,
     xlsx_bytes,
 )
+from avhopp.platform.heavy import off_loop
 from avhopp.platform.labels import label, labels_of
 from avhopp.platform.problems import InvalidInputError
 from avhopp.platform.scope.request import Acting, TenantScope
@@ -178,7 +179,7 @@ async def _export(
     )
     name = f"stodlinjens-statistik-{swedish_time(now, '%Y-%m-%d')}.{file_format}"
     return Response(
-        write(metadata, sheets),
+        await off_loop(write, metadata, sheets),
         media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

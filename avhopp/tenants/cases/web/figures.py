@@ -27,6 +27,7 @@ from avhopp.platform.disclosure.exports import (
     xlsx_bytes,
 )
 from avhopp.platform.geography.reference import shipped_geography
+from avhopp.platform.heavy import off_loop
 from avhopp.platform.labels import labels_of
 from avhopp.platform.scope.request import Acting, TenantScope
 from avhopp.platform.times import STOCKHOLM, swedish_time
@@ -179,7 +180,7 @@ async def _export(
     )
     name = f"nationell-uppfoljning-{swedish_time(now, '%Y-%m-%d')}.{file_format}"
     return Response(
-        write(metadata, sheets_of(parts)),
+        await off_loop(write, metadata, sheets_of(parts)),
         media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -1,0 +1,48 @@
+"""Heavy work of a request, kept from stalling the others.
+
+A web process serves all its requests on one event loop: while one coroutine computes, no other
+request moves, and a cheap request waits behind every step that is ready before each of its own.
+Measured with `avhopp.bench.event_loop`: while eight clients searched without pause, a cheap read
+waited about 8 times as long as alone. Two tools keep cheap requests moving:
+
+- `heavy_lane()`: only a few heavy requests per process work at a time. The others wait for a
+  place without using the loop, so a cheap request finds only a few steps ahead of it.
+- `off_loop(function, ...)`: pure computing (assessing, converting, rendering) runs in a worker
+  thread, so a long computation gives the loop its turn every few milliseconds (the interpreter's
+  switch interval) instead of holding it to the end.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from functools import partial
+from typing import TYPE_CHECKING, TypeVar
+
+import anyio
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable
+
+_T = TypeVar("_T")
+
+HEAVY_AT_ONCE = 2
+"""Heavy requests one process works on at a time. Two keep the process and the database both busy
+(one computes while the other waits for its rows): measured on two cores, the process served as
+many searches as with no limit. One kept a cheap read closer to its time alone but served about
+a sixth fewer searches; more throughput comes from more processes, not more places."""
+
+_lane = anyio.CapacityLimiter(HEAVY_AT_ONCE)
+_threads = anyio.CapacityLimiter(4)
+"""Worker threads for `off_loop`: more than cores, so that a long export does not hold up a search."""
+
+
+@asynccontextmanager
+async def heavy_lane() -> AsyncIterator[None]:
+    """Hold one of the process's places for heavy work while the block runs."""
+    async with _lane:
+        yield
+
+
+async def off_loop(function: Callable[..., _T], *args: object) -> _T:
+    """`function(*args)` in a worker thread; the loop serves other requests meanwhile."""
+    return await anyio.to_thread.run_sync(partial(function, *args), limiter=_threads)
