@@ -7,9 +7,10 @@ waited about 8 times as long as alone. Two tools keep cheap requests moving:
 
 - `heavy_lane()`: only a few heavy requests per process work at a time. The others wait for a
   place without using the loop, so a cheap request finds only a few steps ahead of it.
-- `off_loop(function, ...)`: pure computing (assessing, converting, rendering) runs in a worker
-  thread, so a long computation gives the loop its turn every few milliseconds (the interpreter's
-  switch interval) instead of holding it to the end.
+- `off_loop(function, ...)`: long pure computing (converting a page of HSDS, solving placements,
+  writing an export) runs in a worker thread, so it gives the loop its turn every few
+  milliseconds (the interpreter's switch interval) instead of holding it to the end. Work of a
+  millisecond or two stays on the loop: the thread and the loop taking turns costs more.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from avhopp.directory.catalogue.vocabulary import (
     ServiceStatus,
     TargetGroup,
 )
-from avhopp.platform.heavy import heavy_lane, off_loop
+from avhopp.platform.heavy import heavy_lane
 from avhopp.platform.problems import InvalidInputError
 
 if TYPE_CHECKING:
@@ -290,11 +290,11 @@ async def search_directory(
     statement; only the services shown are decoded and assessed, for their reasons.
     `internal` includes what only professionals may read (phones not for the public); the
     session must then act for a tenant, or the database finds nothing. A search is heavy work: it
-    waits for a place in the process's lane, and assesses off the event loop (`platform.heavy`).
+    waits for a place in the process's lane (`platform.heavy`).
     """
     async with heavy_lane():
         rows, groups = await _page_rows(session, query, internal=internal)
-        return await off_loop(_result, rows, groups, query, today)
+        return _result(rows, groups, query, today)
 
 
 async def _page_rows(
@@ -345,7 +345,11 @@ async def _page_rows(
 
 
 def _result(rows: Sequence[Row[Any]], groups: tuple[ClosedGroup, ...], query: SearchQuery, today: date) -> SearchResult:
-    """Decode and assess the services shown: pure computing, run off the event loop."""
+    """Decode and assess the services shown.
+
+    A page is small enough to assess on the event loop: measured, handing it to a worker thread
+    cost more (the thread and the loop take turns for the interpreter) than it spared.
+    """
     situation = query.situation
     hits = []
     for row in rows:
