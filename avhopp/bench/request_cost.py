@@ -11,8 +11,8 @@ person's session cookie (principal, authorization, request scope, row-level secu
 The baseline is the same query sent directly on one held connection of the runtime role; for
 scale, also an empty request (`/health/live`). It prints p50/p95 and their ratios to the baseline,
 then the round trips to PostgreSQL and the transactions per request, counted by a small proxy
-that reads the protocol between the web application and the database (a round trip is a message
-the client then waits on: a simple query or a Sync). It measures; it asserts nothing.
+between the web application and the database (a round trip: the application sends, after the
+database last answered; pipelined messages count once). It measures; it asserts nothing.
 """
 
 from __future__ import annotations
@@ -105,9 +105,14 @@ class _Stream:
 
     counts: Counts
     started: bool = False
+    answered: bool = True
+    """Whether the server sent something since the client last did: the client's next message starts a round trip."""
     buffer: bytearray = field(default_factory=bytearray)
 
     def feed(self, data: bytes) -> None:
+        if self.answered:
+            self.counts.round_trips += 1
+            self.answered = False
         self.buffer += data
         while True:
             header = 4 if not self.started else 5
@@ -129,8 +134,6 @@ class _Stream:
             self._count(kind, body)
 
     def _count(self, kind: str, body: bytes) -> None:
-        if kind in {"Q", "S"}:
-            self.counts.round_trips += 1
         # A simple query's text, or a Parse message's (after the statement's name).
         query = body if kind == "Q" else body.split(b"\0", 1)[1] if kind == "P" else b""
         self.counts.transactions += query.lstrip().upper().count(b"BEGIN")
@@ -181,6 +184,8 @@ class RoundTripProxy:
                 while data := await source.read(65536):
                     if count:
                         stream.feed(data)
+                    else:
+                        stream.answered = True
                     sink.write(data)
                     await sink.drain()
             except (ConnectionError, asyncio.CancelledError):

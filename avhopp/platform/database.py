@@ -59,9 +59,21 @@ def create_owner_engine(owner_url: URL) -> Engine:
     return create_engine(owner_url, pool_size=2, max_overflow=0, pool_pre_ping=True)
 
 
+_RECYCLE_SECONDS = 1800
+"""Connections older than this are replaced at checkout, before a firewall or server drops them idle."""
+
+
 def create_app_engine(app_url: URL, *, pool_size: int = 10) -> AsyncEngine:
-    """The runtime engine. Its sessions must come from `session_factory`."""
-    return create_async_engine(app_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    """The runtime engine. Its sessions must come from `session_factory`.
+
+    No ping at every checkout: that is a round trip to the database per transaction. A connection
+    the server has closed (a restart, a failover) fails its next statement instead; SQLAlchemy
+    recognises the disconnect and invalidates it and every connection of the pool opened before it,
+    so that request fails and the ones after it get fresh connections.
+    """
+    return create_async_engine(
+        app_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, pool_recycle=_RECYCLE_SECONDS
+    )
 
 
 _AUDIT_KEY = "audit_key"
