@@ -112,18 +112,19 @@ class ContextSession(Session):
     """A Session that carries a RequestContext in `info["context"]`."""
 
 
+def _context_values(context: RequestContext) -> dict[str, str]:
+    # An empty string, not NULL: set_config cannot take NULL, and the policies read '' as unset.
+    return {
+        "tenant_id": str(context.tenant_id) if context.tenant_id else "",
+        "user_id": str(context.user_id) if context.user_id else "",
+        "job_relay": "on" if context.job_relay else "",
+    }
+
+
 @event.listens_for(ContextSession, "after_begin")
 def _publish_context(session: Session, _transaction: Any, connection: Connection) -> None:  # noqa: ANN401 - SQLAlchemy's hook
     context: RequestContext = session.info.get("context", RequestContext())
-    # An empty string, not NULL: set_config cannot take NULL, and the policies read '' as unset.
-    connection.execute(
-        _SET_CONTEXT,
-        {
-            "tenant_id": str(context.tenant_id) if context.tenant_id else "",
-            "user_id": str(context.user_id) if context.user_id else "",
-            "job_relay": "on" if context.job_relay else "",
-        },
-    )
+    connection.execute(_SET_CONTEXT, _context_values(context))
 
 
 @asynccontextmanager
@@ -133,6 +134,16 @@ async def context_session(
     """One session for one request or job, in one tenant. Commits on success, rolls back on error."""
     async with sessions(info={"context": context}) as session, session.begin():
         yield session
+
+
+async def act_as(session: AsyncSession, context: RequestContext) -> None:
+    """Publish another context for the rest of this transaction, and for the session's later ones.
+
+    For the sign-in check, which learns who acts only from its first read: it then goes on as that
+    person in the same transaction instead of opening a second one.
+    """
+    session.info["context"] = context
+    await session.execute(_SET_CONTEXT, _context_values(context))
 
 
 async def verify_runtime_role(engine: AsyncEngine) -> None:

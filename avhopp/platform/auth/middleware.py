@@ -17,7 +17,7 @@ from litestar.exceptions import NotAuthorizedException
 
 from avhopp.platform.auth.sessions import SESSION_COOKIE, active_session, end_sessions_of
 from avhopp.platform.authz.registry import REGISTRY
-from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.database import RequestContext, act_as, context_session
 from avhopp.platform.scope.principal import PRINCIPAL_STATE_KEY, Principal
 
 if TYPE_CHECKING:
@@ -55,12 +55,15 @@ async def _resolve(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal 
     if not cookie:
         return None
     state = connection.app.state
+    # One transaction: found without a person or tenant, the session then names who acts, and for which tenant.
     async with context_session(state.sessions, RequestContext()) as session:
         web_session = await active_session(session, cookie, state.settings.session_idle)
         if web_session is None:
             return None
         user_id, tenant_id = web_session.user_id, web_session.acting_tenant_id
-    async with context_session(state.sessions, RequestContext(user_id=user_id, tenant_id=tenant_id)) as session:
+        # Its touch is written as before, by nobody in particular, before the person's context applies.
+        await session.flush()
+        await act_as(session, RequestContext(user_id=user_id, tenant_id=tenant_id))
         choices = await state.people.tenant_choices(session, user_id)
         principal = await state.people.principal(session, user_id, tenant_id) if tenant_id else None
         if principal is None:
