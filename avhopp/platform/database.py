@@ -136,6 +136,26 @@ async def context_session(
         yield session
 
 
+@asynccontextmanager
+async def continued_session(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """Take over a session whose transaction is already open: commit on success, roll back on error."""
+    try:
+        yield session
+    except BaseException:
+        await session.rollback()
+        raise
+    else:
+        await session.commit()
+    finally:
+        await session.close()
+
+
+def context_of(session: AsyncSession) -> RequestContext:
+    """The context `session` publishes."""
+    context: RequestContext = session.info.get("context", RequestContext())
+    return context
+
+
 async def act_as(session: AsyncSession, context: RequestContext) -> None:
     """Publish another context for the rest of this transaction, and for the session's later ones.
 
