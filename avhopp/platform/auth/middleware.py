@@ -47,6 +47,10 @@ class PrincipalMiddleware:
             await self.app(scope, receive, send)
             return
         connection = ASGIConnection[Any, Any, Any, Any](scope, receive, send)
+        if not connection.headers.get("authorization") and not connection.cookies.get(SESSION_COOKIE):
+            # Anonymous: no principal, and no session to open.
+            await self.app(scope, receive, send)
+            return
         session: AsyncSession = connection.app.state.sessions(info={"context": RequestContext()})
         try:
             principal = await _resolve(connection, session)
