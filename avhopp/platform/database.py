@@ -59,9 +59,21 @@ def create_owner_engine(owner_url: URL) -> Engine:
     return create_engine(owner_url, pool_size=2, max_overflow=0, pool_pre_ping=True)
 
 
+_RECYCLE_SECONDS = 1800
+"""Connections older than this are replaced at checkout, before a firewall or server drops them idle."""
+
+
 def create_app_engine(app_url: URL, *, pool_size: int = 10) -> AsyncEngine:
-    """The runtime engine. Its sessions must come from `session_factory`."""
-    return create_async_engine(app_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    """The runtime engine. Its sessions must come from `session_factory`.
+
+    No ping at every checkout: that is a round trip to the database per transaction. A connection
+    the server has closed (a restart, a failover) fails its next statement instead; SQLAlchemy
+    recognises the disconnect and invalidates it and every connection of the pool opened before it,
+    so that request fails and the ones after it get fresh connections.
+    """
+    return create_async_engine(
+        app_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, pool_recycle=_RECYCLE_SECONDS
+    )
 
 
 _AUDIT_KEY = "audit_key"
@@ -100,18 +112,19 @@ class ContextSession(Session):
     """A Session that carries a RequestContext in `info["context"]`."""
 
 
+def _context_values(context: RequestContext) -> dict[str, str]:
+    # An empty string, not NULL: set_config cannot take NULL, and the policies read '' as unset.
+    return {
+        "tenant_id": str(context.tenant_id) if context.tenant_id else "",
+        "user_id": str(context.user_id) if context.user_id else "",
+        "job_relay": "on" if context.job_relay else "",
+    }
+
+
 @event.listens_for(ContextSession, "after_begin")
 def _publish_context(session: Session, _transaction: Any, connection: Connection) -> None:  # noqa: ANN401 - SQLAlchemy's hook
     context: RequestContext = session.info.get("context", RequestContext())
-    # An empty string, not NULL: set_config cannot take NULL, and the policies read '' as unset.
-    connection.execute(
-        _SET_CONTEXT,
-        {
-            "tenant_id": str(context.tenant_id) if context.tenant_id else "",
-            "user_id": str(context.user_id) if context.user_id else "",
-            "job_relay": "on" if context.job_relay else "",
-        },
-    )
+    connection.execute(_SET_CONTEXT, _context_values(context))
 
 
 @asynccontextmanager
@@ -121,6 +134,36 @@ async def context_session(
     """One session for one request or job, in one tenant. Commits on success, rolls back on error."""
     async with sessions(info={"context": context}) as session, session.begin():
         yield session
+
+
+@asynccontextmanager
+async def continued_session(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """Take over a session whose transaction is already open: commit on success, roll back on error."""
+    try:
+        yield session
+    except BaseException:
+        await session.rollback()
+        raise
+    else:
+        await session.commit()
+    finally:
+        await session.close()
+
+
+def context_of(session: AsyncSession) -> RequestContext:
+    """The context `session` publishes."""
+    context: RequestContext = session.info.get("context", RequestContext())
+    return context
+
+
+async def act_as(session: AsyncSession, context: RequestContext) -> None:
+    """Publish another context for the rest of this transaction, and for the session's later ones.
+
+    For the sign-in check, which learns who acts only from its first read: it then goes on as that
+    person in the same transaction instead of opening a second one.
+    """
+    session.info["context"] = context
+    await session.execute(_SET_CONTEXT, _context_values(context))
 
 
 async def verify_runtime_role(engine: AsyncEngine) -> None:

@@ -17,7 +17,7 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
-from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.trace import NoOpTracer, SpanKind, Status, StatusCode
 from sqlalchemy import event
 
 if TYPE_CHECKING:
@@ -34,6 +34,10 @@ class Telemetry:
 
     tracer_provider: TracerProvider
     meter_provider: MeterProvider
+    tracing: bool = True
+    """Whether spans go anywhere; when not, the tracer builds none (a no-op tracer)."""
+    metering: bool = True
+    """Whether measurements go anywhere; when neither does, the database hooks are not installed."""
     tracer: Tracer = field(init=False)
     meter: Meter = field(init=False)
     http_requests: Histogram = field(init=False)
@@ -41,7 +45,8 @@ class Telemetry:
     jobs: Counter = field(init=False)
 
     def __post_init__(self) -> None:
-        self.tracer = self.tracer_provider.get_tracer("avhopp")
+        # The SDK builds and times a span even without a processor (about 5% of a simple request).
+        self.tracer = self.tracer_provider.get_tracer("avhopp") if self.tracing else NoOpTracer()
         self.meter = self.meter_provider.get_meter("avhopp")
         self.http_requests = self.meter.create_histogram(
             "http.server.request.duration", unit="s", description="Duration of HTTP requests"
@@ -79,11 +84,18 @@ def configure_telemetry(
         tracer_provider.add_span_processor(span_processor)
     if metric_reader is not None:
         readers.append(metric_reader)
-    return Telemetry(tracer_provider, MeterProvider(resource=resource, metric_readers=readers))
+    return Telemetry(
+        tracer_provider,
+        MeterProvider(resource=resource, metric_readers=readers),
+        tracing=bool(otlp_endpoint) or span_processor is not None,
+        metering=bool(readers),
+    )
 
 
 def trace_engine(engine: Engine, telemetry: Telemetry) -> None:
-    """Record a client span and a duration for every statement `engine` executes."""
+    """Record a client span and a duration for every statement `engine` executes (nothing if both go nowhere)."""
+    if not telemetry.tracing and not telemetry.metering:
+        return
 
     @event.listens_for(engine, "before_cursor_execute")
     def _start(_conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool) -> None:  # noqa: ANN401, FBT001

@@ -143,3 +143,32 @@ def test_every_table_with_a_tenant_column_has_forced_rls_and_a_policy(owner_engi
 
     unprotected = [row.relname for row in rows if not (row.relrowsecurity and row.relforcerowsecurity and row.policies)]
     assert unprotected == []
+
+
+async def test_without_a_ping_at_checkout_the_pool_recovers_by_itself_when_the_server_drops_its_connections(
+    database: TestDatabase, owner_engine: Engine
+) -> None:
+    engine = create_app_engine(database.app_url, pool_size=2)
+    sessions = session_factory(engine, audit_key=chain_key(SECRET_KEY))
+    try:
+        async with (
+            context_session(sessions, RequestContext()) as first,
+            context_session(sessions, RequestContext()) as second,
+        ):
+            pids = {(await session.execute(SETTINGS_AND_PID)).one().pid for session in (first, second)}
+        # What a restart of PostgreSQL does to the pooled connections.
+        with owner_engine.connect() as connection:
+            for pid in pids:
+                connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+        with pytest.raises(DBAPIError) as dropped:
+            async with context_session(sessions, RequestContext()) as session:
+                await session.execute(SETTINGS_AND_PID)
+        assert dropped.value.connection_invalidated
+        async with context_session(sessions, RequestContext(tenant_id=TENANT_A)) as session:
+            later = (await session.execute(SETTINGS_AND_PID)).one()
+    finally:
+        await engine.dispose()
+
+    assert later.pid not in pids
+    assert later.tenant == str(TENANT_A)

@@ -63,6 +63,25 @@ class _SnapshotAdapter(Adapter):  # type: ignore[misc]
         model.model["g"]["g"].policy.extend(list(rule) for rule in self._policy.g)
 
 
+class _MatcherCompiledOnce(casbin.FastEnforcer):  # type: ignore[misc]
+    """Casbin parses its matcher into a Python AST for every decision (`_get_expression`).
+
+    One enforcer holds one snapshot: its matcher and its role manager (which the `g` function the
+    parsed matcher calls reads) never change, so the first parse serves every later decision. A
+    policy change builds a new snapshot, and with it a new enforcer.
+    """
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self._expressions: dict[str, object] = {}
+        super().__init__(*args, **kwargs)
+
+    def _get_expression(self, expr: str, functions: object = None) -> object:
+        compiled = self._expressions.get(expr)
+        if compiled is None:
+            compiled = self._expressions[expr] = casbin.FastEnforcer._get_expression(expr, functions)  # noqa: SLF001 - Casbin's own parse
+        return compiled
+
+
 _REMEMBERED = 100_000
 """Decisions one snapshot keeps before it starts over (a few per person and permission in use)."""
 
@@ -70,12 +89,12 @@ _REMEMBERED = 100_000
 class _Snapshot:
     """One loaded policy and the decisions made with it: a snapshot never changes, so neither do they.
 
-    Casbin compiles its matcher for every decision (about half a millisecond), and every request
-    decides each permission once for its menu; a reload builds a new snapshot, which starts empty.
+    Every request decides each permission once for its menu; a reload builds a new snapshot, which
+    starts empty.
     """
 
     def __init__(self, policy: Policy) -> None:
-        self._casbin = casbin.FastEnforcer(new_model(), _SnapshotAdapter(policy), cache_key_order=POLICY_INDEX)
+        self._casbin = _MatcherCompiledOnce(new_model(), _SnapshotAdapter(policy), cache_key_order=POLICY_INDEX)
         self._decided: dict[tuple[str, str, str, str], bool] = {}
 
     def decide(self, subject: str, domain: str, obj: str, act: str) -> bool:

@@ -10,16 +10,19 @@ Handlers take one of three parameters and never open a session or derive the ten
   in particular (the published directory).
 
 Each session is one transaction: committed after the handler returns and its response is built,
-rolled back if the handler raises. The tenant and user reach row-level security once, at BEGIN.
+rolled back if the handler raises. The tenant and user reach row-level security at BEGIN. The
+two scopes bound to the principal continue the transaction in which the principal middleware
+resolved it (avhopp.platform.auth.middleware), so a simple read is one transaction.
 """
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from litestar.di import NamedDependency, Provide
 
-from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.database import RequestContext, act_as, context_of, context_session, continued_session
 from avhopp.platform.problems import NotFoundError
 from avhopp.platform.scope.principal import principal_of
 
@@ -77,12 +80,34 @@ class PublicScope:
         self.session = session
 
 
+OPEN_SESSION_STATE_KEY = "avhopp.open_session"
+"""Where the principal middleware leaves the session that resolved the principal, still in its transaction."""
+BOUND_SCOPES = ("acting", "signed_in")
+"""The scopes bound to the principal, which continue the transaction that resolved it."""
+
+
+@asynccontextmanager
+async def _session_for(
+    request: Request[Any, Any, Any], state: State, context: RequestContext
+) -> AsyncIterator[AsyncSession]:
+    """The principal's open session when there is one (switched to `context` if it differs), else a new one."""
+    open_session: AsyncSession | None = request.scope["state"].pop(OPEN_SESSION_STATE_KEY, None)
+    if open_session is None:
+        async with context_session(state.sessions, context) as session:
+            yield session
+        return
+    async with continued_session(open_session) as session:
+        if context_of(session) != context:
+            await act_as(session, context)
+        yield session
+
+
 async def _tenant_scope(request: Request[Any, Any, Any], state: State) -> AsyncIterator[TenantScope]:
     principal = principal_of(request)
     if principal is None or principal.tenant_id is None:
         raise NotFoundError
     context = RequestContext(tenant_id=principal.tenant_id, user_id=principal.user_id)
-    async with context_session(state.sessions, context) as session:
+    async with _session_for(request, state, context) as session:
         yield TenantScope(principal, principal.tenant_id, session)
 
 
@@ -92,7 +117,7 @@ async def _person_scope(request: Request[Any, Any, Any], state: State) -> AsyncI
     if principal is None or person_id is None:
         raise NotFoundError
     context = RequestContext(tenant_id=principal.tenant_id, user_id=person_id)
-    async with context_session(state.sessions, context) as session:
+    async with _session_for(request, state, context) as session:
         yield PersonScope(principal, person_id, session)
 
 

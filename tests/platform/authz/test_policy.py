@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 
+import casbin  # type: ignore[import-untyped]
 import pytest
 
+from avhopp.platform.authz.enforcer import _Snapshot
 from avhopp.platform.authz.policy import PolicyLoadError, RoleGrant, RoleHolding, build_policy
 
 TENANT_A = str(uuid.uuid4())
@@ -67,3 +69,29 @@ def test_unknown_roles_and_inactive_tenants_grant_nothing_and_are_counted() -> N
     assert policy.g == (("user:1", "case_officer", TENANT_A),)
     assert policy.p == (("case_officer", TENANT_A, "case", "read"),)
     assert policy.ignored == {"unknown_role": 1, "inactive_tenant": 1, "unknown_role_permission": 1}
+
+
+def test_a_snapshot_parses_its_matcher_once_and_a_new_policy_still_decides_anew(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parsed: list[str] = []
+    original = casbin.core_enforcer.SimpleEval
+
+    def counting(expr: str, functions: object = None) -> object:
+        parsed.append(expr)
+        return original(expr, functions)
+
+    monkeypatch.setattr(casbin.core_enforcer, "SimpleEval", counting)
+    granted = _Snapshot(build_policy(1, [TENANT_A], [holding(TENANT_A, "case_officer")], GRANTS))
+    decisions = [
+        granted.decide(subject, TENANT_A, obj, act)
+        for subject in ("user:1", "user:2")
+        for obj, act in (("case", "read"), ("audit", "read"), ("case", "write"))
+    ]
+    assert decisions == [True, False, False, False, False, False]
+    assert len(parsed) == 1
+
+    revoked = _Snapshot(build_policy(2, [TENANT_A], [holding(TENANT_A, "auditor")], GRANTS))
+    assert not revoked.decide("user:1", TENANT_A, "case", "read")
+    assert revoked.decide("user:1", TENANT_A, "audit", "read")
+    assert len(parsed) == 2

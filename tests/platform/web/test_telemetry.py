@@ -7,9 +7,12 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import TYPE_CHECKING, ClassVar
 
 import pytest
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
+from sqlalchemy import create_engine
 
-from avhopp.platform.telemetry import configure_telemetry
+from avhopp.platform.telemetry import configure_telemetry, trace_engine
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -128,3 +131,21 @@ def test_nothing_is_exported_without_an_endpoint() -> None:
     # The SDK offers no public view of its processors; with none, a span goes nowhere.
     assert telemetry.tracer_provider._active_span_processor._span_processors == ()  # noqa: SLF001
     telemetry.shutdown()
+
+
+def test_without_anywhere_to_send_them_no_span_is_built_and_the_database_is_not_hooked() -> None:
+    telemetry = configure_telemetry(None)
+    engine = create_engine("postgresql+psycopg://nobody@127.0.0.1/none")
+    trace_engine(engine, telemetry)
+
+    span = telemetry.tracer.start_span("probe", attributes={"db.query.text": "SELECT 1"})
+    assert not span.is_recording()
+    assert span is telemetry.tracer.start_span("another")  # one shared no-op span, nothing built
+    assert not engine.dispatch.before_cursor_execute
+    traced = configure_telemetry(None, span_processor=SimpleSpanProcessor(InMemorySpanExporter()))
+    trace_engine(engine, traced)
+    assert traced.tracer.start_span("probe").is_recording()
+    assert engine.dispatch.before_cursor_execute
+    engine.dispose()
+    telemetry.shutdown()
+    traced.shutdown()
