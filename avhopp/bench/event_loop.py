@@ -19,13 +19,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import shutil
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -35,18 +31,17 @@ from typing import TYPE_CHECKING
 import httpx
 
 from avhopp.bench.directory_search import generated_catalogue, probes, published_platform
-from avhopp.bench.startup import free_port, ready
+from avhopp.bench.serving import web_process
 from avhopp.platform.embedded import embedded_postgres
 from avhopp.platform.logs import configure_logging
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Sequence
 
     from sqlalchemy.engine import URL
 
     from avhopp.bench.directory_search import Platform, Probe
 
-_READY_TIMEOUT_S = 120.0
 _SEARCHERS = 8
 _TARGET = 2.0
 
@@ -59,40 +54,6 @@ class _Figures:
     search_seconds: float = 0.0
     web_cpu_seconds: float = 0.0
     """CPU the web process spent while it served the searches (and the reads between them)."""
-
-
-@contextlib.contextmanager
-def _web_process(owner_url: URL, platform: Platform, folder: Path) -> Iterator[tuple[str, int]]:
-    """`avhopp serve` on the benchmark's database; yields its base URL and process id, stops it with SIGTERM."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": owner_url.render_as_string(hide_password=False),
-        "AVHOPP_SECRET_KEY": platform.settings.secret_key,
-        "AVHOPP_PUBLIC_URL": platform.settings.public_url,
-        "AVHOPP_DATA_DIR": str(folder / "web"),
-        "AVHOPP_PORT": str(port),
-        "AVHOPP_LOG_LEVEL": "WARNING",
-    }
-    for name in ("DATABASE_APP_URL", "BROKER_URL"):
-        env.pop(name, None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "avhopp", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        started = time.perf_counter()
-        while not ready(port):
-            if process.poll() is not None:
-                msg = f"avhopp serve ended with {process.returncode} before it was ready"
-                raise RuntimeError(msg)
-            if time.perf_counter() - started > _READY_TIMEOUT_S:
-                msg = f"avhopp serve was not ready in {_READY_TIMEOUT_S:.0f} s"
-                raise RuntimeError(msg)
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}", process.pid
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=60)
 
 
 async def _reads(client: httpx.AsyncClient, path: str, count: int, into: list[float]) -> None:
@@ -170,7 +131,7 @@ def _report(figures: _Figures) -> None:
 async def _run(owner_url: URL, folder: Path, args: argparse.Namespace) -> None:
     platform = await published_platform(owner_url, folder, args.services, args.seed)
     service_id = generated_catalogue(args.services, args.seed)[0].services[0].id
-    with _web_process(owner_url, platform, folder) as web:
+    with web_process(owner_url, platform.settings, folder / "web") as web:
         figures = await _measure(web, platform, args, f"/api/v1/directory/services/{service_id}")
     _report(figures)
 
