@@ -25,12 +25,13 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -100,12 +101,20 @@ class PrivatePostgres:
 
     def restart(self) -> None:
         """Stop it fast (sessions cut, transactions rolled back) and start it again."""
-        import pgserver  # noqa: PLC0415 - only this test needs it
+        _pg_ctl(self.server, "-w", "-m", "fast", "-l", str(self.server.log), "restart")
 
-        log = str(self.server.log)
-        pgserver.pg_ctl(  # type: ignore[attr-defined]
-            ["-w", "-m", "fast", "-l", log, "restart"], pgdata=self.server.pgdata, user=self.server.system_user
-        )
+
+def _stop_postgres(server: Any) -> None:
+    """Stop it: pgserver's own clean-up knows only the postmaster it started, not a restarted one."""
+    # pg_ctl fails when the server is already down, which is all this asks for.
+    with suppress(subprocess.CalledProcessError):
+        _pg_ctl(server, "-w", "-m", "immediate", "stop")
+
+
+def _pg_ctl(server: Any, *arguments: str) -> None:
+    import pgserver  # noqa: PLC0415 - only this test needs it
+
+    pgserver.pg_ctl(list(arguments), pgdata=server.pgdata, user=server.system_user)  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -129,7 +138,7 @@ class MixedLoad:
             window = self._first_window + timedelta(minutes=count)
             count += 1
             transport = httpx.HTTPTransport(local_address=address)
-            with httpx.Client(transport=transport, headers=_BROWSER, timeout=10) as client:
+            with httpx.Client(transport=transport, headers=_BROWSER, timeout=30) as client:
                 if self._request(client, "POST", _CALLBACK, _form(window)):
                     self.acknowledged.append(window)
                 self._request(client, "GET", _READ, None)
@@ -182,6 +191,7 @@ def private_postgres() -> Iterator[PrivatePostgres]:
             engine.dispose()
         yield PrivatePostgres(server, database)
     finally:
+        _stop_postgres(server)
         server.cleanup()
         shutil.rmtree(folder, ignore_errors=True)
 
