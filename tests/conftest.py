@@ -21,14 +21,11 @@ from avhopp.directory.catalogue.loading import load_catalogue
 from avhopp.directory.catalogue.seed import seed_catalogue
 from avhopp.platform.audit.chain import chain_key
 from avhopp.platform.database import create_app_engine, create_owner_engine, session_factory
-from avhopp.platform.geography.load import load_geography
-from avhopp.platform.migrate import migrate
 from avhopp.platform.settings import load_settings
-from avhopp.tenants.registry.provisioning import demo_tenants, geographic_tenants, provision_tenants
 from tests.platform.auth.conftest import BASE_URL, Browser
 from tests.platform.web.conftest import SECRET_KEY
 from tests.support.people import PEOPLE, NamedPerson, create_people, sign_in_form
-from tests.support.postgres import TestDatabase, create_database, drop_database, server_admin_url
+from tests.support.postgres import TestDatabase, create_database, drop_database, prepare_database, server_admin_url
 from tests.support.reset import Baseline
 
 if TYPE_CHECKING:
@@ -80,13 +77,7 @@ def admin_url() -> Iterator[URL]:
 @pytest.fixture(scope="session")
 def database(admin_url: URL) -> Iterator[TestDatabase]:
     """The session's database at head, with geography and all tenants loaded."""
-    db = create_database(admin_url)
-    migrate(db.owner_url, db.app_url)
-    engine = create_owner_engine(db.owner_url)
-    with engine.begin() as connection:
-        load_geography(connection)
-        provision_tenants(connection, geographic_tenants() + demo_tenants())
-    engine.dispose()
+    db = prepare_database(create_database(admin_url))
     yield db
     drop_database(admin_url, db)
 

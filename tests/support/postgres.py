@@ -16,7 +16,10 @@ import psycopg
 from psycopg import sql
 from sqlalchemy.engine import URL, make_url
 
-from avhopp.platform.database import app_url_for
+from avhopp.platform.database import app_url_for, create_owner_engine
+from avhopp.platform.geography.load import load_geography
+from avhopp.platform.migrate import migrate
+from avhopp.tenants.registry.provisioning import demo_tenants, geographic_tenants, provision_tenants
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -60,6 +63,19 @@ def create_database(admin_url: URL, prefix: str = "avhopp_test") -> TestDatabase
         )
     owner_url = admin_url.set(database=name)
     return TestDatabase(owner_url=owner_url, app_url=app_url_for(owner_url, None))
+
+
+def prepare_database(database: TestDatabase) -> TestDatabase:
+    """Migrate an empty database to head and load the geography and every tenant, as production's Job does."""
+    migrate(database.owner_url, database.app_url)
+    engine = create_owner_engine(database.owner_url)
+    try:
+        with engine.begin() as connection:
+            load_geography(connection)
+            provision_tenants(connection, geographic_tenants() + demo_tenants())
+    finally:
+        engine.dispose()
+    return database
 
 
 def drop_database(admin_url: URL, database: TestDatabase) -> None:

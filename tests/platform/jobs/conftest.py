@@ -15,7 +15,14 @@ from sqlalchemy import text
 
 from avhopp.platform.telemetry import configure_telemetry
 from tests.platform.jobs.sample_jobs import EFFECT_SCHEMA, EFFECT_TABLE, QUEUE
-from tests.platform.jobs.support import BROKERS, DEFAULT_BROKERS, JobsHarness, Observed, relay_context
+from tests.platform.jobs.support import (
+    BROKERS,
+    DEFAULT_BROKERS,
+    JobsHarness,
+    Observed,
+    create_effect_table,
+    relay_context,
+)
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -39,17 +46,8 @@ def observed() -> Iterator[Observed]:
 
 @pytest.fixture(scope="package")
 def effect_table(owner_engine: Engine, database: TestDatabase) -> Iterator[str]:
-    """A table the sample jobs write to, writable by the runtime role.
-
-    In a schema of its own, which Alembic's comparison of models and migrations ignores,
-    and dropped when the job tests are done.
-    """
-    role = database.app_url.username
-    with owner_engine.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {EFFECT_SCHEMA}"))
-        connection.execute(text(f"CREATE TABLE {EFFECT_TABLE} (mark text NOT NULL, tenant_id uuid)"))
-        connection.execute(text(f'GRANT USAGE ON SCHEMA {EFFECT_SCHEMA} TO "{role}"'))
-        connection.execute(text(f'GRANT SELECT, INSERT ON {EFFECT_TABLE} TO "{role}"'))
+    """A table the sample jobs write to, writable by the runtime role; dropped when the job tests are done."""
+    create_effect_table(owner_engine, str(database.app_url.username))
     yield EFFECT_TABLE
     with owner_engine.begin() as connection:
         connection.execute(text(f"DROP SCHEMA {EFFECT_SCHEMA} CASCADE"))

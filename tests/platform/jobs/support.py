@@ -13,7 +13,7 @@ from opentelemetry.sdk.metrics.export import NumberDataPoint
 from sqlalchemy import text
 
 from avhopp.platform.jobs import JobRuntime
-from tests.platform.jobs.sample_jobs import EFFECT_TABLE, QUEUE
+from tests.platform.jobs.sample_jobs import EFFECT_SCHEMA, EFFECT_TABLE, QUEUE
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -112,6 +112,18 @@ class JobsHarness:
         with self.owner_engine.begin() as connection:
             relay_context(connection)
             return connection.execute(text(statement), params).all()
+
+
+def create_effect_table(owner_engine: Engine, role: str) -> None:
+    """The table the sample jobs write to, in a schema of its own, writable by the runtime `role`.
+
+    Alembic's comparison of models and migrations ignores that schema.
+    """
+    with owner_engine.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {EFFECT_SCHEMA}"))
+        connection.execute(text(f"CREATE TABLE {EFFECT_TABLE} (mark text NOT NULL, tenant_id uuid)"))
+        connection.execute(text(f'GRANT USAGE ON SCHEMA {EFFECT_SCHEMA} TO "{role}"'))
+        connection.execute(text(f'GRANT SELECT, INSERT ON {EFFECT_TABLE} TO "{role}"'))
 
 
 def relay_context(connection: Any) -> None:

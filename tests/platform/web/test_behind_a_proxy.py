@@ -9,11 +9,7 @@ Without Debian's `haproxy` the test is skipped, unless AVHOPP_REQUIRE_PROXY=1 (s
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
-import time
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -24,6 +20,7 @@ from avhopp.directory.line.web.callbacks import PUBLIC_CALLBACK_LIMIT
 from avhopp.platform.times import STOCKHOLM
 from tests.platform.web.conftest import SECRET_KEY
 from tests.support.live_server import free_port
+from tests.support.web_processes import require_haproxy, running, serve_command, wait_for_proxy, write_haproxy_config
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -31,47 +28,13 @@ if TYPE_CHECKING:
 
     from tests.support.postgres import TestDatabase
 
-HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 BROWSER = {"accept": "text/html,application/xhtml+xml"}
 CALLBACK = "/hitta-stod/ring-mig"
 
 
 @pytest.fixture
 def haproxy() -> str:
-    if not os.path.exists(HAPROXY):  # noqa: PTH110 - a path from `which`
-        if os.environ.get("AVHOPP_REQUIRE_PROXY") == "1":
-            pytest.fail("haproxy saknas; CI kräver testet bakom en proxy (apt-get install haproxy).")
-        pytest.skip("haproxy is not installed (apt-get install haproxy)")
-    return HAPROXY
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"{url} stopped with {process.returncode}"
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"{url} did not start")
-
-
-@contextmanager
-def _running(command: list[str], env: dict[str, str], health: str | None) -> Iterator[None]:
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        if health:
-            _wait_until_up(health, process)
-        yield
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    return require_haproxy()
 
 
 @pytest.fixture
@@ -87,26 +50,13 @@ def proxied(haproxy: str, database: TestDatabase, tmp_path: Path, clean_database
         "AVHOPP_TRUSTED_PROXIES": "127.0.0.1",
     }
     config = tmp_path / "haproxy.cfg"
-    config.write_text(
-        "defaults\n  mode http\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n"
-        f"frontend web\n  bind 127.0.0.2:{proxy_port}\n  option forwardfor\n  default_backend avhopp\n"
-        "backend avhopp\n  balance roundrobin\n  http-response set-header X-Served-By %[srv_name]\n"
-        + "".join(f"  server web{index} 127.0.0.1:{port}\n" for index, port in enumerate(ports))
-    )
+    write_haproxy_config(config, f"127.0.0.2:{proxy_port}", ports)
     with ExitStack() as stack:
         for port in ports:
-            command = [sys.executable, "-m", "avhopp", "serve", "--port", str(port)]
-            stack.enter_context(_running(command, env, f"http://127.0.0.1:{port}/health/live"))
-        stack.enter_context(_running([haproxy, "-db", "-f", str(config)], env, None))
+            stack.enter_context(running(serve_command(port), env, f"http://127.0.0.1:{port}/health/live"))
+        stack.enter_context(running([haproxy, "-db", "-f", str(config)], env, None))
         proxy = f"http://127.0.0.2:{proxy_port}"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(f"{proxy}/health/live", timeout=1)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "haproxy did not start"
-                time.sleep(0.1)
+        wait_for_proxy(proxy)
         yield {"proxy": proxy, "web0": f"http://127.0.0.1:{ports[0]}", "web1": f"http://127.0.0.1:{ports[1]}"}
 
 
