@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 EXCLUDE_FROM_CSRF = "exclude_from_csrf"
 """A route's `opt` key that exempts it from the check (public forms that no session authorises)."""
+CSRF_FORM_FIELD = "_csrf_token"
+"""The form field that carries the token (Litestar's CSRF middleware reads this name)."""
 
 
 class CookieCSRFMiddleware(CSRFMiddleware):

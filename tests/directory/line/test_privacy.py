@@ -17,8 +17,9 @@ from avhopp.directory.line.privacy import (
 )
 from avhopp.directory.line.web.forms import identity_number_problems
 from avhopp.platform.database import RequestContext, context_session
-from avhopp.platform.identity_numbers import identity_numbers_in
+from avhopp.platform.identity_numbers import contains_identity_number, identity_numbers_in
 from avhopp.platform.problems import InvalidInputError
+from avhopp.platform.web.csrf import CSRF_FORM_FIELD
 from tests.platform.identity_strategies import (
     WRITTEN_SEPARATORS,
     disguised,
@@ -202,3 +203,15 @@ def test_an_id_field_is_not_read_as_text_but_a_text_field_is() -> None:
     assert [problem.field for problem in refused] == ["note", "round_id"]
     # Only the canonical form is an id: another spelling is text, and read as such.
     assert identity_number_problems(FormMultiDict({"round_id": looks_like_one.upper()}))
+
+
+def test_a_csrf_token_whose_hex_reads_as_an_identity_number_is_not_refused() -> None:
+    # Litestar's tokens are random hex; about one in 600 holds ten digits that read as one.
+    issued = (
+        "b6107776160e6ea728ac98b5c21dfd9eeed818091680a35c31f0d1207c09d84d"
+        "b17d66d5763210fa4067b69f81ca8a76089321a8945f50ece188257b9ebfe55c"
+    )
+    assert contains_identity_number(issued)
+    assert identity_number_problems(FormMultiDict({CSRF_FORM_FIELD: issued, "channel": "phone"})) == []
+    refused = identity_number_problems(FormMultiDict({CSRF_FORM_FIELD: issued, "guidance_notes": issued}))
+    assert [problem.field for problem in refused] == ["guidance_notes"]
