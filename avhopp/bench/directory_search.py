@@ -16,24 +16,21 @@ client. It prints p50/p95 for each and the ratios to the bare SQL. It measures; 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import random
 import secrets
-import shutil
 import statistics
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
 from avhopp.app import build_app
+from avhopp.bench.throwaway import on_throwaway_database
 from avhopp.directory.catalogue.eligibility import Situation
 from avhopp.directory.catalogue.entry import Area, OrganizationEntry, Phone, ServiceEntry
 from avhopp.directory.catalogue.loading import load_catalogue
@@ -56,19 +53,18 @@ from avhopp.platform.database import (
     create_owner_engine,
     session_factory,
 )
-from avhopp.platform.embedded import embedded_postgres
 from avhopp.platform.geography.load import load_geography
 from avhopp.platform.geography.reference import shipped_geography
 from avhopp.platform.idp import ensure_identity_provider
 from avhopp.platform.idp.admin import create_machine_client
 from avhopp.platform.labels import label
-from avhopp.platform.logs import configure_logging
 from avhopp.platform.migrate import migrate
 from avhopp.platform.settings import Settings, load_settings
 from avhopp.tenants.registry.provisioning import demo_tenants, geographic_tenants, provision_tenants
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Sequence
+    from pathlib import Path
 
     from litestar import Litestar
     from sqlalchemy.engine import URL
@@ -340,14 +336,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the benchmark and print the figures."""
     args = _parser().parse_args(argv)
-    configure_logging("WARNING")
-    folder = Path(tempfile.mkdtemp(prefix="avhopp-directory-benchmark-"))
-    print(f"Avhopp directory benchmark: {args.services} services, throwaway database in {folder}")
-    try:
-        with embedded_postgres(folder) as owner_url:
-            asyncio.run(_run(owner_url, folder, args))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    on_throwaway_database(
+        "directory",
+        f"Avhopp directory benchmark: {args.services} services",
+        lambda owner_url, folder: _run(owner_url, folder, args),
+    )
 
 
 if __name__ == "__main__":

@@ -20,23 +20,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import statistics
-import tempfile
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
 
 from avhopp.bench.directory_search import generated_catalogue, probes, published_platform
-from avhopp.bench.serving import web_process
-from avhopp.platform.embedded import embedded_postgres
-from avhopp.platform.logs import configure_logging
+from avhopp.bench.serving import cpu_seconds, web_process
+from avhopp.bench.throwaway import on_throwaway_database
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
     from sqlalchemy.engine import URL
 
@@ -73,12 +70,6 @@ async def _search_until(client: httpx.AsyncClient, searches: Sequence[Probe], st
     return done
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User and system CPU of a process so far (Linux's /proc: fields 14 and 15, in clock ticks)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 async def _measure(web: tuple[str, int], platform: Platform, args: argparse.Namespace, read_path: str) -> _Figures:
     base_url, pid = web
     client_id, secret, _tenant = platform.machine
@@ -96,13 +87,13 @@ async def _measure(web: tuple[str, int], platform: Platform, args: argparse.Name
             searchers = [
                 asyncio.create_task(_search_until(client, searches[i::_SEARCHERS], stop)) for i in range(_SEARCHERS)
             ]
-            started, cpu = time.perf_counter(), _cpu_seconds(pid)
+            started, cpu = time.perf_counter(), cpu_seconds([pid])
             await asyncio.sleep(0.5)  # every searcher has a request in flight
             await _reads(client, read_path, args.reads, figures.loaded)
             stop.set()
             figures.searches += sum(await asyncio.gather(*searchers))
             figures.search_seconds += time.perf_counter() - started
-            figures.web_cpu_seconds += _cpu_seconds(pid) - cpu
+            figures.web_cpu_seconds += cpu_seconds([pid]) - cpu
     return figures
 
 
@@ -148,14 +139,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the benchmark and print the figures."""
     args = _parser().parse_args(argv)
-    configure_logging("WARNING")
-    folder = Path(tempfile.mkdtemp(prefix="avhopp-event-loop-benchmark-"))
-    print(f"Avhopp event-loop benchmark: {args.services} services, throwaway database in {folder}")
-    try:
-        with embedded_postgres(folder) as owner_url:
-            asyncio.run(_run(owner_url, folder, args))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    on_throwaway_database(
+        "event-loop",
+        f"Avhopp event-loop benchmark: {args.services} services",
+        lambda owner_url, folder: _run(owner_url, folder, args),
+    )
 
 
 if __name__ == "__main__":

@@ -31,9 +31,7 @@ import os
 import random
 import re
 import secrets
-import shutil
 import statistics
-import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -46,7 +44,8 @@ import httpx
 from sqlalchemy import text
 
 from avhopp.bench.directory_search import published_platform
-from avhopp.bench.serving import web_process
+from avhopp.bench.serving import cpu_seconds, web_process
+from avhopp.bench.throwaway import on_throwaway_database
 from avhopp.platform.audit.chain import chain_key
 from avhopp.platform.auth.oidc import VerifiedIdentity
 from avhopp.platform.auth.sessions import SESSION_COOKIE, start_session
@@ -57,8 +56,6 @@ from avhopp.platform.database import (
     create_owner_engine,
     session_factory,
 )
-from avhopp.platform.embedded import embedded_postgres
-from avhopp.platform.logs import configure_logging
 
 if TYPE_CHECKING:
     import uuid
@@ -253,16 +250,6 @@ async def _signed_in(owner_url: URL, platform: Platform, args: argparse.Namespac
     return _People(tuple(tokens["operators"]), tuple(tokens["officers"]))
 
 
-def _cpu_seconds(pids: Sequence[int]) -> float:
-    """User and system CPU of the processes so far (Linux's /proc: fields 14 and 15, in clock ticks)."""
-    total = 0
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def _database_pids(folder: Path) -> list[int]:
     """The embedded PostgreSQL's postmaster and its backends."""
     postmaster = int((folder / "pgdata" / "postmaster.pid").read_text().split()[0])
@@ -304,14 +291,14 @@ async def _under_load(
     web_pids = [pid for _url, pid in webs]
     database_pids = _database_pids(folder)
     started = time.perf_counter()
-    web_cpu, database_cpu = _cpu_seconds(web_pids), _cpu_seconds(database_pids)
+    web_cpu, database_cpu = cpu_seconds(web_pids), cpu_seconds(database_pids)
     tasks = [asyncio.create_task(user) for user in users]
     await asyncio.sleep(args.seconds)
     stop.set()
     await asyncio.gather(*tasks)
     seconds = time.perf_counter() - started
     outcome = _Outcome(
-        tally, seconds, _cpu_seconds(web_pids) - web_cpu, _cpu_seconds(_database_pids(folder)) - database_cpu
+        tally, seconds, cpu_seconds(web_pids) - web_cpu, cpu_seconds(_database_pids(folder)) - database_cpu
     )
     for client in clients:
         await client.aclose()
@@ -375,14 +362,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the benchmark and print the figures."""
     args = _parser().parse_args(argv)
-    configure_logging("WARNING")
-    folder = Path(tempfile.mkdtemp(prefix="avhopp-load-benchmark-"))
-    print(f"Avhopp load benchmark: {args.services} services, throwaway database in {folder}")
-    try:
-        with embedded_postgres(folder) as owner_url:
-            asyncio.run(_run(owner_url, folder, args))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    on_throwaway_database(
+        "load",
+        f"Avhopp load benchmark: {args.services} services",
+        lambda owner_url, folder: _run(owner_url, folder, args),
+    )
 
 
 if __name__ == "__main__":

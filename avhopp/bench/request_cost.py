@@ -25,15 +25,12 @@ import contextlib
 import dataclasses
 import os
 import secrets
-import shutil
 import statistics
 import struct
-import tempfile
 import threading
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
@@ -44,14 +41,13 @@ from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 
 from avhopp.app import build_app
+from avhopp.bench.throwaway import on_throwaway_database
 from avhopp.platform.auth.sessions import SESSION_COOKIE
 from avhopp.platform.auth.sign_in_for_tests import TEST_SIGN_IN_PATH
 from avhopp.platform.database import app_url_for, create_owner_engine
-from avhopp.platform.embedded import embedded_postgres
 from avhopp.platform.geography.load import load_geography
 from avhopp.platform.idp import ensure_identity_provider
 from avhopp.platform.idp.admin import create_machine_client
-from avhopp.platform.logs import configure_logging
 from avhopp.platform.migrate import migrate
 from avhopp.platform.settings import load_settings
 from avhopp.tenants.registry.people import AppUser, Membership
@@ -61,6 +57,7 @@ from avhopp.tenants.registry.roles import Role
 if TYPE_CHECKING:
     import uuid
     from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+    from pathlib import Path
 
     from sqlalchemy.engine import URL
 
@@ -402,14 +399,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the benchmark and print the figures."""
     args = _parser().parse_args(argv)
-    configure_logging("WARNING")
-    folder = Path(tempfile.mkdtemp(prefix="avhopp-request-benchmark-"))
-    print(f"Avhopp per-request cost benchmark: throwaway database in {folder}")
-    try:
-        with embedded_postgres(folder) as owner_url:
-            asyncio.run(_run(owner_url, folder, args))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    on_throwaway_database(
+        "request", "Avhopp per-request cost benchmark", lambda owner_url, folder: _run(owner_url, folder, args)
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""`avhopp serve` as production runs it, on a benchmark's throwaway database."""
+"""`avhopp serve` as production runs it, on a benchmark's throwaway database, and the CPU its processes use."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from avhopp.bench.startup import free_port, ready
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-    from pathlib import Path
+    from collections.abc import Iterator, Sequence
 
     from sqlalchemy.engine import URL
 
@@ -55,3 +55,13 @@ def web_process(owner_url: URL, settings: Settings, data_dir: Path) -> Iterator[
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
+
+
+def cpu_seconds(pids: Sequence[int]) -> float:
+    """User and system CPU of the processes so far (Linux's /proc: fields 14 and 15, in clock ticks)."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
