@@ -5,10 +5,17 @@ and the runtime role, which owns nothing and cannot bypass row-level security, s
 requests and jobs (async engine). The tenant and user of a request reach the database
 through `set_config(..., true)` at the start of every transaction, so they die with the
 transaction and a pooled connection never carries them into the next one.
+
+A session's transaction is begun by the session itself, in the same message as its context
+(`BEGIN; SELECT set_config(...)`): the driver, left to begin it, would send BEGIN alone, one
+more round trip per request. Its connections are therefore in the driver's autocommit mode,
+which only means that the driver sends no BEGIN of its own: it still commits or rolls back
+whenever the server says a transaction is open.
 """
 
 from __future__ import annotations
 
+import re
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,6 +38,10 @@ _SET_CONTEXT = text(
     " set_config('app.user_id', :user_id, true),"
     " set_config('app.job_relay', :job_relay, true)"
 )
+
+
+_CONTEXT_VALUE = re.compile(r"[0-9a-f-]*|on")
+"""What a context value can be (a UUID, a flag, or empty): it is sent as a literal, so nothing else may pass."""
 
 
 class RuntimeRoleError(RuntimeError):
@@ -90,7 +101,10 @@ def session_factory(engine: AsyncEngine, *, audit_key: bytes | None) -> async_se
     the database never holds; None for sessions that record nothing in the trail.
     """
     return async_sessionmaker(
-        engine, expire_on_commit=False, sync_session_class=ContextSession, info={_AUDIT_KEY: audit_key}
+        engine.execution_options(isolation_level="AUTOCOMMIT"),
+        expire_on_commit=False,
+        sync_session_class=ContextSession,
+        info={_AUDIT_KEY: audit_key},
     )
 
 
@@ -121,10 +135,22 @@ def _context_values(context: RequestContext) -> dict[str, str]:
     }
 
 
+def _begin_with(context: RequestContext) -> str:
+    """BEGIN and the context's settings as one simple query (it takes no parameters, hence literals)."""
+    values = _context_values(context)
+    if not all(_CONTEXT_VALUE.fullmatch(value) for value in values.values()):
+        raise ValueError("a request context holds only ids and flags")
+    return (
+        f"BEGIN; SELECT set_config('app.tenant_id', '{values['tenant_id']}', true),"
+        f" set_config('app.user_id', '{values['user_id']}', true),"
+        f" set_config('app.job_relay', '{values['job_relay']}', true)"
+    )
+
+
 @event.listens_for(ContextSession, "after_begin")
 def _publish_context(session: Session, _transaction: Any, connection: Connection) -> None:  # noqa: ANN401 - SQLAlchemy's hook
     context: RequestContext = session.info.get("context", RequestContext())
-    connection.execute(_SET_CONTEXT, _context_values(context))
+    connection.exec_driver_sql(_begin_with(context))
 
 
 @asynccontextmanager

@@ -76,6 +76,40 @@ async def test_every_transaction_of_a_session_publishes_the_context(sessions: as
     assert first.tenant == second.tenant == str(TENANT_B)
 
 
+async def test_a_session_runs_in_one_transaction_that_an_error_undoes_whole(
+    sessions: async_sessionmaker[AsyncSession], tenant_table: str
+) -> None:
+    # The session begins its transaction itself (with its context, in one message): it must still
+    # be one transaction, opened before the first statement and ended with the session.
+    class UndoError(Exception):
+        pass
+
+    async def write_then_fail() -> tuple[object, object, bool]:
+        async with context_session(sessions, RequestContext(tenant_id=TENANT_A)) as session:
+            started = await session.scalar(text("SELECT now()"))
+            await session.execute(text(f"INSERT INTO {tenant_table} VALUES (:tenant, 'undone')"), {"tenant": TENANT_A})
+            later = await session.scalar(text("SELECT now()"))
+            opened_before = await session.scalar(text("SELECT transaction_timestamp() < statement_timestamp()"))
+            raise UndoError(started, later, opened_before)
+
+    with pytest.raises(UndoError) as undone:
+        await write_then_fail()
+
+    started, later, opened_before = undone.value.args
+    assert later == started
+    assert opened_before is True
+    assert await markers(sessions, tenant_table, RequestContext(tenant_id=TENANT_A)) == {"a-marker"}
+
+
+async def test_a_context_that_is_not_ids_and_flags_is_refused_before_anything_is_sent(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    forged = RequestContext(tenant_id="', true); SELECT set_config('app.tenant_id', '")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="ids and flags"):
+        async with context_session(sessions, forged) as session:
+            await session.execute(SETTINGS_AND_PID)
+
+
 @pytest.fixture
 def tenant_table(owner_engine: Engine, database: TestDatabase) -> Iterator[str]:
     """A table set up exactly as `tenant_scoped_table` sets up every tenant table."""

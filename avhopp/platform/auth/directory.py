@@ -28,12 +28,11 @@ class PeopleDirectory(Protocol):
         """The active tenants the person belongs to, by name; needs `app.user_id` set."""
         ...
 
-    async def display_name(self, session: AsyncSession, user_id: UUID) -> str | None:
-        """The person's name, or None if they have been deactivated."""
-        ...
+    async def principal(self, session: AsyncSession, user_id: UUID, tenant_id: UUID | None) -> Principal | None:
+        """The person, acting for the tenant (with its kind and their roles) if an active member there, else for none.
 
-    async def principal(self, session: AsyncSession, user_id: UUID, tenant_id: UUID) -> Principal | None:
-        """The person acting for the tenant (with its kind), or None if they are not (or no longer) a member."""
+        The principal's `tenants` are the tenants they may switch to. None if they have been deactivated.
+        """
         ...
 
     async def machine_principal(self, session: AsyncSession, machine: Principal) -> Principal:

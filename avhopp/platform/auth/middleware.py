@@ -106,18 +106,14 @@ async def _resolve(connection: ASGIConnection[Any, Any, Any, Any], session: Asyn
     # Its touch is written as before, by nobody in particular, before the person's context applies.
     await session.flush()
     await act_as(session, RequestContext(user_id=user_id, tenant_id=tenant_id))
-    choices = await state.people.tenant_choices(session, user_id)
-    principal = await state.people.principal(session, user_id, tenant_id) if tenant_id else None
+    # Acting for no tenant if they have none yet or their membership was revoked: signed in, no tenant data.
+    principal: Principal | None = await state.people.principal(session, user_id, tenant_id)
     if principal is None:
-        # Not acting for a tenant (none yet, or the membership was revoked): signed in, no tenant data.
-        name = await state.people.display_name(session, user_id)
-        if name is None:
-            # Deactivated: ended for good, so that a reactivation does not bring this session back.
-            await end_sessions_of(session, user_id)
-            return None
-        principal = Principal(user_id=user_id, display_name=name, tenant_id=None, tenant_name="", roles=frozenset())
+        # Deactivated: ended for good, so that a reactivation does not bring this session back.
+        await end_sessions_of(session, user_id)
+        return None
     permissions = await state.authz.permissions_of(principal, REGISTRY.permission_keys())
-    return replace(principal, tenants=choices, permissions=permissions)
+    return replace(principal, permissions=permissions)
 
 
 async def _with_account(

@@ -64,7 +64,7 @@ async def sign_in_for_tests(
 ) -> Response[None]:
     """Start a session for the person, as the OIDC callback does after a verified login."""
     async with context_session(request.app.state.sessions, RequestContext(user_id=data.user_id)) as session:
-        if await request.app.state.people.display_name(session, data.user_id) is None:
+        if await request.app.state.people.principal(session, data.user_id, None) is None:
             raise PermissionDeniedException
     identity = VerifiedIdentity(issuer=TEST_ISSUER, subject=str(data.user_id), display_name="", email=None, id_token="")
     response = Response[None](None, status_code=HTTP_204_NO_CONTENT)

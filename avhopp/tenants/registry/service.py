@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import or_, select, text
+from sqlalchemy import and_, case, or_, select, text, true
 
 from avhopp.platform.idp.models import IdpClient
 from avhopp.platform.scope.principal import Principal, TenantChoice
@@ -85,12 +85,6 @@ class People:
         user.last_login_at = datetime.now(UTC)
         return user.id
 
-    async def display_name(self, session: AsyncSession, user_id: UUID) -> str | None:
-        """The active person's name; None for a system account, which is nobody who signs in."""
-        return (
-            await session.execute(select(AppUser.display_name).where(_PERSON, AppUser.id == user_id, AppUser.active))
-        ).scalar_one_or_none()
-
     async def tenant_choices(self, session: AsyncSession, user_id: UUID) -> tuple[TenantChoice, ...]:
         """The active tenants the person belongs to, by name."""
         rows = await session.execute(
@@ -101,44 +95,58 @@ class People:
         )
         return tuple(TenantChoice(id=row.id, name=row.name) for row in rows)
 
-    async def principal(self, session: AsyncSession, user_id: UUID, tenant_id: UUID) -> Principal | None:
-        """The person acting for the tenant with their roles there, if they are an active member."""
-        row = (
+    async def principal(self, session: AsyncSession, user_id: UUID, tenant_id: UUID | None) -> Principal | None:
+        """The active person, acting for the tenant if an active member there, with the tenants they may switch to.
+
+        One read for what every signed-in request needs; None for a deactivated person or a system account.
+        """
+        rows = (
             await session.execute(
-                select(AppUser.display_name, Tenant.name, Tenant.kind, Membership.roles)
-                .join(Membership, Membership.user_id == AppUser.id)
-                .join(Tenant, Tenant.id == Membership.tenant_id)
-                .where(_PERSON, AppUser.id == user_id, AppUser.active, Tenant.id == tenant_id, Tenant.active)
+                select(AppUser.display_name, Tenant.id, Tenant.name, Tenant.kind, Membership.roles)
+                .select_from(AppUser)
+                .outerjoin(Membership, Membership.user_id == AppUser.id)
+                .outerjoin(Tenant, and_(Tenant.id == Membership.tenant_id, Tenant.active))
+                .where(_PERSON, AppUser.id == user_id, AppUser.active)
+                .order_by(Tenant.name)
             )
-        ).one_or_none()
-        if row is None:
+        ).all()
+        if not rows:
             return None
+        member = [row for row in rows if row.id is not None]
+        acting = next((row for row in member if row.id == tenant_id), None)
         return Principal(
             user_id=user_id,
-            display_name=row.display_name,
-            tenant_id=tenant_id,
-            tenant_name=row.name,
-            roles=frozenset(row.roles),
-            tenant_kind=row.kind,
+            display_name=rows[0].display_name,
+            tenant_id=None if acting is None else acting.id,
+            tenant_name="" if acting is None else acting.name,
+            roles=frozenset() if acting is None else frozenset(acting.roles),
+            tenant_kind=None if acting is None else acting.kind,
+            tenants=tuple(TenantChoice(id=row.id, name=row.name) for row in member),
         )
 
     async def machine_principal(self, session: AsyncSession, machine: Principal) -> Principal:
         """The machine client with its system account (a member of its tenant) and the active tenant's kind."""
-        kind = await session.scalar(select(Tenant.kind).where(Tenant.id == machine.tenant_id, Tenant.active))
         account = (
+            select(AppUser.id, AppUser.display_name)
+            .join(Membership, Membership.user_id == AppUser.id)
+            .where(
+                AppUser.machine_client_id == machine.client_id,
+                AppUser.active,
+                Membership.tenant_id == Tenant.id,
+            )
+            .lateral()
+        )
+        row = (
             await session.execute(
-                select(AppUser.id, AppUser.display_name)
-                .join(Membership, Membership.user_id == AppUser.id)
-                .where(
-                    AppUser.machine_client_id == machine.client_id,
-                    AppUser.active,
-                    Membership.tenant_id == machine.tenant_id,
-                )
+                select(case((Tenant.active, Tenant.kind)).label("kind"), account.c.id, account.c.display_name)
+                .select_from(Tenant)
+                .outerjoin(account, true())
+                .where(Tenant.id == machine.tenant_id)
             )
         ).one_or_none()
-        if account is None:
-            return replace(machine, tenant_kind=kind)
-        return replace(machine, user_id=account.id, display_name=account.display_name, tenant_kind=kind)
+        if row is None or row.id is None:
+            return replace(machine, tenant_kind=None if row is None else row.kind)
+        return replace(machine, user_id=row.id, display_name=row.display_name, tenant_kind=row.kind)
 
 
 async def tenant_names(session: AsyncSession, tenant_ids: Collection[UUID]) -> dict[UUID, str]:
