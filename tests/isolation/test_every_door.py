@@ -97,6 +97,7 @@ from tests.isolation.harness import (
     is_framework_options,
     is_platform_door,
     missing_twin,
+    read_as_no_identity_number,
 )
 from tests.isolation.json_bodies import forged_json
 from tests.platform.auth.conftest import BASE_URL, grant_membership
@@ -517,7 +518,7 @@ def notification_for(owner_engine: Engine, tenant_id: uuid.UUID, user_id: uuid.U
 
 def invitation_in(owner_engine: Engine, tenant_id: uuid.UUID, user_id: uuid.UUID) -> str:
     """An open invitation to tenant B, made by its person; named by the hash of its token."""
-    invitation_id = secrets.token_hex(32)
+    invitation_id = read_as_no_identity_number(lambda: secrets.token_hex(32))
     with owner_engine.begin() as connection:
         connection.execute(text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": str(tenant_id)})
         connection.execute(
