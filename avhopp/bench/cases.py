@@ -23,22 +23,18 @@ run. It measures; it asserts nothing.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
 import json
 import os
 import random
 import secrets
-import shutil
 import statistics
-import tempfile
 import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import psycopg
@@ -48,6 +44,7 @@ from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 
 from avhopp.app import build_app
+from avhopp.bench.throwaway import on_throwaway_database
 from avhopp.platform.audit.chain import chain_key
 from avhopp.platform.auth.sign_in_for_tests import TEST_SIGN_IN_PATH
 from avhopp.platform.database import (
@@ -58,12 +55,10 @@ from avhopp.platform.database import (
     create_owner_engine,
     session_factory,
 )
-from avhopp.platform.embedded import embedded_postgres
 from avhopp.platform.geography.load import load_geography
 from avhopp.platform.idp import ensure_identity_provider
 from avhopp.platform.jobs.models import JobSchedule
 from avhopp.platform.jobs.schedule import periodic_jobs
-from avhopp.platform.logs import configure_logging
 from avhopp.platform.migrate import migrate
 from avhopp.platform.settings import load_settings
 from avhopp.platform.times import STOCKHOLM
@@ -89,6 +84,7 @@ from avhopp.tenants.registry.provisioning import demo_tenants, geographic_tenant
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Sequence
+    from pathlib import Path
 
     from litestar import Litestar
     from sqlalchemy import Connection, TextClause
@@ -577,14 +573,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the benchmark and print the figures."""
     args = _parser().parse_args(argv)
-    configure_logging("WARNING")
-    folder = Path(tempfile.mkdtemp(prefix="avhopp-cases-benchmark-"))
-    print(f"Avhopp cases benchmark: {args.cases:,} cases, throwaway database in {folder}")
-    try:
-        with embedded_postgres(folder) as owner_url:
-            asyncio.run(_run(owner_url, folder, args))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    on_throwaway_database(
+        "cases",
+        f"Avhopp cases benchmark: {args.cases:,} cases",
+        lambda owner_url, folder: _run(owner_url, folder, args),
+    )
 
 
 if __name__ == "__main__":

@@ -22,25 +22,22 @@ It prints p50/p95 and the ratios. It measures; it asserts nothing.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import hashlib
 import json
 import os
 import random
-import shutil
 import statistics
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import psycopg
 from psycopg import sql
 from sqlalchemy import text
 
+from avhopp.bench.throwaway import on_throwaway_database
 from avhopp.platform.audit.chain import chain_key
 from avhopp.platform.database import (
     RequestContext,
@@ -51,10 +48,8 @@ from avhopp.platform.database import (
     session_factory,
 )
 from avhopp.platform.disclosure import Rule
-from avhopp.platform.embedded import embedded_postgres
 from avhopp.platform.geography.load import load_geography
 from avhopp.platform.geography.reference import shipped_geography
-from avhopp.platform.logs import configure_logging
 from avhopp.platform.migrate import migrate
 from avhopp.platform.times import STOCKHOLM
 from avhopp.tenants.cases.cases import LATE_AFTER, months_after
@@ -280,14 +275,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the benchmark and print the figures."""
     args = _parser().parse_args(argv)
-    configure_logging("WARNING")
-    folder = Path(tempfile.mkdtemp(prefix="avhopp-follow-up-figures-benchmark-"))
-    print(f"Avhopp national follow-up overview benchmark: {args.cases:,} cases, throwaway database in {folder}")
-    try:
-        with embedded_postgres(folder) as owner_url:
-            asyncio.run(_run(owner_url, args))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    on_throwaway_database(
+        "follow-up-figures",
+        f"Avhopp national follow-up overview benchmark: {args.cases:,} cases",
+        lambda owner_url, _folder: _run(owner_url, args),
+    )
 
 
 if __name__ == "__main__":

@@ -23,21 +23,18 @@ It measures; it asserts nothing.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import random
 import secrets
-import shutil
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import psycopg
 from sqlalchemy import select, text
 
 from avhopp.bench.cases import _TARGET, _Generator, _load, _Tenant
+from avhopp.bench.throwaway import on_throwaway_database
 from avhopp.platform.audit.chain import chain_key
 from avhopp.platform.database import (
     RequestContext,
@@ -47,9 +44,7 @@ from avhopp.platform.database import (
     create_owner_engine,
     session_factory,
 )
-from avhopp.platform.embedded import embedded_postgres
 from avhopp.platform.geography.load import load_geography
-from avhopp.platform.logs import configure_logging
 from avhopp.platform.migrate import migrate
 from avhopp.tenants.cases.jobs import for_every_case_tenant
 from avhopp.tenants.cases.models import CaseFile, FollowUp
@@ -166,14 +161,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the benchmark and print the figures."""
     args = _parser().parse_args(argv)
-    configure_logging("WARNING")
-    folder = Path(tempfile.mkdtemp(prefix="avhopp-followup-copy-benchmark-"))
-    print(f"Avhopp follow-up statistics copy benchmark: {args.cases:,} cases, throwaway database in {folder}")
-    try:
-        with embedded_postgres(folder) as owner_url:
-            asyncio.run(_run(owner_url, args))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    on_throwaway_database(
+        "followup-copy",
+        f"Avhopp follow-up statistics copy benchmark: {args.cases:,} cases",
+        lambda owner_url, _folder: _run(owner_url, args),
+    )
 
 
 if __name__ == "__main__":
