@@ -20,6 +20,13 @@ too). Three rewrites, none of which changes what a policy lets through:
   becomes `home_county = ANY (<board's county>) OR receiving_county = ANY (<the same>)`, with
   indexes on both counties, so each branch is an index scan (empty for a municipality).
 
+- The follow-up statistics' policies (the tenant's own rows for a job without a person, every
+  row for a national analyst) become `tenant_id = ANY (<the tenants this transaction may see>)`,
+  as 0047 did for directory revisions, so the tenant index serves them instead of a scan of all.
+
+Two indexes serve the arrays: a person's live emergency accesses, a tenant's unrevoked grants by
+their end date.
+
 The downgrade restores the 0047 policies' text exactly (the aliases `case_any` and `grant_any`
 mark what the upgrade wrote) and drops the two indexes.
 
@@ -66,6 +73,20 @@ _TRANSFER = (
     f" OR ((home_county)::text = ANY ({_BOARD_COUNTY})) OR ((receiving_county)::text = ANY ({_BOARD_COUNTY})))"
 )
 _COUNTIES = ("home_county", "receiving_county")
+
+_USER = "( SELECT (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid AS \"nullif\")"
+_ANALYST = (
+    "EXISTS ( SELECT 1 FROM (membership m JOIN tenant t ON ((t.id = m.tenant_id)))"
+    f" WHERE ((m.tenant_id = {_TENANT}) AND (m.user_id = {_USER}) AND ('national_analyst'::text = ANY (m.roles))"
+    " AND ((t.kind)::text = 'national_coordinator'::text)))"
+)
+_STATS_BEFORE = f"(((tenant_id = {_TENANT}) AND ({_USER} IS NULL)) OR ({_ANALYST}))"
+# Every statistics row names a tenant (NOT NULL, a foreign key), so "every tenant" is every row.
+_STATS = (
+    f"tenant_id = ANY (( SELECT CASE WHEN {_ANALYST} THEN ARRAY( SELECT tenant.id FROM tenant)"
+    f" WHEN ({_USER} IS NULL) THEN ARRAY[{_TENANT}] ELSE NULL::uuid[] END AS stat_any)::uuid[])"
+)
+_STATS_POLICIES = (("followup_stat_case", "followup_stat_case_1"), ("followup_stat_point", "followup_stat_point_1"))
 
 
 def _closing(expression: str, opening: int) -> int:
@@ -164,10 +185,21 @@ def upgrade() -> None:
     op.execute(f"ALTER POLICY housing_transfer_1 ON housing_transfer USING ({_TRANSFER})")
     for column in _COUNTIES:
         op.create_index(f"ix_housing_transfer_{column}", "housing_transfer", [column])
+    for table, name in _STATS_POLICIES:
+        op.execute(f"ALTER POLICY {name} ON {table} USING ({_STATS})")
+    # A person's live emergency accesses, and a tenant's grants not revoked by their end: the arrays' index scans.
+    op.create_index("ix_case_emergency_access_live", "case_emergency_access", ["tenant_id", "user_id", "expires_at"])
+    op.create_index(
+        "ix_case_grant_live", "case_grant", ["tenant_id", "valid_until"], postgresql_where=text("revoked_at IS NULL")
+    )
 
 
 def downgrade() -> None:
     """The 0047 policies and indexes."""
+    op.drop_index("ix_case_grant_live", table_name="case_grant")
+    op.drop_index("ix_case_emergency_access_live", table_name="case_emergency_access")
+    for table, name in _STATS_POLICIES:
+        op.execute(f"ALTER POLICY {name} ON {table} USING ({_STATS_BEFORE})")
     for column in _COUNTIES:
         op.drop_index(f"ix_housing_transfer_{column}", table_name="housing_transfer")
     op.execute(f"ALTER POLICY housing_transfer_1 ON housing_transfer USING ({_TRANSFER_BEFORE})")
