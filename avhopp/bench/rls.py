@@ -15,8 +15,14 @@ rows only have to exist, not to make sense. Then, for one tenant, it times three
 - one row fetched by its primary key;
 
 as the runtime role under the policies (tenant and user set by `set_config` in the transaction, as
-the app does), and as the owner without policies with `WHERE tenant_id = ...` written out. It
-prints p50/p95 of the three together both ways and their ratio, and flags a table above 1.2x.
+the app does), and as the owner without policies in two ways: with `WHERE tenant_id = ...` written
+out (the target's baseline), and with the policies' own predicate written out as the WHERE (the
+query an application without row-level security would have to send for the same rows; the owner's
+sub-selects on other tables then skip those tables' policies). It prints p50/p95 of the three
+together each way and the ratios, and flags a table above 1.2x against the tenant baseline.
+
+The person is on `--cases` of the tenant's generated cases, and every table with a case_id names
+the tenant's cases (one row per case and table), so the case team's policies find rows to show.
 Policies that ask more than the tenant (a case team, a grant) may see fewer rows than the owner's
 WHERE; the row counts are printed too. It measures; it asserts nothing.
 """
@@ -96,8 +102,14 @@ class Figures:
 
     policies: tuple[float, float]
     owner: tuple[float, float]
+    same: tuple[float, float]
     rows_policies: int
     rows_owner: int
+
+    @property
+    def same_ratio(self) -> float:
+        """Under the policies / the owner with the policies' predicate written out, at p50."""
+        return self.policies[0] / self.same[0]
 
     @property
     def ratio(self) -> float:
@@ -193,6 +205,45 @@ def fill(connection: psycopg.Connection[Any], table: Table, rows: int, tenants: 
     )
 
 
+def assign_cases(connection: psycopg.Connection[Any], tables: list[Table], tenant: str, user: str, cases: int) -> None:
+    """Every case_id names one of its tenant's cases, and the person is on `cases` of the tenant's.
+
+    Generated case ids match nothing, which made the case team's policies compare empty sets.
+    Each tenant's rows take its case_file ids in order, one row per case and table, as a case's
+    record would; of the probe tenant's team rows, the first `cases` are the person's.
+    """
+    for table in tables:
+        if table.name == "case_file" or not any(column.name == "case_id" for column in table.columns):
+            continue
+        connection.execute(
+            sql.SQL(
+                "WITH f AS (SELECT id, tenant_id, row_number() OVER (PARTITION BY tenant_id ORDER BY id) AS n"
+                " FROM case_file), r AS (SELECT ctid AS row, tenant_id, row_number() OVER"
+                " (PARTITION BY tenant_id ORDER BY ctid) AS n FROM {table})"
+                " UPDATE {table} SET case_id = f.id FROM r JOIN f USING (tenant_id, n) WHERE {table}.ctid = r.row"
+            ).format(table=sql.Identifier(table.name))
+        )
+    connection.execute(
+        "WITH r AS (SELECT ctid AS row, row_number() OVER (ORDER BY case_id) AS n FROM case_team"
+        " WHERE tenant_id = %(tenant)s) UPDATE case_team SET user_id = CASE WHEN r.n <= %(cases)s"
+        " THEN %(user)s::uuid ELSE gen_random_uuid() END FROM r WHERE case_team.ctid = r.row",
+        {"tenant": tenant, "user": user, "cases": cases},
+    )
+
+
+def access_predicate(connection: psycopg.Connection[Any], table: str, role: str) -> sql.Composable:
+    """The runtime role's read policies on `table` as one predicate: permissive ones ORed, restrictive ANDed."""
+    rows = connection.execute(
+        "SELECT permissive = 'PERMISSIVE', qual FROM pg_policies WHERE schemaname = 'public' AND tablename = %s"
+        " AND cmd IN ('SELECT', 'ALL') AND roles && ARRAY['public', %s]::name[] AND qual IS NOT NULL",
+        (table, role),
+    ).fetchall()
+    either = [sql.SQL("({})").format(sql.SQL(qual)) for permissive, qual in rows if permissive]
+    every = [sql.SQL("({})").format(sql.SQL(qual)) for permissive, qual in rows if not permissive]
+    permitted = sql.SQL("({})").format(sql.SQL(" OR ").join(either)) if either else sql.SQL("false")
+    return sql.SQL(" AND ").join([permitted, *every])
+
+
 @dataclass(frozen=True, slots=True)
 class _Queries:
     count: sql.Composed
@@ -200,13 +251,8 @@ class _Queries:
     one: sql.Composed
 
 
-def _queries(table: Table, *, explicit: bool) -> _Queries:
+def _queries(table: Table, where: sql.Composable) -> _Queries:
     name = sql.Identifier(table.name)
-    where = (
-        sql.SQL("{} = %(scope)s").format(sql.Identifier(table.scope))
-        if explicit and table.scope is not None
-        else sql.SQL("true")
-    )
     key = sql.SQL(", ").join(sql.Identifier(column) for column in table.key)
     by_key = sql.SQL(" AND ").join(sql.SQL("{} = %({})s").format(sql.Identifier(c), sql.SQL(c)) for c in table.key)
     return _Queries(
@@ -223,11 +269,11 @@ class _Probe:
 
 
 def _round(
-    connection: psycopg.Connection[Any], queries: _Queries, probe: _Probe, values: dict[str, Any], *, policed: bool
+    connection: psycopg.Connection[Any], queries: _Queries, probe: _Probe, values: dict[str, Any], *, context: bool
 ) -> tuple[float, int]:
     """The three queries in one transaction; milliseconds and the count."""
     with connection.transaction():
-        if policed:
+        if context:
             connection.execute(
                 "SELECT set_config('app.tenant_id', %s, true), set_config('app.user_id', %s, true)",
                 (probe.tenant, probe.user),
@@ -245,10 +291,16 @@ def _percentiles(timings: list[float]) -> tuple[float, float]:
     return statistics.median(timings), cuts[18]
 
 
-def measure(
-    owner: psycopg.Connection[Any], runtime: psycopg.Connection[Any], table: Table, probe: _Probe, repeats: int
+def measure(  # noqa: PLR0913 - the two connections, the table, the person, the predicate and the rounds
+    owner: psycopg.Connection[Any],
+    runtime: psycopg.Connection[Any],
+    table: Table,
+    probe: _Probe,
+    *,
+    predicate: sql.Composable,
+    repeats: int,
 ) -> Figures:
-    """Both ways in turns, so that neither gets the quieter machine; a few rounds first to warm the plans."""
+    """The three ways in turns, so that none gets the quieter machine; a few rounds first to warm the plans."""
     scope = probe.user if table.scope == "user_id" else probe.tenant
     sample = owner.execute(
         sql.SQL("SELECT {} FROM {} WHERE {} ORDER BY random() LIMIT 1").format(
@@ -259,30 +311,44 @@ def measure(
         (scope,) if table.scope else (),
     ).fetchone()
     values: dict[str, Any] = {"scope": scope, **dict(zip(table.key, sample or (None,) * len(table.key), strict=True))}
-    policed_queries, owner_queries = _queries(table, explicit=False), _queries(table, explicit=True)
-    timings: dict[bool, list[float]] = {True: [], False: []}
-    counts = {True: 0, False: 0}
+    tenant = sql.SQL("{} = %(scope)s").format(sql.Identifier(table.scope)) if table.scope else sql.SQL("true")
+    ways = {  # connection, queries, whether the request context is set
+        "policies": (runtime, _queries(table, sql.SQL("true")), True),
+        "owner": (owner, _queries(table, tenant), False),
+        "same": (owner, _queries(table, predicate), True),
+    }
+    timings: dict[str, list[float]] = {way: [] for way in ways}
+    counts = dict.fromkeys(ways, 0)
+    order = list(ways)
     for number in range(repeats + 3):
-        for policed in (True, False) if number % 2 else (False, True):
-            connection, queries = (runtime, policed_queries) if policed else (owner, owner_queries)
-            elapsed, counts[policed] = _round(connection, queries, probe, values, policed=policed)
+        for way in order[number % 3 :] + order[: number % 3]:
+            connection, queries, context = ways[way]
+            elapsed, counts[way] = _round(connection, queries, probe, values, context=context)
             if number >= 3:  # noqa: PLR2004 - the warm-up rounds
-                timings[policed].append(elapsed)
-    return Figures(_percentiles(timings[True]), _percentiles(timings[False]), counts[True], counts[False])
+                timings[way].append(elapsed)
+    return Figures(
+        _percentiles(timings["policies"]),
+        _percentiles(timings["owner"]),
+        _percentiles(timings["same"]),
+        counts["policies"],
+        counts["owner"],
+    )
 
 
 def report(figures: dict[str, Figures]) -> None:
     """One line per table, the flagged ones marked, and how many are above the target."""
+    print("ratio: against the owner's WHERE tenant_id; same: against the owner with the policies' predicate")
     print(
         f"{'table':<28}{'rows':>14}{'policies p50':>14}{'p95':>8}{'owner p50':>11}{'p95':>8}{'ratio':>8}"
-        f"{'p95 ratio':>11}"
+        f"{'p95 ratio':>11}{'same p50':>10}{'same ratio':>12}"
     )
     for name, figure in figures.items():
         flag = f"  > {TARGET_RATIO}x" if figure.ratio > TARGET_RATIO else ""
         rows = f"{figure.rows_policies}/{figure.rows_owner}"
         print(
             f"{name:<28}{rows:>14}{figure.policies[0]:>14.3f}{figure.policies[1]:>8.3f}{figure.owner[0]:>11.3f}"
-            f"{figure.owner[1]:>8.3f}{figure.ratio:>8.2f}{figure.policies[1] / figure.owner[1]:>11.2f}{flag}"
+            f"{figure.owner[1]:>8.3f}{figure.ratio:>8.2f}{figure.policies[1] / figure.owner[1]:>11.2f}"
+            f"{figure.same[0]:>10.3f}{figure.same_ratio:>12.2f}{flag}"
         )
     above = [name for name, figure in figures.items() if figure.ratio > TARGET_RATIO]
     print(f"\n{len(above)} of {len(figures)} tables above {TARGET_RATIO}x at p50: {', '.join(above) or 'none'}")
@@ -316,16 +382,29 @@ def run(owner_url: URL, args: argparse.Namespace) -> dict[str, Figures]:
             prepare_for_filling(owner, tables)
             for table in tables:
                 fill(owner, table, args.rows * len(tenants), tenants, users)
+            assign_cases(owner, tables, tenants[0], users[0], args.cases)
         for table in tables:
             owner.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table.name)))
         print(f"{len(tables)} tables with row-level security, {args.rows:,} rows per tenant and table, ")
+        print(f"the person on {args.cases} of the tenant's cases,")
         print(
             f"{len(tenants)} tenants, filled in {time.perf_counter() - started:.1f} s; {args.repeats} rounds each way"
         )
         print(f"load average before: {_load_average()}\n")
         probe = _Probe(tenant=tenants[0], user=users[0])
         with psycopg.connect(_libpq(app_url), autocommit=True) as runtime:
-            figures = {table.name: measure(owner, runtime, table, probe, args.repeats) for table in tables}
+            role = str(app_url.username)
+            figures = {
+                table.name: measure(
+                    owner,
+                    runtime,
+                    table,
+                    probe,
+                    predicate=access_predicate(owner, table.name, role),
+                    repeats=args.repeats,
+                )
+                for table in tables
+            }
     report(figures)
     print(f"load average after: {_load_average()}")
     return figures
@@ -350,6 +429,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--tenants", type=int, default=8, help="tenants whose rows fill each table")
     parser.add_argument("--rows", type=int, default=5_000, help="rows per tenant and table")
+    parser.add_argument("--cases", type=int, default=50, help="the tenant's cases the person is on")
     parser.add_argument("--repeats", type=int, default=30, help="timed rounds per table each way")
     parser.add_argument(
         "--database-url", help="a role on a server that may create databases (default: an embedded PostgreSQL)"

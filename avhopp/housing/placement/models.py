@@ -279,6 +279,9 @@ class Transfer(Base):
         Index("uq_housing_transfer_agreed", "placement_id", unique=True, postgresql_where=text("status = 'agreed'")),
         Index("ix_housing_transfer_tenant", "tenant_id"),
         Index("ix_housing_transfer_receiving", "receiving_tenant_id"),
+        # A county board's transfers, by either county (0048).
+        Index("ix_housing_transfer_home_county", "home_county"),
+        Index("ix_housing_transfer_receiving_county", "receiving_county"),
     )
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())

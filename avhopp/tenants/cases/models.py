@@ -184,6 +184,8 @@ class EmergencyAccess(Base):
         CheckConstraint("expires_at > opened_at", name="expires_after_opening"),
         ForeignKeyConstraint(["case_id", "tenant_id"], ["case_file.id", "case_file.tenant_id"], ondelete="CASCADE"),
         Index("ix_case_emergency_access_person", "case_id", "user_id"),
+        # A person's live emergency accesses, which the case tables' policies read (0048).
+        Index("ix_case_emergency_access_live", "tenant_id", "user_id", "expires_at"),
     )
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
@@ -249,6 +251,9 @@ class CaseGrant(Base):
         ),
         Index("ix_case_grant_receiver", "tenant_id", "case_id"),
         Index("ix_case_grant_case", "case_id"),
+        # The grants a tenant holds and has not had revoked, by end date; and those it gave (0048).
+        Index("ix_case_grant_live", "tenant_id", "valid_until", postgresql_where=text("revoked_at IS NULL")),
+        Index("ix_case_grant_owner", "owner_tenant_id"),
     )
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())
