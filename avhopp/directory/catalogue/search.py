@@ -352,8 +352,11 @@ _MOST_STATEMENTS = 256
 """Statements kept, one per shape of query; building one costs about as much as assessing the page."""
 
 
-def _page_statement(query: SearchQuery, *, internal: bool) -> Select[Any]:
-    """The page statement of the query's shape, built once and then reused with other values."""
+def page_statement(query: SearchQuery, *, internal: bool) -> tuple[Select[Any], dict[str, object]]:
+    """The statement of the query's shape and its values (no grouping), built once per shape and then reused.
+
+    The benchmark runs it bare, to compare with the API that runs it.
+    """
     key = (internal, _shape(query))
     statement = _STATEMENTS.get(key)
     if statement is None:
@@ -362,7 +365,7 @@ def _page_statement(query: SearchQuery, *, internal: bool) -> Select[Any]:
         service, organization = _services(internal)
         rules = None if query.situation is None else verdict_sql(query.situation, service)
         statement = _STATEMENTS[key] = _page(_candidates(query, service, organization, rules), query, internal=internal)
-    return statement
+    return statement, _values(query)
 
 
 async def _page_rows(
@@ -381,10 +384,8 @@ async def _page_rows(
             candidates = candidates.where(
                 not_(and_(rules.closed_only_by_residence(), service.document["description"].astext.in_(grouped)))
             )
-        statement = _page(candidates, query, internal=internal)
-    else:
-        statement = _page_statement(query, internal=internal)
-    return (await session.execute(statement, _values(query))).all(), groups
+        return (await session.execute(_page(candidates, query, internal=internal), _values(query))).all(), groups
+    return (await session.execute(*page_statement(query, internal=internal))).all(), groups
 
 
 def _page(candidates: Select[Any], query: SearchQuery, *, internal: bool) -> Select[Any]:
