@@ -5,12 +5,14 @@
 Run: `uv run python -m avhopp.bench.directory_search` (see `--help` for sizes and seed).
 
 It starts a throwaway embedded PostgreSQL in a temporary folder (never your data), publishes
-generated services (10,000 by default), and times the same searches four ways: through the JSON
+generated services (10,000 by default), and times the same searches five ways: through the JSON
 API (HTTP in-process, bearer token, authorization, search, eligibility, JSON), through the service
 layer anonymously (the public view), through the service layer for the API client's tenant (the
-table under row-level security, as the API runs it), and as the bare SQL query that finds and
-ranks the candidates; for scale, also an empty request (`/health/live`) through the same HTTP
-client. It prints p50/p95 for each and the ratios to the bare SQL. It measures; it asserts nothing.
+table under row-level security, as the API runs it), as the bare SQL query that finds and ranks
+the candidates, and as the one statement the API runs (which also decides the verdicts, counts
+the facets and reads the page's documents) without anything around it; for scale, also an empty
+request (`/health/live`) through the same HTTP client. It prints p50/p95 for each and the ratios
+to the bare SQL. It measures; it asserts nothing.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from avhopp.bench.throwaway import on_throwaway_database
 from avhopp.directory.catalogue.eligibility import Situation
 from avhopp.directory.catalogue.entry import Area, OrganizationEntry, Phone, ServiceEntry
 from avhopp.directory.catalogue.loading import load_catalogue
-from avhopp.directory.catalogue.search import SearchQuery, search_directory
+from avhopp.directory.catalogue.search import SearchQuery, page_statement, search_directory
 from avhopp.directory.catalogue.vocabulary import (
     AreaKind,
     FundingRule,
@@ -301,6 +303,11 @@ async def _measure(
             async with context_session(sessions, RequestContext(tenant_id=tenant_id)) as session:
                 await search_directory(session, probe.query(), today, internal=True)
 
+        async def api_statement(probe: Probe) -> None:
+            # The one statement the API runs (verdicts, page, documents, counts and facets), bare.
+            async with context_session(sessions, RequestContext(tenant_id=tenant_id)) as session:
+                (await session.execute(*page_statement(probe.query(), internal=True))).all()
+
         async def bare_sql(probe: Probe) -> None:
             async with context_session(sessions, RequestContext()) as session:
                 (
@@ -311,6 +318,7 @@ async def _measure(
 
         paths = (
             ("bare SQL", bare_sql),
+            ("search statement", api_statement),
             ("service layer", through_service),
             ("service, tenant", through_service_internal),
             ("API", through_api),
@@ -322,7 +330,7 @@ async def _measure(
     print(f"{len(searches)} searches, {os.cpu_count()} CPUs")
     print(f"{'path':<17}{'p50 ms':>10}{'p95 ms':>10}{'p50 ratio':>12}{'p95 ratio':>12}")
     for name, (p50, p95) in figures.items():
-        print(f"{name:<17}{p50:>10.1f}{p95:>10.1f}{p50 / base_p50:>12.1f}{p95 / base_p95:>12.1f}")
+        print(f"{name:<17}{p50:>10.1f}{p95:>10.1f}{p50 / base_p50:>12.2f}{p95 / base_p95:>12.2f}")
 
 
 def _parser() -> argparse.ArgumentParser:

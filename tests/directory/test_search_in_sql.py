@@ -14,14 +14,15 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import msgspec
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
 from avhopp.directory.catalogue.documents import organization_from_document, service_from_document
-from avhopp.directory.catalogue.eligibility import RESIDENCE_UNMET, Finding, Verdict, assess
+from avhopp.directory.catalogue.eligibility import RESIDENCE_UNMET, Finding, Situation, Verdict, assess
 from avhopp.directory.catalogue.entry import Area
-from avhopp.directory.catalogue.search import ClosedGroup, SearchQuery, _shared_name, search_directory
+from avhopp.directory.catalogue.search import ClosedGroup, SearchQuery, _shape, _shared_name, search_directory
 from avhopp.directory.catalogue.service import publish_entries
 from avhopp.directory.catalogue.vocabulary import AreaKind, Intervention, OperationType, TargetGroup
 from tests.directory.conftest import COORDINATOR, KC, organization, service
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy import Engine
 
-    from avhopp.directory.catalogue.eligibility import Assessment, Situation
+    from avhopp.directory.catalogue.eligibility import Assessment
     from avhopp.directory.catalogue.entry import OrganizationEntry, ServiceEntry
     from tests.directory.conftest import Tenants
 
@@ -196,6 +197,54 @@ async def test_the_sql_search_gives_the_engines_verdicts_order_counts_and_groups
             assert searched == await _oracle(tenants, query, internal=internal)
     finally:
         _unpublish(owner_engine, owner)
+
+
+@pytest.mark.parametrize("reader", ["public", "internal"])
+async def test_a_statement_built_for_one_query_serves_the_next_of_its_shape_with_its_own_values(
+    tenants: Tenants, owner_engine: Engine, reader: str
+) -> None:
+    # Two services apart in every value a statement binds, and two queries of one shape, each of
+    # which finds only its own service: a value kept from the first query would lose the second's.
+    owner = organization()
+    marker = f"zd{uuid.uuid4().hex[:6]}"
+    first_group, second_group = list(TargetGroup)[:2]
+    entries = [
+        service(
+            owner,
+            description=f"Stöd {marker} {word}.",
+            catchment=(Area(AreaKind.MUNICIPALITY, municipality),),
+            minimum_age=minimum,
+            maximum_age=maximum,
+            target_groups=(group,),
+            interventions=(need,),
+        )
+        for word, municipality, minimum, maximum, group, need in (
+            ("första", "1480", 18, 30, first_group, Intervention.GUIDANCE),
+            ("andra", "0180", 31, 65, second_group, Intervention.RELOCATION),
+        )
+    ]
+
+    def query(word: str, situation: Situation, page: int) -> SearchQuery:
+        return SearchQuery(
+            text=f"{marker} {word}", situation=situation, interventions=situation.needs, page=page, per_page=1
+        )
+
+    first = Situation("1480", 20, target_group=first_group, needs=frozenset({Intervention.GUIDANCE}))
+    second = Situation("0180", 40, target_group=second_group, needs=frozenset({Intervention.RELOCATION}))
+    queries = (query("första", first, 1), query("andra", second, 1), query("andra", second, 2))
+    internal = reader == "internal"
+    assert len({_shape(each) for each in queries}) == 1
+    async with tenants.acting(COORDINATOR) as session:
+        await publish_entries(session, [(tenants.ids[KC], owner), *((tenants.ids[KC], entry) for entry in entries)])
+    try:
+        async with tenants.acting(COORDINATOR if internal else None) as session:
+            found = [
+                [hit.service.id for hit in (await search_directory(session, each, TODAY, internal=internal)).hits]
+                for each in queries
+            ]
+    finally:
+        _unpublish(owner_engine, owner)
+    assert found == [[entries[0].id], [entries[1].id], []]
 
 
 def _unpublish(owner_engine: Engine, owner: OrganizationEntry) -> None:

@@ -10,9 +10,10 @@ is the engine's for every row. A change to a rule in `eligibility` must be made 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, and_, case, false, func, literal, not_, or_
+from sqlalchemy import ColumnElement, Integer, Text, and_, bindparam, case, false, func, literal, not_, or_
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from avhopp.directory.catalogue.eligibility import MAX_AGE
 from avhopp.directory.catalogue.vocabulary import (
@@ -29,6 +30,8 @@ from avhopp.directory.catalogue.vocabulary import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Hashable
+
     from avhopp.directory.catalogue.eligibility import Situation
     from avhopp.directory.catalogue.models import PublishedService
 
@@ -70,12 +73,49 @@ class VerdictSql:
         return and_(not_(self.residence), self.residence_named, *self.others)
 
 
+def situation_shape(situation: Situation) -> Hashable:
+    """What `verdict_sql` builds its conditions from: two situations alike here get the same SQL.
+
+    The other facts (age, municipality, target group, needs) are bound parameters
+    (`situation_values`), so a statement built for one situation serves every other of its shape.
+    """
+    return (
+        situation.threat_level,
+        situation.threat_scope,
+        situation.police_confirmed_threat,
+        situation.target_group is None,
+        not situation.needs,
+        situation.payment,
+        situation.substance_use,
+        situation.custody,
+    )
+
+
+def situation_values(situation: Situation) -> dict[str, object]:
+    """The bound parameters of `verdict_sql` for `situation`."""
+    return {
+        "situation_age": situation.age,
+        "situation_municipality": [situation.home_municipality_code],
+        "situation_target_group": [] if situation.target_group is None else [situation.target_group.value],
+        "situation_needs": sorted(need.value for need in situation.needs),
+    }
+
+
 def verdict_sql(situation: Situation, service: type[PublishedService]) -> VerdictSql:
-    """The rules of `eligibility.assess` for `situation`, over the columns of `service` (table or public view)."""
+    """The rules of `eligibility.assess` for `situation`, over the columns of `service` (table or public view).
+
+    The facts in `situation_values` are bound parameters, set to this situation's values.
+    """
+    values = situation_values(situation)
+    age = bindparam("situation_age", values["situation_age"], type_=Integer)
+
+    def listed(name: str) -> ColumnElement[Any]:
+        return bindparam(name, values[name], type_=ARRAY(Text))
+
     others: list[ColumnElement[bool]] = [
         service.status == ServiceStatus.ACTIVE.value,
-        func.coalesce(service.minimum_age, 0) <= situation.age,
-        func.coalesce(service.maximum_age, MAX_AGE) >= situation.age,
+        func.coalesce(service.minimum_age, 0) <= age,
+        func.coalesce(service.maximum_age, MAX_AGE) >= age,
     ]
     conditions: list[ColumnElement[bool]] = [
         service.police_report_required.is_(True),
@@ -85,7 +125,7 @@ def verdict_sql(situation: Situation, service: type[PublishedService]) -> Verdic
         others.append(
             or_(
                 func.cardinality(service.target_groups) == 0,
-                service.target_groups.contains([situation.target_group.value]),
+                service.target_groups.contains(listed("situation_target_group")),
             )
         )
     others.extend(_threat(situation, service, conditions))
@@ -93,11 +133,11 @@ def verdict_sql(situation: Situation, service: type[PublishedService]) -> Verdic
     others.extend(_drugs(situation, service, conditions))
     others.extend(_custody(situation, service, conditions))
     if situation.needs:
-        others.append(service.interventions.overlap([need.value for need in situation.needs]))
+        others.append(service.interventions.overlap(listed("situation_needs")))
     return VerdictSql(
         # `@>` rather than `= ANY`, so the catchment's GIN index can serve it.
         residence=or_(
-            service.whole_country, service.catchment_municipalities.contains([situation.home_municipality_code])
+            service.whole_country, service.catchment_municipalities.contains(listed("situation_municipality"))
         ),
         others=tuple(others),
         conditions=tuple(conditions),
