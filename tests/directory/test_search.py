@@ -38,6 +38,10 @@ if TYPE_CHECKING:
     from avhopp.directory.catalogue.entry import ServiceEntry
     from tests.directory.conftest import Tenants
 
+# The services published here reach the catalogue's pages too (the closed-service groups count
+# municipalities): each test puts the catalogue back as it found it.
+pytestmark = pytest.mark.usefixtures("clean_database")
+
 TODAY = date(2026, 11, 21)
 # Threat scope, drug use and custody of the pre-filter's situations.
 _PLAIN = (ThreatScope.UNKNOWN, SubstanceUse.NONE, CustodyStatus.NEITHER)
