@@ -276,30 +276,44 @@ def _intervals(
 
     Counts are non-negative; a cell with no upper limit gets `inf`.
     """
+    relations = list(relations)
+    found: list[tuple[float, float]] = []
+    for key in hidden:
+        low = _bound(counts, relations, hidden, key, maximise=False)
+        high = _bound(counts, relations, hidden, key, maximise=True)
+        found.append((low, float("inf") if high >= _UNBOUNDED / 2 else high))
+    return found
+
+
+_SOLVE_MILLISECONDS = 5_000
+"""Far more than a table's solve takes (milliseconds); past it the check fails rather than hang."""
+
+
+def _bound(
+    counts: Mapping[CellKey, int], relations: list[Sum], hidden: list[CellKey], key: CellKey, *, maximise: bool
+) -> float:
+    """The least (or greatest) value of `key`, on a model of its own.
+
+    One model re-solved for each objective would start from the last answer's basis, and GLOP, so
+    started, was seen to cycle for ever on a 5 by 5 table (`test_a_table_that_made_the_solver_cycle_is_protected`).
+    """
     from ortools.linear_solver import pywraplp  # noqa: PLC0415 - OR-Tools loads only where used
 
     solver = pywraplp.Solver.CreateSolver("GLOP")
-    variables = {key: solver.NumVar(0.0, _UNBOUNDED, "") for key in hidden}
+    solver.SetTimeLimit(_SOLVE_MILLISECONDS)
+    variables = {cell: solver.NumVar(0.0, _UNBOUNDED, "") for cell in hidden}
     for relation in relations:
         terms = [(relation.total, -1.0)] + [(part, 1.0) for part in relation.parts]
-        if not any(key in variables for key, _ in terms):
+        if not any(cell in variables for cell, _ in terms):
             continue
-        known = sum(sign * counts[key] for key, sign in terms if key not in variables)
+        known = sum(sign * counts[cell] for cell, sign in terms if cell not in variables)
         constraint = solver.Constraint(-known, -known)
-        for key, sign in terms:
-            if key in variables:
-                constraint.SetCoefficient(variables[key], constraint.GetCoefficient(variables[key]) + sign)
+        for cell, sign in terms:
+            if cell in variables:
+                constraint.SetCoefficient(variables[cell], constraint.GetCoefficient(variables[cell]) + sign)
     objective = solver.Objective()
-    found: list[tuple[float, float]] = []
-    for key in hidden:
-        ends: list[float] = []
-        for maximise in (False, True):
-            objective.Clear()
-            objective.SetCoefficient(variables[key], 1.0)
-            objective.SetOptimizationDirection(maximise)
-            if solver.Solve() != pywraplp.Solver.OPTIMAL:
-                raise RuntimeError("the disclosure check found no optimum")
-            ends.append(objective.Value())
-        low, high = ends
-        found.append((low, float("inf") if high >= _UNBOUNDED / 2 else high))
-    return found
+    objective.SetCoefficient(variables[key], 1.0)
+    objective.SetOptimizationDirection(maximise)
+    if solver.Solve() != pywraplp.Solver.OPTIMAL:
+        raise RuntimeError("the disclosure check found no optimum")
+    return float(objective.Value())
