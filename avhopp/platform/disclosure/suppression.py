@@ -168,12 +168,10 @@ def _secondary(table: Table, start: set[CellKey], threshold: int, exempt: set[Ce
         for key in (relation.total, *relation.parts):
             member_of.setdefault(key, []).append(relation)
     components = _components(table)
-    verified: set[frozenset[CellKey]] = set()
+    wide: set[CellKey] = set()
     while True:
         _close_lone_cells(table, hidden, free, member_of)
-        weak = _first_too_narrow(
-            table, hidden=hidden, free=free, components=components, verified=verified, threshold=threshold
-        )
+        weak = _first_too_narrow(table, hidden=hidden, free=free, components=components, wide=wide, threshold=threshold)
         if weak is None:
             return hidden
         choice = _candidate(table, hidden, member_of.get(weak, []), member_of)
@@ -252,68 +250,67 @@ def _first_too_narrow(  # noqa: PLR0913 - the state of the search, passed rather
     hidden: set[CellKey],
     free: set[CellKey],
     components: list[frozenset[CellKey]],
-    verified: set[frozenset[CellKey]],
+    wide: set[CellKey],
     threshold: int,
 ) -> CellKey | None:
+    """The first hidden cell whose interval is too narrow; the cells found wide are added to `wide`.
+
+    Hiding more never narrows an interval, so a cell once found wide is not checked again.
+    """
     for component in components:
-        hidden_here = frozenset(component & hidden)
-        if not hidden_here or hidden_here in verified:
+        hidden_here = component & hidden
+        checked = sorted(hidden_here - free - wide)
+        if not checked:
             continue
         relations = [r for r in table.sums if r.total in component]
-        for key, (low, high) in zip(
-            sorted(hidden_here), _intervals(table.counts, relations, sorted(hidden_here)), strict=True
-        ):
-            if key not in free and high - low < threshold - _TOLERANCE:
-                return key
-        verified.add(hidden_here)
+        narrow = _first_narrow_cell(table.counts, relations, hidden_here, checked, threshold)
+        wide.update(checked if narrow is None else checked[: checked.index(narrow)])
+        if narrow is not None:
+            return narrow
     return None
 
 
-def _intervals(
-    counts: Mapping[CellKey, int], relations: Iterable[Sum], hidden: list[CellKey]
-) -> list[tuple[float, float]]:
-    """The least and greatest value each hidden cell can take given the shown cells and the sums.
+def _first_narrow_cell(
+    counts: Mapping[CellKey, int],
+    relations: Iterable[Sum],
+    hidden: Iterable[CellKey],
+    checked: list[CellKey],
+    threshold: int,
+) -> CellKey | None:
+    """The first of the `checked` cells whose least and greatest value lie closer than `threshold`.
 
-    Counts are non-negative; a cell with no upper limit gets `inf`.
+    Counts are non-negative. The model is built once and each objective solved from scratch:
+    GLOP, re-solving one model from its last basis, was seen to cycle for ever on a 5 by 5
+    table (`test_a_table_that_made_the_solver_cycle_is_protected`).
     """
-    relations = list(relations)
-    found: list[tuple[float, float]] = []
-    for key in hidden:
-        low = _bound(counts, relations, hidden, key, maximise=False)
-        high = _bound(counts, relations, hidden, key, maximise=True)
-        found.append((low, float("inf") if high >= _UNBOUNDED / 2 else high))
-    return found
+    from ortools.linear_solver.python import model_builder  # noqa: PLC0415 - OR-Tools loads only where used
 
-
-_SOLVE_MILLISECONDS = 5_000
-"""Far more than a table's solve takes (milliseconds); past it the check fails rather than hang."""
-
-
-def _bound(
-    counts: Mapping[CellKey, int], relations: list[Sum], hidden: list[CellKey], key: CellKey, *, maximise: bool
-) -> float:
-    """The least (or greatest) value of `key`, on a model of its own.
-
-    One model re-solved for each objective would start from the last answer's basis, and GLOP, so
-    started, was seen to cycle for ever on a 5 by 5 table (`test_a_table_that_made_the_solver_cycle_is_protected`).
-    """
-    from ortools.linear_solver import pywraplp  # noqa: PLC0415 - OR-Tools loads only where used
-
-    solver = pywraplp.Solver.CreateSolver("GLOP")
-    solver.SetTimeLimit(_SOLVE_MILLISECONDS)
-    variables = {cell: solver.NumVar(0.0, _UNBOUNDED, "") for cell in hidden}
+    model = model_builder.Model()
+    variables = {cell: model.new_num_var(0.0, _UNBOUNDED, "") for cell in hidden}
     for relation in relations:
         terms = [(relation.total, -1.0)] + [(part, 1.0) for part in relation.parts]
-        if not any(cell in variables for cell, _ in terms):
-            continue
-        known = sum(sign * counts[cell] for cell, sign in terms if cell not in variables)
-        constraint = solver.Constraint(-known, -known)
-        for cell, sign in terms:
-            if cell in variables:
-                constraint.SetCoefficient(variables[cell], constraint.GetCoefficient(variables[cell]) + sign)
-    objective = solver.Objective()
-    objective.SetCoefficient(variables[key], 1.0)
-    objective.SetOptimizationDirection(maximise)
-    if solver.Solve() != pywraplp.Solver.OPTIMAL:
-        raise RuntimeError("the disclosure check found no optimum")
-    return float(objective.Value())
+        if any(cell in variables for cell, _ in terms):
+            known = sum(sign * counts[cell] for cell, sign in terms if cell not in variables)
+            model.add(sum(sign * variables[cell] for cell, sign in terms if cell in variables) == -known)
+    solver = model_builder.Solver("glop")
+    solver.set_time_limit_in_seconds(_SOLVE_SECONDS)
+
+    def bound(key: CellKey, *, maximise: bool) -> float:
+        if maximise:
+            model.maximize(variables[key])
+        else:
+            model.minimize(variables[key])
+        if solver.solve(model) != model_builder.SolveStatus.OPTIMAL:
+            raise RuntimeError("the disclosure check found no optimum")
+        return float(solver.objective_value)
+
+    for key in checked:
+        # The true count lies in the interval: a greatest value that far above it needs no least.
+        high = bound(key, maximise=True)
+        if high - counts[key] < threshold - _TOLERANCE and high - bound(key, maximise=False) < threshold - _TOLERANCE:
+            return key
+    return None
+
+
+_SOLVE_SECONDS = 5.0
+"""Far more than a table's solve takes (milliseconds); past it the check fails rather than hang."""
