@@ -6,11 +6,18 @@ import uuid
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, false, literal, null, select, text
 from sqlalchemy.exc import DBAPIError
 
 from avhopp.platform.audit.chain import chain_key
-from avhopp.platform.database import RequestContext, context_session, create_app_engine, session_factory
+from avhopp.platform.database import (
+    RequestContext,
+    context_of,
+    context_session,
+    create_app_engine,
+    read_publishing,
+    session_factory,
+)
 from avhopp.platform.migration_helpers import TENANT_PREDICATE
 from tests.platform.web.conftest import SECRET_KEY
 
@@ -108,6 +115,52 @@ async def test_a_context_that_is_not_ids_and_flags_is_refused_before_anything_is
     with pytest.raises(ValueError, match="ids and flags"):
         async with context_session(sessions, forged) as session:
             await session.execute(SETTINGS_AND_PID)
+
+
+async def test_a_read_that_names_who_acts_publishes_them_in_the_same_statement(
+    sessions: async_sessionmaker[AsyncSession], app_engine: AsyncEngine
+) -> None:
+    sent: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        sent.append(statement)
+
+    event.listen(app_engine.sync_engine, "before_cursor_execute", record)
+    try:
+        async with context_session(sessions, RequestContext(tenant_id=TENANT_B)) as session:
+            found = await read_publishing(
+                session, select(literal("found").label("what")), tenant_id=literal(TENANT_A), user_id=literal(ANNA)
+            )
+            row = (await session.execute(SETTINGS_AND_PID)).one()
+            published = context_of(session)
+    finally:
+        event.remove(app_engine.sync_engine, "before_cursor_execute", record)
+
+    assert found is not None
+    assert found.what == "found"
+    assert (row.tenant, row.user_id) == (str(TENANT_A), str(ANNA))
+    assert published == RequestContext(tenant_id=TENANT_A, user_id=ANNA)
+    assert len(sent) == 3, "BEGIN with the context, the read that publishes, the query: nothing more"
+
+
+async def test_a_read_that_finds_nobody_publishes_nobody(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with context_session(sessions, RequestContext(tenant_id=TENANT_B)) as session:
+        nothing = await read_publishing(
+            session,
+            select(literal("found")).where(false()),
+            tenant_id=literal(TENANT_A),
+            user_id=literal(ANNA),
+        )
+        no_account = await read_publishing(
+            session, select(literal("found")), tenant_id=literal(TENANT_B), user_id=null()
+        )
+        row = (await session.execute(SETTINGS_AND_PID)).one()
+        published = context_of(session)
+
+    assert nothing is None
+    assert no_account is not None
+    assert (row.tenant, row.user_id) == (str(TENANT_B), "")
+    assert published == RequestContext(tenant_id=TENANT_B)
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from litestar.exceptions import NotAuthorizedException
 
 from avhopp.platform.auth.sessions import SESSION_COOKIE, active_session, end_sessions_of
 from avhopp.platform.authz.registry import REGISTRY
-from avhopp.platform.database import RequestContext, act_as, continued_session
+from avhopp.platform.database import RequestContext, continued_session
 from avhopp.platform.scope.principal import PRINCIPAL_STATE_KEY, Principal
 from avhopp.platform.scope.request import BOUND_SCOPES, OPEN_SESSION_STATE_KEY
 
@@ -98,14 +98,11 @@ async def _resolve(connection: ASGIConnection[Any, Any, Any, Any], session: Asyn
     if not cookie:
         return None
     state = connection.app.state
-    # Found without a person or tenant, the web session then names who acts, and for which tenant.
+    # Found without a person or tenant, the web session names who acts, and for which tenant, as it is read.
     web_session = await active_session(session, cookie, state.settings.session_idle)
     if web_session is None:
         return None
     user_id, tenant_id = web_session.user_id, web_session.acting_tenant_id
-    # Its touch is written as before, by nobody in particular, before the person's context applies.
-    await session.flush()
-    await act_as(session, RequestContext(user_id=user_id, tenant_id=tenant_id))
     # Acting for no tenant if they have none yet or their membership was revoked: signed in, no tenant data.
     principal: Principal | None = await state.people.principal(session, user_id, tenant_id)
     if principal is None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select, update
 
 from avhopp.platform.auth.models import LoginAttempt, WebSession
-from avhopp.platform.database import act_for_tenant
+from avhopp.platform.database import act_as, act_for_tenant, context_of, read_publishing
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -99,12 +99,24 @@ async def start_session(  # noqa: PLR0913 - the session's whole origin
 
 
 async def active_session(session: AsyncSession, token: str, idle: timedelta) -> WebSession | None:
-    """The live session for this token: not ended, used within `idle`, before its absolute end."""
+    """The live session for this token: not ended, used within `idle`, before its absolute end.
+
+    Read in the statement that makes the rest of the transaction act as the session's person for
+    its tenant; a session found no longer live gives that back at once.
+    """
     now = datetime.now(UTC)
-    row = (
-        await session.execute(select(WebSession).where(WebSession.token_hash == token_hash(token)))
-    ).scalar_one_or_none()
-    if row is None or row.ended_at is not None or row.expires_at <= now or row.last_seen_at + idle <= now:
+    before = context_of(session)
+    found = await read_publishing(
+        session,
+        select(WebSession).where(WebSession.token_hash == token_hash(token)),
+        tenant_id=WebSession.acting_tenant_id,
+        user_id=WebSession.user_id,
+    )
+    if found is None:
+        return None
+    row: WebSession = found[0]
+    if row.ended_at is not None or row.expires_at <= now or row.last_seen_at + idle <= now:
+        await act_as(session, before)
         return None
     if now - row.last_seen_at > _TOUCH_INTERVAL:
         row.last_seen_at = now

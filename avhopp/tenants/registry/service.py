@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, case, or_, select, text, true
 
+from avhopp.platform.database import read_publishing
 from avhopp.platform.idp.models import IdpClient
 from avhopp.platform.scope.principal import Principal, TenantChoice
 from avhopp.tenants.registry.models import Tenant, TenantKind
@@ -136,14 +137,16 @@ class People:
             )
             .lateral()
         )
-        row = (
-            await session.execute(
-                select(case((Tenant.active, Tenant.kind)).label("kind"), account.c.id, account.c.display_name)
-                .select_from(Tenant)
-                .outerjoin(account, true())
-                .where(Tenant.id == machine.tenant_id)
-            )
-        ).one_or_none()
+        # The account's read makes the rest of the transaction act as it, with no set_config of its own.
+        row = await read_publishing(
+            session,
+            select(case((Tenant.active, Tenant.kind)).label("kind"), account.c.id, account.c.display_name)
+            .select_from(Tenant)
+            .outerjoin(account, true())
+            .where(Tenant.id == machine.tenant_id),
+            tenant_id=Tenant.id,
+            user_id=account.c.id,
+        )
         if row is None or row.id is None:
             return replace(machine, tenant_kind=None if row is None else row.kind)
         return replace(machine, user_id=row.id, display_name=row.display_name, tenant_kind=row.kind)

@@ -11,7 +11,8 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
 from avhopp.app import build_app
-from avhopp.platform.auth.sessions import SESSION_COOKIE, token_hash
+from avhopp.platform.auth.sessions import SESSION_COOKIE, active_session, token_hash
+from avhopp.platform.database import RequestContext, context_of, context_session
 from avhopp.platform.idp import ensure_identity_provider
 from avhopp.platform.idp.admin import create_machine_client
 from avhopp.platform.settings import load_settings
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from sqlalchemy import Engine
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
     from avhopp.platform.settings import Settings
     from tests.platform.auth.conftest import Person
@@ -157,6 +159,27 @@ async def test_a_session_ends_after_its_absolute_time_however_active(
         )
 
     assert (await browser.get("/konto")).status_code == 302
+
+
+async def test_a_session_found_no_longer_live_leaves_nobody_acting(
+    browser: Browser, person: Person, owner_engine: Engine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    # Its read names the person as it finds the row; finding it dead must give that back.
+    await browser.log_in(person)
+    token = browser.client.cookies[SESSION_COOKIE]
+    with owner_engine.begin() as connection:
+        connection.execute(
+            text("UPDATE web_session SET ended_at = now() WHERE token_hash = :hash"), {"hash": token_hash(token)}
+        )
+
+    async with context_session(sessions, RequestContext()) as session:
+        found = await active_session(session, token, timedelta(minutes=30))
+        acting = (await session.execute(text("SELECT current_setting('app.user_id', true)"))).scalar_one()
+        context = context_of(session)
+
+    assert found is None
+    assert acting == ""
+    assert context == RequestContext()
 
 
 async def test_logout_needs_the_csrf_token_and_then_ends_both_sessions(
