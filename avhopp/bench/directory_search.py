@@ -32,7 +32,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
 from avhopp.app import build_app
-from avhopp.bench.throwaway import on_throwaway_database
+from avhopp.bench.throwaway import hold_periodic_jobs, on_throwaway_database
 from avhopp.directory.catalogue.eligibility import Situation
 from avhopp.directory.catalogue.entry import Area, OrganizationEntry, Phone, ServiceEntry
 from avhopp.directory.catalogue.loading import load_catalogue
@@ -228,8 +228,13 @@ class Platform:
     """The API client's id, secret and tenant."""
 
 
-async def published_platform(owner_url: URL, folder: Path, services: int, seed: int) -> Platform:
-    """Migrate, load the reference data and an API client, and publish `services` generated services."""
+async def published_platform(
+    owner_url: URL, folder: Path, services: int, seed: int, *, hold_jobs: bool = False
+) -> Platform:
+    """Migrate, load the reference data and an API client, and publish `services` generated services.
+
+    With `hold_jobs` no periodic job comes due in the next hours (`hold_periodic_jobs`).
+    """
     app_url = app_url_for(owner_url, None)
     migrate(owner_url, app_url)
     engine = create_owner_engine(owner_url)
@@ -249,6 +254,8 @@ async def published_platform(owner_url: URL, folder: Path, services: int, seed: 
         tenant_id = connection.execute(
             text("SELECT id FROM tenant WHERE slug = :slug"), {"slug": _CLIENT_TENANT}
         ).scalar_one()
+        if hold_jobs:
+            hold_periodic_jobs(connection)
     engine.dispose()
     app_engine = create_app_engine(app_url, pool_size=4)
     sessions = session_factory(app_engine, audit_key=chain_key(settings.secret_key))
@@ -262,7 +269,7 @@ async def published_platform(owner_url: URL, folder: Path, services: int, seed: 
 
 
 async def _run(owner_url: URL, folder: Path, args: argparse.Namespace) -> None:
-    platform = await published_platform(owner_url, folder, args.services, args.seed)
+    platform = await published_platform(owner_url, folder, args.services, args.seed, hold_jobs=True)
     app_engine = create_app_engine(platform.app_url, pool_size=4)
     sessions = session_factory(app_engine, audit_key=chain_key(platform.settings.secret_key))
     searches = probes(args.searches, args.seed)

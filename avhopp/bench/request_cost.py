@@ -41,7 +41,7 @@ from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 
 from avhopp.app import build_app
-from avhopp.bench.throwaway import on_throwaway_database
+from avhopp.bench.throwaway import hold_periodic_jobs, on_throwaway_database
 from avhopp.platform.auth.sessions import SESSION_COOKIE
 from avhopp.platform.auth.sign_in_for_tests import TEST_SIGN_IN_PATH
 from avhopp.platform.database import app_url_for, create_owner_engine
@@ -348,6 +348,7 @@ def _prepare(owner_url: URL, settings: Settings) -> _Machine:
             # The owner is bound by the tenant's row-level security like everyone else.
             connection.execute(text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": str(tenant_id)})
             connection.execute(insert(Membership).values(tenant_id=tenant_id, user_id=user_id, roles=[role]))
+            hold_periodic_jobs(connection)
     finally:
         engine.dispose()
     return client_id, secret, tenant_id, user_id
