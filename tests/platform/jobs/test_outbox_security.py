@@ -71,6 +71,27 @@ async def test_the_runtime_role_sees_and_changes_no_outbox_row_outside_the_relay
         assert await session.scalar(text("SELECT count(*) FROM job_outbox")) == 1
 
 
+@pytest.mark.parametrize("flag", ["", "off", "ON", "on ", "true", "1"])
+async def test_only_the_relay_flag_exactly_on_reads_or_marks_the_outbox(jobs: JobsHarness, flag: str) -> None:
+    """Migration 0049 made the relay's test an index key: any other value still shows and marks nothing."""
+    first, second = jobs.tenants
+    for context in (RequestContext(tenant_id=first), RequestContext(tenant_id=second), RequestContext()):
+        async with context_session(jobs.sessions, context) as session:
+            await enqueue(session, record_effect, mark="t")
+
+    for context in (RequestContext(tenant_id=first), RequestContext()):
+        async with context_session(jobs.sessions, context) as session:
+            await session.execute(text("SELECT set_config('app.job_relay', :flag, true)"), {"flag": flag})
+            assert await session.scalar(text("SELECT count(*) FROM job_outbox")) == 0
+            assert (await session.execute(text("SELECT id FROM job_outbox ORDER BY id LIMIT 50"))).all() == []
+            marked = await session.execute(text("UPDATE job_outbox SET sent_at = now()"))
+            assert marked.rowcount == 0  # type: ignore[attr-defined]
+    # The relay reads every tenant's rows and those of no tenant.
+    async with context_session(jobs.sessions, RequestContext(job_relay=True)) as session:
+        tenants = (await session.execute(text("SELECT tenant_id FROM job_outbox"))).scalars().all()
+    assert sorted(map(str, tenants)) == sorted([str(first), str(second), "None"])
+
+
 async def test_the_runtime_role_cannot_delete_outbox_rows_even_as_the_relay(jobs: JobsHarness) -> None:
     with pytest.raises(DBAPIError) as refused:
         async with context_session(jobs.sessions, RequestContext(job_relay=True)) as session:
