@@ -256,7 +256,6 @@ async def published_platform(
         ).scalar_one()
         if hold_jobs:
             hold_periodic_jobs(connection)
-    engine.dispose()
     app_engine = create_app_engine(app_url, pool_size=4)
     sessions = session_factory(app_engine, audit_key=chain_key(settings.secret_key))
     started = time.perf_counter()
@@ -265,6 +264,13 @@ async def published_platform(
     finally:
         await app_engine.dispose()
     print(f"Published {services} services in {time.perf_counter() - started:.1f} s")
+    # Analysed now, as autovacuum would soon: the planner's estimates of a table it has never
+    # counted sent the text searches through the status index and every row.
+    with engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+            text("VACUUM (ANALYZE) directory_service, directory_organization")
+        )
+    engine.dispose()
     return Platform(settings, app_url, (client_id, secret, tenant_id))
 
 
