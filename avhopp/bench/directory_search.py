@@ -229,11 +229,14 @@ class Platform:
 
 
 async def published_platform(
-    owner_url: URL, folder: Path, services: int, seed: int, *, hold_jobs: bool = False
+    owner_url: URL, folder: Path, services: int, seed: int, *, settled: bool = False
 ) -> Platform:
     """Migrate, load the reference data and an API client, and publish `services` generated services.
 
-    With `hold_jobs` no periodic job comes due in the next hours (`hold_periodic_jobs`).
+    `settled`, as production is when searched: no periodic job comes due in the next hours (in
+    production workers run them, not the measured process; `hold_periodic_jobs`), and the tables
+    are analysed, as autovacuum soon would (without statistics the planner had sent text searches
+    through the status index and every row).
     """
     app_url = app_url_for(owner_url, None)
     migrate(owner_url, app_url)
@@ -254,7 +257,7 @@ async def published_platform(
         tenant_id = connection.execute(
             text("SELECT id FROM tenant WHERE slug = :slug"), {"slug": _CLIENT_TENANT}
         ).scalar_one()
-        if hold_jobs:
+        if settled:
             hold_periodic_jobs(connection)
     app_engine = create_app_engine(app_url, pool_size=4)
     sessions = session_factory(app_engine, audit_key=chain_key(settings.secret_key))
@@ -264,18 +267,17 @@ async def published_platform(
     finally:
         await app_engine.dispose()
     print(f"Published {services} services in {time.perf_counter() - started:.1f} s")
-    # Analysed now, as autovacuum would soon: the planner's estimates of a table it has never
-    # counted sent the text searches through the status index and every row.
-    with engine.connect() as connection:
-        connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-            text("VACUUM (ANALYZE) directory_service, directory_organization")
-        )
+    if settled:
+        with engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+                text("VACUUM (ANALYZE) directory_service, directory_organization")
+            )
     engine.dispose()
     return Platform(settings, app_url, (client_id, secret, tenant_id))
 
 
 async def _run(owner_url: URL, folder: Path, args: argparse.Namespace) -> None:
-    platform = await published_platform(owner_url, folder, args.services, args.seed, hold_jobs=True)
+    platform = await published_platform(owner_url, folder, args.services, args.seed, settled=True)
     app_engine = create_app_engine(platform.app_url, pool_size=4)
     sessions = session_factory(app_engine, audit_key=chain_key(platform.settings.secret_key))
     searches = probes(args.searches, args.seed)
