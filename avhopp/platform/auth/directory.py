@@ -38,6 +38,8 @@ class PeopleDirectory(Protocol):
     async def machine_principal(self, session: AsyncSession, machine: Principal) -> Principal:
         """The machine client with its system account as `user_id` and its tenant's kind (None if inactive).
 
+        The read also makes the rest of the transaction act as that account (`read_publishing`).
+
         Without an account (never, once migration 0020 has run) `user_id` stays None: the client is
         then on no case's team, and row-level security sees no user.
         """
