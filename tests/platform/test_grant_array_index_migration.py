@@ -42,11 +42,11 @@ def _catalogue(db: TestDatabase) -> dict[str, list[tuple[Any, ...]]]:
         engine.dispose()
 
 
-def test_the_live_grants_index_covers_the_grant_array_and_its_downgrade_restores_0048(
+def test_the_live_grants_index_covers_the_grant_array_and_its_downgrade_restores_it(
     empty_database: TestDatabase,
 ) -> None:
     db = empty_database
-    migrate(db.owner_url, db.app_url, "0048")
+    migrate(db.owner_url, db.app_url, f"{COVERED}-1")
     before = _catalogue(db)
     migrate(db.owner_url, db.app_url, COVERED)
     after = _catalogue(db)
@@ -58,7 +58,7 @@ def test_the_live_grants_index_covers_the_grant_array_and_its_downgrade_restores
     assert [row for row in after[_INDEXES] if row not in before[_INDEXES]] == [("ix_case_grant_live", live)]
     assert after[_POLICIES] == before[_POLICIES]
 
-    downgrade(db.owner_url, db.app_url, "0048")
+    downgrade(db.owner_url, db.app_url, f"{COVERED}-1")
     assert _catalogue(db) == before
     migrate(db.owner_url, db.app_url, COVERED)
     assert _catalogue(db) == after
