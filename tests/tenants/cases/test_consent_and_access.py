@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from avhopp.platform.problems import InvalidInputError, NotFoundError
-from avhopp.tenants.cases.models import CaseGrant, CasePerson, ThreatAssessment
+from avhopp.tenants.cases.models import CaseFile, CaseGrant, CasePerson, ThreatAssessment
 from avhopp.tenants.cases.service import (
     Category,
     ThreatInput,
@@ -113,6 +113,34 @@ async def test_another_municipality_sees_nothing_until_a_consent_names_it_and_no
             await case_for_actor(session, actor, case_id)
         assert await identities_in_sql(session) == 0
         assert await shared_with_tenant(session, actor) == []
+
+
+async def cases_in_sql_from_the_grants_index(session: AsyncSession) -> list[UUID]:
+    """The case files the policies let through, with the grant array read from ix_case_grant_live alone (0050)."""
+    await session.execute(text("SET LOCAL enable_seqscan = off"))
+    await session.execute(text("SET LOCAL enable_bitmapscan = off"))
+    plan = "\n".join(await session.scalars(text("EXPLAIN SELECT id FROM case_file")))
+    assert "Index Only Scan using ix_case_grant_live" in plan
+    return list(await session.scalars(select(CaseFile.id)))
+
+
+async def test_the_grants_read_from_the_index_alone_open_the_same_cases(
+    acting_as: ActingAs, tenant_ids: dict[str, UUID]
+) -> None:
+    case_id = await open_goteborg_case(acting_as)
+    async with acting_as(GOTEBORG_SOCIALSEKRETERARE) as (session, actor):
+        consent_id = await record_consent(
+            session, actor, case_id, consent_for(tenant_ids[MALMO], categories=(Category.IDENTITY,)), SECRET_KEY
+        )
+    async with acting_as(MALMO_SOCIALSEKRETERARE) as (session, _actor):
+        assert await cases_in_sql_from_the_grants_index(session) == [case_id]
+        assert await identities_in_sql(session) == 0  # named by the grant, but not on the team
+    async with acting_as(KC_HANDLAGGARE) as (session, _actor):
+        assert await cases_in_sql_from_the_grants_index(session) == []  # a tenant no grant names
+    async with acting_as(GOTEBORG_SOCIALSEKRETERARE) as (session, actor):
+        await revoke_consent(session, actor, consent_id)
+    async with acting_as(MALMO_SOCIALSEKRETERARE) as (session, _actor):
+        assert await cases_in_sql_from_the_grants_index(session) == []
 
 
 async def test_the_end_date_cuts_access_in_the_database_itself(
