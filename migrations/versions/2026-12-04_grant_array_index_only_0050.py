@@ -15,7 +15,7 @@ an index-only scan (9 pages, 0.07 ms there). No policy changes: who may read whi
 The downgrade recreates 0048's index exactly.
 
 Revision ID: 0050
-Revises: 0048
+Revises: 0049
 Create Date: 2026-12-04
 """
 
@@ -25,7 +25,7 @@ from alembic import op
 from sqlalchemy import text
 
 revision = "0050"
-down_revision = "0048"
+down_revision = "0049"
 branch_labels = None
 depends_on = None
 

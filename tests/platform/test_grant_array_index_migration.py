@@ -1,4 +1,4 @@
-"""Migration 0050 widens ix_case_grant_live to cover the grant array; its downgrade gives back 0048's index."""
+"""Migration 0050 widens ix_case_grant_live to cover the grant array; its downgrade gives back the index as it was."""
 
 from __future__ import annotations
 
