@@ -41,10 +41,9 @@ import psycopg
 from litestar.testing import AsyncTestClient
 from psycopg import sql
 from sqlalchemy import text
-from sqlalchemy.dialects.postgresql import insert
 
 from avhopp.app import build_app
-from avhopp.bench.throwaway import on_throwaway_database
+from avhopp.bench.throwaway import hold_periodic_jobs, on_throwaway_database
 from avhopp.platform.audit.chain import chain_key
 from avhopp.platform.auth.sign_in_for_tests import TEST_SIGN_IN_PATH
 from avhopp.platform.database import (
@@ -57,8 +56,6 @@ from avhopp.platform.database import (
 )
 from avhopp.platform.geography.load import load_geography
 from avhopp.platform.idp import ensure_identity_provider
-from avhopp.platform.jobs.models import JobSchedule
-from avhopp.platform.jobs.schedule import periodic_jobs
 from avhopp.platform.migrate import migrate
 from avhopp.platform.settings import load_settings
 from avhopp.platform.times import STOCKHOLM
@@ -87,7 +84,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from litestar import Litestar
-    from sqlalchemy import Connection, TextClause
+    from sqlalchemy import TextClause
     from sqlalchemy.engine import URL
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -323,21 +320,6 @@ def _load(owner_url: URL, tables: Tables) -> None:
             connection.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
 
 
-def _hold_periodic_jobs(connection: Connection, now: datetime, hours: int) -> None:
-    """Mark every periodic job's periods of the next hours as taken, as if another process ran them.
-
-    In production the jobs run in worker processes; here they would run in the measured process,
-    erasing and notifying across 100,000 cases while requests are timed.
-    """
-    for schedule in periodic_jobs():
-        starts = {schedule.period_start(now + step * schedule.every) for step in range(hours * 4 + 1)}
-        connection.execute(
-            insert(JobSchedule)
-            .values([{"name": schedule.job.name, "period_start": start} for start in starts])
-            .on_conflict_do_nothing()
-        )
-
-
 def _lift_policies(owner_url: URL, *, lifted: bool) -> None:
     """Make the owner bypass row-level security (as a table's owner does unless it is forced), or not."""
     conninfo = owner_url.set(drivername="postgresql").render_as_string(hide_password=False)
@@ -526,7 +508,7 @@ async def _run(owner_url: URL, folder: Path, args: argparse.Namespace) -> None:
         load_geography(connection)
         provision_tenants(connection, geographic_tenants() + demo_tenants())
         ensure_identity_provider(connection, settings, [])
-        _hold_periodic_jobs(connection, datetime.now(UTC), hours=6)
+        hold_periodic_jobs(connection)
         tenants = [_Tenant(*row) for row in connection.execute(text("SELECT id, slug, kind FROM tenant"))]
     engine.dispose()
 
