@@ -32,14 +32,15 @@ async def test_the_overview_counts_follow_ups_more_than_two_weeks_late(
     case_id = await open_goteborg_case(acting_as)
     async with acting_as(GOTEBORG_SOCIALSEKRETERARE) as (session, actor):
         await change_phase(session, actor, case_id, Phase.ACUTE)
+    # Swedish days, not the server's (UTC): they differ for an hour or two around midnight.
+    today = datetime.now(STOCKHOLM).date()
     with owner_engine.begin() as connection:
         connection.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant_ids[GOTEBORG])})
         connection.execute(
-            text("UPDATE case_follow_up SET due_on = current_date - 15 WHERE case_id = :c AND months_after <= 12"),
-            {"c": case_id},
+            text("UPDATE case_follow_up SET due_on = :due WHERE case_id = :c AND months_after <= 12"),
+            {"c": case_id, "due": today - timedelta(days=15)},
         )
     async with acting_as(GOTEBORG_ENHETSCHEF) as (session, actor):
-        today = datetime.now(STOCKHOLM).date()
         [line] = await overview(session, actor.tenant_id, today)
     assert (line.case_id, line.phase, line.late_follow_ups) == (case_id, Phase.ACUTE, 2)
     assert (line.responsible, line.deputies) == (GOTEBORG_SOCIALSEKRETERARE.user_id, (GOTEBORG_ERSATTARE.user_id,))
