@@ -74,6 +74,14 @@ def admin_url() -> Iterator[URL]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.fixture
+def unmigrated_database(admin_url: URL) -> Iterator[TestDatabase]:
+    """A new database with nothing in it, for a migration's round trip; dropped afterwards."""
+    db = create_database(admin_url, prefix="avhopp_migration")
+    yield db
+    drop_database(admin_url, db)
+
+
 @pytest.fixture(scope="session")
 def database(admin_url: URL) -> Iterator[TestDatabase]:
     """The session's database at head, with geography and all tenants loaded."""
