@@ -8,12 +8,14 @@ without what only professionals may read; acting for a tenant, the whole entry i
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
 from avhopp.directory.catalogue.documents import service_from_document
 from avhopp.directory.catalogue.entry import Phone
+from avhopp.directory.catalogue.search import SearchQuery, search_directory
 from avhopp.directory.catalogue.service import publish_organization, publish_service, published_service
 from tests.directory.conftest import COORDINATOR, KC, MALMO, changed, organization, service
 
@@ -54,6 +56,21 @@ async def test_without_a_tenant_the_published_tables_give_no_row(tenants: Tenant
     assert services == []
     assert organizations == []
     assert everything == 0
+
+
+async def test_a_professional_search_without_a_tenant_finds_and_counts_nothing(tenants: Tenants) -> None:
+    # Its candidates come from the public view (for the indexes); the tables' condition gates them.
+    entry = await published_with_an_internal_phone(tenants)
+    query = SearchQuery(text=entry.name)
+    async with tenants.acting(None) as session:
+        nobody = await search_directory(session, query, date(2026, 12, 4), internal=True)
+    async with tenants.acting(MALMO) as session:
+        professional = await search_directory(session, query, date(2026, 12, 4), internal=True)
+
+    assert (nobody.hits, nobody.total) == ([], 0)
+    assert all(count == 0 for counted in nobody.facets.values() for count in counted.values())
+    [hit] = [hit for hit in professional.hits if hit.service.id == entry.id]
+    assert INTERNAL_NUMBER in {phone.number for phone in hit.service.phones}
 
 
 async def test_the_public_view_holds_public_phones_only(tenants: Tenants) -> None:

@@ -27,6 +27,7 @@ from sqlalchemy import (
     literal_column,
     not_,
     select,
+    text,
     true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, aggregate_order_by
@@ -146,7 +147,26 @@ _FACET_COLUMNS = ("operation_type", "intervention", "target_group", "funding_rul
 
 
 def _services(internal: bool) -> tuple[type[PublishedService], type[PublishedOrganization]]:  # noqa: FBT001 - private
+    """Where the page's documents come from: the tables for a professional, the public projection otherwise."""
     return (PublishedService, PublishedOrganization) if internal else (PublicService, PublicOrganization)
+
+
+_TENANT_SET = text("NULLIF(current_setting('app.tenant_id', true), '') IS NOT NULL")
+"""The professional reading policy's own condition, for candidates read from the public projection."""
+
+
+def _found(query: SearchQuery, rules: VerdictSql | None, *, internal: bool) -> Select[Any]:
+    """The candidates, always from the public projection (`rules` made on `PublicService`).
+
+    It holds every service with all the columns a search reads, so the candidates are the same as
+    the tables' (for a professional, gated on the same condition as the tables' reading policy).
+    But there PostgreSQL may use the catchment's index: on the tables, row-level security keeps
+    the catchment's and the text's operators, which are not leakproof, out of every index
+    condition, and a professional's search read the whole table. Only the page's documents, with
+    what only professionals may read, come from the tables (`_page`).
+    """
+    candidates = _candidates(query, PublicService, PublicOrganization, rules)
+    return candidates.where(_TENANT_SET) if internal else candidates
 
 
 def _candidates(
@@ -362,9 +382,8 @@ def page_statement(query: SearchQuery, *, internal: bool) -> tuple[Select[Any], 
     if statement is None:
         if len(_STATEMENTS) >= _MOST_STATEMENTS:
             _STATEMENTS.clear()
-        service, organization = _services(internal)
-        rules = None if query.situation is None else verdict_sql(query.situation, service)
-        statement = _STATEMENTS[key] = _page(_candidates(query, service, organization, rules), query, internal=internal)
+        rules = None if query.situation is None else verdict_sql(query.situation, PublicService)
+        statement = _STATEMENTS[key] = _page(_found(query, rules, internal=internal), query, internal=internal)
     return statement, _values(query)
 
 
@@ -376,13 +395,12 @@ async def _page_rows(
     situation = query.situation
     if situation is not None and query.group_closed and query.include_not_eligible:
         # Which descriptions are grouped depends on the data: this statement is built for this query alone.
-        service, organization = _services(internal)
-        rules = verdict_sql(situation, service)
-        candidates = _candidates(query, service, organization, rules)
-        groups, grouped = await _closed_groups(session, candidates, service, rules)
+        rules = verdict_sql(situation, PublicService)
+        candidates = _found(query, rules, internal=internal)
+        groups, grouped = await _closed_groups(session, candidates, PublicService, rules)
         if grouped:
             candidates = candidates.where(
-                not_(and_(rules.closed_only_by_residence(), service.document["description"].astext.in_(grouped)))
+                not_(and_(rules.closed_only_by_residence(), PublicService.document["description"].astext.in_(grouped)))
             )
         return (await session.execute(_page(candidates, query, internal=internal), _values(query))).all(), groups
     return (await session.execute(*page_statement(query, internal=internal))).all(), groups
