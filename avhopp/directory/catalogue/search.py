@@ -283,16 +283,17 @@ def _shared_name(names: list[str]) -> str:
 
 
 async def _closed_groups(
-    session: AsyncSession, candidates: Select[Any], service: type[PublishedService], rules: VerdictSql
+    session: AsyncSession, candidates: Select[Any], rules: VerdictSql
 ) -> tuple[tuple[ClosedGroup, ...], list[str]]:
     """The groups of services alike (same description) closed to the person only by where they live.
 
     Answers the groups, in the order their first member would be listed, and the descriptions
     grouped, whose services the hits then leave out.
     """
-    description = service.document["description"].astext
+    document = PublicService.document  # the candidates' (`_found`): description and catchment are public
+    description = document["description"].astext
     # Every area of the catchment a municipality (no county, region or the country).
-    municipal = not_(service.document.bool_op("@?")(literal_column("'$.catchment[*] ? (@.kind != \"municipality\")'")))
+    municipal = not_(document.bool_op("@?")(literal_column("'$.catchment[*] ? (@.kind != \"municipality\")'")))
     closed = (
         candidates.add_columns(description.label("description"), municipal.label("municipal"))
         .where(rules.closed_only_by_residence())
@@ -397,7 +398,7 @@ async def _page_rows(
         # Which descriptions are grouped depends on the data: this statement is built for this query alone.
         rules = verdict_sql(situation, PublicService)
         candidates = _found(query, rules, internal=internal)
-        groups, grouped = await _closed_groups(session, candidates, PublicService, rules)
+        groups, grouped = await _closed_groups(session, candidates, rules)
         if grouped:
             candidates = candidates.where(
                 not_(and_(rules.closed_only_by_residence(), PublicService.document["description"].astext.in_(grouped)))
