@@ -3,8 +3,9 @@
 Two roles: the owner runs migrations and loads reference data (sync engine, CLI and setup),
 and the runtime role, which owns nothing and cannot bypass row-level security, serves
 requests and jobs (async engine). The tenant and user of a request reach the database
-through `set_config(..., true)` at the start of every transaction, so they die with the
-transaction and a pooled connection never carries them into the next one.
+through `set_config(..., true)` at the start of every transaction (and, for the principal, in
+the read that finds who acts: `read_publishing`), so they die with the transaction and a pooled
+connection never carries them into the next one.
 
 A session's transaction is begun by the session itself, in the same message as its context
 (`BEGIN; SELECT set_config(...)`): the driver, left to begin it, would send BEGIN alone, one
