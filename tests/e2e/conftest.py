@@ -12,9 +12,10 @@ import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Locator, Page, sync_playwright
 
 from tests.support.live_server import LiveServer, live_server_on
 
@@ -89,6 +90,15 @@ def page(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
+
+
+def follow(page: Page, link: Locator) -> None:
+    """Click a link and wait until the page it leads to has loaded (axe on a page being replaced finds no document)."""
+    href = link.get_attribute("href")
+    assert href is not None
+    target = urljoin(page.url, href)
+    link.click()
+    page.wait_for_url(target)
 
 
 def assert_accessible(page: Page) -> None:

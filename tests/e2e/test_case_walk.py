@@ -37,7 +37,7 @@ from avhopp.tenants.cases.jobs import for_every_case_tenant
 from avhopp.tenants.cases.reminders import remind_follow_ups
 from avhopp.tenants.cases.retention import erase_expired
 from avhopp.tenants.cases.service import FOLLOW_UP_QUESTIONS
-from tests.e2e.conftest import assert_accessible, person_context
+from tests.e2e.conftest import assert_accessible, follow, person_context
 from tests.e2e.test_guidance_line import new_person
 from tests.e2e.test_login import sign_in
 
@@ -140,7 +140,7 @@ def checked(page: Page) -> None:
 
 
 def tab(page: Page, name: str) -> None:
-    page.get_by_role("navigation", name="Ärendets delar").get_by_role("link", name=name, exact=True).click()
+    follow(page, page.get_by_role("navigation", name="Ärendets delar").get_by_role("link", name=name, exact=True))
     expect(page.get_by_role("heading", level=2).first).to_be_visible()
 
 
@@ -162,7 +162,7 @@ def test_a_case_from_a_line_referral_to_erasure(browser: Browser, live_server: L
 
     # The referral, accepted in the workspace, becomes a draft whose intake names a deputy.
     officer_context, page = signed_in(browser, live_server, officer, viewport=PHONE)
-    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Ärenden", exact=True).click()
+    follow(page, page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Ärenden", exact=True))
     checked(page)
     page.get_by_role("link", name=re.compile("Remiss till")).click()
     expect(page.get_by_text("Vill lämna ett kriminellt nätverk i Göteborg.")).to_be_visible()
@@ -221,9 +221,9 @@ def test_a_case_from_a_line_referral_to_erasure(browser: Browser, live_server: L
     expect(page.get_by_text("Polisen har inte gjort bedömningen ännu.")).to_be_visible()
     checked(page)
     police_context, police_page = signed_in(browser, live_server, police)
-    police_page.get_by_role("link", name="Hotbedömningar").click()
+    follow(police_page, police_page.get_by_role("link", name="Hotbedömningar"))
     assert_accessible(police_page)
-    police_page.locator("table a").first.click()
+    follow(police_page, police_page.locator("table a").first)
     assert_accessible(police_page)
     police_page.get_by_label("Allvarlig, konkret hotbild").check()
     police_page.get_by_label("Regional").check()
@@ -260,7 +260,7 @@ def test_a_case_from_a_line_referral_to_erasure(browser: Browser, live_server: L
 
     # The operation joins the case and updates its own intervention.
     operation_context, operation_page = signed_in(browser, live_server, operation)
-    operation_page.get_by_role("link", name="Delade ärenden").click()
+    follow(operation_page, operation_page.get_by_role("link", name="Delade ärenden"))
     assert_accessible(operation_page)
     operation_page.get_by_role("button", name=re.compile("Gå med i teamet")).click()
     operation_page.get_by_role("navigation", name="Ärendets delar").get_by_role("link", name="Handlingsplan").click()
@@ -296,7 +296,7 @@ def test_a_case_from_a_line_referral_to_erasure(browser: Browser, live_server: L
     expect(page.get_by_text("(försenad)")).to_be_visible()
     page.goto(case_url)
     tab(page, "Uppföljning")
-    page.get_by_role("link", name=re.compile("Registrera")).first.click()
+    follow(page, page.get_by_role("link", name=re.compile("Registrera")).first)
     checked(page)
     page.get_by_label("Datum då uppföljningen gjordes").fill(datetime.now(STOCKHOLM).date().isoformat())
     for question in FOLLOW_UP_QUESTIONS:
@@ -307,7 +307,7 @@ def test_a_case_from_a_line_referral_to_erasure(browser: Browser, live_server: L
 
     # The person withdraws the consent to the operation: it loses access at once.
     tab(page, "Samtycken")
-    page.get_by_role("article").filter(has_text=KC_NAME).get_by_role("link", name="Återkalla samtycket").click()
+    follow(page, page.get_by_role("article").filter(has_text=KC_NAME).get_by_role("link", name="Återkalla samtycket"))
     checked(page)
     page.get_by_role("button", name="Ja, återkalla samtycket").click()
     expect(page.get_by_text(re.compile(r"^Återkallat \d"))).to_be_visible()

@@ -21,7 +21,7 @@ from avhopp.platform.times import STOCKHOLM
 from avhopp.tenants.registry.provisioning import TenantSpec, provision_tenants
 from avhopp.tenants.registry.roles import Role
 from avhopp.tenants.registry.service import TenantKind
-from tests.e2e.conftest import assert_accessible, person_context
+from tests.e2e.conftest import assert_accessible, follow, person_context
 from tests.e2e.test_guidance_line import new_person
 from tests.e2e.test_login import sign_in
 
@@ -163,7 +163,7 @@ def answer_an_anonymised_consultation(walk: Walk) -> None:
     page = walk.page
     page.goto(walk.space_url)
     page.locator("#consultations-link").click()
-    page.locator("#new-consultation").click()
+    follow(page, page.locator("#new-consultation"))
     assert_accessible(page)
     page.get_by_label("Ålder").select_option(index=2)
     page.get_by_label("Fas").select_option(index=2)

@@ -34,6 +34,7 @@ from avhopp.tenants.cases.service import (
     open_case,
     record_consent,
 )
+from tests.e2e.conftest import follow
 from tests.e2e.test_case_walk import PHONE, as_owner, checked, signed_in, tenant_id
 from tests.e2e.test_guidance_line import new_person
 
@@ -93,7 +94,7 @@ def prepared_case(server: LiveServer, officer: str) -> None:
 
 
 def register_unit(page: Page, municipality: str, locality: str, position: tuple[str, str], address: str) -> None:
-    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Bostäder för placering").click()
+    follow(page, page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Bostäder för placering"))
     checked(page)
     page.get_by_label("Bostadstyp").select_option(label="Jourlägenhet")
     page.get_by_label("Antal personer bostaden rymmer").fill("3")
@@ -146,7 +147,7 @@ def test_a_placement_from_request_to_move_out(browser: Browser, live_server: Liv
 
     # The officer asks for a placement from the case, on a phone.
     officer_context, page = signed_in(browser, live_server, officer, viewport=PHONE)
-    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Placeringar", exact=True).click()
+    follow(page, page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Placeringar", exact=True))
     checked(page)
     page.get_by_label("Ärende").select_option(index=1)
     page.get_by_label("Antal personer i hushållet").fill("2")
@@ -175,9 +176,10 @@ def test_a_placement_from_request_to_move_out(browser: Browser, live_server: Liv
     page.goto(request_url)
     expect(page.get_by_text("Vi har inte kapacitet just nu")).to_be_visible()
     offer_in(page, "Örebro")
-    operation_page.get_by_role("navigation", name="Huvudmeny").get_by_role(
-        "link", name="Erbjudanden om placering"
-    ).click()
+    follow(
+        operation_page,
+        operation_page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Erbjudanden om placering"),
+    )
     checked(operation_page)
     operation_page.get_by_role("button", name="Anta").click()
     expect(operation_page.get_by_role("heading", name=re.compile("Placering i Örebro"))).to_be_visible()
@@ -216,7 +218,7 @@ def test_a_placement_from_request_to_move_out(browser: Browser, live_server: Liv
     # The officer opens the address (logged) and, later, records the move-out.
     page.goto(request_url)
     expect(page.get_by_text("Placerad")).to_be_visible()
-    page.get_by_role("link", name="Visa placeringen").click()
+    follow(page, page.get_by_role("link", name="Visa placeringen"))
     checked(page)
     page.get_by_role("button", name="Visa adressen").click()
     expect(page.get_by_text("Örebrovägen 9, lgh 1102")).to_be_visible()
