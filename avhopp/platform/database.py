@@ -193,31 +193,41 @@ async def act_as(session: AsyncSession, context: RequestContext) -> None:
     await session.execute(_SET_CONTEXT, _context_values(context))
 
 
-async def read_publishing(
-    session: AsyncSession,
-    statement: Select[Any],
-    *,
-    tenant_id: SQLColumnExpression[Any],
-    user_id: SQLColumnExpression[Any],
-) -> Row[Any] | None:
-    """The one row `statement` finds, in a statement that also publishes the tenant and user it names.
+@dataclass(frozen=True, slots=True)
+class PublishingRead:
+    """A read that names who acts and publishes them as it reads (see `read_publishing`).
+
+    Built once, at import, with bound parameters for what varies: the statement is then neither
+    built nor given a cache key again on every request.
+    """
+
+    statement: Select[Any]
+
+
+def publishing_read(
+    statement: Select[Any], *, tenant_id: SQLColumnExpression[Any], user_id: SQLColumnExpression[Any]
+) -> PublishingRead:
+    """`statement` with two more columns that set the tenant and the user it names for the transaction."""
+    return PublishingRead(
+        statement.add_columns(
+            func.set_config("app.tenant_id", func.coalesce(cast(tenant_id, Text), ""), true()),
+            func.set_config("app.user_id", func.coalesce(cast(user_id, Text), ""), true()),
+        )
+    )
+
+
+async def read_publishing(session: AsyncSession, read: PublishingRead, parameters: dict[str, Any]) -> Row[Any] | None:
+    """The one row `read` finds with `parameters`; the rest of the transaction acts as who it names.
 
     For the read that says who acts (a web session, a machine client's account): the context is
     set as that row is read, not by a `set_config` of its own, one round trip fewer per request.
     The session's context is taken from the values the server answers it set, so the two cannot
     differ; with no row nothing is set.
     """
-    published = (
-        await session.execute(
-            statement.add_columns(
-                func.set_config("app.tenant_id", func.coalesce(cast(tenant_id, Text), ""), true()),
-                func.set_config("app.user_id", func.coalesce(cast(user_id, Text), ""), true()),
-            )
-        )
-    ).one_or_none()
+    published: Row[Any] | None = (await session.execute(read.statement, parameters)).one_or_none()
     if published is None:
         return None
-    *_, tenant, user = published
+    tenant, user = tuple(published)[-2:]
     session.info["context"] = replace(
         context_of(session), tenant_id=UUID(tenant) if tenant else None, user_id=UUID(user) if user else None
     )

@@ -6,7 +6,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import event, false, literal, null, select, text
+from sqlalchemy import Uuid, bindparam, event, false, literal, null, select, text
 from sqlalchemy.exc import DBAPIError
 
 from avhopp.platform.audit.chain import chain_key
@@ -15,6 +15,7 @@ from avhopp.platform.database import (
     context_of,
     context_session,
     create_app_engine,
+    publishing_read,
     read_publishing,
     session_factory,
 )
@@ -129,7 +130,13 @@ async def test_a_read_that_names_who_acts_publishes_them_in_the_same_statement(
     try:
         async with context_session(sessions, RequestContext(tenant_id=TENANT_B)) as session:
             found = await read_publishing(
-                session, select(literal("found").label("what")), tenant_id=literal(TENANT_A), user_id=literal(ANNA)
+                session,
+                publishing_read(
+                    select(literal("found").label("what")),
+                    tenant_id=bindparam("tenant", type_=Uuid()),
+                    user_id=literal(ANNA),
+                ),
+                {"tenant": TENANT_A},
             )
             row = (await session.execute(SETTINGS_AND_PID)).one()
             published = context_of(session)
@@ -147,12 +154,13 @@ async def test_a_read_that_finds_nobody_publishes_nobody(sessions: async_session
     async with context_session(sessions, RequestContext(tenant_id=TENANT_B)) as session:
         nothing = await read_publishing(
             session,
-            select(literal("found")).where(false()),
-            tenant_id=literal(TENANT_A),
-            user_id=literal(ANNA),
+            publishing_read(
+                select(literal("found")).where(false()), tenant_id=literal(TENANT_A), user_id=literal(ANNA)
+            ),
+            {},
         )
         no_account = await read_publishing(
-            session, select(literal("found")), tenant_id=literal(TENANT_B), user_id=null()
+            session, publishing_read(select(literal("found")), tenant_id=literal(TENANT_B), user_id=null()), {}
         )
         row = (await session.execute(SETTINGS_AND_PID)).one()
         published = context_of(session)

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from avhopp.platform.auth.models import LoginAttempt, WebSession
-from avhopp.platform.database import act_as, act_for_tenant, context_of, read_publishing
+from avhopp.platform.database import act_as, act_for_tenant, context_of, publishing_read, read_publishing
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -98,6 +98,13 @@ async def start_session(  # noqa: PLR0913 - the session's whole origin
     )
 
 
+_SESSION_BY_TOKEN = publishing_read(
+    select(WebSession).where(WebSession.token_hash == bindparam("token_hash", type_=WebSession.token_hash.type)),
+    tenant_id=WebSession.acting_tenant_id,
+    user_id=WebSession.user_id,
+)
+
+
 async def active_session(session: AsyncSession, token: str, idle: timedelta) -> WebSession | None:
     """The live session for this token: not ended, used within `idle`, before its absolute end.
 
@@ -106,12 +113,7 @@ async def active_session(session: AsyncSession, token: str, idle: timedelta) -> 
     """
     now = datetime.now(UTC)
     before = context_of(session)
-    found = await read_publishing(
-        session,
-        select(WebSession).where(WebSession.token_hash == token_hash(token)),
-        tenant_id=WebSession.acting_tenant_id,
-        user_id=WebSession.user_id,
-    )
+    found = await read_publishing(session, _SESSION_BY_TOKEN, {"token_hash": token_hash(token)})
     if found is None:
         return None
     row: WebSession = found[0]

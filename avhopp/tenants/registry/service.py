@@ -6,9 +6,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, case, or_, select, text, true
+from sqlalchemy import and_, bindparam, case, or_, select, text, true
 
-from avhopp.platform.database import read_publishing
+from avhopp.platform.database import PublishingRead, publishing_read, read_publishing
 from avhopp.platform.idp.models import IdpClient
 from avhopp.platform.scope.principal import Principal, TenantChoice
 from avhopp.tenants.registry.models import Tenant, TenantKind
@@ -47,6 +47,41 @@ __all__ = [
 _PERSON = AppUser.machine_client_id.is_(None)
 """The user is a person, not a machine client's system account."""
 
+# Read on every signed-in request: built once (see `PublishingRead`).
+_PERSON_AND_MEMBERSHIPS = (
+    select(AppUser.display_name, Tenant.id, Tenant.name, Tenant.kind, Membership.roles)
+    .select_from(AppUser)
+    .outerjoin(Membership, Membership.user_id == AppUser.id)
+    .outerjoin(Tenant, and_(Tenant.id == Membership.tenant_id, Tenant.active))
+    .where(_PERSON, AppUser.id == bindparam("user_id", type_=AppUser.id.type), AppUser.active)
+    .order_by(Tenant.name)
+)
+
+
+def _machine_account() -> PublishingRead:
+    """The tenant's kind (None once it is deactivated) and the client's active system account there."""
+    account = (
+        select(AppUser.id, AppUser.display_name)
+        .join(Membership, Membership.user_id == AppUser.id)
+        .where(
+            AppUser.machine_client_id == bindparam("client_id", type_=AppUser.machine_client_id.type),
+            AppUser.active,
+            Membership.tenant_id == Tenant.id,
+        )
+        .lateral()
+    )
+    # The account's read makes the rest of the transaction act as it, with no set_config of its own.
+    return publishing_read(
+        select(case((Tenant.active, Tenant.kind)).label("kind"), account.c.id, account.c.display_name)
+        .select_from(Tenant)
+        .outerjoin(account, true())
+        .where(Tenant.id == bindparam("tenant_id", type_=Tenant.id.type)),
+        tenant_id=Tenant.id,
+        user_id=account.c.id,
+    )
+
+
+_MACHINE_ACCOUNT = _machine_account()
 
 _FIRST_LOGIN = text("SELECT register_first_login(:issuer, :subject, :name, CAST(:email AS text))")
 
@@ -101,16 +136,7 @@ class People:
 
         One read for what every signed-in request needs; None for a deactivated person or a system account.
         """
-        rows = (
-            await session.execute(
-                select(AppUser.display_name, Tenant.id, Tenant.name, Tenant.kind, Membership.roles)
-                .select_from(AppUser)
-                .outerjoin(Membership, Membership.user_id == AppUser.id)
-                .outerjoin(Tenant, and_(Tenant.id == Membership.tenant_id, Tenant.active))
-                .where(_PERSON, AppUser.id == user_id, AppUser.active)
-                .order_by(Tenant.name)
-            )
-        ).all()
+        rows = (await session.execute(_PERSON_AND_MEMBERSHIPS, {"user_id": user_id})).all()
         if not rows:
             return None
         member = [row for row in rows if row.id is not None]
@@ -127,25 +153,8 @@ class People:
 
     async def machine_principal(self, session: AsyncSession, machine: Principal) -> Principal:
         """The machine client with its system account (a member of its tenant) and the active tenant's kind."""
-        account = (
-            select(AppUser.id, AppUser.display_name)
-            .join(Membership, Membership.user_id == AppUser.id)
-            .where(
-                AppUser.machine_client_id == machine.client_id,
-                AppUser.active,
-                Membership.tenant_id == Tenant.id,
-            )
-            .lateral()
-        )
-        # The account's read makes the rest of the transaction act as it, with no set_config of its own.
         row = await read_publishing(
-            session,
-            select(case((Tenant.active, Tenant.kind)).label("kind"), account.c.id, account.c.display_name)
-            .select_from(Tenant)
-            .outerjoin(account, true())
-            .where(Tenant.id == machine.tenant_id),
-            tenant_id=Tenant.id,
-            user_id=account.c.id,
+            session, _MACHINE_ACCOUNT, {"client_id": machine.client_id, "tenant_id": machine.tenant_id}
         )
         if row is None or row.id is None:
             return replace(machine, tenant_kind=None if row is None else row.kind)
