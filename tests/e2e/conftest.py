@@ -12,7 +12,6 @@ import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Locator, Page, sync_playwright
@@ -94,11 +93,8 @@ def page(browser: Browser) -> Iterator[Page]:
 
 def follow(page: Page, link: Locator) -> None:
     """Click a link and wait until the page it leads to has loaded (axe on a page being replaced finds no document)."""
-    href = link.get_attribute("href")
-    assert href is not None
-    target = urljoin(page.url, href)
-    link.click()
-    page.wait_for_url(target)
+    with page.expect_navigation():
+        link.click()
 
 
 def assert_accessible(page: Page) -> None:
