@@ -54,6 +54,7 @@ WORKER_MAY_LEAVE_UNSET = {
 
 # Stand-ins for what the secrets hold, so that the files' settings can be loaded and checked.
 _SECRET_VALUES = {
+    "DATABASE_URL": "postgresql://avhopp_owner:pw@postgres/avhopp",
     "DATABASE_APP_URL": "postgresql://avhopp_app:pw@postgres/avhopp",
     "BROKER_URL": "amqp://avhopp:pw@rabbitmq:5672/",
     "AVHOPP_SECRET_KEY": "k" * 40,
@@ -120,6 +121,18 @@ def test_web_has_probes_a_disruption_budget_and_trusted_proxies_and_the_job_migr
     assert any(b["spec"]["selector"] == web["spec"]["selector"] and b["spec"]["minAvailable"] == 1 for b in budgets)
     assert load_settings(_kubernetes_environment(found, container)).trusted_proxies
     assert "avhopp db migrate" in " ".join(job["command"])
+
+
+def test_the_jobs_name_each_secret_key_they_read_and_get_no_broker() -> None:
+    found = manifests()
+    jobs = [manifest for manifest in found if manifest["kind"] in {"Job", "CronJob"}]
+
+    assert len(jobs) == 3, "the migration and the audit heads' export and check"
+    for job in jobs:
+        for container in _containers(job):
+            environment = _kubernetes_environment(found, container)
+            assert load_settings(environment).database_url is not None, f"{container['name']}: the owner"
+            assert "BROKER_URL" not in environment, f"{container['name']} sends no job"
 
 
 def test_the_code_reads_the_settings_the_files_are_checked_for(tmp_path: Path) -> None:
