@@ -30,7 +30,7 @@ not `latest_version()`, so that upgrading the package does not move the target u
 # Settings the web and worker processes may leave unset, each for the reason given. A variable the
 # code reads that is neither here nor in the deployment files fails the test.
 SAFE_UNSET = {
-    "DATABASE_URL": "the owner's connection: only the migration Job has it; checked absent below",
+    "DATABASE_URL": "the owner's connection: only the migration and audit jobs have it; checked absent below",
     "AVHOPP_DATA_DIR": "the embedded database's folder and generated key, unused with a database server",
     "AVHOPP_PREVIOUS_SECRET_KEY": "set only during a key rotation",
     "AVHOPP_LOG_LEVEL": "INFO is the production level",
