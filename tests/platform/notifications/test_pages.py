@@ -7,9 +7,9 @@ import uuid
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
-from avhopp.platform.database import RequestContext, context_session
+from avhopp.platform.database import ContextSession, RequestContext, context_session
 from avhopp.platform.notifications import notify
 from avhopp.tenants.registry.roles import Role
 from tests.platform.notifications.conftest import TEST_KIND
@@ -18,6 +18,7 @@ from tests.support.people import person_in
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+    from sqlalchemy.orm import Session
 
     from tests.conftest import SignIn
 
@@ -84,6 +85,29 @@ async def test_the_header_counts_unread_and_the_list_marks_them_read(
     english = await browser.get("/notiser")
     assert 'aria-label="Notifications, none unread"' in header_link(english.text)
     assert "Send me an e-mail when I get a new notification" in english.text
+
+
+async def test_a_page_with_its_count_is_one_transaction(
+    sign_in: SignIn, sessions: async_sessionmaker[AsyncSession], owner_engine: Engine
+) -> None:
+    person = person_in(GOTEBORG, Role.CASE_OFFICER, key="notiser-4")
+    browser = await sign_in(person)
+    await notify_person(sessions, owner_engine, person.user_id, "/remisser")
+    # The request's one transaction begins before it knows who acts (the principal's read says so);
+    # any transaction begun as the person is a second one. Jobs running meanwhile never act as them.
+    begun_as_person: list[object] = []
+
+    def record(session: Session, transaction: object, _connection: object) -> None:
+        if session.info["context"].user_id == person.user_id:
+            begun_as_person.append(transaction)
+
+    event.listen(ContextSession, "after_begin", record)
+    try:
+        page = await browser.get("/notiser")
+    finally:
+        event.remove(ContextSession, "after_begin", record)
+    assert 'aria-label="Notiser, 1 oläst"' in header_link(page.text)
+    assert begun_as_person == []
 
 
 async def test_no_count_is_read_for_api_calls_or_fragments(
