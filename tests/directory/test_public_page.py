@@ -177,7 +177,8 @@ async def test_plain_words_for_a_person_not_a_professional(visitor: AsyncTestCli
     ):
         form = response.text.split('id="search-form"', 1)[1].split("</form>", 1)[0]
         assert [word for word in PROFESSIONAL_WORDS if word in form] == []
-    english = await visitor.get("/hitta-stod", headers={"accept": "text/html"}, cookies={"avhopp_lang": "en"})
+    visitor.cookies.set("avhopp_lang", "en")
+    english = await visitor.get("/hitta-stod", headers={"accept": "text/html"})
     assert "Leave this page quickly" in english.text
     assert "Are you being threatened?" in english.text
 
