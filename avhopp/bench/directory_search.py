@@ -11,8 +11,10 @@ layer anonymously (the public view), through the service layer for the API clien
 table under row-level security, as the API runs it), as the bare SQL query that finds and ranks
 the candidates, and as the one statement the API runs (which also decides the verdicts, counts
 the facets and reads the page's documents) without anything around it; for scale, also an empty
-request (`/health/live`) through the same HTTP client. It prints p50/p95 for each and the ratios
-to the bare SQL. It measures; it asserts nothing.
+request (`/health/live`) through the same HTTP client. The API and the empty request are also
+timed as production serves them: `avhopp serve` in its own process on the same database, over
+HTTP on one kept-alive connection. It prints p50/p95 for each and the ratios to the bare SQL. It
+measures; it asserts nothing.
 """
 
 from __future__ import annotations
@@ -28,10 +30,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+import httpx
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
 from avhopp.app import build_app
+from avhopp.bench.serving import web_process
 from avhopp.bench.throwaway import hold_periodic_jobs, on_throwaway_database
 from avhopp.directory.catalogue.eligibility import Situation
 from avhopp.directory.catalogue.entry import Area, OrganizationEntry, Phone, ServiceEntry
@@ -282,7 +286,8 @@ async def _run(owner_url: URL, folder: Path, args: argparse.Namespace) -> None:
     sessions = session_factory(app_engine, audit_key=chain_key(platform.settings.secret_key))
     searches = probes(args.searches, args.seed)
     try:
-        await _measure(sessions, build_app(platform.settings, platform.app_url), platform.machine, searches)
+        with web_process(owner_url, platform.settings, folder / "web") as (served, _pid):
+            await _measure(sessions, build_app(platform.settings, platform.app_url), served, platform.machine, searches)
     finally:
         await app_engine.dispose()
 
@@ -290,16 +295,22 @@ async def _run(owner_url: URL, folder: Path, args: argparse.Namespace) -> None:
 async def _measure(
     sessions: async_sessionmaker[AsyncSession],
     app: Litestar,
+    served: str,
     machine: tuple[str, str, uuid.UUID],
     searches: list[Probe],
 ) -> None:
     today = datetime.now(UTC).date()
     client_id, secret, tenant_id = machine
-    async with AsyncTestClient(app, base_url=_PUBLIC_URL) as client:
-        token = (
-            await client.post("/idp/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
-        ).json()["access_token"]
+    grant = {"grant_type": "client_credentials"}
+    limits = httpx.Limits(max_connections=1)
+    async with (
+        AsyncTestClient(app, base_url=_PUBLIC_URL) as client,
+        httpx.AsyncClient(base_url=served, limits=limits, timeout=60) as remote,
+    ):
+        token = (await client.post("/idp/token", data=grant, auth=(client_id, secret))).json()["access_token"]
         headers = {"authorization": f"Bearer {token}"}
+        remote_token = await remote.post("/idp/token", data=grant, auth=(client_id, secret))
+        remote.headers["authorization"] = f"Bearer {remote_token.raise_for_status().json()['access_token']}"
 
         async def through_api(probe: Probe) -> None:
             response = await client.post("/api/v1/directory/search", json=probe.body(), headers=headers)
@@ -312,6 +323,12 @@ async def _measure(
         async def http_only(_probe: Probe) -> None:
             # The floor of the API path: the same in-process HTTP client and middleware, no work.
             (await client.get("/health/live")).raise_for_status()
+
+        async def served_api(probe: Probe) -> None:
+            (await remote.post("/api/v1/directory/search", json=probe.body())).raise_for_status()
+
+        async def served_http_only(_probe: Probe) -> None:
+            (await remote.get("/health/live")).raise_for_status()
 
         async def through_service_internal(probe: Probe) -> None:
             # What the API runs: the table (not the public view) under the tenant's row-level security.
@@ -338,14 +355,16 @@ async def _measure(
             ("service, tenant", through_service_internal),
             ("API", through_api),
             ("HTTP only", http_only),
+            ("API, served", served_api),
+            ("HTTP only, served", served_http_only),
         )
         await _timed(paths, searches[:5])  # warm up caches and the connection pool
         figures = {name: _percentiles(timings) for name, timings in (await _timed(paths, searches)).items()}
     base_p50, base_p95 = figures["bare SQL"]
     print(f"{len(searches)} searches, {os.cpu_count()} CPUs")
-    print(f"{'path':<17}{'p50 ms':>10}{'p95 ms':>10}{'p50 ratio':>12}{'p95 ratio':>12}")
+    print(f"{'path':<19}{'p50 ms':>10}{'p95 ms':>10}{'p50 ratio':>12}{'p95 ratio':>12}")
     for name, (p50, p95) in figures.items():
-        print(f"{name:<17}{p50:>10.1f}{p95:>10.1f}{p50 / base_p50:>12.2f}{p95 / base_p95:>12.2f}")
+        print(f"{name:<19}{p50:>10.1f}{p95:>10.1f}{p50 / base_p50:>12.2f}{p95 / base_p95:>12.2f}")
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -14,7 +14,7 @@ def test_the_benchmark_prints_latencies_and_ratios(capsys: pytest.CaptureFixture
     main(["--services", "120", "--searches", "8"])
     output = capsys.readouterr().out
     assert "Published 120 services" in output
-    for path in ("bare SQL", "search statement", "service layer", "API"):
+    for path in ("bare SQL", "search statement", "service layer", "API", "API, served", "HTTP only, served"):
         line = next(line for line in output.splitlines() if line.startswith(path))
         p50, p95, p50_ratio, p95_ratio = (float(figure) for figure in line[len(path) :].split())
         assert 0 < p50 <= p95
