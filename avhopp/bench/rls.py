@@ -23,6 +23,8 @@ together each way and the ratios, and flags a table above 1.2x against the tenan
 
 The person is on `--cases` of the tenant's generated cases, and every table with a case_id names
 the tenant's cases (one row per case and table), so the case team's policies find rows to show.
+The audit trail's rows name their tenant's chain, numbered from 1, as its check constraint and
+the writer have them, so its policy, which reads by chain, finds the tenant's rows.
 Policies that ask more than the tenant (a case team, a grant) may see fewer rows than the owner's
 WHERE; the row counts are printed too. It measures; it asserts nothing.
 """
@@ -231,6 +233,15 @@ def assign_cases(connection: psycopg.Connection[Any], tables: list[Table], tenan
     )
 
 
+def align_audit_chains(connection: psycopg.Connection[Any]) -> None:
+    """Each audit row in its tenant's chain (the id as text), numbered from 1 in the chain."""
+    connection.execute(
+        "WITH r AS (SELECT ctid AS row, row_number() OVER (PARTITION BY tenant_id ORDER BY ctid) AS n"
+        " FROM audit_event) UPDATE audit_event SET chain = coalesce(tenant_id::text, 'platform'), seq = r.n"
+        " FROM r WHERE audit_event.ctid = r.row"
+    )
+
+
 def access_predicate(connection: psycopg.Connection[Any], table: str, role: str) -> sql.Composable:
     """The runtime role's read policies on `table` as one predicate: permissive ones ORed, restrictive ANDed."""
     rows = connection.execute(
@@ -383,6 +394,7 @@ def run(owner_url: URL, args: argparse.Namespace) -> dict[str, Figures]:
             for table in tables:
                 fill(owner, table, args.rows * len(tenants), tenants, users)
             assign_cases(owner, tables, tenants[0], users[0], args.cases)
+            align_audit_chains(owner)
         for table in tables:
             owner.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table.name)))
         print(f"{len(tables)} tables with row-level security, {args.rows:,} rows per tenant and table, ")

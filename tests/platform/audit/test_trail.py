@@ -146,6 +146,26 @@ async def test_a_tenant_reads_its_own_chain_only_and_never_the_platform_chain(
     assert reasons == {"mine"}
 
 
+async def test_the_writers_flag_shows_the_platform_chain_alone(sessions: async_sessionmaker[AsyncSession]) -> None:
+    mine, other = uuid.uuid4(), uuid.uuid4()
+    await record_alone(sessions, AuditEvent(Action.PERSON_READ, mine, reason="mine_flagged"))
+    await record_alone(sessions, AuditEvent(Action.PERSON_READ, other, reason="other_flagged"))
+    await record_alone(sessions, AuditEvent(Action.LOGIN_FAILED, reason="platform_flagged"))
+    reasons = text("SELECT reason FROM audit_event")
+    flag = text("SELECT set_config('app.audit_platform', :value, true)")
+
+    async with context_session(sessions, RequestContext(tenant_id=mine)) as session:
+        await session.execute(flag, {"value": "on"})
+        flagged = set((await session.execute(reasons)).scalars())
+        chains = set((await session.execute(text("SELECT DISTINCT chain FROM audit_event"))).scalars())
+        await session.execute(flag, {"value": ""})
+        unflagged = set((await session.execute(reasons)).scalars())
+
+    assert "platform_flagged" in flagged
+    assert chains == {"platform"}
+    assert unflagged == {"mine_flagged"}
+
+
 async def test_a_tenant_cannot_write_into_another_tenants_chain(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
