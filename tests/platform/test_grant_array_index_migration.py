@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from avhopp.platform.migrate import downgrade, migrate
-from tests.support.catalogue import INDEXES, POLICIES, catalogue
+from tests.support.catalogue import INDEXES, POLICIES, across, assert_round_trip
 
 if TYPE_CHECKING:
     from tests.support.postgres import TestDatabase
@@ -17,11 +16,9 @@ def test_the_live_grants_index_covers_the_grant_array_and_its_downgrade_restores
     unmigrated_database: TestDatabase,
 ) -> None:
     db = unmigrated_database
-    migrate(db.owner_url, db.app_url, f"{COVERED}-1")
-    before = catalogue(db, INDEXES, POLICIES)
-    migrate(db.owner_url, db.app_url, COVERED)
-    after = catalogue(db, INDEXES, POLICIES)
-    live = dict(after[INDEXES])["ix_case_grant_live"]
+    before, after = across(db, COVERED, INDEXES, POLICIES)
+    indexes: dict[str, str] = dict(after[INDEXES])
+    live = indexes["ix_case_grant_live"]
     assert live.endswith(
         "(tenant_id, valid_until) INCLUDE (valid_from, case_id, owner_tenant_id) WHERE (revoked_at IS NULL)"
     )
@@ -29,7 +26,4 @@ def test_the_live_grants_index_covers_the_grant_array_and_its_downgrade_restores
     assert [row for row in after[INDEXES] if row not in before[INDEXES]] == [("ix_case_grant_live", live)]
     assert after[POLICIES] == before[POLICIES]
 
-    downgrade(db.owner_url, db.app_url, f"{COVERED}-1")
-    assert catalogue(db, INDEXES, POLICIES) == before
-    migrate(db.owner_url, db.app_url, COVERED)
-    assert catalogue(db, INDEXES, POLICIES) == after
+    assert_round_trip(db, COVERED, before, after)

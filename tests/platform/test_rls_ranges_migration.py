@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from avhopp.platform.migrate import downgrade, migrate
-from tests.support.catalogue import INDEXES, POLICIES, catalogue
+from tests.support.catalogue import INDEXES, POLICIES, across, assert_round_trip
 
 if TYPE_CHECKING:
     from tests.support.postgres import TestDatabase
@@ -21,10 +20,7 @@ _CHANGED = {
 
 def test_the_sets_become_ranges_and_arrays_and_the_downgrade_restores_0050(unmigrated_database: TestDatabase) -> None:
     db = unmigrated_database
-    migrate(db.owner_url, db.app_url, f"{RANGES}-1")
-    before = catalogue(db, POLICIES, INDEXES)
-    migrate(db.owner_url, db.app_url, RANGES)
-    after = catalogue(db, POLICIES, INDEXES)
+    before, after = across(db, RANGES, POLICIES, INDEXES)
     policies = {(row[0], row[1]): row for row in after[POLICIES]}
     for table, name in _CHANGED - {("network_space", "network_space_1")}:
         using = policies[table, name][5]
@@ -41,7 +37,4 @@ def test_the_sets_become_ranges_and_arrays_and_the_downgrade_restores_0050(unmig
     assert {(row[0], row[1]) for row in before[POLICIES] if row != policies[row[0], row[1]]} == _CHANGED
     assert before[INDEXES] == after[INDEXES]
 
-    downgrade(db.owner_url, db.app_url, f"{RANGES}-1")
-    assert catalogue(db, POLICIES, INDEXES) == before
-    migrate(db.owner_url, db.app_url, RANGES)
-    assert catalogue(db, POLICIES, INDEXES) == after
+    assert_round_trip(db, RANGES, before, after)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from avhopp.platform.migrate import downgrade, migrate
-from tests.support.catalogue import INDEXES, POLICIES, catalogue
+from tests.support.catalogue import INDEXES, POLICIES, across, assert_round_trip
 
 if TYPE_CHECKING:
     from tests.support.postgres import TestDatabase
@@ -21,10 +20,7 @@ def test_the_rewrite_reads_sets_once_as_arrays_and_its_downgrade_restores_0047(
     unmigrated_database: TestDatabase,
 ) -> None:
     db = unmigrated_database
-    migrate(db.owner_url, db.app_url, f"{SARGABLE}-1")
-    before = catalogue(db, POLICIES, INDEXES, _SETS)
-    migrate(db.owner_url, db.app_url, SARGABLE)
-    after = catalogue(db, POLICIES, INDEXES, _SETS)
+    before, after = across(db, SARGABLE, POLICIES, INDEXES, _SETS)
     policies = "\n".join(str(row) for row in after[POLICIES])
     # No case set is tested row by row any more, and no grant is looked up per row.
     assert "AS case_once" in policies
@@ -36,7 +32,4 @@ def test_the_rewrite_reads_sets_once_as_arrays_and_its_downgrade_restores_0047(
     assert "AS stat_any" in policies
     assert all("LANGUAGE plpgsql" in definition for definition, _ in after[_SETS])
 
-    downgrade(db.owner_url, db.app_url, f"{SARGABLE}-1")
-    assert catalogue(db, POLICIES, INDEXES, _SETS) == before
-    migrate(db.owner_url, db.app_url, SARGABLE)
-    assert catalogue(db, POLICIES, INDEXES, _SETS) == after
+    assert_round_trip(db, SARGABLE, before, after)
