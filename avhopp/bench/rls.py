@@ -48,6 +48,7 @@ from psycopg import sql
 from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 
+from avhopp.platform.audit.chain import PLATFORM_CHAIN
 from avhopp.platform.database import app_url_for, create_owner_engine
 from avhopp.platform.embedded import embedded_postgres
 from avhopp.platform.geography.load import load_geography
@@ -237,8 +238,9 @@ def align_audit_chains(connection: psycopg.Connection[Any]) -> None:
     """Each audit row in its tenant's chain (the id as text), numbered from 1 in the chain."""
     connection.execute(
         "WITH r AS (SELECT ctid AS row, row_number() OVER (PARTITION BY tenant_id ORDER BY ctid) AS n"
-        " FROM audit_event) UPDATE audit_event SET chain = coalesce(tenant_id::text, 'platform'), seq = r.n"
-        " FROM r WHERE audit_event.ctid = r.row"
+        " FROM audit_event) UPDATE audit_event SET chain = coalesce(tenant_id::text, %(platform)s), seq = r.n"
+        " FROM r WHERE audit_event.ctid = r.row",
+        {"platform": PLATFORM_CHAIN},
     )
 
 
