@@ -24,7 +24,8 @@ together each way and the ratios, and flags a table above 1.2x against the tenan
 The person is on `--cases` of the tenant's generated cases, and every table with a case_id names
 the tenant's cases (one row per case and table), so the case team's policies find rows to show.
 The audit trail's rows name their tenant's chain, numbered from 1, as its check constraint and
-the writer have them, so its policy, which reads by chain, finds the tenant's rows.
+the writer have them, so its policy, which reads by chain, finds the tenant's rows. Each tenant
+runs `--spaces` network spaces (20), and the rows of every network table lie in their tenant's.
 Policies that ask more than the tenant (a case team, a grant) may see fewer rows than the owner's
 WHERE; the row counts are printed too. It measures; it asserts nothing.
 """
@@ -244,6 +245,32 @@ def align_audit_chains(connection: psycopg.Connection[Any]) -> None:
     )
 
 
+def gather_in_spaces(connection: psycopg.Connection[Any], tables: list[Table], spaces: int) -> None:
+    """Each tenant runs `spaces` network spaces, and every row of a network table is in one of its tenant's.
+
+    Generated space ids match nothing, and a county board runs a handful of networks, not thousands:
+    policies that read a space's rows by its key would otherwise compare against every row's own.
+    """
+    connection.execute(
+        "WITH r AS (SELECT ctid AS row, row_number() OVER (PARTITION BY tenant_id ORDER BY id) AS n"
+        " FROM network_space) DELETE FROM network_space USING r WHERE network_space.ctid = r.row AND r.n > %s",
+        (spaces,),
+    )
+    for table in tables:
+        # A key with the space in it (a follow: one person, one space) keeps its generated spaces.
+        if "space_id" in table.key or not any(column.name == "space_id" for column in table.columns):
+            continue
+        connection.execute(
+            sql.SQL(
+                "WITH s AS (SELECT id, tenant_id, row_number() OVER (PARTITION BY tenant_id ORDER BY id) AS n"
+                " FROM network_space), r AS (SELECT ctid AS row, tenant_id, 1 + row_number() OVER"
+                " (PARTITION BY tenant_id ORDER BY ctid) %% %(spaces)s AS n FROM {table})"
+                " UPDATE {table} SET space_id = s.id FROM r JOIN s USING (tenant_id, n) WHERE {table}.ctid = r.row"
+            ).format(table=sql.Identifier(table.name)),
+            {"spaces": spaces},
+        )
+
+
 def access_predicate(connection: psycopg.Connection[Any], table: str, role: str) -> sql.Composable:
     """The runtime role's read policies on `table` as one predicate: permissive ones ORed, restrictive ANDed."""
     rows = connection.execute(
@@ -397,6 +424,7 @@ def run(owner_url: URL, args: argparse.Namespace) -> dict[str, Figures]:
                 fill(owner, table, args.rows * len(tenants), tenants, users)
             assign_cases(owner, tables, tenants[0], users[0], args.cases)
             align_audit_chains(owner)
+            gather_in_spaces(owner, tables, args.spaces)
         for table in tables:
             owner.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table.name)))
         print(f"{len(tables)} tables with row-level security, {args.rows:,} rows per tenant and table, ")
@@ -444,6 +472,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--tenants", type=int, default=8, help="tenants whose rows fill each table")
     parser.add_argument("--rows", type=int, default=5_000, help="rows per tenant and table")
     parser.add_argument("--cases", type=int, default=50, help="the tenant's cases the person is on")
+    parser.add_argument("--spaces", type=int, default=20, help="network spaces each tenant runs")
     parser.add_argument("--repeats", type=int, default=30, help="timed rounds per table each way")
     parser.add_argument(
         "--database-url", help="a role on a server that may create databases (default: an embedded PostgreSQL)"
