@@ -393,7 +393,13 @@ class FollowUp(Base):
         CheckConstraint("(answers IS NULL) = (schema_version IS NULL)", name="answers_with_schema"),
         ForeignKeyConstraint(["case_id", "tenant_id"], ["case_file.id", "case_file.tenant_id"], ondelete="CASCADE"),
         Index("ix_case_follow_up_due", "tenant_id", "due_on", postgresql_where=text("done_at IS NULL")),
-        Index("ix_case_follow_up_open", "case_id", "due_on", postgresql_where=text("done_at IS NULL")),
+        Index(
+            "ix_case_follow_up_open",
+            "case_id",
+            "due_on",
+            postgresql_include=["tenant_id"],
+            postgresql_where=text("done_at IS NULL"),
+        ),
     )
 
     id: Mapped[UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())

@@ -219,6 +219,8 @@ class NetworkResponse(Base):
             ["network_meeting.id", "network_meeting.space_id", "network_meeting.tenant_id"],
             ondelete="CASCADE",
         ),
+        # The read policy's second branch: the responder's own answers.
+        Index("ix_network_response_responder", "responder_tenant_id", "user_id"),
     )
 
     meeting_id: Mapped[UUID] = mapped_column(primary_key=True)
