@@ -23,7 +23,7 @@ def test_the_follow_ups_policy_drops_the_branches_the_tenant_covers(unmigrated_d
     assert {(row[0], row[1]) for row in before[POLICIES]} == set(policies)
     changed = {(row[0], row[1]) for row in before[POLICIES] if row != policies[row[0], row[1]]}
     assert changed == {("case_follow_up", "case_follow_up_1")}
-    indexes = dict(after[INDEXES])
+    indexes: dict[str, str] = dict(after[INDEXES])
     assert "(case_id, due_on) INCLUDE (tenant_id) WHERE (done_at IS NULL)" in indexes["ix_case_follow_up_open"]
     assert set(indexes) == set(dict(before[INDEXES]))
 
