@@ -38,11 +38,11 @@ from datetime import time as clock
 from typing import TYPE_CHECKING, Any
 
 import psycopg
-from litestar.testing import AsyncTestClient
 from psycopg import sql
 from sqlalchemy import text
 
 from avhopp.app import build_app
+from avhopp.bench.serving import in_process
 from avhopp.bench.throwaway import hold_periodic_jobs, on_throwaway_database
 from avhopp.platform.audit.chain import chain_key
 from avhopp.platform.auth.sign_in_for_tests import TEST_SIGN_IN_PATH
@@ -417,7 +417,7 @@ class _Paths:
 
 async def _through_api(app: Litestar, runs: list[Probe], *, mine: bool) -> list[float]:
     timings: list[float] = []
-    async with AsyncTestClient(app, base_url=_PUBLIC_URL) as client:
+    async with in_process(app, _PUBLIC_URL) as client:
         for officer in dict.fromkeys(probe.actor.user_id for probe in runs):
             signed = await client.post(TEST_SIGN_IN_PATH, data={"user_id": str(officer)})
             signed.raise_for_status()

@@ -30,14 +30,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import urllib3
 from sqlalchemy import text
 
 from avhopp.app import build_app
-from avhopp.bench.serving import web_process
+from avhopp.bench.serving import in_process, web_process
 from avhopp.bench.throwaway import hold_periodic_jobs, on_throwaway_database
 from avhopp.directory.catalogue.eligibility import Situation
 from avhopp.directory.catalogue.entry import Area, OrganizationEntry, Phone, ServiceEntry
@@ -74,7 +74,6 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Sequence
     from pathlib import Path
 
-    from httpx._transports.asgi import _ASGIApp
     from litestar import Litestar
     from sqlalchemy.engine import URL
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -330,13 +329,7 @@ async def _measure(
     today = datetime.now(UTC).date()
     client_id, secret, tenant_id = machine
     grant = {"grant_type": "client_credentials"}
-    # In-process, the app runs on this event loop, as a server runs it on its own (Litestar's test
-    # client would run it on a loop in another thread: every request then waits for two threads to
-    # hand over, which no server does, and that hand-over cost a third of the API's overhead).
-    async with (
-        app.lifespan(),
-        httpx.AsyncClient(transport=httpx.ASGITransport(cast("_ASGIApp", app)), base_url=_PUBLIC_URL) as client,
-    ):
+    async with in_process(app, _PUBLIC_URL) as client:
         token = (await client.post("/idp/token", data=grant, auth=(client_id, secret))).json()["access_token"]
         headers = {"authorization": f"Bearer {token}"}
         remote = _ServedClient(served, _access_token(served, client_id, secret))

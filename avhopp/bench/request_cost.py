@@ -27,7 +27,6 @@ import os
 import secrets
 import statistics
 import struct
-import threading
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -36,11 +35,12 @@ from typing import TYPE_CHECKING
 import httpx
 import psycopg
 import uvicorn
-from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 
 from avhopp.app import build_app
+from avhopp.bench.serving import in_process
+from avhopp.bench.startup import free_port
 from avhopp.bench.throwaway import hold_periodic_jobs, on_throwaway_database
 from avhopp.platform.auth.sessions import SESSION_COOKIE
 from avhopp.platform.auth.sign_in_for_tests import TEST_SIGN_IN_PATH
@@ -142,28 +142,27 @@ class _Stream:
 
 
 class RoundTripProxy:
-    """A TCP proxy in front of PostgreSQL that counts what its clients send.
-
-    It runs its own event loop in a thread of its own: the in-process test client blocks its
-    caller's loop while the application starts.
-    """
+    """A TCP proxy in front of PostgreSQL that counts what its clients send, on the caller's event loop."""
 
     def __init__(self, upstream: URL) -> None:
         self.counts = Counts()
         self._upstream = upstream
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="round-trip-proxy", daemon=True)
+        self._connections: set[asyncio.Task[None]] = set()
         self.port = 0
 
-    def start(self) -> None:
-        """Listen on a free port of 127.0.0.1."""
-        self._thread.start()
-        listening = asyncio.run_coroutine_threadsafe(asyncio.start_server(self._serve, "127.0.0.1", 0), self._loop)
-        self.port = listening.result(timeout=10).sockets[0].getsockname()[1]
-
-    def stop(self) -> None:
-        """Stop the proxy's loop; its connections end with the process."""
-        self._loop.call_soon_threadsafe(self._loop.stop)
+    @asynccontextmanager
+    async def listening(self) -> AsyncIterator[RoundTripProxy]:
+        """Listen on a free port of 127.0.0.1; on leaving, end the connections still open."""
+        server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = server.sockets[0].getsockname()[1]
+        try:
+            yield self
+        finally:
+            server.close()
+            for connection in self._connections:
+                connection.cancel()
+            await asyncio.gather(*self._connections, return_exceptions=True)
+            await server.wait_closed()
 
     def url(self) -> URL:
         """The upstream's URL, through the proxy."""
@@ -178,6 +177,9 @@ class RoundTripProxy:
         return await asyncio.open_connection(str(host), port)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connection = asyncio.current_task()
+        if connection is not None:
+            self._connections.add(connection)
         up_reader, up_writer = await self._open_upstream()
         stream = _Stream(self.counts)
 
@@ -195,7 +197,10 @@ class RoundTripProxy:
             finally:
                 sink.close()
 
-        await asyncio.gather(pipe(reader, up_writer, count=True), pipe(up_reader, writer, count=False))
+        try:
+            await asyncio.gather(pipe(reader, up_writer, count=True), pipe(up_reader, writer, count=False))
+        finally:
+            self._connections.discard(connection)
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,7 +271,42 @@ async def _served(settings: Settings, app_url: URL, http: str) -> AsyncIterator[
         await serving
 
 
-async def _time_paths(settings: Settings, app_url: URL, machine: _Machine, rounds: int, servers: Sequence[str]) -> None:
+@asynccontextmanager
+async def _served_by_granian(settings: Settings, app_url: URL) -> AsyncIterator[httpx.AsyncClient]:
+    """The app behind granian's server embedded in this loop, as uvicorn's is, and a client to it.
+
+    granian is no dependency: to compare, `uv pip install granian` first.
+    """
+    from granian.constants import Interfaces  # noqa: PLC0415 - optional, for this comparison only
+    from granian.server.embed import Server  # noqa: PLC0415
+
+    port = free_port()
+    server = Server(
+        build_app(settings, app_url), port=port, interface=Interfaces.ASGI, websockets=False, log_enabled=False
+    )
+    serving = asyncio.create_task(server.serve())
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        try:
+            for _attempt in range(200):
+                with contextlib.suppress(httpx.TransportError):
+                    (await client.get("/health/live")).raise_for_status()
+                    break
+                await asyncio.sleep(0.05)
+            yield client
+        finally:
+            server.stop()
+            await serving
+
+
+async def _time_paths(  # noqa: PLR0913 - the settings, the database, the client, the rounds and the servers
+    settings: Settings,
+    app_url: URL,
+    machine: _Machine,
+    rounds: int,
+    servers: Sequence[str],
+    *,
+    granian: bool,
+) -> None:
     client_id, secret, tenant_id, user_id = machine
     conninfo = app_url.set(drivername="postgresql").render_as_string(hide_password=False)
     direct = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
@@ -279,7 +319,7 @@ async def _time_paths(settings: Settings, app_url: URL, machine: _Machine, round
             if len(rows) != _UNITS:
                 raise RuntimeError(len(rows))
 
-        async with AsyncTestClient(build_app(settings, app_url), base_url=_PUBLIC_URL) as client:
+        async with in_process(build_app(settings, app_url), _PUBLIC_URL) as client:
             callers = await _callers(client, client_id, secret, user_id)
 
             async def empty() -> None:
@@ -294,6 +334,9 @@ async def _time_paths(settings: Settings, app_url: URL, machine: _Machine, round
                 for http in servers:
                     served = await stack.enter_async_context(_served(settings, app_url, http))
                     paths += [(f"{caller.name[5:]}, uvicorn {http}", _read(served, caller)) for caller in callers]
+                if granian:
+                    served = await stack.enter_async_context(_served_by_granian(settings, app_url))
+                    paths += [(f"{caller.name[5:]}, granian", _read(served, caller)) for caller in callers]
                 await _timed(paths, 5)  # warm up caches and the connection pool
                 figures = {name: _percentiles(timings) for name, timings in (await _timed(paths, rounds)).items()}
     finally:
@@ -307,23 +350,21 @@ async def _time_paths(settings: Settings, app_url: URL, machine: _Machine, round
 
 async def _count_paths(settings: Settings, app_url: URL, machine: _Machine, rounds: int) -> None:
     client_id, secret, _tenant_id, user_id = machine
-    proxy = RoundTripProxy(app_url)
-    proxy.start()
-    try:
-        async with AsyncTestClient(build_app(settings, proxy.url()), base_url=_PUBLIC_URL) as client:
-            callers = await _callers(client, client_id, secret, user_id)
-            print(f"\nper request, mean of {rounds} (to PostgreSQL)   round trips   transactions")
-            for caller in callers:
-                run = _read(client, caller)
-                await run()  # warm up: prepared statements, the policy, the signing keys
-                before = dataclasses.replace(proxy.counts)
-                for _ in range(rounds):
-                    await run()
-                trips = (proxy.counts.round_trips - before.round_trips) / rounds
-                transactions = (proxy.counts.transactions - before.transactions) / rounds
-                print(f"{caller.name:<42}{trips:>14.1f}{transactions:>15.1f}")
-    finally:
-        proxy.stop()
+    async with (
+        RoundTripProxy(app_url).listening() as proxy,
+        in_process(build_app(settings, proxy.url()), _PUBLIC_URL) as client,
+    ):
+        callers = await _callers(client, client_id, secret, user_id)
+        print(f"\nper request, mean of {rounds} (to PostgreSQL)   round trips   transactions")
+        for caller in callers:
+            run = _read(client, caller)
+            await run()  # warm up: prepared statements, the policy, the signing keys
+            before = dataclasses.replace(proxy.counts)
+            for _ in range(rounds):
+                await run()
+            trips = (proxy.counts.round_trips - before.round_trips) / rounds
+            transactions = (proxy.counts.transactions - before.transactions) / rounds
+            print(f"{caller.name:<42}{trips:>14.1f}{transactions:>15.1f}")
 
 
 def _load() -> str:
@@ -355,7 +396,7 @@ def _prepare(owner_url: URL, settings: Settings) -> _Machine:
 
 
 async def _register_units(settings: Settings, app_url: URL, client_id: str, secret: str) -> None:
-    async with AsyncTestClient(build_app(settings, app_url), base_url=_PUBLIC_URL) as client:
+    async with in_process(build_app(settings, app_url), _PUBLIC_URL) as client:
         token = (
             await client.post("/idp/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
         ).json()["access_token"]
@@ -379,7 +420,7 @@ async def _run(owner_url: URL, folder: Path, args: argparse.Namespace) -> None:
     settings = dataclasses.replace(settings, test_sign_in=True, job_poll_interval=3600.0)
     machine = _prepare(owner_url, settings)
     await _register_units(settings, app_url, machine[0], machine[1])
-    await _time_paths(settings, app_url, machine, args.requests, args.uvicorn)
+    await _time_paths(settings, app_url, machine, args.requests, args.uvicorn, granian=args.granian)
     await _count_paths(settings, app_url, machine, args.counted)
 
 
@@ -392,6 +433,11 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         choices=["h11", "httptools"],
         help="also time the read over HTTP through a real uvicorn server with this parser (repeatable)",
+    )
+    parser.add_argument(
+        "--granian",
+        action="store_true",
+        help="also time the read over HTTP through granian's embedded server (`uv pip install granian` first)",
     )
     parser.add_argument("--counted", type=int, default=50, help="requests whose round trips are counted per path")
     return parser

@@ -1,4 +1,4 @@
-"""`avhopp serve` as production runs it, on a benchmark's throwaway database, and the CPU its processes use."""
+"""The app as the benchmarks reach it: in-process on their own event loop, or `avhopp serve` as production runs it."""
 
 from __future__ import annotations
 
@@ -9,18 +9,35 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
+
+import httpx
 
 from avhopp.bench.startup import free_port, ready
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import AsyncIterator, Iterator, Sequence
 
+    from httpx._transports.asgi import _ASGIApp
+    from litestar import Litestar
     from sqlalchemy.engine import URL
 
     from avhopp.platform.settings import Settings
 
 _READY_TIMEOUT_S = 120.0
+
+
+@contextlib.asynccontextmanager
+async def in_process(app: Litestar, base_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client to `app`, which runs (with its lifespan) on this event loop, as a server runs it on its own.
+
+    Litestar's test client would run the app on a loop in another thread, and every request would
+    wait for the two threads to hand over, which no server does: on the directory's search, the
+    API's p50 over its service layer went from 5.4 to 4.0 ms without that hand-over.
+    """
+    transport = httpx.ASGITransport(cast("_ASGIApp", app))
+    async with app.lifespan(), httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+        yield client
 
 
 @contextlib.contextmanager
