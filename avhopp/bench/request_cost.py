@@ -199,6 +199,8 @@ class RoundTripProxy:
 
         try:
             await asyncio.gather(pipe(reader, up_writer, count=True), pipe(up_reader, writer, count=False))
+        except asyncio.CancelledError:
+            pass  # the proxy closes: the connection ends here (asyncio logs a connection task that ends cancelled)
         finally:
             self._connections.discard(connection)
 
