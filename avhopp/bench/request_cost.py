@@ -200,7 +200,8 @@ class RoundTripProxy:
         try:
             await asyncio.gather(pipe(reader, up_writer, count=True), pipe(up_reader, writer, count=False))
         except asyncio.CancelledError:
-            pass  # the proxy closes: the connection ends here (asyncio logs a connection task that ends cancelled)
+            # The proxy is closing. The connection's task ends normally: asyncio logs one that ends cancelled.
+            pass
         finally:
             self._connections.discard(connection)
 
@@ -294,6 +295,9 @@ async def _served_by_granian(settings: Settings, app_url: URL) -> AsyncIterator[
                     (await client.get("/health/live")).raise_for_status()
                     break
                 await asyncio.sleep(0.05)
+            else:
+                msg = "granian's embedded server did not answer within 10 s"
+                raise RuntimeError(msg)
             yield client
         finally:
             server.stop()
