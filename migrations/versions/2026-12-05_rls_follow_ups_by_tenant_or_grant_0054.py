@@ -1,12 +1,13 @@
 """Row-level security: a case's follow-ups are the tenant's, or shared under a grant; read from one index.
 
 case_follow_up's read policy was the tenant OR the case policy of 0015 (the owner's team, a
-grant's team, an emergency access). The owner's team and the emergency access are rows of the
-tenant (their case's tenant, by the foreign keys to case_file(id, tenant_id)), so those two
-branches repeated the first: they are dropped, and what is left is the tenant OR a running grant
-for follow-ups. The open follow-ups' index (case, due date) now carries the tenant, so that the
-list of "my cases" reads the next follow-up of each from the index alone under the policy as
-without it (the policy reads the tenant, which sent every read to the table).
+grant's team, an emergency access). What the owner's team and an emergency access open are
+follow-ups of the tenant's own cases (a follow-up's tenant is its case's, and so is an emergency
+access's, by the foreign keys to case_file(id, tenant_id)), so those two branches repeated the
+first: they are dropped, and what is left is the tenant OR a running grant for follow-ups. The
+open follow-ups' index (case, due date) now carries the tenant, so that the list of "my cases"
+reads the next follow-up of each from the index alone under the policy as without it (the policy
+reads the tenant, which sent every read to the table).
 
 Who may read which row is unchanged. The downgrade restores the 0053 policy and index.
 
