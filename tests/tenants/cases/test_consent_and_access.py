@@ -13,13 +13,15 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from avhopp.platform.problems import InvalidInputError, NotFoundError
-from avhopp.tenants.cases.models import CaseFile, CaseGrant, CasePerson, ThreatAssessment
+from avhopp.tenants.cases.models import CaseFile, CaseGrant, CasePerson, FollowUp, ThreatAssessment
 from avhopp.tenants.cases.service import (
     Category,
+    Phase,
     ThreatInput,
     ThreatLevel,
     ThreatScope,
     case_for_actor,
+    change_phase,
     join_shared_case,
     my_cases,
     open_person,
@@ -113,6 +115,42 @@ async def test_another_municipality_sees_nothing_until_a_consent_names_it_and_no
             await case_for_actor(session, actor, case_id)
         assert await identities_in_sql(session) == 0
         assert await shared_with_tenant(session, actor) == []
+
+
+async def follow_ups_in_sql(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(FollowUp)) or 0)
+
+
+async def test_follow_ups_reach_another_organisation_only_while_a_consent_shares_them(
+    acting_as: ActingAs, tenant_ids: dict[str, UUID]
+) -> None:
+    case_id = await open_goteborg_case(acting_as)
+    async with acting_as(GOTEBORG_SOCIALSEKRETERARE) as (session, actor):
+        await change_phase(session, actor, case_id, Phase.ACUTE)
+        scheduled = await follow_ups_in_sql(session)
+        assert scheduled > 0
+        shared = consent_for(tenant_ids[MALMO], categories=(Category.IDENTITY, Category.FOLLOW_UP))
+        consent_id = await record_consent(session, actor, case_id, shared, SECRET_KEY)
+        identity_only = consent_for(tenant_ids[KC], categories=(Category.IDENTITY,))
+        await record_consent(session, actor, case_id, identity_only, SECRET_KEY)
+    # Göteborg's own follow-ups, whoever of the tenant reads them (the unit head is told of late ones).
+    async with acting_as(GOTEBORG_ENHETSCHEF) as (session, _actor):
+        assert await follow_ups_in_sql(session) == scheduled
+    # Named for the follow-ups, Malmö reads them once its officer is on the case's team for it.
+    async with acting_as(MALMO_SOCIALSEKRETERARE) as (session, actor):
+        assert await follow_ups_in_sql(session) == 0
+        await join_shared_case(session, actor, case_id)
+    async with acting_as(MALMO_SOCIALSEKRETERARE) as (session, _actor):
+        assert await follow_ups_in_sql(session) == scheduled
+    # Named for the identity alone, the operation reads none, on the team or not.
+    async with acting_as(KC_HANDLAGGARE) as (session, actor):
+        await join_shared_case(session, actor, case_id)
+    async with acting_as(KC_HANDLAGGARE) as (session, _actor):
+        assert await follow_ups_in_sql(session) == 0
+    async with acting_as(GOTEBORG_SOCIALSEKRETERARE) as (session, actor):
+        await revoke_consent(session, actor, consent_id)
+    async with acting_as(MALMO_SOCIALSEKRETERARE) as (session, _actor):
+        assert await follow_ups_in_sql(session) == 0
 
 
 async def cases_in_sql_from_the_grants_index(session: AsyncSession) -> list[UUID]:
