@@ -290,6 +290,7 @@ async def _served_by_granian(settings: Settings, app_url: URL) -> AsyncIterator[
     serving = asyncio.create_task(server.serve())
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
         try:
+            # Asked on this loop, which the server answers on (`startup.ready` would block it).
             for _attempt in range(200):
                 with contextlib.suppress(httpx.TransportError):
                     (await client.get("/health/live")).raise_for_status()
