@@ -433,7 +433,7 @@ async def _through_api(app: Litestar, runs: list[Probe], *, mine: bool) -> list[
     return timings
 
 
-_ROUNDS = 3
+_ROUNDS = 10
 
 
 async def _measure(
@@ -545,7 +545,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--cases", type=int, default=100_000, help="cases nationally")
     parser.add_argument("--tenant-cases", type=int, default=5_000, help="of them, cases of Göteborg's social services")
     parser.add_argument("--officers", type=int, default=100, help="case officers in Göteborg")
-    parser.add_argument("--probes", type=int, default=300, help="calls timed per path and use case")
+    parser.add_argument("--probes", type=int, default=1_500, help="calls timed per path and use case")
     parser.add_argument("--signed-in", type=int, default=10, help="officers the probes are spread over")
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated data")
     parser.add_argument("--explain", action="store_true", help="print the statements' plans under the policies first")

@@ -16,6 +16,9 @@ from avhopp.platform.problems import InvalidInputError, NotFoundError
 from avhopp.tenants.cases.models import CaseFile, CaseGrant, CasePerson, FollowUp, ThreatAssessment
 from avhopp.tenants.cases.service import (
     Category,
+    Intervention,
+    InterventionInput,
+    MeetingInput,
     Phase,
     ThreatInput,
     ThreatLevel,
@@ -27,6 +30,7 @@ from avhopp.tenants.cases.service import (
     open_person,
     police_lead,
     record_consent,
+    record_meeting,
     record_threat_assessment,
     request_threat_assessment,
     revoke_consent,
@@ -151,6 +155,60 @@ async def test_follow_ups_reach_another_organisation_only_while_a_consent_shares
         await revoke_consent(session, actor, consent_id)
     async with acting_as(MALMO_SOCIALSEKRETERARE) as (session, _actor):
         assert await follow_ups_in_sql(session) == 0
+
+
+# The tables a grant opens by category, and the category that opens each.
+OPENED_BY = {
+    "case_person": Category.IDENTITY,
+    "case_meeting": Category.ACTION_PLAN,
+    "case_intervention": Category.ACTION_PLAN,
+    "case_threat_assessment": Category.THREAT_ASSESSMENT,
+    "case_follow_up": Category.FOLLOW_UP,
+}
+
+
+async def rows_in_sql(session: AsyncSession) -> dict[str, int]:
+    """What the policies let through of each table, read in SQL as an attacker would."""
+    return {table: int(await session.scalar(text(f"SELECT count(*) FROM {table}")) or 0) for table in OPENED_BY}
+
+
+async def test_a_team_of_another_organisation_reads_in_sql_only_the_categories_its_grant_names(
+    acting_as: ActingAs, tenant_ids: dict[str, UUID]
+) -> None:
+    case_id = await open_goteborg_case(acting_as)
+    police, kc, malmo = tenant_ids[POLIS_KONTAKT.tenant], tenant_ids[KC], tenant_ids[MALMO]
+    async with acting_as(GOTEBORG_SOCIALSEKRETERARE) as (session, actor):
+        await change_phase(session, actor, case_id, Phase.ACUTE)
+        threat = consent_for(police, categories=(Category.THREAT_ASSESSMENT,), contributors=(police,))
+        await record_consent(session, actor, case_id, threat, SECRET_KEY)
+        await request_threat_assessment(session, actor, case_id, police)
+        await record_consent(session, actor, case_id, consent_for(kc, categories=(Category.ACTION_PLAN,)), SECRET_KEY)
+        plan = (InterventionInput(Intervention.CONTACT_PERSON, kc, TODAY),)
+        await record_meeting(
+            session, actor, case_id, MeetingInput(TODAY, person_took_part=True, organisations=(kc,), interventions=plan)
+        )
+        named = (Category.IDENTITY, Category.THREAT_ASSESSMENT, Category.FOLLOW_UP)
+        malmo_consent = await record_consent(session, actor, case_id, consent_for(malmo, categories=named), SECRET_KEY)
+        owner = await rows_in_sql(session)
+    assert min(owner.values()) > 0
+    for officer in (MALMO_SOCIALSEKRETERARE, KC_HANDLAGGARE):
+        async with acting_as(officer) as (session, actor):
+            await join_shared_case(session, actor, case_id)
+
+    def opened(*categories: Category) -> dict[str, int]:
+        return {table: owner[table] if category in categories else 0 for table, category in OPENED_BY.items()}
+
+    async with acting_as(MALMO_SOCIALSEKRETERARE) as (session, _actor):
+        assert await rows_in_sql(session) == opened(*named)
+    async with acting_as(KC_HANDLAGGARE) as (session, _actor):
+        assert await rows_in_sql(session) == opened(Category.ACTION_PLAN)
+    # Named by the grant but not on the team: nothing, in the same organisation.
+    async with acting_as(person_in(MALMO, Role.CASE_OFFICER, key="malmo-utan-arende")) as (session, _actor):
+        assert await rows_in_sql(session) == opened()
+    async with acting_as(GOTEBORG_SOCIALSEKRETERARE) as (session, actor):
+        await revoke_consent(session, actor, malmo_consent)
+    async with acting_as(MALMO_SOCIALSEKRETERARE) as (session, _actor):
+        assert await rows_in_sql(session) == opened()
 
 
 async def cases_in_sql_from_the_grants_index(session: AsyncSession) -> list[UUID]:
