@@ -433,7 +433,7 @@ async def _through_api(app: Litestar, runs: list[Probe], *, mine: bool) -> list[
     return timings
 
 
-_ROUNDS = 10
+_ROUNDS = 50
 
 
 async def _measure(
