@@ -11,7 +11,8 @@ A session's transaction is begun by the session itself, in the same message as i
 (`BEGIN; SELECT set_config(...)`): the driver, left to begin it, would send BEGIN alone, one
 more round trip per request. Its connections are therefore in the driver's autocommit mode,
 which only means that the driver sends no BEGIN of its own: it still commits or rolls back
-whenever the server says a transaction is open.
+whenever the server says a transaction is open. A request's first read, the one that says who
+acts (`read_publishing`), goes in that same message too.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from __future__ import annotations
 import re
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 from uuid import UUID
 
+from psycopg import AsyncClientCursor, AsyncConnection, AsyncCursor
 from sqlalchemy import Text, cast, create_engine, event, func, text, true
+from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
@@ -84,8 +87,28 @@ def create_app_engine(app_url: URL, *, pool_size: int = 10) -> AsyncEngine:
     so that request fails and the ones after it get fresh connections.
     """
     return create_async_engine(
-        app_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, pool_recycle=_RECYCLE_SECONDS
+        app_url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=False,
+        pool_recycle=_RECYCLE_SECONDS,
+        connect_args={"cursor_factory": LastResultCursor},
     )
+
+
+class LastResultCursor(AsyncCursor[Any]):
+    """A cursor that answers a message of several statements with its last result, as libpq's PQexec does.
+
+    psycopg keeps every result and starts at the first, which for `BEGIN; ...; <read>` is BEGIN's
+    empty one; SQLAlchemy fetches only the result the cursor is on.
+    """
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Self:  # noqa: ANN401 - psycopg's signature
+        """Execute, then move on to the last result."""
+        await super().execute(*args, **kwargs)
+        while self.nextset():
+            pass
+        return self
 
 
 _AUDIT_KEY = "audit_key"
@@ -148,8 +171,17 @@ def _begin_with(context: RequestContext) -> str:
     )
 
 
+_BEGIN_WITH_READ = "begin_with_read"
+"""Set while `read_publishing` opens the transaction: it sends BEGIN itself, with its read."""
+_BEGIN_OWED = "begin_owed"
+"""Set by the hook when it left BEGIN to `read_publishing`."""
+
+
 @event.listens_for(ContextSession, "after_begin")
 def _publish_context(session: Session, _transaction: Any, connection: Connection) -> None:  # noqa: ANN401 - SQLAlchemy's hook
+    if session.info.get(_BEGIN_WITH_READ):
+        session.info[_BEGIN_OWED] = True
+        return
     context: RequestContext = session.info.get("context", RequestContext())
     connection.exec_driver_sql(_begin_with(context))
 
@@ -193,38 +225,58 @@ async def act_as(session: AsyncSession, context: RequestContext) -> None:
     await session.execute(_SET_CONTEXT, _context_values(context))
 
 
+_PSYCOPG = psycopg_dialect()  # type: ignore[no-untyped-call]  # SQLAlchemy's dialects are untyped
+
+
 @dataclass(frozen=True, slots=True)
 class PublishingRead:
     """A read that names who acts and publishes them as it reads (see `read_publishing`).
 
-    Built once, at import, with bound parameters for what varies: the statement is then neither
-    built nor given a cache key again on every request.
+    Compiled once, at import, with placeholders for what varies: neither built nor compiled again
+    on every request.
     """
 
-    statement: Select[Any]
+    sql: str
+    """The statement's SQL for psycopg, with `%(name)s` for each parameter."""
+    constants: dict[str, Any]
+    """The values of the parameters the statement itself fixed (the settings' names, say)."""
 
 
 def publishing_read(
-    statement: Select[Any], *, tenant_id: SQLColumnExpression[Any], user_id: SQLColumnExpression[Any]
+    statement: Select[*tuple[Any, ...]], *, tenant_id: SQLColumnExpression[Any], user_id: SQLColumnExpression[Any]
 ) -> PublishingRead:
     """`statement` with two more columns that set the tenant and the user it names for the transaction."""
-    return PublishingRead(
-        statement.add_columns(
-            func.set_config("app.tenant_id", func.coalesce(cast(tenant_id, Text), ""), true()),
-            func.set_config("app.user_id", func.coalesce(cast(user_id, Text), ""), true()),
-        )
+    published = statement.add_columns(
+        func.set_config("app.tenant_id", func.coalesce(cast(tenant_id, Text), ""), true()).label("published_tenant"),
+        func.set_config("app.user_id", func.coalesce(cast(user_id, Text), ""), true()).label("published_user"),
     )
+    compiled = published.compile(dialect=_PSYCOPG)
+    constants = {compiled.bind_names[bind]: bind.value for bind in compiled.binds.values() if not bind.required}
+    return PublishingRead(compiled.string, constants)
 
 
 async def read_publishing(session: AsyncSession, read: PublishingRead, parameters: dict[str, Any]) -> Row[Any] | None:
     """The one row `read` finds with `parameters`; the rest of the transaction acts as who it names.
 
     For the read that says who acts (a web session, a machine client's account): the context is
-    set as that row is read, not by a `set_config` of its own, one round trip fewer per request.
-    The session's context is taken from the values the server answers it set, so the two cannot
-    differ; with no row nothing is set.
+    set as that row is read, not by a `set_config` of its own. As the transaction's first
+    statement it goes in the message that begins the transaction (`BEGIN; <context>; <read>`,
+    one simple query, so its parameters are bound by psycopg's client-side quoting): one round
+    trip for both. The session's context is taken from the values the server answers it set, so
+    the two cannot differ; with no row nothing is set.
     """
-    published: Row[Any] | None = (await session.execute(read.statement, parameters)).one_or_none()
+    session.info[_BEGIN_WITH_READ] = True
+    try:
+        connection = await session.connection()
+    finally:
+        del session.info[_BEGIN_WITH_READ]
+    raw = (await connection.get_raw_connection()).driver_connection
+    if not isinstance(raw, AsyncConnection):
+        raise TypeError("the runtime engine's connections are psycopg's")
+    message = AsyncClientCursor(raw).mogrify(read.sql, {**read.constants, **parameters})
+    if session.info.pop(_BEGIN_OWED, False):
+        message = f"{_begin_with(context_of(session))}; {message}"
+    published: Row[Any] | None = (await connection.exec_driver_sql(message)).one_or_none()
     if published is None:
         return None
     tenant, user = tuple(published)[-2:]

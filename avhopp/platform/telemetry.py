@@ -1,14 +1,16 @@
 """OpenTelemetry traces and metrics for requests, database queries and jobs.
 
 Spans carry shapes, never values: the route template rather than the path, the SQL text
-with its placeholders rather than the bound parameters, the exception type rather than its
-message. We record database spans ourselves instead of using the SQLAlchemy
-instrumentation, because that one puts the database's error message (which quotes the
-refused values) into the span status.
+with its placeholders rather than the bound parameters (and its string constants masked, since
+a request's first read carries its values quoted: `avhopp.platform.database.read_publishing`),
+the exception type rather than its message. We record database spans ourselves instead of
+using the SQLAlchemy instrumentation, because that one puts the database's error message
+(which quotes the refused values) into the span status.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -92,6 +94,9 @@ def configure_telemetry(
     )
 
 
+_STRING_CONSTANT = re.compile(r"'(?:[^']|'')*'")
+
+
 def trace_engine(engine: Engine, telemetry: Telemetry) -> None:
     """Record a client span and a duration for every statement `engine` executes (nothing if both go nowhere)."""
     if not telemetry.tracing and not telemetry.metering:
@@ -107,7 +112,7 @@ def trace_engine(engine: Engine, telemetry: Telemetry) -> None:
                 "db.system.name": "postgresql",
                 "db.namespace": str(engine.url.database),
                 "db.operation.name": operation,
-                "db.query.text": statement,
+                "db.query.text": _STRING_CONSTANT.sub("'?'", statement),
             },
         )
         context._avhopp_span = (span, time.perf_counter(), operation)  # noqa: SLF001

@@ -6,7 +6,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import Uuid, bindparam, event, false, literal, null, select, text
+from sqlalchemy import Text, Uuid, bindparam, event, false, literal, null, select, text
 from sqlalchemy.exc import DBAPIError
 
 from avhopp.platform.audit.chain import chain_key
@@ -147,7 +147,56 @@ async def test_a_read_that_names_who_acts_publishes_them_in_the_same_statement(
     assert found.what == "found"
     assert (row.tenant, row.user_id) == (str(TENANT_A), str(ANNA))
     assert published == RequestContext(tenant_id=TENANT_A, user_id=ANNA)
-    assert len(sent) == 3, "BEGIN with the context, the read that publishes, the query: nothing more"
+    # BEGIN with the context and the read that publishes in one message, then the query: nothing more.
+    assert len(sent) == 2
+    assert sent[0].startswith(f"BEGIN; SELECT set_config('app.tenant_id', '{TENANT_B}', true)")
+    assert " AS what" in sent[0]
+
+
+async def test_a_value_given_to_the_read_that_names_who_acts_stays_a_value(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    # The read's parameters are quoted into the message that begins the transaction: a forged
+    # cookie or client id that tries to end the string and run a statement of its own is only text.
+    forged = f"x' = 'x'; SELECT set_config('app.tenant_id', '{TENANT_A}', true); --"
+    async with context_session(sessions, RequestContext(tenant_id=TENANT_B)) as session:
+        found = await read_publishing(
+            session,
+            publishing_read(
+                select(literal("found").label("what")).where(bindparam("token", type_=Text()) == "x"),
+                tenant_id=literal(TENANT_A),
+                user_id=literal(ANNA),
+            ),
+            {"token": forged},
+        )
+        row = (await session.execute(SETTINGS_AND_PID)).one()
+
+    assert found is None
+    assert (row.tenant, row.user_id) == (str(TENANT_B), "")
+
+
+async def test_a_read_that_names_who_acts_later_in_a_transaction_joins_it(
+    sessions: async_sessionmaker[AsyncSession], tenant_table: str
+) -> None:
+    # Begun already (the sign-in check reads before it knows who acts): no second BEGIN, one transaction.
+    async with context_session(sessions, RequestContext(tenant_id=TENANT_B)) as session:
+        started = await session.scalar(text("SELECT transaction_timestamp()"))
+        await session.execute(text(f"INSERT INTO {tenant_table} VALUES (:tenant, 'joined')"), {"tenant": TENANT_B})
+        found = await read_publishing(
+            session,
+            publishing_read(
+                select(literal("found").label("what"), text("transaction_timestamp() AS began")),
+                tenant_id=literal(TENANT_A),
+                user_id=literal(ANNA),
+            ),
+            {},
+        )
+        seen = set((await session.execute(text(f"SELECT marker FROM {tenant_table}"))).scalars())
+
+    assert found is not None
+    assert found.began == started
+    assert seen == {"a-marker"}
+    assert await markers(sessions, tenant_table, RequestContext(tenant_id=TENANT_B)) == {"b-marker", "joined"}
 
 
 async def test_a_read_that_finds_nobody_publishes_nobody(sessions: async_sessionmaker[AsyncSession]) -> None:

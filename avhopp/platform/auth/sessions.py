@@ -98,14 +98,28 @@ async def start_session(  # noqa: PLR0913 - the session's whole origin
     )
 
 
+@dataclass(frozen=True, slots=True)
+class LiveSession:
+    """Who a live web session's person is, and the tenant they act for."""
+
+    user_id: UUID
+    acting_tenant_id: UUID | None
+
+
 _SESSION_BY_TOKEN = publishing_read(
-    select(WebSession).where(WebSession.token_hash == bindparam("token_hash", type_=WebSession.token_hash.type)),
+    select(
+        WebSession.user_id,
+        WebSession.acting_tenant_id,
+        WebSession.ended_at,
+        WebSession.expires_at,
+        WebSession.last_seen_at,
+    ).where(WebSession.token_hash == bindparam("token_hash", type_=WebSession.token_hash.type)),
     tenant_id=WebSession.acting_tenant_id,
     user_id=WebSession.user_id,
 )
 
 
-async def active_session(session: AsyncSession, token: str, idle: timedelta) -> WebSession | None:
+async def active_session(session: AsyncSession, token: str, idle: timedelta) -> LiveSession | None:
     """The live session for this token: not ended, used within `idle`, before its absolute end.
 
     Read in the statement that makes the rest of the transaction act as the session's person for
@@ -113,16 +127,16 @@ async def active_session(session: AsyncSession, token: str, idle: timedelta) -> 
     """
     now = datetime.now(UTC)
     before = context_of(session)
-    found = await read_publishing(session, _SESSION_BY_TOKEN, {"token_hash": token_hash(token)})
-    if found is None:
+    hashed = token_hash(token)
+    row = await read_publishing(session, _SESSION_BY_TOKEN, {"token_hash": hashed})
+    if row is None:
         return None
-    row: WebSession = found[0]
     if row.ended_at is not None or row.expires_at <= now or row.last_seen_at + idle <= now:
         await act_as(session, before)
         return None
     if now - row.last_seen_at > _TOUCH_INTERVAL:
-        row.last_seen_at = now
-    return row
+        await session.execute(update(WebSession).where(WebSession.token_hash == hashed).values(last_seen_at=now))
+    return LiveSession(user_id=row.user_id, acting_tenant_id=row.acting_tenant_id)
 
 
 async def act_for(session: AsyncSession, token: str, principal: Principal, tenant_id: UUID) -> bool:

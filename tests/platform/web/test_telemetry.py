@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import TYPE_CHECKING, ClassVar
 
@@ -10,8 +11,16 @@ import pytest
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
-from sqlalchemy import create_engine
+from sqlalchemy import Text, bindparam, create_engine, literal, select
 
+from avhopp.platform.database import (
+    RequestContext,
+    context_session,
+    create_app_engine,
+    publishing_read,
+    read_publishing,
+    session_factory,
+)
 from avhopp.platform.telemetry import configure_telemetry, trace_engine
 
 if TYPE_CHECKING:
@@ -20,10 +29,13 @@ if TYPE_CHECKING:
     from opentelemetry.sdk.trace import ReadableSpan
 
     from tests.platform.web.conftest import RunningApp
+    from tests.support.postgres import TestDatabase
 
 # Values a person might type; none may reach a span.
 BODY_VALUE = "Anna Andersson på Storgatan 5"
 QUERY_VALUE = "hemlig-sokning"
+TENANT = uuid.uuid4()
+PERSON = uuid.uuid4()
 
 
 def all_attribute_text(spans: tuple[ReadableSpan, ...]) -> str:
@@ -66,6 +78,35 @@ async def test_no_span_contains_a_bound_parameter_or_a_request_value(running: Ru
     assert "Anna" not in text
     assert "Storgatan" not in text
     assert QUERY_VALUE not in text
+
+
+async def test_the_read_that_names_who_acts_is_traced_without_its_values(database: TestDatabase) -> None:
+    # That read goes in the message that begins the transaction, its values quoted into the SQL.
+    exporter = InMemorySpanExporter()
+    telemetry = configure_telemetry(None, span_processor=SimpleSpanProcessor(exporter))
+    engine = create_app_engine(database.app_url, pool_size=1)
+    trace_engine(engine.sync_engine, telemetry)
+    hashed = "a3f0c1e2-cookie-hash"
+    try:
+        async with context_session(
+            session_factory(engine, audit_key=None), RequestContext(tenant_id=TENANT)
+        ) as session:
+            await read_publishing(
+                session,
+                publishing_read(
+                    select(literal("x")).where(bindparam("token", type_=Text()) == literal("y")),
+                    tenant_id=literal(TENANT),
+                    user_id=literal(PERSON),
+                ),
+                {"token": hashed},
+            )
+    finally:
+        await engine.dispose()
+    sql = [str((span.attributes or {}).get("db.query.text")) for span in exporter.get_finished_spans()]
+
+    assert any(text.startswith("BEGIN; SELECT set_config('?', '?', true)") for text in sql)
+    assert hashed not in "\n".join(sql)
+    assert str(TENANT) not in "\n".join(sql)
 
 
 async def test_a_failed_query_is_marked_without_the_value_the_database_quoted(running: RunningApp) -> None:
