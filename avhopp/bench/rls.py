@@ -19,7 +19,8 @@ the app does), and as the owner without policies in two ways: with `WHERE tenant
 out (the target's baseline), and with the policies' own predicate written out as the WHERE (the
 query an application without row-level security would have to send for the same rows; the owner's
 sub-selects on other tables then skip those tables' policies). It prints p50/p95 of the three
-together each way and the ratios, and flags a table above 1.2x against the tenant baseline.
+together each way and the ratios, flags a table above 1.2x against the tenant baseline, and
+counts the tables above 1.2x against the same predicate (what row-level security itself costs).
 
 The person is on `--cases` of the tenant's generated cases, and every table with a case_id names
 the tenant's cases (one row per case and table), so the case team's policies find rows to show.
@@ -392,6 +393,10 @@ def report(figures: dict[str, Figures]) -> None:
         )
     above = [name for name, figure in figures.items() if figure.ratio > TARGET_RATIO]
     print(f"\n{len(above)} of {len(figures)} tables above {TARGET_RATIO}x at p50: {', '.join(above) or 'none'}")
+    # What row-level security itself costs: the same rows asked for by an application without it.
+    costly = [name for name, figure in figures.items() if figure.same_ratio > TARGET_RATIO]
+    named = ", ".join(costly) or "none"
+    print(f"{len(costly)} of {len(figures)} above {TARGET_RATIO}x against the same predicate: {named}")
 
 
 def _load_average() -> str:

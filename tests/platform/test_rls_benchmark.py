@@ -38,4 +38,5 @@ def test_the_benchmark_prints_a_ratio_for_every_table_with_row_level_security(
         line = next(line for line in output.splitlines() if line.split()[:1] == [table])
         assert re.search(r"\d+/\d+(\s+\d+\.\d+){6}", line), line
     assert re.search(r"\d+ of \d+ tables above 1\.2x at p50", output)
+    assert re.search(r"\d+ of \d+ above 1\.2x against the same predicate", output)
     assert "load average after" in output
