@@ -178,7 +178,7 @@ async def test_a_value_given_to_the_read_that_names_who_acts_stays_a_value(
 async def test_a_read_that_names_who_acts_later_in_a_transaction_joins_it(
     sessions: async_sessionmaker[AsyncSession], tenant_table: str
 ) -> None:
-    # Begun already (the sign-in check reads before it knows who acts): no second BEGIN, one transaction.
+    # A transaction another statement has begun: no second BEGIN, and what was done before stays in it.
     async with context_session(sessions, RequestContext(tenant_id=TENANT_B)) as session:
         started = await session.scalar(text("SELECT transaction_timestamp()"))
         await session.execute(text(f"INSERT INTO {tenant_table} VALUES (:tenant, 'joined')"), {"tenant": TENANT_B})
