@@ -270,11 +270,12 @@ async def read_publishing(session: AsyncSession, read: PublishingRead, parameter
         connection = await session.connection()
     finally:
         del session.info[_BEGIN_WITH_READ]
+    begin = session.info.pop(_BEGIN_OWED, False)
     raw = (await connection.get_raw_connection()).driver_connection
     if not isinstance(raw, AsyncConnection):
         raise TypeError("the runtime engine's connections are psycopg's")
     message = AsyncClientCursor(raw).mogrify(read.sql, {**read.constants, **parameters})
-    if session.info.pop(_BEGIN_OWED, False):
+    if begin:
         message = f"{_begin_with(context_of(session))}; {message}"
     published: Row[Any] | None = (await connection.exec_driver_sql(message)).one_or_none()
     if published is None:
