@@ -17,6 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Column,
     Computed,
@@ -123,6 +124,9 @@ class PublishedService(Base):
     maximum_age: Mapped[int | None] = mapped_column(Integer)
     target_groups: Mapped[list[str]] = mapped_column(ARRAY(Text))
     interventions: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    target_group_bits: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    intervention_bits: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    """The two arrays as bits (`vocabulary.bits`), so search counts facets without unnesting."""
     threat_requirement: Mapped[str] = mapped_column(Text)
     accepts_serious_threat: Mapped[bool]
     accepts_local_serious_threat: Mapped[bool] = mapped_column(server_default=text("false"))

@@ -30,7 +30,7 @@ from sqlalchemy import (
     text,
     true,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, aggregate_order_by
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 
 from avhopp.directory.catalogue.documents import is_stale, organization_from_document, service_from_document
 from avhopp.directory.catalogue.eligibility import Assessment, Situation, Verdict, assess
@@ -47,6 +47,7 @@ from avhopp.directory.catalogue.vocabulary import (
     OperationType,
     ServiceStatus,
     TargetGroup,
+    bit,
 )
 from avhopp.platform.heavy import heavy_lane
 from avhopp.platform.problems import InvalidInputError
@@ -191,8 +192,8 @@ def _candidates(
         verdict.label("verdict"),
         service.operation_type,
         service.funding_rule,
-        service.interventions,
-        service.target_groups,
+        service.intervention_bits,
+        service.target_group_bits,
     ).join(organization, organization.id == service.organization_id)
     if has_text:
         statement = statement.where(service.search.op("@@")(tsquery))
@@ -217,49 +218,37 @@ def _candidates(
 
 @cache
 def _facet_keys() -> tuple[tuple[str, str, str], ...]:
-    """Each value counted by a filter: (facet, value, its condition over the found rows' columns)."""
+    """Each value counted by a filter: (facet, value, its condition over the found rows' columns).
+
+    The array facets are tested on their bits (`vocabulary.bit`): on the benchmark's widest
+    searches (3,500 candidates) a test of an integer per value cost 1.5 ms where unnesting the
+    arrays and grouping the values cost 3.6 ms, and a test of the array per value more.
+    """
     keys = [("verdict", verdict.value, f"verdict = {rank}") for verdict, rank in _VERDICT_ORDER.items()]
     keys += [("operation_type", value.value, f"operation_type = '{value.value}'") for value in OperationType]
+    keys += [("intervention", value.value, f"intervention_bits & {bit(value)} <> 0") for value in Intervention]
+    keys += [("target_group", value.value, f"target_group_bits & {bit(value)} <> 0") for value in TargetGroup]
     keys += [("funding_rule", value.value, f"funding_rule = '{value.value}'") for value in FundingRule]
     return tuple(keys)
 
 
 @cache
-def _facet_counts() -> tuple[ColumnElement[Sequence[int]], ColumnElement[dict[str, int]]]:
-    """The total and the facets' counts: `COUNT(*) FILTER` in one array, the array facets in one JSON object.
+def _facet_counts() -> ColumnElement[Sequence[int]]:
+    """The total and every facet value's count, `COUNT(*) FILTER` in one array.
 
-    Built once (the values are the vocabularies' own, no input): two columns are much cheaper to
-    build, compile and read than fifty. The array facets (interventions, target groups) are
-    counted by unnesting, which reads each array once where a filter per value would read it once
-    per value; the columns hold each value once (`_service_row`), so a value counts services.
+    Built once (the values are the vocabularies' own, no input): one column is much cheaper to
+    build, compile and read than fifty.
     """
     filters = ", ".join(f"count(*) FILTER (WHERE {condition})" for _facet, _value, condition in _facet_keys())
-    unnested = " UNION ALL ".join(
-        f"SELECT '{facet}:' || value AS key, count(*) AS n"  # noqa: S608 - constants, no input
-        f" FROM found, unnest(found.{column}) AS value GROUP BY value"
-        for facet, column in (("intervention", "interventions"), ("target_group", "target_groups"))
-    )
-    return (
-        literal_column(f"ARRAY[count(*), {filters}]", ARRAY(BigInteger)).label("counts"),
-        literal_column(
-            f"(SELECT coalesce(jsonb_object_agg(key, n), '{{}}') FROM ({unnested}) AS counted)",  # noqa: S608 - constants
-            JSONB,
-        ).label("listed"),
-    )
+    return literal_column(f"ARRAY[count(*), {filters}]", ARRAY(BigInteger)).label("counts")
 
 
-def _facets(counts: Sequence[int], listed: dict[str, int], *, with_verdict: bool) -> dict[str, dict[str, int]]:
+def _facets(counts: Sequence[int], *, with_verdict: bool) -> dict[str, dict[str, int]]:
     """Counts above zero per facet, most first, ties in the vocabulary's order."""
     facets: dict[str, list[tuple[str, int]]] = {name: [] for name in ("verdict", *_FACET_COLUMNS)}
     for (name, value, _condition), count in zip(_facet_keys(), counts[1:], strict=True):
         if count and (with_verdict or name != "verdict"):
             facets[name].append((value, count))
-    for name in ("intervention", "target_group"):
-        facets[name] = [
-            (value.value, listed[key])
-            for value in FACET_VOCABULARIES[name]
-            if (key := f"{name}:{value.value}") in listed
-        ]
     return {name: dict(sorted(counted, key=lambda pair: -pair[1])) for name, counted in facets.items()}
 
 
@@ -418,7 +407,7 @@ def _page(candidates: Select[Any], query: SearchQuery, *, internal: bool) -> Sel
         .offset(bindparam("page_offset", (query.page - 1) * query.per_page, Integer))
         .cte("page")
     )
-    counts = select(*_facet_counts()).select_from(found).cte("counts")
+    counts = select(_facet_counts()).select_from(found).cte("counts")
     shown = (
         select(
             page.c.id,
@@ -459,15 +448,6 @@ def _result(rows: Sequence[Row[Any]], groups: tuple[ClosedGroup, ...], query: Se
         total=rows[0].counts[0],
         page=query.page,
         per_page=query.per_page,
-        facets=_facets(rows[0].counts, rows[0].listed, with_verdict=situation is not None),
+        facets=_facets(rows[0].counts, with_verdict=situation is not None),
         closed_groups=groups,
     )
-
-
-FACET_VOCABULARIES = {
-    "operation_type": OperationType,
-    "intervention": Intervention,
-    "target_group": TargetGroup,
-    "funding_rule": FundingRule,
-    "verdict": Verdict,
-}

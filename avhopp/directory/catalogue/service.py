@@ -45,7 +45,7 @@ from avhopp.directory.catalogue.models import (
     VerificationReminder,
 )
 from avhopp.directory.catalogue.search import SearchQuery, SearchResult, search_directory
-from avhopp.directory.catalogue.vocabulary import Intervention, ServiceStatus, TargetGroup, ThreatLevel
+from avhopp.directory.catalogue.vocabulary import Intervention, ServiceStatus, TargetGroup, ThreatLevel, bits
 from avhopp.platform.labels import label
 from avhopp.platform.problems import FieldProblem, InvalidInputError, NotFoundError
 from avhopp.tenants.registry.service import TenantKind, tenant_kinds, tenant_names
@@ -182,6 +182,8 @@ def _service_row(owner: UUID, entry: ServiceEntry, organization: OrganizationEnt
         # Each value once, so search's facets count services (`dict.fromkeys` keeps the order).
         "target_groups": list(dict.fromkeys(group.value for group in entry.target_groups)),
         "interventions": list(dict.fromkeys(intervention.value for intervention in entry.interventions)),
+        "target_group_bits": bits(entry.target_groups),
+        "intervention_bits": bits(entry.interventions),
         "threat_requirement": entry.threat_requirement.value,
         "accepts_serious_threat": entry.accepts_serious_threat,
         "accepts_local_serious_threat": entry.accepts_local_serious_threat,

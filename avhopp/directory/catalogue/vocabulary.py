@@ -7,8 +7,12 @@ renaming a value is a data migration. Labels are what people read.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from avhopp.platform.labels import register_labels
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 class OperationType(StrEnum):
@@ -81,6 +85,24 @@ class Intervention(StrEnum):
     SOCIAL_NETWORK = "social_network"
     FAMILY_SUPPORT = "family_support"
     PROTECTED_IDENTITY = "protected_identity"
+
+
+def bit(value: TargetGroup | Intervention) -> int:
+    """The value's bit: 1 shifted by its place in its vocabulary.
+
+    Stored (a service's `target_group_bits` and `intervention_bits`), so search counts its facets
+    with integer tests instead of unnesting arrays: a new value goes last, never between others,
+    or the stored bits would name other values (the test pins the order).
+    """
+    return 1 << list(type(value)).index(value)
+
+
+def bits(values: Iterable[TargetGroup | Intervention]) -> int:
+    """The values' bits together."""
+    combined = 0
+    for value in values:
+        combined |= bit(value)
+    return combined
 
 
 class FundingRule(StrEnum):
