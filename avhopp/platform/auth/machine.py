@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import structlog
 from litestar.exceptions import NotAuthorizedException
 
-from avhopp.platform.idp import KeyStore, TokenRejectedError, issuer_for, verify_access_token
+from avhopp.platform.idp import KeyStore, TokenRejectedError, VerifiedAccessTokens, issuer_for
 from avhopp.platform.scope.principal import Principal
 
 if TYPE_CHECKING:
@@ -23,12 +23,12 @@ class MachineTokens:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
         # Tokens come from the platform's own token endpoint, whichever provider people log in with.
-        self.keys = KeyStore(sessions, issuer_for(settings))
+        self.tokens = VerifiedAccessTokens(KeyStore(sessions, issuer_for(settings)))
 
     async def principal(self, token: str) -> Principal:
         """The client the token was issued to, acting for the one tenant it is scoped to."""
         try:
-            claims = await verify_access_token(token, self.keys)
+            claims = await self.tokens.verify(token)
         except TokenRejectedError as error:
             _log.warning("auth.token_rejected", reason=error.reason)
             raise NotAuthorizedException(headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None

@@ -24,7 +24,7 @@ from avhopp.platform.idp.setup import (
     ensure_identity_provider,
     platform_client_secret,
 )
-from avhopp.platform.idp.tokens import MachineClaims, TokenRejectedError, verify_access_token
+from avhopp.platform.idp.tokens import MachineClaims, TokenRejectedError, VerifiedAccessTokens, verify_access_token
 from avhopp.platform.web.ratelimit import RateLimit
 
 IDP_TEMPLATES = Path(__file__).parent / "templates"
@@ -45,6 +45,7 @@ __all__ = [
     "ResetKind",
     "TemporaryPassword",
     "TokenRejectedError",
+    "VerifiedAccessTokens",
     "ensure_identity_provider",
     "identity_provider_router",
     "idp_cli",

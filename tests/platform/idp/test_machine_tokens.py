@@ -18,9 +18,9 @@ from sqlalchemy import event, text
 
 from avhopp.platform.audit import AuditEvent, AuditFieldError
 from avhopp.platform.audit.trail import check_event
-from avhopp.platform.idp import TokenRejectedError, verify_access_token
+from avhopp.platform.idp import TokenRejectedError, VerifiedAccessTokens, verify_access_token
 from avhopp.platform.idp.admin import create_machine_client, new_client_id
-from avhopp.platform.idp.claims import API_AUDIENCE
+from avhopp.platform.idp.claims import API_AUDIENCE, CLOCK_LEEWAY
 from avhopp.platform.idp.keys import KeyStore, Signer, SigningKey, rotate_signing_keys
 from avhopp.platform.idp.provider import ProviderLimits
 from avhopp.platform.idp.tokens import access_token_claims, mint
@@ -260,6 +260,62 @@ async def test_tokens_with_made_up_key_ids_reload_the_keys_at_most_once_per_inte
         assert len(loads) == 1
     finally:
         event.remove(app_engine.sync_engine, "before_cursor_execute", count)
+
+
+async def test_a_remembered_token_is_not_a_pass_for_a_tampered_one(
+    idp: Idp, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    real = await _signer_key(sessions, idp)
+    verified = VerifiedAccessTokens(KeyStore(sessions, idp.issuer))
+    claims = _machine_claims(idp)
+    token = mint(real, claims)
+    assert (await verified.verify(token)).client_id == "m2m-test"
+
+    header, payload, signature = token.split(".")
+    forged = mint(SigningKey(kid=real.kid, private=RSAKey.generate_key(2048)), claims)
+    flipped = signature[:-2] + ("A" if signature[-2] != "A" else "B") + signature[-1]
+    more_roles = mint(SigningKey(kid=real.kid, private=RSAKey.generate_key(2048)), {**claims, "roles": ["admin"]})
+    for attempt in (forged, f"{header}.{payload}.{flipped}", f"{header}.{more_roles.split('.')[1]}.{signature}"):
+        with pytest.raises(TokenRejectedError) as rejected:
+            await verified.verify(attempt)
+        assert rejected.value.reason == "bad_signature"
+    assert (await verified.verify(token)).client_id == "m2m-test"
+
+
+async def test_a_remembered_token_ends_with_its_key(
+    idp: Idp, sessions: async_sessionmaker[AsyncSession], owner_engine: Engine
+) -> None:
+    signer = await _signer_key(sessions, idp)
+    verified = VerifiedAccessTokens(KeyStore(sessions, idp.issuer, cache_seconds=0))
+    token = mint(signer, _machine_claims(idp))
+    await verified.verify(token)
+
+    with owner_engine.begin() as connection:
+        rotate_signing_keys(connection, idp.settings.secret_key)
+    assert (await verified.verify(token)).client_id == "m2m-test", "retired, the key still verifies its tokens"
+
+    with owner_engine.begin() as connection:
+        connection.execute(
+            text("UPDATE idp_signing_key SET published_until = now() - interval '1 second' WHERE kid = :kid"),
+            {"kid": signer.kid},
+        )
+    with pytest.raises(TokenRejectedError) as rejected:
+        await verified.verify(token)
+    assert rejected.value.reason == "unknown_key"
+
+
+async def test_a_remembered_token_still_expires(idp: Idp, sessions: async_sessionmaker[AsyncSession]) -> None:
+    # Expired two seconds before the leeway runs out: accepted now, refused once it has.
+    expires = int(time.time()) - int(CLOCK_LEEWAY.total_seconds()) + 2
+    token = mint(await _signer_key(sessions, idp), _machine_claims(idp, exp=expires))
+    verified = VerifiedAccessTokens(KeyStore(sessions, idp.issuer))
+    await verified.verify(token)
+
+    await asyncio.sleep(expires + CLOCK_LEEWAY.total_seconds() - time.time() + 0.1)
+
+    with pytest.raises(TokenRejectedError) as rejected:
+        await verified.verify(token)
+    assert rejected.value.reason == "expired"
 
 
 async def test_token_requests_are_rate_limited_per_address(idp: Idp) -> None:
