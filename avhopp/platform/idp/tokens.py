@@ -15,7 +15,6 @@ import hashlib
 import json
 import secrets
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -108,15 +107,16 @@ class VerifiedAccessTokens:
     A machine client sends the same token with each request for its five minutes, and checking an
     RSA-3072 signature cost 0.3 ms of the process's CPU a request (the directory benchmark). A token
     is remembered by its SHA-256, never itself, and only once it has passed `verify_access_token`.
-    A remembered token is accepted again only while the key that signed it is still a verification
-    key (a retired or withdrawn key ends it at once) and until it expires, with the same leeway;
-    otherwise it is forgotten and verified from scratch. The oldest are forgotten past `capacity`.
+    A remembered token is accepted again only while the key that signed it is still published (a
+    key withdrawn, or pruned after a rotation, ends it at once) and until it expires, with the same
+    leeway; otherwise it is forgotten and verified from scratch. Past `capacity`, the first
+    remembered is forgotten first.
     """
 
     def __init__(self, keys: KeyStore, capacity: int = 10_000) -> None:
         self.keys = keys
         self._capacity = capacity
-        self._verified: OrderedDict[bytes, tuple[str, MachineClaims]] = OrderedDict()
+        self._verified: dict[bytes, tuple[str, MachineClaims]] = {}
 
     async def verify(self, token: str) -> MachineClaims:
         """As `verify_access_token(token, self.keys)`."""
@@ -126,14 +126,13 @@ class VerifiedAccessTokens:
             kid, claims = remembered
             unexpired = datetime.now(UTC) < claims.expires_at + CLOCK_LEEWAY
             if unexpired and await self.keys.verification_key(kid) is not None:
-                self._verified.move_to_end(digest)
                 return claims
             self._verified.pop(digest, None)
         claims = await verify_access_token(token, self.keys)
         # The header is signed: its kid is the key that verified the token.
         self._verified[digest] = (_header(token)["kid"], claims)
         if len(self._verified) > self._capacity:
-            self._verified.popitem(last=False)
+            self._verified.pop(next(iter(self._verified)))  # the first remembered, which expires first
         return claims
 
 
