@@ -20,3 +20,5 @@ def test_the_benchmark_prints_latencies_and_ratios(capsys: pytest.CaptureFixture
         assert 0 < p50 <= p95
         assert p50_ratio > 0
         assert p95_ratio > 0
+    assert "API at p95: " in output
+    assert "(target at most 1.5x)" in output
