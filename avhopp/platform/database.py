@@ -12,29 +12,34 @@ A session's transaction is begun by the session itself, in the same message as i
 more round trip per request. Its connections are therefore in the driver's autocommit mode,
 which only means that the driver sends no BEGIN of its own: it still commits or rolls back
 whenever the server says a transaction is open. A request's first read, the one that says who
-acts (`read_publishing`), goes in that same message too.
+acts (`read_publishing`), goes in that same message too, and so can a read that needs to know who
+acts (a `FollowingRead`, the person's memberships behind their web session).
 """
 
 from __future__ import annotations
 
 import re
+from collections import namedtuple
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import TYPE_CHECKING, Any, Self
 from uuid import UUID
 
 from psycopg import AsyncClientCursor, AsyncConnection, AsyncCursor
-from sqlalchemy import Text, cast, create_engine, event, func, text, true
+from sqlalchemy import Text, Uuid, cast, create_engine, event, func, text, true
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
+from sqlalchemy.exc import MultipleResultsFound
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
 from avhopp.platform.settings import APP_ROLE_DEFAULT
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Sequence
 
-    from sqlalchemy import Connection, Engine, Row, Select, SQLColumnExpression
+    from sqlalchemy import ColumnElement, Connection, CursorResult, Engine, Row, Select, SQLColumnExpression
     from sqlalchemy.engine import URL
 
 _SET_CONTEXT = text(
@@ -96,6 +101,13 @@ def create_app_engine(app_url: URL, *, pool_size: int = 10) -> AsyncEngine:
     )
 
 
+_EARLIER_RESULTS: ContextVar[list[tuple[tuple[str, ...], list[Any]]] | None] = ContextVar(
+    "earlier_results", default=None
+)
+"""Set while a message carries a read behind the one that publishes: the cursor leaves there the
+column names and rows of each result before the last (which SQLAlchemy reads as usual)."""
+
+
 class LastResultCursor(AsyncCursor[Any]):
     """A cursor that answers a message of several statements with its last result, as libpq's PQexec does.
 
@@ -106,9 +118,19 @@ class LastResultCursor(AsyncCursor[Any]):
     async def execute(self, *args: Any, **kwargs: Any) -> Self:  # noqa: ANN401 - psycopg's signature
         """Execute, then move on to the last result."""
         await super().execute(*args, **kwargs)
-        while self.nextset():
-            pass
-        return self
+        earlier = _EARLIER_RESULTS.get()
+        if earlier is None:
+            while self.nextset():
+                pass
+            return self
+        while True:
+            names = tuple(column.name for column in self.description or ())
+            rows = await self.fetchall() if names else []
+            if not self.nextset():
+                if rows:  # back to the start of the last result, for SQLAlchemy to read
+                    await self.scroll(0, mode="absolute")
+                return self
+            earlier.append((names, rows))
 
 
 _AUDIT_KEY = "audit_key"
@@ -255,6 +277,53 @@ def publishing_read(
     return PublishingRead(compiled.string, constants)
 
 
+def acting_user_id() -> ColumnElement[Any]:
+    """The person (or system account) the transaction acts as, in SQL; NULL for nobody."""
+    return cast(func.nullif(func.current_setting("app.user_id", true()), ""), Uuid())
+
+
+@dataclass(frozen=True, slots=True)
+class FollowingRead:
+    """A read sent behind a `read_publishing` in its message, so that it sees whom that read published.
+
+    It takes no parameters: who it is about comes from the context (`acting_user_id`).
+    """
+
+    sql: str
+
+
+def following_read(statement: Select[*tuple[Any, ...]]) -> FollowingRead:
+    """`statement`, compiled once with its constants written in."""
+    return FollowingRead(str(statement.compile(dialect=_PSYCOPG, compile_kwargs={"literal_binds": True})))
+
+
+@cache
+def _row_type(names: tuple[str, ...]) -> type[tuple[Any, ...]]:
+    """A named tuple for a publishing read's columns (a few reads, each with its one set of names)."""
+    return namedtuple("Published", names)  # noqa: PYI024 - the names are known only when the row comes
+
+
+async def read_publishing_then(
+    session: AsyncSession, read: PublishingRead, parameters: dict[str, Any], then: FollowingRead
+) -> tuple[Any, Sequence[Row[Any]]]:
+    """As `read_publishing`, with `then` read in the same message, acting as whom `read` published.
+
+    The published row is a named tuple (None if `read` found none); `then`'s rows as usual.
+    """
+    earlier: list[tuple[tuple[str, ...], list[Any]]] = []
+    collecting = _EARLIER_RESULTS.set(earlier)
+    try:
+        following = await _send_publishing(session, read, parameters, then.sql)
+    finally:
+        _EARLIER_RESULTS.reset(collecting)
+    names, rows = earlier[-1]
+    if len(rows) > 1:
+        raise MultipleResultsFound("a read that names who acts found more than one row")
+    published = _row_type(names)(*rows[0]) if rows else None
+    _publish_from(session, published)
+    return published, following.all()
+
+
 async def read_publishing(session: AsyncSession, read: PublishingRead, parameters: dict[str, Any]) -> Row[Any] | None:
     """The one row `read` finds with `parameters`; the rest of the transaction acts as who it names.
 
@@ -265,6 +334,15 @@ async def read_publishing(session: AsyncSession, read: PublishingRead, parameter
     trip for both. The session's context is taken from the values the server answers it set, so
     the two cannot differ; with no row nothing is set.
     """
+    published: Row[Any] | None = (await _send_publishing(session, read, parameters)).one_or_none()
+    _publish_from(session, published)
+    return published
+
+
+async def _send_publishing(
+    session: AsyncSession, read: PublishingRead, parameters: dict[str, Any], then: str | None = None
+) -> CursorResult[Any]:
+    """Send `read` (after BEGIN and the context, if the transaction is not open yet, and before `then`)."""
     session.info[_BEGIN_WITH_READ] = True
     try:
         connection = await session.connection()
@@ -277,14 +355,19 @@ async def read_publishing(session: AsyncSession, read: PublishingRead, parameter
     message = AsyncClientCursor(raw).mogrify(read.sql, {**read.constants, **parameters})
     if begin:
         message = f"{_begin_with(context_of(session))}; {message}"
-    published: Row[Any] | None = (await connection.exec_driver_sql(message)).one_or_none()
+    if then is not None:
+        message = f"{message}; {then}"
+    return await connection.exec_driver_sql(message)
+
+
+def _publish_from(session: AsyncSession, published: tuple[Any, ...] | None) -> None:
+    """Take the session's context from the values the server answers the read set (none if it found no row)."""
     if published is None:
-        return None
+        return
     tenant, user = tuple(published)[-2:]
     session.info["context"] = replace(
         context_of(session), tenant_id=UUID(tenant) if tenant else None, user_id=UUID(user) if user else None
     )
-    return published
 
 
 async def verify_runtime_role(engine: AsyncEngine) -> None:

@@ -6,17 +6,20 @@ import uuid
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import Text, Uuid, bindparam, event, false, literal, null, select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Text, Uuid, bindparam, event, false, func, literal, null, select, text, true
+from sqlalchemy.exc import DBAPIError, MultipleResultsFound
 
 from avhopp.platform.audit.chain import chain_key
 from avhopp.platform.database import (
     RequestContext,
+    acting_user_id,
     context_of,
     context_session,
     create_app_engine,
+    following_read,
     publishing_read,
     read_publishing,
+    read_publishing_then,
     session_factory,
 )
 from avhopp.platform.migration_helpers import TENANT_PREDICATE
@@ -151,6 +154,96 @@ async def test_a_read_that_names_who_acts_publishes_them_in_the_same_statement(
     assert len(sent) == 2
     assert sent[0].startswith(f"BEGIN; SELECT set_config('app.tenant_id', '{TENANT_B}', true)")
     assert " AS what" in sent[0]
+
+
+# What a read sent behind the one that names who acts sees of them: the user and the tenant.
+WHO_ACTS = following_read(
+    select(acting_user_id().label("user_id"), func.current_setting("app.tenant_id", true()).label("tenant"))
+)
+
+
+async def test_a_read_behind_the_one_that_names_who_acts_goes_in_its_message_and_acts_as_them(
+    sessions: async_sessionmaker[AsyncSession], app_engine: AsyncEngine
+) -> None:
+    sent: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        sent.append(statement)
+
+    event.listen(app_engine.sync_engine, "before_cursor_execute", record)
+    try:
+        async with context_session(sessions, RequestContext(tenant_id=TENANT_B)) as session:
+            found, following = await read_publishing_then(
+                session,
+                publishing_read(
+                    select(literal("found").label("what"), literal(7).label("seven")),
+                    tenant_id=bindparam("tenant", type_=Uuid()),
+                    user_id=literal(ANNA),
+                ),
+                {"tenant": TENANT_A},
+                WHO_ACTS,
+            )
+            row = (await session.execute(SETTINGS_AND_PID)).one()
+            published = context_of(session)
+    finally:
+        event.remove(app_engine.sync_engine, "before_cursor_execute", record)
+
+    assert found is not None
+    assert (found.what, found.seven) == ("found", 7)
+    assert [tuple(row) for row in following] == [(ANNA, str(TENANT_A))]
+    assert (row.tenant, row.user_id) == (str(TENANT_A), str(ANNA))
+    assert published == RequestContext(tenant_id=TENANT_A, user_id=ANNA)
+    # BEGIN with the context, the read that publishes and the one behind it: one message.
+    assert len(sent) == 2
+    assert sent[0].startswith(f"BEGIN; SELECT set_config('app.tenant_id', '{TENANT_B}', true)")
+    assert sent[0].endswith(WHO_ACTS.sql)
+
+
+async def test_a_read_behind_one_that_finds_nobody_acts_as_nobody(sessions: async_sessionmaker[AsyncSession]) -> None:
+    # A forged cookie finds no session: the read behind it (the principal's) must find no person.
+    async with context_session(sessions, RequestContext(tenant_id=TENANT_B)) as session:
+        found, following = await read_publishing_then(
+            session,
+            publishing_read(
+                select(literal("found")).where(false()), tenant_id=literal(TENANT_A), user_id=literal(ANNA)
+            ),
+            {},
+            WHO_ACTS,
+        )
+        published = context_of(session)
+
+    assert found is None
+    assert [tuple(row) for row in following] == [(None, str(TENANT_B))]
+    assert published == RequestContext(tenant_id=TENANT_B)
+
+
+async def test_a_read_that_names_who_acts_must_name_one(sessions: async_sessionmaker[AsyncSession]) -> None:
+    two_rows = publishing_read(
+        select(literal("row")).select_from(func.generate_series(1, 2)),
+        tenant_id=literal(TENANT_A),
+        user_id=literal(ANNA),
+    )
+    with pytest.raises(MultipleResultsFound):
+        async with context_session(sessions, RequestContext(tenant_id=TENANT_B)) as session:
+            await read_publishing_then(session, two_rows, {}, WHO_ACTS)
+
+
+async def test_a_read_behind_the_one_that_names_who_acts_later_in_a_transaction_joins_it(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    # No BEGIN in the message: the published row is still the read's own, not an earlier result.
+    async with context_session(sessions, RequestContext(tenant_id=TENANT_B)) as session:
+        await session.execute(text("SELECT 1"))
+        found, following = await read_publishing_then(
+            session,
+            publishing_read(select(literal("found").label("what")), tenant_id=literal(TENANT_A), user_id=literal(ANNA)),
+            {},
+            WHO_ACTS,
+        )
+
+    assert found is not None
+    assert found.what == "found"
+    assert [tuple(row) for row in following] == [(ANNA, str(TENANT_A))]
 
 
 async def test_a_value_given_to_the_read_that_names_who_acts_stays_a_value(

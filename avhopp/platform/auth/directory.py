@@ -6,14 +6,17 @@ implementation of this protocol to the app.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from uuid import UUID
 
+    from sqlalchemy import Row
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from avhopp.platform.auth.oidc import VerifiedIdentity
+    from avhopp.platform.database import FollowingRead
     from avhopp.platform.scope.principal import Principal, TenantChoice
 
 
@@ -33,6 +36,15 @@ class PeopleDirectory(Protocol):
 
         The principal's `tenants` are the tenants they may switch to. None if they have been deactivated.
         """
+        ...
+
+    @property
+    def principal_read(self) -> FollowingRead:
+        """`principal`'s read for whoever the transaction acts as: sent behind the web session's read."""
+        ...
+
+    def principal_from(self, rows: Sequence[Row[Any]], user_id: UUID, tenant_id: UUID | None) -> Principal | None:
+        """`principal`, from the rows of `principal_read`."""
         ...
 
     async def machine_principal(self, session: AsyncSession, machine: Principal) -> Principal:

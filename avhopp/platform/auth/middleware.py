@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from litestar.types import ASGIApp, Receive, Scope, Send
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from avhopp.platform.auth.directory import PeopleDirectory
+
 _log = structlog.get_logger("avhopp.auth")
 IDP_PATH = "/idp/"
 
@@ -99,12 +101,14 @@ async def _resolve(connection: ASGIConnection[Any, Any, Any, Any], session: Asyn
         return None
     state = connection.app.state
     # Found without a person or tenant, the web session names who acts, and for which tenant, as it is read.
-    web_session = await active_session(session, cookie, state.settings.session_idle)
-    if web_session is None:
+    people: PeopleDirectory = state.people
+    found = await active_session(session, cookie, state.settings.session_idle, people.principal_read)
+    if found is None:
         return None
+    web_session, principal_rows = found
     user_id, tenant_id = web_session.user_id, web_session.acting_tenant_id
     # Acting for no tenant if they have none yet or their membership was revoked: signed in, no tenant data.
-    principal: Principal | None = await state.people.principal(session, user_id, tenant_id)
+    principal = people.principal_from(principal_rows, user_id, tenant_id)
     if principal is None:
         # Deactivated: ended for good, so that a reactivation does not bring this session back.
         await end_sessions_of(session, user_id)

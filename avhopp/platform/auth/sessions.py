@@ -11,19 +11,22 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, delete, select, update
 
 from avhopp.platform.auth.models import LoginAttempt, WebSession
-from avhopp.platform.database import act_as, act_for_tenant, context_of, publishing_read, read_publishing
+from avhopp.platform.database import act_as, act_for_tenant, context_of, publishing_read, read_publishing_then
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from uuid import UUID
 
+    from sqlalchemy import Row
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from avhopp.platform.auth.oidc import LoginRequest, VerifiedIdentity
+    from avhopp.platform.database import FollowingRead
     from avhopp.platform.scope.principal import Principal
 
 SESSION_COOKIE = "avhopp_session"
@@ -119,16 +122,19 @@ _SESSION_BY_TOKEN = publishing_read(
 )
 
 
-async def active_session(session: AsyncSession, token: str, idle: timedelta) -> LiveSession | None:
-    """The live session for this token: not ended, used within `idle`, before its absolute end.
+async def active_session(
+    session: AsyncSession, token: str, idle: timedelta, then: FollowingRead
+) -> tuple[LiveSession, Sequence[Row[Any]]] | None:
+    """The live session for this token (not ended, used within `idle`, before its absolute end) and `then`'s rows.
 
     Read in the statement that makes the rest of the transaction act as the session's person for
-    its tenant; a session found no longer live gives that back at once.
+    its tenant, with `then` (the person's principal) behind it in the same message, so as them; a
+    session found no longer live gives that back at once, and `then`'s rows with it.
     """
     now = datetime.now(UTC)
     before = context_of(session)
     hashed = token_hash(token)
-    row = await read_publishing(session, _SESSION_BY_TOKEN, {"token_hash": hashed})
+    row, following = await read_publishing_then(session, _SESSION_BY_TOKEN, {"token_hash": hashed}, then)
     if row is None:
         return None
     if row.ended_at is not None or row.expires_at <= now or row.last_seen_at + idle <= now:
@@ -136,7 +142,7 @@ async def active_session(session: AsyncSession, token: str, idle: timedelta) -> 
         return None
     if now - row.last_seen_at > _TOUCH_INTERVAL:
         await session.execute(update(WebSession).where(WebSession.token_hash == hashed).values(last_seen_at=now))
-    return LiveSession(user_id=row.user_id, acting_tenant_id=row.acting_tenant_id)
+    return LiveSession(user_id=row.user_id, acting_tenant_id=row.acting_tenant_id), following
 
 
 async def act_for(session: AsyncSession, token: str, principal: Principal, tenant_id: UUID) -> bool:

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, bindparam, case, or_, select, text, true
 
-from avhopp.platform.database import PublishingRead, publishing_read, read_publishing
+from avhopp.platform.database import (
+    PublishingRead,
+    acting_user_id,
+    following_read,
+    publishing_read,
+    read_publishing,
+)
 from avhopp.platform.idp.models import IdpClient
 from avhopp.platform.scope.principal import Principal, TenantChoice
 from avhopp.tenants.registry.models import Tenant, TenantKind
@@ -17,12 +23,14 @@ from avhopp.tenants.registry.provisioning import municipality_organisation_name
 from avhopp.tenants.registry.roles import Role
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Collection, Sequence
     from uuid import UUID
 
+    from sqlalchemy import ColumnElement, Row, Select
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from avhopp.platform.auth.oidc import VerifiedIdentity
+    from avhopp.platform.database import FollowingRead
 
 
 __all__ = [
@@ -47,15 +55,22 @@ __all__ = [
 _PERSON = AppUser.machine_client_id.is_(None)
 """The user is a person, not a machine client's system account."""
 
-# Read on every signed-in request: built once (see `PublishingRead`).
-_PERSON_AND_MEMBERSHIPS = (
-    select(AppUser.display_name, Tenant.id, Tenant.name, Tenant.kind, Membership.roles)
-    .select_from(AppUser)
-    .outerjoin(Membership, Membership.user_id == AppUser.id)
-    .outerjoin(Tenant, and_(Tenant.id == Membership.tenant_id, Tenant.active))
-    .where(_PERSON, AppUser.id == bindparam("user_id", type_=AppUser.id.type), AppUser.active)
-    .order_by(Tenant.name)
-)
+
+def _person_and_memberships(user_id: ColumnElement[Any]) -> Select[*tuple[Any, ...]]:
+    """The person's name and, a row each, the active tenants they belong to with their roles there."""
+    return (
+        select(AppUser.display_name, Tenant.id, Tenant.name, Tenant.kind, Membership.roles)
+        .select_from(AppUser)
+        .outerjoin(Membership, Membership.user_id == AppUser.id)
+        .outerjoin(Tenant, and_(Tenant.id == Membership.tenant_id, Tenant.active))
+        .where(_PERSON, AppUser.id == user_id, AppUser.active)
+        .order_by(Tenant.name)
+    )
+
+
+# Read on every signed-in request: built once (see `PublishingRead`), behind the web session's read.
+_PERSON_AND_MEMBERSHIPS = _person_and_memberships(bindparam("user_id", type_=AppUser.id.type))
+_ACTING_PERSON_AND_MEMBERSHIPS = following_read(_person_and_memberships(acting_user_id()))
 
 
 def _machine_account() -> PublishingRead:
@@ -136,7 +151,17 @@ class People:
 
         One read for what every signed-in request needs; None for a deactivated person or a system account.
         """
-        rows = (await session.execute(_PERSON_AND_MEMBERSHIPS, {"user_id": user_id})).all()
+        return self.principal_from(
+            (await session.execute(_PERSON_AND_MEMBERSHIPS, {"user_id": user_id})).all(), user_id, tenant_id
+        )
+
+    @property
+    def principal_read(self) -> FollowingRead:
+        """`principal`'s read for whoever the transaction acts as (the web session's person)."""
+        return _ACTING_PERSON_AND_MEMBERSHIPS
+
+    def principal_from(self, rows: Sequence[Row[Any]], user_id: UUID, tenant_id: UUID | None) -> Principal | None:
+        """`principal`, from the rows of its read."""
         if not rows:
             return None
         member = [row for row in rows if row.id is not None]

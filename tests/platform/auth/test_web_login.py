@@ -17,6 +17,7 @@ from avhopp.platform.idp import ensure_identity_provider
 from avhopp.platform.idp.admin import create_machine_client
 from avhopp.platform.settings import load_settings
 from avhopp.platform.web.redirects import safe_return_path
+from avhopp.tenants.registry.service import People
 from tests.platform.auth.conftest import BASE_URL, Browser, grant_membership, user_id_of
 from tests.platform.idp.conftest import BROWSER, csrf_token
 from tests.platform.web.conftest import SECRET_KEY
@@ -173,7 +174,7 @@ async def test_a_session_found_no_longer_live_leaves_nobody_acting(
         )
 
     async with context_session(sessions, RequestContext()) as session:
-        found = await active_session(session, token, timedelta(minutes=30))
+        found = await active_session(session, token, timedelta(minutes=30), People().principal_read)
         acting = (await session.execute(text("SELECT current_setting('app.user_id', true)"))).scalar_one()
         context = context_of(session)
 

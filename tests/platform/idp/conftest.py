@@ -23,8 +23,10 @@ from litestar.testing import AsyncTestClient
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from sqlalchemy import false, literal, select
 
 from avhopp.platform.app import create_app
+from avhopp.platform.database import following_read
 from avhopp.platform.idp import ensure_identity_provider, issuer_for, platform_client_secret
 from avhopp.platform.idp.admin import create_account
 from avhopp.platform.idp.keys import KeyStore
@@ -62,6 +64,11 @@ class NoPeople:
         return None
 
     async def principal(self, *_: object) -> None:
+        return None
+
+    principal_read = following_read(select(literal(None)).where(false()))
+
+    def principal_from(self, *_: object) -> None:
         return None
 
     async def machine_principal(self, _session: object, machine: Principal) -> Principal:
