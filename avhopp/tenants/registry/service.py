@@ -68,7 +68,8 @@ def _person_and_memberships(user_id: ColumnElement[Any]) -> Select[*tuple[Any, .
     )
 
 
-# Read on every signed-in request: built once (see `PublishingRead`), behind the web session's read.
+# Built once: by id, and for whom the transaction acts, read behind the web session's read on
+# every signed-in request (see `FollowingRead`).
 _PERSON_AND_MEMBERSHIPS = _person_and_memberships(bindparam("user_id", type_=AppUser.id.type))
 _ACTING_PERSON_AND_MEMBERSHIPS = following_read(_person_and_memberships(acting_user_id()))
 
