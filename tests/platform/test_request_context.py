@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import pytest
@@ -121,16 +122,25 @@ async def test_a_context_that_is_not_ids_and_flags_is_refused_before_anything_is
             await session.execute(SETTINGS_AND_PID)
 
 
-async def test_a_read_that_names_who_acts_publishes_them_in_the_same_statement(
-    sessions: async_sessionmaker[AsyncSession], app_engine: AsyncEngine
-) -> None:
+@contextmanager
+def statements_sent(engine: AsyncEngine) -> Iterator[list[str]]:
+    """The statements `engine` sends while the block runs."""
     sent: list[str] = []
 
     def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
         sent.append(statement)
 
-    event.listen(app_engine.sync_engine, "before_cursor_execute", record)
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
     try:
+        yield sent
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+async def test_a_read_that_names_who_acts_publishes_them_in_the_same_statement(
+    sessions: async_sessionmaker[AsyncSession], app_engine: AsyncEngine
+) -> None:
+    with statements_sent(app_engine) as sent:
         async with context_session(sessions, RequestContext(tenant_id=TENANT_B)) as session:
             found = await read_publishing(
                 session,
@@ -143,8 +153,6 @@ async def test_a_read_that_names_who_acts_publishes_them_in_the_same_statement(
             )
             row = (await session.execute(SETTINGS_AND_PID)).one()
             published = context_of(session)
-    finally:
-        event.remove(app_engine.sync_engine, "before_cursor_execute", record)
 
     assert found is not None
     assert found.what == "found"
@@ -165,13 +173,7 @@ WHO_ACTS = following_read(
 async def test_a_read_behind_the_one_that_names_who_acts_goes_in_its_message_and_acts_as_them(
     sessions: async_sessionmaker[AsyncSession], app_engine: AsyncEngine
 ) -> None:
-    sent: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        sent.append(statement)
-
-    event.listen(app_engine.sync_engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(app_engine) as sent:
         async with context_session(sessions, RequestContext(tenant_id=TENANT_B)) as session:
             found, following = await read_publishing_then(
                 session,
@@ -185,8 +187,6 @@ async def test_a_read_behind_the_one_that_names_who_acts_goes_in_its_message_and
             )
             row = (await session.execute(SETTINGS_AND_PID)).one()
             published = context_of(session)
-    finally:
-        event.remove(app_engine.sync_engine, "before_cursor_execute", record)
 
     assert found is not None
     assert (found.what, found.seven) == ("found", 7)
