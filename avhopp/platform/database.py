@@ -279,7 +279,17 @@ def publishing_read(
 
 def acting_user_id() -> ColumnElement[Any]:
     """The person (or system account) the transaction acts as, in SQL; NULL for nobody."""
-    return cast(func.nullif(func.current_setting("app.user_id", true()), ""), Uuid())
+    return _context_uuid("app.user_id")
+
+
+def acting_tenant_id() -> ColumnElement[Any]:
+    """The tenant the transaction acts for, in SQL; NULL for none."""
+    return _context_uuid("app.tenant_id")
+
+
+def _context_uuid(setting: str) -> ColumnElement[Any]:
+    # The context's settings hold '' for unset (set_config cannot take NULL).
+    return cast(func.nullif(func.current_setting(setting, true()), ""), Uuid())
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,9 @@ import threading
 from typing import TYPE_CHECKING, ParamSpec
 from uuid import UUID, uuid4
 
-from sqlalchemy import Uuid, cast, event, func, insert
+from sqlalchemy import event, insert
 
-from avhopp.platform.database import ContextSession
+from avhopp.platform.database import ContextSession, acting_tenant_id
 from avhopp.platform.jobs.models import JobOutbox
 
 if TYPE_CHECKING:
@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 
 _PENDING = "avhopp.jobs.pending"
-# The transaction's tenant setting, which the outbox's insert policy checks against.
-_ACTING_TENANT = cast(func.nullif(func.current_setting("app.tenant_id", True), ""), Uuid)  # noqa: FBT003 - SQL's missing_ok
+# The transaction's tenant, which the outbox's insert policy checks against (built once).
+_ACTING_TENANT = acting_tenant_id()
 _wakers: set[Callable[[], None]] = set()
 _wakers_lock = threading.Lock()
 
